@@ -1,0 +1,168 @@
+"""Parameterised read queries. Every function takes a Viewer and returns only rows in scope.
+
+Small-group suppression is already in `school_result` (materialised); functions here also
+blank n_pupils of suppressed rows so that no page can print "3 leerlingen".
+"""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+
+from data_model.access import Viewer, require_school
+
+
+def schools_in_scope(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> pd.DataFrame:
+    """The schools this viewer may open, sorted by name (never by result)."""
+    return con.execute(
+        """
+        SELECT s.school_id, s.name, s.municipality, s.region_id, r.name AS region_name,
+               s.community_id, c.name AS community_name
+        FROM schools s
+        LEFT JOIN regions r USING (region_id)
+        LEFT JOIN school_communities c USING (community_id)
+        WHERE s.school_id IN (SELECT school_id FROM user_scope WHERE user_id = ?)
+        ORDER BY s.name, s.school_id
+        """,
+        [viewer.user_id],
+    ).df()
+
+
+def school_years(con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: str) -> list[str]:
+    require_school(con, viewer, school_id)
+    rows = con.execute(
+        "SELECT DISTINCT school_year FROM school_result WHERE school_id = ? ORDER BY 1",
+        [school_id],
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def assessments_for_school(
+    con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: str
+) -> pd.DataFrame:
+    require_school(con, viewer, school_id)
+    return con.execute(
+        """
+        SELECT a.assessment_id, a.name, a.grade, a.score_label, a.goal_label,
+               min(r.school_year) AS first_year, max(r.school_year) AS last_year
+        FROM assessments a JOIN school_result r USING (assessment_id)
+        WHERE r.school_id = ?
+        GROUP BY a.assessment_id, a.name, a.grade, a.score_label, a.goal_label, a.sort_order
+        ORDER BY a.sort_order
+        """,
+        [school_id],
+    ).df()
+
+
+_RESULT_SELECT = """
+    SELECT r.school_id, r.school_year, r.assessment_id, r.learning_area, r.domain,
+           CASE WHEN r.suppressed THEN NULL ELSE r.n_pupils END AS n_pupils,
+           r.score_mean, r.score_sd, r.pct_goal_reached, r.similar_mean, r.flanders_mean,
+           r.flanders_sd, r.diff_similar, r.diff_flanders, r.ci_low, r.ci_high, r.effect_size,
+           r.status, r.trend, r.trend_slope, r.trend_p, r.trend_years, r.ses_group,
+           r.suppressed, r.source,
+           coalesce(a.area_order, 0) AS area_order,
+           coalesce(d.domain_order, 0) AS domain_order
+    FROM school_result r
+    LEFT JOIN (SELECT assessment_id, learning_area, min(area_order) AS area_order
+               FROM domains GROUP BY ALL) a
+           ON a.assessment_id = r.assessment_id AND a.learning_area = r.learning_area
+    LEFT JOIN domains d
+           ON d.assessment_id = r.assessment_id AND d.learning_area = r.learning_area
+          AND d.domain = r.domain
+"""
+
+
+def school_results(
+    con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: str, assessment_id: str
+) -> pd.DataFrame:
+    """All result rows (total, learning areas, domains) of one school and assessment.
+
+    Sorted as the school photo shows them: total first, then each learning area followed by
+    its domains, then by school year.
+    """
+    require_school(con, viewer, school_id)
+    df = con.execute(
+        _RESULT_SELECT
+        + """
+        WHERE r.school_id = ? AND r.assessment_id = ?
+        ORDER BY (r.learning_area IS NOT NULL), area_order, (r.domain IS NOT NULL),
+                 domain_order, r.school_year
+        """,
+        [school_id, assessment_id],
+    ).df()
+    return df
+
+
+def school_context(con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: str) -> pd.DataFrame:
+    require_school(con, viewer, school_id)
+    return con.execute(
+        "SELECT * FROM v_school_context WHERE school_id = ? ORDER BY school_year",
+        [school_id],
+    ).df()
+
+
+def support_counts(con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: str) -> pd.DataFrame:
+    require_school(con, viewer, school_id)
+    return con.execute(
+        """
+        SELECT * FROM v_support WHERE school_id = ?
+        ORDER BY school_year, measure_kind,
+                 CASE phase WHEN 'brede basiszorg' THEN 0 WHEN 'verhoogde zorg' THEN 1
+                            WHEN 'uitbreiding van zorg' THEN 2 WHEN 'IAC' THEN 3 ELSE 4 END,
+                 phase
+        """,
+        [school_id],
+    ).df()
+
+
+def scope_overview(
+    con: duckdb.DuckDBPyConnection, viewer: Viewer, assessment_id: str = "ovsg6"
+) -> pd.DataFrame:
+    """Per school in scope: its latest year and the learning-area statuses of that year.
+
+    One row per school x learning area, for the Start page of an anker or regioteam. Sorted
+    by school name, never by score (non-ranking principle).
+    """
+    return con.execute(
+        """
+        WITH latest AS (
+            SELECT school_id, max(school_year) AS school_year
+            FROM school_result
+            WHERE assessment_id = ?
+              AND school_id IN (SELECT school_id FROM user_scope WHERE user_id = ?)
+            GROUP BY school_id
+        )
+        SELECT s.school_id, s.name, s.municipality, s.region_id, s.community_id,
+               r.school_year, r.learning_area, r.status, r.trend, r.suppressed,
+               coalesce(a.area_order, 0) AS area_order, c.ses_group
+        FROM latest l
+        JOIN school_result r USING (school_id, school_year)
+        JOIN schools s USING (school_id)
+        LEFT JOIN school_context c USING (school_id, school_year)
+        LEFT JOIN (SELECT assessment_id, learning_area, min(area_order) AS area_order
+                   FROM domains GROUP BY ALL) a
+               ON a.assessment_id = r.assessment_id AND a.learning_area = r.learning_area
+        WHERE r.assessment_id = ? AND r.domain IS NULL AND r.learning_area IS NOT NULL
+        ORDER BY s.name, s.school_id, area_order
+        """,
+        [assessment_id, viewer.user_id, assessment_id],
+    ).df()
+
+
+def database_summary(con: duckdb.DuckDBPyConnection) -> dict[str, object]:
+    """Counts for the footer and the Uitleg page (no school-level data)."""
+    row = con.execute(
+        """
+        SELECT (SELECT count(*) FROM schools),
+               (SELECT min(school_year) FROM school_result),
+               (SELECT max(school_year) FROM school_result),
+               (SELECT value FROM meta WHERE key = 'is_sample')
+        """
+    ).fetchone()
+    return {
+        "schools": row[0],
+        "first_year": row[1],
+        "last_year": row[2],
+        "is_sample": (row[3] or "").lower() == "true",
+    }

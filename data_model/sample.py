@@ -1,0 +1,568 @@
+"""Deterministic synthetic data: the demo database, the test fixture and the benchmark scale.
+
+    python -m data_model.sample --out sample_data/schoolfoto.duckdb
+    python -m data_model.sample --out /tmp/flanders.duckdb --schools 2300 --years 10
+
+The same generator serves the demo, the tests and the benchmark (one fixture builder). The
+model is simple but every effect the app claims to show is really in the data: scores depend
+on pupil background (home language, mother's education, school allowance), schools differ in
+level, some schools have a true rising or falling trend in one learning area or in all of
+them, each year's test form has its own difficulty (so raw year-to-year scores are not
+comparable), and a few small schools have cohorts under the privacy minimum.
+Everything is drawn from one numpy Generator seeded by --seed: same arguments, same file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from data_model.catalogue import ASSESSMENTS
+from data_model.db import Database, set_meta
+from data_model.materialize import refresh_school_results
+
+LAST_YEAR_START = (
+    2024  # 2024-2025: the latest school year in the demo (issue: 2017-2018 .. 2024-2025)
+)
+GOALS_FROM = 2025  # the OVSG-toets is criterion-referenced from test year 2026 (2025-2026)
+VT4_FROM = 2023  # Vlaamse toetsen grade 4 from 2023-2024 in the demo
+
+REGIONS = (
+    ("R1", "Regio Antwerpen-Kempen", ("Lier", "Mol", "Geel", "Boom", "Mortsel", "Turnhout")),
+    ("R2", "Regio Gent-Waas", ("Gent", "Lokeren", "Temse", "Eeklo", "Deinze", "Beveren")),
+    ("R3", "Regio Limburg", ("Genk", "Hasselt", "Lommel", "Bilzen", "Tongeren", "Maasmechelen")),
+)
+SCHOOL_PREFIXES = ("Gemeentelijke Basisschool", "Stedelijke Basisschool", "GBS", "SBS")
+SCHOOL_NAMES = (
+    "De Regenboog", "Het Klavertje", "De Vlieger", "De Zonnebloem", "Het Kompas", "De Boomgaard",
+    "De Sleutel", "Het Molentje", "De Wegwijzer", "De Horizon", "Het Vlindertje", "De Krekel",
+    "De Bron", "Het Anker", "De Parel", "De Linde", "Het Speelbos", "De Toverfluit",
+)  # fmt: skip
+FIRST_NAMES = (
+    "An", "Bart", "Els", "Dirk", "Katrien", "Tom", "Sofie", "Koen", "Inge", "Pieter", "Leen",
+    "Joris", "Nathalie", "Wim", "Griet", "Stijn", "Veerle", "Kristof", "Hilde", "Jan",
+)  # fmt: skip
+LAST_NAMES = (
+    "Peeters", "Janssens", "Maes", "Jacobs", "Mertens", "Willems", "Claes", "Goossens",
+    "Wouters", "De Smet", "Dubois", "Hermans", "Aerts", "Pauwels", "Vermeulen", "Van Damme",
+)  # fmt: skip
+GOAL_CODES = ("NO 1.3", "NO 2.1", "BAO 1.2", "BAO 2.1", "BAO 3.2", "BAO BI 1.2", "BAO BI 3.1")
+CORE_TASKS = ("KT1", "KT2", "KT3", "BI1", "BI2", "BI3", "BI4")
+SUPPORT_PHASES = ("brede basiszorg", "verhoogde zorg", "uitbreiding van zorg", "IAC")
+EMAIL_DOMAIN = "demo.schoolfoto.test"
+
+
+@dataclass(frozen=True)
+class SampleSpec:
+    schools: int = 60
+    years: int = 8
+    seed: int = 20250630
+    last_year: int = LAST_YEAR_START
+
+    @property
+    def year_starts(self) -> list[int]:
+        return list(range(self.last_year - self.years + 1, self.last_year + 1))
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return 1 / (1 + np.exp(-x))
+
+
+def _school_frame(spec: SampleSpec, rng: np.random.Generator) -> pd.DataFrame:
+    n = spec.schools
+    ids = rng.choice(np.arange(1_000, 999_999), size=n, replace=False)
+    # A few instellingsnummers with a leading zero, as in reality (imports must keep them).
+    ids[: max(2, n // 20)] = rng.choice(
+        np.arange(1_000, 99_999), size=max(2, n // 20), replace=False
+    )
+    region_idx = np.arange(n) % len(REGIONS)
+    rng.shuffle(region_idx)
+    names, municipalities, communities = [], [], []
+    for i in range(n):
+        _, _, towns = REGIONS[region_idx[i]]
+        town = towns[rng.integers(len(towns))]
+        prefix = SCHOOL_PREFIXES[rng.integers(len(SCHOOL_PREFIXES))]
+        base = SCHOOL_NAMES[rng.integers(len(SCHOOL_NAMES))]
+        names.append(f"{prefix} {base} {town}")
+        municipalities.append(town)
+        # scholengemeenschap: roughly 8 schools each, within a region
+        communities.append(f"SG{region_idx[i] + 1}{(i // (3 * 8)) % 9 + 1}")
+    # Disambiguate the rare equal names (a director must never confuse two schools).
+    seen: dict[str, int] = {}
+    for i, name in enumerate(names):
+        seen[name] = seen.get(name, 0) + 1
+        if seen[name] > 1:
+            names[i] = f"{name} ({seen[name]})"
+    frame = pd.DataFrame(
+        {
+            "school_id": [f"{x:06d}" for x in ids],
+            "name": names,
+            "municipality": municipalities,
+            "region_id": [REGIONS[r][0] for r in region_idx],
+            "community_id": communities,
+            "advantage": rng.normal(0, 1, n),  # latent SES: higher = more advantaged
+            "level": rng.normal(0, 3.0, n),  # school effect on every score
+            "small": rng.random(n) < 0.08,  # small school: cohorts of 3..12 pupils
+        }
+    )
+    frame.loc[frame.index[:2], "small"] = True  # the demo always has small schools to show
+    size = np.where(frame["small"], rng.integers(60, 110, n), rng.integers(140, 420, n))
+    frame["size"] = size
+    # True trends: ~12 % rising, ~12 % falling, either in one learning area or in all.
+    kind = rng.random(n)
+    frame["trend_slope"] = np.where(kind < 0.12, 2.8, np.where(kind < 0.24, -2.8, 0.0))
+    frame["trend_area"] = rng.integers(-1, 4, n)  # -1 = all learning areas
+    return frame.sort_values("school_id").reset_index(drop=True)
+
+
+def _context(schools: pd.DataFrame, spec: SampleSpec, rng: np.random.Generator) -> pd.DataFrame:
+    rows = []
+    for y in spec.year_starts:
+        adv = schools["advantage"].to_numpy() + rng.normal(0, 0.08, len(schools))
+        noise = lambda: rng.normal(0, 0.15, len(schools))  # noqa: E731 - local helper
+        pct_lang = 100 * _sigmoid(-1.5 - 1.3 * adv + noise())
+        pct_mother = 100 * _sigmoid(-1.3 - 1.0 * adv + noise())
+        pct_allow = 100 * _sigmoid(-0.8 - 1.1 * adv + noise())
+        pct_neigh = 100 * _sigmoid(-1.1 - 0.9 * adv + noise())
+        index = (pct_lang + pct_mother + pct_allow + pct_neigh) / 4
+        # SES group 1 = most indicators of disadvantage .. 5 = fewest (quintiles per year).
+        ranks = pd.Series(index).rank(method="first", ascending=False)
+        group = np.ceil(ranks / len(schools) * 5).clip(1, 5).astype(int)
+        growth = 1 + 0.01 * (y - spec.year_starts[0])
+        rows.append(
+            pd.DataFrame(
+                {
+                    "school_id": schools["school_id"],
+                    "school_year": f"{y}-{y + 1}",
+                    "n_pupils": np.round(schools["size"] * growth).astype(int),
+                    "pct_home_language_not_dutch": pct_lang.round(1),
+                    "pct_mother_low_education": pct_mother.round(1),
+                    "pct_school_allowance": pct_allow.round(1),
+                    "pct_neighbourhood": pct_neigh.round(1),
+                    "ses_index": index.round(2),
+                    "ses_group": group,
+                }
+            )
+        )
+    return pd.concat(rows, ignore_index=True)
+
+
+def _cohorts(schools: pd.DataFrame, rng: np.random.Generator, mean: float = 27) -> np.ndarray:
+    small = schools["small"].to_numpy()
+    regular = np.clip(rng.poisson(mean, len(schools)), 14, 48)
+    return np.where(small, rng.integers(3, 13, len(schools)), regular)
+
+
+def _simulate_pupils(
+    schools: pd.DataFrame,
+    context_year: pd.DataFrame,
+    year: int,
+    spec: SampleSpec,
+    assessment_idx: int,
+    rng: np.random.Generator,
+) -> tuple[pd.DataFrame, np.ndarray, list[tuple[str, str]]]:
+    """Pupils of one grade in one year and their scores: (pupils, scores[p, d], domains)."""
+    assessment = ASSESSMENTS[assessment_idx]
+    domains = [(area, d) for area, ds in assessment.areas for d in ds]
+    area_of = np.array([a_i for a_i, (_, ds) in enumerate(assessment.areas) for _ in ds])
+    cohort = _cohorts(schools, rng)
+    school_idx = np.repeat(np.arange(len(schools)), cohort)
+    n = len(school_idx)
+    ctx = context_year.set_index("school_id").loc[schools["school_id"]]
+    p_lang = ctx["pct_home_language_not_dutch"].to_numpy()[school_idx] / 100
+    p_mother = ctx["pct_mother_low_education"].to_numpy()[school_idx] / 100
+    p_allow = ctx["pct_school_allowance"].to_numpy()[school_idx] / 100
+    p_neigh = ctx["pct_neighbourhood"].to_numpy()[school_idx] / 100
+    lang = rng.random(n) < p_lang
+    mother = rng.random(n) < p_mother
+    allow = rng.random(n) < p_allow
+    neigh = rng.random(n) < p_neigh
+    phase = rng.choice(4, size=n, p=[0.82, 0.13, 0.045, 0.005])
+    gender = rng.choice(np.array(["jongen", "meisje"]), size=n)
+    ability = rng.normal(0, 8.5, n) - np.array([0, 6, 13, 22])[phase]
+    background = -3.5 * mother - 2.5 * allow - 1.0 * neigh
+    lang_effect = np.where(area_of == 0, -6.0, -2.5)  # home language weighs on Nederlands most
+    mid = (spec.year_starts[0] + spec.year_starts[-1]) / 2
+    slope = schools["trend_slope"].to_numpy()[school_idx]
+    t_area = schools["trend_area"].to_numpy()[school_idx]
+    level = schools["level"].to_numpy()[school_idx]
+    # Per school x learning area: a stable profile (some schools stronger in maths...).
+    area_rng = np.random.default_rng(spec.seed + 7919 * (assessment_idx + 1))
+    area_level = area_rng.normal(0, 2.2, (len(schools), len(assessment.areas)))
+    # Each year's test form: its own difficulty per domain (raw scores are not comparable).
+    base = np.linspace(70, 60, len(domains))
+    form = rng.normal(0, 4.0, len(domains))
+    cohort_effect = rng.normal(0, 1.5, len(schools))[school_idx]  # a year's class differs
+    scores = np.empty((n, len(domains)))
+    for d in range(len(domains)):
+        a = area_of[d]
+        trend_here = np.where((t_area == -1) | (t_area == a), slope, 0.0) * (year - mid)
+        scores[:, d] = (
+            base[d]
+            + form[d]
+            + level
+            + area_level[school_idx, a]
+            + trend_here
+            + cohort_effect
+            + ability
+            + background
+            + lang_effect[d] * lang
+            + rng.normal(0, 8.0, n)
+        )
+    scores = np.clip(np.round(scores, 1), 0, 100)
+    within = np.concatenate([np.arange(c) for c in cohort]) if n else np.array([], dtype=int)
+    pupils = pd.DataFrame(
+        {
+            "school_idx": school_idx,
+            "k": within + 1,
+            "gender": gender,
+            "home_language_dutch": ~lang,
+            "mother_low_education": mother,
+            "school_allowance": allow,
+            "neighbourhood_low": neigh,
+            "support_phase": np.array([f"fase {i}" for i in range(4)])[phase],
+        }
+    )
+    return pupils, scores, domains
+
+
+def _aggregate_vt4(
+    schools: pd.DataFrame, scores: np.ndarray, pupils: pd.DataFrame, domains: list, year: int
+) -> pd.DataFrame:
+    """Vlaamse toetsen arrive as school aggregates: build them from simulated pupils."""
+    goal = scores >= 50
+    frames = []
+    levels: list[tuple[str | None, str | None, np.ndarray]] = []
+    for d, (area, dom) in enumerate(domains):
+        levels.append((area, dom, np.array([d])))
+    for area in dict.fromkeys(a for a, _ in domains):
+        levels.append((area, None, np.array([i for i, (a, _) in enumerate(domains) if a == area])))
+    levels.append((None, None, np.arange(len(domains))))
+    for area, dom, cols in levels:
+        df = pd.DataFrame(
+            {
+                "school_idx": pupils["school_idx"],
+                "s": scores[:, cols].mean(axis=1),
+                "g": goal[:, cols].mean(axis=1),
+            }
+        )
+        g = df.groupby("school_idx")
+        agg = pd.DataFrame(
+            {
+                "n_pupils": g.size(),
+                "score_mean": g["s"].mean().round(2),
+                "score_sd": g["s"].std(ddof=1).round(3),
+                "pct_goal_reached": (100 * g["g"].mean()).round(1),
+            }
+        ).reset_index()
+        agg["school_id"] = schools["school_id"].to_numpy()[agg["school_idx"]]
+        agg["learning_area"] = area
+        agg["domain"] = dom
+        frames.append(agg)
+    out = pd.concat(frames, ignore_index=True)
+    out["school_year"] = f"{year}-{year + 1}"
+    out["assessment_id"] = "vt4"
+    return out
+
+
+def _users(schools: pd.DataFrame, rng: np.random.Generator) -> tuple[list[tuple], list[tuple]]:
+    def person(i: int) -> str:
+        return f"{FIRST_NAMES[i % len(FIRST_NAMES)]} {LAST_NAMES[(i * 7) % len(LAST_NAMES)]}"
+
+    users: list[tuple] = [
+        ("beheerder", f"beheerder@{EMAIL_DOMAIN}", "Bea Beheer", "beheerder", None, True)
+    ]
+    links: list[tuple] = []
+    for r_id, r_name, _ in REGIONS:
+        users.append(
+            (f"regio-{r_id.lower()}", f"regio.{r_id.lower()}@{EMAIL_DOMAIN}",
+             f"Regioteam {r_name.removeprefix('Regio ')}", "regioteam", r_id, True)
+        )  # fmt: skip
+    # Ankers: one per ten schools of a region.
+    counter = 0
+    for r_id, _, _ in REGIONS:
+        region_schools = schools.loc[schools["region_id"] == r_id, "school_id"].tolist()
+        for chunk in range(0, len(region_schools), 10):
+            counter += 1
+            uid = f"anker-{counter:03d}"
+            users.append(
+                (
+                    uid,
+                    f"anker{counter:03d}@{EMAIL_DOMAIN}",
+                    person(counter + 3),
+                    "anker",
+                    r_id,
+                    True,
+                )
+            )
+            links += [(uid, s) for s in region_schools[chunk : chunk + 10]]
+    # Directors: one per school; the two smallest schools share one director (as often).
+    ids = schools["school_id"].tolist()
+    small = schools.loc[schools["small"], "school_id"].tolist()
+    shared = small[:2] if len(small) >= 2 else []
+    for i, sid in enumerate(ids):
+        if shared and sid == shared[1]:
+            continue
+        uid = f"dir-{sid}"
+        users.append((uid, f"directeur.{sid}@{EMAIL_DOMAIN}", person(i), "directeur", None, True))
+        links.append((uid, sid))
+        if shared and sid == shared[0]:
+            links.append((uid, shared[1]))
+    return users, links
+
+
+def _guidance(
+    schools: pd.DataFrame,
+    context: pd.DataFrame,
+    links: list[tuple],
+    spec: SampleSpec,
+    rng: np.random.Generator,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    anker_of = {s: u for u, s in links if u.startswith("anker-")}
+    need_rows, contact_rows = [], []
+    years = spec.year_starts[-3:]
+    for y in years:
+        ctx = context[context["school_year"] == f"{y}-{y + 1}"].set_index("school_id")
+        risk = (
+            -schools["level"].to_numpy() / 3
+            + ctx.loc[schools["school_id"], "ses_index"].to_numpy() / 25
+        )
+        risk = risk + rng.normal(0, 0.5, len(schools))
+        q_hi, q_mid = np.quantile(risk, [0.88, 0.65])
+        for i, sid in enumerate(schools["school_id"]):
+            tier = (
+                "grote nood"
+                if risk[i] >= q_hi
+                else ("verhoogde nood" if risk[i] >= q_mid else "basisaanbod")
+            )
+            need_rows.append((sid, f"{y}-{y + 1}", tier))
+            n_contacts = rng.poisson(
+                {"basisaanbod": 2, "verhoogde nood": 6, "grote nood": 11}[tier]
+            )
+            for c in range(n_contacts):
+                day = int(rng.integers(0, 300))
+                hours = float(rng.choice([1.5, 2.0, 3.0, 3.5, 4.0, 7.0]))
+                contact_rows.append(
+                    (
+                        f"C{y}-{sid}-{c + 1:02d}",
+                        sid,
+                        f"{y}-{y + 1}",
+                        (pd.Timestamp(f"{y}-09-01") + pd.Timedelta(days=day)).date(),
+                        anker_of.get(sid, "anker-001"),
+                        str(rng.choice(GOAL_CODES)),
+                        str(rng.choice(CORE_TASKS)),
+                        "lerend netwerk" if rng.random() < 0.25 else "individueel",
+                        hours,
+                        max(1, math.ceil(hours / 3.5)),  # one unit per half day
+                    )
+                )
+    need = pd.DataFrame(need_rows, columns=["school_id", "school_year", "tier"])
+    contacts = pd.DataFrame(
+        contact_rows,
+        columns=["contact_id", "school_id", "school_year", "contact_date", "anker_id",
+                 "goal_code", "core_task", "form", "hours", "units"],
+    )  # fmt: skip
+    return need, contacts
+
+
+def _insert_rows(con: duckdb.DuckDBPyConnection, table: str, rows: list[tuple]) -> None:
+    """Bulk insert tuples in table column order (table is one of ours, never user input)."""
+    names = [r[0] for r in con.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = ? "
+        "ORDER BY ordinal_position", [table]).fetchall()]  # fmt: skip
+    con.register("_rows", pd.DataFrame(rows, columns=names))
+    try:
+        con.execute("INSERT INTO " + table + " SELECT * FROM _rows")
+    finally:
+        con.unregister("_rows")
+
+
+def generate(
+    out: Path | str,
+    spec: SampleSpec = SampleSpec(),
+    progress: Callable[[float, str], None] | None = None,
+) -> Path:
+    """Write a complete sample database to `out` (replacing it) and return its path."""
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_suffix(".tmp.duckdb")
+    for p in (tmp, Path(str(tmp) + ".wal")):
+        p.unlink(missing_ok=True)
+    say = progress or (lambda frac, msg: None)
+    rng = np.random.default_rng(spec.seed)
+    say(0.02, "Scholen en context aanmaken")
+    schools = _school_frame(spec, rng)
+    context = _context(schools, spec, rng)
+    users, links = _users(schools, rng)
+
+    db = Database(tmp)
+    with db.write() as con:
+        con.executemany("INSERT INTO regions VALUES (?, ?)", [(r, n) for r, n, _ in REGIONS])
+        region_names = {r: n.removeprefix("Regio ") for r, n, _ in REGIONS}
+        communities = (
+            schools[["community_id", "region_id"]].drop_duplicates().sort_values("community_id")
+        )
+        con.executemany(
+            "INSERT INTO school_communities VALUES (?, ?, ?)",
+            [(c, f"Scholengemeenschap {c[2:]} {region_names[r]}", r)
+             for c, r in communities.itertuples(index=False)],
+        )  # fmt: skip
+        con.register(
+            "_schools", schools[["school_id", "name", "municipality", "region_id", "community_id"]]
+        )
+        con.execute("INSERT INTO schools SELECT * FROM _schools")
+        con.register("_context", context)
+        con.execute("INSERT INTO school_context SELECT * FROM _context")
+        con.executemany("INSERT INTO users VALUES (?, ?, ?, ?, ?, ?)", users)
+        con.executemany("INSERT INTO user_schools VALUES (?, ?)", links)
+
+        con.register("_school_ids", schools[["school_id"]].reset_index(names="school_idx"))
+        domain_frames = {}
+        for a in ASSESSMENTS:
+            doms = [(area, d) for area, ds in a.areas for d in ds]
+            domain_frames[a.assessment_id] = pd.DataFrame(
+                {"domain_idx": range(len(doms)), "learning_area": [x for x, _ in doms],
+                 "domain": [d for _, d in doms], "assessment_id": a.assessment_id}
+            )  # fmt: skip
+        con.register("_domains_ovsg6", domain_frames["ovsg6"])
+
+        vt4_frames = []
+        for step, y in enumerate(spec.year_starts):
+            say(0.05 + 0.7 * step / len(spec.year_starts), f"Toetsresultaten {y}-{y + 1}")
+            ctx_y = context[context["school_year"] == f"{y}-{y + 1}"]
+            pupils, scores, _ = _simulate_pupils(schools, ctx_y, y, spec, 0, rng)
+            pupils["school_year"] = f"{y}-{y + 1}"
+            pupils["seq"] = np.arange(len(pupils))
+            n_dom = scores.shape[1]
+            results = pd.DataFrame(
+                {
+                    "seq": np.repeat(pupils["seq"].to_numpy(), n_dom),
+                    "domain_idx": np.tile(np.arange(n_dom), len(pupils)),
+                    "score": scores.reshape(-1),
+                }
+            )
+            results["goal_reached"] = (results["score"] >= 55) if y >= GOALS_FROM else None
+            con.register("_pupils", pupils)
+            con.register("_results", results)
+            con.execute(
+                """
+                INSERT INTO pupils
+                SELECT s.school_id || '-' || p.school_year[1:4] || '-' || lpad(p.k::TEXT, 3, '0'),
+                       s.school_id, p.school_year, 6, p.gender, p.home_language_dutch,
+                       p.mother_low_education, p.school_allowance, p.neighbourhood_low,
+                       p.support_phase
+                FROM _pupils p JOIN _school_ids s USING (school_idx)
+                """
+            )
+            con.execute(
+                """
+                INSERT INTO pupil_results
+                SELECT s.school_id || '-' || p.school_year[1:4] || '-' || lpad(p.k::TEXT, 3, '0'),
+                       d.assessment_id, d.learning_area, d.domain, r.score,
+                       CAST(r.goal_reached AS BOOLEAN)
+                FROM _results r
+                JOIN _pupils p USING (seq)
+                JOIN _school_ids s USING (school_idx)
+                JOIN _domains_ovsg6 d USING (domain_idx)
+                """
+            )
+            con.unregister("_pupils")
+            con.unregister("_results")
+            if y >= VT4_FROM:
+                v_pupils, v_scores, v_domains = _simulate_pupils(schools, ctx_y, y, spec, 1, rng)
+                vt4_frames.append(_aggregate_vt4(schools, v_scores, v_pupils, v_domains, y))
+        if vt4_frames:
+            vt4 = pd.concat(vt4_frames, ignore_index=True)
+            con.register("_vt4", vt4)
+            con.execute(
+                """
+                INSERT INTO school_results_aggregate
+                SELECT school_id, school_year, assessment_id, learning_area, domain, n_pupils,
+                       score_mean, score_sd, pct_goal_reached, NULL, NULL, NULL
+                FROM _vt4
+                """
+            )
+
+        say(0.78, "Zorg, KOALA en begeleiding")
+        koala, support = [], []
+        for y in spec.year_starts:
+            ctx = context[context["school_year"] == f"{y}-{y + 1}"].set_index("school_id")
+            for i, sid in enumerate(schools["school_id"]):
+                adv = schools["advantage"].iloc[i]
+                k_n = int(max(4, rng.poisson(max(5, ctx.at[sid, "n_pupils"] / 9))))
+                p_rood = float(_sigmoid(-2.4 - 0.9 * adv))
+                p_oranje = float(_sigmoid(-1.4 - 0.6 * adv)) * (1 - p_rood)
+                draws = rng.multinomial(k_n, [1 - p_rood - p_oranje, p_oranje, p_rood])
+                koala.append((sid, f"{y}-{y + 1}", *(int(x) for x in draws)))
+                total = int(ctx.at[sid, "n_pupils"])
+                lam = [0.12 + 0.05 * float(_sigmoid(-adv)), 0.04, 0.006]
+                higher = [int(rng.binomial(total, p)) for p in lam]
+                counts = [total - sum(higher), *higher]
+                for phase, c in zip(SUPPORT_PHASES, counts, strict=True):
+                    support.append((sid, f"{y}-{y + 1}", phase, "continuum", c))
+                support.append(
+                    (
+                        sid,
+                        f"{y}-{y + 1}",
+                        "CLB-traject",
+                        "indicator",
+                        int(rng.binomial(total, 0.05)),
+                    )
+                )
+                p_retention = 0.015 + 0.02 * float(_sigmoid(-adv))
+                support.append(
+                    (sid, f"{y}-{y + 1}", "zittenblijven", "indicator",
+                     int(rng.binomial(total, p_retention)))
+                )  # fmt: skip
+        # executemany is slow in DuckDB at Flanders scale; insert through a DataFrame.
+        _insert_rows(con, "koala_outcomes", koala)
+        _insert_rows(con, "support_counts", support)
+        need, contacts = _guidance(schools, context, links, spec, rng)
+        con.register("_need", need)
+        con.execute("INSERT INTO guidance_need SELECT * FROM _need")
+        con.register("_contacts", contacts)
+        con.execute("INSERT INTO guidance_contacts SELECT * FROM _contacts")
+
+        say(0.85, "Vergelijkingen, kleuren en trends berekenen")
+        refresh_school_results(con)
+        set_meta(con, "is_sample", "true")
+        set_meta(con, "sample_spec", f"schools={spec.schools} years={spec.years} seed={spec.seed}")
+    db.cursor().execute("CHECKPOINT")
+    db.close()
+    for p in (out, Path(str(out) + ".wal")):
+        p.unlink(missing_ok=True)
+    tmp.rename(out)  # publish atomically: a reader never sees a half-built file
+    say(1.0, "Klaar")
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Genereer een synthetische Schoolfoto-databank.")
+    parser.add_argument("--out", required=True, type=Path, help="pad van het .duckdb-bestand")
+    parser.add_argument("--schools", type=int, default=SampleSpec.schools)
+    parser.add_argument("--years", type=int, default=SampleSpec.years)
+    parser.add_argument("--seed", type=int, default=SampleSpec.seed)
+    parser.add_argument("--last-year", type=int, default=LAST_YEAR_START,
+                        help="beginjaar van het laatste schooljaar (2024 = 2024-2025)")  # fmt: skip
+    args = parser.parse_args(argv)
+    if args.schools < 3 or args.years < 1:
+        parser.error("--schools moet minstens 3 zijn en --years minstens 1")
+    spec = SampleSpec(args.schools, args.years, args.seed, args.last_year)
+    start = time.perf_counter()
+    generate(args.out, spec, progress=lambda f, m: print(f"[{f:4.0%}] {m}", file=sys.stderr))
+    size = args.out.stat().st_size / 1e6
+    print(f"{args.out}: {size:.1f} MB in {time.perf_counter() - start:.1f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,117 @@
+"""Schoolfoto: the helicopter view of one school (DESIGN §6.2). Layout only."""
+
+import streamlit as st
+
+from data_model import queries
+from data_model.explain import highlights, why_colour
+from data_model.stats import format_pct, load_rules
+from ui.charts import GRID_SELECTION, build_status_grid_chart, prepare_grid
+from ui.components import pick_school, render_area_tiles, render_legend
+from ui.data import query
+
+rules = load_rules()
+viewer = st.session_state["viewer"]
+school_id = pick_school(viewer)
+if school_id is None:
+    st.stop()
+
+school = query(queries.schools_in_scope, viewer).set_index("school_id").loc[school_id]
+assessments = query(queries.assessments_for_school, viewer, school_id)
+st.title(f"Schoolfoto · {school['name']}")
+st.caption(
+    f"Instellingsnummer {school_id} · {school['municipality']} · {school['region_name']}"
+    + (f" · {school['community_name']}" if school["community_name"] else "")
+)
+if assessments.empty:
+    st.info("Voor deze school zijn nog geen toetsresultaten ingelezen.")
+    st.stop()
+
+names = dict(zip(assessments["assessment_id"], assessments["name"], strict=True))
+assessment_id = (
+    st.segmented_control(
+        "Toets", options=list(names), format_func=names.__getitem__, default=list(names)[0]
+    )
+    or list(names)[0]
+)
+info = assessments.set_index("assessment_id").loc[assessment_id]
+results = query(queries.school_results, viewer, school_id, assessment_id)
+latest = results["school_year"].max()
+
+st.subheader(f"{info['name']}: {latest}")
+render_area_tiles(results, rules)
+
+left, right = st.columns([3, 1], gap="large")
+with left:
+    st.markdown("#### Wat valt op?")
+    for sentence in highlights(results, rules):
+        st.markdown(f"- {sentence}")
+    st.caption(
+        "Vergeleken met scholen met een gelijkaardige leerlingenpopulatie (SES-groep). Een "
+        "kleur krijgt een cel alleen als het verschil statistisch duidelijk is."
+    )
+with right, st.container(border=True):
+    st.markdown("#### Context")
+    context = query(queries.school_context, viewer, school_id)
+    if context.empty:
+        st.caption("Geen contextgegevens.")
+    else:
+        now = context.iloc[-1]
+        m1, m2 = st.columns(2)
+        m1.metric(
+            "Leerlingen", f"{int(now['n_pupils'])}", help=f"Hele school, {now['school_year']}."
+        )
+        m2.metric(
+            "SES-groep",
+            f"{int(now['ses_group'])}/{rules.ses_groups}",
+            help="1 = veel leerlingen met kansarmoede-indicatoren, "
+            f"{rules.ses_groups} = weinig. Basis voor 'vergelijkbare scholen'.",
+        )
+        st.markdown(
+            f"Thuistaal niet Nederlands **{format_pct(now['pct_home_language_not_dutch'])}** · "
+            f"moeder laagopgeleid **{format_pct(now['pct_mother_low_education'])}** · "
+            f"schooltoelage **{format_pct(now['pct_school_allowance'])}** · "
+            f"buurtindicator **{format_pct(now['pct_neighbourhood'])}**"
+        )
+    support = query(queries.support_counts, viewer, school_id)
+    if not support.empty:
+        last = support[support["school_year"] == support["school_year"].max()]
+        parts = [f"{r.phase} **{r.n_pupils}**" for r in last.itertuples(index=False)]
+        st.markdown(f"Zorg {last['school_year'].iloc[0]} (leerlingen): " + " · ".join(parts))
+
+st.markdown("#### Het raster")
+st.caption(
+    f"Rijen: leergebieden en domeinen; kolommen: schooljaren. Score = schoolgemiddelde "
+    f"({info['score_label']}). Ruwe scores van verschillende jaren zijn verschillende toetsen: "
+    "lees de kleur, niet het cijfer. Klik op een cel voor de uitleg."
+)
+grid = prepare_grid(results, rules)
+event = st.altair_chart(
+    build_status_grid_chart(grid, f"{info['name']}: schoolgemiddelde en kleurcode", rules),
+    width="stretch",
+    on_select="rerun",
+    key="grid",
+)
+
+with st.expander("Legende: wat betekenen de kleuren?"):
+    render_legend(rules)
+
+st.markdown("#### Waarom deze kleur?")
+grid_rows = grid.drop_duplicates("rij").sort_values("rij_volgorde")
+labels = grid_rows["rij"].tolist()
+years = sorted(grid["school_year"].unique())
+picked = (event or {}).get("selection", {}).get(GRID_SELECTION) or []
+default_label, default_year = labels[0], latest
+if picked:
+    default_label = picked[0].get("rij", default_label)
+    default_year = picked[0].get("school_year", default_year)
+c1, c2 = st.columns(2)
+label = c1.selectbox(
+    "Leergebied of domein", labels,
+    index=labels.index(default_label) if default_label in labels else 0,
+)  # fmt: skip
+year = c2.selectbox("Schooljaar", years, index=years.index(default_year))
+match = results[(grid["rij"] == label).to_numpy() & (results["school_year"] == year).to_numpy()]
+if match.empty:
+    st.caption(f"Geen resultaat voor {label} in {year}.")
+else:
+    st.markdown(why_colour(match.iloc[0].to_dict(), rules))

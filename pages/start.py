@@ -1,0 +1,140 @@
+"""Start: role-aware landing page (DESIGN §6.1). Layout only."""
+
+import pandas as pd
+import streamlit as st
+
+from data_model import queries
+from data_model.explain import highlights
+from data_model.stats import load_rules
+from ui.components import SCHOOL_KEY, render_area_tiles
+from ui.data import database_summary, db_path, query
+
+rules = load_rules()
+viewer = st.session_state["viewer"]
+schools = query(queries.schools_in_scope, viewer)
+summary = database_summary(db_path())
+
+st.title("Schoolfoto")
+st.caption(
+    "Toetsresultaten en zorggegevens van uw school(en), naast vergelijkbare scholen en "
+    f"Vlaanderen, van {summary['first_year']} tot {summary['last_year']}."
+    + (" Dit zijn **synthetische voorbeeldgegevens**." if summary["is_sample"] else "")
+)
+
+
+def open_school(school_id: str) -> None:
+    st.session_state[SCHOOL_KEY] = school_id
+    st.query_params["school"] = school_id
+    st.switch_page("pages/schoolfoto.py")
+
+
+if schools.empty:
+    st.info(
+        "Er zijn (nog) geen scholen aan uw account gekoppeld. Neem contact op met de beheerder."
+    )
+    st.stop()
+
+if viewer.role == "directeur":
+    st.header(f"Welkom, {viewer.name.split()[0]}")
+    for school in schools.itertuples(index=False):
+        with st.container(border=True):
+            st.subheader(school.name)
+            results = query(queries.school_results, viewer, school.school_id, "ovsg6")
+            if results.empty:
+                st.caption("Nog geen resultaten van de OVSG-toets.")
+            else:
+                st.caption(f"OVSG-toets 6de leerjaar, {results['school_year'].max()}")
+                render_area_tiles(results, rules)
+                for sentence in highlights(results, rules, max_domains=3):
+                    st.markdown(f"- {sentence}")
+            st.button(
+                "Open de schoolfoto",
+                key=f"open-{school.school_id}",
+                on_click=open_school,
+                args=(school.school_id,),
+                type="primary",
+            )
+    st.stop()
+
+# Anker, regioteam, beheerder: the schools in scope, alphabetically (never ranked).
+intro = {
+    "anker": "Dit zijn de scholen die u begeleidt, met wat er in het laatste schooljaar opvalt.",
+    "regioteam": "Dit zijn de scholen van uw regio, met wat er in het laatste schooljaar opvalt.",
+    "beheerder": "Alle scholen in de databank, met wat er in het laatste schooljaar opvalt.",
+}
+st.header(f"{len(schools)} scholen")
+st.write(intro.get(viewer.role, ""))
+overview = query(queries.scope_overview, viewer, "ovsg6")
+if overview.empty:
+    st.info("Nog geen resultaten van de OVSG-toets voor deze scholen.")
+    st.stop()
+
+labels = {s: f"{rules.statuses[s].symbol} {rules.statuses[s].label}" for s in rules.statuses}
+wide = overview.pivot_table(
+    index=["school_id", "name", "municipality", "community_id", "school_year", "ses_group"],
+    columns="learning_area",
+    values="status",
+    aggfunc="first",
+    dropna=False,
+).reset_index()
+areas = list(dict.fromkeys(overview.sort_values("area_order")["learning_area"]))
+flag = (
+    overview.assign(
+        hi=overview["status"].isin(["higher", "much_higher"]),
+        lo=overview["status"].isin(["lower", "much_lower"]),
+        move=overview["trend"].isin(["rising", "falling"]),
+    )
+    .groupby("school_id")[["hi", "lo", "move"]]
+    .sum()
+)
+wide = wide.join(flag, on="school_id")
+for area in areas:
+    wide[area] = wide[area].map(labels)
+
+c1, c2 = st.columns([2, 1])
+communities = sorted(wide["community_id"].dropna().unique())
+pick = c1.multiselect("Scholengemeenschap", communities, placeholder="Alle scholengemeenschappen")
+only = c2.toggle("Alleen scholen waar iets opvalt", value=False)
+view = wide
+if pick:
+    view = view[view["community_id"].isin(pick)]
+if only:
+    view = view[(view["hi"] + view["lo"] + view["move"]) > 0]
+
+m1, m2, m3 = st.columns(3)
+m1.metric("Scholen met een leergebied lager dan verwacht", int((view["lo"] > 0).sum()))
+m2.metric("Scholen met een leergebied hoger dan verwacht", int((view["hi"] > 0).sum()))
+m3.metric("Scholen met een stijgende of dalende trend", int((view["move"] > 0).sum()))
+
+table = pd.DataFrame(
+    {
+        "Open": "schoolfoto?school=" + view["school_id"],
+        "School": view["name"],
+        "Gemeente": view["municipality"],
+        "SES-groep": view["ses_group"],
+        "Schooljaar": view["school_year"],
+        **{area: view[area] for area in areas},
+    }
+)
+st.dataframe(
+    table,
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "Open": st.column_config.LinkColumn("Open", display_text="Schoolfoto ↗", width="small"),
+        "SES-groep": st.column_config.NumberColumn(
+            help="1 = veel leerlingen met kansarmoede-indicatoren, 5 = weinig"
+        ),
+    },
+)
+st.caption(
+    "Gesorteerd op naam, niet op resultaat: Schoolfoto rangschikt geen scholen. De kleurcodes "
+    "vergelijken elke school met scholen met een gelijkaardige leerlingenpopulatie."
+)
+choice = st.selectbox(
+    "Schoolfoto openen van",
+    view["school_id"].tolist(),
+    format_func=dict(zip(view["school_id"], view["name"], strict=True)).__getitem__,
+)
+if choice:
+    st.button("Open de schoolfoto", on_click=open_school, args=(choice,), type="primary")

@@ -1,0 +1,136 @@
+"""Chart builders: small pure functions `DataFrame -> alt.Chart`, tested via `to_dict()`.
+
+Tooltips only carry pre-formatted Dutch strings built here from rows that the data layer
+already suppressed, so a tooltip can never show more than the page.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from data_model.explain import cell_label
+from data_model.stats import STATUSES, Rules, format_number, format_signed, load_rules
+
+GRID_SELECTION = "cel"
+
+
+def status_scale(rules: Rules | None = None) -> alt.Scale:
+    rules = rules or load_rules()
+    return alt.Scale(
+        domain=[rules.statuses[s].label for s in STATUSES],
+        range=[rules.statuses[s].colour for s in STATUSES],
+    )
+
+
+def prepare_grid(results: pd.DataFrame, rules: Rules | None = None) -> pd.DataFrame:
+    """One row per grid cell with its label, position and Dutch text for cell and tooltip."""
+    rules = rules or load_rules()
+    df = results.copy()
+    # Full labels ("Nederlands – Lezen"): domain names repeat across learning areas.
+    df["rij"] = [
+        cell_label(None if pd.isna(a) else a, None if pd.isna(d) else d)
+        for a, d in zip(df["learning_area"], df["domain"], strict=True)
+    ]
+    df["niveau"] = [
+        "totaal" if pd.isna(a) else ("domein" if pd.notna(d) else "leergebied")
+        for a, d in zip(df["learning_area"], df["domain"], strict=True)
+    ]
+    order = list(dict.fromkeys(df["rij"]))  # the query already sorted rows as the photo shows
+    df["rij_volgorde"] = df["rij"].map({r: i for i, r in enumerate(order)})
+    df["status_label"] = [rules.statuses[s].label for s in df["status"]]
+    df["symbool"] = [rules.statuses[s].symbol for s in df["status"]]
+    df["tekstkleur"] = [rules.statuses[s].text_colour for s in df["status"]]
+    supp = df["suppressed"].astype(bool)
+    df["celtekst"] = [
+        "< " + str(rules.min_group_size) if s else f"{format_number(v)} {sym}"
+        for s, v, sym in zip(supp, df["score_mean"], df["symbool"], strict=True)
+    ]
+    df["leerlingen"] = [
+        f"minder dan {rules.min_group_size}" if s else str(int(n))
+        for s, n in zip(supp, df["n_pupils"], strict=True)
+    ]
+    df["school"] = df["score_mean"].map(format_number)
+    df["vergelijkbaar"] = df["similar_mean"].map(format_number)
+    df["vlaanderen"] = df["flanders_mean"].map(format_number)
+    df["verschil"] = df["diff_similar"].map(format_signed)
+    df["interval"] = [
+        "–" if pd.isna(lo) else f"{format_signed(lo)} tot {format_signed(hi)}"
+        for lo, hi in zip(df["ci_low"], df["ci_high"], strict=True)
+    ]
+    df["trend_label"] = [f"{rules.trend_symbols[t]} {rules.trend_labels[t]}" for t in df["trend"]]
+    keep = [
+        "rij", "rij_volgorde", "niveau", "school_year", "status", "status_label", "symbool",
+        "tekstkleur", "celtekst", "leerlingen", "school", "vergelijkbaar", "vlaanderen",
+        "verschil", "interval", "trend_label", "learning_area", "domain",
+    ]  # fmt: skip
+    return df[keep]
+
+
+def build_status_grid_chart(
+    grid: pd.DataFrame, title: str, rules: Rules | None = None, selectable: bool = True
+) -> alt.Chart:
+    """The Excel-like school photo: rows = learning area/domain, columns = school years."""
+    rules = rules or load_rules()
+    sort = alt.EncodingSortField(field="rij_volgorde", order="ascending")
+    base = alt.Chart(grid).encode(
+        x=alt.X(
+            "school_year:O",
+            title="Schooljaar",
+            axis=alt.Axis(orient="top", labelAngle=0, labelFontWeight="bold"),
+        ),
+        y=alt.Y(
+            "rij:N",
+            sort=sort,
+            title=None,
+            axis=alt.Axis(
+                labelLimit=300,
+                labelFontSize=12,
+                # Learning areas and the total in bold, their domains in normal weight.
+                labelFontWeight=alt.expr("indexof(datum.label, ' – ') < 0 ? 'bold' : 'normal'"),
+            ),
+        ),
+    )
+    tooltip = [
+        alt.Tooltip("rij:N", title="Leergebied / domein"),
+        alt.Tooltip("school_year:N", title="Schooljaar"),
+        alt.Tooltip("status_label:N", title="Kleur"),
+        alt.Tooltip("leerlingen:N", title="Leerlingen"),
+        alt.Tooltip("school:N", title="School"),
+        alt.Tooltip("vergelijkbaar:N", title="Vergelijkbare scholen"),
+        alt.Tooltip("vlaanderen:N", title="Vlaanderen"),
+        alt.Tooltip("verschil:N", title="Verschil met vergelijkbare scholen"),
+        alt.Tooltip("interval:N", title="95 %-interval van het verschil"),
+        alt.Tooltip("trend_label:N", title="Trend"),
+    ]
+    rect = base.mark_rect(stroke="#ffffff", strokeWidth=2).encode(
+        color=alt.Color(
+            "status_label:N",
+            scale=status_scale(rules),
+            title="Kleur t.o.v. vergelijkbare scholen",
+            legend=alt.Legend(orient="bottom", columns=6, symbolType="square", titleLimit=400),
+        ),
+        tooltip=tooltip,
+    )
+    if selectable:
+        select = alt.selection_point(
+            name=GRID_SELECTION, fields=["rij", "school_year"], on="click", clear="dblclick"
+        )
+        rect = rect.add_params(select).encode(
+            opacity=alt.condition(select, alt.value(1.0), alt.value(0.55))
+        )
+    text = base.mark_text(fontSize=12).encode(
+        text="celtekst:N",
+        color=alt.Color("tekstkleur:N", scale=None),
+        tooltip=tooltip,
+    )
+    return (rect + text).properties(
+        title=alt.TitleParams(
+            title,
+            subtitle="Schoolgemiddelde per schooljaar; de kleur vergelijkt met vergelijkbare "
+            "scholen en houdt rekening met het aantal leerlingen.",
+            anchor="start",
+        ),
+        height=alt.Step(26),
+        width="container",
+    )

@@ -1,0 +1,113 @@
+"""Small Streamlit building blocks shared by pages: school picker, legend, badges, tiles."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from data_model import access, queries
+from data_model.stats import STATUSES, Rules, format_number, format_signed, load_rules
+from ui.data import query
+
+SCHOOL_KEY = "school_id"
+
+# Streamlit's built-in text colours, mapped onto the blue/orange palette of rules.toml, so
+# badges need no HTML. Never red/green (DESIGN §1).
+_BADGE_MARKUP = {
+    "much_higher": ":blue-background[{text}]",
+    "higher": ":blue[{text}]",
+    "as_expected": ":gray[{text}]",
+    "lower": ":orange[{text}]",
+    "much_lower": ":orange-background[{text}]",
+    "too_few": ":gray[{text}]",
+}
+
+
+def status_badge(status: str, rules: Rules | None = None) -> str:
+    """Markdown: symbol + label in the status colour family."""
+    rules = rules or load_rules()
+    style = rules.statuses[status]
+    return _BADGE_MARKUP[status].format(text=f"{style.symbol} {style.label}")
+
+
+def trend_text(trend: str, rules: Rules | None = None) -> str:
+    rules = rules or load_rules()
+    return f"{rules.trend_symbols[trend]} {rules.trend_labels[trend]}"
+
+
+def pick_school(viewer: access.Viewer) -> str | None:
+    """The school the page is about: from the URL (?school=), the session, or a picker.
+
+    A school id in the URL that is outside the viewer's scope is refused, not silently
+    replaced, so that a director who edits the URL sees why nothing is shown.
+    """
+    schools = query(queries.schools_in_scope, viewer)
+    if schools.empty:
+        st.info("Er zijn (nog) geen scholen aan uw account gekoppeld.")
+        return None
+    ids = schools["school_id"].tolist()
+    requested = st.query_params.get("school")
+    if requested and requested not in ids:
+        st.error(
+            "U hebt geen toegang tot de school in deze link. Kies hieronder een school uit uw "
+            "eigen lijst."
+        )
+        del st.query_params["school"]
+        requested = None
+    current = requested or st.session_state.get(SCHOOL_KEY)
+    if current not in ids:
+        current = ids[0]
+    labels = {r.school_id: f"{r.name} ({r.school_id})" for r in schools.itertuples(index=False)}
+    if len(ids) > 1:
+        current = st.sidebar.selectbox(
+            "School", options=ids, index=ids.index(current), format_func=labels.__getitem__
+        )
+    st.session_state[SCHOOL_KEY] = current
+    st.query_params["school"] = current
+    return current
+
+
+def render_legend(rules: Rules | None = None) -> None:
+    """The six colour codes with symbol and meaning."""
+    rules = rules or load_rules()
+    meanings = {
+        "much_higher": "duidelijk hoger dan vergelijkbare scholen (zeker én groot verschil)",
+        "higher": "hoger dan vergelijkbare scholen (zeker, maar klein verschil)",
+        "as_expected": "geen duidelijk verschil: het verschil kan toeval zijn",
+        "lower": "lager dan vergelijkbare scholen (zeker, maar klein verschil)",
+        "much_lower": "duidelijk lager dan vergelijkbare scholen (zeker én groot verschil)",
+        "too_few": f"minder dan {rules.min_colour_size} leerlingen: geen kleur",
+    }
+    rows = [f"- {status_badge(s, rules)}: {meanings[s]}" for s in STATUSES]
+    st.markdown("\n".join(rows))
+
+
+def render_area_tiles(results: pd.DataFrame, rules: Rules | None = None) -> None:
+    """One tile per learning area for the latest year: score, difference, status, trend."""
+    rules = rules or load_rules()
+    latest = results["school_year"].max()
+    areas = results[
+        (results["school_year"] == latest)
+        & results["domain"].isna()
+        & results["learning_area"].notna()
+    ]
+    if areas.empty:
+        st.info(f"Geen resultaten per leergebied in {latest}.")
+        return
+    cols = st.columns(len(areas))
+    for col, row in zip(cols, areas.itertuples(index=False), strict=True):
+        with col.container(border=True):
+            if row.suppressed:
+                st.metric(row.learning_area, "–", help="Te weinig leerlingen om te tonen.")
+                st.caption(f"Minder dan {rules.min_group_size} leerlingen")
+                continue
+            st.metric(
+                row.learning_area,
+                format_number(row.score_mean),
+                help=f"Schoolgemiddelde {latest} ({int(row.n_pupils)} leerlingen).",
+            )
+            st.markdown(status_badge(row.status, rules))
+            st.caption(
+                f"Vergelijkbare scholen: {format_number(row.similar_mean)} "
+                f"({format_signed(row.diff_similar)})  \nTrend: {trend_text(row.trend, rules)}"
+            )
