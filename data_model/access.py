@@ -81,13 +81,23 @@ def demo_users(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         FROM users u
         LEFT JOIN user_scope s USING (user_id)
         LEFT JOIN schools sc ON sc.school_id = s.school_id
-        WHERE u.active
+        WHERE u.active AND u.user_id <> 'systeem'
         GROUP BY u.user_id, u.name, u.role, u.email
         ORDER BY CASE u.role WHEN 'directeur' THEN 1 WHEN 'anker' THEN 2
                              WHEN 'regioteam' THEN 3 ELSE 4 END,
                  first_school, u.name
         """
     ).df()
+
+
+def system_viewer(con: duckdb.DuckDBPyConnection) -> Viewer:
+    """The beheerder identity used by command-line tools (seeded by db.create_schema)."""
+    from data_model.db import SYSTEM_USER_ID
+
+    viewer = viewer_for_user_id(con, SYSTEM_USER_ID)
+    if viewer is None:
+        raise AccessDenied("De systeemgebruiker ontbreekt in deze databank.")
+    return viewer
 
 
 def allowed_school_ids(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> list[str]:

@@ -19,6 +19,7 @@ import duckdb
 from data_model.catalogue import seed_catalogue
 
 SCHEMA_VERSION = 1
+SYSTEM_USER_ID = "systeem"
 SCHEMA_PATH = Path(__file__).with_name("schema.sql")
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB_PATH = REPO_ROOT / "sample_data" / "schoolfoto.duckdb"
@@ -42,6 +43,12 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
     )
     con.execute("INSERT INTO meta VALUES ('is_sample', 'false') ON CONFLICT (key) DO NOTHING")
     seed_catalogue(con)
+    # The identity of command-line tools (importer, export): a beheerder that cannot log in,
+    # because .invalid addresses never exist (RFC 2606).
+    con.execute(
+        "INSERT INTO users VALUES (?, ?, ?, 'beheerder', NULL, TRUE) ON CONFLICT DO NOTHING",
+        [SYSTEM_USER_ID, "systeem@schoolfoto.invalid", "Schoolfoto (opdrachtregel)"],
+    )
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import streamlit as st
 
@@ -20,16 +21,31 @@ class PageSpec:
     default: bool = False
 
 
+ROOT = Path(__file__).resolve().parent.parent
+STAFF = frozenset({"anker", "regioteam", "beheerder"})
+ADMIN = frozenset({"beheerder"})
+
+# The order of the menu. A page whose file does not exist (yet) is left out, so pages can be
+# added by creating their file.
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/start.py", "Start", ":material/home:", default=True),
     PageSpec("pages/schoolfoto.py", "Schoolfoto", ":material/grid_view:"),
+    PageSpec("pages/trends.py", "Trends", ":material/trending_up:"),
+    PageSpec("pages/vergelijken.py", "Vergelijken", ":material/compare_arrows:"),
+    PageSpec("pages/zorg.py", "Zorg en begeleiding", ":material/diversity_1:"),
+    PageSpec("pages/datagesprek.py", "Datagesprek", ":material/forum:"),
+    PageSpec("pages/briefing.py", "Voorbereiding", ":material/assignment:", roles=STAFF),
+    PageSpec("pages/gegevens.py", "Gegevens", ":material/database:", roles=ADMIN),
     PageSpec("pages/uitleg.py", "Uitleg", ":material/help:"),
 )
+
+
+def visible_pages(viewer: Viewer) -> list[PageSpec]:
+    return [p for p in PAGES if viewer.role in p.roles and (ROOT / p.path).exists()]
 
 
 def pages_for(viewer: Viewer) -> list[st.Page]:
     return [
         st.Page(p.path, title=p.title, icon=p.icon, default=p.default)
-        for p in PAGES
-        if viewer.role in p.roles
+        for p in visible_pages(viewer)
     ]
