@@ -11,6 +11,7 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
+from data_model.expected import refresh_school_expected
 from data_model.stats import Rules, add_comparisons, add_status, add_trend, load_rules
 
 # One row per school x year x assessment x (total | learning area | domain) from pupils.
@@ -117,4 +118,5 @@ def refresh_school_results(con: duckdb.DuckDBPyConnection, rules: Rules | None =
         )
     finally:
         con.unregister("_new_school_result")
+    refresh_school_expected(con, rules)  # SES-adjusted expected scores (issue 3)
     return len(result)

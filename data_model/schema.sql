@@ -234,6 +234,44 @@ CREATE TABLE IF NOT EXISTS school_result (
     source           TEXT NOT NULL   -- 'pupils' or 'aggregate'
 );
 
+-- SES-adjusted expected score per school cell (data_model/expected.py, issue 3). Only for
+-- pupil-level results; rebuilt together with school_result. suppressed = fewer pupils with a
+-- known background than the privacy minimum (then every measure is NULL).
+CREATE TABLE IF NOT EXISTS school_expected (
+    school_id      TEXT NOT NULL,
+    school_year    TEXT NOT NULL,
+    assessment_id  TEXT NOT NULL,
+    learning_area  TEXT,
+    domain         TEXT,
+    n_pupils       INTEGER NOT NULL,   -- pupils with a score and a known background
+    observed_mean  DOUBLE,
+    expected_mean  DOUBLE,             -- verwachte score
+    value_added    DOUBLE,             -- toegevoegde waarde = observed - expected
+    va_ci_low      DOUBLE,
+    va_ci_high     DOUBLE,
+    va_status      TEXT NOT NULL,
+    va_trend       TEXT NOT NULL,
+    va_trend_slope DOUBLE,
+    va_trend_p     DOUBLE,
+    suppressed     BOOLEAN NOT NULL
+);
+
+-- The regression behind school_expected: one row per school year x assessment x cell.
+CREATE TABLE IF NOT EXISTS expected_model (
+    school_year                  TEXT NOT NULL,
+    assessment_id                TEXT NOT NULL,
+    learning_area                TEXT,
+    domain                       TEXT,
+    n_pupils                     INTEGER NOT NULL,
+    intercept                    DOUBLE,
+    coef_home_language_not_dutch DOUBLE,
+    coef_mother_low_education    DOUBLE,
+    coef_school_allowance        DOUBLE,
+    coef_neighbourhood_low       DOUBLE,
+    r_squared                    DOUBLE,
+    residual_sd                  DOUBLE
+);
+
 -- Who may see which school: the single place where scope is decided (access.py uses it).
 CREATE OR REPLACE VIEW user_scope AS
     SELECT u.user_id, s.school_id

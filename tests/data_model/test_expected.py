@@ -1,0 +1,130 @@
+"""SES-adjusted expected scores (data_model/expected.py) against statsmodels OLS."""
+
+from __future__ import annotations
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pytest
+import statsmodels.api as sm
+from scipy import stats as sps
+
+from data_model.expected import PREDICTORS, compute_expected
+from data_model.stats import load_rules
+
+PUPILS_SQL = """
+SELECT p.school_id, r.pupil_id, r.learning_area, r.domain, r.score,
+       CAST(NOT p.home_language_dutch AS DOUBLE) AS home_language_not_dutch,
+       CAST(p.mother_low_education AS DOUBLE) AS mother_low_education,
+       CAST(p.school_allowance AS DOUBLE) AS school_allowance,
+       CAST(p.neighbourhood_low AS DOUBLE) AS neighbourhood_low
+FROM pupil_results r JOIN pupils p USING (pupil_id)
+WHERE p.school_year = ? AND r.assessment_id = ?
+"""
+NAMES = [name for name, _ in PREDICTORS]
+
+
+def _pupil_scores(frame: pd.DataFrame, area: str | None, domain: str | None) -> pd.DataFrame:
+    """One row per pupil with the score of the cell, as materialize.py defines it."""
+    if domain is not None:
+        sel = frame[(frame["learning_area"] == area) & (frame["domain"] == domain)]
+    elif area is not None:
+        sel = frame[frame["learning_area"] == area]
+    else:
+        sel = frame
+    return sel.groupby(["school_id", "pupil_id", *NAMES], as_index=False)["score"].mean()
+
+
+@pytest.fixture(scope="module")
+def expected(con: duckdb.DuckDBPyConnection) -> tuple[pd.DataFrame, pd.DataFrame]:
+    return compute_expected(con)
+
+
+@pytest.mark.parametrize(
+    ("year", "area", "domain"),
+    [
+        ("2024-2025", "Wiskunde", "Meetkunde"),
+        ("2021-2022", "Nederlands", None),
+        ("2019-2020", None, None),
+    ],
+)
+def test_matches_statsmodels_ols(
+    con: duckdb.DuckDBPyConnection,
+    expected: tuple[pd.DataFrame, pd.DataFrame],
+    year: str,
+    area: str | None,
+    domain: str | None,
+) -> None:
+    schools, model = expected
+    pupils = _pupil_scores(con.execute(PUPILS_SQL, [year, "ovsg6"]).df(), area, domain)
+    fit = sm.OLS(pupils["score"], sm.add_constant(pupils[NAMES])).fit()
+
+    def same_cell(df: pd.DataFrame) -> pd.Series:
+        a = df["learning_area"].isna() if area is None else df["learning_area"] == area
+        d = df["domain"].isna() if domain is None else df["domain"] == domain
+        return (df["school_year"] == year) & (df["assessment_id"] == "ovsg6") & a & d
+
+    row = model[same_cell(model)].iloc[0]
+    assert row["n_pupils"] == len(pupils)
+    assert row["intercept"] == pytest.approx(fit.params["const"], abs=1e-8)
+    for name in NAMES:
+        assert row[f"coef_{name}"] == pytest.approx(fit.params[name], abs=1e-8)
+    assert row["r_squared"] == pytest.approx(fit.rsquared, abs=1e-10)
+
+    # Expected mean = mean fitted value of the school's pupils; value added with a t interval
+    # from the residuals around their school mean.
+    pupils = pupils.assign(fitted=fit.fittedvalues, resid=fit.resid)
+    by_school = pupils.groupby("school_id")
+    reference = pd.DataFrame(
+        {
+            "n": by_school.size(),
+            "expected": by_school["fitted"].mean(),
+            "va": by_school["resid"].mean(),
+            "sd": by_school["resid"].std(ddof=1),
+        }
+    )
+    ours = schools[same_cell(schools)].set_index("school_id").loc[reference.index]
+    shown = reference["n"] >= load_rules().min_group_size
+    assert (ours["suppressed"] == ~shown).all()
+    ref, got = reference[shown], ours[shown]
+    np.testing.assert_allclose(got["expected_mean"], ref["expected"], atol=1e-8)
+    np.testing.assert_allclose(got["value_added"], ref["va"], atol=1e-8)
+    half = sps.t.ppf(0.975, ref["n"] - 1) * ref["sd"] / np.sqrt(ref["n"])
+    np.testing.assert_allclose(got["va_ci_low"], ref["va"] - half, atol=1e-7)
+    np.testing.assert_allclose(got["va_ci_high"], ref["va"] + half, atol=1e-7)
+    assert got["observed_mean"].to_numpy() == pytest.approx(
+        (ref["expected"] + ref["va"]).to_numpy(), abs=1e-8
+    )
+
+
+def test_small_groups_show_nothing(expected: tuple[pd.DataFrame, pd.DataFrame]) -> None:
+    schools, _ = expected
+    small = schools[schools["n_pupils"] < load_rules().min_group_size]
+    assert not small.empty  # the demo has cohorts under the privacy minimum
+    assert small["suppressed"].all()
+    measures = ["observed_mean", "expected_mean", "value_added", "va_ci_low", "va_ci_high"]
+    assert small[measures].isna().all().all()
+    assert set(small["va_status"]) == {"too_few"}
+
+
+def test_only_pupil_level_results_have_an_expected_score(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    # vt4 arrives as school aggregates only: no expected score for it.
+    assert con.execute("SELECT count(*) FROM school_expected").fetchone()[0] > 0
+    vt4 = con.execute(
+        "SELECT count(*) FROM school_expected WHERE assessment_id = 'vt4'"
+    ).fetchone()[0]
+    assert vt4 == 0
+    missing = con.execute(
+        """
+        SELECT count(*) FROM school_result r
+        LEFT JOIN school_expected e
+          ON e.school_id = r.school_id AND e.school_year = r.school_year
+         AND e.assessment_id = r.assessment_id
+         AND e.learning_area IS NOT DISTINCT FROM r.learning_area
+         AND e.domain IS NOT DISTINCT FROM r.domain
+        WHERE r.source = 'pupils' AND e.school_id IS NULL
+        """
+    ).fetchone()[0]
+    assert missing == 0
