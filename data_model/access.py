@@ -24,8 +24,18 @@ ROLE_LABELS = {
 SCOPE_SQL = "SELECT school_id FROM user_scope WHERE user_id = ?"
 
 
+# Measures that must be NULL on a suppressed row (n below the privacy minimum). The
+# materialised table already blanks them; `scrub_suppressed` repeats it right after the SQL
+# so that a query joining other sources cannot bring a value back (defence in depth).
+SUPPRESSED_MEASURES = (
+    "n_pupils", "score_mean", "score_sd", "pct_goal_reached", "diff_similar",
+    "diff_flanders", "ci_low", "ci_high", "effect_size", "trend_slope", "trend_p",
+    "expected_score", "diff_expected",
+)  # fmt: skip
+
+
 class AccessDenied(PermissionError):
-    """The viewer asked for something outside their scope."""
+    """The viewer asked for something outside their scope or role."""
 
 
 @dataclass(frozen=True)
@@ -62,9 +72,28 @@ def _viewer(row: tuple | None) -> Viewer | None:
 
 
 def viewer_for_email(con: duckdb.DuckDBPyConnection, email: str) -> Viewer | None:
-    """The active user with this e-mail address (case-insensitive), or None."""
-    row = con.execute(_USER_SQL + "lower(email) = lower(?)", [email.strip()]).fetchone()
+    """The active user with this e-mail address (case-insensitive), or None.
+
+    The command-line identity (SYSTEM_USER_ID) can never log in, whatever a provider says.
+    """
+    from data_model.db import SYSTEM_USER_ID
+
+    row = con.execute(
+        _USER_SQL + "lower(email) = lower(?) AND user_id <> ?", [email.strip(), SYSTEM_USER_ID]
+    ).fetchone()
     return _viewer(row)
+
+
+def account_status(con: duckdb.DuckDBPyConnection, email: str) -> str:
+    """'active', 'disabled' or 'unknown' for a login e-mail: the refusal text differs."""
+    if not email.strip():
+        return "unknown"
+    if viewer_for_email(con, email) is not None:
+        return "active"
+    row = con.execute(
+        "SELECT 1 FROM users WHERE lower(email) = lower(?) AND NOT active", [email.strip()]
+    ).fetchone()
+    return "disabled" if row else "unknown"
 
 
 def viewer_for_user_id(con: duckdb.DuckDBPyConnection, user_id: str) -> Viewer | None:
@@ -98,6 +127,43 @@ def system_viewer(con: duckdb.DuckDBPyConnection) -> Viewer:
     if viewer is None:
         raise AccessDenied("De systeemgebruiker ontbreekt in deze databank.")
     return viewer
+
+
+def require_role(viewer: Viewer, *roles: str) -> None:
+    """Raise AccessDenied unless the viewer has one of `roles` (checked in the data layer)."""
+    if viewer.role not in roles:
+        raise AccessDenied("Dit onderdeel is niet beschikbaar voor uw rol.")
+
+
+def require_admin(viewer: Viewer) -> None:
+    """User management, the audit log and imports are for the beheerder only."""
+    if not viewer.is_admin:
+        raise AccessDenied("Alleen de beheerder kan dit doen.")
+
+
+def require_guidance(viewer: Viewer) -> None:
+    """Guidance contacts and need tiers are internal: never for a directeur (DESIGN §8)."""
+    if not viewer.sees_guidance:
+        raise AccessDenied(
+            "Begeleidingsgegevens zijn intern voor de begeleidingsdienst en niet zichtbaar "
+            "voor scholen."
+        )
+
+
+def scrub_suppressed(df: pd.DataFrame) -> pd.DataFrame:
+    """Blank every measure of rows with `suppressed` = true (privacy minimum, DESIGN §5)."""
+    if "suppressed" not in df.columns or df.empty:
+        return df
+    mask = df["suppressed"].fillna(False).astype(bool).to_numpy()
+    if not mask.any():
+        return df
+    cols = [c for c in SUPPRESSED_MEASURES if c in df.columns]
+    out = df.copy()
+    for col in cols:
+        if out[col].dtype.kind in "iub":  # integers/bools cannot hold NULL: widen first
+            out[col] = out[col].astype("Float64" if out[col].dtype.kind != "b" else "boolean")
+        out.loc[mask, col] = None
+    return out
 
 
 def allowed_school_ids(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> list[str]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from data_model.access import Viewer, require_school
+from data_model.access import Viewer, require_school, scrub_suppressed
 
 
 def schools_in_scope(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> pd.DataFrame:
@@ -91,7 +91,7 @@ def school_results(
         """,
         [school_id, assessment_id],
     ).df()
-    return df
+    return scrub_suppressed(df)
 
 
 def school_context(con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: str) -> pd.DataFrame:

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import logging
+from pathlib import Path
+
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from data_model import access, queries
+from data_model import access, audit, queries
 from data_model.stats import STATUSES, Rules, format_number, format_signed, load_rules
-from ui.data import query
+from ui.data import db_path, get_database, query
+from ui.navigation import PAGES
+from ui.navigation import ROOT as NAV_ROOT
 
 SCHOOL_KEY = "school_id"
+_AUDIT_VIEW_KEY = "_audit_last_view"
 
 # Streamlit's built-in text colours, mapped onto the blue/orange palette of rules.toml, so
 # badges need no HTML. Never red/green (DESIGN §1).
@@ -52,6 +59,7 @@ def pick_school(viewer: access.Viewer) -> str | None:
             "U hebt geen toegang tot de school in deze link. Kies hieronder een school uit uw "
             "eigen lijst."
         )
+        log_audit(viewer, audit.REFUSED, school_id=requested, detail=current_page_title())
         del st.query_params["school"]
         requested = None
     current = requested or st.session_state.get(SCHOOL_KEY)
@@ -64,7 +72,41 @@ def pick_school(viewer: access.Viewer) -> str | None:
         )
     st.session_state[SCHOOL_KEY] = current
     st.query_params["school"] = current
+    # Audit: once per page view per school, not on every rerun of the same page.
+    seen = (current_page_title(), current)
+    if st.session_state.get(_AUDIT_VIEW_KEY) != seen:
+        st.session_state[_AUDIT_VIEW_KEY] = seen
+        log_audit(viewer, audit.VIEW, school_id=current, detail=seen[0])
     return current
+
+
+def current_page_title() -> str:
+    """Title of the page being run (as registered in ui.navigation), for the audit log."""
+    try:
+        ctx = get_script_run_ctx()
+        info = ctx.pages_manager.get_pages().get(ctx.page_script_hash, {})
+    except Exception:  # outside a page run (tests calling a component directly)
+        return "pagina"
+    path = info.get("script_path") or ""
+    for spec in PAGES:
+        if path and Path(path).resolve() == (NAV_ROOT / spec.path).resolve():
+            return spec.title
+    return str(info.get("page_name") or "pagina")
+
+
+def log_audit(viewer: access.Viewer | None, action: str, **kwargs: str | None) -> None:
+    """Write one audit line; a failing audit write is reported in the server log but never
+    breaks the page (e.g. a read-only snapshot replica)."""
+    try:
+        audit.log_event(get_database(db_path()), viewer, action, **kwargs)
+    except Exception:
+        logging.getLogger(__name__).warning("audit log write failed", exc_info=True)
+
+
+def log_export(viewer: access.Viewer, school_id: str | None, what: str) -> None:
+    """`on_click` of a download button: `st.download_button(..., on_click=log_export,
+    args=(viewer, school_id, "Excel-schoolfoto"))`."""
+    log_audit(viewer, audit.EXPORT, school_id=school_id, detail=what)
 
 
 def render_legend(rules: Rules | None = None) -> None:

@@ -1,0 +1,564 @@
+"""User management: list, add, edit, disable users and import a users sheet (issue 6).
+
+Everything here is for the beheerder: every function calls `require_admin` first, so a page
+that forgets to hide a button still cannot change an account. Writes go through
+`Database.write()` (one writer lock, one transaction): an import with one bad row writes
+nothing. Validation messages are Dutch and name the row and the column, as a beheerder
+would look them up in the sheet.
+
+The users sheet (.xlsx or .csv) has the columns e-mail, naam, rol, regio, scholen (school
+numbers separated by commas) and optionally actief (ja/nee). A row updates the user with that
+e-mail address or adds a new one; users who are not in the sheet are left as they are.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import duckdb
+import pandas as pd
+
+from data_model import audit
+from data_model.access import ROLE_LABELS, ROLES, Viewer, require_admin
+from data_model.db import SYSTEM_USER_ID, Database
+
+# A users sheet of a whole organisation is a few hundred rows (tens of kB). Anything above
+# this is not a users sheet; refusing it early keeps a wrong upload from tying up the app.
+MAX_SHEET_BYTES = 1_000_000
+MAX_SHEET_ROWS = 5_000
+
+SHEET_COLUMNS = ("e-mail", "naam", "rol", "regio", "scholen")
+OPTIONAL_COLUMNS = ("actief",)
+# Normalised header (lower case, no spaces/-/_) -> canonical column name.
+_HEADER_ALIASES = {
+    "email": "e-mail",
+    "emailadres": "e-mail",
+    "mail": "e-mail",
+    "naam": "naam",
+    "rol": "rol",
+    "regio": "regio",
+    "scholen": "scholen",
+    "school": "scholen",
+    "instellingsnummers": "scholen",
+    "instellingsnummer": "scholen",
+    "actief": "actief",
+}
+_EMAIL = re.compile(r"[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+")
+_TRUE = {"ja", "j", "true", "waar", "1", "x", "actief"}
+_FALSE = {"nee", "n", "false", "onwaar", "0", "inactief", "uit"}
+_NEEDS_SCHOOLS = ("directeur", "anker")
+
+
+class UserValidationError(ValueError):
+    """The input is not valid; `errors` holds one Dutch message per problem."""
+
+    def __init__(self, errors: list[str]) -> None:
+        super().__init__("\n".join(errors))
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class UserInput:
+    email: str
+    name: str
+    role: str
+    region_id: str | None = None
+    school_ids: tuple[str, ...] = ()
+    active: bool = True
+
+
+@dataclass
+class ImportResult:
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    emails: list[str] = field(default_factory=list)
+
+    @property
+    def rows(self) -> int:
+        return self.added + self.updated + self.unchanged
+
+
+# ------------------------------------------------------------------------------ reading
+
+
+def list_users(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> pd.DataFrame:
+    """All users except the command-line identity, with their schools (comma-separated)."""
+    require_admin(viewer)
+    return con.execute(
+        """
+        SELECT u.user_id, u.email, u.name, u.role, u.region_id, r.name AS region_name,
+               u.active,
+               coalesce(string_agg(us.school_id, ', ' ORDER BY us.school_id), '') AS schools,
+               count(us.school_id) AS n_schools
+        FROM users u
+        LEFT JOIN regions r USING (region_id)
+        LEFT JOIN user_schools us USING (user_id)
+        WHERE u.user_id <> ?
+        GROUP BY ALL
+        ORDER BY CASE u.role WHEN 'beheerder' THEN 1 WHEN 'regioteam' THEN 2
+                             WHEN 'anker' THEN 3 ELSE 4 END,
+                 lower(u.name), u.user_id
+        """,
+        [SYSTEM_USER_ID],
+    ).df()
+
+
+def get_user(con: duckdb.DuckDBPyConnection, viewer: Viewer, user_id: str) -> UserInput | None:
+    require_admin(viewer)
+    row = con.execute(
+        "SELECT email, name, role, region_id, active FROM users WHERE user_id = ?", [user_id]
+    ).fetchone()
+    if row is None:
+        return None
+    schools = con.execute(
+        "SELECT school_id FROM user_schools WHERE user_id = ? ORDER BY school_id", [user_id]
+    ).fetchall()
+    return UserInput(row[0], row[1], row[2], row[3], tuple(s[0] for s in schools), row[4])
+
+
+def regions(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> pd.DataFrame:
+    require_admin(viewer)
+    return con.execute("SELECT region_id, name FROM regions ORDER BY region_id").df()
+
+
+def all_schools(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> pd.DataFrame:
+    require_admin(viewer)
+    return con.execute(
+        "SELECT school_id, name, region_id FROM schools ORDER BY name, school_id"
+    ).df()
+
+
+# --------------------------------------------------------------------------- validation
+
+
+@dataclass(frozen=True)
+class _Reference:
+    region_ids: dict[str, str]  # lower(id or name) -> region_id
+    school_ids: frozenset[str]
+
+    @classmethod
+    def load(cls, con: duckdb.DuckDBPyConnection) -> _Reference:
+        lookup: dict[str, str] = {}
+        for region_id, name in con.execute("SELECT region_id, name FROM regions").fetchall():
+            lookup[region_id.lower()] = region_id
+            lookup[name.lower()] = region_id
+            lookup[name.lower().removeprefix("regio ").strip()] = region_id
+        schools = frozenset(r[0] for r in con.execute("SELECT school_id FROM schools").fetchall())
+        return cls(lookup, schools)
+
+
+def _role(value: str) -> str | None:
+    text = value.strip().lower()
+    if text in ROLES:
+        return text
+    for role, label in ROLE_LABELS.items():
+        if text in (label.lower(), label.split(" (")[0].lower()):
+            return role
+    return None
+
+
+def _split_schools(value: str) -> list[str]:
+    parts = re.split(r"[,;\s]+", value.strip())
+    out = []
+    for part in parts:
+        part = part.strip().removesuffix(".0")  # Excel stores 14433 as 14433.0
+        if part:
+            out.append(part.zfill(6) if part.isdigit() and len(part) == 5 else part)
+    return out
+
+
+def _check(data: UserInput, ref: _Reference) -> list[tuple[str, str]]:
+    """(column, message) per problem of one user."""
+    problems: list[tuple[str, str]] = []
+    if not data.email.strip():
+        problems.append(("e-mail", "het e-mailadres ontbreekt."))
+    elif not _EMAIL.fullmatch(data.email.strip()):
+        problems.append(("e-mail", f"'{data.email}' is geen geldig e-mailadres."))
+    if not data.name.strip():
+        problems.append(("naam", "de naam ontbreekt."))
+    if data.role not in ROLES:
+        problems.append(
+            ("rol", f"'{data.role}' is geen gekende rol (kies uit {', '.join(ROLES)}).")
+        )
+    if data.region_id is not None and data.region_id not in set(ref.region_ids.values()):
+        problems.append(("regio", f"de regio '{data.region_id}' bestaat niet."))
+    if data.role == "regioteam" and not data.region_id:
+        problems.append(("regio", "een regioteam heeft een regio nodig."))
+    unknown = [s for s in data.school_ids if s not in ref.school_ids]
+    if unknown:
+        problems.append(
+            ("scholen", "onbekend instellingsnummer: " + ", ".join(f"'{s}'" for s in unknown))
+        )
+    if data.role in _NEEDS_SCHOOLS and not data.school_ids:
+        problems.append(
+            ("scholen", f"een {data.role} heeft minstens één school (instellingsnummer) nodig.")
+        )
+    if data.role == "beheerder" and data.school_ids:
+        problems.append(("scholen", "een beheerder ziet alle scholen: laat deze kolom leeg."))
+    return problems
+
+
+def _guard_self(viewer: Viewer, user_id: str | None, data: UserInput) -> list[tuple[str, str]]:
+    # The acting beheerder must not lock themselves out, and the command-line identity is
+    # not an account a person manages.
+    problems = []
+    if user_id == SYSTEM_USER_ID:
+        problems.append(("e-mail", "de systeemgebruiker kan niet gewijzigd worden."))
+    if user_id == viewer.user_id and (data.role != "beheerder" or not data.active):
+        problems.append(
+            ("rol", "u kunt uw eigen beheerdersrol niet wegnemen of uw eigen account uitschakelen.")
+        )
+    return problems
+
+
+def _user_id_for_email(con: duckdb.DuckDBPyConnection, email: str) -> str | None:
+    row = con.execute(
+        "SELECT user_id FROM users WHERE lower(email) = lower(?)", [email.strip()]
+    ).fetchone()
+    return row[0] if row else None
+
+
+def _new_user_id(con: duckdb.DuckDBPyConnection, email: str, taken: set[str]) -> str:
+    base = "u-" + re.sub(r"[^a-z0-9]+", "-", email.split("@")[0].lower()).strip("-")
+    candidate, n = base, 1
+    while (
+        candidate in taken
+        or con.execute("SELECT 1 FROM users WHERE user_id = ?", [candidate]).fetchone()
+    ):
+        n += 1
+        candidate = f"{base}-{n}"
+    taken.add(candidate)
+    return candidate
+
+
+def _write_user(con: duckdb.DuckDBPyConnection, user_id: str, data: UserInput, new: bool) -> None:
+    values = [data.email.strip(), data.name.strip(), data.role, data.region_id, data.active]
+    if new:
+        con.execute(
+            "INSERT INTO users (user_id, email, name, role, region_id, active) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [user_id, *values],
+        )
+    else:
+        con.execute(
+            "UPDATE users SET email = ?, name = ?, role = ?, region_id = ?, active = ? "
+            "WHERE user_id = ?",
+            [*values, user_id],
+        )
+    con.execute("DELETE FROM user_schools WHERE user_id = ?", [user_id])
+    if data.school_ids:
+        con.executemany(
+            "INSERT INTO user_schools (user_id, school_id) VALUES (?, ?)",
+            [(user_id, s) for s in sorted(set(data.school_ids))],
+        )
+
+
+def _normalise(data: UserInput, ref: _Reference) -> UserInput:
+    region = (data.region_id or "").strip()
+    return UserInput(
+        email=data.email.strip(),
+        name=" ".join(data.name.split()),
+        role=_role(data.role) or data.role.strip().lower(),
+        region_id=ref.region_ids.get(region.lower(), region) if region else None,
+        school_ids=tuple(dict.fromkeys(_split_schools(",".join(data.school_ids)))),
+        active=data.active,
+    )
+
+
+# ------------------------------------------------------------------------------ writing
+
+
+def save_user(db: Database, viewer: Viewer, data: UserInput, user_id: str | None = None) -> str:
+    """Add a user (user_id None) or change one; returns the user_id. Raises on bad input."""
+    require_admin(viewer)
+    with db.write() as con:
+        ref = _Reference.load(con)
+        clean = _normalise(data, ref)
+        problems = _check(clean, ref) + _guard_self(viewer, user_id, clean)
+        owner = _user_id_for_email(con, clean.email) if clean.email else None
+        if owner is not None and owner != user_id:
+            problems.append(
+                ("e-mail", f"{clean.email} is al in gebruik door een andere gebruiker.")
+            )
+        if (
+            user_id is not None
+            and not con.execute("SELECT 1 FROM users WHERE user_id = ?", [user_id]).fetchone()
+        ):
+            problems.append(("e-mail", "deze gebruiker bestaat niet (meer)."))
+        if problems:
+            raise UserValidationError([f"Kolom '{col}': {msg}" for col, msg in problems])
+        new = user_id is None
+        uid = user_id or _new_user_id(con, clean.email, set())
+        _write_user(con, uid, clean, new)
+    audit.log_event(
+        db, viewer, audit.USER_ADMIN, detail=("voegt toe: " if new else "wijzigt: ") + clean.email
+    )
+    return uid
+
+
+def set_active(db: Database, viewer: Viewer, user_id: str, active: bool) -> None:
+    """Enable or disable an account; a disabled user sees a refusal at the next page load."""
+    require_admin(viewer)
+    if user_id == SYSTEM_USER_ID:
+        raise UserValidationError(["De systeemgebruiker kan niet gewijzigd worden."])
+    if user_id == viewer.user_id and not active:
+        raise UserValidationError(["U kunt uw eigen account niet uitschakelen."])
+    with db.write() as con:
+        row = con.execute("SELECT email FROM users WHERE user_id = ?", [user_id]).fetchone()
+        if row is None:
+            raise UserValidationError(["Deze gebruiker bestaat niet (meer)."])
+        con.execute("UPDATE users SET active = ? WHERE user_id = ?", [active, user_id])
+    audit.log_event(
+        db,
+        viewer,
+        audit.USER_ADMIN,
+        detail=("schakelt in: " if active else "schakelt uit: ") + row[0],
+    )
+
+
+# ------------------------------------------------------------------------------ import
+
+
+def _norm_header(value: object) -> str:
+    return re.sub(r"[\s\-_]+", "", str(value or "").strip().lower())
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _sheet_rows(file_name: str, data: bytes) -> list[list[str]]:
+    """All rows of the first sheet (xlsx) or the CSV file, as text cells."""
+    name = file_name.lower()
+    if name.endswith(".xlsx"):
+        import openpyxl
+
+        try:
+            wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        except Exception as exc:  # openpyxl raises many kinds for a damaged file
+            raise UserValidationError(
+                [f"{file_name}: het bestand kan niet als Excel-werkboek gelezen worden."]
+            ) from exc
+        try:
+            ws = wb.worksheets[0]
+            return [[_cell(v) for v in row] for row in ws.iter_rows(values_only=True)]
+        finally:
+            wb.close()
+    if name.endswith(".csv"):
+        for encoding in ("utf-8-sig", "cp1252"):
+            try:
+                text = data.decode(encoding)
+                break
+            except UnicodeDecodeError:
+                continue
+        first = text.splitlines()[0] if text.strip() else ""
+        # Belgian Excel saves CSV with ';'. A ',' header only when there is no ';' at all.
+        delimiter = ";" if ";" in first or "," not in first else ","
+        if "\t" in first and ";" not in first and "," not in first:
+            delimiter = "\t"
+        return [
+            [c.strip() for c in row] for row in csv.reader(io.StringIO(text), delimiter=delimiter)
+        ]
+    raise UserValidationError(
+        [f"{file_name}: kies een .xlsx- of .csv-bestand (dit bestandstype wordt niet gelezen)."]
+    )
+
+
+def parse_user_sheet(
+    file_name: str, data: bytes, ref: _Reference | None = None
+) -> list[tuple[int, UserInput]]:
+    """(sheet row number, user) per filled row; raises UserValidationError with all problems."""
+    if len(data) > MAX_SHEET_BYTES:
+        raise UserValidationError(
+            [
+                f"{file_name}: het bestand is {len(data) / 1e6:.1f} MB; een gebruikerslijst mag "
+                f"hoogstens {MAX_SHEET_BYTES / 1e6:.0f} MB zijn."
+            ]
+        )
+    rows = _sheet_rows(file_name, data)
+    header_at = None
+    for i, row in enumerate(rows[:10]):
+        names = {_HEADER_ALIASES.get(_norm_header(c)) for c in row}
+        if "e-mail" in names and "rol" in names:
+            header_at = i
+            break
+    if header_at is None:
+        raise UserValidationError(
+            [
+                f"{file_name}: geen kopregel gevonden. De eerste regel moet de kolommen "
+                + ", ".join(SHEET_COLUMNS)
+                + " bevatten."
+            ]
+        )
+    columns: dict[str, int] = {}
+    for j, c in enumerate(rows[header_at]):
+        canonical = _HEADER_ALIASES.get(_norm_header(c))
+        if canonical and canonical not in columns:
+            columns[canonical] = j
+    missing = [c for c in SHEET_COLUMNS if c not in columns]
+    if missing:
+        raise UserValidationError(
+            [
+                f"{file_name}: kolom '{c}' ontbreekt in de kopregel (rij {header_at + 1})."
+                for c in missing
+            ]
+        )
+    body = rows[header_at + 1 :]
+    if len(body) > MAX_SHEET_ROWS:
+        raise UserValidationError(
+            [f"{file_name}: meer dan {MAX_SHEET_ROWS} rijen; splits de lijst op."]
+        )
+
+    def get(row: list[str], col: str) -> str:
+        j = columns.get(col)
+        return row[j] if j is not None and j < len(row) else ""
+
+    errors: list[str] = []
+    out: list[tuple[int, UserInput]] = []
+    seen: dict[str, int] = {}
+    for offset, row in enumerate(body):
+        line = header_at + 2 + offset  # sheet row number as Excel shows it
+        if not any(c.strip() for c in row):
+            continue
+        active_text = get(row, "actief").strip().lower()
+        if active_text and active_text not in _TRUE | _FALSE:
+            errors.append(f"Rij {line}, kolom 'actief': '{active_text}' is geen ja of nee.")
+        raw_role = get(row, "rol")
+        data_row = UserInput(
+            email=get(row, "e-mail"),
+            name=get(row, "naam"),
+            role=_role(raw_role) or raw_role,
+            region_id=get(row, "regio") or None,
+            school_ids=tuple(_split_schools(get(row, "scholen"))),
+            active=active_text not in _FALSE,
+        )
+        if ref is not None:
+            data_row = _normalise(data_row, ref)
+            errors += [f"Rij {line}, kolom '{col}': {msg}" for col, msg in _check(data_row, ref)]
+        key = data_row.email.strip().lower()
+        if key and key in seen:
+            errors.append(
+                f"Rij {line}, kolom 'e-mail': {data_row.email} staat ook al op rij {seen[key]}."
+            )
+        elif key:
+            seen[key] = line
+        out.append((line, data_row))
+    if errors:
+        raise UserValidationError(errors)
+    if not out:
+        raise UserValidationError([f"{file_name}: de lijst bevat geen gebruikers."])
+    return out
+
+
+def import_users(db: Database, viewer: Viewer, file_name: str, data: bytes) -> ImportResult:
+    """Validate the whole sheet, then write every row in one transaction (or nothing)."""
+    require_admin(viewer)
+    digest = hashlib.sha256(data).hexdigest()
+    result = ImportResult()
+    try:
+        with db.write() as con:
+            ref = _Reference.load(con)
+            parsed = parse_user_sheet(file_name, data, ref)
+            errors: list[str] = []
+            taken: set[str] = set()
+            for line, row in parsed:
+                uid = _user_id_for_email(con, row.email)
+                for col, msg in _guard_self(viewer, uid, row):
+                    errors.append(f"Rij {line}, kolom '{col}': {msg}")
+                if uid is None:
+                    _write_user(con, _new_user_id(con, row.email, taken), row, new=True)
+                    result.added += 1
+                else:
+                    before = _current(con, uid)
+                    if before == row:
+                        result.unchanged += 1
+                    else:
+                        _write_user(con, uid, row, new=False)
+                        result.updated += 1
+                result.emails.append(row.email)
+            if errors:
+                raise UserValidationError(errors)  # rolls the whole transaction back
+            _log_import(con, viewer, file_name, digest, result, "gelukt", None)
+    except UserValidationError as exc:
+        with db.write() as con:
+            _log_import(con, viewer, file_name, digest, ImportResult(), "geweigerd", exc.errors[0])
+        audit.log_event(db, viewer, audit.IMPORT, detail=f"gebruikerslijst {file_name}: geweigerd")
+        raise
+    audit.log_event(
+        db,
+        viewer,
+        audit.IMPORT,
+        detail=f"gebruikerslijst {file_name}: {result.added} nieuw, {result.updated} gewijzigd",
+    )
+    return result
+
+
+def _current(con: duckdb.DuckDBPyConnection, user_id: str) -> UserInput:
+    row = con.execute(
+        "SELECT email, name, role, region_id, active FROM users WHERE user_id = ?", [user_id]
+    ).fetchone()
+    schools = con.execute(
+        "SELECT school_id FROM user_schools WHERE user_id = ? ORDER BY school_id", [user_id]
+    ).fetchall()
+    return UserInput(row[0], row[1], row[2], row[3], tuple(s[0] for s in schools), row[4])
+
+
+def _log_import(
+    con: duckdb.DuckDBPyConnection,
+    viewer: Viewer,
+    file_name: str,
+    digest: str,
+    result: ImportResult,
+    outcome: str,
+    message: str | None,
+) -> None:
+    con.execute(
+        "INSERT INTO import_log (user_id, file_name, sha256, kind, rows_added, rows_replaced, "
+        "outcome, message) VALUES (?, ?, ?, 'gebruikers', ?, ?, ?, ?)",
+        [viewer.user_id, file_name[:200], digest, result.added, result.updated, outcome, message],
+    )
+
+
+def user_sheet_template(rows: Iterable[Iterable[str]] = ()) -> bytes:
+    """An .xlsx users sheet with the header, one example row per role and a notes sheet."""
+    import openpyxl
+    from openpyxl.styles import Font
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Gebruikers"
+    ws.append(list(SHEET_COLUMNS) + list(OPTIONAL_COLUMNS))
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    examples = list(rows) or [
+        ["directeur@school.be", "An Peeters", "directeur", "", "012345", "ja"],
+        ["anker@begeleiding.be", "Bert Claes", "anker", "R1", "012345, 023456", "ja"],
+        ["regio@begeleiding.be", "Regioteam Oost", "regioteam", "R1", "", "ja"],
+        ["beheer@begeleiding.be", "Carla Smet", "beheerder", "", "", "ja"],
+    ]
+    for r in examples:
+        ws.append(list(r))
+    for col, width in zip("ABCDEF", (32, 24, 12, 10, 30, 8), strict=True):
+        ws.column_dimensions[col].width = width
+    notes = wb.create_sheet("Uitleg")
+    for line in (
+        "Eén rij per gebruiker. Een bestaande gebruiker (zelfde e-mailadres) wordt bijgewerkt.",
+        "rol: directeur, anker, regioteam of beheerder.",
+        "regio: code of naam van de regio (verplicht voor een regioteam).",
+        "scholen: instellingsnummers gescheiden door komma's (verplicht voor directeur en anker).",
+        "actief: ja of nee (leeg = ja). Gebruikers die niet in de lijst staan blijven ongewijzigd.",
+    ):
+        notes.append([line])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
