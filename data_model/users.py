@@ -100,7 +100,7 @@ def list_users(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> pd.DataFrame:
         LEFT JOIN regions r USING (region_id)
         LEFT JOIN user_schools us USING (user_id)
         WHERE u.user_id <> ?
-        GROUP BY ALL
+        GROUP BY u.user_id, u.email, u.name, u.role, u.region_id, r.name, u.active
         ORDER BY CASE u.role WHEN 'beheerder' THEN 1 WHEN 'regioteam' THEN 2
                              WHEN 'anker' THEN 3 ELSE 4 END,
                  lower(u.name), u.user_id
