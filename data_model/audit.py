@@ -78,11 +78,22 @@ def audit_entries(
 ) -> pd.DataFrame:
     """The newest log lines with the user's name and the school's name (beheerder only)."""
     require_admin(viewer)
+    # Imports are logged by the importer in import_log (who, when, file, hash, outcome); the
+    # audit view shows them as 'importeert' lines so that nothing is logged twice.
     return con.execute(
         """
+        WITH a AS (
+            SELECT logged_at, user_id, action, school_id, detail FROM audit_log
+            UNION ALL
+            SELECT imported_at, user_id, 'importeert', NULL,
+                   file_name || ' (' || kind || '): ' || outcome
+                   || CASE WHEN outcome <> 'geweigerd' THEN ', ' || rows_added || ' nieuw, '
+                           || rows_replaced || ' vervangen' ELSE '' END
+            FROM import_log
+        )
         SELECT a.logged_at, a.user_id, coalesce(u.name, a.user_id) AS user_name,
                u.role, a.action, a.school_id, s.name AS school_name, a.detail
-        FROM audit_log a
+        FROM a
         LEFT JOIN users u USING (user_id)
         LEFT JOIN schools s ON s.school_id = a.school_id
         WHERE (CAST(? AS TIMESTAMP) IS NULL OR a.logged_at >= CAST(? AS TIMESTAMP))
@@ -102,6 +113,8 @@ def audit_summary(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> pd.DataFram
     return con.execute(
         """
         SELECT action, count(*) AS n, max(logged_at) AS last_logged_at
-        FROM audit_log GROUP BY action ORDER BY action
+        FROM (SELECT action, logged_at FROM audit_log
+              UNION ALL SELECT 'importeert', imported_at FROM import_log)
+        GROUP BY action ORDER BY action
         """
     ).df()

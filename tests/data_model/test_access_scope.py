@@ -1,0 +1,198 @@
+"""Scope and privacy in the data layer, for every read function of every data_model module.
+
+The functions are discovered (any public function whose parameters start with
+`con, viewer`), so a query module added later is covered without editing this file.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import pkgutil
+from collections.abc import Callable, Iterator
+
+import pandas as pd
+import pytest
+
+import data_model
+from data_model import access, queries
+from data_model.access import AccessDenied, Viewer
+
+TIERS = ("basisaanbod", "verhoogde nood", "grote nood")
+GUIDANCE_COLUMNS = {"tier", "goal_code", "core_task", "anker_id", "units", "hours"}
+
+
+def _read_functions() -> Iterator[tuple[str, Callable]]:
+    for info in pkgutil.iter_modules(data_model.__path__):
+        module = importlib.import_module(f"data_model.{info.name}")
+        for name, fn in inspect.getmembers(module, inspect.isfunction):
+            if fn.__module__ != module.__name__ or name.startswith("_"):
+                continue
+            params = list(inspect.signature(fn).parameters)
+            if params[:2] == ["con", "viewer"]:
+                yield f"{info.name}.{name}", fn
+
+
+READS = dict(_read_functions())
+SCHOOL_READS = {k: f for k, f in READS.items() if "school_id" in inspect.signature(f).parameters}
+
+
+def _args(con, fn: Callable, school_id: str | None) -> dict[str, object] | None:
+    """Plausible arguments by parameter name; None when a required one is unknown."""
+    latest = con.execute("SELECT max(school_year) FROM school_result").fetchone()[0]
+    known = {
+        "school_id": school_id,
+        "assessment_id": "ovsg6",
+        "school_year": latest,
+        "scope": "schoolfoto",
+        "limit": 50,
+    }
+    out: dict[str, object] = {}
+    for name, p in list(inspect.signature(fn).parameters.items())[2:]:
+        if name in known and (name == "school_id" or p.default is inspect.Parameter.empty):
+            out[name] = known[name]
+        elif p.default is inspect.Parameter.empty:
+            return None
+    return out
+
+
+def _outside(con, viewer: Viewer) -> str:
+    allowed = set(access.allowed_school_ids(con, viewer))
+    everything = [r[0] for r in con.execute("SELECT school_id FROM schools ORDER BY 1").fetchall()]
+    return next(s for s in everything if s not in allowed)
+
+
+def _text(value: object) -> str:
+    if isinstance(value, pd.DataFrame):
+        return value.to_csv()
+    if isinstance(value, dict | list | tuple):
+        return repr(value)
+    if hasattr(value, "__dict__"):
+        return repr(value.__dict__)
+    return repr(value)
+
+
+def test_discovery_finds_the_modules():
+    assert "queries.school_results" in SCHOOL_READS
+    assert "queries.schools_in_scope" in READS
+
+
+@pytest.mark.parametrize("name", sorted(SCHOOL_READS))
+@pytest.mark.parametrize("role", ["directeur", "anker", "regioteam"])
+def test_school_outside_scope_is_refused(con, viewers, role, name):
+    viewer = viewers[role]
+    fn = SCHOOL_READS[name]
+    kwargs = _args(con, fn, _outside(con, viewer))
+    if kwargs is None:
+        pytest.skip(f"no plausible arguments for {name}")
+    try:
+        result = fn(con, viewer, **kwargs)
+    except AccessDenied:
+        return
+    # Not raising is acceptable only when nothing of the other school comes back.
+    assert isinstance(result, pd.DataFrame | list | tuple) and len(result) == 0, (
+        f"{name} returned data of a school outside the scope of {role}"
+    )
+
+
+@pytest.mark.parametrize("name", sorted(READS))
+def test_guidance_never_reaches_a_director(con, viewers, name):
+    viewer = viewers["directeur"]
+    fn = READS[name]
+    own = access.allowed_school_ids(con, viewer)[0]
+    kwargs = _args(con, fn, own)
+    if kwargs is None:
+        pytest.skip(f"no plausible arguments for {name}")
+    try:
+        result = fn(con, viewer, **kwargs)
+    except AccessDenied:
+        return
+    if isinstance(result, pd.DataFrame):
+        assert not GUIDANCE_COLUMNS & set(result.columns), f"{name}: {list(result.columns)}"
+    text = _text(result).lower()
+    for tier in TIERS:
+        assert tier not in text, f"{name} shows the guidance tier '{tier}' to a director"
+
+
+@pytest.mark.parametrize("name", sorted(set(READS) - set(SCHOOL_READS)))
+@pytest.mark.parametrize("role", ["directeur", "anker", "regioteam", "beheerder"])
+def test_lists_only_hold_schools_in_scope(con, viewers, role, name):
+    viewer = viewers[role]
+    fn = READS[name]
+    kwargs = _args(con, fn, None)
+    if kwargs is None:
+        pytest.skip(f"no plausible arguments for {name}")
+    try:
+        result = fn(con, viewer, **kwargs)
+    except AccessDenied:
+        return
+    if isinstance(result, pd.DataFrame) and "school_id" in result.columns:
+        allowed = set(access.allowed_school_ids(con, viewer))
+        assert set(result["school_id"].dropna()) <= allowed, name
+
+
+def test_scopes_per_role(con, viewers):
+    n_schools = con.execute("SELECT count(*) FROM schools").fetchone()[0]
+    director, anker = viewers["directeur"], viewers["anker"]
+    region, admin = viewers["regioteam"], viewers["beheerder"]
+    assert access.allowed_school_ids(con, director) == [
+        r[0]
+        for r in con.execute(
+            "SELECT school_id FROM user_schools WHERE user_id = ? ORDER BY 1", [director.user_id]
+        ).fetchall()
+    ]
+    assert 1 <= len(access.allowed_school_ids(con, anker)) <= 10
+    in_region = con.execute(
+        "SELECT school_id FROM schools WHERE region_id = ? ORDER BY 1", [region.region_id]
+    ).fetchall()
+    assert access.allowed_school_ids(con, region) == [r[0] for r in in_region]
+    assert len(access.allowed_school_ids(con, admin)) == n_schools
+
+
+def test_forged_viewer_gets_the_scope_of_its_user_id(con, viewers):
+    director = viewers["directeur"]
+    forged = Viewer(director.user_id, director.name, director.email, "beheerder")
+    # Row scope follows the user id in the database, not what the Viewer object claims.
+    assert access.allowed_school_ids(con, forged) == access.allowed_school_ids(con, director)
+    unknown = Viewer("bestaat-niet", "X", "x@x.be", "beheerder")
+    assert queries.schools_in_scope(con, unknown).empty
+    with pytest.raises(AccessDenied):
+        access.require_school(con, unknown, access.allowed_school_ids(con, director)[0])
+
+
+def test_role_guards():
+    d = Viewer("d", "D", "d@x.be", "directeur")
+    a = Viewer("a", "A", "a@x.be", "anker")
+    b = Viewer("b", "B", "b@x.be", "beheerder")
+    with pytest.raises(AccessDenied):
+        access.require_guidance(d)
+    access.require_guidance(a)
+    with pytest.raises(AccessDenied):
+        access.require_admin(a)
+    access.require_admin(b)
+    with pytest.raises(AccessDenied):
+        access.require_role(d, "anker", "regioteam")
+
+
+def test_school_results_never_carry_values_of_suppressed_rows(con, viewers):
+    admin = viewers["beheerder"]
+    school_id, assessment_id = con.execute(
+        "SELECT school_id, assessment_id FROM school_result WHERE suppressed LIMIT 1"
+    ).fetchone()
+    df = queries.school_results(con, admin, school_id, assessment_id)
+    hidden = df[df["suppressed"]]
+    assert len(hidden) > 0
+    for col in access.SUPPRESSED_MEASURES:
+        if col in hidden.columns:
+            assert hidden[col].isna().all(), col
+    assert set(hidden["status"]) == {"too_few"}
+
+
+def test_scrub_suppressed_blanks_measures_even_if_sql_forgot():
+    df = pd.DataFrame(
+        {"suppressed": [True, False], "n_pupils": [3, 20], "score_mean": [55.0, 60.0]}
+    )
+    out = access.scrub_suppressed(df)
+    assert out["n_pupils"].isna().tolist() == [True, False]
+    assert out["score_mean"].isna().tolist() == [True, False]
+    assert df["n_pupils"].tolist() == [3, 20]  # the input is not changed
