@@ -124,15 +124,13 @@ def fit_expected(
     rules = rules or load_rules()
     sums = sums.reset_index(drop=True)
     xtx, xty, yty = _moment_arrays(sums)
-    keys = sums[CELL_KEYS].astype(object).where(sums[CELL_KEYS].notna(), _NONE)
-    codes, cells = pd.MultiIndex.from_frame(keys).factorize()
-    n_cells = len(cells)
-    cxtx = np.zeros((n_cells, _K, _K))
-    cxty = np.zeros((n_cells, _K))
-    cyty = np.zeros(n_cells)
-    np.add.at(cxtx, codes, xtx)
-    np.add.at(cxty, codes, xty)
-    np.add.at(cyty, codes, yty)
+    # Cell totals: group the raw sums (a pandas hash aggregation; np.add.at is much slower).
+    codes, cells = pd.MultiIndex.from_frame(
+        sums[CELL_KEYS].astype(object).where(sums[CELL_KEYS].notna(), _NONE)
+    ).factorize()
+    sum_cols = [c for c in sums.columns if c == "n" or c.startswith("s_")]
+    cell_sums = sums[sum_cols].groupby(codes, sort=True).sum()
+    cxtx, cxty, cyty = _moment_arrays(cell_sums)
     # pinv, not solve: an indicator that nobody (or everybody) has in a cell makes X'X
     # singular; the minimum-norm solution still gives the unique OLS fitted values.
     beta = np.einsum("cij,cj->ci", np.linalg.pinv(cxtx), cxty)

@@ -1,0 +1,174 @@
+"""Trends: per assessment -> learning area -> domain, over the school years (DESIGN §6.3).
+
+Layout only: the rows come from data_model.trend_queries, the sentences from
+data_model.trend_explain, the charts from ui.trend_charts.
+"""
+
+import pandas as pd
+import streamlit as st
+
+from data_model import queries, trend_queries
+from data_model.explain import TOTAL_LABEL, cell_label
+from data_model.stats import load_rules
+from data_model.trend_explain import COMPARISONS, trend_verdict
+from ui.components import pick_school, trend_text
+from ui.data import query
+from ui.trend_charts import (
+    AREA_SELECTION,
+    build_area_overview_chart,
+    build_difference_chart,
+    build_goal_chart,
+    build_lines_chart,
+    prepare_difference,
+    prepare_goals,
+    prepare_lines,
+)
+
+rules = load_rules()
+viewer = st.session_state["viewer"]
+school_id = pick_school(viewer)
+if school_id is None:
+    st.stop()
+
+school = query(queries.schools_in_scope, viewer).set_index("school_id").loc[school_id]
+assessments = query(queries.assessments_for_school, viewer, school_id)
+st.title(f"Trends · {school['name']}")
+if assessments.empty:
+    st.info("Voor deze school zijn nog geen toetsresultaten ingelezen.")
+    st.stop()
+
+names = dict(zip(assessments["assessment_id"], assessments["name"], strict=True))
+assessment_id = (
+    st.segmented_control(
+        "Toets", options=list(names), format_func=names.__getitem__, default=list(names)[0]
+    )
+    or list(names)[0]
+)
+info = assessments.set_index("assessment_id").loc[assessment_id]
+results = query(trend_queries.trend_results, viewer, school_id, assessment_id)
+has_expected = bool(results["expected_mean"].notna().any())
+
+modes = {
+    "similar": "Vergelijkbare scholen (SES-groep)",
+    "expected": "Verwachte score (leerlingkenmerken)",
+}
+comparison = (
+    st.segmented_control(
+        "Vergelijk met",
+        options=list(modes) if has_expected else ["similar"],
+        format_func=modes.__getitem__,
+        default="similar",
+        help="Vergelijkbare scholen: scholen met een gelijkaardige leerlingenpopulatie. "
+        "Verwachte score: wat leerlingen met dezelfde achtergrondkenmerken gemiddeld in "
+        "Vlaanderen halen (zie Uitleg).",
+    )
+    or "similar"
+)
+if not has_expected:
+    st.caption(
+        "Voor deze toets is er geen verwachte score: die kan alleen berekend worden uit "
+        "resultaten per leerling, en deze toets komt enkel als schoolgemiddelde binnen."
+    )
+words = COMPARISONS[comparison]["words"]
+
+st.info(
+    f"**Lees vooral de verschillijn.** Elk schooljaar is de {info['name']} een andere toets, "
+    "met andere vragen en een andere moeilijkheid. Een daling van de ruwe score van het ene "
+    "jaar op het andere kan dus aan de toets liggen, niet aan uw school. Het **verschil met "
+    f"{words}** is wél vergelijkbaar over de jaren: iedereen maakte dezelfde toets. De band "
+    "rond dat verschil is het 95 %-interval: hoe minder leerlingen, hoe breder.",
+    icon=":material/lightbulb:",
+)
+
+# ---------------------------------------------------------------- overview per learning area
+areas = results[results["domain"].isna()]
+labels = [cell_label(None if pd.isna(a) else a, None) for a in areas["learning_area"]]
+areas = areas.assign(rij=labels)
+area_labels = list(dict.fromkeys(labels))
+overview = prepare_difference(areas, rules, comparison)
+event = None
+if not overview["verschil"].notna().any():
+    st.caption("Nog geen verschillen om te tonen.")
+else:
+    event = st.altair_chart(
+        build_area_overview_chart(overview, comparison, rules),
+        on_select="rerun",
+        key="overzicht",
+        width="content",
+    )
+
+picked = (event or {}).get("selection", {}).get(AREA_SELECTION) or []
+clicked = picked[0].get("rij") if picked else None
+AREA_KEY = "trend_area"
+if clicked in area_labels and clicked != st.session_state.get("trend_clicked"):
+    # A new click on the chart wins over an earlier choice in the select box.
+    st.session_state[AREA_KEY] = clicked
+st.session_state["trend_clicked"] = clicked
+if st.session_state.get(AREA_KEY) not in area_labels:
+    # Start with the first learning area (after the total): that is where the talk starts.
+    st.session_state[AREA_KEY] = area_labels[1] if len(area_labels) > 1 else area_labels[0]
+area = st.selectbox("Leergebied (of klik hierboven op een punt)", area_labels, key=AREA_KEY)
+
+
+def series_of(learning_area: str | None, domain: str | None) -> pd.DataFrame:
+    if learning_area is None:
+        a = results["learning_area"].isna()
+    else:
+        a = results["learning_area"] == learning_area
+    d = results["domain"].isna() if domain is None else results["domain"] == domain
+    return results[a & d].sort_values("school_year")
+
+
+def show_series(series: pd.DataFrame, heading: str, level: int) -> None:
+    """Verdict in words, then the lines, the difference and (if any) the goals, side by side."""
+    last = series.iloc[-1]
+    trend_col = COMPARISONS[comparison]["trend"]
+    trend = last[trend_col] if isinstance(last[trend_col], str) else "too_short"
+    trend_words = trend_text(trend, rules) if trend != "too_short" else "geen trend"
+    st.markdown(f"{'#' * level} {heading} · {trend_words}")
+    st.markdown(trend_verdict(series, rules, comparison))
+    goals = prepare_goals(series)
+    has_goals = bool(goals["waarde"].notna().any())
+    cols = st.columns(3 if has_goals else 2, gap="medium")
+    lines = prepare_lines(series, rules, with_expected=comparison == "expected")
+    with cols[0]:
+        if not lines["waarde"].notna().any():
+            st.caption("Geen gemiddelden om te tonen.")
+        else:
+            st.altair_chart(
+                build_lines_chart(lines, "Gemiddelde score", info["score_label"]),
+                width="stretch",
+            )
+    with cols[1]:
+        diff = prepare_difference(series, rules, comparison)
+        if not diff["verschil"].notna().any():
+            st.caption("Geen verschil om te tonen (te weinig leerlingen of geen gegevens).")
+        else:
+            title = "Verschil" if comparison == "similar" else "Toegevoegde waarde"
+            st.altair_chart(build_difference_chart(diff, title, comparison, rules), width="stretch")
+    if has_goals:
+        with cols[2]:
+            st.altair_chart(
+                build_goal_chart(goals, "Doelen bereikt", info["goal_label"] or "% doelen"),
+                width="stretch",
+            )
+
+
+learning_area = None if area == TOTAL_LABEL else area
+st.divider()
+show_series(series_of(learning_area, None), area, 3)
+if learning_area is not None:
+    domains = results[(results["learning_area"] == learning_area) & results["domain"].notna()]
+    domain_names = list(dict.fromkeys(domains["domain"]))
+    if domain_names:
+        st.markdown(f"#### De domeinen van {learning_area}")
+    for domain in domain_names:
+        with st.container(border=True):
+            show_series(series_of(learning_area, domain), domain, 5)
+
+st.caption(
+    f"Trend: helling van het verschil met {words} over de laatste {rules.trend_max_years} "
+    f"schooljaren (grotere groepen wegen zwaarder); stijgend of dalend alleen als die helling "
+    f"duidelijk verschilt van 0 (p < 0,05). Minder dan {rules.min_group_size} leerlingen: "
+    "niets getoond. Meer uitleg op de pagina Uitleg."
+)

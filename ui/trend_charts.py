@@ -1,0 +1,311 @@
+"""Chart builders of the Trends page: `prepare_*` (formatting) and `build_*_chart` (Altair).
+
+Input rows come from data_model.trend_queries.trend_results: suppressed values are already
+NULL, so a tooltip can never show more than the page. Tooltips carry pre-formatted Dutch text.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from data_model.explain import cell_label
+from data_model.stats import Rules, format_number, format_pct, format_signed, load_rules
+from data_model.trend_explain import COMPARISONS
+from ui.charts import status_scale
+
+AREA_SELECTION = "leergebied"
+CHART_HEIGHT = 300
+
+SERIES_SCHOOL = "Uw school"
+SERIES_SIMILAR = "Vergelijkbare scholen"
+SERIES_FLANDERS = "Vlaanderen"
+SERIES_EXPECTED = "Verwachte score"
+# Blue/orange palette of rules.toml plus grey; each line also has its own dash pattern, so
+# the lines stay distinguishable without colour.
+_SERIES = (
+    (SERIES_SCHOOL, "#2166ac", [1, 0]),
+    (SERIES_SIMILAR, "#b35806", [6, 3]),
+    (SERIES_FLANDERS, "#737373", [2, 2]),
+    (SERIES_EXPECTED, "#4393c3", [8, 3, 2, 3]),
+)
+
+
+def _label(area: object, domain: object) -> str:
+    return cell_label(None if pd.isna(area) else area, None if pd.isna(domain) else domain)
+
+
+def _n_text(n: object, rules: Rules) -> str:
+    return f"minder dan {rules.min_group_size}" if pd.isna(n) else str(int(n))
+
+
+def prepare_lines(
+    series: pd.DataFrame, rules: Rules | None = None, with_expected: bool = False
+) -> pd.DataFrame:
+    """Long format: one row per school year x line (school, similar, Flanders[, expected])."""
+    rules = rules or load_rules()
+    columns = [
+        (SERIES_SCHOOL, "score_mean"),
+        (SERIES_SIMILAR, "similar_mean"),
+        (SERIES_FLANDERS, "flanders_mean"),
+    ]
+    if with_expected:
+        columns.append((SERIES_EXPECTED, "expected_mean"))
+    frames = []
+    for order, (name, col) in enumerate(columns):
+        frames.append(
+            pd.DataFrame(
+                {
+                    "school_year": series["school_year"].to_numpy(),
+                    "reeks": name,
+                    "reeks_volgorde": order,
+                    "waarde": pd.to_numeric(series[col], errors="coerce").to_numpy(),
+                    "leerlingen": [_n_text(n, rules) for n in series["n_pupils"]],
+                }
+            )
+        )
+    # Rows without a value stay: a suppressed year breaks the line instead of being bridged.
+    long = pd.concat(frames, ignore_index=True)
+    long["waarde_tekst"] = long["waarde"].map(format_number)
+    return long
+
+
+def _series_scale(names: list[str]) -> tuple[alt.Scale, alt.Scale]:
+    spec = [s for s in _SERIES if s[0] in names]
+    colour = alt.Scale(domain=[s[0] for s in spec], range=[s[1] for s in spec])
+    dash = alt.Scale(domain=[s[0] for s in spec], range=[s[2] for s in spec])
+    return colour, dash
+
+
+def build_lines_chart(long: pd.DataFrame, title: str, score_label: str) -> alt.Chart:
+    """School, similar schools and Flanders (and the expected score) over the school years."""
+    names = [s[0] for s in _SERIES if s[0] in set(long["reeks"])]
+    colour, dash = _series_scale(names)
+    base = alt.Chart(long).encode(
+        x=_year_axis(None),
+        y=alt.Y("waarde:Q", title=score_label, scale=alt.Scale(zero=False)),
+        color=alt.Color(
+            "reeks:N",
+            scale=colour,
+            sort=names,
+            title=None,
+            legend=alt.Legend(orient="bottom", columns=2, symbolStrokeWidth=3, labelLimit=200),
+        ),
+        strokeDash=alt.StrokeDash("reeks:N", scale=dash, sort=names, legend=None),
+        tooltip=[
+            alt.Tooltip("school_year:N", title="Schooljaar"),
+            alt.Tooltip("reeks:N", title="Lijn"),
+            alt.Tooltip("waarde_tekst:N", title="Gemiddelde"),
+            alt.Tooltip("leerlingen:N", title="Leerlingen van uw school"),
+        ],
+    )
+    lines = base.mark_line(strokeWidth=2.5)
+    points = base.mark_point(filled=True, size=45)
+    return (lines + points).properties(
+        title=alt.TitleParams(
+            title,
+            subtitle="Ruwe gemiddelden: elk jaar is een andere toets.",
+            anchor="start",
+        ),
+        height=CHART_HEIGHT,
+        width="container",
+    )
+
+
+def prepare_difference(
+    series: pd.DataFrame, rules: Rules | None = None, comparison: str = "similar"
+) -> pd.DataFrame:
+    """One row per school year with the difference, its interval and Dutch tooltip text."""
+    rules = rules or load_rules()
+    c = COMPARISONS[comparison]
+    if comparison == "similar":
+        diff, lo, hi, status = "diff_similar", "ci_low", "ci_high", "status"
+    else:
+        diff, lo, hi, status = "value_added", "va_ci_low", "va_ci_high", "va_status"
+    df = pd.DataFrame(
+        {
+            "rij": [
+                _label(a, d) for a, d in zip(series["learning_area"], series["domain"], strict=True)
+            ],
+            "school_year": series["school_year"].to_numpy(),
+            "verschil": pd.to_numeric(series[diff], errors="coerce").to_numpy(),
+            "ondergrens": pd.to_numeric(series[lo], errors="coerce").to_numpy(),
+            "bovengrens": pd.to_numeric(series[hi], errors="coerce").to_numpy(),
+            "status": series[status].fillna("too_few").to_numpy(),
+            "leerlingen": [_n_text(n, rules) for n in series[c["n"]]],
+        }
+    )
+    # Years without a shown difference stay as empty rows: the line and band break there.
+    df["status_label"] = [rules.statuses[s].label for s in df["status"]]
+    df["kleur"] = [f"{rules.statuses[s].symbol} {rules.statuses[s].label}" for s in df["status"]]
+    df["verschil_tekst"] = df["verschil"].map(format_signed)
+    df["interval"] = [
+        "–" if pd.isna(a) else f"{format_signed(a)} tot {format_signed(b)}"
+        for a, b in zip(df["ondergrens"], df["bovengrens"], strict=True)
+    ]
+    return df
+
+
+def _year_axis(years: list[str] | None, short: bool = False) -> alt.X:
+    """School years on x; every year of the series keeps its place, so a gap stays visible."""
+    axis = alt.Axis(labelAngle=-30)
+    if short:
+        # '2021-2022' -> '21-22' in small multiples, where the full label does not fit.
+        axis = alt.Axis(
+            labelAngle=0,
+            labelExpr="substring(datum.label, 2, 4) + '-' + substring(datum.label, 7, 9)",
+        )
+    scale = alt.Scale(domain=years) if years else alt.Undefined
+    return alt.X("school_year:O", title="Schooljaar", axis=axis, scale=scale)
+
+
+def _difference_layers(
+    df: pd.DataFrame | None,
+    rules: Rules,
+    y_title: str,
+    years: list[str] | None = None,
+    short_years: bool = False,
+) -> alt.LayerChart:
+    """Band (interval), zero rule, line and status points. df=None: data comes from a facet."""
+    x = _year_axis(years, short_years)
+    tooltip = [
+        alt.Tooltip("rij:N", title="Leergebied / domein"),
+        alt.Tooltip("school_year:N", title="Schooljaar"),
+        alt.Tooltip("verschil_tekst:N", title="Verschil"),
+        alt.Tooltip("interval:N", title="95 %-interval"),
+        alt.Tooltip("leerlingen:N", title="Leerlingen"),
+        alt.Tooltip("kleur:N", title="Kleur"),
+    ]
+    base = (alt.Chart(df) if df is not None else alt.Chart()).encode(x=x)
+    band = base.mark_area(opacity=0.25, color="#4393c3").encode(
+        y=alt.Y("ondergrens:Q", title=y_title), y2="bovengrens:Q", tooltip=tooltip
+    )
+    zero = base.mark_rule(color="#1a1a1a", strokeWidth=1).encode(y=alt.datum(0))
+    line = base.mark_line(color="#2166ac", strokeWidth=2).encode(y="verschil:Q")
+    labels = [rules.statuses[s].label for s in rules.statuses]
+    shapes = ["triangle-up", "triangle-up", "circle", "triangle-down", "triangle-down", "circle"]
+    points = base.mark_point(filled=True, size=70, stroke="#1a1a1a", strokeWidth=0.5).encode(
+        y="verschil:Q",
+        color=alt.Color(
+            "status_label:N",
+            scale=status_scale(rules),
+            title="Kleur",
+            legend=alt.Legend(orient="bottom", columns=3, labelLimit=200),
+        ),
+        shape=alt.Shape(
+            "status_label:N", scale=alt.Scale(domain=labels, range=shapes), title="Kleur"
+        ),
+        tooltip=tooltip,
+    )
+    return alt.layer(band, zero, line, points)
+
+
+def build_difference_chart(
+    df: pd.DataFrame, title: str, comparison: str = "similar", rules: Rules | None = None
+) -> alt.LayerChart:
+    """The school's difference with the comparison, with its 95 % interval as a band."""
+    rules = rules or load_rules()
+    words = COMPARISONS[comparison]["words"]
+    subtitle = (
+        f"Uw school min {words}; de band is het 95 %-interval. Boven 0 = hoger."
+        if comparison == "similar"
+        else "Toegevoegde waarde = uw school min de verwachte score; band = 95 %-interval."
+    )
+    return (
+        _difference_layers(df, rules, f"Verschil met {words}")
+        .properties(
+            title=alt.TitleParams(title, subtitle=subtitle, anchor="start"),
+            height=CHART_HEIGHT,
+            width="container",
+        )
+        .resolve_scale(color="independent")
+    )
+
+
+def build_area_overview_chart(
+    df: pd.DataFrame, comparison: str = "similar", rules: Rules | None = None
+) -> alt.FacetChart:
+    """Small multiples of the difference per learning area; click one to open its domains."""
+    rules = rules or load_rules()
+    order = list(dict.fromkeys(df["rij"]))
+    select = alt.selection_point(name=AREA_SELECTION, fields=["rij"], on="click")
+    layers = _difference_layers(
+        None, rules, f"Verschil met {COMPARISONS[comparison]['words']}", short_years=True
+    )
+    band, zero, line, points = layers.layer
+    points = points.add_params(select).encode(
+        opacity=alt.condition(select, alt.value(1.0), alt.value(0.35))
+    )
+    # Layers without data of their own: the facet hands each panel its learning area's rows.
+    chart = alt.layer(band, zero, line, points, data=df).properties(width=175, height=170)
+    return chart.facet(
+        column=alt.Column(
+            "rij:N",
+            sort=order,
+            title=None,
+            header=alt.Header(labelFontSize=13, labelFontWeight="bold"),
+        ),
+    ).properties(
+        title=alt.TitleParams(
+            "Verschil met " + COMPARISONS[comparison]["words"] + " per leergebied",
+            subtitle="Klik op een punt om de domeinen van dat leergebied te openen.",
+            anchor="start",
+        )
+    )
+
+
+def prepare_goals(series: pd.DataFrame) -> pd.DataFrame:
+    """Long format of the criterion-referenced share: school, similar schools, Flanders."""
+    frames = []
+    for order, (name, col) in enumerate(
+        (
+            (SERIES_SCHOOL, "pct_goal_reached"),
+            (SERIES_SIMILAR, "similar_pct_goal"),
+            (SERIES_FLANDERS, "flanders_pct_goal"),
+        )
+    ):
+        frames.append(
+            pd.DataFrame(
+                {
+                    "school_year": series["school_year"].to_numpy(),
+                    "reeks": name,
+                    "reeks_volgorde": order,
+                    "waarde": pd.to_numeric(series[col], errors="coerce").to_numpy(),
+                }
+            )
+        )
+    long = pd.concat(frames, ignore_index=True)
+    long["waarde_tekst"] = long["waarde"].map(format_pct)
+    return long
+
+
+def build_goal_chart(long: pd.DataFrame, title: str, goal_label: str) -> alt.Chart:
+    """Share of pupils reaching the goals (0-100 %), on its own scale next to the scores."""
+    names = [s[0] for s in _SERIES if s[0] in set(long["reeks"])]
+    colour, dash = _series_scale(names)
+    base = alt.Chart(long).encode(
+        x=_year_axis(None),
+        y=alt.Y("waarde:Q", title=goal_label, scale=alt.Scale(domain=[0, 100])),
+        color=alt.Color(
+            "reeks:N",
+            scale=colour,
+            sort=names,
+            title=None,
+            legend=alt.Legend(orient="bottom", columns=3, labelLimit=200),
+        ),
+        strokeDash=alt.StrokeDash("reeks:N", scale=dash, sort=names, legend=None),
+        tooltip=[
+            alt.Tooltip("school_year:N", title="Schooljaar"),
+            alt.Tooltip("reeks:N", title="Lijn"),
+            alt.Tooltip("waarde_tekst:N", title="Doelen bereikt"),
+        ],
+    )
+    return (base.mark_line(strokeWidth=2.5) + base.mark_point(filled=True, size=45)).properties(
+        title=alt.TitleParams(
+            title,
+            subtitle="Criteriumgericht: aandeel leerlingen dat de doelen haalt (eigen schaal).",
+            anchor="start",
+        ),
+        height=CHART_HEIGHT,
+        width="container",
+    )
