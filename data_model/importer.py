@@ -187,7 +187,7 @@ def _read_csv(file_name: str, data: bytes, fmt: FileFormat, domain_names: set[st
             break
     head_idx, score = _best_header(fmt, rows, domain_names)
     if score < 2:
-        raise ImportRejected([_no_header(file_name, CSV_SHEET, fmt, rows, domain_names)])
+        raise ImportRejected([_no_header(file_name, CSV_SHEET, fmt, rows)])
     data_rows = [(i + 1, list(r)) for i, r in enumerate(rows) if i > head_idx]
     table = RawTable(CSV_SHEET, head_idx + 1, list(rows[head_idx]), data_rows)
     _check_size(file_name, table)
@@ -210,22 +210,27 @@ def _check_size(file_name: str, table: RawTable, total_rows: int | None = None) 
         )  # fmt: skip
 
 
-def _no_header(
-    file_name: str, sheet: str, fmt: FileFormat, head: list, domain_names: set[str]
-) -> Problem:
-    required = ", ".join(c.header for c in fmt.columns if c.required)
-    message = (
-        f"Geen kopregel gevonden. De eerste {HEADER_SCAN_ROWS} rijen bevatten niet de "
-        f"kolomnamen van '{fmt.label}': {required}."
-    )
+def _kind_hint(fmt: FileFormat, head: list) -> str:
+    """' Dit lijkt een bestand X: kies die soort.' when another format's header fits fully."""
     for other in FORMATS.values():
         if other.kind == fmt.kind:
             continue
         _, score = _best_header(other, head, set())
         if score >= sum(1 for c in other.columns if c.required):
-            message += f" Dit lijkt een bestand '{other.label}': kies die soort."
-            break
-    return Problem(file_name, sheet, None, "", "", message)
+            return f" Dit lijkt een bestand '{other.label}': kies die soort."
+    return ""
+
+
+def _no_header(
+    file_name: str, sheet: str, fmt: FileFormat, head: list, sheets: str | None = None
+) -> Problem:
+    required = ", ".join(c.header for c in fmt.columns if c.required)
+    where = f"In geen enkel blad ({sheets}) bevatten" if sheets else "Hier bevatten"
+    message = (
+        f"Geen kopregel gevonden. {where} de eerste {HEADER_SCAN_ROWS} rijen de kolomnamen "
+        f"van '{fmt.label}': {required}." + _kind_hint(fmt, head)
+    )
+    return Problem(file_name, "" if sheets else sheet, None, "", "", message)
 
 
 def _read_xlsx(file_name: str, data: bytes, fmt: FileFormat, domain_names: set[str]) -> RawTable:
@@ -247,18 +252,7 @@ def _read_xlsx(file_name: str, data: bytes, fmt: FileFormat, domain_names: set[s
         score, ws, head_idx, head = max(candidates, key=lambda c: c[0])
         if score < 2:
             sheets = ", ".join(f"'{w.title}'" for w in wb.worksheets)
-            problem = _no_header(file_name, ws.title, fmt, head, domain_names)
-            raise ImportRejected(
-                [
-                    Problem(
-                        file_name, "", None, "", "",
-                        problem.message.replace("De eerste", "In geen enkel blad "
-                                                f"({sheets}) bevatten de eerste").replace(
-                            " rijen bevatten niet", " rijen"
-                        ),
-                    )
-                ]
-            )  # fmt: skip
+            raise ImportRejected([_no_header(file_name, ws.title, fmt, head, sheets)])
         header_row = head_idx + 1
         if ws.max_row is not None:
             _check_size(file_name, RawTable(ws.title, header_row, [], []), ws.max_row - header_row)
@@ -458,7 +452,8 @@ def parse_rows(
                 Problem(
                     file_name, table.sheet, table.header_row, column.header, "",
                     f"Kolom '{column.header}' ontbreekt in de kopregel (rij {table.header_row}). "
-                    f"Verwacht: {column.description or 'een kolom met die naam'}.",
+                    f"Voeg de kolom toe ({column.description or column.header})."
+                    + _kind_hint(fmt, [table.headers]),
                 )
             )  # fmt: skip
     if fmt.domain_columns and not domain_cols and not problems:

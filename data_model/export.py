@@ -1,0 +1,304 @@
+"""Exports of one school: the Excel school photo (and, via conversation_pdf, the PDF sheet).
+
+    python -m data_model.export --school 012345 --format xlsx --db PATH --out schoolfoto.xlsx
+
+The workbook has four sheets: "Schoolfoto" (the grid with the app's colours, symbols and
+labels from rules.toml), "Legende", "Gegevens" (the school's v_school_result rows in the
+columns of the results import format, so the sheet can be imported again) and "Notities".
+Privacy: a suppressed cell shows "< 5" and nothing else, and its values are blank in the data
+sheet; the reads go through queries.py, so the viewer's scope applies.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import io
+import sys
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+
+from data_model import queries
+from data_model.access import AccessDenied, Viewer, require_school, system_viewer
+from data_model.db import Database
+from data_model.explain import cell_label
+from data_model.import_formats import RESULTS
+from data_model.stats import STATUSES, Rules, format_number, load_rules
+
+GRID_SHEET, LEGEND_SHEET, DATA_SHEET, NOTES_SHEET = "Schoolfoto", "Legende", "Gegevens", "Notities"
+STATUS_MEANINGS = {
+    "much_higher": "duidelijk hoger dan vergelijkbare scholen (zeker én groot verschil)",
+    "higher": "hoger dan vergelijkbare scholen (zeker, maar klein verschil)",
+    "as_expected": "geen duidelijk verschil: het verschil kan toeval zijn",
+    "lower": "lager dan vergelijkbare scholen (zeker, maar klein verschil)",
+    "much_lower": "duidelijk lager dan vergelijkbare scholen (zeker én groot verschil)",
+    "too_few": "te weinig leerlingen voor een kleur: de score staat er, zonder kleur",
+}
+# Columns of the data sheet: the results import format first (so it can be imported again),
+# then two read-only columns for people (the importer ignores unknown columns).
+DATA_COLUMNS = [c.header for c in RESULTS.columns] + ["kleurcode", "trend"]
+_THIN = Side(style="thin", color="FFFFFF")
+
+
+def _fill(colour: str) -> PatternFill:
+    return PatternFill("solid", start_color=colour.lstrip("#").upper())
+
+
+def _font(colour: str, bold: bool = False) -> Font:
+    return Font(color=colour.lstrip("#").upper(), bold=bold)
+
+
+def _blank(value: object) -> object:
+    return None if value is None or (not isinstance(value, str) and pd.isna(value)) else value
+
+
+def school_export_rows(
+    con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: str
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(assessments, all result rows of the school in photo order), scoped to the viewer."""
+    assessments = queries.assessments_for_school(con, viewer, school_id)
+    frames = [
+        queries.school_results(con, viewer, school_id, aid) for aid in assessments["assessment_id"]
+    ]
+    results = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    return assessments, results
+
+
+def school_notes(con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: str) -> pd.DataFrame:
+    require_school(con, viewer, school_id)
+    return con.execute(
+        """
+        SELECT school_year, scope, step, body, author_id, updated_at
+        FROM notes WHERE school_id = ? AND deleted_at IS NULL
+        ORDER BY school_year, scope, step, updated_at
+        """,
+        [school_id],
+    ).df()
+
+
+def _grid_sheet(ws, school: pd.Series, assessments: pd.DataFrame, results: pd.DataFrame,
+                rules: Rules) -> None:  # fmt: skip
+    ws.append([f"Schoolfoto · {school['name']}"])
+    ws["A1"].font = Font(size=14, bold=True)
+    ws.append([f"Instellingsnummer {school['school_id']} · {school['municipality']} · "
+               f"gemaakt op {dt.date.today():%d/%m/%Y}"])  # fmt: skip
+    ws.append(["Kleur = vergelijking met scholen met een gelijkaardige leerlingenpopulatie "
+               "(SES-groep). Ruwe scores van verschillende jaren zijn verschillende toetsen: "
+               "lees de kleur, niet het cijfer. Zie het blad Legende."])  # fmt: skip
+    width = 12
+    for assessment in assessments.itertuples(index=False):
+        rows = results[results["assessment_id"] == assessment.assessment_id]
+        years = sorted(rows["school_year"].unique())
+        ws.append([])
+        ws.append([f"{assessment.name} — {assessment.score_label}", *years, "Trend"])
+        head = ws.max_row
+        for cell in ws[head]:
+            cell.font = Font(bold=True)
+            cell.alignment = Alignment(horizontal="center")
+        ws.cell(head, 1).alignment = Alignment(horizontal="left")
+        labels = [
+            cell_label(_blank(a), _blank(d))
+            for a, d in zip(rows["learning_area"], rows["domain"], strict=True)
+        ]
+        rows = rows.assign(_label=labels)
+        for label in dict.fromkeys(labels):  # the query already sorted rows as the photo does
+            series = rows[rows["_label"] == label].set_index("school_year")
+            domain_row = series["domain"].notna().any()
+            ws.append(["    " + label if domain_row else label])
+            r = ws.max_row
+            ws.cell(r, 1).font = Font(bold=not domain_row)
+            for j, year in enumerate(years, start=2):
+                cell = ws.cell(r, j)
+                cell.alignment = Alignment(horizontal="center")
+                cell.border = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+                if year not in series.index:
+                    continue
+                row = series.loc[year]
+                style = rules.statuses[row["status"]]
+                if bool(row["suppressed"]):
+                    cell.value = f"< {rules.min_group_size}"
+                    cell.fill = _fill(rules.statuses["too_few"].colour)
+                    continue
+                cell.value = f"{format_number(row['score_mean'])} {style.symbol}"
+                cell.fill = _fill(style.colour)
+                cell.font = _font(style.text_colour, bold=row["status"].startswith("much"))
+            last = series.iloc[-1]
+            if not bool(last["suppressed"]):
+                trend = last["trend"]
+                ws.cell(r, len(years) + 2, f"{rules.trend_symbols[trend]} "
+                        f"{rules.trend_labels[trend]}")  # fmt: skip
+            width = max(width, len(label) + 6)
+    ws.column_dimensions["A"].width = width
+    for col in range(2, ws.max_column + 1):
+        ws.column_dimensions[get_column_letter(col)].width = 13
+    ws.freeze_panes = "B4"
+
+
+def _legend_sheet(ws, rules: Rules) -> None:
+    ws.append(["Kleurcode", "Symbool", "Betekenis"])
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for status in STATUSES:
+        style = rules.statuses[status]
+        ws.append([style.label, style.symbol, STATUS_MEANINGS[status]])
+        for cell in ws[ws.max_row][:2]:
+            cell.fill = _fill(style.colour)
+            cell.font = _font(style.text_colour)
+    ws.append([f"< {rules.min_group_size}", "", f"minder dan {rules.min_group_size} leerlingen: "
+               "om de privacy te beschermen wordt niets getoond"])  # fmt: skip
+    ws.append([])
+    ws.append(["Trend", "Symbool", "Betekenis"])
+    ws.cell(ws.max_row, 1).font = Font(bold=True)
+    for key in ("rising", "stable", "falling", "too_short"):
+        if key == "too_short":
+            meaning = f"minder dan {rules.trend_min_years} bruikbare jaren"
+        else:
+            meaning = (
+                "verschil met vergelijkbare scholen over de laatste "
+                f"{rules.trend_max_years} schooljaren"
+            )
+        ws.append([rules.trend_labels[key], rules.trend_symbols[key], meaning])
+    ws.append([])
+    ws.append(["Hoe een kleur beslist wordt"])
+    ws.cell(ws.max_row, 1).font = Font(bold=True)
+    for line in (
+        f"Een cel krijgt alleen een kleur als het {round(rules.confidence * 100)} %-interval "
+        "rond het verschil met vergelijkbare scholen 0 niet bevat.",
+        f"'Veel hoger' of 'veel lager': bovendien is het verschil minstens "
+        f"{format_number(rules.large_effect_size)} standaardafwijking van Vlaanderen.",
+        f"Met minder dan {rules.min_colour_size} leerlingen krijgt een cel geen kleur; met minder "
+        f"dan {rules.min_group_size} leerlingen wordt niets getoond.",
+    ):
+        ws.append([line])
+    ws.column_dimensions["A"].width = 24
+    ws.column_dimensions["B"].width = 10
+    ws.column_dimensions["C"].width = 90
+
+
+def _data_sheet(ws, results: pd.DataFrame, rules: Rules) -> None:
+    ws.append(DATA_COLUMNS)
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for row in results.itertuples(index=False):
+        suppressed = bool(row.suppressed)
+
+        def value(v: object, hidden: bool = suppressed) -> object:
+            v = _blank(v)
+            return None if hidden else (float(v) if isinstance(v, int | float) else v)
+
+        ws.append(
+            [
+                row.school_id,
+                row.school_year,
+                row.assessment_id,
+                _blank(row.learning_area),
+                _blank(row.domain),
+                f"< {rules.min_group_size}" if suppressed else int(row.n_pupils),
+                value(row.score_mean),
+                value(row.similar_mean),
+                value(row.flanders_mean),
+                value(row.pct_goal_reached),
+                value(row.score_sd),
+                rules.statuses[row.status].label if not suppressed else None,
+                None if suppressed else rules.trend_labels[row.trend],
+            ]
+        )
+    for col in range(1, len(DATA_COLUMNS) + 1):
+        ws.column_dimensions[get_column_letter(col)].width = 18
+    ws.freeze_panes = "A2"
+
+
+def _notes_sheet(ws, notes: pd.DataFrame) -> None:
+    ws.append(["schooljaar", "onderwerp", "stap", "inhoud", "auteur", "laatst gewijzigd"])
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for row in notes.itertuples(index=False):
+        ws.append([row.school_year, row.scope, row.step, row.body, row.author_id,
+                   pd.Timestamp(row.updated_at).to_pydatetime()])  # fmt: skip
+        ws.cell(ws.max_row, 6).number_format = "dd/mm/yyyy hh:mm"
+    if notes.empty:
+        ws.append(["(nog geen notities voor deze school)"])
+    for col, w in zip("ABCDEF", (12, 18, 14, 80, 16, 18), strict=True):
+        ws.column_dimensions[col].width = w
+
+
+def build_school_xlsx(con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: str) -> bytes:
+    """The Excel school photo of one school (AccessDenied outside the viewer's scope)."""
+    require_school(con, viewer, school_id)
+    rules = load_rules()
+    schools = queries.schools_in_scope(con, viewer).set_index("school_id", drop=False)
+    school = schools.loc[school_id]
+    assessments, results = school_export_rows(con, viewer, school_id)
+    wb = Workbook()
+    grid = wb.active
+    grid.title = GRID_SHEET
+    _grid_sheet(grid, school, assessments, results, rules)
+    _legend_sheet(wb.create_sheet(LEGEND_SHEET), rules)
+    _data_sheet(wb.create_sheet(DATA_SHEET), results, rules)
+    _notes_sheet(wb.create_sheet(NOTES_SHEET), school_notes(con, viewer, school_id))
+    wb.properties.title = f"Schoolfoto {school['name']}"
+    wb.properties.creator = "Schoolfoto"
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def latest_school_year(con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: str) -> str:
+    years = queries.school_years(con, viewer, school_id)
+    if not years:
+        raise LookupError("Voor deze school zijn nog geen resultaten ingelezen.")
+    return years[-1]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Exporteer de schoolfoto van één school.")
+    parser.add_argument("--school", required=True, help="instellingsnummer (6 cijfers)")
+    parser.add_argument("--format", required=True, choices=["xlsx", "pdf"])
+    parser.add_argument("--db", required=True, type=Path)
+    parser.add_argument("--out", required=True, type=Path)
+    parser.add_argument("--year", help="schooljaar voor de pdf, bv. 2024-2025 (standaard: laatste)")
+    args = parser.parse_args(argv)
+    school_id = args.school.strip().zfill(6)
+    db = Database(args.db)
+    try:
+        con = db.cursor()
+        viewer = system_viewer(con)
+        try:
+            require_school(con, viewer, school_id)
+        except AccessDenied:
+            print(f"School {school_id} bestaat niet in deze databank.", file=sys.stderr)
+            return 2
+        if args.format == "xlsx":
+            data = build_school_xlsx(con, viewer, school_id)
+        else:
+            try:
+                from data_model.conversation_pdf import build_conversation_pdf
+            except ModuleNotFoundError as exc:
+                if exc.name != "data_model.conversation_pdf":
+                    raise
+                print(
+                    "De pdf-export (gespreksblad) is in deze versie nog niet beschikbaar. "
+                    "Gebruik --format xlsx.",
+                    file=sys.stderr,
+                )
+                return 2
+            try:
+                year = args.year or latest_school_year(con, viewer, school_id)
+            except LookupError as exc:
+                print(str(exc), file=sys.stderr)
+                return 2
+            data = build_conversation_pdf(con, viewer, school_id, year)
+    finally:
+        db.close()
+    args.out.write_bytes(data)
+    print(f"{args.out} geschreven ({len(data) / 1024:.0f} kB).")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
