@@ -15,7 +15,8 @@ from data_model.trend_explain import COMPARISONS
 from ui.charts import status_scale
 
 AREA_SELECTION = "leergebied"
-CHART_HEIGHT = 300
+# Streamlit fits title, axes and legend into the chart height: leave room for the plot.
+CHART_HEIGHT = 360
 
 SERIES_SCHOOL = "Uw school"
 SERIES_SIMILAR = "Vergelijkbare scholen"
@@ -148,7 +149,10 @@ def prepare_difference(
 
 def _year_axis(years: list[str] | None, short: bool = False) -> alt.X:
     """School years on x; every year of the series keeps its place, so a gap stays visible."""
-    axis = alt.Axis(labelAngle=-30)
+    # '2021-2022' -> '2021-22': fits horizontally under each point.
+    axis = alt.Axis(
+        labelAngle=0, labelExpr="substring(datum.label, 0, 5) + substring(datum.label, 7, 9)"
+    )
     if short:
         # '2021-2022' -> '21-22' in small multiples, where the full label does not fit.
         axis = alt.Axis(
@@ -165,6 +169,7 @@ def _difference_layers(
     y_title: str,
     years: list[str] | None = None,
     short_years: bool = False,
+    show_legend: bool = True,
 ) -> alt.LayerChart:
     """Band (interval), zero rule, line and status points. df=None: data comes from a facet."""
     x = _year_axis(years, short_years)
@@ -183,6 +188,9 @@ def _difference_layers(
     zero = base.mark_rule(color="#1a1a1a", strokeWidth=1).encode(y=alt.datum(0))
     line = base.mark_line(color="#2166ac", strokeWidth=2).encode(y="verschil:Q")
     labels = [rules.statuses[s].label for s in rules.statuses]
+    # One colour legend (coloured symbols); the triangle shapes repeat the direction, so a
+    # second shape legend would only take room.
+    legend = alt.Legend(orient="bottom", columns=3, labelLimit=200) if show_legend else None
     shapes = ["triangle-up", "triangle-up", "circle", "triangle-down", "triangle-down", "circle"]
     points = base.mark_point(filled=True, size=70, stroke="#1a1a1a", strokeWidth=0.5).encode(
         y="verschil:Q",
@@ -190,10 +198,10 @@ def _difference_layers(
             "status_label:N",
             scale=status_scale(rules),
             title="Kleur",
-            legend=alt.Legend(orient="bottom", columns=3, labelLimit=200),
+            legend=legend,
         ),
         shape=alt.Shape(
-            "status_label:N", scale=alt.Scale(domain=labels, range=shapes), title="Kleur"
+            "status_label:N", scale=alt.Scale(domain=labels, range=shapes), legend=None
         ),
         tooltip=tooltip,
     )
@@ -207,18 +215,15 @@ def build_difference_chart(
     rules = rules or load_rules()
     words = COMPARISONS[comparison]["words"]
     subtitle = (
-        f"Uw school min {words}; de band is het 95 %-interval. Boven 0 = hoger."
+        f"Uw school min {words}; band = 95 %-interval; boven 0 = hoger."
         if comparison == "similar"
         else "Toegevoegde waarde = uw school min de verwachte score; band = 95 %-interval."
     )
-    return (
-        _difference_layers(df, rules, f"Verschil met {words}")
-        .properties(
-            title=alt.TitleParams(title, subtitle=subtitle, anchor="start"),
-            height=CHART_HEIGHT,
-            width="container",
-        )
-        .resolve_scale(color="independent")
+    # No status legend here: the overview above has it, and the tooltip names the colour.
+    return _difference_layers(df, rules, f"Verschil met {words}", show_legend=False).properties(
+        title=alt.TitleParams(title, subtitle=subtitle, anchor="start"),
+        height=CHART_HEIGHT,
+        width="container",
     )
 
 
