@@ -1,0 +1,298 @@
+"""What a data conversation starts from: observations, questions and the support context.
+
+Used by the Datagesprek page (prefilled "wat valt op"), the anker's Voorbereiding page and
+the PDF conversation sheet, so all three say the same thing. Pure reads: every function
+takes a Viewer and goes through the scoped queries; guidance data only reaches viewers who
+`sees_guidance`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import duckdb
+import pandas as pd
+
+from data_model import notes, queries, support_queries
+from data_model.access import Viewer, require_school
+from data_model.explain import highlights
+from data_model.stats import format_number, format_pct, load_rules
+
+GUIDING_QUESTIONS = (
+    "Doen we de goede dingen?",
+    "Doen we de dingen goed?",
+    "Hoe weten we dat?",
+    "Vinden anderen dat ook?",
+    "Wat doen we met die kennis?",
+)
+# Per step of the conversation: which of the guiding questions leads, and a concrete prompt.
+STEP_QUESTIONS = {
+    "observation": (
+        "Wat valt op?",
+        "Welke resultaten liggen duidelijk hoger of lager dan bij vergelijkbare scholen? "
+        "Wat stijgt of daalt al enkele jaren? Herkennen we dat?",
+    ),
+    "hypothesis": (
+        "Doen we de goede dingen? Doen we de dingen goed?",
+        "Wat zou dit kunnen verklaren? Denk aan aanpak, tijd, materiaal, team, "
+        "leerlingenpopulatie. Formuleer meerdere mogelijke verklaringen.",
+    ),
+    "source": (
+        "Hoe weten we dat? Vinden anderen dat ook?",
+        "Welke andere bron bevestigt of ontkracht de hypothese: Datawijzer, Vlaamse toetsen, "
+        "KOALA, eigen observaties in de klas, gesprekken met leerlingen of ouders?",
+    ),
+    "priority": (
+        "Wat is het belangrijkst?",
+        "Welke bevestigde hypothesen pakken we eerst aan? Kies er weinig, en kies bewust.",
+    ),
+    "action": (
+        "Wat doen we met die kennis?",
+        "Wie doet wat tegen wanneer? Waaraan zien we volgend jaar dat het gewerkt heeft? "
+        "Starten we iets nieuws, versterken we wat werkt, bouwen we iets af, of pakken we "
+        "verder aan?",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Observation:
+    """A suggested observation: one sentence from explain.highlights, with its origin."""
+
+    assessment_id: str
+    assessment_name: str
+    text: str
+
+    @property
+    def key(self) -> str:
+        """Stable identity, so an accepted or dismissed suggestion is not offered again."""
+        return f"{self.assessment_id}:{self.text}"
+
+
+@dataclass
+class Briefing:
+    school_id: str
+    school_name: str
+    school_year: str
+    observations: list[Observation]
+    statuses: pd.DataFrame  # learning-area rows of the school year, all assessments
+    open_actions: list[notes.Note]
+    questions: list[str]
+    support_lines: list[str]
+    guidance_lines: list[str] = field(default_factory=list)  # empty for a directeur
+
+
+def school_name(con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: str) -> str:
+    require_school(con, viewer, school_id)
+    return con.execute("SELECT name FROM schools WHERE school_id = ?", [school_id]).fetchone()[0]
+
+
+def conversation_years(con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: str) -> list[str]:
+    """School years with results for this school, newest first (the year picker)."""
+    return sorted(queries.school_years(con, viewer, school_id), reverse=True)
+
+
+def _results_until(
+    con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: str, school_year: str
+) -> list[tuple[pd.Series, pd.DataFrame]]:
+    """Per assessment with results in `school_year`: (assessment row, results up to that year)."""
+    out = []
+    for info in queries.assessments_for_school(con, viewer, school_id).itertuples(index=False):
+        results = queries.school_results(con, viewer, school_id, info.assessment_id)
+        results = results[results["school_year"] <= school_year]
+        if (results["school_year"] == school_year).any():
+            out.append((pd.Series(info._asdict()), results))
+    return out
+
+
+def observation_suggestions(
+    con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: str, school_year: str
+) -> list[Observation]:
+    """'Wat valt op' for the school year: significant differences and trends, per assessment."""
+    rules = load_rules()
+    out: list[Observation] = []
+    for info, results in _results_until(con, viewer, school_id, school_year):
+        for sentence in highlights(results, rules):
+            out.append(Observation(info["assessment_id"], info["name"], sentence))
+    return out
+
+
+def year_results(
+    con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: str, school_year: str
+) -> pd.DataFrame:
+    """All result rows (totals, learning areas, domains) of the school year, every assessment."""
+    frames = []
+    for info, results in _results_until(con, viewer, school_id, school_year):
+        now = results[results["school_year"] == school_year].copy()
+        now["assessment_name"] = info["name"]
+        frames.append(now)
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def area_statuses(
+    con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: str, school_year: str
+) -> pd.DataFrame:
+    """Learning-area rows (and totals) of the school year for every assessment."""
+    rows = year_results(con, viewer, school_id, school_year)
+    return rows[rows["domain"].isna()].reset_index(drop=True) if not rows.empty else rows
+
+
+def suggested_questions(
+    statuses: pd.DataFrame,
+    open_actions: list[notes.Note],
+    support: pd.DataFrame,
+    koala: pd.DataFrame,
+    school_year: str,
+) -> list[str]:
+    """Concrete questions for this school, from its statuses, trends, actions and support.
+
+    `statuses` holds the year's result rows; learning areas raise a question for any clear
+    difference or trend, domains only for a large difference (else the list gets too long).
+    """
+    questions: list[str] = []
+    areas = statuses[statuses["learning_area"].notna()] if not statuses.empty else statuses
+    for row in areas.itertuples(index=False):
+        is_domain = isinstance(row.domain, str)
+        if row.suppressed or (is_domain and row.status not in ("much_lower", "much_higher")):
+            continue
+        if is_domain:
+            area = f"{row.learning_area} – {row.domain} ({row.assessment_name})"
+        else:
+            area = f"{row.learning_area} ({row.assessment_name})"
+        if row.status in ("lower", "much_lower"):
+            questions.append(
+                f"{area} ligt lager dan bij vergelijkbare scholen: wat zou dat verklaren, en "
+                "zien we het ook in eigen observaties en andere toetsen?"
+            )
+        elif row.status in ("higher", "much_higher"):
+            questions.append(
+                f"{area} ligt hoger dan bij vergelijkbare scholen: wat doen we hier goed, en "
+                "hoe houden we dat vast?"
+            )
+        if row.trend == "falling":
+            questions.append(
+                f"{area} daalt al enkele jaren ten opzichte van vergelijkbare scholen: wat is "
+                "er in die periode veranderd?"
+            )
+        elif row.trend == "rising":
+            questions.append(
+                f"{area} stijgt al enkele jaren: welke aanpak zit daarachter, en kan die ook "
+                "elders helpen?"
+            )
+    for action in open_actions:
+        owner = action.get("owner")
+        questions.append(
+            f"Wat is er terechtgekomen van de actie '{action.get('what')}'"
+            + (f" ({owner})" if owner else "")
+            + "? Zien we het effect in de nieuwe resultaten?"
+        )
+    cont = support[support["measure_kind"] == "continuum"] if not support.empty else support
+    if not cont.empty:
+        extra = (
+            cont[cont["phase"] != "brede basiszorg"]
+            .groupby("school_year")["pct"]
+            .sum()
+            .sort_index()
+        )
+        if school_year in extra.index:
+            before = extra[extra.index < school_year]
+            if not before.empty and extra[school_year] - before.iloc[-1] >= 3:
+                questions.append(
+                    "Meer leerlingen krijgen verhoogde zorg of uitbreiding van zorg dan vorig "
+                    f"jaar ({format_pct(before.iloc[-1])} → {format_pct(extra[school_year])}): "
+                    "hoe vangt het team dat op in de klas?"
+                )
+    if not koala.empty:
+        now = koala[(koala["school_year"] == school_year) & ~koala["suppressed"].astype(bool)]
+        share = now[now["category"] != "groen"]["pct"].sum() if not now.empty else 0
+        if share >= 40:
+            questions.append(
+                f"Bij KOALA had {format_pct(share)} van de kleuters extra of intensieve "
+                "taalondersteuning nodig: hoe loopt het taalbeleid van kleuter naar lager?"
+            )
+    return questions
+
+
+def support_lines(support: pd.DataFrame, koala: pd.DataFrame, school_year: str) -> list[str]:
+    """Plain-Dutch lines about the support continuum and KOALA in (or before) the year."""
+    lines: list[str] = []
+    if not support.empty:
+        years = sorted(y for y in support["school_year"].unique() if y <= school_year)
+        if years:
+            year = years[-1]
+            now = support[support["school_year"] == year]
+            cont = now[now["measure_kind"] == "continuum"]
+            parts = [f"{r.phase} {format_pct(r.pct)}" for r in cont.itertuples(index=False)]
+            if parts:
+                lines.append(f"Zorgcontinuüm {year}: " + " · ".join(parts) + ".")
+            ind = now[now["measure_kind"] == "indicator"]
+            parts = [
+                f"{support_queries.INDICATOR_LABELS.get(r.phase, r.phase)}: {int(r.n_pupils)} "
+                f"leerlingen" + (f" ({format_pct(r.pct)})" if pd.notna(r.pct) else "")
+                for r in ind.itertuples(index=False)
+            ]
+            if parts:
+                lines.append(" · ".join(parts) + ".")
+    if not koala.empty:
+        years = sorted(y for y in koala["school_year"].unique() if y <= school_year)
+        if years:
+            now = koala[koala["school_year"] == years[-1]]
+            if now["suppressed"].astype(bool).any():
+                lines.append(f"KOALA {years[-1]}: te weinig kleuters gescreend om te tonen.")
+            else:
+                parts = [f"{r.category} {format_pct(r.pct)}" for r in now.itertuples(index=False)]
+                lines.append(
+                    f"KOALA {years[-1]} ({int(now['total'].iloc[0])} kleuters): "
+                    + " · ".join(parts)
+                    + "."
+                )
+    return lines
+
+
+def guidance_lines(
+    con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: str, school_year: str
+) -> list[str]:
+    """Internal: need tier and guidance units (empty for a viewer without guidance access)."""
+    if not viewer.sees_guidance:
+        return []
+    by_year = support_queries.guidance_by_year(con, viewer, school_id)
+    by_year = by_year[by_year["school_year"] <= school_year]
+    if by_year.empty:
+        return ["Geen begeleidingsgegevens geregistreerd."]
+    row = by_year.iloc[-1]
+    lines = [
+        f"Begeleidingsnood {row['school_year']}: {row['tier'] or 'niet bepaald'} (intern).",
+        f"Begeleiding {row['school_year']}: {int(row['contacts'])} contacten, "
+        f"{format_number(row['hours'])} uur, {int(row['units'])} begeleidingseenheden "
+        f"(categorie {row['unit_category']}).",
+    ]
+    contacts = support_queries.guidance_contacts(con, viewer, school_id)
+    if not contacts.empty:
+        last = contacts.iloc[0]
+        lines.append(
+            f"Laatste contact: {pd.Timestamp(last['contact_date']):%d/%m/%Y} "
+            f"({last['goal_code']}, {last['core_task']}, {last['form']})."
+        )
+    return lines
+
+
+def build_briefing(
+    con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: str, school_year: str
+) -> Briefing:
+    name = school_name(con, viewer, school_id)
+    rows = year_results(con, viewer, school_id, school_year)
+    statuses = rows[rows["domain"].isna()].reset_index(drop=True) if not rows.empty else rows
+    actions = notes.open_actions(con, viewer, school_id, school_year)
+    support = support_queries.support_continuum(con, viewer, school_id)
+    koala = support_queries.koala_outcomes(con, viewer, school_id)
+    return Briefing(
+        school_id=school_id,
+        school_name=name,
+        school_year=school_year,
+        observations=observation_suggestions(con, viewer, school_id, school_year),
+        statuses=statuses,
+        open_actions=actions,
+        questions=suggested_questions(rows, actions, support, koala, school_year),
+        support_lines=support_lines(support, koala, school_year),
+        guidance_lines=guidance_lines(con, viewer, school_id, school_year),
+    )

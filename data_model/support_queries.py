@@ -1,0 +1,252 @@
+"""Read queries for the Zorg en begeleiding page: support continuum, KOALA, guidance.
+
+Support counts and KOALA outcomes belong to the school and are visible to everyone with access
+to it. Guidance contacts and the guidance-need tier are internal to the support service
+(DESIGN §2, §8): every guidance function raises AccessDenied for a viewer that does not
+`sees_guidance` (a directeur), so no page can leak them by forgetting a check.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+
+from data_model.access import SCOPE_SQL, AccessDenied, Viewer, require_school
+from data_model.stats import load_rules
+
+CONTINUUM_PHASES = ("brede basiszorg", "verhoogde zorg", "uitbreiding van zorg", "IAC")
+INDICATORS = ("CLB-traject", "zittenblijven")
+INDICATOR_LABELS = {"CLB-traject": "CLB-trajecten", "zittenblijven": "Zittenblijven"}
+KOALA_CATEGORIES = ("groen", "oranje", "rood")
+KOALA_LABELS = {
+    "groen": "groen: geen extra ondersteuning",
+    "oranje": "oranje: extra taalondersteuning",
+    "rood": "rood: intensief taaltraject",
+}
+NEED_TIERS = ("basisaanbod", "verhoogde nood", "grote nood")
+# The categories in which the support service reports guidance units per school per year.
+UNIT_CATEGORIES = ("geen", "1", "2–4", "5–8", "9–12", "13–16", ">16")
+
+GUIDANCE_DENIED = (
+    "Begeleidingscontacten en begeleidingsnood zijn interne gegevens van de "
+    "begeleidingsdienst en zijn niet zichtbaar voor scholen."
+)
+
+
+def require_guidance(viewer: Viewer) -> None:
+    """Raise AccessDenied unless the viewer may see internal guidance data."""
+    if not viewer.sees_guidance:
+        raise AccessDenied(GUIDANCE_DENIED)
+
+
+def unit_category(units: float | int | None) -> str:
+    """The reporting category of a yearly number of guidance units: '1', '2–4', ... '>16'."""
+    if units is None or pd.isna(units) or units <= 0:
+        return "geen"
+    for upper, label in ((1, "1"), (4, "2–4"), (8, "5–8"), (12, "9–12"), (16, "13–16")):
+        if units <= upper:
+            return label
+    return ">16"
+
+
+# ------------------------------------------------------------------ school data (all roles)
+
+
+def support_continuum(
+    con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: str
+) -> pd.DataFrame:
+    """Pupils per phase of the support continuum and per indicator, per school year.
+
+    Columns: school_year, phase, measure_kind, n_pupils, total (pupils in the continuum that
+    year), pct (share of the continuum, only for continuum phases; indicators are a share of
+    the school's pupil count). Ordered by year and continuum order.
+    """
+    require_school(con, viewer, school_id)
+    df = con.execute(
+        """
+        WITH s AS (SELECT * FROM v_support WHERE school_id = ?),
+             tot AS (SELECT school_year, sum(n_pupils) AS total FROM s
+                     WHERE measure_kind = 'continuum' GROUP BY school_year)
+        SELECT s.school_year, s.phase, s.measure_kind, s.n_pupils,
+               coalesce(c.n_pupils, tot.total) AS total
+        FROM s
+        LEFT JOIN tot USING (school_year)
+        LEFT JOIN school_context c ON c.school_id = s.school_id AND c.school_year = s.school_year
+        ORDER BY s.school_year, s.measure_kind,
+                 CASE s.phase WHEN 'brede basiszorg' THEN 0 WHEN 'verhoogde zorg' THEN 1
+                              WHEN 'uitbreiding van zorg' THEN 2 WHEN 'IAC' THEN 3
+                              WHEN 'CLB-traject' THEN 4 WHEN 'zittenblijven' THEN 5 ELSE 6 END
+        """,
+        [school_id],
+    ).df()
+    if df.empty:
+        df["pct"] = pd.Series(dtype=float)
+        return df
+    # The continuum share uses the continuum's own total so the phases add up to 100 %.
+    cont_total = (
+        df[df["measure_kind"] == "continuum"].groupby("school_year")["n_pupils"].sum().to_dict()
+    )
+    df["total"] = [
+        cont_total.get(y, t) if k == "continuum" else t
+        for y, k, t in zip(df["school_year"], df["measure_kind"], df["total"], strict=True)
+    ]
+    df["pct"] = [
+        100.0 * n / t if t and t > 0 else None
+        for n, t in zip(df["n_pupils"], df["total"], strict=True)
+    ]
+    return df
+
+
+def koala_outcomes(con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: str) -> pd.DataFrame:
+    """KOALA screening outcomes per school year, long format.
+
+    Columns: school_year, category (groen/oranje/rood), n_pupils, total, pct, suppressed.
+    A year with fewer screened pupils than the privacy minimum is suppressed: counts and
+    shares are NULL (the page says "te weinig leerlingen").
+    """
+    require_school(con, viewer, school_id)
+    minimum = load_rules().min_group_size
+    df = con.execute(
+        """
+        SELECT school_year, category, n AS n_pupils, total,
+               total < ? AS suppressed
+        FROM (
+            SELECT school_year, n_groen, n_oranje, n_rood,
+                   n_groen + n_oranje + n_rood AS total
+            FROM koala_outcomes WHERE school_id = ?
+        ) UNPIVOT (n FOR category IN (n_groen AS 'groen', n_oranje AS 'oranje',
+                                      n_rood AS 'rood'))
+        ORDER BY school_year,
+                 CASE category WHEN 'groen' THEN 0 WHEN 'oranje' THEN 1 ELSE 2 END
+        """,
+        [minimum, school_id],
+    ).df()
+    df["n_pupils"] = df["n_pupils"].astype("Int64")
+    df["total"] = df["total"].astype("Int64")
+    supp = df["suppressed"].astype(bool)
+    df.loc[supp, ["n_pupils", "total"]] = pd.NA
+    df["pct"] = [
+        None if s else 100.0 * float(n) / float(t) if t else None
+        for s, n, t in zip(supp, df["n_pupils"], df["total"], strict=True)
+    ]
+    return df
+
+
+# --------------------------------------------------- internal guidance data (never directeur)
+
+
+def guidance_contacts(
+    con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: str
+) -> pd.DataFrame:
+    """Every guidance contact with the school, newest first, with the anker's name."""
+    require_guidance(viewer)
+    require_school(con, viewer, school_id)
+    return con.execute(
+        """
+        SELECT g.contact_id, g.school_year, g.contact_date, g.anker_id,
+               coalesce(u.name, g.anker_id) AS anker_name, g.goal_code, g.core_task, g.form,
+               g.hours, g.units
+        FROM v_guidance g LEFT JOIN users u ON u.user_id = g.anker_id
+        WHERE g.school_id = ?
+        ORDER BY g.contact_date DESC, g.contact_id
+        """,
+        [school_id],
+    ).df()
+
+
+def guidance_by_year(
+    con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: str
+) -> pd.DataFrame:
+    """Per school year: contacts, hours, units, the unit category and the need tier."""
+    require_guidance(viewer)
+    require_school(con, viewer, school_id)
+    df = con.execute(
+        """
+        WITH y AS (
+            SELECT school_year FROM guidance_contacts WHERE school_id = ?
+            UNION SELECT school_year FROM guidance_need WHERE school_id = ?
+        )
+        SELECT y.school_year,
+               count(g.contact_id) AS contacts,
+               coalesce(sum(g.hours), 0)::DOUBLE AS hours,
+               coalesce(sum(g.units), 0)::INTEGER AS units,
+               any_value(n.tier) AS tier
+        FROM y
+        LEFT JOIN guidance_contacts g ON g.school_id = ? AND g.school_year = y.school_year
+        LEFT JOIN guidance_need n ON n.school_id = ? AND n.school_year = y.school_year
+        GROUP BY y.school_year
+        ORDER BY y.school_year
+        """,
+        [school_id, school_id, school_id, school_id],
+    ).df()
+    df["unit_category"] = df["units"].map(unit_category)
+    return df
+
+
+def guidance_hours_by_core_task(
+    con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: str
+) -> pd.DataFrame:
+    """Hours and units per school year and core task (KT1–KT3, BI1–BI4) and form."""
+    require_guidance(viewer)
+    require_school(con, viewer, school_id)
+    return con.execute(
+        """
+        SELECT school_year, core_task, form, sum(hours)::DOUBLE AS hours,
+               sum(units)::INTEGER AS units, count(*) AS contacts
+        FROM guidance_contacts WHERE school_id = ?
+        GROUP BY ALL ORDER BY school_year, core_task, form
+        """,
+        [school_id],
+    ).df()
+
+
+def guidance_need(con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: str) -> pd.DataFrame:
+    """The internal need tier per school year (basisaanbod / verhoogde nood / grote nood)."""
+    require_guidance(viewer)
+    require_school(con, viewer, school_id)
+    return con.execute(
+        "SELECT school_year, tier FROM guidance_need WHERE school_id = ? ORDER BY school_year",
+        [school_id],
+    ).df()
+
+
+def guidance_overview(
+    con: duckdb.DuckDBPyConnection, viewer: Viewer, school_year: str
+) -> pd.DataFrame:
+    """Every school in scope for one school year: contacts, units, category and need tier.
+
+    Sorted by school name (never by need or result: non-ranking principle).
+    """
+    require_guidance(viewer)
+    df = con.execute(
+        f"""
+        SELECT s.school_id, s.name, s.municipality,
+               count(g.contact_id) AS contacts,
+               coalesce(sum(g.hours), 0)::DOUBLE AS hours,
+               coalesce(sum(g.units), 0)::INTEGER AS units,
+               any_value(n.tier) AS tier
+        FROM schools s
+        LEFT JOIN guidance_contacts g ON g.school_id = s.school_id AND g.school_year = ?
+        LEFT JOIN guidance_need n ON n.school_id = s.school_id AND n.school_year = ?
+        WHERE s.school_id IN ({SCOPE_SQL})  -- constant SQL fragment, not input
+        GROUP BY s.school_id, s.name, s.municipality
+        ORDER BY s.name, s.school_id
+        """,
+        [school_year, school_year, viewer.user_id],
+    ).df()
+    df["unit_category"] = df["units"].map(unit_category)
+    return df
+
+
+def guidance_years(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> list[str]:
+    """School years with guidance data in the viewer's scope, oldest first."""
+    require_guidance(viewer)
+    rows = con.execute(
+        f"""
+        SELECT DISTINCT school_year FROM guidance_need
+        WHERE school_id IN ({SCOPE_SQL})  -- constant SQL fragment, not input
+        ORDER BY 1
+        """,
+        [viewer.user_id],
+    ).fetchall()
+    return [r[0] for r in rows]

@@ -1,0 +1,197 @@
+"""Datagesprek: van data naar actie, per school and school year (DESIGN §6.6). Layout only.
+
+Steps: wat valt op → hypothesen → bronnen → prioriteiten → acties, with last year's actions
+to review next to this year's results, and a PDF conversation sheet to print.
+"""
+
+import streamlit as st
+
+from data_model import briefing, notes
+from data_model.conversation_pdf import build_conversation_pdf
+from data_model.stats import load_rules
+from ui import conversation as conv
+from ui.components import pick_school, status_badge, trend_text
+from ui.data import cursor, db_path, get_database, query
+
+rules = load_rules()
+viewer = st.session_state["viewer"]
+school_id = pick_school(viewer)
+if school_id is None:
+    st.stop()
+
+years = query(briefing.conversation_years, viewer, school_id)
+school_name = query(briefing.school_name, viewer, school_id)
+st.title(f"Datagesprek · {school_name}")
+if not years:
+    st.info("Voor deze school zijn nog geen toetsresultaten ingelezen.")
+    st.stop()
+
+top_left, top_right = st.columns([2, 3], vertical_alignment="bottom")
+year = top_left.selectbox(
+    "Resultaten van schooljaar",
+    years,
+    key="datagesprek_year",
+    help="De notities horen bij de school en dit schooljaar.",
+)
+with top_right:
+    st.download_button(
+        "Gespreksblad (PDF) downloaden",
+        data=lambda: build_conversation_pdf(cursor(), viewer, school_id, year),
+        file_name=f"datagesprek-{school_id}-{year}.pdf",
+        mime="application/pdf",
+        icon=":material/picture_as_pdf:",
+        on_click="ignore",
+        help="Raster, grafieken, vaststellingen, hypothesen, bronnen, acties en richtvragen; "
+        "leesbaar in zwart-wit.",
+    )
+
+st.caption(
+    "Van data naar actie: wat valt op → waarom zou dat zo zijn → klopt dat volgens andere "
+    "bronnen → wat is het belangrijkst → wat doen we. Iedereen met toegang tot deze school "
+    "ziet en bewerkt dezelfde notities."
+)
+with st.container(border=True):
+    st.markdown("**Richtvragen** · " + " · ".join(f"*{q}*" for q in briefing.GUIDING_QUESTIONS))
+conv.show_flash()
+
+db = get_database(db_path())
+con = cursor()
+everything = notes.list_notes(con, viewer, school_id, year, include_deleted=True)
+live = [n for n in everything if not n.deleted]
+by_step = {s: [n for n in live if n.step == s] for s in notes.STEPS}
+observations = by_step["observation"]
+accepted = [n for n in observations if n.get("state") == "aanvaard"]
+dismissed = [n for n in observations if n.get("state") == "verworpen"]
+choices: conv.Choices = {
+    "observation": {n.note_id: n.body["text"] for n in accepted},
+    "hypothesis": {n.note_id: n.body["text"] for n in by_step["hypothesis"]},
+    "priority": {n.note_id: n.body["text"] for n in by_step["priority"]},
+}
+
+# ------------------------------------------------------ last year's actions next to results
+previous = notes.previous_actions(con, viewer, school_id, year)
+left, right = st.columns(2, gap="large")
+with left:
+    st.subheader(f"Acties van vorig jaar ({notes.previous_school_year(year)})")
+    if not previous:
+        st.caption("Vorig schooljaar zijn hier geen acties genoteerd.")
+    for action in previous:
+        with st.container(border=True):
+            st.markdown(conv.note_markdown(action, {}))
+            conv.review_form(db, viewer, action)
+with right:
+    st.subheader(f"Resultaten {year}")
+    statuses = query(briefing.area_statuses, viewer, school_id, year)
+    for name, group in statuses.groupby("assessment_name", sort=False):
+        st.markdown(f"**{name}**")
+        lines = []
+        for row in group.itertuples(index=False):
+            label = row.learning_area if isinstance(row.learning_area, str) else "Totaal"
+            if row.suppressed:
+                lines.append(f"- {label}: te weinig leerlingen")
+            else:
+                lines.append(
+                    f"- {label}: {status_badge(row.status, rules)} · "
+                    f"trend {trend_text(row.trend, rules)}"
+                )
+        st.markdown("\n".join(lines))
+
+# ------------------------------------------------------------------------------ the steps
+st.divider()
+tabs = st.tabs(
+    [
+        f"1 · Wat valt op ({len(accepted)})",
+        f"2 · Hypothesen ({len(by_step['hypothesis'])})",
+        f"3 · Bronnen ({len(by_step['source'])})",
+        f"4 · Prioriteiten ({len(by_step['priority'])})",
+        f"5 · Acties ({len(by_step['action'])})",
+    ]
+)
+
+
+def guide(step: str) -> None:
+    lead, prompt = briefing.STEP_QUESTIONS[step]
+    st.info(f"**{lead}** {prompt}", icon=":material/help:")
+
+
+with tabs[0]:
+    guide("observation")
+    suggestions = query(briefing.observation_suggestions, viewer, school_id, year)
+    handled = {n.get("key") for n in observations}
+    open_suggestions = [s for s in suggestions if s.key not in handled]
+    if open_suggestions:
+        st.markdown("**Voorstellen uit de resultaten**: aanvaard wat het team herkent.")
+    for i, suggestion in enumerate(open_suggestions):
+        with st.container(border=True):
+            c1, c2, c3 = st.columns([8, 2, 2], vertical_alignment="center")
+            c1.markdown(f"{suggestion.text}  \n:gray[{suggestion.assessment_name}]")
+            base = {
+                "text": suggestion.text,
+                "key": suggestion.key,
+                "origin": "suggestie",
+                "assessment": suggestion.assessment_name,
+            }
+            for col, state, label in (
+                (c2, "aanvaard", "Aanvaarden"),
+                (c3, "verworpen", "Niet weerhouden"),
+            ):
+                if col.button(label, key=f"sugg-{state}-{i}") and conv.save(
+                    lambda state=state, base=base: notes.create_note(
+                        db, viewer, school_id, year, "observation", {**base, "state": state}
+                    ),
+                    "Aanvaard." if state == "aanvaard" else "Niet weerhouden.",
+                ):
+                    st.rerun()
+    if accepted:
+        st.markdown("**Wat het team vaststelt**")
+    for number, note in enumerate(accepted, start=1):
+        conv.note_card(db, viewer, note, choices, number)
+    conv.add_form(db, viewer, school_id, year, "observation", choices, "Eigen vaststelling")
+    if dismissed:
+        with st.expander(f"Niet weerhouden ({len(dismissed)})"):
+            for note in dismissed:
+                c1, c2 = st.columns([6, 1])
+                c1.markdown(note.body["text"])
+                if c2.button("Toch aanvaarden", key=f"accept-{note.note_id}") and conv.save(
+                    lambda note=note: notes.update_note(
+                        db, viewer, note.note_id, {**note.body, "state": "aanvaard"}, note.version
+                    ),
+                    "Aanvaard.",
+                ):
+                    st.rerun()
+
+with tabs[1]:
+    guide("hypothesis")
+    if not accepted:
+        st.caption("Aanvaard eerst een vaststelling in stap 1 (of noteer een eigen vaststelling).")
+    for number, note in enumerate(by_step["hypothesis"], start=1):
+        conv.note_card(db, viewer, note, choices, number)
+    conv.add_form(db, viewer, school_id, year, "hypothesis", choices, "Nieuwe hypothese")
+
+with tabs[2]:
+    guide("source")
+    st.caption(
+        "Bronnen: " + ", ".join(notes.SOURCES) + ". Andere toetsen en KOALA vindt u op de "
+        "pagina's Schoolfoto en Zorg en begeleiding."
+    )
+    for note in by_step["source"]:
+        conv.note_card(db, viewer, note, choices)
+    conv.add_form(db, viewer, school_id, year, "source", choices, "Bron nagaan")
+
+with tabs[3]:
+    guide("priority")
+    for number, note in enumerate(by_step["priority"], start=1):
+        conv.note_card(db, viewer, note, choices, number)
+    conv.add_form(db, viewer, school_id, year, "priority", choices, "Nieuwe prioriteit")
+
+with tabs[4]:
+    guide("action")
+    for number, note in enumerate(by_step["action"], start=1):
+        conv.note_card(db, viewer, note, choices, number)
+    conv.add_form(db, viewer, school_id, year, "action", choices, "Nieuwe actie")
+    st.caption(
+        "Volgend schooljaar staan deze acties bovenaan deze pagina, naast de nieuwe "
+        "resultaten, om samen te bekijken wat ze opleverden."
+    )
+
+conv.deleted_list(db, viewer, [n for n in everything if n.deleted], choices)

@@ -1,0 +1,181 @@
+"""Zorg en begeleiding: support continuum, KOALA and (internal) guidance next to results.
+
+Layout only. Guidance contacts and need tiers come from functions that refuse a directeur
+(data_model.support_queries.require_guidance); the page only decides whether to ask.
+"""
+
+import streamlit as st
+
+from data_model import queries, support_queries
+from data_model.stats import format_number, load_rules
+from ui.charts import build_status_grid_chart, prepare_grid
+from ui.components import pick_school, render_legend
+from ui.data import query
+from ui.support_charts import (
+    build_contacts_timeline_chart,
+    build_continuum_chart,
+    build_core_task_chart,
+    build_indicator_chart,
+    build_koala_chart,
+    build_units_chart,
+)
+
+rules = load_rules()
+viewer = st.session_state["viewer"]
+school_id = pick_school(viewer)
+if school_id is None:
+    st.stop()
+
+school = query(queries.schools_in_scope, viewer).set_index("school_id").loc[school_id]
+st.title(f"Zorg en begeleiding · {school['name']}")
+st.caption(
+    "Hoe ondersteunt de school haar leerlingen, en hoe verhoudt dat zich tot de resultaten? "
+    "Lees zorg en resultaten naast elkaar: ze verklaren elkaar niet, maar roepen samen vragen op."
+)
+
+# ----------------------------------------------------------------- results next to support
+assessments = query(queries.assessments_for_school, viewer, school_id)
+if not assessments.empty:
+    names = dict(zip(assessments["assessment_id"], assessments["name"], strict=True))
+    first = list(names)[0]
+    assessment_id = (
+        st.segmented_control(
+            "Resultaten van", options=list(names), format_func=names.__getitem__, default=first
+        )
+        or first
+    )
+    results = query(queries.school_results, viewer, school_id, assessment_id)
+    areas = results[results["domain"].isna()].reset_index(drop=True)
+    st.altair_chart(
+        build_status_grid_chart(
+            prepare_grid(areas, rules),
+            f"Resultaten {names[assessment_id]} per leergebied",
+            rules,
+            selectable=False,
+        ),
+        width="stretch",
+    )
+    with st.expander("Legende: wat betekenen de kleuren van de resultaten?"):
+        render_legend(rules)
+
+# ----------------------------------------------------------------- support continuum, KOALA
+support = query(support_queries.support_continuum, viewer, school_id)
+koala = query(support_queries.koala_outcomes, viewer, school_id)
+left, right = st.columns(2, gap="large")
+with left:
+    if support.empty:
+        st.info("Voor deze school zijn nog geen zorggegevens ingelezen.")
+    else:
+        st.altair_chart(build_continuum_chart(support), width="stretch")
+        st.caption(
+            "Brede basiszorg: alle leerlingen. Verhoogde zorg: extra maatregelen in de klas. "
+            "Uitbreiding van zorg: leersteun met een CLB-verslag of -attest. IAC: individueel "
+            "aangepast curriculum."
+        )
+with right:
+    if koala.empty:
+        st.info("Voor deze school zijn geen KOALA-resultaten ingelezen.")
+    else:
+        st.altair_chart(build_koala_chart(koala), width="stretch")
+        hidden = sorted(koala.loc[koala["suppressed"].astype(bool), "school_year"].unique())
+        if hidden:
+            st.caption(
+                f"Niet getoond ({', '.join(hidden)}): minder dan {rules.min_group_size} "
+                "kleuters gescreend."
+            )
+if not support.empty:
+    st.altair_chart(build_indicator_chart(support), width="stretch")
+    with st.expander("De cijfers in een tabel"):
+        table = support.assign(
+            fase=support["phase"].map(lambda p: support_queries.INDICATOR_LABELS.get(p, p)),
+        ).pivot_table(
+            index="fase", columns="school_year", values="n_pupils", aggfunc="sum", sort=False
+        )
+        st.dataframe(table, width="stretch")
+        st.caption("Aantal leerlingen per fase en indicator, per schooljaar.")
+
+# ----------------------------------------------------------------- guidance (internal only)
+if viewer.sees_guidance:
+    st.divider()
+    st.header("Begeleiding")
+    st.caption(
+        ":material/lock: Intern: begeleidingscontacten en begeleidingsnood zijn niet zichtbaar "
+        "voor de school."
+    )
+    by_year = query(support_queries.guidance_by_year, viewer, school_id)
+    if by_year.empty:
+        st.info("Voor deze school zijn geen begeleidingscontacten geregistreerd.")
+    else:
+        now = by_year.iloc[-1]
+        m1, m2, m3, m4 = st.columns(4)
+        m1.metric("Begeleidingsnood", now["tier"] or "–", help=f"Schooljaar {now['school_year']}")
+        m2.metric(
+            "Begeleidingseenheden",
+            f"{int(now['units'])}",
+            help="Eén eenheid per halve dag begeleiding.",
+        )
+        m3.metric("Categorie", now["unit_category"], help="Rapportagecategorie (eenheden/jaar).")
+        m4.metric("Contacten", f"{int(now['contacts'])}", f"{format_number(now['hours'])} uur",
+                  delta_color="off")  # fmt: skip
+        st.caption(f"Schooljaar {now['school_year']}.")
+        c1, c2 = st.columns(2, gap="large")
+        c1.altair_chart(build_units_chart(by_year), width="stretch")
+        hours = query(support_queries.guidance_hours_by_core_task, viewer, school_id)
+        if not hours.empty:
+            c2.altair_chart(build_core_task_chart(hours), width="content")
+        contacts = query(support_queries.guidance_contacts, viewer, school_id)
+        if not contacts.empty:
+            st.altair_chart(build_contacts_timeline_chart(contacts), width="stretch")
+            with st.expander(f"Alle contacten ({len(contacts)})"):
+                st.dataframe(
+                    contacts.rename(
+                        columns={
+                            "school_year": "Schooljaar",
+                            "contact_date": "Datum",
+                            "anker_name": "Anker",
+                            "goal_code": "Operationeel doel",
+                            "core_task": "Kerntaak",
+                            "form": "Vorm",
+                            "hours": "Uren",
+                            "units": "Eenheden",
+                        }
+                    ).drop(columns=["contact_id", "anker_id"]),
+                    hide_index=True,
+                    width="stretch",
+                    column_config={"Datum": st.column_config.DateColumn(format="DD/MM/YYYY")},
+                )
+
+    years = query(support_queries.guidance_years, viewer)
+    if years:
+        st.subheader("Alle scholen in uw overzicht")
+        year = st.selectbox("Schooljaar", list(reversed(years)), key="guidance_year")
+        overview = query(support_queries.guidance_overview, viewer, year)
+        st.caption(
+            "Alfabetisch op naam, niet gerangschikt. Categorieën van begeleidingseenheden per "
+            "jaar: " + ", ".join(support_queries.UNIT_CATEGORIES[1:]) + "."
+        )
+        st.dataframe(
+            overview.rename(
+                columns={
+                    "name": "School",
+                    "municipality": "Gemeente",
+                    "contacts": "Contacten",
+                    "hours": "Uren",
+                    "units": "Eenheden",
+                    "unit_category": "Categorie",
+                    "tier": "Begeleidingsnood",
+                }
+            )[
+                [
+                    "School",
+                    "Gemeente",
+                    "Begeleidingsnood",
+                    "Contacten",
+                    "Uren",
+                    "Eenheden",
+                    "Categorie",
+                ]
+            ],
+            hide_index=True,
+            width="stretch",
+        )

@@ -1,0 +1,326 @@
+"""Streamlit building blocks for the Datagesprek: note cards, add/edit forms, review form.
+
+The data layer (data_model.notes) validates, scopes and detects conflicting edits; this
+module only lays out the fields of each step and shows its Dutch messages. Notes are read
+fresh on every run (never through the query cache), so a colleague's save shows up at the
+next interaction and no cache needs clearing after a write.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, timedelta
+from typing import Any
+
+import streamlit as st
+
+from data_model import notes
+from data_model.access import Viewer
+from data_model.db import Database
+
+FLASH_KEY = "datagesprek_flash"
+NONE_CHOICE = 0  # "not linked" in the link selectboxes
+
+Choices = dict[str, dict[int, str]]
+
+
+def flash(message: str) -> None:
+    """Show a confirmation after the rerun that follows a save."""
+    st.session_state[FLASH_KEY] = message
+
+
+def show_flash() -> None:
+    message = st.session_state.pop(FLASH_KEY, None)
+    if message:
+        st.success(message, icon=":material/check_circle:")
+
+
+def short(text: str, limit: int = 90) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def note_meta(note: notes.Note) -> str:
+    """'Katrien Aerts · 22/11/2026 om 14:05' (+ who edited last, if someone else)."""
+    meta = f"{note.author_name} · {notes.format_timestamp(note.created_at)}"
+    if note.version > 1:
+        meta += (
+            f" · gewijzigd door {note.editor_name or note.author_name} "
+            f"{notes.format_timestamp(note.updated_at)}"
+        )
+    return meta
+
+
+def note_markdown(note: notes.Note, choices: Choices) -> str:
+    """What a note says, in Markdown, with the note it links to."""
+    body = note.body
+    if note.step == "hypothesis":
+        linked = choices.get("observation", {}).get(body.get("observation_id") or 0)
+        return body["text"] + (f"  \n:gray[Bij: {short(linked)}]" if linked else "")
+    if note.step == "source":
+        verdict = f" → **{body['verdict']}**" if body.get("verdict") else ""
+        linked = choices.get("hypothesis", {}).get(body.get("hypothesis_id") or 0)
+        return f"**{body['source']}**: {body['finding']}{verdict}" + (
+            f"  \n:gray[Hypothese: {short(linked)}]" if linked else ""
+        )
+    if note.step == "priority":
+        linked = choices.get("hypothesis", {}).get(body.get("hypothesis_id") or 0)
+        return body["text"] + (f"  \n:gray[Hypothese: {short(linked)}]" if linked else "")
+    if note.step == "action":
+        linked = choices.get("priority", {}).get(body.get("priority_id") or 0)
+        lines = [
+            f"**{body['what']}**",
+            f"Eigenaar: {body['owner']} · tegen {notes.format_due(body['due'])} · "
+            f"*{body['category']}*",
+            f"Succesindicator: {body['indicator']}",
+        ]
+        if linked:
+            lines.append(f":gray[Prioriteit: {short(linked)}]")
+        review = body.get("review")
+        if review:
+            lines.append(
+                f":blue[Opvolging: **{review['status']}**"
+                + (f" – {review['comment']}" if review.get("comment") else "")
+                + "]"
+            )
+        return "  \n".join(lines)
+    return str(body.get("text", ""))
+
+
+def _link_select(
+    label: str, options: dict[int, str], key: str, default: int | None, optional: bool = True
+) -> int | None:
+    ids = ([NONE_CHOICE] if optional else []) + list(options)
+    if not ids:
+        return None
+    labels = {NONE_CHOICE: "— (niet gekoppeld)", **{k: short(v) for k, v in options.items()}}
+    index = ids.index(default) if default in ids else 0
+    picked = st.selectbox(label, ids, index=index, format_func=labels.__getitem__, key=key)
+    return None if picked == NONE_CHOICE else int(picked)
+
+
+def step_fields(step: str, key: str, defaults: dict[str, Any], choices: Choices) -> dict[str, Any]:
+    """The input widgets of one step (inside a form); returns the body they describe."""
+    body: dict[str, Any] = {}
+    if step == "observation":
+        body["text"] = st.text_area("Wat valt op?", defaults.get("text", ""), key=f"{key}-text")
+    elif step == "hypothesis":
+        body["observation_id"] = _link_select(
+            "Bij welke vaststelling?",
+            choices.get("observation", {}),
+            f"{key}-obs",
+            defaults.get("observation_id"),
+        )
+        body["text"] = st.text_area(
+            "Hypothese: wat zou dit kunnen verklaren?",
+            defaults.get("text", ""),
+            key=f"{key}-text",
+        )
+    elif step == "source":
+        body["hypothesis_id"] = _link_select(
+            "Welke hypothese toetst u?",
+            choices.get("hypothesis", {}),
+            f"{key}-hyp",
+            defaults.get("hypothesis_id"),
+        )
+        c1, c2 = st.columns(2)
+        source = defaults.get("source")
+        body["source"] = c1.selectbox(
+            "Bron",
+            notes.SOURCES,
+            index=notes.SOURCES.index(source) if source in notes.SOURCES else 0,
+            key=f"{key}-source",
+        )
+        verdict = defaults.get("verdict")
+        body["verdict"] = c2.selectbox(
+            "Besluit",
+            notes.VERDICTS,
+            index=notes.VERDICTS.index(verdict) if verdict in notes.VERDICTS else 3,
+            key=f"{key}-verdict",
+        )
+        body["finding"] = st.text_area(
+            "Wat vonden we in die bron?", defaults.get("finding", ""), key=f"{key}-finding"
+        )
+    elif step == "priority":
+        body["hypothesis_id"] = _link_select(
+            "Vanuit welke hypothese?",
+            choices.get("hypothesis", {}),
+            f"{key}-hyp",
+            defaults.get("hypothesis_id"),
+        )
+        body["text"] = st.text_area("Prioriteit", defaults.get("text", ""), key=f"{key}-text")
+    elif step == "action":
+        body["priority_id"] = _link_select(
+            "Voor welke prioriteit?",
+            choices.get("priority", {}),
+            f"{key}-prio",
+            defaults.get("priority_id"),
+        )
+        body["what"] = st.text_input(
+            "Actie: wat doen we?", defaults.get("what", ""), key=f"{key}-what"
+        )
+        c1, c2 = st.columns(2)
+        body["owner"] = c1.text_input(
+            "Eigenaar (wie?)", defaults.get("owner", ""), key=f"{key}-owner"
+        )
+        try:
+            due = date.fromisoformat(str(defaults.get("due")))
+        except ValueError:
+            due = date.today() + timedelta(days=120)
+        body["due"] = c2.date_input("Tegen wanneer?", due, format="DD/MM/YYYY", key=f"{key}-due")
+        body["indicator"] = st.text_input(
+            "Succesindicator: waaraan zien we dat het gewerkt heeft?",
+            defaults.get("indicator", ""),
+            key=f"{key}-indicator",
+        )
+        category = defaults.get("category")
+        body["category"] = st.radio(
+            "Reflectiecategorie",
+            notes.REFLECTION_CATEGORIES,
+            index=notes.REFLECTION_CATEGORIES.index(category)
+            if category in notes.REFLECTION_CATEGORIES
+            else 0,
+            horizontal=True,
+            key=f"{key}-category",
+        )
+        if defaults.get("review"):
+            body["review"] = defaults["review"]
+    # Fields the form does not show (origin of a suggestion, its key) survive an edit.
+    return {**{k: v for k, v in defaults.items() if k not in body}, **body}
+
+
+def save(action: Callable[[], notes.Note], done: str) -> bool:
+    """Run a write; show Dutch messages for invalid input, conflicts and missing access."""
+    try:
+        action()
+    except notes.NoteConflict as conflict:
+        st.error(str(conflict), icon=":material/sync_problem:")
+        if conflict.current is not None and not conflict.current.deleted:
+            st.info(
+                "De versie die nu bewaard is:  \n" + note_markdown(conflict.current, {}),
+                icon=":material/history:",
+            )
+        return False
+    except (notes.NoteError, PermissionError) as problem:
+        st.error(str(problem), icon=":material/error:")
+        return False
+    flash(done)
+    return True
+
+
+def add_form(
+    db: Database,
+    viewer: Viewer,
+    school_id: str,
+    school_year: str,
+    step: str,
+    choices: Choices,
+    title: str,
+    scope: str = notes.SCOPE_CONVERSATION,
+) -> None:
+    """A form that adds a note of this step; clears itself after a successful save."""
+    key = f"add-{scope}-{step}"
+    with st.form(key, clear_on_submit=False, border=True):
+        st.markdown(f"**{title}**")
+        body = step_fields(step, key, {}, choices)
+        submitted = st.form_submit_button("Bewaren", type="primary", icon=":material/save:")
+    if submitted and save(
+        lambda: notes.create_note(db, viewer, school_id, school_year, step, body, scope),
+        "Bewaard.",
+    ):
+        for k in [k for k in st.session_state if str(k).startswith(f"{key}-")]:
+            del st.session_state[k]
+        st.rerun()
+
+
+def note_card(
+    db: Database, viewer: Viewer, note: notes.Note, choices: Choices, number: int | None = None
+) -> None:
+    """One note with who wrote it, and buttons to edit or delete it.
+
+    Editing remembers the version the user started from (in the session), so a colleague's
+    save in between is detected by the data layer instead of being overwritten.
+    """
+    edit_key = f"editing-{note.note_id}"
+    with st.container(border=True):
+        left, right = st.columns([12, 2])
+        prefix = f"**{number}.** " if number is not None else ""
+        left.markdown(prefix + note_markdown(note, choices))
+        left.caption(note_meta(note))
+        if edit_key not in st.session_state:
+            b1, b2 = right.columns(2)
+            if b1.button("", icon=":material/edit:", key=f"edit-{note.note_id}", help="Bewerken"):
+                st.session_state[edit_key] = note.version
+                st.rerun()
+            if b2.button(
+                "", icon=":material/delete:", key=f"del-{note.note_id}", help="Verwijderen"
+            ) and save(
+                lambda: notes.delete_note(db, viewer, note.note_id, note.version),
+                "Verwijderd. U vindt het terug onder 'Verwijderde notities'.",
+            ):
+                st.rerun()
+            return
+        started_from = int(st.session_state[edit_key])
+        form_key = f"form-edit-{note.note_id}"
+        with st.form(form_key, border=False):
+            body = step_fields(note.step, form_key, note.body, choices)
+            c1, c2 = st.columns([1, 5])
+            save_clicked = c1.form_submit_button("Bewaren", type="primary")
+            cancel = c2.form_submit_button("Annuleren")
+        if cancel:
+            del st.session_state[edit_key]
+            st.rerun()
+        if save_clicked:
+            if save(
+                lambda: notes.update_note(db, viewer, note.note_id, body, started_from),
+                "Wijziging bewaard.",
+            ):
+                del st.session_state[edit_key]
+                st.rerun()
+            else:
+                # The user has now seen the newer version: a second save is deliberate.
+                st.session_state[edit_key] = note.version
+
+
+def review_form(db: Database, viewer: Viewer, action: notes.Note) -> None:
+    """How far did last year's action get? Stored on the action itself, with history."""
+    review = action.get("review") or {}
+    key = f"review-{action.note_id}"
+    with st.form(key, border=False):
+        c1, c2 = st.columns([2, 3])
+        status = c1.selectbox(
+            "Hoe ver staat deze actie?",
+            notes.REVIEW_STATUSES,
+            index=notes.REVIEW_STATUSES.index(review["status"])
+            if review.get("status") in notes.REVIEW_STATUSES
+            else 3,
+            key=f"{key}-status",
+        )
+        comment = c2.text_input(
+            "Toelichting (wat zien we in de nieuwe resultaten?)",
+            review.get("comment", ""),
+            key=f"{key}-comment",
+        )
+        saved = st.form_submit_button("Opvolging bewaren")
+    if saved and save(
+        lambda: notes.review_action(db, viewer, action.note_id, action.version, status, comment),
+        "Opvolging bewaard.",
+    ):
+        st.rerun()
+
+
+def deleted_list(db: Database, viewer: Viewer, deleted: list[notes.Note], choices: Choices) -> None:
+    """Soft-deleted notes of this year, with a button to bring each one back."""
+    if not deleted:
+        return
+    with st.expander(f"Verwijderde notities ({len(deleted)})"):
+        for note in deleted:
+            c1, c2 = st.columns([6, 1])
+            c1.markdown(
+                f"*{notes.STEP_LABELS[note.step]}*: {short(note_markdown(note, choices), 140)}"
+            )
+            if c2.button("Terugzetten", key=f"restore-{note.note_id}") and save(
+                lambda note=note: notes.restore_note(db, viewer, note.note_id, note.version),
+                "Teruggezet.",
+            ):
+                st.rerun()
