@@ -67,7 +67,7 @@ def show(value: object) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    if isinstance(value, dt.datetime):
+    if isinstance(value, dt.date):  # also datetime
         return value.strftime("%d/%m/%Y")
     return str(value)
 

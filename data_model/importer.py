@@ -1138,8 +1138,9 @@ def import_file(
         say(0.3, f"{len(table.rows)} rijen controleren")
         parsed, problems = parse_rows(file_name, table, fmt, catalogue)
         report.ignored_columns = parsed.ignored
-        if problems:
+        if parsed.frame.empty:  # the header itself is wrong: cell checks would only repeat it
             raise ImportRejected(problems)
+        cell_problems = problems
         frame = parsed.frame
         ctx = Context(file_name, table.sheet, catalogue, frame.attrs.get("headers", {}))
         for i, (_, area, domain, goal) in enumerate(parsed.domain_cols):
@@ -1155,8 +1156,13 @@ def import_file(
             prepared, problems = check_support(frame, ctx)
         else:
             prepared, problems = check_guidance(frame, ctx)
-        if problems:
-            raise ImportRejected(problems)
+        if cell_problems or problems:
+            # Every problem of the file at once, in the order a user walks through the sheet.
+            # A cell that could not be read is reported once, not again as "missing".
+            failed = {(p.row, p.column) for p in cell_problems}
+            everything = cell_problems + [p for p in problems if (p.row, p.column) not in failed]
+            everything.sort(key=lambda p: (p.row is None, p.row or 0))
+            raise ImportRejected(everything)
         say(0.55, "Schrijven gestart")
         with db.write() as con:
             import_id = con.execute("SELECT nextval('import_seq')").fetchall()[0][0]
