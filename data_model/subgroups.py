@@ -1,0 +1,213 @@
+"""Subgroups within one school: gender, home language, SES indicators, support phase.
+
+For one school, school year, assessment and cell (total, learning area or domain) each
+subgroup gets its mean with a 95 % interval, its difference with the rest of the school
+(Welch interval) and, for context, the same difference in Flanders.
+
+Privacy (DESIGN §5): a dimension is shown only when *every* group of it, and every group's
+complement, reaches the privacy minimum. Otherwise the whole dimension is hidden, because the
+numbers of the other groups plus the school total would give the small group away by
+differencing. Pupils with an unknown value form their own group ("onbekend") for that reason.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from data_model.access import Viewer, require_school
+from data_model.stats import Rules, load_rules, t_quantile
+
+# dimension id -> (Dutch label, SQL expression over pupils p giving the group label).
+# Constants of this module (allow-listed), never input. Support phases are split in two:
+# fase 2 and 3 are so rare that, on their own, they would hide the dimension everywhere.
+DIMENSIONS: dict[str, tuple[str, str]] = {
+    "gender": (
+        "Geslacht",
+        "CASE p.gender WHEN 'jongen' THEN 'jongens' WHEN 'meisje' THEN 'meisjes' "
+        "WHEN 'x' THEN 'x' ELSE 'onbekend' END",
+    ),
+    "home_language": (
+        "Thuistaal",
+        "CASE WHEN p.home_language_dutch THEN 'Nederlands' "
+        "WHEN NOT p.home_language_dutch THEN 'niet Nederlands' ELSE 'onbekend' END",
+    ),
+    "mother_low_education": (
+        "Opleiding moeder",
+        "CASE WHEN p.mother_low_education THEN 'laagopgeleid' "
+        "WHEN NOT p.mother_low_education THEN 'niet laagopgeleid' ELSE 'onbekend' END",
+    ),
+    "school_allowance": (
+        "Schooltoelage",
+        "CASE WHEN p.school_allowance THEN 'met schooltoelage' "
+        "WHEN NOT p.school_allowance THEN 'zonder schooltoelage' ELSE 'onbekend' END",
+    ),
+    "neighbourhood_low": (
+        "Buurtindicator",
+        "CASE WHEN p.neighbourhood_low THEN 'buurt met indicator' "
+        "WHEN NOT p.neighbourhood_low THEN 'buurt zonder indicator' ELSE 'onbekend' END",
+    ),
+    "support_phase": (
+        "Zorgfase",
+        "CASE WHEN p.support_phase IS NULL THEN 'onbekend' "
+        "WHEN p.support_phase = 'fase 0' THEN 'fase 0 (brede basiszorg)' "
+        "ELSE 'fase 1 tot 3 (extra zorg)' END",
+    ),
+}
+
+
+def _groups_sql(own_school: bool) -> str:
+    """Per dimension x group: n, sum and sum of squares of the pupils' cell scores."""
+    dims = ",\n".join(
+        f"{expr} AS {dim}"
+        for dim, (_, expr) in DIMENSIONS.items()  # allow-listed constants
+    )
+    unions = "\nUNION ALL\n".join(
+        f"SELECT '{dim}' AS dimension, {dim} AS grp, count(*) AS n, sum(y) AS s, "
+        f"sum(y * y) AS ss FROM cell GROUP BY {dim}"
+        for dim in DIMENSIONS  # allow-listed constants
+    )
+    school_filter = "AND p.school_id = ?" if own_school else ""
+    return f"""
+WITH pupil_cell AS (
+    SELECT r.pupil_id, avg(r.score) AS y
+    FROM pupil_results r JOIN pupils p USING (pupil_id)
+    WHERE p.school_year = ? AND r.assessment_id = ? {school_filter}
+      AND (? IS NULL OR r.learning_area = ?)
+      AND (? IS NULL OR r.domain = ?)
+    GROUP BY r.pupil_id
+),
+cell AS (
+    SELECT c.y, {dims}
+    FROM pupil_cell c JOIN pupils p USING (pupil_id)
+)
+{unions}
+"""
+
+
+def _moments(df: pd.DataFrame) -> pd.DataFrame:
+    """Add mean and SD (ddof 1) from n, s, ss."""
+    n = df["n"].astype(float)
+    mean = df["s"] / n
+    var = (df["ss"] - n * mean**2).clip(lower=0) / (n - 1).where(n > 1)
+    return df.assign(mean=mean, sd=np.sqrt(var))
+
+
+def summarise_groups(
+    school: pd.DataFrame, flanders: pd.DataFrame, rules: Rules | None = None
+) -> pd.DataFrame:
+    """From group sums to what the page shows, with the privacy rule applied. Pure pandas.
+
+    Columns: dimension, dimension_label, group, n_pupils, score_mean, ci_low, ci_high, rest_n,
+    rest_mean, diff_rest, diff_ci_low, diff_ci_high, flanders_diff_rest, hidden. A hidden
+    dimension is one row with group NULL and every number NULL.
+    """
+    rules = rules or load_rules()
+    school = _moments(school.copy())
+    total = school.groupby("dimension")[["n", "s", "ss"]].transform("sum")
+    rest = pd.DataFrame(
+        {
+            "n": total["n"] - school["n"],
+            "s": total["s"] - school["s"],
+            "ss": total["ss"] - school["ss"],
+        }
+    )
+    rest = _moments(rest)
+    small = (school["n"] < rules.min_group_size) | (rest["n"] < rules.min_group_size)
+    hidden_dims = set(school.loc[small, "dimension"])
+    n = school["n"].to_numpy(float)
+    half = t_quantile(n, rules.confidence) * school["sd"].to_numpy() / np.sqrt(n)
+    # Welch: difference between the group and the rest of the school.
+    v1 = school["sd"].to_numpy() ** 2 / n
+    v2 = rest["sd"].to_numpy() ** 2 / rest["n"].to_numpy(float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        se = np.sqrt(v1 + v2)
+        dof = (v1 + v2) ** 2 / (v1**2 / (n - 1) + v2**2 / (rest["n"].to_numpy(float) - 1))
+    q = t_quantile(dof + 1, rules.confidence)  # t_quantile takes n and uses n - 1 df
+    diff = school["mean"].to_numpy() - rest["mean"].to_numpy()
+
+    fl = _moments(flanders.copy())
+    fl_total = fl.groupby("dimension")[["n", "s"]].transform("sum")
+    fl["diff_rest"] = fl["mean"] - (fl_total["s"] - fl["s"]) / (fl_total["n"] - fl["n"])
+    fl_diff = fl.set_index(["dimension", "grp"])["diff_rest"]
+
+    out = pd.DataFrame(
+        {
+            "dimension": school["dimension"],
+            "dimension_label": school["dimension"].map(lambda d: DIMENSIONS[d][0]),
+            "group": school["grp"],
+            "n_pupils": school["n"].astype("Int64"),
+            "score_mean": school["mean"],
+            "ci_low": school["mean"] - half,
+            "ci_high": school["mean"] + half,
+            "rest_n": rest["n"].astype("Int64"),
+            "rest_mean": rest["mean"],
+            "diff_rest": diff,
+            "diff_ci_low": diff - q * se,
+            "diff_ci_high": diff + q * se,
+            "flanders_diff_rest": [
+                fl_diff.get((d, g), np.nan)
+                for d, g in zip(school["dimension"], school["grp"], strict=True)
+            ],
+            "hidden": False,
+        }
+    )
+    out = out[~out["dimension"].isin(hidden_dims)]
+    hidden = pd.DataFrame(
+        {
+            "dimension": sorted(hidden_dims),
+            "dimension_label": [DIMENSIONS[d][0] for d in sorted(hidden_dims)],
+            "hidden": True,
+        }
+    )
+    out = pd.concat([out, hidden], ignore_index=True) if len(hidden) else out
+    order = {d: i for i, d in enumerate(DIMENSIONS)}
+    out["_o"] = out["dimension"].map(order)
+    return (
+        out.sort_values(["_o", "group"], na_position="last")
+        .drop(columns="_o")
+        .reset_index(drop=True)
+    )
+
+
+def subgroup_results(
+    con: duckdb.DuckDBPyConnection,
+    viewer: Viewer,
+    school_id: str,
+    assessment_id: str,
+    school_year: str,
+    learning_area: str | None = None,
+    domain: str | None = None,
+) -> pd.DataFrame:
+    """Subgroups of one school for one cell (learning_area/domain None = total).
+
+    Empty when the assessment has no pupil-level results for this school and year.
+    """
+    require_school(con, viewer, school_id)
+    cell = [learning_area, learning_area, domain, domain]
+    school = con.execute(
+        _groups_sql(own_school=True), [school_year, assessment_id, str(school_id), *cell]
+    ).df()
+    if school.empty:
+        return pd.DataFrame(columns=["dimension", "dimension_label", "group", "n_pupils", "hidden"])
+    # Flanders-wide group means: aggregates over all pupils, no school can be recognised.
+    flanders = con.execute(_groups_sql(own_school=False), [school_year, assessment_id, *cell]).df()
+    return summarise_groups(school, flanders)
+
+
+def subgroup_years(
+    con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: str, assessment_id: str
+) -> list[str]:
+    """School years with pupil-level results for this school and assessment."""
+    require_school(con, viewer, school_id)
+    rows = con.execute(
+        """
+        SELECT DISTINCT p.school_year
+        FROM pupils p JOIN pupil_results r USING (pupil_id)
+        WHERE p.school_id = ? AND r.assessment_id = ?
+        ORDER BY 1
+        """,
+        [str(school_id), assessment_id],
+    ).fetchall()
+    return [r[0] for r in rows]

@@ -1,0 +1,248 @@
+"""Vergelijken: subgroups within the school and comparisons across schools (DESIGN §6.4).
+
+Layout only. Scope and anonymity are decided in data_model.comparisons / subgroups: a
+directeur gets other schools without any identifying column, so nothing here can leak them.
+"""
+
+import pandas as pd
+import streamlit as st
+
+from data_model import comparisons, queries, subgroups
+from data_model.explain import cell_label
+from data_model.stats import format_number, format_signed, load_rules
+from ui.compare_charts import (
+    build_funnel_chart,
+    build_ses_scatter_chart,
+    build_status_matrix_chart,
+    build_subgroup_chart,
+    prepare_matrix,
+    prepare_points,
+    prepare_subgroups,
+)
+from ui.components import pick_school
+from ui.data import query
+
+rules = load_rules()
+viewer = st.session_state["viewer"]
+named = viewer.sees_other_schools_by_name
+school_id = pick_school(viewer)
+if school_id is None:
+    st.stop()
+school = query(queries.schools_in_scope, viewer).set_index("school_id").loc[school_id]
+assessments = query(queries.assessments_for_school, viewer, school_id)
+
+st.title("Vergelijken")
+st.caption(
+    "Verschillen binnen de school (groepen leerlingen) en tussen scholen. Elke vergelijking "
+    "toont haar onzekerheid (95 %-interval) en het aantal leerlingen; groepen met minder dan "
+    f"{rules.min_group_size} leerlingen tonen we nooit. Schoolfoto rangschikt geen scholen."
+)
+if assessments.empty:
+    st.info("Voor deze school zijn nog geen toetsresultaten ingelezen.")
+    st.stop()
+
+names = dict(zip(assessments["assessment_id"], assessments["name"], strict=True))
+c1, c2 = st.columns([1, 1])
+with c1:
+    assessment_id = (
+        st.segmented_control(
+            "Toets", options=list(names), format_func=names.__getitem__, default=list(names)[0]
+        )
+        or list(names)[0]
+    )
+info = assessments.set_index("assessment_id").loc[assessment_id]
+levels = query(queries.school_results, viewer, school_id, assessment_id)
+level_keys = list(
+    dict.fromkeys(
+        (None if pd.isna(a) else a, None if pd.isna(d) else d)
+        for a, d in zip(levels["learning_area"], levels["domain"], strict=True)
+    )
+)
+level_labels = [cell_label(a, d) for a, d in level_keys]
+with c2:
+    level_label = st.selectbox("Leergebied of domein", level_labels, index=0)
+learning_area, domain = level_keys[level_labels.index(level_label)]
+
+tab_school, tab_schools = st.tabs(
+    [
+        f"Binnen de school: {school['name']}",
+        "Tussen scholen" if named else "Uw school tussen andere",
+    ]
+)
+
+# ------------------------------------------------------------------------ within the school
+with tab_school:
+    years = query(subgroups.subgroup_years, viewer, school_id, assessment_id)
+    if not years:
+        st.info(
+            f"De {info['name']} komt alleen als schoolgemiddelde binnen, zonder resultaten per "
+            "leerling: groepen leerlingen kunnen we daarom niet vergelijken."
+        )
+    else:
+        year = st.selectbox("Schooljaar", years[::-1], index=0, key="subgroup_year")
+        groups = query(
+            subgroups.subgroup_results,
+            viewer,
+            school_id,
+            assessment_id,
+            year,
+            learning_area,
+            domain,
+        )
+        shown = prepare_subgroups(groups)
+        hidden = groups[groups["hidden"].astype(bool)]
+        st.markdown(
+            f"**{level_label}, {year}.** Per groep het gemiddelde met zijn 95 %-interval, en "
+            "het verschil met de rest van de school. Een verschil is pas duidelijk als het "
+            "interval van dat verschil 0 niet bevat."
+        )
+        if shown.empty:
+            st.info("Geen enkele groep is groot genoeg om te tonen.")
+        else:
+            st.altair_chart(build_subgroup_chart(shown, info["score_label"]), width="stretch")
+            st.dataframe(
+                pd.DataFrame(
+                    {
+                        "Kenmerk": shown["dimension_label"],
+                        "Groep": shown["group"],
+                        "Leerlingen": shown["leerlingen"],
+                        "Gemiddelde": shown["gemiddelde"],
+                        "95 %-interval": shown["interval"],
+                        "Verschil met de rest": shown["verschil_rest"],
+                        "Interval van het verschil": shown["interval_rest"],
+                        "Duidelijk?": shown["duidelijk"],
+                        "Zelfde verschil in Vlaanderen": shown["vlaanderen_rest"],
+                    }
+                ),
+                hide_index=True,
+                width="stretch",
+            )
+        if not hidden.empty:
+            st.caption(
+                "Niet getoond, om de privacy van leerlingen te beschermen: "
+                + ", ".join(hidden["dimension_label"].str.lower())
+                + f". Daar telt minstens één groep, of de rest van de school, minder dan "
+                f"{rules.min_group_size} leerlingen (dan verbergen we beide)."
+            )
+        st.caption(
+            "Zo'n verschil zegt iets over deze groep leerlingen in dit schooljaar, niet over "
+            "oorzaken. Vergelijk met het verschil in Vlaanderen: is de kloof bij ons groter of "
+            "kleiner dan elders?"
+        )
+
+# ------------------------------------------------------------------------ across schools
+with tab_schools:
+    comp_years = query(comparisons.comparison_years, viewer, assessment_id)
+    options = query(comparisons.filter_options, viewer)
+    cols = st.columns(4 if named else 2)
+    year = cols[0].selectbox(
+        "Schooljaar", comp_years[::-1] if comp_years else ["–"], key="compare_year"
+    )
+    ses_choice = cols[1].selectbox(
+        "SES-groep",
+        [None, *range(1, rules.ses_groups + 1)],
+        format_func=lambda g: "Alle SES-groepen" if g is None else f"SES-groep {g}",
+        help=f"1 = veel leerlingen met kansarmoede-indicatoren, {rules.ses_groups} = weinig.",
+    )
+    region_id = community_id = None
+    if named:
+        regions = options["regions"]
+        region_id = cols[2].selectbox(
+            "Regio",
+            [None, *regions["id"]],
+            format_func=lambda r: (
+                "Alle regio's"
+                if r is None
+                else dict(zip(regions["id"], regions["name"], strict=True))[r]
+            ),
+        )
+        communities = options["communities"]
+        if region_id:
+            communities = communities[communities["region_id"] == region_id]
+        community_id = cols[3].selectbox(
+            "Scholengemeenschap",
+            [None, *communities["id"]],
+            format_func=lambda c: (
+                "Alle scholengemeenschappen"
+                if c is None
+                else dict(zip(communities["id"], communities["name"], strict=True))[c]
+            ),
+        )
+    filters = comparisons.Filters(region_id, community_id, ses_choice)
+    if not comp_years:
+        st.info("Nog geen resultaten om te vergelijken.")
+        st.stop()
+
+    points = query(
+        comparisons.school_points,
+        viewer,
+        assessment_id,
+        year,
+        learning_area,
+        domain,
+        filters,
+    )
+    if named:
+        st.markdown(
+            f"**{level_label}, {year}: {len(points)} scholen in uw selectie.** Elke school is "
+            "een punt; de kleur vergelijkt met scholen in dezelfde SES-groep."
+        )
+    else:
+        st.markdown(
+            f"**{level_label}, {year}.** Uw school tussen alle deelnemende scholen"
+            + (f" van SES-groep {ses_choice}" if ses_choice else "")
+            + f" ({len(points)} scholen). Andere scholen zijn **anonieme punten**: u ziet "
+            "geen namen."
+        )
+    if points.empty:
+        st.info("Geen scholen met genoeg leerlingen voor deze keuze.")
+    else:
+        points = points.assign(positie=comparisons.funnel_position(points))
+        sd = float(points["flanders_sd"].median())
+        limits = comparisons.funnel_limits(
+            sd, int(points["n_pupils"].min()), int(points["n_pupils"].max())
+        )
+        shown = prepare_points(points, rules)
+        st.altair_chart(build_funnel_chart(shown, limits, rules), width="stretch")
+        counts = points["positie"].value_counts()
+        outside = int(counts.filter(like="99,8").sum())
+        st.caption(
+            "De grijze lijnen zijn controlegrenzen: binnen de 95 %-grenzen (streepjes) ligt een "
+            "verschil dat bij een school van die grootte ook door toeval kan ontstaan; buiten de "
+            "99,8 %-grenzen (puntjes) is toeval zeer onwaarschijnlijk. Grenzen berekend met de "
+            f"spreiding van alle leerlingen in Vlaanderen (SD {format_number(sd)}). "
+            f"{outside} van de {len(points)} scholen liggen buiten de 99,8 %-grenzen."
+        )
+        if not named and points["own"].any():
+            own = points[points["own"]].iloc[0]
+            st.markdown(
+                f"Uw school: {int(own['n_pupils'])} leerlingen, verschil met vergelijkbare "
+                f"scholen {format_signed(own['diff_similar'])} punten "
+                f"(95 %-interval {format_signed(own['ci_low'])} tot "
+                f"{format_signed(own['ci_high'])}), {own['positie']}."
+            )
+        elif not named:
+            st.caption(
+                "Uw school zit niet in deze selectie (andere SES-groep of te weinig leerlingen)."
+            )
+        st.altair_chart(build_ses_scatter_chart(shown, info["score_label"], rules), width="stretch")
+        st.caption(
+            "Scholen met meer leerlingen met een kansarmoede-indicator halen gemiddeld lagere "
+            "ruwe scores; daarom vergelijkt Schoolfoto met scholen uit dezelfde SES-groep. Een "
+            "school hoog boven scholen met dezelfde SES-index doet het beter dan verwacht."
+        )
+
+    if named:
+        st.markdown("#### Kleurcodes per school")
+        matrix = query(comparisons.status_matrix, viewer, assessment_id, year, filters)
+        if matrix.empty:
+            st.info("Geen scholen voor deze keuze.")
+        else:
+            st.altair_chart(
+                build_status_matrix_chart(prepare_matrix(matrix, rules), rules), width="stretch"
+            )
+            st.caption(
+                "Per school en leergebied: het symbool en het verschil met vergelijkbare "
+                "scholen. De eerste kolom is het aantal getoetste leerlingen. Beweeg over een "
+                "cel voor het 95 %-interval en de trend."
+            )

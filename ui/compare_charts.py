@@ -1,0 +1,327 @@
+"""Chart builders of the Vergelijken page: subgroups, funnel plot, SES scatter, status matrix.
+
+`prepare_*` functions only format (Dutch text for labels and tooltips); `build_*_chart` are
+pure `DataFrame -> alt.Chart`. Rows come from data_model.subgroups / data_model.comparisons,
+which already removed suppressed cells and, for a directeur, every identifying column. The
+prepare functions keep it that way: for anonymous points the only label is "Andere school".
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from data_model.explain import TOTAL_LABEL
+from data_model.stats import STATUSES, Rules, format_number, format_signed, load_rules
+from ui.charts import status_scale
+
+OWN_LABEL = "Uw school"
+OTHER_LABEL = "Andere school"
+_SHAPES = ["triangle-up", "triangle-up", "circle", "triangle-down", "triangle-down", "circle"]
+
+
+def _interval(lo: float, hi: float) -> str:
+    return "–" if pd.isna(lo) else f"{format_signed(lo)} tot {format_signed(hi)}"
+
+
+def _status_encodings(rules: Rules, legend: bool = True) -> dict:
+    labels = [rules.statuses[s].label for s in STATUSES]
+    return {
+        "color": alt.Color(
+            "status_label:N",
+            scale=status_scale(rules),
+            title="Kleur t.o.v. vergelijkbare scholen",
+            legend=alt.Legend(orient="bottom", columns=3, titleLimit=300, labelLimit=200)
+            if legend
+            else None,
+        ),
+        "shape": alt.Shape(
+            "status_label:N", scale=alt.Scale(domain=labels, range=_SHAPES), legend=None
+        ),
+    }
+
+
+# ------------------------------------------------------------------------------ subgroups
+
+
+def prepare_subgroups(groups: pd.DataFrame) -> pd.DataFrame:
+    """Shown groups only, with a label per row and Dutch tooltip text."""
+    df = groups[~groups["hidden"].astype(bool)].copy()
+    df["rij"] = df["dimension_label"] + ": " + df["group"].astype(str)
+    df["volgorde"] = range(len(df))
+    df["leerlingen"] = df["n_pupils"].astype(int).astype(str)
+    df["gemiddelde"] = df["score_mean"].map(format_number)
+    df["interval"] = [
+        f"{format_number(a)} tot {format_number(b)}"
+        for a, b in zip(df["ci_low"], df["ci_high"], strict=True)
+    ]
+    df["verschil_rest"] = df["diff_rest"].map(format_signed)
+    df["interval_rest"] = [
+        _interval(a, b) for a, b in zip(df["diff_ci_low"], df["diff_ci_high"], strict=True)
+    ]
+    df["rest"] = df["rest_n"].astype(int).astype(str)
+    df["vlaanderen_rest"] = df["flanders_diff_rest"].map(format_signed)
+    df["duidelijk"] = [
+        "ja, hoger" if lo > 0 else ("ja, lager" if hi < 0 else "nee, kan toeval zijn")
+        for lo, hi in zip(df["diff_ci_low"], df["diff_ci_high"], strict=True)
+    ]
+    return df
+
+
+def build_subgroup_chart(df: pd.DataFrame, score_label: str) -> alt.LayerChart:
+    """Each group's mean with its 95 % interval, grouped per dimension."""
+    sort = alt.EncodingSortField(field="volgorde", order="ascending")
+    y = alt.Y("rij:N", sort=sort, title=None, axis=alt.Axis(labelLimit=320, labelFontSize=12))
+    tooltip = [
+        alt.Tooltip("rij:N", title="Groep"),
+        alt.Tooltip("leerlingen:N", title="Leerlingen"),
+        alt.Tooltip("gemiddelde:N", title="Gemiddelde"),
+        alt.Tooltip("interval:N", title="95 %-interval"),
+        alt.Tooltip("verschil_rest:N", title="Verschil met de rest van de school"),
+        alt.Tooltip("interval_rest:N", title="95 %-interval van dat verschil"),
+        alt.Tooltip("duidelijk:N", title="Duidelijk verschil?"),
+        alt.Tooltip("rest:N", title="Leerlingen in de rest"),
+        alt.Tooltip("vlaanderen_rest:N", title="Zelfde verschil in Vlaanderen"),
+    ]
+    base = alt.Chart(df).encode(y=y, tooltip=tooltip)
+    bars = base.mark_rule(strokeWidth=3, color="#92c5de").encode(
+        x=alt.X("ci_low:Q", title=score_label, scale=alt.Scale(zero=False)), x2="ci_high:Q"
+    )
+    points = base.mark_point(filled=True, size=90, color="#2166ac").encode(x="score_mean:Q")
+    labels = base.mark_text(align="left", dx=8, fontSize=11, color="#404040").encode(
+        x="ci_high:Q", text=alt.Text("leerlingen:N")
+    )
+    return (bars + points + labels).properties(
+        title=alt.TitleParams(
+            "Gemiddelde per groep leerlingen",
+            subtitle="Punt = gemiddelde, lijn = 95 %-interval, getal = aantal leerlingen.",
+            anchor="start",
+        ),
+        height=alt.Step(28),
+        width="container",
+    )
+
+
+# ------------------------------------------------------------------------ across schools
+
+
+def prepare_points(points: pd.DataFrame, rules: Rules | None = None) -> pd.DataFrame:
+    """Formatting for the funnel and the scatter. Anonymous rows get no name at all."""
+    rules = rules or load_rules()
+    df = points.copy()
+    named = "school_name" in df.columns
+    if named:
+        df["school"] = df["school_name"]
+        df["wie"] = "School in uw selectie"
+    else:
+        df["school"] = [OWN_LABEL if o else OTHER_LABEL for o in df["own"]]
+        df["wie"] = df["school"]
+    df["status_label"] = [rules.statuses[s].label for s in df["status"]]
+    df["kleur"] = [f"{rules.statuses[s].symbol} {rules.statuses[s].label}" for s in df["status"]]
+    df["leerlingen"] = df["n_pupils"].astype(int).astype(str)
+    df["verschil"] = df["diff_similar"].map(format_signed)
+    df["interval"] = [_interval(a, b) for a, b in zip(df["ci_low"], df["ci_high"], strict=True)]
+    df["gemiddelde"] = df["score_mean"].map(format_number)
+    half = (df["ci_high"] - df["ci_low"]) / 2
+    df["score_low"] = df["score_mean"] - half
+    df["score_high"] = df["score_mean"] + half
+    df["ses"] = df["ses_index"].map(lambda v: format_number(v, 0) + " %")
+    keep = [
+        "school", "wie", "own", "n_pupils", "diff_similar", "score_mean", "score_low",
+        "score_high", "ses_index", "ses_group", "status_label", "kleur", "leerlingen",
+        "verschil", "interval", "gemiddelde", "ses",
+    ]  # fmt: skip
+    if "positie" in df.columns:
+        keep.append("positie")
+    return df[keep]
+
+
+def _point_tooltip(with_position: bool) -> list[alt.Tooltip]:
+    tips = [
+        alt.Tooltip("school:N", title="School"),
+        alt.Tooltip("leerlingen:N", title="Leerlingen"),
+        alt.Tooltip("gemiddelde:N", title="Gemiddelde"),
+        alt.Tooltip("verschil:N", title="Verschil met vergelijkbare scholen"),
+        alt.Tooltip("interval:N", title="95 %-interval"),
+        alt.Tooltip("kleur:N", title="Kleur"),
+        alt.Tooltip("ses:N", title="SES-index"),
+        alt.Tooltip("ses_group:N", title="SES-groep"),
+    ]
+    if with_position:
+        tips.append(alt.Tooltip("positie:N", title="Trechter"))
+    return tips
+
+
+def _own_layer(base: alt.Chart, x: str, y: str) -> alt.Chart:
+    """A ring and a label around the own school (directors only)."""
+    own = base.transform_filter("datum.own")
+    ring = own.mark_point(size=420, strokeWidth=3, color="#1a1a1a", filled=False).encode(x=x, y=y)
+    text = own.mark_text(dy=-18, fontWeight="bold", fontSize=12).encode(
+        x=x, y=y, text=alt.value(OWN_LABEL)
+    )
+    return ring + text
+
+
+def build_funnel_chart(
+    df: pd.DataFrame, limits: pd.DataFrame, rules: Rules | None = None
+) -> alt.LayerChart:
+    """Difference with similar schools vs number of pupils, with 95 % and 99,8 % limits."""
+    rules = rules or load_rules()
+    x = alt.X("n_pupils:Q", title="Aantal leerlingen (getoetst)", scale=alt.Scale(zero=False))
+    limit_lines = []
+    for bound in ("lower", "upper"):
+        limit_lines.append(
+            alt.Chart(limits)
+            .mark_line(color="#737373")
+            .encode(
+                x=alt.X("n_pupils:Q"),
+                y=alt.Y(f"{bound}:Q"),
+                strokeDash=alt.StrokeDash(
+                    "level:N",
+                    title="Controlegrenzen",
+                    scale=alt.Scale(domain=["95 %", "99,8 %"], range=[[6, 3], [2, 2]]),
+                    legend=alt.Legend(orient="bottom") if bound == "upper" else None,
+                ),
+                detail="level:N",
+            )
+        )
+    zero = alt.Chart(limits).mark_rule(color="#1a1a1a").encode(y=alt.datum(0))
+    base = alt.Chart(df)
+    points = base.mark_point(
+        filled=True, size=80, opacity=0.85, stroke="#1a1a1a", strokeWidth=0.4
+    ).encode(
+        x=x,
+        y=alt.Y("diff_similar:Q", title="Verschil met vergelijkbare scholen"),
+        tooltip=_point_tooltip("positie" in df.columns),
+        **_status_encodings(rules),
+    )
+    layers = [*limit_lines, zero, points]
+    if df["own"].any():
+        layers.append(_own_layer(base, "n_pupils:Q", "diff_similar:Q"))
+    return alt.layer(*layers).properties(
+        title=alt.TitleParams(
+            "Trechter: verschil met vergelijkbare scholen tegenover het aantal leerlingen",
+            subtitle="Hoe kleiner de school, hoe groter het verschil dat nog toeval kan zijn. "
+            "Alleen punten buiten de grenzen vallen echt op.",
+            anchor="start",
+        ),
+        height=420,
+        width="container",
+    )
+
+
+def build_ses_scatter_chart(df: pd.DataFrame, score_label: str, rules: Rules | None = None):
+    """School mean (with 95 % interval) against the SES index of the school."""
+    rules = rules or load_rules()
+    x = alt.X(
+        "ses_index:Q",
+        title="SES-index (gemiddeld % leerlingen met een kansarmoede-indicator)",
+        scale=alt.Scale(zero=False),
+    )
+    base = alt.Chart(df)
+    bars = base.mark_rule(color="#9e9e9e", opacity=0.7).encode(
+        x=x, y=alt.Y("score_low:Q", title=score_label, scale=alt.Scale(zero=False)),
+        y2="score_high:Q",
+    )  # fmt: skip
+    points = base.mark_point(
+        filled=True, size=80, opacity=0.9, stroke="#1a1a1a", strokeWidth=0.4
+    ).encode(x=x, y="score_mean:Q", tooltip=_point_tooltip(False), **_status_encodings(rules))
+    layers = [bars, points]
+    if df["own"].any():
+        layers.append(_own_layer(base, "ses_index:Q", "score_mean:Q"))
+    return alt.layer(*layers).properties(
+        title=alt.TitleParams(
+            "Schoolgemiddelde tegenover de leerlingenpopulatie",
+            subtitle="Lijn = 95 %-interval van het schoolgemiddelde. De kleur vergelijkt met "
+            "scholen in dezelfde SES-groep.",
+            anchor="start",
+        ),
+        height=420,
+        width="container",
+    )
+
+
+# ---------------------------------------------------------------------- status matrix
+
+
+def prepare_matrix(matrix: pd.DataFrame, rules: Rules | None = None) -> pd.DataFrame:
+    """One row per school x column (Leerlingen, Totaal, learning areas) with cell text."""
+    rules = rules or load_rules()
+    df = matrix.copy()
+    df["kolom"] = df["learning_area"].fillna(TOTAL_LABEL)
+    df["kolom_volgorde"] = [0 if pd.isna(a) else int(o) + 1 for a, o in
+                            zip(df["learning_area"], df["area_order"], strict=True)]  # fmt: skip
+    supp = df["suppressed"].astype(bool)
+    df["status_label"] = [rules.statuses[s].label for s in df["status"]]
+    df["tekstkleur"] = [rules.statuses[s].text_colour for s in df["status"]]
+    df["celtekst"] = [
+        f"< {rules.min_group_size}" if s else f"{rules.statuses[st].symbol} {format_signed(d)}"
+        for s, st, d in zip(supp, df["status"], df["diff_similar"], strict=True)
+    ]
+    df["leerlingen"] = [
+        f"minder dan {rules.min_group_size}" if s else str(int(n))
+        for s, n in zip(supp, df["n_pupils"], strict=True)
+    ]
+    df["verschil"] = df["diff_similar"].map(format_signed)
+    df["interval"] = [_interval(a, b) for a, b in zip(df["ci_low"], df["ci_high"], strict=True)]
+    df["trend_label"] = [f"{rules.trend_symbols[t]} {rules.trend_labels[t]}" for t in df["trend"]]
+    # The group size as its own first column: every comparison shows how many pupils it has.
+    totals = df[df["learning_area"].isna()].copy()
+    totals["kolom"] = "Leerlingen"
+    totals["kolom_volgorde"] = -1
+    totals["status_label"] = "n"
+    totals["tekstkleur"] = "#1a1a1a"
+    totals["celtekst"] = totals["leerlingen"]
+    out = pd.concat([totals, df], ignore_index=True)
+    keep = [
+        "school_name", "kolom", "kolom_volgorde", "status_label", "tekstkleur", "celtekst",
+        "leerlingen", "verschil", "interval", "trend_label", "ses_group",
+    ]  # fmt: skip
+    return out[keep]
+
+
+def build_status_matrix_chart(df: pd.DataFrame, rules: Rules | None = None) -> alt.LayerChart:
+    """Schools (by name) x learning areas, coloured by status with symbol and difference."""
+    rules = rules or load_rules()
+    labels = [rules.statuses[s].label for s in STATUSES]
+    colours = [rules.statuses[s].colour for s in STATUSES]
+    base = alt.Chart(df).encode(
+        x=alt.X(
+            "kolom:N",
+            sort=alt.EncodingSortField(field="kolom_volgorde", order="ascending"),
+            title=None,
+            axis=alt.Axis(orient="top", labelAngle=0, labelFontWeight="bold", labelLimit=160),
+        ),
+        y=alt.Y("school_name:N", sort="ascending", title=None, axis=alt.Axis(labelLimit=320)),
+        tooltip=[
+            alt.Tooltip("school_name:N", title="School"),
+            alt.Tooltip("kolom:N", title="Leergebied"),
+            alt.Tooltip("status_label:N", title="Kleur"),
+            alt.Tooltip("leerlingen:N", title="Leerlingen"),
+            alt.Tooltip("verschil:N", title="Verschil met vergelijkbare scholen"),
+            alt.Tooltip("interval:N", title="95 %-interval"),
+            alt.Tooltip("trend_label:N", title="Trend"),
+            alt.Tooltip("ses_group:N", title="SES-groep"),
+        ],
+    )
+    rect = base.mark_rect(stroke="#ffffff", strokeWidth=2).encode(
+        color=alt.Color(
+            "status_label:N",
+            scale=alt.Scale(domain=labels + ["n"], range=colours + ["#ffffff"]),
+            title="Kleur t.o.v. vergelijkbare scholen",
+            legend=alt.Legend(orient="bottom", columns=6, values=labels, titleLimit=300),
+        )
+    )
+    text = base.mark_text(fontSize=12).encode(
+        text="celtekst:N", color=alt.Color("tekstkleur:N", scale=None)
+    )
+    return (rect + text).properties(
+        title=alt.TitleParams(
+            "Kleurcodes per school en leergebied",
+            subtitle="Gesorteerd op naam, niet op resultaat. Cel: symbool en verschil met "
+            "vergelijkbare scholen; de uitleg staat in de tooltip.",
+            anchor="start",
+        ),
+        height=alt.Step(26),
+        width="container",
+    )
