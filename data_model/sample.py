@@ -535,6 +535,12 @@ def generate(
         say(0.85, "Vergelijkingen, kleuren en trends berekenen")
         refresh_school_results(con)
         set_meta(con, "is_sample", "true")
+        # The director the demo opens with: a regular-sized school with a real trend, so a
+        # first look shows colours and a trend rather than a tiny school with "< 5" cells.
+        showcase = schools[~schools["small"] & (schools["trend_slope"] != 0)]
+        showcase = showcase if len(showcase) else schools[~schools["small"]]
+        if len(showcase):
+            set_meta(con, "demo_default_user", f"dir-{showcase['school_id'].iloc[0]}")
         set_meta(con, "sample_spec", f"schools={spec.schools} years={spec.years} seed={spec.seed}")
     db.cursor().execute("CHECKPOINT")
     db.close()

@@ -107,6 +107,9 @@ def pooled_groups(cells: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     out["group_mean"] = mean
     out["group_sd"] = np.sqrt(var)
     out["group_n"] = out["n_pupils"].astype("int64")
+    for key in keys:
+        if key in ("learning_area", "domain"):
+            out[key] = out[key].astype(object).where(out[key].notna(), None)
     return out[keys + ["group_n", "group_mean", "group_sd"]]
 
 
@@ -119,6 +122,10 @@ def add_comparisons(cells: pd.DataFrame) -> pd.DataFrame:
     the organiser sees every participating school, we may not).
     """
     out = cells.copy()
+    # Text keys that may be all-NULL (domain on learning-area rows) must keep one dtype on
+    # both sides of the merges below.
+    for key in ("learning_area", "domain"):
+        out[key] = out[key].astype(object)
     flanders = pooled_groups(out, CELL_KEYS).rename(
         columns={"group_mean": "flanders_mean", "group_sd": "flanders_sd", "group_n": "flanders_n"}
     )

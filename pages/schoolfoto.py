@@ -40,7 +40,7 @@ latest = results["school_year"].max()
 st.subheader(f"{info['name']}: {latest}")
 render_area_tiles(results, rules)
 
-left, right = st.columns([3, 1], gap="large")
+left, right = st.columns([5, 3], gap="large")
 with left:
     st.markdown("#### Wat valt op?")
     for sentence in highlights(results, rules):
@@ -100,16 +100,19 @@ grid_rows = grid.drop_duplicates("rij").sort_values("rij_volgorde")
 labels = grid_rows["rij"].tolist()
 years = sorted(grid["school_year"].unique())
 picked = (event or {}).get("selection", {}).get(GRID_SELECTION) or []
-default_label, default_year = labels[0], latest
 if picked:
-    default_label = picked[0].get("rij", default_label)
-    default_year = picked[0].get("school_year", default_year)
+    # A click in the grid moves the two pickers to that cell (once per new click).
+    cell = (picked[0].get("rij"), picked[0].get("school_year"))
+    if cell != st.session_state.get("why_last_click") and cell[0] in labels and cell[1] in years:
+        st.session_state["why_row"], st.session_state["why_year"] = cell
+    st.session_state["why_last_click"] = cell
+if st.session_state.get("why_row") not in labels:
+    st.session_state["why_row"] = labels[0]
+if st.session_state.get("why_year") not in years:
+    st.session_state["why_year"] = latest
 c1, c2 = st.columns(2)
-label = c1.selectbox(
-    "Leergebied of domein", labels,
-    index=labels.index(default_label) if default_label in labels else 0,
-)  # fmt: skip
-year = c2.selectbox("Schooljaar", years, index=years.index(default_year))
+label = c1.selectbox("Leergebied of domein", labels, key="why_row")
+year = c2.selectbox("Schooljaar", years, key="why_year")
 match = results[(grid["rij"] == label).to_numpy() & (results["school_year"] == year).to_numpy()]
 if match.empty:
     st.caption(f"Geen resultaat voor {label} in {year}.")

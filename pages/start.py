@@ -70,13 +70,12 @@ if overview.empty:
     st.stop()
 
 labels = {s: f"{rules.statuses[s].symbol} {rules.statuses[s].label}" for s in rules.statuses}
-wide = overview.pivot_table(
-    index=["school_id", "name", "municipality", "community_id", "school_year", "ses_group"],
-    columns="learning_area",
-    values="status",
-    aggfunc="first",
-    dropna=False,
-).reset_index()
+index_cols = ["school_id", "name", "municipality", "community_id", "school_year", "ses_group"]
+wide = (
+    overview.pivot(index=index_cols, columns="learning_area", values="status")
+    .reset_index()
+    .sort_values(["name", "school_id"])  # alphabetical: never ranked by result
+)
 areas = list(dict.fromkeys(overview.sort_values("area_order")["learning_area"]))
 flag = (
     overview.assign(

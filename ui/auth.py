@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping
 import streamlit as st
 
 from data_model import access, audit
-from data_model.db import is_sample
+from data_model.db import get_meta, is_sample
 from ui.components import log_audit
 from ui.data import cursor
 
@@ -114,7 +114,7 @@ def _demo_viewer() -> access.Viewer:
         )
         role = role or "directeur"
         ids = [r["user_id"] for r in records if r["role"] == role]
-        current = st.session_state.get(DEMO_USER_KEY)
+        current = st.session_state.get(DEMO_USER_KEY) or get_meta(con, "demo_default_user")
         user_id = st.selectbox(
             "Gebruiker",
             options=ids,

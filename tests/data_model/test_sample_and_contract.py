@@ -1,0 +1,218 @@
+"""The sample database: realistic, deterministic, and answering the data contract (DESIGN §4).
+
+The last test recomputes the colour of every row from the raw pupil rows with its own code
+(numpy/scipy, not data_model.stats), so a regression in the SQL, the pooling or the rule
+shows up as a mismatch.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats as sps
+
+from data_model.sample import SampleSpec, generate
+
+CONTRACT_COLUMNS = [
+    "school_id", "school_year", "assessment_id", "learning_area", "domain", "n_pupils",
+    "score_mean", "score_sd", "pct_goal_reached", "similar_mean", "flanders_mean",
+    "diff_similar", "diff_flanders", "ci_low", "ci_high", "status", "trend", "suppressed",
+]  # fmt: skip
+RULES = tomllib.loads(
+    (Path(__file__).resolve().parents[2] / "data_model" / "rules.toml").read_text("utf-8")
+)
+
+
+def _one(con: duckdb.DuckDBPyConnection, sql: str) -> object:
+    return con.execute(sql).fetchone()[0]
+
+
+def test_contract_views_have_exactly_the_documented_columns(con):
+    cols = [r[0] for r in con.execute("DESCRIBE v_school_result").fetchall()]
+    assert cols == CONTRACT_COLUMNS
+    for view in ("v_support", "v_guidance", "v_school_context"):
+        assert con.execute(f"SELECT count(*) FROM {view}").fetchone()[0] > 0
+
+
+def test_status_and_trend_codes_are_from_the_contract(con):
+    statuses = {r[0] for r in con.execute("SELECT DISTINCT status FROM v_school_result").fetchall()}
+    trends = {r[0] for r in con.execute("SELECT DISTINCT trend FROM v_school_result").fetchall()}
+    assert statuses == {"much_higher", "higher", "as_expected", "lower", "much_lower", "too_few"}
+    assert trends == {"rising", "stable", "falling", "too_short"}
+
+
+def test_suppressed_rows_show_nothing(con):
+    leaks = _one(
+        con,
+        """
+        SELECT count(*) FROM v_school_result
+        WHERE suppressed AND (score_mean IS NOT NULL OR score_sd IS NOT NULL
+              OR diff_similar IS NOT NULL OR ci_low IS NOT NULL OR n_pupils >= 5
+              OR status <> 'too_few' OR trend <> 'too_short')
+        """,
+    )
+    assert leaks == 0
+    assert _one(con, "SELECT count(*) FROM v_school_result WHERE suppressed") > 0
+
+
+def test_sample_is_realistic(con):
+    assert _one(con, "SELECT count(*) FROM schools") == 60
+    assert _one(con, "SELECT count(DISTINCT region_id) FROM schools") == 3
+    assert _one(con, "SELECT count(DISTINCT community_id) FROM schools") >= 6
+    assert _one(con, "SELECT count(*) FROM schools WHERE school_id LIKE '0%'") >= 2
+    years = [
+        r[0] for r in con.execute("SELECT DISTINCT school_year FROM pupils ORDER BY 1").fetchall()
+    ]
+    assert years == [f"{y}-{y + 1}" for y in range(2017, 2025)]
+    cohort = con.execute(
+        "SELECT avg(n), min(n), max(n) FROM (SELECT count(*) AS n FROM pupils "
+        "GROUP BY school_id, school_year)"
+    ).fetchone()
+    assert 22 <= cohort[0] <= 30 and cohort[1] < 5 and cohort[2] >= 35
+    # All four learning areas and their 13 domains at pupil level.
+    assert _one(con, "SELECT count(DISTINCT learning_area || domain) FROM pupil_results") == 13
+    assert _one(con, "SELECT min(school_year) FROM school_results_aggregate") == "2023-2024"
+    assert _one(con, "SELECT count(DISTINCT school_year) FROM guidance_contacts") == 3
+    assert _one(con, "SELECT count(DISTINCT tier) FROM guidance_need") == 3
+    roles = dict(con.execute("SELECT role, count(*) FROM users GROUP BY role").fetchall())
+    assert roles["directeur"] >= 50 and roles["anker"] >= 5 and roles["regioteam"] == 3
+    assert _one(con, "SELECT value FROM meta WHERE key = 'is_sample'") == "true"
+    # Real effects are in the data: disadvantaged pupils score lower, trends exist both ways.
+    gap = _one(
+        con,
+        """
+        SELECT avg(CASE WHEN p.mother_low_education THEN r.score END)
+             - avg(CASE WHEN NOT p.mother_low_education THEN r.score END)
+        FROM pupil_results r JOIN pupils p USING (pupil_id)
+        """,
+    )
+    assert gap < -2
+    trends = dict(
+        con.execute(
+            "SELECT trend, count(*) FROM v_school_result WHERE domain IS NULL GROUP BY 1"
+        ).fetchall()
+    )
+    assert trends["rising"] > 10 and trends["falling"] > 10
+
+
+def test_generator_is_deterministic(tmp_path):
+    spec = SampleSpec(schools=8, years=3, seed=11)
+    a = generate(tmp_path / "a.duckdb", spec)
+    b = generate(tmp_path / "b.duckdb", spec)
+    sql = (
+        "SELECT school_id, school_year, assessment_id, learning_area, domain, n_pupils, "
+        "round(score_mean, 9), status, trend FROM v_school_result ORDER BY ALL"
+    )
+    with duckdb.connect(str(a)) as ca, duckdb.connect(str(b)) as cb:
+        assert ca.execute(sql).fetchall() == cb.execute(sql).fetchall()
+        assert (
+            ca.execute("SELECT * FROM users ORDER BY 1").fetchall()
+            == cb.execute("SELECT * FROM users ORDER BY 1").fetchall()
+        )
+    other = generate(tmp_path / "c.duckdb", SampleSpec(schools=8, years=3, seed=12))
+    with duckdb.connect(str(a)) as ca, duckdb.connect(str(other)) as cc:
+        assert ca.execute(sql).fetchall() != cc.execute(sql).fetchall()
+
+
+def _independent_status(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Recompute n, mean, sd and status per cell from pupil rows with numpy/scipy only."""
+    pupils = con.execute(
+        """
+        SELECT p.school_id, p.school_year, r.assessment_id, r.learning_area, r.domain,
+               r.pupil_id, r.score, c.ses_group
+        FROM pupil_results r JOIN pupils p USING (pupil_id)
+        JOIN school_context c USING (school_id, school_year)
+        """
+    ).df()
+    keys = ["school_id", "school_year", "assessment_id", "ses_group"]
+    area = (
+        pupils.groupby([*keys, "learning_area", "pupil_id"], as_index=False)["score"]
+        .mean()
+        .assign(domain="")
+    )
+    total = (
+        pupils.groupby([*keys, "pupil_id"], as_index=False)["score"]
+        .mean()
+        .assign(learning_area="", domain="")
+    )
+    levels = pd.concat([pupils.drop(columns="pupil_id"), area, total], ignore_index=True)
+    cell = ["school_year", "assessment_id", "learning_area", "domain"]
+    flanders = levels.groupby(cell)["score"].agg(fl_mean="mean", fl_sd="std").reset_index()
+    similar = levels.groupby([*cell, "ses_group"])["score"].agg(sim_mean="mean").reset_index()
+    school = (
+        levels.groupby(["school_id", *cell, "ses_group"])["score"]
+        .agg(n="count", mean="mean", sd="std")
+        .reset_index()
+        .merge(flanders, on=cell)
+        .merge(similar, on=[*cell, "ses_group"])
+    )
+    stat = RULES["statistics"]
+    diff = school["mean"] - school["sim_mean"]
+    half = (
+        sps.t.ppf(0.5 + stat["confidence"] / 2, school["n"] - 1)
+        * school["sd"]
+        / np.sqrt(school["n"])
+    )
+    big = diff.abs() / school["fl_sd"] >= stat["large_effect_size"]
+    status = np.select(
+        [
+            school["n"] < stat["min_colour_size"],
+            (diff - half > 0) & big,
+            diff - half > 0,
+            (diff + half < 0) & big,
+            diff + half < 0,
+        ],
+        ["too_few", "much_higher", "higher", "much_lower", "lower"],
+        default="as_expected",
+    )
+    return school.assign(expected_status=status, expected_diff=diff)
+
+
+def test_every_status_matches_an_independent_recomputation(con):
+    expected = _independent_status(con)
+    actual = con.execute(
+        """
+        SELECT school_id, school_year, assessment_id, coalesce(learning_area, '') AS learning_area,
+               coalesce(domain, '') AS domain, status, diff_similar, suppressed
+        FROM v_school_result WHERE assessment_id = 'ovsg6'
+        """
+    ).df()
+    merged = actual.merge(
+        expected, on=["school_id", "school_year", "assessment_id", "learning_area", "domain"]
+    )
+    assert len(merged) == len(actual) == len(expected) == 60 * 8 * 18
+    shown = merged[~merged["suppressed"]]
+    assert (shown["status"] == shown["expected_status"]).all(), shown[
+        shown["status"] != shown["expected_status"]
+    ].head()
+    assert np.allclose(shown["diff_similar"], shown["expected_diff"])
+    # Every colour occurs, so the comparison above covered every branch of the rule.
+    assert set(shown["status"]) == {
+        "much_higher", "higher", "as_expected", "lower", "much_lower", "too_few",
+    }  # fmt: skip
+
+
+def test_aggregate_only_rows_get_pooled_comparisons(con):
+    """Vlaamse toetsen come in as school aggregates: the comparison means must equal the
+    pupil-weighted means of the aggregates."""
+    rows = con.execute(
+        """
+        WITH g AS (
+            SELECT a.school_year, a.learning_area, a.domain,
+                   sum(a.n_pupils * a.score_mean) / sum(a.n_pupils) AS fl
+            FROM school_results_aggregate a
+            WHERE a.assessment_id = 'vt4' AND a.learning_area = 'Wiskunde' AND a.domain IS NULL
+            GROUP BY ALL
+        )
+        SELECT r.flanders_mean, g.fl
+        FROM v_school_result r JOIN g USING (school_year)
+        WHERE r.assessment_id = 'vt4' AND r.learning_area = 'Wiskunde' AND r.domain IS NULL
+        """
+    ).fetchall()
+    assert rows
+    assert all(a == pytest.approx(b) for a, b in rows)

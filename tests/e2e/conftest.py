@@ -1,0 +1,94 @@
+"""Browser tests: the real app in a subprocess, driven by Playwright in Debian's Chromium.
+
+Chromium comes from Debian (`apt-get install chromium`, done by .ci/run); Playwright's own
+browser download does not work on our machines. Outside CI a missing Chromium skips these
+tests; in CI (CI=true) it fails them, so a broken install can never pass silently.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+
+CHROMIUM = os.environ.get("SCHOOLFOTO_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def live_app(sample_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """URL of a running Schoolfoto on a private copy of the sample database."""
+    # DuckDB locks a file per process: the server gets its own copy.
+    db = tmp_path_factory.mktemp("live") / "schoolfoto.duckdb"
+    shutil.copy(sample_db, db)
+    port = _free_port()
+    env = {**os.environ, "SCHOOLFOTO_DB": str(db), "SCHOOLFOTO_AUTH": "demo"}
+    log = open(db.with_suffix(".log"), "w")  # noqa: SIM115 - closed below
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+         "--server.headless", "true", "--server.address", "127.0.0.1"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(120):
+            try:
+                with urllib.request.urlopen(url + "/_stcore/health", timeout=1) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            raise RuntimeError("Streamlit did not start: " + db.with_suffix(".log").read_text())
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"Chromium ontbreekt op {CHROMIUM}: .ci/run moet het installeren")
+        pytest.skip(f"no Chromium at {CHROMIUM}")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, live_app):  # type: ignore[no-untyped-def]
+    context = browser.new_context(viewport={"width": 1400, "height": 1600}, locale="nl-BE")
+    pg = context.new_page()
+    pg.set_default_timeout(30_000)
+    yield pg
+    context.close()

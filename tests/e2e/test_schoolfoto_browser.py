@@ -1,0 +1,42 @@
+"""A director opens the app in Chromium, picks their school photo and sees the grid."""
+
+from __future__ import annotations
+
+import pytest
+
+from data_model import queries
+
+pytestmark = pytest.mark.browser
+
+
+def test_director_sees_the_grid(page, live_app, con, viewers, tmp_path):
+    director = viewers["directeur"]
+    school = queries.schools_in_scope(con, director).iloc[0]
+    page.goto(live_app)
+    sidebar = page.locator("[data-testid=stSidebar]")
+    sidebar.get_by_test_id("stSelectbox").first.wait_for()
+    sidebar.get_by_text("Directeur", exact=True).first.click()
+    # Pick this director in the user picker (a searchable select box).
+    sidebar.get_by_role("combobox").first.click()
+    page.keyboard.type(director.name)
+    page.get_by_role("option", name=director.name).first.click()
+    page.get_by_role("heading", name=f"Welkom, {director.name.split()[0]}").wait_for()
+    page.get_by_role("button", name="Open de schoolfoto").first.click()
+    page.get_by_role("heading", name=f"Schoolfoto · {school['name']}").wait_for()
+    page.get_by_text("Het raster", exact=True).wait_for()
+    # The grid is a Vega chart: wait until it has drawn its marks.
+    chart = page.locator(".vega-embed").first
+    chart.wait_for()
+    chart.locator("canvas, svg").first.wait_for()
+    box = chart.bounding_box()
+    assert box is not None and box["height"] > 300  # 18 rows of ~26 px
+    assert page.get_by_text("Waarom deze kleur?", exact=True).is_visible()
+    page.screenshot(path=str(tmp_path / "schoolfoto.png"), full_page=True)
+    # A director never sees another school's name anywhere on the page.
+    others = con.execute(
+        "SELECT name FROM schools WHERE school_id NOT IN "
+        "(SELECT school_id FROM user_schools WHERE user_id = ?)",
+        [director.user_id],
+    ).fetchall()
+    body = page.locator("body").inner_text()
+    assert not [name for (name,) in others if name in body]

@@ -1,0 +1,30 @@
+"""Running a page of the app with AppTest as a given demo user."""
+
+from __future__ import annotations
+
+from streamlit.testing.v1 import AppTest
+
+from data_model.access import Viewer
+from tests.conftest import ROOT
+
+
+def run_page(viewer: Viewer, page: str | None = None, school: str | None = None) -> AppTest:
+    """Start the app as `viewer`, optionally open `page` (e.g. 'pages/schoolfoto.py')."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.session_state["demo_user_id"] = viewer.user_id
+    at.session_state["demo_role"] = viewer.role
+    if school:
+        at.query_params["school"] = school
+    at.run()
+    if page:
+        at.switch_page(page).run()
+    return at
+
+
+def all_text(at: AppTest) -> str:
+    """Every piece of text the page shows (titles, markdown, captions, metrics, errors)."""
+    parts: list[str] = []
+    for kind in ("title", "header", "subheader", "markdown", "caption", "error", "warning", "info"):
+        parts += [str(e.value) for e in getattr(at, kind)]
+    parts += [f"{m.label} {m.value}" for m in at.metric]
+    return "\n".join(parts)
