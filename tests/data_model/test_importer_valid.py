@@ -1,0 +1,281 @@
+"""Quirky-but-valid files import correctly; re-imports change nothing; corrections replace."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from data_model import importer
+from data_model.access import system_viewer
+from data_model.db import Database
+from data_model.import_formats import parse_number, parse_school_id, parse_school_year
+from tests.conftest import ROOT
+from tests.data_model.importer_files import (
+    RESULT_HEADER,
+    csv_bytes,
+    next_year_pupils,
+    next_year_results,
+    xlsx_bytes,
+)
+from tests.data_model.test_importer_bad_input import table_checksums
+
+
+@pytest.fixture
+def db(writable_db: Path):
+    database = Database(writable_db)
+    yield database
+    database.close()
+
+
+def _aggregate(db: Database, year: str) -> list[tuple]:
+    return (
+        db.cursor()
+        .execute(
+            "SELECT school_id, assessment_id, learning_area, domain, n_pupils, score_mean, "
+            "pct_goal_reached FROM school_results_aggregate WHERE school_year = ? "
+            "ORDER BY ALL",
+            [year],
+        )
+        .fetchall()
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("2024-2025", "2024-2025"), ("2024-25", "2024-2025"), ("2025", "2024-2025"),
+     (2025, "2024-2025"), ("2024/2025", "2024-2025"), (" 2099-00 ", None)],
+)  # fmt: skip
+def test_school_years(text: object, expected: str | None) -> None:
+    if expected is None:
+        with pytest.raises(ValueError):
+            parse_school_year(text)
+    else:
+        assert parse_school_year(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("63,5", 63.5), ("63,5 %", 63.5), ("63.5%", 63.5), (" 1.234,5 ", 1234.5), (7, 7.0),
+     ("\u00a071,25\u00a0", 71.25)],
+)  # fmt: skip
+def test_numbers(text: object, expected: float) -> None:
+    assert parse_number(text) == expected
+
+
+def test_school_numbers_keep_their_leading_zero() -> None:
+    assert parse_school_id(12345) == "012345"
+    assert parse_school_id("12345") == "012345"
+    assert parse_school_id(12345.0) == "012345"
+    assert parse_school_id("123456") == "123456"
+
+
+def test_quirky_results_workbook_imports_and_colours_the_new_year(db: Database) -> None:
+    admin = system_viewer(db.cursor())
+    rows = next_year_results(db.cursor(), n_schools=3)
+    # Quirks: headers in other case and spacing, an accent, a 5-digit school number, years
+    # written three ways, decimal commas and % signs in text, title rows, trailing blanks.
+    header = ["Instellings Nummer", "SCHOOLJAAR", "Toets", "Leergébied", "domein",
+              "Aantal leerlingen", "Gemiddelde School", "gemiddelde vergelijkbare scholen",
+              "Gemiddelde_Vlaanderen", "% doelen behaald", "standaardafwijking school"]  # fmt: skip
+    quirky = []
+    for i, r in enumerate(rows):
+        r = list(r)
+        r[1] = ("2025-26", 2026, "2025-2026")[i % 3]
+        r[6] = f"{r[6]:.2f}".replace(".", ",") + (" %" if i % 2 else "")
+        if r[0].startswith("0"):
+            r[0] = int(r[0])  # Excel turned the number into 5 digits
+        quirky.append(r)
+    data = xlsx_bytes(
+        header,
+        quirky + [[None] * len(header)] * 4,
+        title_rows=[["Resultaten Vlaamse toetsen"], ["Bron: testorganisator"], []],
+    )
+    report = importer.import_file(db, admin, "vt4 2026.xlsx", data, "results")
+    assert report.ok, report.problems
+    assert report.summary == (
+        f"Resultaten per school (gemiddelden): {len(rows)} rijen toegevoegd, 0 oude rijen "
+        "vervangen (3 scholen, schooljaar 2025-2026)."
+    )
+    stored = _aggregate(db, "2025-2026")
+    expected = [(r[0], r[2], r[3], r[4], r[5], round(r[6], 2), r[9]) for r in rows]
+    assert sorted(stored, key=str) == sorted(expected, key=str)
+    statuses = (
+        db.cursor()
+        .execute(
+            "SELECT DISTINCT status FROM school_result WHERE school_year = '2025-2026' "
+            "AND assessment_id = 'vt4'"
+        )
+        .fetchall()
+    )
+    assert {s[0] for s in statuses} - {"too_few"}  # the new year has real colours
+
+
+def test_reimport_changes_nothing_and_correction_replaces(db: Database) -> None:
+    admin = system_viewer(db.cursor())
+    rows = next_year_results(db.cursor(), n_schools=2)
+    data = xlsx_bytes(RESULT_HEADER, rows)
+    first = importer.import_file(db, admin, "r.xlsx", data, "results")
+    assert first.ok and first.rows_added == len(rows)
+    before = table_checksums(db.cursor())
+    again = importer.import_file(db, admin, "r.xlsx", data, "results")
+    assert again.ok and again.unchanged
+    assert again.summary.startswith("Resultaten per school (gemiddelden): niets gewijzigd")
+    assert table_checksums(db.cursor()) == before
+    # The corrected file: one score changed, one row gone.
+    corrected = [list(r) for r in rows[:-1]]
+    corrected[0][6] = 55.5
+    fixed = importer.import_file(db, admin, "r2.xlsx", xlsx_bytes(RESULT_HEADER, corrected),
+                                 "results")  # fmt: skip
+    assert fixed.ok and (fixed.rows_added, fixed.rows_replaced) == (len(rows) - 1, len(rows))
+    stored = _aggregate(db, "2025-2026")
+    assert len(stored) == len(rows) - 1
+    assert (corrected[0][0], 55.5) in {(r[0], r[5]) for r in stored}
+    log = (
+        db.cursor()
+        .execute(
+            "SELECT file_name, outcome, rows_added, rows_replaced, user_id FROM import_log "
+            "ORDER BY import_id"
+        )
+        .fetchall()
+    )
+    assert log[-3:] == [
+        ("r.xlsx", "gelukt", len(rows), 0, "systeem"),
+        ("r.xlsx", "ongewijzigd", 0, 0, "systeem"),
+        ("r2.xlsx", "gelukt", len(rows) - 1, len(rows), "systeem"),
+    ]
+
+
+def test_pupil_workbook_adds_a_year_and_can_be_replaced(db: Database) -> None:
+    admin = system_viewer(db.cursor())
+    header, rows = next_year_pupils(db.cursor(), n_schools=3)
+    report = importer.import_file(db, admin, "ll.xlsx", xlsx_bytes(header, rows), "pupils")
+    assert report.ok, report.problems
+    cur = db.cursor()
+    n = cur.execute("SELECT count(*) FROM pupils WHERE school_year = '2025-2026'").fetchall()
+    assert n[0][0] == len(rows)
+    cells = cur.execute(
+        "SELECT count(*) FROM school_result WHERE school_year = '2025-2026' AND source = 'pupils'"
+    ).fetchall()[0][0]
+    assert cells == 3 * (1 + 4 + 13)  # total + learning areas + domains for 3 schools
+    # Re-import with one pupil fewer: that pupil and their results disappear.
+    again = importer.import_file(db, admin, "ll.xlsx", xlsx_bytes(header, rows[1:]), "pupils")
+    assert again.ok and not again.unchanged
+    left = cur.execute("SELECT count(*) FROM pupils WHERE pupil_id = ?", [rows[0][0]]).fetchall()
+    assert left[0][0] == 0
+    res = cur.execute("SELECT count(*) FROM pupil_results WHERE pupil_id = ?", [rows[0][0]])
+    assert res.fetchall()[0][0] == 0
+
+
+def test_school_register_computes_ses_groups_and_updates_names(db: Database) -> None:
+    admin = system_viewer(db.cursor())
+    cur = db.cursor()
+    existing = cur.execute(
+        "SELECT school_id, name, municipality, region_id FROM schools ORDER BY school_id LIMIT 2"
+    ).fetchall()
+    header = ["instellingsnummer", "naam", "gemeente", "regio", "schooljaar",
+              "aantal_leerlingen", "pct_thuistaal_niet_nederlands", "pct_moeder_laagopgeleid",
+              "pct_schooltoelage", "pct_buurtindicator"]  # fmt: skip
+    rows = [
+        ["654321", "GBS Nieuwe School", "Mol", "Regio Antwerpen-Kempen", "2024-2025", 180,
+         "95,0", "95,0", "95 %", 95],
+        [existing[0][0], existing[0][1] + " (nieuwe naam)", existing[0][2], existing[0][3],
+         "2024-2025", 200, 1, 1, 1, 1],
+    ]  # fmt: skip
+    report = importer.import_file(db, admin, "scholen.csv", csv_bytes(header, rows), "schools")
+    assert report.ok, report.problems
+    got = cur.execute(
+        "SELECT school_id, school_name, region_id, ses_group, ses_index FROM v_school_context "
+        "WHERE school_year = '2024-2025' AND school_id IN (?, ?) ORDER BY school_id",
+        ["654321", existing[0][0]],
+    ).fetchall()
+    by_id = {g[0]: g for g in got}
+    assert by_id["654321"][1:4] == ("GBS Nieuwe School", "R1", 1)  # most disadvantaged
+    assert by_id[existing[0][0]][1] == existing[0][1] + " (nieuwe naam)"
+    assert by_id[existing[0][0]][3] == 5  # fewest indicators of disadvantage
+    assert by_id["654321"][4] == pytest.approx(95.0)
+
+
+def test_support_and_guidance_files(db: Database) -> None:
+    admin = system_viewer(db.cursor())
+    school = db.cursor().execute("SELECT min(school_id) FROM schools").fetchall()[0][0]
+    support = csv_bytes(
+        ["Instellingsnummer", "Schooljaar", "Fase", "Aantal leerlingen"],
+        [[school, "2025-26", "fase 0", 180], [school, "2025-26", "Verhoogde zorg", 20],
+         [school, "2025-26", "zittenblijvers", 3]],
+    )  # fmt: skip
+    report = importer.import_file(db, admin, "zorg.csv", support, "support")
+    assert report.ok, report.problems
+    rows = (
+        db.cursor()
+        .execute(
+            "SELECT phase, measure_kind, n_pupils FROM v_support WHERE school_id = ? "
+            "AND school_year = '2025-2026' ORDER BY phase",
+            [school],
+        )
+        .fetchall()
+    )
+    assert rows == [("brede basiszorg", "continuum", 180), ("verhoogde zorg", "continuum", 20),
+                    ("zittenblijven", "indicator", 3)]  # fmt: skip
+    guidance = xlsx_bytes(
+        ["instellingsnummer", "datum", "anker", "doelcode", "kerntaak", "vorm", "uren"],
+        [[school, dt.datetime(2025, 10, 15), "anker-001", "bao2.1", "kt2", "Individueel", "3,5"],
+         [school, "20/01/2026", "anker001@demo.schoolfoto.test", "NO 1.3", "BI1",
+          "lerend netwerk", 7]],
+    )  # fmt: skip
+    report = importer.import_file(db, admin, "begeleiding.xlsx", guidance, "guidance")
+    assert report.ok, report.problems
+    rows = (
+        db.cursor()
+        .execute(
+            "SELECT school_year, contact_date, anker_id, goal_code, core_task, form, hours, units "
+            "FROM v_guidance WHERE school_id = ? AND school_year = '2025-2026' ORDER BY contact_date",
+            [school],
+        )
+        .fetchall()
+    )
+    assert rows == [
+        ("2025-2026", dt.date(2025, 10, 15), "anker-001", "BAO 2.1", "KT2", "individueel", 3.5, 1),
+        ("2025-2026", dt.date(2026, 1, 20), "anker-001", "NO 1.3", "BI1", "lerend netwerk", 7.0, 2),
+    ]
+    again = importer.import_file(db, admin, "begeleiding.xlsx", guidance, "guidance")
+    assert again.unchanged
+
+
+def test_kill_during_write_leaves_the_database_unchanged(writable_db: Path, tmp_path: Path) -> None:
+    con = duckdb.connect(str(writable_db))
+    header, rows = next_year_pupils(con, n_schools=None)  # every school: a big file
+    before = table_checksums(con)
+    con.close()
+    big = tmp_path / "leerlingen.xlsx"
+    big.write_bytes(xlsx_bytes(header, rows, sheet="Leerlingen"))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "data_model.importer", str(big), "--kind", "pupils",
+         "--db", str(writable_db)],
+        cwd=ROOT, stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    assert proc.stderr is not None
+    for line in proc.stderr:
+        if "Schrijven gestart" in line:
+            time.sleep(0.3)  # inside the transaction: deleting, inserting, recomputing
+            os.kill(proc.pid, signal.SIGKILL)
+            break
+    proc.wait(timeout=60)
+    assert proc.returncode == -signal.SIGKILL
+    database = Database(writable_db)  # reopening replays the log: no half transaction
+    try:
+        assert table_checksums(database.cursor()) == before
+        report = importer.import_file(
+            database, system_viewer(database.cursor()), "leerlingen.xlsx", big.read_bytes(),
+            "pupils",
+        )  # fmt: skip
+        assert report.ok, report.problems  # and the database still takes the same file
+    finally:
+        database.close()
