@@ -14,7 +14,7 @@ import duckdb
 import pandas as pd
 
 from data_model import notes, queries, support_queries
-from data_model.access import Viewer, require_school
+from data_model.access import SCOPE_SQL, Viewer, require_school
 from data_model.explain import highlights
 from data_model.stats import format_number, format_pct, load_rules
 
@@ -53,6 +53,7 @@ STEP_QUESTIONS = {
         "verder aan?",
     ),
 }
+MAX_RESULT_QUESTIONS = 6  # a conversation handles a few questions well, not twenty
 
 
 @dataclass(frozen=True)
@@ -112,6 +113,9 @@ def observation_suggestions(
     rules = load_rules()
     out: list[Observation] = []
     for info, results in _results_until(con, viewer, school_id, school_year):
+        now = results[(results["school_year"] == school_year) & results["domain"].isna()]
+        if now["suppressed"].astype(bool).all():
+            continue  # too few pupils this year: nothing to observe, and nothing to say
         for sentence in highlights(results, rules):
             out.append(Observation(info["assessment_id"], info["name"], sentence))
     return out
@@ -151,9 +155,21 @@ def suggested_questions(
     """
     questions: list[str] = []
     areas = statuses[statuses["learning_area"].notna()] if not statuses.empty else statuses
+    direction = {"much_higher": 1, "higher": 1, "lower": -1, "much_lower": -1}
+    area_dir = {
+        (r.assessment_name, r.learning_area): direction.get(r.status, 0)
+        for r in areas.itertuples(index=False)
+        if not isinstance(r.domain, str)
+    }
     for row in areas.itertuples(index=False):
         is_domain = isinstance(row.domain, str)
-        if row.suppressed or (is_domain and row.status not in ("much_lower", "much_higher")):
+        if row.suppressed:
+            continue
+        # A domain only adds a question when it differs a lot AND not the way its area does.
+        if is_domain and (
+            row.status not in ("much_lower", "much_higher")
+            or area_dir.get((row.assessment_name, row.learning_area)) == direction[row.status]
+        ):
             continue
         if is_domain:
             area = f"{row.learning_area} – {row.domain} ({row.assessment_name})"
@@ -179,6 +195,7 @@ def suggested_questions(
                 f"{area} stijgt al enkele jaren: welke aanpak zit daarachter, en kan die ook "
                 "elders helpen?"
             )
+    questions = questions[:MAX_RESULT_QUESTIONS]
     for action in open_actions:
         owner = action.get("owner")
         questions.append(
@@ -296,3 +313,62 @@ def build_briefing(
         support_lines=support_lines(support, koala, school_year),
         guidance_lines=guidance_lines(con, viewer, school_id, school_year),
     )
+
+
+def preparation_overview(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> pd.DataFrame:
+    """One row per school in scope for the anker's list: latest year, how many learning areas
+    are clearly lower / higher or falling, open actions from the year before, and (internal)
+    the need tier of that year. Sorted by name, never by result (non-ranking)."""
+    support_queries.require_guidance(viewer)
+    overview = queries.scope_overview(con, viewer)
+    if overview.empty:
+        return pd.DataFrame(
+            columns=["school_id", "name", "municipality", "school_year", "lower", "higher",
+                     "falling", "open_actions", "tier"]
+        )  # fmt: skip
+    visible = overview[~overview["suppressed"].astype(bool)]
+    counts = (
+        visible.assign(
+            lower=visible["status"].isin(["lower", "much_lower"]),
+            higher=visible["status"].isin(["higher", "much_higher"]),
+            falling=visible["trend"] == "falling",
+        )
+        .groupby("school_id")[["lower", "higher", "falling"]]
+        .sum()
+    )
+    schools = overview.drop_duplicates("school_id")[
+        ["school_id", "name", "municipality", "school_year"]
+    ].set_index("school_id")
+    df = schools.join(counts).fillna(0).reset_index()
+    rows = con.execute(
+        f"""
+        SELECT n.school_id, n.school_year, count(*) AS open_actions
+        FROM notes n
+        WHERE n.scope = ? AND n.step = 'action' AND n.deleted_at IS NULL
+          AND coalesce(json_extract_string(n.body, '$.review.status'), '') <> 'gerealiseerd'
+          AND n.school_id IN ({SCOPE_SQL})  -- constant SQL fragment, not input
+        GROUP BY ALL
+        """,
+        [notes.SCOPE_CONVERSATION, viewer.user_id],
+    ).df()
+    open_by = {(r.school_id, r.school_year): r.open_actions for r in rows.itertuples()}
+    df["open_actions"] = [
+        int(open_by.get((s, notes.previous_school_year(y)), 0))
+        for s, y in zip(df["school_id"], df["school_year"], strict=True)
+    ]
+    tiers = con.execute(
+        f"""
+        SELECT school_id, school_year, tier FROM guidance_need
+        WHERE school_id IN ({SCOPE_SQL})  -- constant SQL fragment, not input
+        """,
+        [viewer.user_id],
+    ).df()
+    tier_by = {(r.school_id, r.school_year): r.tier for r in tiers.itertuples()}
+    latest_tier = tiers.sort_values("school_year").groupby("school_id")["tier"].last().to_dict()
+    df["tier"] = [
+        tier_by.get((s, y), latest_tier.get(s))
+        for s, y in zip(df["school_id"], df["school_year"], strict=True)
+    ]
+    for col in ("lower", "higher", "falling"):
+        df[col] = df[col].astype(int)
+    return df.sort_values(["name", "school_id"]).reset_index(drop=True)

@@ -10,7 +10,7 @@ from data_model import briefing, notes
 from data_model.conversation_pdf import build_conversation_pdf
 from data_model.stats import load_rules
 from ui import conversation as conv
-from ui.components import pick_school, status_badge, trend_text
+from ui.components import pick_school, status_badge
 from ui.data import cursor, db_path, get_database, query
 
 rules = load_rules()
@@ -78,9 +78,12 @@ with left:
     for action in previous:
         with st.container(border=True):
             st.markdown(conv.note_markdown(action, {}))
+            if not action.get("review"):
+                st.caption("Opvolging: nog niet besproken.")
             conv.review_form(db, viewer, action)
 with right:
     st.subheader(f"Resultaten {year}")
+    st.caption("Kleur en trend ten opzichte van vergelijkbare scholen (zie Schoolfoto).")
     statuses = query(briefing.area_statuses, viewer, school_id, year)
     for name, group in statuses.groupby("assessment_name", sort=False):
         st.markdown(f"**{name}**")
@@ -92,7 +95,7 @@ with right:
             else:
                 lines.append(
                     f"- {label}: {status_badge(row.status, rules)} · "
-                    f"trend {trend_text(row.trend, rules)}"
+                    f"trend: {rules.trend_labels[row.trend].lower()}"
                 )
         st.markdown("\n".join(lines))
 

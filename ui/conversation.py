@@ -102,8 +102,9 @@ def _link_select(
 def step_fields(step: str, key: str, defaults: dict[str, Any], choices: Choices) -> dict[str, Any]:
     """The input widgets of one step (inside a form); returns the body they describe."""
     body: dict[str, Any] = {}
-    if step == "observation":
-        body["text"] = st.text_area("Wat valt op?", defaults.get("text", ""), key=f"{key}-text")
+    if step in ("observation", "note"):
+        label = "Wat valt op?" if step == "observation" else "Notitie"
+        body["text"] = st.text_area(label, defaults.get("text", ""), key=f"{key}-text")
     elif step == "hypothesis":
         body["observation_id"] = _link_select(
             "Bij welke vaststelling?",

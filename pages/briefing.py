@@ -1,0 +1,151 @@
+"""Voorbereiding: the anker's one-page preparation of a data conversation. Layout only.
+
+Visible to anker, regioteam and beheerder (ui.navigation); the guidance lines and the
+preparation notes come from functions that refuse a directeur.
+"""
+
+import streamlit as st
+
+from data_model import briefing, notes
+from data_model.conversation_pdf import build_conversation_pdf
+from data_model.stats import load_rules
+from ui import conversation as conv
+from ui.components import SCHOOL_KEY, pick_school, status_badge
+from ui.data import cursor, db_path, get_database, query
+
+rules = load_rules()
+viewer = st.session_state["viewer"]
+school_id = pick_school(viewer)
+if school_id is None:
+    st.stop()
+
+st.title("Voorbereiding van het datagesprek")
+st.caption(
+    "Per school: wat valt op, welke acties van vorig jaar nog openstaan, welke vragen u kunt "
+    "stellen en de zorgcontext. Klik op een school in de lijst om haar voorbereiding te openen."
+)
+conv.show_flash()
+
+# ----------------------------------------------------------------- all schools in scope
+overview = query(briefing.preparation_overview, viewer)
+if not overview.empty:
+    table = overview.rename(
+        columns={
+            "name": "School",
+            "municipality": "Gemeente",
+            "school_year": "Schooljaar",
+            "lower": "Lager",
+            "higher": "Hoger",
+            "falling": "Dalend",
+            "open_actions": "Open acties",
+            "tier": "Nood (intern)",
+        }
+    )
+    event = st.dataframe(
+        table.drop(columns=["school_id", "Gemeente"]),
+        hide_index=True,
+        width="stretch",
+        on_select="rerun",
+        selection_mode="single-row",
+        key="preparation_list",
+    )
+    st.caption(
+        "Alfabetisch op naam, niet gerangschikt. Lager / hoger / dalend: aantal leergebieden "
+        "van de laatste OVSG-toets dat duidelijk afwijkt van vergelijkbare scholen of daalt. "
+        "Open acties: acties van het jaar ervoor die nog niet gerealiseerd zijn. Nood: "
+        "begeleidingsnood (intern)."
+    )
+    picked = (event or {}).get("selection", {}).get("rows") or []
+    if picked:
+        chosen = overview.iloc[picked[0]]["school_id"]
+        if chosen != school_id:
+            st.session_state[SCHOOL_KEY] = chosen
+            st.query_params["school"] = chosen
+            st.rerun()
+
+# ----------------------------------------------------------------- one school, one page
+st.divider()
+years = query(briefing.conversation_years, viewer, school_id)
+if not years:
+    st.info("Voor deze school zijn nog geen toetsresultaten ingelezen.")
+    st.stop()
+head, pick = st.columns([3, 1], vertical_alignment="bottom")
+year = pick.selectbox("Schooljaar", years, key="briefing_year")
+con = cursor()
+info = briefing.build_briefing(con, viewer, school_id, year)  # fresh: includes notes
+head.header(f"{info.school_name} · {year}")
+
+left, right = st.columns([3, 2], gap="large")
+with left:
+    st.markdown("#### Wat valt op?")
+    if info.observations:
+        st.markdown(
+            "\n".join(f"- {o.text} :gray[({o.assessment_name})]" for o in info.observations)
+        )
+    else:
+        st.caption("Niets opvallends in de resultaten.")
+    st.markdown("#### Voorgestelde vragen")
+    questions = info.questions or ["Wat herkent het team in deze resultaten?"]
+    st.markdown("\n".join(f"- {q}" for q in questions))
+    st.caption("Richtvragen: " + " ".join(briefing.GUIDING_QUESTIONS))
+with right:
+    with st.container(border=True):
+        st.markdown("#### Resultaten")
+        for name, group in info.statuses.groupby("assessment_name", sort=False):
+            lines = []
+            for row in group.itertuples(index=False):
+                label = row.learning_area if isinstance(row.learning_area, str) else "Totaal"
+                if row.suppressed:
+                    lines.append(f"- {label}: te weinig leerlingen")
+                else:
+                    lines.append(
+                        f"- {label}: {status_badge(row.status, rules)} · "
+                        f"trend: {rules.trend_labels[row.trend].lower()}"
+                    )
+            st.markdown(f"**{name}**\n" + "\n".join(lines))
+    with st.container(border=True):
+        st.markdown("#### Zorgcontext")
+        st.markdown("\n".join(f"- {line}" for line in info.support_lines) or "Geen gegevens.")
+    if info.guidance_lines:
+        with st.container(border=True):
+            st.markdown("#### Begeleiding :gray[(intern)]")
+            st.markdown("\n".join(f"- {line}" for line in info.guidance_lines))
+
+st.markdown(f"#### Open acties van vorig jaar ({notes.previous_school_year(year)})")
+if info.open_actions:
+    for action in info.open_actions:
+        with st.container(border=True):
+            st.markdown(conv.note_markdown(action, {}))
+else:
+    st.caption("Geen open acties van vorig jaar.")
+
+st.markdown("#### Eigen voorbereiding :gray[(intern, niet zichtbaar voor de school)]")
+db = get_database(db_path())
+own = notes.list_notes(con, viewer, school_id, year, scope=notes.SCOPE_PREPARATION)
+for note in own:
+    conv.note_card(db, viewer, note, {})
+conv.add_form(
+    db,
+    viewer,
+    school_id,
+    year,
+    "note",
+    {},
+    "Notitie voor uzelf of het regioteam",
+    scope=notes.SCOPE_PREPARATION,
+)
+
+c1, c2 = st.columns(2)
+c1.page_link(
+    "pages/datagesprek.py",
+    label="Naar het datagesprek van deze school",
+    icon=":material/forum:",
+)
+c2.download_button(
+    "Gespreksblad (PDF) voor de school",
+    data=lambda: build_conversation_pdf(cursor(), viewer, school_id, year),
+    file_name=f"datagesprek-{school_id}-{year}.pdf",
+    mime="application/pdf",
+    icon=":material/picture_as_pdf:",
+    on_click="ignore",
+)
