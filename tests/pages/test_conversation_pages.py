@@ -1,0 +1,188 @@
+"""AppTest: Zorg en begeleiding, Datagesprek and Voorbereiding for every role, and the
+Datagesprek flow writing notes (accept, add, edit with a conflict, review last year)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from data_model import notes
+from data_model.access import allowed_school_ids, viewer_for_user_id
+from data_model.db import Database
+from tests.conftest import ROOT
+from tests.pages.apptest import all_text, run_page
+
+ROLES = ("directeur", "anker", "regioteam", "beheerder")
+INTERNAL_WORDS = ("Begeleidingsnood", "basisaanbod", "verhoogde nood", "grote nood", "Intern")
+
+
+def _submit(at: AppTest, form: str):
+    """The submit button of the form with this key."""
+    buttons = [b for b in at.button if b.proto.form_id == form]
+    assert buttons, f"no submit button in form {form}"
+    return buttons[0]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_zorg_page_shows_support_and_guidance_only_to_staff(app_env, viewers, role) -> None:
+    at = run_page(viewers[role], "pages/zorg.py")
+    assert not at.exception
+    assert at.title[0].value.startswith("Zorg en begeleiding · ")
+    text = all_text(at)
+    assert "Brede basiszorg: alle leerlingen." in text
+    headers = [h.value for h in at.header]
+    if role == "directeur":
+        assert "Begeleiding" not in headers
+        assert not [w for w in INTERNAL_WORDS if w in text]
+    else:
+        assert "Begeleiding" in headers
+        assert "Begeleidingsnood" in [m.label for m in at.metric]
+        assert "Alle scholen in uw overzicht" in [s.value for s in at.subheader]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_datagesprek_page_opens_for_every_role(app_env, viewers, role) -> None:
+    at = run_page(viewers[role], "pages/datagesprek.py")
+    assert not at.exception
+    assert at.title[0].value.startswith("Datagesprek · ")
+    assert at.selectbox(key="datagesprek_year").value == "2024-2025"
+    labels = [t.label for t in at.tabs]
+    assert [label.split(" (")[0] for label in labels] == [
+        "1 · Wat valt op",
+        "2 · Hypothesen",
+        "3 · Bronnen",
+        "4 · Prioriteiten",
+        "5 · Acties",
+    ]
+    text = all_text(at)
+    assert "Doen we de goede dingen?" in text and "Wat doen we met die kennis?" in text
+    assert "Acties van vorig jaar (2023-2024)" in [s.value for s in at.subheader]
+    assert not [w for w in INTERNAL_WORDS if w in text]
+
+
+@pytest.mark.parametrize("role", ("anker", "regioteam", "beheerder"))
+def test_voorbereiding_for_staff(app_env, viewers, role) -> None:
+    at = run_page(viewers[role], "pages/briefing.py")
+    assert not at.exception
+    assert at.title[0].value == "Voorbereiding van het datagesprek"
+    text = all_text(at)
+    assert "Voorgestelde vragen" in text and "Wat valt op?" in text
+    assert "Begeleidingsnood 2024-2025: " in text
+
+
+def test_voorbereiding_is_not_a_page_for_a_director(app_env, viewers) -> None:
+    at = run_page(viewers["directeur"])
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page("pages/briefing.py")
+
+
+@pytest.fixture
+def write_env(writable_db: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Database]:
+    """The app on a private copy; yields a Database handle on the same file for checks."""
+    monkeypatch.setenv("SCHOOLFOTO_DB", str(writable_db))
+    monkeypatch.setenv("SCHOOLFOTO_AUTH", "demo")
+    monkeypatch.chdir(ROOT)
+    db = Database(writable_db)
+    yield db
+    db.close()
+
+
+def _director_and_school(db: Database, viewers):
+    director = viewers["directeur"]
+    return director, allowed_school_ids(db.cursor(), director)[0]
+
+
+def test_accepting_a_suggestion_and_adding_a_hypothesis(write_env, viewers) -> None:
+    db = write_env
+    director, school = _director_and_school(db, viewers)
+    at = run_page(director, "pages/datagesprek.py")
+    first = at.button(key="sugg-aanvaard-0")
+    suggestion = at.markdown  # the suggestion text is the first card's markdown
+    first.click().run()
+    assert not at.exception
+    assert "Aanvaard." in [s.value for s in at.success]
+    observations = notes.list_notes(db.cursor(), director, school, "2024-2025", step="observation")
+    assert len(observations) == 1
+    obs = observations[0]
+    assert obs.body["state"] == "aanvaard" and obs.body["origin"] == "suggestie"
+    assert any(obs.body["text"] in m.value for m in suggestion)
+
+    at.text_area(key="add-datagesprek-hypothesis-text").set_value("Te weinig leestijd.")
+    at.selectbox(key="add-datagesprek-hypothesis-obs").set_value(obs.note_id)
+    _submit(at, "add-datagesprek-hypothesis").click().run()
+    assert not at.exception
+    hyps = notes.list_notes(db.cursor(), director, school, "2024-2025", step="hypothesis")
+    assert [(h.body["text"], h.body["observation_id"], h.author_id) for h in hyps] == [
+        ("Te weinig leestijd.", obs.note_id, director.user_id)
+    ]
+    # The form is empty again and the new hypothesis is listed, linked to its observation.
+    assert at.text_area(key="add-datagesprek-hypothesis-text").value == ""
+    assert any(m.value.startswith("**1.** Te weinig leestijd.") for m in at.markdown)
+
+
+def test_an_incomplete_action_is_refused_with_a_message(write_env, viewers) -> None:
+    db = write_env
+    director, school = _director_and_school(db, viewers)
+    at = run_page(director, "pages/datagesprek.py")
+    at.text_input(key="add-datagesprek-action-what").set_value("Leesplan")
+    _submit(at, "add-datagesprek-action").click().run()
+    assert "Vul nog in: eigenaar, succesindicator." in [e.value for e in at.error]
+    assert notes.list_notes(db.cursor(), director, school, "2024-2025") == []
+    # What the user typed is still there to complete.
+    assert at.text_input(key="add-datagesprek-action-what").value == "Leesplan"
+
+
+def test_an_edit_after_someone_elses_save_is_refused_then_deliberate(write_env, viewers) -> None:
+    db = write_env
+    director, school = _director_and_school(db, viewers)
+    anker = viewer_for_user_id(
+        db.cursor(),
+        db.cursor()
+        .execute(
+            "SELECT min(user_id) FROM user_schools WHERE school_id = ? AND user_id LIKE 'anker-%'",
+            [school],
+        )
+        .fetchone()[0],
+    )
+    note = notes.create_note(db, anker, school, "2024-2025", "hypothesis", {"text": "Versie 1"})
+    at = run_page(director, "pages/datagesprek.py")
+    at.button(key=f"edit-{note.note_id}").click().run()
+    at.text_area(key=f"form-edit-{note.note_id}-text").set_value("Versie van de directeur")
+    notes.update_note(db, anker, note.note_id, {"text": "Versie van het anker"}, 1)
+    _submit(at, f"form-edit-{note.note_id}").click().run()
+    errors = [e.value for e in at.error]
+    assert any(e.startswith(f"{anker.name} heeft deze notitie intussen gewijzigd") for e in errors)
+    assert notes.get_note(db.cursor(), director, note.note_id).body["text"] == (
+        "Versie van het anker"
+    )
+    # The director has now seen the newer version; saving again is a deliberate choice.
+    assert at.text_area(key=f"form-edit-{note.note_id}-text").value == "Versie van de directeur"
+    _submit(at, f"form-edit-{note.note_id}").click().run()
+    saved = notes.get_note(db.cursor(), director, note.note_id)
+    assert (saved.body["text"], saved.version) == ("Versie van de directeur", 3)
+    assert "Wijziging bewaard." in [s.value for s in at.success]
+
+
+def test_last_years_action_is_reviewed_next_to_the_new_results(write_env, viewers) -> None:
+    db = write_env
+    director, school = _director_and_school(db, viewers)
+    action = notes.create_note(
+        db, director, school, "2023-2024", "action",
+        {"what": "Leesplan", "owner": "Juf Els", "due": "2024-06-30",
+         "indicator": "Lezen zoals verwacht", "category": "nieuw initiatief opstarten"},
+    )  # fmt: skip
+    at = run_page(director, "pages/datagesprek.py")
+    assert any(m.value.startswith("**Leesplan**") for m in at.markdown)
+    assert "Resultaten 2024-2025" in [s.value for s in at.subheader]
+    at.selectbox(key=f"review-{action.note_id}-status").set_value("gerealiseerd")
+    at.text_input(key=f"review-{action.note_id}-comment").set_value("Lezen nu zoals verwacht")
+    _submit(at, f"review-{action.note_id}").click().run()
+    review = notes.get_note(db.cursor(), director, action.note_id).body["review"]
+    assert (review["status"], review["comment"], review["by"]) == (
+        "gerealiseerd",
+        "Lezen nu zoals verwacht",
+        director.name,
+    )
