@@ -200,8 +200,10 @@ def _data_sheet(ws, results: pd.DataFrame, rules: Rules) -> None:
                 _blank(row.domain),
                 f"< {rules.min_group_size}" if suppressed else int(row.n_pupils),
                 value(row.score_mean),
-                value(row.similar_mean),
-                value(row.flanders_mean),
+                # Comparison means are group values, shown in the app too; they stay so the
+                # sheet re-imports to the same photo.
+                value(row.similar_mean, hidden=False),
+                value(row.flanders_mean, hidden=False),
                 value(row.pct_goal_reached),
                 value(row.score_sd),
                 rules.statuses[row.status].label if not suppressed else None,
