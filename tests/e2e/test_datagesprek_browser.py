@@ -1,0 +1,63 @@
+"""A director walks the Datagesprek in Chromium: accepts an observation, writes a hypothesis,
+an action, and finds them again after reloading the page."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+
+def _open_datagesprek(page, live_app: str) -> None:
+    page.goto(live_app)
+    sidebar = page.locator("[data-testid=stSidebar]")
+    sidebar.get_by_test_id("stSelectbox").first.wait_for()
+    sidebar.get_by_text("Directeur", exact=True).first.click()
+    sidebar.get_by_role("link", name="Datagesprek").click()
+    page.get_by_role("heading", name=re.compile(r"^Datagesprek · ")).wait_for()
+    page.get_by_role("tab", name=re.compile(r"^1 · Wat valt op")).wait_for()
+
+
+def test_director_walks_the_flow_and_finds_notes_after_reload(page, live_app, tmp_path):
+    stamp = str(int(time.time() * 1000))
+    hypothesis = f"Te weinig leestijd in de hogere leerjaren ({stamp})"
+    action = f"Leesplan met authentieke teksten ({stamp})"
+    _open_datagesprek(page, live_app)
+
+    # 1. Wat valt op: accept the first suggestion.
+    page.get_by_role("button", name="Aanvaarden").first.click()
+    page.get_by_text("Aanvaard.", exact=True).wait_for()
+    page.get_by_text("Wat het team vaststelt").wait_for()
+
+    # 2. Hypothesen.
+    page.get_by_role("tab", name=re.compile(r"^2 · Hypothesen")).click()
+    panel = page.get_by_role("tabpanel").filter(has_text="Nieuwe hypothese")
+    panel.get_by_label("Hypothese: wat zou dit kunnen verklaren?").fill(hypothesis)
+    panel.get_by_role("button", name="Bewaren").click()
+    page.get_by_text("Bewaard.", exact=True).wait_for()
+
+    # 5. Acties.
+    page.get_by_role("tab", name=re.compile(r"^5 · Acties")).click()
+    panel = page.get_by_role("tabpanel").filter(has_text="Nieuwe actie")
+    panel.get_by_label("Actie: wat doen we?").fill(action)
+    panel.get_by_label("Eigenaar (wie?)").fill("Juf Els")
+    panel.get_by_label("Succesindicator: waaraan zien we dat het gewerkt heeft?").fill(
+        "Lezen minstens zoals verwacht"
+    )
+    panel.get_by_text("versterken", exact=True).click()
+    panel.get_by_role("button", name="Bewaren").click()
+    page.get_by_text("Bewaard.", exact=True).wait_for()
+    page.screenshot(path=str(tmp_path / "datagesprek.png"), full_page=True)
+
+    # Reload: a new session reads everything back from DuckDB.
+    page.reload()
+    page.get_by_role("heading", name=re.compile(r"^Datagesprek · ")).wait_for()
+    page.get_by_role("tab", name=re.compile(r"^2 · Hypothesen \(1\)")).click()
+    page.get_by_text(hypothesis).wait_for()
+    page.get_by_role("tab", name=re.compile(r"^5 · Acties \(1\)")).click()
+    page.get_by_text(action).wait_for()
+    assert page.get_by_text("Eigenaar: Juf Els").first.is_visible()
+    assert page.get_by_role("tab", name=re.compile(r"^1 · Wat valt op \(1\)")).is_visible()
