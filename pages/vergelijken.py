@@ -63,12 +63,12 @@ with c2:
     level_label = st.selectbox("Leergebied of domein", level_labels, index=0)
 learning_area, domain = level_keys[level_labels.index(level_label)]
 
-tab_school, tab_schools = st.tabs(
-    [
-        f"Binnen de school: {school['name']}",
-        "Tussen scholen" if named else "Uw school tussen andere",
-    ]
-)
+within = f"Binnen de school: {school['name']}"
+if named:
+    # Advisers come here to compare schools: that tab first.
+    tab_schools, tab_school = st.tabs(["Tussen scholen", within])
+else:
+    tab_school, tab_schools = st.tabs([within, "Uw school tussen andere scholen"])
 
 # ------------------------------------------------------------------------ within the school
 with tab_school:

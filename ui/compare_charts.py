@@ -14,10 +14,10 @@ import pandas as pd
 from data_model.explain import TOTAL_LABEL
 from data_model.stats import STATUSES, Rules, format_number, format_signed, load_rules
 from ui.charts import status_scale
+from ui.trend_charts import status_direction
 
 OWN_LABEL = "Uw school"
 OTHER_LABEL = "Andere school"
-_SHAPES = ["triangle-up", "triangle-up", "circle", "triangle-down", "triangle-down", "circle"]
 
 
 def _interval(lo: float, hi: float) -> str:
@@ -25,7 +25,7 @@ def _interval(lo: float, hi: float) -> str:
 
 
 def _status_encodings(rules: Rules, legend: bool = True) -> dict:
-    labels = [rules.statuses[s].label for s in STATUSES]
+    """Colour by status plus a direction shape (needs _with_direction on the chart)."""
     return {
         "color": alt.Color(
             "status_label:N",
@@ -35,9 +35,7 @@ def _status_encodings(rules: Rules, legend: bool = True) -> dict:
             if legend
             else None,
         ),
-        "shape": alt.Shape(
-            "status_label:N", scale=alt.Scale(domain=labels, range=_SHAPES), legend=None
-        ),
+        "shape": status_direction(rules)[1],
     }
 
 
@@ -186,16 +184,25 @@ def build_funnel_chart(
             )
         )
     zero = alt.Chart(limits).mark_rule(color="#1a1a1a").encode(y=alt.datum(0))
-    base = alt.Chart(df)
-    points = base.mark_point(
-        filled=True, size=80, opacity=0.85, stroke="#1a1a1a", strokeWidth=0.4
-    ).encode(
-        x=x,
-        y=alt.Y("diff_similar:Q", title="Verschil met vergelijkbare scholen"),
-        tooltip=_point_tooltip("positie" in df.columns),
-        **_status_encodings(rules),
+    # Name each limit at its right end, so the dashes need no legend.
+    ends = limits[limits["n_pupils"] == limits["n_pupils"].max()]
+    end_labels = (
+        alt.Chart(ends)
+        .mark_text(align="left", dx=4, fontSize=11, color="#525252")
+        .encode(x="n_pupils:Q", y="upper:Q", text="level:N")
     )
-    layers = [*limit_lines, zero, points]
+    base = alt.Chart(df)
+    points = (
+        base.transform_calculate(richting=status_direction(rules)[0])
+        .mark_point(filled=True, size=80, opacity=0.85, stroke="#1a1a1a", strokeWidth=0.4)
+        .encode(
+            x=x,
+            y=alt.Y("diff_similar:Q", title="Verschil met vergelijkbare scholen"),
+            tooltip=_point_tooltip("positie" in df.columns),
+            **_status_encodings(rules),
+        )
+    )
+    layers = [*limit_lines, zero, end_labels, points]
     if df["own"].any():
         layers.append(_own_layer(base, "n_pupils:Q", "diff_similar:Q"))
     return alt.layer(*layers).properties(
@@ -223,9 +230,11 @@ def build_ses_scatter_chart(df: pd.DataFrame, score_label: str, rules: Rules | N
         x=x, y=alt.Y("score_low:Q", title=score_label, scale=alt.Scale(zero=False)),
         y2="score_high:Q",
     )  # fmt: skip
-    points = base.mark_point(
-        filled=True, size=80, opacity=0.9, stroke="#1a1a1a", strokeWidth=0.4
-    ).encode(x=x, y="score_mean:Q", tooltip=_point_tooltip(False), **_status_encodings(rules))
+    points = (
+        base.transform_calculate(richting=status_direction(rules)[0])
+        .mark_point(filled=True, size=80, opacity=0.9, stroke="#1a1a1a", strokeWidth=0.4)
+        .encode(x=x, y="score_mean:Q", tooltip=_point_tooltip(False), **_status_encodings(rules))
+    )
     layers = [bars, points]
     if df["own"].any():
         layers.append(_own_layer(base, "ses_index:Q", "score_mean:Q"))

@@ -147,6 +147,27 @@ def prepare_difference(
     return df
 
 
+def status_direction(rules: Rules) -> tuple[str, alt.Shape]:
+    """(Vega expression for a 'richting' field, shape encoding on it): triangles up/down.
+
+    The shape is encoded on its own derived field, not on the status itself: Vega-Lite would
+    otherwise merge the two legends into one with uncoloured (black) symbols.
+    """
+    up = " || ".join(f"datum.status_label == '{rules.statuses[s].label}'"
+                     for s in ("much_higher", "higher"))  # fmt: skip
+    down = " || ".join(f"datum.status_label == '{rules.statuses[s].label}'"
+                       for s in ("lower", "much_lower"))  # fmt: skip
+    expr = f"({up}) ? 'op' : (({down}) ? 'neer' : 'geen')"
+    shape = alt.Shape(
+        "richting:N",
+        scale=alt.Scale(
+            domain=["op", "geen", "neer"], range=["triangle-up", "circle", "triangle-down"]
+        ),
+        legend=None,
+    )
+    return expr, shape
+
+
 def _year_axis(years: list[str] | None, short: bool = False) -> alt.X:
     """School years on x; every year of the series keeps its place, so a gap stays visible."""
     # '2021-2022' -> '2021-22': fits horizontally under each point.
@@ -187,23 +208,24 @@ def _difference_layers(
     )
     zero = base.mark_rule(color="#1a1a1a", strokeWidth=1).encode(y=alt.datum(0))
     line = base.mark_line(color="#2166ac", strokeWidth=2).encode(y="verschil:Q")
-    labels = [rules.statuses[s].label for s in rules.statuses]
     # One colour legend (coloured symbols); the triangle shapes repeat the direction, so a
     # second shape legend would only take room.
     legend = alt.Legend(orient="bottom", columns=3, labelLimit=200) if show_legend else None
-    shapes = ["triangle-up", "triangle-up", "circle", "triangle-down", "triangle-down", "circle"]
-    points = base.mark_point(filled=True, size=70, stroke="#1a1a1a", strokeWidth=0.5).encode(
-        y="verschil:Q",
-        color=alt.Color(
-            "status_label:N",
-            scale=status_scale(rules),
-            title="Kleur",
-            legend=legend,
-        ),
-        shape=alt.Shape(
-            "status_label:N", scale=alt.Scale(domain=labels, range=shapes), legend=None
-        ),
-        tooltip=tooltip,
+    direction, shape = status_direction(rules)
+    points = (
+        base.transform_calculate(richting=direction)
+        .mark_point(filled=True, size=70, stroke="#1a1a1a", strokeWidth=0.5)
+        .encode(
+            y="verschil:Q",
+            color=alt.Color(
+                "status_label:N",
+                scale=status_scale(rules),
+                title="Kleur",
+                legend=legend,
+            ),
+            shape=shape,
+            tooltip=tooltip,
+        )
     )
     return alt.layer(band, zero, line, points)
 
