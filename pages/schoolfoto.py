@@ -118,3 +118,19 @@ if match.empty:
     st.caption(f"Geen resultaat voor {label} in {year}.")
 else:
     st.markdown(why_colour(match.iloc[0].to_dict(), rules))
+
+# Excel school photo (grid, legend, data, notes); built only when the button is clicked.
+from data_model.export import build_school_xlsx
+from ui.data import db_path, get_database
+
+_export_db = get_database(db_path())
+st.divider()
+st.download_button(
+    "Download de schoolfoto (Excel)",
+    data=lambda: build_school_xlsx(_export_db.cursor(), viewer, school_id),
+    file_name=f"schoolfoto_{school_id}.xlsx",
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    icon=":material/download:",
+    on_click="ignore",
+    help="Raster met dezelfde kleuren, legende, alle cijfers en de notities van deze school.",
+)

@@ -1,0 +1,153 @@
+"""Gegevens (beheerder): import files with a validation report, history, templates, users.
+
+Layout only: validation and writing happen in data_model.importer (one transaction per
+file); templates come from data_model.templates.
+"""
+
+import importlib.util
+
+import pandas as pd
+import streamlit as st
+
+from data_model import importer
+from data_model.import_formats import FORMATS, MAX_DATA_ROWS, MAX_FILE_BYTES
+from data_model.templates import build_template, template_columns, template_file_name
+from ui.data import clear_caches, cursor, db_path, get_database, query
+
+REPORT_KEY = "gegevens_import_report"
+LIMITS = f"Hoogstens {MAX_FILE_BYTES // (1024 * 1024)} MB en {MAX_DATA_ROWS:_} rijen.".replace(
+    "_", "."
+)
+viewer = st.session_state["viewer"]
+if not viewer.is_admin:
+    st.error("Deze pagina is alleen voor de beheerder.")
+    st.stop()
+
+st.title("Gegevens")
+st.caption(
+    "Lees elk schooljaar de nieuwe bestanden in. Een bestand wordt alleen ingelezen als het "
+    "helemaal in orde is: anders verandert er niets en ziet u per rij wat u moet aanpassen."
+)
+
+has_user_admin = importlib.util.find_spec("ui.user_admin") is not None
+labels = ["Inlezen", "Geschiedenis", "Sjablonen"] + (["Gebruikers"] if has_user_admin else [])
+tabs = dict(zip(labels, st.tabs(labels), strict=True))
+
+with tabs["Inlezen"]:
+    kind = st.selectbox(
+        "Soort bestand",
+        options=list(FORMATS),
+        format_func=lambda k: FORMATS[k].label,
+        help="Welke kolommen elk soort bestand heeft, staat onder Sjablonen.",
+    )
+    upload = st.file_uploader(
+        "Bestand (.xlsx of .csv)",
+        type=["xlsx", "csv"],
+        help=LIMITS,
+    )
+    st.caption(
+        "Titelrijen boven de kopregel, kolomnamen in hoofdletters, decimale komma's, "
+        "%-tekens en schooljaren als 2024-25 of 2025 zijn geen probleem. Een bestand voor een "
+        "schooljaar dat al in de databank zit, vervangt de gegevens van die scholen en dat "
+        "schooljaar; hetzelfde bestand opnieuw inlezen verandert niets."
+    )
+    if st.button("Controleren en inlezen", type="primary", disabled=upload is None):
+        bar = st.progress(0.0, text="Bestand lezen")
+        report = importer.import_file(
+            get_database(db_path()),
+            viewer,
+            upload.name,
+            upload.getvalue(),
+            kind,
+            progress=lambda frac, message: bar.progress(min(frac, 1.0), text=message),
+        )
+        bar.empty()
+        st.session_state[REPORT_KEY] = report
+        clear_caches()  # also after a refusal: the import history changed
+
+    report = st.session_state.get(REPORT_KEY)
+    if report is not None:
+        if report.ok:
+            st.success(report.summary, icon=":material/check_circle:")
+            if report.ignored_columns:
+                st.caption("Niet gebruikte kolommen: " + ", ".join(report.ignored_columns))
+            if not report.unchanged:
+                st.caption("Alle pagina's tonen de nieuwe gegevens met hun kleuren.")
+        else:
+            n = len(report.problems)
+            st.error(
+                f"**{report.file_name}** is niet ingelezen: "
+                f"{n} {'probleem' if n == 1 else 'problemen'}. Er is niets gewijzigd in de "
+                "databank. Pas het bestand aan en lees het opnieuw in.",
+                icon=":material/block:",
+            )
+            problems = report.problems_frame()
+            st.dataframe(
+                problems,
+                hide_index=True,
+                width="stretch",
+                column_config={
+                    "rij": st.column_config.NumberColumn("rij", format="%d", width="small"),
+                    "probleem": st.column_config.TextColumn("probleem", width="large"),
+                },
+            )
+            st.download_button(
+                "Controleverslag downloaden (CSV)",
+                problems.to_csv(index=False, sep=";").encode("utf-8-sig"),
+                file_name=f"controleverslag_{report.file_name}.csv",
+                mime="text/csv",
+            )
+
+with tabs["Geschiedenis"]:
+    history = query(importer.import_history, viewer)
+    if history.empty:
+        st.info("Er is nog niets ingelezen.")
+    else:
+        st.dataframe(
+            history.drop(columns=["sha256"]),
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "tijdstip": st.column_config.DatetimeColumn("tijdstip", format="DD/MM/YYYY HH:mm"),
+                "soort": st.column_config.TextColumn("soort"),
+                "toelichting": st.column_config.TextColumn("toelichting", width="large"),
+            },
+        )
+        st.caption(
+            "Elke poging staat hier, ook geweigerde bestanden. 'ongewijzigd' = het bestand "
+            "stond al in de databank."
+        )
+
+with tabs["Sjablonen"]:
+    st.markdown(
+        "Elk sjabloon heeft een kopregel en één voorbeeldrij; het blad *Uitleg* beschrijft "
+        "elke kolom. Kolomnamen mogen in hoofd- of kleine letters, met spaties of liggende "
+        "streepjes."
+    )
+    con = cursor()
+    for key, fmt in FORMATS.items():
+        with st.container(border=True):
+            left, right = st.columns([3, 1], vertical_alignment="center")
+            left.markdown(f"**{fmt.label}**")
+            right.download_button(
+                "Sjabloon downloaden",
+                build_template(key, con),
+                file_name=template_file_name(key),
+                mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                key=f"template_{key}",
+            )
+            with st.expander("Kolommen"):
+                _, _, explain = template_columns(fmt, con)
+                st.dataframe(
+                    pd.DataFrame(explain, columns=["kolom", "verplicht", "uitleg"]),
+                    hide_index=True,
+                    width="stretch",
+                )
+                for note in fmt.notes:
+                    st.caption(note)
+
+if has_user_admin:
+    with tabs["Gebruikers"]:
+        from ui.user_admin import render_user_admin
+
+        render_user_admin(viewer)

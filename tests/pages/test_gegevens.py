@@ -1,0 +1,93 @@
+"""AppTest of the Gegevens page: beheerder only; validation report, history, templates."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from data_model import importer
+from data_model.access import Viewer, system_viewer
+from data_model.db import Database
+from tests.conftest import ROOT
+from tests.data_model.importer_files import RESULT_HEADER, next_year_results, xlsx_bytes
+from tests.pages.apptest import all_text, run_page
+from ui.navigation import visible_pages
+
+PAGE = "pages/gegevens.py"
+
+
+@pytest.fixture
+def refused_report(writable_db: Path) -> importer.ImportReport:
+    """A real refusal, made on a private copy (the page test itself writes nothing)."""
+    db = Database(writable_db)
+    try:
+        rows = next_year_results(db.cursor(), n_schools=1)
+        rows[0][6] = "zeer goed"
+        rows[1][0] = "999999"
+        data = xlsx_bytes(RESULT_HEADER, rows, title_rows=[["Resultaten 2026"]])
+        return importer.import_file(db, system_viewer(db.cursor()), "vt4_2026.xlsx", data,
+                                    "results")  # fmt: skip
+    finally:
+        db.close()
+
+
+def test_beheerder_sees_tabs_templates_and_history(app_env: Path, viewers) -> None:
+    at = run_page(viewers["beheerder"], PAGE)
+    assert not at.exception
+    assert at.title[0].value == "Gegevens"
+    assert [t.label for t in at.tabs][:3] == ["Inlezen", "Geschiedenis", "Sjablonen"]
+    assert at.selectbox[0].label == "Soort bestand"
+    assert at.selectbox[0].options == [
+        "Resultaten per school (gemiddelden)", "Resultaten per leerling", "Scholen en context",
+        "Zorg en leersteun", "Begeleidingscontacten",
+    ]  # fmt: skip
+    assert at.button[0].label == "Controleren en inlezen"
+    assert at.button[0].disabled  # nothing uploaded yet
+    downloads = [b for b in at.get("download_button") if b.label == "Sjabloon downloaden"]
+    assert len(downloads) == 5
+
+
+def test_validation_report_is_shown_as_a_table(
+    app_env: Path, viewers, refused_report: importer.ImportReport
+) -> None:
+    at = run_page(viewers["beheerder"], PAGE)
+    at.session_state["gegevens_import_report"] = refused_report
+    at.run()
+    assert not at.exception
+    assert at.error[0].value.startswith(
+        "**vt4_2026.xlsx** is niet ingelezen: 2 problemen. Er is niets gewijzigd in de databank."
+    )
+    table = at.dataframe[0].value
+    assert list(table.columns) == ["bestand", "blad", "rij", "kolom", "waarde", "probleem"]
+    assert table[["rij", "kolom", "waarde"]].values.tolist() == [
+        [3, "gemiddelde_school", "zeer goed"],
+        [4, "instellingsnummer", "999999"],
+    ]
+    assert table["probleem"].iloc[0] == ("Geen getal. Verwacht: een getal van 0 tot 100, bv. 63,5.")
+
+
+def test_gebruikers_tab_when_user_admin_exists(app_env: Path, viewers) -> None:
+    at = run_page(viewers["beheerder"], PAGE)
+    assert ("Gebruikers" in [t.label for t in at.tabs]) == (ROOT / "ui/user_admin.py").exists()
+
+
+@pytest.mark.parametrize("role", ["directeur", "anker", "regioteam"])
+def test_other_roles_do_not_get_the_page(app_env: Path, viewers, role: str) -> None:
+    viewer: Viewer = viewers[role]
+    assert PAGE not in [p.path for p in visible_pages(viewer)]
+    # Even when the file is run directly, the page refuses.
+    at = AppTest.from_file(str(ROOT / PAGE), default_timeout=60)
+    at.session_state["viewer"] = viewer
+    at.run()
+    assert not at.exception
+    assert "Deze pagina is alleen voor de beheerder." in all_text(at)
+    assert not at.get("file_uploader") and not at.button
+
+
+def test_schoolfoto_offers_the_excel_download(app_env: Path, viewers) -> None:
+    at = run_page(viewers["directeur"], "pages/schoolfoto.py")
+    assert not at.exception
+    labels = [b.label for b in at.get("download_button")]
+    assert "Download de schoolfoto (Excel)" in labels
