@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from data_model.stats import STATUSES, format_number, load_rules
-from ui.components import render_legend, status_badge
+from data_model.stats import format_number, load_rules
+from ui.components import render_legend
 
 rules = load_rules()
 conf = format_number(rules.confidence * 100, 0)
@@ -85,11 +85,28 @@ st.markdown(
 )
 
 st.header("De regels in cijfers")
-st.dataframe(
+st.table(
     {
-        "Kleur": [status_badge(s, rules).split("[", 1)[1].rstrip("]") for s in STATUSES],
-        "Kleurcode": [rules.statuses[s].colour for s in STATUSES],
-    },
-    hide_index=True,
+        "Regel": [
+            "Privacyminimum: minder leerlingen, dan tonen we niets",
+            "Kleurminimum: minder leerlingen, dan geen kleur",
+            "Betrouwbaarheid van het interval",
+            "Effectgrootte voor 'veel hoger' of 'veel lager'",
+            "Trend: aantal schooljaren dat meetelt (maximum)",
+            "Trend: minimum aantal jaren met een kleur",
+            "Trend: significantieniveau",
+            "Aantal SES-groepen",
+        ],
+        "Waarde": [
+            str(rules.min_group_size),
+            str(rules.min_colour_size),
+            f"{conf} %",
+            format_number(rules.large_effect_size, 1),
+            str(rules.trend_max_years),
+            str(rules.trend_min_years),
+            format_number(rules.trend_alpha, 2),
+            str(rules.ses_groups),
+        ],
+    }
 )
 st.caption("Deze regels staan in `data_model/rules.toml`; deze pagina leest ze daaruit.")
