@@ -1,0 +1,73 @@
+"""Helpers for the access tests: run the app as a logged-in OIDC user, collect all output.
+
+`output_text(at)` walks every element and block of an AppTest run and turns the protobuf
+messages into text: strings as they are, Arrow tables (dataframes, chart datasets) decoded
+to CSV, chart specs as JSON. What a browser could receive, a test can search.
+"""
+
+from __future__ import annotations
+
+import io
+
+import pyarrow as pa
+from google.protobuf.descriptor import FieldDescriptor
+from google.protobuf.message import Message
+from streamlit.testing.v1 import AppTest
+
+from data_model.access import Viewer
+from tests.conftest import ROOT
+
+
+def oidc_app(viewer_or_email: Viewer | str, school: str | None = None) -> AppTest:
+    """AppTest of app.py as a user logged in through OIDC (st.user mocked by AppTest.user)."""
+    email = viewer_or_email if isinstance(viewer_or_email, str) else viewer_or_email.email
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.user = {"is_logged_in": True, "email": email, "email_verified": True, "name": "Test"}
+    if school:
+        at.query_params["school"] = school
+    return at
+
+
+def _decode_bytes(data: bytes) -> str:
+    try:
+        table = pa.ipc.open_stream(io.BytesIO(data)).read_all()
+        return table.to_pandas().to_csv(index=False)
+    except Exception:
+        return data.decode("utf-8", errors="ignore")
+
+
+def _message_text(msg: Message, out: list[str]) -> None:
+    for field, value in msg.ListFields():
+        values = value if field.is_repeated else [value]
+        if field.type == FieldDescriptor.TYPE_MESSAGE:
+            if field.message_type.GetOptions().map_entry:
+                for k, v in value.items():
+                    out.append(str(k))
+                    if isinstance(v, Message):
+                        _message_text(v, out)
+                    else:
+                        out.append(str(v))
+                continue
+            for v in values:
+                _message_text(v, out)
+        elif field.type == FieldDescriptor.TYPE_STRING:
+            out.extend(str(v) for v in values)
+        elif field.type == FieldDescriptor.TYPE_BYTES:
+            out.extend(_decode_bytes(v) for v in values)
+
+
+def output_text(at: AppTest) -> str:
+    """All text of all elements (main and sidebar), including tables and chart data."""
+    out: list[str] = []
+
+    def walk(node: object) -> None:
+        proto = getattr(node, "proto", None)
+        if isinstance(proto, Message):
+            _message_text(proto, out)
+        children = getattr(node, "children", None)
+        if isinstance(children, dict):
+            for child in children.values():
+                walk(child)
+
+    walk(at._tree)
+    return "\n".join(out)
