@@ -91,8 +91,16 @@ for area in areas:
     wide[area] = wide[area].map(labels)
 
 c1, c2 = st.columns([2, 1])
-communities = sorted(wide["community_id"].dropna().unique())
-pick = c1.multiselect("Scholengemeenschap", communities, placeholder="Alle scholengemeenschappen")
+community_names = dict(zip(schools["community_id"], schools["community_name"], strict=False))
+communities = sorted(
+    wide["community_id"].dropna().unique(), key=lambda c: community_names.get(c) or c
+)
+pick = c1.multiselect(
+    "Scholengemeenschap",
+    communities,
+    format_func=lambda c: community_names.get(c) or c,
+    placeholder="Alle scholengemeenschappen",
+)
 only = c2.toggle("Alleen scholen waar iets opvalt", value=False)
 view = wide
 if pick:
@@ -105,18 +113,26 @@ m1.metric("Scholen met een leergebied lager dan verwacht", int((view["lo"] > 0).
 m2.metric("Scholen met een leergebied hoger dan verwacht", int((view["hi"] > 0).sum()))
 m3.metric("Scholen met een stijgende of dalende trend", int((view["move"] > 0).sum()))
 
-table = pd.DataFrame(
-    {
-        "Open": "schoolfoto?school=" + view["school_id"],
-        "School": view["name"],
-        "Gemeente": view["municipality"],
-        "SES-groep": view["ses_group"],
-        "Schooljaar": view["school_year"],
-        **{area: view[area] for area in areas},
-    }
-)
+years = sorted(view["school_year"].unique())
+columns = {
+    "Open": "schoolfoto?school=" + view["school_id"],
+    "School": view["name"],  # the name already ends in the municipality
+    "SES-groep": view["ses_group"],
+}
+if len(years) > 1:  # only when some schools lack the latest year
+    columns["Schooljaar"] = view["school_year"]
+table = pd.DataFrame({**columns, **{area: view[area] for area in areas}})
+st.caption(f"OVSG-toets 6de leerjaar, {years[-1] if years else ''}: kleur per leergebied.")
+by_label = {labels[s]: rules.statuses[s] for s in rules.statuses}
+
+
+def cell_style(value: object) -> str:
+    style = by_label.get(str(value))
+    return f"background-color: {style.colour}; color: {style.text_colour}" if style else ""
+
+
 st.dataframe(
-    table,
+    table.style.map(cell_style, subset=areas),
     hide_index=True,
     width="stretch",
     column_config={
