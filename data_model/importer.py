@@ -1239,7 +1239,7 @@ def import_history(
     """The latest imports, newest first (beheerder only)."""
     if not viewer.is_admin:
         raise AccessDenied("Alleen een beheerder ziet de importgeschiedenis.")
-    return con.execute(
+    history = con.execute(
         """
         SELECT l.imported_at AS tijdstip, coalesce(u.name, l.user_id) AS door,
                l.file_name AS bestand,
@@ -1249,7 +1249,9 @@ def import_history(
         ORDER BY l.import_id DESC LIMIT ?
         """,
         [limit],
-    ).df()  # fmt: skip
+    ).df()
+    history["soort"] = history["soort"].map(lambda k: FORMATS[k].label if k in FORMATS else k)
+    return history  # fmt: skip
 
 
 # --------------------------------------------------------------------------- CLI

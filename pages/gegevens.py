@@ -82,15 +82,18 @@ with tabs["Inlezen"]:
                 icon=":material/block:",
             )
             problems = report.problems_frame()
-            st.dataframe(
-                problems,
-                hide_index=True,
-                width="stretch",
-                column_config={
-                    "rij": st.column_config.NumberColumn("rij", format="%d", width="small"),
-                    "probleem": st.column_config.TextColumn("probleem", width="large"),
-                },
-            )
+            if len(problems) <= 30:
+                st.table(problems.set_index("bestand"))  # wraps long messages: all readable
+            else:
+                st.dataframe(
+                    problems,
+                    hide_index=True,
+                    width="stretch",
+                    column_config={
+                        "rij": st.column_config.NumberColumn("rij", format="%d", width="small"),
+                        "probleem": st.column_config.TextColumn("probleem", width="large"),
+                    },
+                )
             st.download_button(
                 "Controleverslag downloaden (CSV)",
                 problems.to_csv(index=False, sep=";").encode("utf-8-sig"),

@@ -59,7 +59,7 @@ def test_validation_report_is_shown_as_a_table(
     assert at.error[0].value.startswith(
         "**vt4_2026.xlsx** is niet ingelezen: 2 problemen. Er is niets gewijzigd in de databank."
     )
-    table = at.dataframe[0].value
+    table = at.table[0].value.reset_index()
     assert list(table.columns) == ["bestand", "blad", "rij", "kolom", "waarde", "probleem"]
     assert table[["rij", "kolom", "waarde"]].values.tolist() == [
         [3, "gemiddelde_school", "zeer goed"],
