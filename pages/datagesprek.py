@@ -101,14 +101,13 @@ with right:
 
 # ------------------------------------------------------------------------------ the steps
 st.divider()
-tabs = st.tabs(
-    [
-        f"1 · Wat valt op ({len(accepted)})",
-        f"2 · Hypothesen ({len(by_step['hypothesis'])})",
-        f"3 · Bronnen ({len(by_step['source'])})",
-        f"4 · Prioriteiten ({len(by_step['priority'])})",
-        f"5 · Acties ({len(by_step['action'])})",
-    ]
+STEP_TABS = ["1 · Wat valt op", "2 · Hypothesen", "3 · Bronnen", "4 · Prioriteiten", "5 · Acties"]
+# Stable labels and a tracked key: after a save (a rerun) the team stays on the same step.
+tabs = st.tabs(STEP_TABS, key="datagesprek_step", on_change="rerun")
+st.caption(
+    f"Genoteerd voor {year}: {len(accepted)} vaststellingen · "
+    f"{len(by_step['hypothesis'])} hypothesen · {len(by_step['source'])} bronnen · "
+    f"{len(by_step['priority'])} prioriteiten · {len(by_step['action'])} acties."
 )
 
 

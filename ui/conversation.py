@@ -32,6 +32,8 @@ def flash(message: str) -> None:
 def show_flash() -> None:
     message = st.session_state.pop(FLASH_KEY, None)
     if message:
+        # A toast is seen wherever the user scrolled to; the banner stays for screen readers.
+        st.toast(message, icon=":material/check_circle:")
         st.success(message, icon=":material/check_circle:")
 
 
