@@ -57,6 +57,24 @@ DIMENSIONS: dict[str, tuple[str, str]] = {
 }
 
 
+SUBGROUP_COLUMNS = [
+    "dimension",
+    "dimension_label",
+    "group",
+    "n_pupils",
+    "score_mean",
+    "ci_low",
+    "ci_high",
+    "rest_n",
+    "rest_mean",
+    "diff_rest",
+    "diff_ci_low",
+    "diff_ci_high",
+    "flanders_diff_rest",
+    "hidden",
+]
+
+
 def _groups_sql(own_school: bool) -> str:
     """Per dimension x group: n, sum and sum of squares of the pupils' cell scores."""
     dims = ",\n".join(
@@ -190,7 +208,7 @@ def subgroup_results(
         _groups_sql(own_school=True), [school_year, assessment_id, str(school_id), *cell]
     ).df()
     if school.empty:
-        return pd.DataFrame(columns=["dimension", "dimension_label", "group", "n_pupils", "hidden"])
+        return pd.DataFrame(columns=SUBGROUP_COLUMNS)
     # Flanders-wide group means: aggregates over all pupils, no school can be recognised.
     flanders = con.execute(_groups_sql(own_school=False), [school_year, assessment_id, *cell]).df()
     return summarise_groups(school, flanders)
