@@ -77,6 +77,10 @@ with right:
         st.info("Voor deze school zijn geen KOALA-resultaten ingelezen.")
     else:
         st.altair_chart(build_koala_chart(koala), width="stretch")
+        st.caption(
+            "Groen, oranje en rood zijn de namen die KOALA zelf gebruikt; we tonen ze in "
+            "grijstinten, want ze zijn geen oordeel over de school."
+        )
         hidden = sorted(koala.loc[koala["suppressed"].astype(bool), "school_year"].unique())
         if hidden:
             st.caption(

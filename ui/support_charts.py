@@ -39,7 +39,11 @@ def build_continuum_chart(support: pd.DataFrame) -> alt.Chart:
         alt.Chart(df)
         .mark_bar()
         .encode(
-            x=alt.X("school_year:O", title="Schooljaar", axis=alt.Axis(labelAngle=-45)),
+            x=alt.X(
+                "school_year:O",
+                title="Schooljaar",
+                axis=alt.Axis(labelAngle=-45, labelOverlap=False),
+            ),
             y=alt.Y(
                 "pct:Q",
                 title="Aandeel leerlingen (%)",
@@ -81,7 +85,9 @@ def build_indicator_chart(support: pd.DataFrame) -> alt.Chart:
     df["aandeel"] = df["pct"].map(format_pct)
     labels = [INDICATOR_LABELS[k] for k in INDICATOR_LABELS]
     base = alt.Chart(df).encode(
-        x=alt.X("school_year:O", title="Schooljaar", axis=alt.Axis(labelAngle=-45)),
+        x=alt.X(
+            "school_year:O", title="Schooljaar", axis=alt.Axis(labelAngle=-45, labelOverlap=False)
+        ),
         y=alt.Y("n_pupils:Q", title="Leerlingen"),
         color=alt.Color(
             "indicator:N",
@@ -120,7 +126,9 @@ def build_koala_chart(koala: pd.DataFrame) -> alt.Chart:
     df["pct"] = df["pct"].astype(float)
     domain = [KOALA_LABELS[c] for c in KOALA_CATEGORIES]
     base = alt.Chart(df).encode(
-        x=alt.X("school_year:O", title="Schooljaar", axis=alt.Axis(labelAngle=-45)),
+        x=alt.X(
+            "school_year:O", title="Schooljaar", axis=alt.Axis(labelAngle=-45, labelOverlap=False)
+        ),
         y=alt.Y(
             "pct:Q", title="Aandeel kleuters (%)", stack="zero", scale=alt.Scale(domain=[0, 100])
         ),
@@ -144,8 +152,7 @@ def build_koala_chart(koala: pd.DataFrame) -> alt.Chart:
     return bars.properties(
         title=alt.TitleParams(
             "KOALA-screening bij de start van de leerplicht",
-            subtitle="Aandeel kleuters per uitkomst (groen / oranje / rood zijn de namen die "
-            "KOALA gebruikt)",
+            subtitle="Aandeel kleuters per uitkomst",
             anchor="start",
         ),
         height=260,
@@ -161,7 +168,9 @@ def build_units_chart(by_year: pd.DataFrame) -> alt.Chart:
     df["uren"] = df["hours"].map(format_number)
     df["nood"] = df["tier"].fillna("niet bepaald")
     base = alt.Chart(df).encode(
-        x=alt.X("school_year:O", title="Schooljaar", axis=alt.Axis(labelAngle=-45)),
+        x=alt.X(
+            "school_year:O", title="Schooljaar", axis=alt.Axis(labelAngle=-45, labelOverlap=False)
+        ),
         y=alt.Y("units:Q", title="Begeleidingseenheden"),
         tooltip=[
             alt.Tooltip("school_year:N", title="Schooljaar"),
