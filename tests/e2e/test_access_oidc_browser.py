@@ -1,0 +1,151 @@
+"""The real OIDC login flow in Chromium against a local mock provider (oidc-provider-mock).
+
+Schoolfoto runs in OIDC mode with an [auth] section pointing at the mock provider; the
+browser clicks "Aanmelden", types the e-mail address on the provider's form, and comes back
+logged in. Checked: a known director lands on their own school with a log-out button on
+every page; an unknown address sees only the refusal; "Afmelden" ends the session.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from data_model import access
+from tests.conftest import ROOT
+from tests.e2e.conftest import _free_port
+
+pytestmark = pytest.mark.browser
+oidc_provider_mock = pytest.importorskip("oidc_provider_mock")
+
+
+@pytest.fixture(scope="module")
+def provider() -> Iterator[str]:
+    # The mock speaks plain http on localhost; Authlib refuses that unless told otherwise.
+    os.environ["AUTHLIB_INSECURE_TRANSPORT"] = "1"
+    with oidc_provider_mock.run_server_in_thread() as server:
+        yield f"http://localhost:{server.server_port}"
+
+
+@pytest.fixture(scope="module")
+def oidc_app_url(
+    provider: str, sample_db: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    folder = tmp_path_factory.mktemp("oidc")
+    db = folder / "schoolfoto.duckdb"
+    shutil.copy(sample_db, db)  # DuckDB locks a file per process: the server gets a copy
+    port = _free_port()
+    url = f"http://localhost:{port}"
+    secrets = folder / "secrets.toml"
+    secrets.write_text(
+        "[auth]\n"
+        f'redirect_uri = "{url}/oauth2callback"\n'
+        'cookie_secret = "test-cookie-secret-for-the-browser-test"\n'
+        'client_id = "schoolfoto"\n'
+        'client_secret = "geheim"\n'
+        f'server_metadata_url = "{provider}/.well-known/openid-configuration"\n'
+        'client_kwargs = { scope = "openid email profile" }\n',
+        encoding="utf-8",
+    )
+    env = {
+        **os.environ,
+        "SCHOOLFOTO_DB": str(db),
+        "SCHOOLFOTO_AUTH": "oidc",
+        "AUTHLIB_INSECURE_TRANSPORT": "1",
+    }
+    log_path = folder / "streamlit.log"
+    log = open(log_path, "w")  # noqa: SIM115 - closed below
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+         "--server.headless", "true", "--server.address", "localhost",
+         "--secrets.files", str(secrets)],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    try:
+        for _ in range(120):
+            try:
+                with urllib.request.urlopen(url + "/_stcore/health", timeout=1) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            raise RuntimeError("Streamlit did not start: " + log_path.read_text())
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+        log.close()
+
+
+@pytest.fixture
+def page(browser, oidc_app_url):  # type: ignore[no-untyped-def]
+    context = browser.new_context(viewport={"width": 1400, "height": 1400}, locale="nl-BE")
+    pg = context.new_page()
+    pg.set_default_timeout(30_000)
+    yield pg
+    context.close()
+
+
+def _login(page, url: str, email: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(url)
+    page.get_by_role("button", name="Aanmelden").click()
+    page.get_by_placeholder("sub").wait_for()  # the provider's own form
+    page.get_by_placeholder("sub").fill(email)
+    page.get_by_role("button", name="Authorize").click()
+
+
+def _logout(page, where) -> None:  # type: ignore[no-untyped-def]
+    where.get_by_role("button", name="Afmelden").click()
+    # Streamlit ends the session at the provider too (RP-initiated logout); the mock asks.
+    page.get_by_role("button", name="End session").click()
+    page.get_by_role("button", name="Aanmelden").wait_for()
+
+
+def test_director_logs_in_and_sees_only_the_own_school(page, oidc_app_url, con, viewers, tmp_path):
+    director = viewers["directeur"]
+    own = access.allowed_school_ids(con, director)
+    names = dict(con.execute("SELECT school_id, name FROM schools").fetchall())
+    _login(page, oidc_app_url, director.email)
+    page.get_by_role("heading", name=f"Welkom, {director.name.split()[0]}").wait_for()
+    sidebar = page.locator("[data-testid=stSidebar]")
+    sidebar.get_by_text(f"Aangemeld als {director.name}").wait_for()
+    page.screenshot(path=str(tmp_path / "oidc-start.png"), full_page=True)
+    links = sidebar.locator("[data-testid=stSidebarNavLink]")
+    titles = [t.strip().splitlines()[-1] for t in links.all_inner_texts()]  # after the icon
+    assert "Start" in titles and "Schoolfoto" in titles
+    assert "Gegevens" not in titles and "Voorbereiding" not in titles
+    for i, title in enumerate(titles):
+        links.nth(i).click()
+        page.wait_for_timeout(300)
+        sidebar.get_by_role("button", name="Afmelden").wait_for()  # log-out on every page
+        page.locator("[data-testid=stStatusWidget]").wait_for(state="hidden")
+        body = page.locator("[data-testid=stApp]").inner_text()
+        leaked = [n for sid, n in names.items() if sid not in own and n in body]
+        assert leaked == [], f"{title}: {leaked[:3]}"
+    _logout(page, sidebar)
+
+
+def test_unknown_address_sees_only_the_refusal(page, oidc_app_url, con, tmp_path):
+    _login(page, oidc_app_url, "onbekend@elders.be")
+    page.get_by_text("heeft (nog) geen toegang tot Schoolfoto").wait_for()
+    page.screenshot(path=str(tmp_path / "oidc-refused.png"), full_page=True)
+    body = page.locator("[data-testid=stApp]").inner_text()
+    for (name,) in con.execute("SELECT name FROM schools").fetchall():
+        assert name not in body
+    assert page.locator("[data-testid=stSidebarNavLink]").count() == 0
+    # Typing a page address does not get past the refusal either.
+    page.goto(oidc_app_url + "/schoolfoto")
+    page.get_by_text("heeft (nog) geen toegang tot Schoolfoto").wait_for()
+    page.screenshot(path=str(tmp_path / "oidc-refused-url.png"), full_page=True)
+    assert page.locator("[data-testid=stSidebarNavLink]").count() == 0
+    page.keyboard.press("Escape")  # Streamlit's "page not found" notice, if shown
+    _logout(page, page)
