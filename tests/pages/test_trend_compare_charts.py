@@ -1,0 +1,187 @@
+"""Chart builders of the Trends and Vergelijken pages, checked through to_dict()."""
+
+from __future__ import annotations
+
+import json
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from data_model.access import Viewer, allowed_school_ids
+from data_model.comparisons import funnel_limits, funnel_position, school_points, status_matrix
+from data_model.subgroups import summarise_groups
+from data_model.trend_queries import trend_results
+from ui.compare_charts import (
+    OTHER_LABEL,
+    OWN_LABEL,
+    build_funnel_chart,
+    build_ses_scatter_chart,
+    build_status_matrix_chart,
+    build_subgroup_chart,
+    prepare_matrix,
+    prepare_points,
+    prepare_subgroups,
+)
+from ui.trend_charts import (
+    AREA_SELECTION,
+    build_area_overview_chart,
+    build_difference_chart,
+    build_goal_chart,
+    build_lines_chart,
+    prepare_difference,
+    prepare_goals,
+    prepare_lines,
+)
+
+
+def _series() -> pd.DataFrame:
+    """Three school years of Wiskunde; the middle one is suppressed (3 pupils)."""
+    return pd.DataFrame(
+        {
+            "school_year": ["2022-2023", "2023-2024", "2024-2025"],
+            "learning_area": "Wiskunde",
+            "domain": None,
+            "n_pupils": pd.array([24, None, 18], dtype="Int64"),
+            "suppressed": [False, True, False],
+            "score_mean": [61.25, np.nan, 58.5],
+            "similar_mean": [60.0, 62.0, 57.0],
+            "flanders_mean": [63.0, 64.0, 59.0],
+            "diff_similar": [1.25, np.nan, 1.5],
+            "ci_low": [-2.5, np.nan, -3.0],
+            "ci_high": [5.0, np.nan, 6.0],
+            "status": ["as_expected", "too_few", "as_expected"],
+            "pct_goal_reached": [np.nan, np.nan, 72.0],
+            "similar_pct_goal": [np.nan, np.nan, 70.0],
+            "flanders_pct_goal": [np.nan, np.nan, 68.5],
+            "expected_mean": [60.5, np.nan, 59.0],
+            "value_added": [0.75, np.nan, -0.5],
+            "va_ci_low": [-3.0, np.nan, -4.0],
+            "va_ci_high": [4.5, np.nan, 3.0],
+            "va_status": ["as_expected", "too_few", "as_expected"],
+            "va_n_pupils": pd.array([24, None, 18], dtype="Int64"),
+            "va_suppressed": [False, True, False],
+        }
+    )
+
+
+def test_lines_keep_a_gap_for_the_suppressed_year() -> None:
+    long = prepare_lines(_series())
+    school = long[long["reeks"] == "Uw school"]
+    assert school["waarde_tekst"].tolist() == ["61,2", "–", "58,5"]
+    assert school["leerlingen"].tolist() == ["24", "minder dan 5", "18"]
+    spec = build_lines_chart(long, "Gemiddelde score", "% juist").to_dict()
+    colour = spec["layer"][0]["encoding"]["color"]
+    assert colour["scale"]["domain"] == ["Uw school", "Vergelijkbare scholen", "Vlaanderen"]
+    assert spec["layer"][0]["encoding"]["y"]["title"] == "% juist"
+    assert spec["title"]["subtitle"] == "Ruwe gemiddelden: elk jaar is een andere toets."
+
+
+def test_lines_with_expected_score_add_a_fourth_line() -> None:
+    long = prepare_lines(_series(), with_expected=True)
+    assert long["reeks"].unique().tolist() == [
+        "Uw school", "Vergelijkbare scholen", "Vlaanderen", "Verwachte score",
+    ]  # fmt: skip
+
+
+def test_difference_chart_has_band_zero_line_and_dutch_tooltips() -> None:
+    diff = prepare_difference(_series())
+    assert diff["verschil_tekst"].tolist() == ["+1,2", "–", "+1,5"]
+    assert diff["interval"].tolist() == ["−2,5 tot +5,0", "–", "−3,0 tot +6,0"]
+    spec = build_difference_chart(diff, "Verschil").to_dict()
+    marks = [layer["mark"]["type"] for layer in spec["layer"]]
+    assert marks == ["area", "rule", "line", "point"]
+    assert spec["layer"][0]["encoding"]["y2"]["field"] == "bovengrens"
+    titles = [t["title"] for t in spec["layer"][3]["encoding"]["tooltip"]]
+    assert titles == [
+        "Leergebied / domein", "Schooljaar", "Verschil", "95 %-interval", "Leerlingen", "Kleur",
+    ]  # fmt: skip
+
+
+def test_value_added_uses_its_own_columns() -> None:
+    diff = prepare_difference(_series(), comparison="expected")
+    assert diff["verschil_tekst"].tolist() == ["+0,8", "–", "−0,5"]
+    spec = build_difference_chart(diff, "Toegevoegde waarde", "expected").to_dict()
+    assert spec["title"]["text"] == "Toegevoegde waarde"
+    assert "verwachte score" in spec["title"]["subtitle"]
+
+
+def test_overview_is_clickable_per_learning_area(con: duckdb.DuckDBPyConnection, viewers) -> None:
+    viewer: Viewer = viewers["anker"]
+    rows = trend_results(con, viewer, allowed_school_ids(con, viewer)[0], "ovsg6")
+    areas = rows[rows["domain"].isna()].copy()
+    overview = prepare_difference(areas)
+    spec = build_area_overview_chart(overview).to_dict()
+    assert spec["facet"]["column"]["field"] == "rij"
+    assert spec["facet"]["column"]["sort"] == [
+        "Totaal", "Nederlands", "Wiskunde", "Wereldoriëntatie", "Frans",
+    ]  # fmt: skip
+    params = spec["params"]  # Altair lifts the selection to the top level of the facet
+    assert [p["name"] for p in params] == [AREA_SELECTION]
+    assert params[0]["select"] == {"type": "point", "fields": ["rij"], "on": "click"}
+
+
+def test_goal_chart_has_its_own_0_to_100_scale() -> None:
+    goals = prepare_goals(_series())
+    assert goals.dropna(subset=["waarde"])["waarde_tekst"].tolist() == [
+        "72,0 %", "70,0 %", "68,5 %",
+    ]  # fmt: skip
+    spec = build_goal_chart(goals, "Doelen bereikt", "% leerlingen").to_dict()
+    assert spec["layer"][0]["encoding"]["y"]["scale"]["domain"] == [0, 100]
+
+
+def test_subgroup_chart_shows_sizes_and_intervals() -> None:
+    school = pd.DataFrame(
+        {
+            "dimension": ["gender", "gender"],
+            "grp": ["jongens", "meisjes"],
+            "n": [12, 10],
+            "s": [720.0, 610.0],
+            "ss": [43800.0, 37600.0],
+        }
+    )
+    shown = prepare_subgroups(summarise_groups(school, school))
+    assert shown["rij"].tolist() == ["Geslacht: jongens", "Geslacht: meisjes"]
+    assert shown["leerlingen"].tolist() == ["12", "10"]
+    assert shown["gemiddelde"].tolist() == ["60,0", "61,0"]
+    spec = build_subgroup_chart(shown, "% juist").to_dict()
+    assert [layer["mark"]["type"] for layer in spec["layer"]] == ["rule", "point", "text"]
+    assert spec["layer"][2]["encoding"]["text"]["field"] == "leerlingen"
+
+
+def test_directeur_funnel_names_no_other_school(con: duckdb.DuckDBPyConnection, viewers) -> None:
+    viewer = viewers["directeur"]
+    points = school_points(con, viewer, "ovsg6", "2024-2025", "Wiskunde", None)
+    points = points.assign(positie=funnel_position(points))
+    shown = prepare_points(points)
+    assert set(shown["school"]) == {OWN_LABEL, OTHER_LABEL}
+    limits = funnel_limits(10.0, int(points["n_pupils"].min()), int(points["n_pupils"].max()))
+    spec = build_funnel_chart(shown, limits).to_dict()
+    names = con.execute("SELECT name FROM schools").df()["name"]
+    text = json.dumps(spec) + json.dumps(build_ses_scatter_chart(shown, "% juist").to_dict())
+    own = set(con.execute(
+        "SELECT s.name FROM schools s JOIN user_schools u USING (school_id) WHERE u.user_id = ?",
+        [viewer.user_id]).df()["name"])  # fmt: skip
+    assert not [n for n in names if n in text and n not in own]
+    assert "Uw school" in text  # the ring label around the own school
+    assert sorted(limits["level"].unique()) == ["95 %", "99,8 %"]
+
+
+def test_funnel_limits_are_z_times_sd_over_root_n() -> None:
+    limits = funnel_limits(10.0, 25, 100, points=2)
+    at_25 = limits[limits["n_pupils"] == 25].set_index("level")["upper"]
+    assert round(at_25["95 %"], 3) == round(1.959964 * 10 / 5, 3)
+    assert round(at_25["99,8 %"], 3) == round(3.090232 * 10 / 5, 3)
+
+
+def test_status_matrix_by_name_with_group_size_column(
+    con: duckdb.DuckDBPyConnection, viewers
+) -> None:
+    matrix = status_matrix(con, viewers["anker"], "ovsg6", "2024-2025")
+    cells = prepare_matrix(matrix)
+    assert cells["kolom"].iloc[0] == "Leerlingen"
+    spec = build_status_matrix_chart(cells).to_dict()
+    assert spec["layer"][0]["encoding"]["y"]["sort"] == "ascending"
+    assert spec["title"]["subtitle"].startswith("Gesorteerd op naam, niet op resultaat.")
+    small = cells[cells["celtekst"] == "< 5"]
+    assert (small["verschil"] == "–").all()
