@@ -556,3 +556,55 @@ def user_sheet_template(rows: Iterable[Iterable[str]] = ()) -> bytes:
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line: import a users sheet or add the first beheerder of a real database.
+
+    python -m data_model.users import FILE [--db PATH]
+    python -m data_model.users add --email E --name N --role beheerder [--db PATH]
+    """
+    import argparse
+    from pathlib import Path
+
+    from data_model.access import system_viewer
+    from data_model.db import configured_path
+
+    parser = argparse.ArgumentParser(prog="python -m data_model.users", description=main.__doc__)
+    parser.add_argument("--db", type=Path, default=None, help="pad van het .duckdb-bestand")
+    sub = parser.add_subparsers(dest="command", required=True)
+    imp = sub.add_parser("import", help="gebruikerslijst (.xlsx/.csv) inlezen")
+    imp.add_argument("file", type=Path)
+    add = sub.add_parser("add", help="één gebruiker toevoegen of bijwerken")
+    add.add_argument("--email", required=True)
+    add.add_argument("--name", required=True)
+    add.add_argument("--role", required=True, choices=ROLES)
+    add.add_argument("--region", default=None)
+    add.add_argument("--schools", default="", help="instellingsnummers, komma-gescheiden")
+    args = parser.parse_args(argv)
+
+    db = Database(args.db or configured_path())
+    try:
+        viewer = system_viewer(db.cursor())
+        if args.command == "import":
+            result = import_users(db, viewer, args.file.name, args.file.read_bytes())
+            print(
+                f"{result.added} nieuw, {result.updated} gewijzigd, {result.unchanged} ongewijzigd"
+            )
+        else:
+            data = UserInput(
+                args.email, args.name, args.role, args.region, tuple(_split_schools(args.schools))
+            )
+            existing = _user_id_for_email(db.cursor(), args.email)
+            uid = save_user(db, viewer, data, existing)
+            print(f"Gebruiker {uid} opgeslagen.")
+    except UserValidationError as exc:
+        print("\n".join(exc.errors))
+        return 1
+    finally:
+        db.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

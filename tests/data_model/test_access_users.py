@@ -210,3 +210,20 @@ def test_template_round_trips(db, viewers):
 def test_system_identity_cannot_log_in(con):
     assert viewer_for_email(con, "systeem@schoolfoto.invalid") is None
     assert access.account_status(con, "systeem@schoolfoto.invalid") == "unknown"
+
+
+def test_command_line_adds_the_first_beheerder(writable_db, capsys):
+    code = users.main(
+        ["--db", str(writable_db), "add", "--email", "Eerste@Beheer.be", "--name", "Eerste",
+         "--role", "beheerder"]
+    )  # fmt: skip
+    assert code == 0
+    db = Database(writable_db)
+    try:
+        viewer = viewer_for_email(db.cursor(), "eerste@beheer.be")
+        assert viewer is not None and viewer.role == "beheerder"
+    finally:
+        db.close()
+    assert users.main(["--db", str(writable_db), "add", "--email", "x", "--name", "X",
+                       "--role", "anker"]) == 1  # fmt: skip
+    assert "'x' is geen geldig e-mailadres" in capsys.readouterr().out
