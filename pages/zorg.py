@@ -111,28 +111,32 @@ if viewer.sees_guidance:
         st.info("Voor deze school zijn geen begeleidingscontacten geregistreerd.")
     else:
         now = by_year.iloc[-1]
-        m1, m2, m3, m4 = st.columns(4)
-        m1.metric("Begeleidingsnood", now["tier"] or "–", help=f"Schooljaar {now['school_year']}")
+        st.markdown(
+            f"Begeleidingsnood {now['school_year']}: **{now['tier'] or 'niet bepaald'}** "
+            "(basisaanbod / verhoogde nood / grote nood)"
+        )
+        m2, m3, m4, m5 = st.columns(4)
         m2.metric(
             "Begeleidingseenheden",
             f"{int(now['units'])}",
             help="Eén eenheid per halve dag begeleiding.",
         )
         m3.metric("Categorie", now["unit_category"], help="Rapportagecategorie (eenheden/jaar).")
-        m4.metric("Contacten", f"{int(now['contacts'])}", f"{format_number(now['hours'])} uur",
-                  delta_color="off")  # fmt: skip
+        m4.metric("Contacten", f"{int(now['contacts'])}")
+        m5.metric("Uren", format_number(now["hours"]))
         st.caption(f"Schooljaar {now['school_year']}.")
         c1, c2 = st.columns(2, gap="large")
         c1.altair_chart(build_units_chart(by_year), width="stretch")
         hours = query(support_queries.guidance_hours_by_core_task, viewer, school_id)
-        if not hours.empty:
-            c2.altair_chart(build_core_task_chart(hours), width="content")
+        if not hours.empty and (hours["school_year"] == now["school_year"]).any():
+            c2.altair_chart(build_core_task_chart(hours, now["school_year"]), width="stretch")
         contacts = query(support_queries.guidance_contacts, viewer, school_id)
         if not contacts.empty:
             st.altair_chart(build_contacts_timeline_chart(contacts), width="stretch")
             with st.expander(f"Alle contacten ({len(contacts)})"):
                 st.dataframe(
-                    contacts.rename(
+                    contacts.assign(hours=contacts["hours"].map(format_number))
+                    .rename(
                         columns={
                             "school_year": "Schooljaar",
                             "contact_date": "Datum",
@@ -143,7 +147,8 @@ if viewer.sees_guidance:
                             "hours": "Uren",
                             "units": "Eenheden",
                         }
-                    ).drop(columns=["contact_id", "anker_id"]),
+                    )
+                    .drop(columns=["contact_id", "anker_id"]),
                     hide_index=True,
                     width="stretch",
                     column_config={"Datum": st.column_config.DateColumn(format="DD/MM/YYYY")},
@@ -159,7 +164,7 @@ if viewer.sees_guidance:
             "jaar: " + ", ".join(support_queries.UNIT_CATEGORIES[1:]) + "."
         )
         st.dataframe(
-            overview.rename(
+            overview.assign(hours=overview["hours"].map(format_number)).rename(
                 columns={
                     "name": "School",
                     "municipality": "Gemeente",

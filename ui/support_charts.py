@@ -88,7 +88,7 @@ def build_indicator_chart(support: pd.DataFrame) -> alt.Chart:
         x=alt.X(
             "school_year:O", title="Schooljaar", axis=alt.Axis(labelAngle=-45, labelOverlap=False)
         ),
-        y=alt.Y("n_pupils:Q", title="Leerlingen"),
+        y=alt.Y("n_pupils:Q", title="Leerlingen", axis=alt.Axis(format="d", tickMinStep=1)),
         color=alt.Color(
             "indicator:N",
             title=None,
@@ -171,7 +171,7 @@ def build_units_chart(by_year: pd.DataFrame) -> alt.Chart:
         x=alt.X(
             "school_year:O", title="Schooljaar", axis=alt.Axis(labelAngle=-45, labelOverlap=False)
         ),
-        y=alt.Y("units:Q", title="Begeleidingseenheden"),
+        y=alt.Y("units:Q", title="Begeleidingseenheden", axis=alt.Axis(format="d", tickMinStep=1)),
         tooltip=[
             alt.Tooltip("school_year:N", title="Schooljaar"),
             alt.Tooltip("units:Q", title="Eenheden"),
@@ -195,15 +195,17 @@ def build_units_chart(by_year: pd.DataFrame) -> alt.Chart:
     )
 
 
-def build_core_task_chart(hours: pd.DataFrame) -> alt.Chart:
-    """Hours per core task, stacked by form (individueel / lerend netwerk), per school year."""
-    df = hours.copy()
+def build_core_task_chart(hours: pd.DataFrame, school_year: str) -> alt.Chart:
+    """Hours per core task in one school year, stacked by form (individueel / lerend netwerk)."""
+    df = hours[hours["school_year"] == school_year].copy()
     df["uren"] = df["hours"].map(format_number)
     return (
         alt.Chart(df)
         .mark_bar()
         .encode(
-            x=alt.X("hours:Q", title="Uren", stack="zero"),
+            x=alt.X(
+                "hours:Q", title="Uren", stack="zero", axis=alt.Axis(format="d", tickMinStep=1)
+            ),
             y=alt.Y("core_task:N", title="Kerntaak", sort="ascending"),
             color=alt.Color(
                 "form:N",
@@ -211,7 +213,6 @@ def build_core_task_chart(hours: pd.DataFrame) -> alt.Chart:
                 scale=alt.Scale(domain=list(FORMS), range=list(FORM_COLOURS)),
                 legend=alt.Legend(orient="bottom"),
             ),
-            row=alt.Row("school_year:O", title=None, header=alt.Header(labelAngle=0)),
             tooltip=[
                 alt.Tooltip("school_year:N", title="Schooljaar"),
                 alt.Tooltip("core_task:N", title="Kerntaak"),
@@ -220,8 +221,14 @@ def build_core_task_chart(hours: pd.DataFrame) -> alt.Chart:
                 alt.Tooltip("contacts:Q", title="Contacten"),
             ],
         )
-        .properties(height=alt.Step(14), width=320)
-        .properties(title=alt.TitleParams("Uren per kerntaak", anchor="start"))
+        .properties(
+            title=alt.TitleParams(
+                "Uren per kerntaak", subtitle=f"Schooljaar {school_year}", anchor="start"
+            ),
+            height=alt.Step(26),
+            width="container",
+            autosize=FIT_WIDTH,
+        )
     )
 
 

@@ -39,7 +39,8 @@ def test_zorg_page_shows_support_and_guidance_only_to_staff(app_env, viewers, ro
         assert not [w for w in INTERNAL_WORDS if w in text]
     else:
         assert "Begeleiding" in headers
-        assert "Begeleidingsnood" in [m.label for m in at.metric]
+        assert "Begeleidingsnood 2024-2025: **" in text
+        assert "Begeleidingseenheden" in [m.label for m in at.metric]
         assert "Alle scholen in uw overzicht" in [s.value for s in at.subheader]
 
 

@@ -73,8 +73,11 @@ def test_guidance_charts(con, viewers) -> None:
     assert "Anker" in [t["title"] for t in spec["encoding"]["tooltip"]]
     assert all(len(v["datum"]) == 10 and v["datum"][2] == "/" for v in _values(spec))
     hours = support_queries.guidance_hours_by_core_task(con, anker, school)
-    spec = charts.build_core_task_chart(hours).to_dict()
+    year = hours["school_year"].max()
+    spec = charts.build_core_task_chart(hours, year).to_dict()
     assert spec["encoding"]["color"]["scale"]["domain"] == ["individueel", "lerend netwerk"]
+    assert {v["school_year"] for v in _values(spec)} == {year}
+    assert spec["title"]["subtitle"] == f"Schooljaar {year}"
 
 
 def test_pdf_charts_read_in_black_and_white(con, viewers) -> None:
