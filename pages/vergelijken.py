@@ -143,6 +143,7 @@ with tab_schools:
         [None, *range(1, rules.ses_groups + 1)],
         format_func=lambda g: "Alle SES-groepen" if g is None else f"SES-groep {g}",
         help=f"1 = veel leerlingen met kansarmoede-indicatoren, {rules.ses_groups} = weinig.",
+        key="compare_ses",
     )
     region_id = community_id = None
     if named:
