@@ -65,6 +65,32 @@ st.table(
     }
 )
 
+st.header("Verwachte score en toegevoegde waarde")
+st.markdown(
+    f"""
+Naast *vergelijkbare scholen* kunt u op de pagina Trends vergelijken met een **verwachte
+score**. Die houdt rekening met de achtergrond van **elke leerling** afzonderlijk, niet alleen
+met de SES-groep van de school.
+
+1. Per toets, schooljaar en leergebied, domein of totaal zoeken we met een **regressie** over
+   alle leerlingen van Vlaanderen hoeveel punten leerlingen gemiddeld verschillen volgens vier
+   kenmerken: thuistaal niet Nederlands, moeder laagopgeleid, schooltoelage en
+   buurtindicator.
+2. De **verwachte score** van uw school is het gemiddelde van wat leerlingen met precies de
+   achtergrond van uw leerlingen gemiddeld halen.
+3. De **toegevoegde waarde** is uw schoolgemiddelde min die verwachte score, met een
+   {conf} %-betrouwbaarheidsinterval. Boven 0: uw leerlingen doen het beter dan leerlingen met
+   dezelfde achtergrond gemiddeld; onder 0: minder goed. De kleur en de trend volgen dezelfde
+   regels als hierboven.
+
+Goed om te weten: de verwachte score bestaat alleen voor toetsen met **resultaten per
+leerling** (niet voor resultaten die enkel als schoolgemiddelde binnenkomen, zoals de Vlaamse
+toetsen). Leerlingen van wie een kenmerk onbekend is, tellen hier niet mee. De vier kenmerken
+verklaren maar een deel van de verschillen tussen leerlingen: een toegevoegde waarde is een
+vraag om over te praten, geen oordeel over het team.
+"""
+)
+
 st.header("Woordenlijst")
 st.markdown(
     f"""
