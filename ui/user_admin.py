@@ -92,13 +92,19 @@ def _render_overview(viewer: Viewer) -> None:
         ),
         hide_index=True,
         width="stretch",
+        height=460,
         column_config={
+            "Naam": st.column_config.TextColumn(width="medium"),
+            "E-mail": st.column_config.TextColumn(width="medium"),
+            "Rol": st.column_config.TextColumn(width="small"),
+            "Regio": st.column_config.TextColumn(width="medium"),
             "Scholen": st.column_config.TextColumn(
+                width="large",
                 help="Instellingsnummers van de gekoppelde scholen. Een regioteam ziet daarnaast "
-                "alle scholen van zijn regio, een beheerder alle scholen."
+                "alle scholen van zijn regio, een beheerder alle scholen.",
             ),
             "Actief": st.column_config.CheckboxColumn(
-                help="Een uitgeschakeld account kan zich niet meer aanmelden."
+                width="small", help="Een uitgeschakeld account kan zich niet meer aanmelden."
             ),
         },
     )
@@ -113,7 +119,11 @@ def _render_edit(viewer: Viewer) -> None:
         + ("" if r.active else " · uitgeschakeld")
         for r in df.itertuples(index=False)
     }
-    labels = {NEW: "➕ Nieuwe gebruiker", **labels}
+    labels = {NEW: "(nieuwe gebruiker toevoegen)", **labels}
+    # After saving, show the saved user (a widget's state can only be set before it is drawn).
+    pending = st.session_state.pop("_ua_select", None)
+    if pending in labels:
+        st.session_state["ua_pick_user"] = pending
     user_id = st.selectbox(
         "Gebruiker", list(labels), format_func=labels.__getitem__, key="ua_pick_user"
     )
@@ -176,7 +186,7 @@ def _render_edit(viewer: Viewer) -> None:
         else:
             clear_caches()  # scopes changed: no cached query may serve the old scope
             st.session_state["_ua_flash"] = f"Gebruiker {data.email.strip()} is opgeslagen."
-            st.session_state["ua_pick_user"] = uid
+            st.session_state["_ua_select"] = uid
             st.rerun()
     if user_id != NEW and current.active and user_id != viewer.user_id:
         if st.button("Account uitschakelen", icon=":material/block:", key=f"{k}_disable"):

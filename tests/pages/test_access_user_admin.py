@@ -1,0 +1,106 @@
+"""The user management screens (ui/user_admin.py) driven with AppTest."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import ROOT
+
+SCRIPT = """
+import streamlit as st
+from data_model.access import viewer_for_user_id
+from ui.data import cursor
+from ui.user_admin import render_user_admin
+
+viewer = viewer_for_user_id(cursor(), st.session_state["as_user"])
+render_user_admin(viewer)
+"""
+
+
+@pytest.fixture
+def env(writable_db: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("SCHOOLFOTO_DB", str(writable_db))
+    monkeypatch.setenv("SCHOOLFOTO_AUTH", "demo")
+    monkeypatch.chdir(ROOT)
+    return writable_db
+
+
+def _app(user_id: str) -> AppTest:
+    at = AppTest.from_string(SCRIPT, default_timeout=60)
+    at.session_state["as_user"] = user_id
+    return at.run()
+
+
+def test_non_admin_sees_only_a_notice(env, viewers):
+    at = _app(viewers["regioteam"].user_id)
+    assert not at.exception
+    assert [w.value for w in at.warning] == [
+        "Gebruikersbeheer is alleen beschikbaar voor de beheerder."
+    ]
+    assert not at.dataframe and not at.tabs
+
+
+def test_overview_lists_every_user(env, viewers):
+    at = _app(viewers["beheerder"].user_id)
+    assert not at.exception
+    assert [t.label for t in at.tabs] == [
+        "Overzicht",
+        "Toevoegen of wijzigen",
+        "Lijst importeren",
+        "Logboek",
+    ]
+    con = duckdb.connect(str(env))
+    try:
+        n_users = con.execute("SELECT count(*) FROM users WHERE user_id <> 'systeem'").fetchone()
+    finally:
+        con.close()
+    table = at.dataframe[0].value
+    assert len(table) == n_users[0]
+    assert list(table.columns) == ["Naam", "E-mail", "Rol", "Regio", "Scholen", "Actief"]
+    at.text_input(key="ua_search").input("anker001@").run()
+    assert at.dataframe[0].value["E-mail"].tolist() == ["anker001@demo.schoolfoto.test"]
+
+
+def test_add_a_director_through_the_form(env, viewers):
+    at = _app(viewers["beheerder"].user_id)
+    school = at.multiselect(key="ua___nieuw___schools").options[0]
+    at.text_input(key="ua___nieuw___email").input("nieuwe.directeur@school.be")
+    at.text_input(key="ua___nieuw___name").input("Nele Nieuw")
+    at.multiselect(key="ua___nieuw___schools").select(_raw_option(school))
+    submit = next(b for b in at.button if b.label == "Opslaan")
+    submit.click().run()
+    assert not at.exception
+    assert at.success[0].value == "Gebruiker nieuwe.directeur@school.be is opgeslagen."
+    con = duckdb.connect(str(env))
+    try:
+        row = con.execute(
+            "SELECT u.role, count(s.school_id) FROM users u JOIN user_schools s USING (user_id) "
+            "WHERE email = 'nieuwe.directeur@school.be' GROUP BY u.role"
+        ).fetchone()
+        logged = con.execute(
+            "SELECT detail FROM audit_log WHERE action = 'beheert gebruikers'"
+        ).fetchall()
+    finally:
+        con.close()
+    assert row == ("directeur", 1)
+    assert logged == [("voegt toe: nieuwe.directeur@school.be",)]
+
+
+def test_form_errors_are_shown_in_dutch(env, viewers):
+    at = _app(viewers["beheerder"].user_id)
+    at.text_input(key="ua___nieuw___email").input("geen adres")
+    next(b for b in at.button if b.label == "Opslaan").click().run()
+    assert not at.exception
+    text = at.error[0].value
+    assert text.startswith("**Niet opgeslagen:**")
+    assert "geen geldig e\\-mailadres" in text
+    assert "een directeur heeft minstens één school" in text
+
+
+def _raw_option(label: str) -> str:
+    # The multiselect shows "name (id)"; its values are the ids.
+    return label.rsplit("(", 1)[1].rstrip(")")
