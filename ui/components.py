@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -107,6 +108,20 @@ def log_export(viewer: access.Viewer, school_id: str | None, what: str) -> None:
     """`on_click` of a download button: `st.download_button(..., on_click=log_export,
     args=(viewer, school_id, "Excel-schoolfoto"))`."""
     log_audit(viewer, audit.EXPORT, school_id=school_id, detail=what)
+
+
+def logged_export(
+    viewer: access.Viewer, school_id: str | None, what: str, build: Callable[[], bytes]
+) -> Callable[[], bytes]:
+    """Deferred `data=` of a download button that writes the audit line when the file is made:
+    `st.download_button(..., data=logged_export(viewer, sid, "Excel-schoolfoto", lambda: ...),
+    on_click="ignore")` logs exactly the downloads, without a rerun."""
+
+    def make() -> bytes:
+        log_export(viewer, school_id, what)
+        return build()
+
+    return make
 
 
 def render_legend(rules: Rules | None = None) -> None:
