@@ -58,6 +58,7 @@ from data_model.stats import load_rules
 Progress = Callable[[float, str], None]
 EXCEL_ERRORS = {"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!"}
 CSV_SHEET = "(csv)"
+BLANK_ROWS_END = 10_000  # this many empty rows in a row end a sheet's data
 
 
 @dataclass(frozen=True)
@@ -188,7 +189,11 @@ def _read_csv(file_name: str, data: bytes, fmt: FileFormat, domain_names: set[st
     head_idx, score = _best_header(fmt, rows, domain_names)
     if score < 2:
         raise ImportRejected([_no_header(file_name, CSV_SHEET, fmt, rows)])
-    data_rows = [(i + 1, list(r)) for i, r in enumerate(rows) if i > head_idx]
+    data_rows = [
+        (i + 1, list(r))
+        for i, r in enumerate(rows)
+        if i > head_idx and not all(is_blank(v) for v in r)
+    ]
     table = RawTable(CSV_SHEET, head_idx + 1, list(rows[head_idx]), data_rows)
     _check_size(file_name, table)
     return table
@@ -254,17 +259,21 @@ def _read_xlsx(file_name: str, data: bytes, fmt: FileFormat, domain_names: set[s
             sheets = ", ".join(f"'{w.title}'" for w in wb.worksheets)
             raise ImportRejected([_no_header(file_name, ws.title, fmt, head, sheets)])
         header_row = head_idx + 1
-        if ws.max_row is not None:
-            _check_size(file_name, RawTable(ws.title, header_row, [], []), ws.max_row - header_row)
+        # Only rows with content count, and a long run of empty rows ends the data: sheets
+        # formatted down to row 1,048,576 are common and must not be refused or read to the end.
         rows: list[tuple[int, list[object]]] = []
+        blank_run = 0
         for i, values in enumerate(
             ws.iter_rows(min_row=header_row + 1, values_only=True), start=header_row + 1
         ):
+            if all(is_blank(v) for v in values):
+                blank_run += 1
+                if blank_run >= BLANK_ROWS_END:
+                    break
+                continue
+            blank_run = 0
             rows.append((i, list(values)))
             if len(rows) > MAX_DATA_ROWS:
-                # Only rows with content count: trailing formatted rows are common.
-                while rows and all(is_blank(v) for v in rows[-1][1]):
-                    rows.pop()
                 _check_size(file_name, RawTable(ws.title, header_row, [], rows))
         table = RawTable(ws.title, header_row, head[head_idx], rows)
         merged = _merged_ranges(data, getattr(ws, "_worksheet_path", ""))
