@@ -8,6 +8,8 @@ to CSV, chart specs as JSON. What a browser could receive, a test can search.
 from __future__ import annotations
 
 import io
+import re
+from pathlib import Path
 
 import pyarrow as pa
 from google.protobuf.descriptor import FieldDescriptor
@@ -15,7 +17,48 @@ from google.protobuf.message import Message
 from streamlit.testing.v1 import AppTest
 
 from data_model.access import Viewer
+from data_model.db import Database
 from tests.conftest import ROOT
+
+# Impossible values planted in every measure of every suppressed row of one school: no output
+# may ever show one (scores are 0-100 with differences within about +-20).
+CANARY = {
+    "score_mean": 97.531,
+    "score_sd": 31.4159,
+    "pct_goal_reached": 2.71828,
+    "diff_similar": -77.7,
+    "diff_flanders": -66.6,
+    "ci_low": -88.8,
+    "ci_high": -55.5,
+    "effect_size": -5.55,
+    "trend_slope": -4.4444,
+}
+# As a page or file would show them: nl-BE comma or point, either minus sign, or raw.
+CANARY_TEXT = re.compile(
+    r"(?<![\d.])(?:97[.,]531?|31[.,]4159?|2[.,]71828|[-−]77[.,]7|[-−]66[.,]6|[-−]88[.,]8|"
+    r"[-−]55[.,]5|[-−]5[.,]55|[-−]4[.,]4444?)(?!\d)"
+)
+
+
+def plant_canaries(path: Path) -> str:
+    """Overwrite the measures of one school's suppressed rows with CANARY; return its id."""
+    db = Database(path)
+    try:
+        with db.write() as con:
+            school_id = con.execute(
+                "SELECT school_id FROM school_result WHERE suppressed "
+                "GROUP BY school_id ORDER BY count(*) DESC, school_id LIMIT 1"
+            ).fetchone()[0]
+            for column, value in CANARY.items():
+                # Column names come from the CANARY constant above, never from input.
+                con.execute(
+                    "UPDATE school_result SET " + column + " = ? "
+                    "WHERE suppressed AND school_id = ?",
+                    [value, school_id],
+                )
+    finally:
+        db.close()
+    return school_id
 
 
 def oidc_app(viewer_or_email: Viewer | str, school: str | None = None) -> AppTest:
