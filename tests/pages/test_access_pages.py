@@ -307,3 +307,21 @@ with st.expander("GEHEIM-EXPANDER"):
     text = output_text(at)
     for secret in ("TABEL", "GRAFIEK", "OPTIE", "HULP", "EXPANDER", "CAPTION"):
         assert f"GEHEIM-{secret}" in text
+
+
+def test_school_in_session_state_outside_scope_is_ignored(oidc_env, con, viewers):
+    director = viewers["directeur"]
+    own = access.allowed_school_ids(con, director)[0]
+    other_id, other_name = con.execute(
+        "SELECT school_id, name FROM schools WHERE school_id <> ? ORDER BY school_id DESC LIMIT 1",
+        [own],
+    ).fetchone()
+    at = oidc_app(director)
+    at.session_state["school_id"] = other_id  # as if a stale or forged session said so
+    at.run()
+    at.switch_page("pages/schoolfoto.py").run()
+    assert not at.exception
+    own_name = con.execute("SELECT name FROM schools WHERE school_id = ?", [own]).fetchone()[0]
+    assert at.title[0].value == f"Schoolfoto · {own_name}"
+    assert other_name not in output_text(at)
+    assert at.session_state["school_id"] == own
