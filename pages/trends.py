@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from data_model import queries, trend_queries
-from data_model.explain import TOTAL_LABEL, cell_label
+from data_model.explain import TOTAL_LABEL, cell_label, highlights
 from data_model.stats import load_rules
 from data_model.trend_explain import COMPARISONS, trend_verdict
 from ui.components import pick_school, trend_text
@@ -79,6 +79,12 @@ st.info(
     "rond dat verschil is het 95 %-interval: hoe minder leerlingen, hoe breder.",
     icon=":material/lightbulb:",
 )
+
+if comparison == "similar":
+    with st.container(border=True):
+        st.markdown("#### Wat valt op?")
+        for sentence in highlights(results, rules, max_domains=8):
+            st.markdown(f"- {sentence}")
 
 # ---------------------------------------------------------------- overview per learning area
 areas = results[results["domain"].isna()]

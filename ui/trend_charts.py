@@ -144,6 +144,15 @@ def prepare_difference(
         "–" if pd.isna(a) else f"{format_signed(a)} tot {format_signed(b)}"
         for a, b in zip(df["ondergrens"], df["bovengrens"], strict=True)
     ]
+    # Panel heading of the overview: the label plus the trend of its latest school year.
+    trends = series[c["trend"]].fillna("too_short").to_numpy()
+    latest = pd.Series(trends, index=df.index).groupby(df["rij"], sort=False).last()
+    df["kop"] = [
+        f"{r} {rules.trend_symbols[latest[r]]} {rules.trend_labels[latest[r]]}"
+        if latest[r] != "too_short"
+        else r
+        for r in df["rij"]
+    ]
     return df
 
 
@@ -254,7 +263,7 @@ def build_area_overview_chart(
 ) -> alt.FacetChart:
     """Small multiples of the difference per learning area; click one to open its domains."""
     rules = rules or load_rules()
-    order = list(dict.fromkeys(df["rij"]))
+    order = list(dict.fromkeys(df["kop"]))
     select = alt.selection_point(name=AREA_SELECTION, fields=["rij"], on="click")
     layers = _difference_layers(
         None, rules, f"Verschil met {COMPARISONS[comparison]['words']}", short_years=True
@@ -267,7 +276,7 @@ def build_area_overview_chart(
     chart = alt.layer(band, zero, line, points, data=df).properties(width=175, height=170)
     return chart.facet(
         column=alt.Column(
-            "rij:N",
+            "kop:N",
             sort=order,
             title=None,
             header=alt.Header(labelFontSize=13, labelFontWeight="bold"),

@@ -51,6 +51,8 @@ def _series() -> pd.DataFrame:
             "ci_low": [-2.5, np.nan, -3.0],
             "ci_high": [5.0, np.nan, 6.0],
             "status": ["as_expected", "too_few", "as_expected"],
+            "trend": ["too_short", "too_short", "rising"],
+            "va_trend": ["too_short", "too_short", "stable"],
             "pct_goal_reached": [np.nan, np.nan, 72.0],
             "similar_pct_goal": [np.nan, np.nan, 70.0],
             "flanders_pct_goal": [np.nan, np.nan, 68.5],
@@ -88,6 +90,7 @@ def test_difference_chart_has_band_zero_line_and_dutch_tooltips() -> None:
     diff = prepare_difference(_series())
     assert diff["verschil_tekst"].tolist() == ["+1,2", "–", "+1,5"]
     assert diff["interval"].tolist() == ["−2,5 tot +5,0", "–", "−3,0 tot +6,0"]
+    assert set(diff["kop"]) == {"Wiskunde ↗ Stijgend"}  # the trend of the latest year
     spec = build_difference_chart(diff, "Verschil").to_dict()
     marks = [layer["mark"]["type"] for layer in spec["layer"]]
     assert marks == ["area", "rule", "line", "point"]
@@ -101,9 +104,21 @@ def test_difference_chart_has_band_zero_line_and_dutch_tooltips() -> None:
 def test_value_added_uses_its_own_columns() -> None:
     diff = prepare_difference(_series(), comparison="expected")
     assert diff["verschil_tekst"].tolist() == ["+0,8", "–", "−0,5"]
+    assert set(diff["kop"]) == {"Wiskunde → Stabiel"}
     spec = build_difference_chart(diff, "Toegevoegde waarde", "expected").to_dict()
     assert spec["title"]["text"] == "Toegevoegde waarde"
     assert "verwachte score" in spec["title"]["subtitle"]
+
+
+def areas_latest_trends(rows: pd.DataFrame) -> dict[str, str]:
+    from data_model.stats import load_rules
+
+    labels = load_rules().trend_labels
+    areas = rows[rows["domain"].isna()].sort_values("school_year")
+    return {
+        ("Totaal" if pd.isna(a) else a): labels[g["trend"].iloc[-1]]
+        for a, g in areas.groupby("learning_area", dropna=False, sort=False)
+    }
 
 
 def test_overview_is_clickable_per_learning_area(con: duckdb.DuckDBPyConnection, viewers) -> None:
@@ -112,10 +127,14 @@ def test_overview_is_clickable_per_learning_area(con: duckdb.DuckDBPyConnection,
     areas = rows[rows["domain"].isna()].copy()
     overview = prepare_difference(areas)
     spec = build_area_overview_chart(overview).to_dict()
-    assert spec["facet"]["column"]["field"] == "rij"
-    assert spec["facet"]["column"]["sort"] == [
-        "Totaal", "Nederlands", "Wiskunde", "Wereldoriëntatie", "Frans",
-    ]  # fmt: skip
+    # Panels are headed by the learning area and its current trend, in the photo's order.
+    assert spec["facet"]["column"]["field"] == "kop"
+    heads = spec["facet"]["column"]["sort"]
+    areas = ["Totaal", "Nederlands", "Wiskunde", "Wereldoriëntatie", "Frans"]
+    assert [h.split(" ")[0] for h in heads] == areas
+    latest = areas_latest_trends(rows)
+    for head, area in zip(heads, areas, strict=True):
+        assert head.endswith(latest[area]) or latest[area] == "Te korte reeks"
     params = spec["params"]  # Altair lifts the selection to the top level of the facet
     assert [p["name"] for p in params] == [AREA_SELECTION]
     assert params[0]["select"] == {"type": "point", "fields": ["rij"], "on": "click"}
