@@ -351,7 +351,15 @@ def _sheet_rows(file_name: str, data: bytes) -> list[list[str]]:
             ) from exc
         try:
             ws = wb.worksheets[0]
-            return [[_cell(v) for v in row] for row in ws.iter_rows(values_only=True)]
+            rows: list[list[str]] = []
+            # Read row by row and stop early: a 1 MB workbook can unpack to millions of rows.
+            for row in ws.iter_rows(values_only=True, max_col=20):
+                rows.append([_cell(v) for v in row])
+                if len(rows) > MAX_SHEET_ROWS + 10:
+                    raise UserValidationError(
+                        [f"{file_name}: meer dan {MAX_SHEET_ROWS} rijen; splits de lijst op."]
+                    )
+            return rows
         finally:
             wb.close()
     if name.endswith(".csv"):
