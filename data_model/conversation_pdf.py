@@ -130,7 +130,9 @@ class _Sheet(FPDF):
     def para(self, text: str, size: float = 10, style: str = "", colour=INK) -> None:
         self.set_font(self.family, style, size)
         self.set_text_color(*colour)
-        self.multi_cell(0, size * 0.48, self.text(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.multi_cell(
+            0, size * 0.48, self.text(text), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT
+        )
 
     def bullets(self, items: Iterable[str], size: float = 10, marker: str = "•") -> None:
         self.set_font(self.family, "", size)
@@ -139,7 +141,9 @@ class _Sheet(FPDF):
         for item in items:
             self.set_x(self.l_margin)
             self.cell(5, size * 0.48, mark)
-            self.multi_cell(0, size * 0.48, self.text(item), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            self.multi_cell(
+                0, size * 0.48, self.text(item), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT
+            )
             self.ln(0.6)
 
     def write_lines(self, n: int = 3) -> None:
@@ -287,6 +291,7 @@ def _grid(pdf: _Sheet, results: pd.DataFrame, school_year: str, rules: Rules) ->
         ] = row
     widths = (56,) + (124 / len(years),) * len(years)
     pdf.set_font(pdf.family, "", 8.5)
+    pdf.set_text_color(*INK)
     pdf.set_draw_color(*RULE)
     with pdf.table(
         col_widths=widths,
@@ -360,13 +365,15 @@ def _step_items(
 
 def _actions_table(pdf: _Sheet, actions: list[notes.Note], with_review: bool) -> None:
     pdf.set_font(pdf.family, "", 8.5)
+    pdf.set_text_color(*INK)
     cols = ["Actie", "Eigenaar", "Tegen", "Succesindicator", "Categorie"]
-    widths = [52, 26, 20, 48, 34]
+    widths = [50, 32, 20, 46, 32]
     if with_review:
         cols = ["Actie", "Eigenaar", "Tegen", "Categorie", "Opvolging"]
-        widths = [60, 26, 20, 30, 44]
+        widths = [56, 32, 20, 30, 42]
     with pdf.table(
         col_widths=widths,
+        text_align="LEFT",
         line_height=4.6,
         headings_style=FontFace(emphasis="BOLD"),
         borders_layout="HORIZONTAL_LINES",
