@@ -1233,13 +1233,21 @@ def import_file(
                     f"De databank weigerde de gegevens ({type(exc).__name__}). Er is niets "
                     "gewijzigd. Controleer het bestand of contacteer de beheerder.")
         ]  # fmt: skip
+    except Exception as exc:  # a bug, not the file: still logged, then raised
+        with db.write() as con:
+            _log(con, viewer, report, "fout", f"{type(exc).__name__}: {exc}"[:2000])
+        raise
     first = report.problems[0].as_text() if report.problems else ""
     with db.write() as con:  # the rollback has happened; the refusal gets its own transaction
         report.import_id = _log(
-            con, viewer, report, "geweigerd", f"{len(report.problems)} problemen. {first}"[:2000]
+            con, viewer, report, "geweigerd", f"{_count(len(report.problems))}. {first}"[:2000]
         )
     say(1.0, "Geweigerd")
     return report
+
+
+def _count(n: int) -> str:
+    return "1 probleem" if n == 1 else f"{n} problemen"
 
 
 def import_history(
@@ -1299,7 +1307,7 @@ def main(argv: list[str] | None = None) -> int:
             print("Genegeerde kolommen: " + ", ".join(report.ignored_columns))
         print(f"Klaar in {(dt.datetime.now() - started).total_seconds():.1f} s.")
         return 0
-    print(f"{args.file.name} is NIET ingelezen: {len(report.problems)} problemen. De databank is "
+    print(f"{args.file.name} is NIET ingelezen: {_count(len(report.problems))}. De databank is "
           "niet gewijzigd.")  # fmt: skip
     for problem in report.problems:
         print("- " + problem.as_text())

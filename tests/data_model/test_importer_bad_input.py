@@ -357,7 +357,7 @@ def test_cli_exits_2_and_prints_every_problem(
     )  # fmt: skip
     assert run.returncode == 2
     assert run.stdout.splitlines() == [
-        "resultaten.xlsx is NIET ingelezen: 1 problemen. De databank is niet gewijzigd.",
+        "resultaten.xlsx is NIET ingelezen: 1 probleem. De databank is niet gewijzigd.",
         f"- resultaten.xlsx, blad Resultaten, rij 2, kolom gemiddelde_school: waarde 'veel': "
         f"{NUMBER_ERR}",
     ]
