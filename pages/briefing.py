@@ -56,7 +56,10 @@ if not overview.empty:
         "begeleidingsnood (intern)."
     )
     picked = (event or {}).get("selection", {}).get("rows") or []
-    if picked:
+    # Act only on a new click in the table: a row that stays selected must not undo a later
+    # choice in the sidebar picker.
+    if picked and picked != st.session_state.get("preparation_handled"):
+        st.session_state["preparation_handled"] = picked
         chosen = overview.iloc[picked[0]]["school_id"]
         if chosen != school_id:
             st.session_state[SCHOOL_KEY] = chosen
