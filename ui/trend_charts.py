@@ -273,7 +273,7 @@ def build_area_overview_chart(
         opacity=alt.condition(select, alt.value(1.0), alt.value(0.35))
     )
     # Layers without data of their own: the facet hands each panel its learning area's rows.
-    chart = alt.layer(band, zero, line, points, data=df).properties(width=175, height=170)
+    chart = alt.layer(band, zero, line, points, data=df).properties(width=155, height=170)
     return chart.facet(
         column=alt.Column(
             "kop:N",
