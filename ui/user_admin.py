@@ -85,9 +85,9 @@ def _render_overview(viewer: Viewer) -> None:
                 "Naam": view["name"],
                 "E-mail": view["email"],
                 "Rol": view["role"].map(_role_short),
+                "Actief": view["active"],
                 "Regio": view["region_name"].fillna(""),
                 "Scholen": view["schools"],
-                "Actief": view["active"],
             }
         ),
         hide_index=True,
@@ -283,7 +283,9 @@ def render_audit_log(viewer: Viewer) -> None:
         hide_index=True,
         width="stretch",
         column_config={
-            "Tijdstip": st.column_config.DatetimeColumn(format="DD/MM/YYYY HH:mm:ss"),
+            "Tijdstip": st.column_config.DatetimeColumn(
+                format="DD/MM/YYYY HH:mm:ss", help="Klok van de server."
+            ),
         },
     )
     st.caption(f"{len(entries)} regels, nieuwste eerst (hoogstens 2000).")

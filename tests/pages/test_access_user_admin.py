@@ -60,7 +60,7 @@ def test_overview_lists_every_user(env, viewers):
         con.close()
     table = at.dataframe[0].value
     assert len(table) == n_users[0]
-    assert list(table.columns) == ["Naam", "E-mail", "Rol", "Regio", "Scholen", "Actief"]
+    assert list(table.columns) == ["Naam", "E-mail", "Rol", "Actief", "Regio", "Scholen"]
     at.text_input(key="ua_search").input("anker001@").run()
     assert at.dataframe[0].value["E-mail"].tolist() == ["anker001@demo.schoolfoto.test"]
 
