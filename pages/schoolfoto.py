@@ -6,7 +6,7 @@ from data_model import queries
 from data_model.explain import highlights, why_colour
 from data_model.stats import format_pct, load_rules
 from ui.charts import GRID_SELECTION, build_status_grid_chart, prepare_grid
-from ui.components import pick_school, render_area_tiles, render_legend
+from ui.components import logged_export, pick_school, render_area_tiles, render_legend
 from ui.data import query
 
 rules = load_rules()
@@ -127,7 +127,12 @@ _export_db = get_database(db_path())
 st.divider()
 st.download_button(
     "Download de schoolfoto (Excel)",
-    data=lambda: build_school_xlsx(_export_db.cursor(), viewer, school_id),
+    data=logged_export(
+        viewer,
+        school_id,
+        "Excel-schoolfoto",
+        lambda: build_school_xlsx(_export_db.cursor(), viewer, school_id),
+    ),
     file_name=f"schoolfoto_{school_id}.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     icon=":material/download:",

@@ -117,8 +117,15 @@ def logged_export(
     `st.download_button(..., data=logged_export(viewer, sid, "Excel-schoolfoto", lambda: ...),
     on_click="ignore")` logs exactly the downloads, without a rerun."""
 
+    # The database handle is taken now, in the script run: `make` runs later, when the
+    # browser asks for the file, possibly outside the script thread.
+    db = get_database(db_path())
+
     def make() -> bytes:
-        log_export(viewer, school_id, what)
+        try:
+            audit.log_event(db, viewer, audit.EXPORT, school_id=school_id, detail=what)
+        except Exception:
+            logging.getLogger(__name__).warning("audit log write failed", exc_info=True)
         return build()
 
     return make

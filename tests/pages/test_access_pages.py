@@ -325,3 +325,18 @@ def test_school_in_session_state_outside_scope_is_ignored(oidc_env, con, viewers
     assert at.title[0].value == f"Schoolfoto · {own_name}"
     assert other_name not in output_text(at)
     assert at.session_state["school_id"] == own
+
+
+def test_a_download_writes_one_export_line(writable_db, monkeypatch, viewers):
+    from ui.components import logged_export
+    from ui.data import get_database
+
+    _env_for(writable_db, monkeypatch, "oidc")
+    director = viewers["directeur"]
+    own = director.user_id.removeprefix("dir-")
+    make = logged_export(director, own, "Excel-schoolfoto", lambda: b"bestand")
+    cur = get_database(str(writable_db)).cursor()
+    assert cur.execute("SELECT count(*) FROM audit_log").fetchone()[0] == 0  # not before
+    assert make() == b"bestand"
+    rows = cur.execute("SELECT user_id, action, school_id, detail FROM audit_log").fetchall()
+    assert rows == [(director.user_id, "exporteert", own, "Excel-schoolfoto")]
