@@ -191,10 +191,10 @@ def funnel_position(df: pd.DataFrame) -> pd.Series:
     with np.errstate(invalid="ignore", divide="ignore"):
         z = df["diff_similar"] / (df["flanders_sd"] / np.sqrt(df["n_pupils"].astype(float)))
     out = pd.Series("binnen de grenzen", index=df.index)
-    out[z > z95] = "boven 95 %-grens"
-    out[z > z998] = "boven 99,8 %-grens"
-    out[z < -z95] = "onder 95 %-grens"
-    out[z < -z998] = "onder 99,8 %-grens"
+    out[z > z95] = "boven de 95 %-grens"
+    out[z > z998] = "boven de 99,8 %-grens"
+    out[z < -z95] = "onder de 95 %-grens"
+    out[z < -z998] = "onder de 99,8 %-grens"
     return out
 
 

@@ -220,7 +220,7 @@ with tab_schools:
                 f"Uw school: {int(own['n_pupils'])} leerlingen, verschil met vergelijkbare "
                 f"scholen {format_signed(own['diff_similar'])} punten "
                 f"(95 %-interval {format_signed(own['ci_low'])} tot "
-                f"{format_signed(own['ci_high'])}), {own['positie']}."
+                f"{format_signed(own['ci_high'])}); in de trechter: {own['positie']}."
             )
         elif not named:
             st.caption(
