@@ -10,7 +10,7 @@ from data_model import briefing, notes
 from data_model.conversation_pdf import build_conversation_pdf
 from data_model.stats import load_rules
 from ui import conversation as conv
-from ui.components import pick_school, status_badge
+from ui.components import logged_export, pick_school, status_badge
 from ui.data import cursor, db_path, get_database, query
 
 rules = load_rules()
@@ -36,7 +36,12 @@ year = top_left.selectbox(
 with top_right:
     st.download_button(
         "Gespreksblad (PDF) downloaden",
-        data=lambda: build_conversation_pdf(cursor(), viewer, school_id, year),
+        data=logged_export(
+            viewer,
+            school_id,
+            "PDF-gespreksblad",
+            lambda: build_conversation_pdf(cursor(), viewer, school_id, year),
+        ),
         file_name=f"datagesprek-{school_id}-{year}.pdf",
         mime="application/pdf",
         icon=":material/picture_as_pdf:",
