@@ -28,7 +28,7 @@ _SERIES = (
     (SERIES_SCHOOL, "#2166ac", [1, 0]),
     (SERIES_SIMILAR, "#b35806", [6, 3]),
     (SERIES_FLANDERS, "#737373", [2, 2]),
-    (SERIES_EXPECTED, "#4393c3", [8, 3, 2, 3]),
+    (SERIES_EXPECTED, "#5e3c99", [8, 3, 2, 3]),
 )
 
 
