@@ -196,3 +196,20 @@ def test_scrub_suppressed_blanks_measures_even_if_sql_forgot():
     assert out["n_pupils"].isna().tolist() == [True, False]
     assert out["score_mean"].isna().tolist() == [True, False]
     assert df["n_pupils"].tolist() == [3, 20]  # the input is not changed
+
+
+def test_subgroups_never_show_a_small_group_or_complement(con, viewers):
+    subgroups = pytest.importorskip("data_model.subgroups")
+    admin = viewers["beheerder"]
+    year = con.execute(
+        "SELECT max(school_year) FROM pupils p JOIN pupil_results r USING (pupil_id)"
+    ).fetchone()[0]
+    shown = hidden = 0
+    for school_id in access.allowed_school_ids(con, admin):
+        df = subgroups.subgroup_results(con, admin, school_id, "ovsg6", year)
+        visible = df[~df["hidden"].astype(bool)]
+        assert (visible["n_pupils"] >= 5).all() and (visible["rest_n"] >= 5).all(), school_id
+        masked = df[df["hidden"].astype(bool)]
+        assert masked[["n_pupils", "score_mean", "diff_rest"]].isna().all().all(), school_id
+        shown, hidden = shown + len(visible), hidden + len(masked)
+    assert shown > 0 and hidden > 0  # the sample has both cases
