@@ -16,7 +16,7 @@ import pandas as pd
 from data_model import notes, queries, support_queries
 from data_model.access import SCOPE_SQL, Viewer, require_school
 from data_model.explain import highlights
-from data_model.stats import format_number, format_pct, load_rules
+from data_model.stats import format_count, format_number, format_pct, load_rules
 
 GUIDING_QUESTIONS = (
     "Doen we de goede dingen?",
@@ -221,6 +221,7 @@ def suggested_questions(
                 )
     if not koala.empty:
         now = koala[(koala["school_year"] == school_year) & ~koala["suppressed"].astype(bool)]
+        # Masked (small) categories are left out of the sum: the share can only be higher.
         share = now[now["category"] != "groen"]["pct"].sum() if not now.empty else 0
         if share >= 40:
             questions.append(
@@ -230,22 +231,29 @@ def suggested_questions(
     return questions
 
 
+def _share(pct: float, masked: bool) -> str:
+    """A share of pupils, or 'minder dan 5 leerlingen' where the count was masked."""
+    return f"minder dan {load_rules().min_group_size} leerlingen" if masked else format_pct(pct)
+
+
 def support_lines(support: pd.DataFrame, koala: pd.DataFrame, school_year: str) -> list[str]:
     """Plain-Dutch lines about the support continuum and KOALA in (or before) the year."""
     lines: list[str] = []
+    minimum = load_rules().min_group_size
     if not support.empty:
         years = sorted(y for y in support["school_year"].unique() if y <= school_year)
         if years:
             year = years[-1]
             now = support[support["school_year"] == year]
             cont = now[now["measure_kind"] == "continuum"]
-            parts = [f"{r.phase} {format_pct(r.pct)}" for r in cont.itertuples(index=False)]
+            parts = [f"{r.phase} {_share(r.pct, r.masked)}" for r in cont.itertuples(index=False)]
             if parts:
                 lines.append(f"Zorgcontinuüm {year}: " + " · ".join(parts) + ".")
             ind = now[now["measure_kind"] == "indicator"]
             parts = [
-                f"{support_queries.INDICATOR_LABELS.get(r.phase, r.phase)}: {int(r.n_pupils)} "
-                f"leerlingen" + (f" ({format_pct(r.pct)})" if pd.notna(r.pct) else "")
+                f"{support_queries.INDICATOR_LABELS.get(r.phase, r.phase)}: "
+                f"{format_count(r.n_pupils, minimum)} leerlingen"
+                + (f" ({format_pct(r.pct)})" if pd.notna(r.pct) else "")
                 for r in ind.itertuples(index=False)
             ]
             if parts:
@@ -257,7 +265,9 @@ def support_lines(support: pd.DataFrame, koala: pd.DataFrame, school_year: str) 
             if now["suppressed"].astype(bool).any():
                 lines.append(f"KOALA {years[-1]}: te weinig kleuters gescreend om te tonen.")
             else:
-                parts = [f"{r.category} {format_pct(r.pct)}" for r in now.itertuples(index=False)]
+                parts = [
+                    f"{r.category} {_share(r.pct, r.masked)}" for r in now.itertuples(index=False)
+                ]
                 lines.append(
                     f"KOALA {years[-1]} ({int(now['total'].iloc[0])} kleuters): "
                     + " · ".join(parts)

@@ -10,6 +10,7 @@ import duckdb
 import pandas as pd
 
 from data_model.access import Viewer, require_school, scrub_suppressed
+from data_model.stats import load_rules, mask_small_counts
 
 
 def schools_in_scope(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> pd.DataFrame:
@@ -103,8 +104,9 @@ def school_context(con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: st
 
 
 def support_counts(con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: str) -> pd.DataFrame:
+    """Pupils per support phase and indicator; counts of 1-4 pupils are masked (NA)."""
     require_school(con, viewer, school_id)
-    return con.execute(
+    df = con.execute(
         """
         SELECT * FROM v_support WHERE school_id = ?
         ORDER BY school_year, measure_kind,
@@ -114,6 +116,13 @@ def support_counts(con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: st
         """,
         [school_id],
     ).df()
+    return mask_small_counts(
+        df,
+        "n_pupils",
+        ["school_year"],
+        load_rules().min_group_size,
+        linked=df["measure_kind"] == "continuum",
+    )
 
 
 def scope_overview(

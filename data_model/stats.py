@@ -331,6 +331,50 @@ def add_trend(
     return out.drop(columns=["_y"])
 
 
+# --------------------------------------------------------------------------- small counts
+
+
+def mask_small_counts(
+    df: pd.DataFrame,
+    count_col: str,
+    group_cols: list[str],
+    minimum: int,
+    linked: pd.Series | None = None,
+    share_cols: tuple[str, ...] = (),
+) -> pd.DataFrame:
+    """Blank counts of 1..minimum-1 pupils (a group that small is never shown).
+
+    Rows where `linked` is true add up to a known total within their group (the phases of the
+    support continuum, the KOALA categories of a year). There, a single blanked count could be
+    recovered by subtraction, so the next smallest count of that group is blanked as well
+    (secondary suppression). Zero is shown: it describes no pupil. Adds a bool column `masked`;
+    `count_col` and `share_cols` become NA where masked.
+    """
+    out = df.copy()
+    counts = pd.to_numeric(out[count_col], errors="coerce")
+    masked = (counts > 0) & (counts < minimum)
+    linked = pd.Series(True, index=out.index) if linked is None else linked.reindex(out.index)
+    linked = linked.fillna(False).astype(bool)
+    candidates = out[linked].assign(_n=counts[linked], _m=masked[linked])
+    for _, group in candidates.groupby(group_cols, dropna=False, sort=False):
+        if int(group["_m"].sum()) == 1:
+            rest = group[~group["_m"] & (group["_n"] > 0)]
+            if len(rest):
+                masked.loc[rest["_n"].idxmin()] = True
+    out["masked"] = masked.to_numpy()
+    out[count_col] = counts.astype("Int64").where(~masked, pd.NA)
+    for col in share_cols:
+        out[col] = out[col].where(~masked)
+    return out
+
+
+def format_count(value: object, minimum: int) -> str:
+    """A pupil count for display: '< 5' where it was masked."""
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return f"< {minimum}"
+    return str(int(value))
+
+
 # --------------------------------------------------------------------------- formatting
 
 

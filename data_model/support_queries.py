@@ -12,7 +12,7 @@ import duckdb
 import pandas as pd
 
 from data_model.access import SCOPE_SQL, AccessDenied, Viewer, require_school
-from data_model.stats import load_rules
+from data_model.stats import load_rules, mask_small_counts
 
 CONTINUUM_PHASES = ("brede basiszorg", "verhoogde zorg", "uitbreiding van zorg", "IAC")
 INDICATORS = ("CLB-traject", "zittenblijven")
@@ -94,7 +94,15 @@ def support_continuum(
         100.0 * n / t if t and t > 0 else None
         for n, t in zip(df["n_pupils"], df["total"], strict=True)
     ]
-    return df
+    # Groups of 1-4 pupils are never shown (with secondary suppression inside the continuum).
+    return mask_small_counts(
+        df,
+        "n_pupils",
+        ["school_year"],
+        load_rules().min_group_size,
+        linked=df["measure_kind"] == "continuum",
+        share_cols=("pct",),
+    )
 
 
 def koala_outcomes(con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: str) -> pd.DataFrame:
@@ -129,7 +137,11 @@ def koala_outcomes(con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: st
         None if s else 100.0 * float(n) / float(t) if t else None
         for s, n, t in zip(supp, df["n_pupils"], df["total"], strict=True)
     ]
-    return df
+    # A category of 1-4 children is never shown; the categories add up to the total, so a
+    # second one is blanked too (secondary suppression).
+    return mask_small_counts(
+        df, "n_pupils", ["school_year"], minimum, linked=~supp, share_cols=("pct",)
+    )
 
 
 # --------------------------------------------------- internal guidance data (never directeur)

@@ -4,7 +4,7 @@ import streamlit as st
 
 from data_model import queries
 from data_model.explain import highlights, why_colour
-from data_model.stats import format_pct, load_rules
+from data_model.stats import format_count, format_pct, load_rules
 from ui.charts import GRID_SELECTION, build_status_grid_chart, prepare_grid
 from ui.components import logged_export, pick_school, render_area_tiles, render_legend
 from ui.data import query
@@ -75,7 +75,10 @@ with right, st.container(border=True):
     support = query(queries.support_counts, viewer, school_id)
     if not support.empty:
         last = support[support["school_year"] == support["school_year"].max()]
-        parts = [f"{r.phase} **{r.n_pupils}**" for r in last.itertuples(index=False)]
+        parts = [
+            f"{r.phase} **{format_count(r.n_pupils, rules.min_group_size)}**"
+            for r in last.itertuples(index=False)
+        ]
         st.markdown(f"Zorg {last['school_year'].iloc[0]} (leerlingen): " + " · ".join(parts))
 
 st.markdown("#### Het raster")

@@ -7,7 +7,7 @@ Layout only. Guidance contacts and need tiers come from functions that refuse a 
 import streamlit as st
 
 from data_model import queries, support_queries
-from data_model.stats import format_number, load_rules
+from data_model.stats import format_count, format_number, load_rules
 from ui.charts import build_status_grid_chart, prepare_grid
 from ui.components import pick_school, render_legend
 from ui.data import query
@@ -92,9 +92,15 @@ if not support.empty:
     with st.expander("De cijfers in een tabel"):
         table = support.assign(
             fase=support["phase"].map(lambda p: support_queries.INDICATOR_LABELS.get(p, p)),
-        ).pivot_table(
-            index="fase", columns="school_year", values="n_pupils", aggfunc="sum", sort=False
-        )
+            leerlingen=[format_count(n, rules.min_group_size) for n in support["n_pupils"]],
+        ).pivot(index="fase", columns="school_year", values="leerlingen")
+        table = table.loc[
+            list(
+                dict.fromkeys(
+                    support["phase"].map(lambda p: support_queries.INDICATOR_LABELS.get(p, p))
+                )
+            )
+        ]
         st.dataframe(table, width="stretch")
         st.caption("Aantal leerlingen per fase en indicator, per schooljaar.")
 

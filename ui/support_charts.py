@@ -10,7 +10,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from data_model.stats import format_number, format_pct
+from data_model.stats import format_count, format_number, format_pct, load_rules
 from data_model.support_queries import (
     CONTINUUM_PHASES,
     INDICATOR_LABELS,
@@ -28,12 +28,20 @@ FORMS = ("individueel", "lerend netwerk")
 FIT_WIDTH = alt.AutoSizeParams(type="fit-x", contains="padding")
 
 
+def _counts(values: pd.Series) -> list[str]:
+    """Tooltip text of pupil counts; masked small counts read '< 5'."""
+    minimum = load_rules().min_group_size
+    return [format_count(v, minimum) for v in values]
+
+
 def build_continuum_chart(support: pd.DataFrame) -> alt.Chart:
     """Stacked share of pupils per phase of the support continuum, per school year."""
     df = support[support["measure_kind"] == "continuum"].copy()
+    if "masked" in df:  # groups of 1-4 pupils (and their partner) are not drawn at all
+        df = df[~df["masked"].astype(bool)]
     df["fase"] = df["phase"]
     df["aandeel"] = df["pct"].map(format_pct)
-    df["leerlingen"] = df["n_pupils"].astype(int).astype(str)
+    df["leerlingen"] = _counts(df["n_pupils"])
     df["volgorde"] = df["phase"].map({p: i for i, p in enumerate(CONTINUUM_PHASES)})
     return (
         alt.Chart(df)
@@ -67,7 +75,8 @@ def build_continuum_chart(support: pd.DataFrame) -> alt.Chart:
         .properties(
             title=alt.TitleParams(
                 "Zorgcontinuüm",
-                subtitle="Aandeel leerlingen per fase, per schooljaar",
+                subtitle="Aandeel leerlingen per fase, per schooljaar; kleine groepen "
+                "(minder dan 5 leerlingen) tonen we niet",
                 anchor="start",
             ),
             height=260,
@@ -81,8 +90,9 @@ def build_indicator_chart(support: pd.DataFrame) -> alt.Chart:
     """CLB trajectories and grade retention (number of pupils) over the years."""
     df = support[support["measure_kind"] == "indicator"].copy()
     df["indicator"] = df["phase"].map(lambda p: INDICATOR_LABELS.get(p, p))
-    df["leerlingen"] = df["n_pupils"].astype(int).astype(str)
+    df["leerlingen"] = _counts(df["n_pupils"])
     df["aandeel"] = df["pct"].map(format_pct)
+    df["n_pupils"] = df["n_pupils"].astype("Float64")  # masked counts: a gap, not a zero
     labels = [INDICATOR_LABELS[k] for k in INDICATOR_LABELS]
     base = alt.Chart(df).encode(
         x=alt.X(
@@ -118,9 +128,11 @@ def build_indicator_chart(support: pd.DataFrame) -> alt.Chart:
 def build_koala_chart(koala: pd.DataFrame) -> alt.Chart:
     """KOALA outcomes per school year as stacked shares, in grey shades with labels."""
     df = koala[~koala["suppressed"].astype(bool)].copy()
+    if "masked" in df:
+        df = df[~df["masked"].astype(bool)]
     df["uitkomst"] = df["category"].map(KOALA_LABELS)
     df["aandeel"] = df["pct"].map(format_pct)
-    df["kleuters"] = df["n_pupils"].astype(int).astype(str)
+    df["kleuters"] = _counts(df["n_pupils"])
     df["gescreend"] = df["total"].astype(int).astype(str)
     df["volgorde"] = df["category"].map({c: i for i, c in enumerate(KOALA_CATEGORIES)})
     df["pct"] = df["pct"].astype(float)

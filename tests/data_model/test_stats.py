@@ -17,6 +17,7 @@ from data_model.stats import (
     format_pct,
     format_signed,
     load_rules,
+    mask_small_counts,
     pooled_groups,
     weighted_slope,
 )
@@ -162,3 +163,21 @@ def test_dutch_number_format():
     assert format_signed(2.0) == "+2,0"
     assert format_number(None) == "–"
     assert format_number(float("nan")) == "–"
+
+
+def test_small_counts_are_masked_with_secondary_suppression():
+    df = pd.DataFrame(
+        {
+            "year": ["a"] * 4 + ["b"] * 3 + ["c"] * 2,
+            "phase": ["p0", "p1", "p2", "p3", "p0", "p1", "p2", "CLB", "zit"],
+            "n": [300, 40, 12, 2, 200, 3, 4, 20, 3],
+            "linked": [True] * 7 + [False, False],
+        }
+    )
+    out = mask_small_counts(df, "n", ["year"], 5, linked=df["linked"])
+    shown = out["n"].astype(object).where(~out["masked"], "< 5").tolist()
+    assert shown == [
+        300, 40, "< 5", "< 5",  # 2 is masked, and 12 too: else 2 = total - the rest
+        200, "< 5", "< 5",  # two small ones already protect each other
+        20, "< 5",  # independent indicators: only the small one
+    ]  # fmt: skip

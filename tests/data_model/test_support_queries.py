@@ -33,7 +33,13 @@ def test_continuum_shares_add_up_per_year(con, viewers) -> None:
     df = support_queries.support_continuum(con, director, _school(con, director))
     cont = df[df["measure_kind"] == "continuum"]
     assert set(cont["phase"]) == set(support_queries.CONTINUUM_PHASES)
-    assert cont.groupby("school_year")["pct"].sum().round(6).eq(100).all()
+    per_year = cont.groupby("school_year").agg(total=("pct", "sum"), masked=("masked", "sum"))
+    complete = per_year[per_year["masked"] == 0]
+    assert len(complete) and complete["total"].round(6).eq(100).all()
+    # A year with a phase of 1-4 pupils hides at least two phases (no recovery by subtraction).
+    partial = per_year[per_year["masked"] > 0]
+    assert (partial["masked"] >= 2).all() and (partial["total"] < 100).all()
+    assert cont.loc[cont["masked"], "n_pupils"].isna().all()
     last = cont[cont["school_year"] == cont["school_year"].max()]
     assert last["phase"].tolist() == list(support_queries.CONTINUUM_PHASES)
     indicators = df[df["measure_kind"] == "indicator"]
