@@ -34,7 +34,7 @@ def _role_short(role: str) -> str:
 def _show_errors(title: str, errors: list[str]) -> None:
     shown = errors[:30]
     more = f"\n\n… en nog {len(errors) - len(shown)} problemen." if len(errors) > 30 else ""
-    st.error(f"**{title}**\n\n" + "\n".join(f"- {_md(e)}" for e in shown) + more)
+    st.error(f"**{_md(title)}**\n\n" + "\n".join(f"- {_md(e)}" for e in shown) + more)
 
 
 def render_user_admin(viewer: Viewer) -> None:

@@ -104,3 +104,27 @@ def test_form_errors_are_shown_in_dutch(env, viewers):
 def _raw_option(label: str) -> str:
     # The multiselect shows "name (id)"; its values are the ids.
     return label.rsplit("(", 1)[1].rstrip(")")
+
+
+def test_import_a_users_sheet_through_the_uploader(env, viewers):
+    at = _app(viewers["beheerder"].user_id)
+    con = duckdb.connect(str(env))
+    try:
+        school = con.execute("SELECT min(school_id) FROM schools").fetchone()[0]
+    finally:
+        con.close()
+    bad = b"e-mail;naam;rol;regio;scholen\nfout;X;directeur;;\n"
+    at.file_uploader(key="ua_upload").set_value(("lijst.csv", bad, "text/csv")).run()
+    at.button(key="ua_import").click().run()
+    assert not at.exception
+    assert at.error[0].value.startswith(
+        "**lijst\\.csv is niet ingelezen: er is niets gewijzigd\\.**"
+    )
+    assert "Rij 2, kolom 'e\\-mail'" in at.error[0].value
+    good = f"e-mail;naam;rol;regio;scholen\nlies@school.be;Lies;directeur;;{school}\n".encode()
+    at.file_uploader(key="ua_upload").set_value(("lijst.csv", good, "text/csv")).run()
+    at.button(key="ua_import").click().run()
+    assert not at.exception
+    assert [s.value for s in at.success] == [
+        "lijst.csv is ingelezen: 1 nieuw, 0 gewijzigd, 0 ongewijzigd."
+    ]
