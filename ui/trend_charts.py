@@ -16,7 +16,9 @@ from ui.charts import status_scale
 
 AREA_SELECTION = "leergebied"
 # Streamlit fits title, axes and legend into the chart height: leave room for the plot.
-CHART_HEIGHT = 360
+CHART_HEIGHT = 400
+# A rotated y title longer than the plot pushes the chart title out of view: cap its length.
+_Y_AXIS = alt.Axis(titleLimit=170)
 
 SERIES_SCHOOL = "Uw school"
 SERIES_SIMILAR = "Vergelijkbare scholen"
@@ -84,13 +86,13 @@ def build_lines_chart(long: pd.DataFrame, title: str, score_label: str) -> alt.C
     colour, dash = _series_scale(names)
     base = alt.Chart(long).encode(
         x=_year_axis(None),
-        y=alt.Y("waarde:Q", title=score_label, scale=alt.Scale(zero=False)),
+        y=alt.Y("waarde:Q", title=score_label, scale=alt.Scale(zero=False), axis=_Y_AXIS),
         color=alt.Color(
             "reeks:N",
             scale=colour,
             sort=names,
             title=None,
-            legend=alt.Legend(orient="bottom", columns=2, symbolStrokeWidth=3, labelLimit=200),
+            legend=alt.Legend(orient="bottom", columns=1, symbolStrokeWidth=3, labelLimit=200),
         ),
         strokeDash=alt.StrokeDash("reeks:N", scale=dash, sort=names, legend=None),
         tooltip=[
@@ -213,7 +215,7 @@ def _difference_layers(
     ]
     base = (alt.Chart(df) if df is not None else alt.Chart()).encode(x=x)
     band = base.mark_area(opacity=0.25, color="#4393c3").encode(
-        y=alt.Y("ondergrens:Q", title=y_title), y2="bovengrens:Q", tooltip=tooltip
+        y=alt.Y("ondergrens:Q", title=y_title, axis=_Y_AXIS), y2="bovengrens:Q", tooltip=tooltip
     )
     zero = base.mark_rule(color="#1a1a1a", strokeWidth=1).encode(y=alt.datum(0))
     line = base.mark_line(color="#2166ac", strokeWidth=2).encode(y="verschil:Q")
@@ -246,9 +248,9 @@ def build_difference_chart(
     rules = rules or load_rules()
     words = COMPARISONS[comparison]["words"]
     subtitle = (
-        f"Uw school min {words}; band = 95 %-interval; boven 0 = hoger."
+        f"Uw school min {words}; band = 95 %-interval."
         if comparison == "similar"
-        else "Toegevoegde waarde = uw school min de verwachte score; band = 95 %-interval."
+        else "Uw school min de verwachte score; band = 95 %-interval."
     )
     # No status legend here: the overview above has it, and the tooltip names the colour.
     return _difference_layers(df, rules, f"Verschil met {words}", show_legend=False).properties(
@@ -321,13 +323,13 @@ def build_goal_chart(long: pd.DataFrame, title: str, goal_label: str) -> alt.Cha
     colour, dash = _series_scale(names)
     base = alt.Chart(long).encode(
         x=_year_axis(None),
-        y=alt.Y("waarde:Q", title=goal_label, scale=alt.Scale(domain=[0, 100])),
+        y=alt.Y("waarde:Q", title=goal_label, scale=alt.Scale(domain=[0, 100]), axis=_Y_AXIS),
         color=alt.Color(
             "reeks:N",
             scale=colour,
             sort=names,
             title=None,
-            legend=alt.Legend(orient="bottom", columns=3, labelLimit=200),
+            legend=alt.Legend(orient="bottom", columns=1, labelLimit=200),
         ),
         strokeDash=alt.StrokeDash("reeks:N", scale=dash, sort=names, legend=None),
         tooltip=[
@@ -339,7 +341,7 @@ def build_goal_chart(long: pd.DataFrame, title: str, goal_label: str) -> alt.Cha
     return (base.mark_line(strokeWidth=2.5) + base.mark_point(filled=True, size=45)).properties(
         title=alt.TitleParams(
             title,
-            subtitle="Criteriumgericht: aandeel leerlingen dat de doelen haalt (eigen schaal).",
+            subtitle="Criteriumgericht, eigen schaal 0-100 %.",
             anchor="start",
         ),
         height=CHART_HEIGHT,
