@@ -42,11 +42,23 @@ REVIEWED = {
 SKIP_DIRS = {"tests", ".git", ".venv", "node_modules", "__pycache__", ".ruff_cache"}
 
 
+def _skipped(part: str) -> bool:
+    # Hidden folders (.git, .ci-venv, ...), virtual environments and installed packages are
+    # not our code; CI creates .ci-venv inside the clone.
+    return part in SKIP_DIRS or part.startswith(".") or "venv" in part or part == "site-packages"
+
+
 def _python_files() -> Iterator[Path]:
     for path in sorted(ROOT.rglob("*.py")):
         rel = path.relative_to(ROOT)
-        if not SKIP_DIRS & set(rel.parts):
+        if not any(_skipped(part) for part in rel.parts[:-1]):
             yield path
+
+
+def test_file_walk_skips_environments():
+    files = {p.relative_to(ROOT).as_posix() for p in _python_files()}
+    assert "app.py" in files and "data_model/access.py" in files
+    assert not any("site-packages" in f or f.startswith((".", "tests/")) for f in files)
 
 
 def _looks_like_sql(text: str) -> bool:
