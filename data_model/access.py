@@ -101,7 +101,15 @@ def viewer_for_user_id(con: duckdb.DuckDBPyConnection, user_id: str) -> Viewer |
 
 
 def demo_users(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Active users with a short description of their scope, for the demo picker."""
+    """Active users with a short description of their scope, for the demo picker.
+
+    Only on sample data: the list names every user and school, so on a real database it is
+    refused here too, not only by the demo-mode check in ui/auth.py.
+    """
+    from data_model.db import is_sample
+
+    if not is_sample(con):
+        raise AccessDenied("De demogebruikers bestaan alleen in een voorbeelddatabank.")
     return con.execute(
         """
         SELECT u.user_id, u.name, u.role, u.email,

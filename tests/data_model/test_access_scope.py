@@ -213,3 +213,17 @@ def test_subgroups_never_show_a_small_group_or_complement(con, viewers):
         assert masked[["n_pupils", "score_mean", "diff_rest"]].isna().all().all(), school_id
         shown, hidden = shown + len(visible), hidden + len(masked)
     assert shown > 0 and hidden > 0  # the sample has both cases
+
+
+def test_demo_users_only_on_sample_data(con, writable_db):
+    from data_model.db import Database, set_meta
+
+    assert len(access.demo_users(con)) > 0
+    db = Database(writable_db)
+    try:
+        with db.write() as cur:
+            set_meta(cur, "is_sample", "false")
+        with pytest.raises(AccessDenied):
+            access.demo_users(db.cursor())
+    finally:
+        db.close()
