@@ -253,7 +253,8 @@ def build_difference_chart(
         else "Uw school min de verwachte score; band = 95 %-interval."
     )
     # No status legend here: the overview above has it, and the tooltip names the colour.
-    return _difference_layers(df, rules, f"Verschil met {words}", show_legend=False).properties(
+    y_title = "Verschil (punten)" if comparison == "similar" else "Toegevoegde waarde (punten)"
+    return _difference_layers(df, rules, y_title, show_legend=False).properties(
         title=alt.TitleParams(title, subtitle=subtitle, anchor="start"),
         height=CHART_HEIGHT,
         width="container",

@@ -42,8 +42,12 @@ def test_trends_page_for_every_role(app_env, con, viewers: dict, role: str) -> N
     assert "andere toets" in text
     # A verdict in words for the learning area and each of its domains.
     assert "#### De domeinen van Nederlands" in text
-    verdicts = [m.value for m in at.markdown if "ten opzichte van vergelijkbare scholen" in m.value
-                or m.value.startswith("Te korte reeks")]  # fmt: skip
+    # (the "Wat valt op?" bullets start with "- " and are not verdicts)
+    verdicts = [
+        m.value
+        for m in at.markdown
+        if m.value.startswith(("Stijgend ten", "Stabiel ten", "Dalend ten", "Te korte reeks"))
+    ]
     assert len(verdicts) == 1 + 4  # Nederlands and its four domains
     assert len(at.get("vega_lite_chart")) >= 1 + 2 * 5
 
