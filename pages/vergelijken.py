@@ -23,6 +23,7 @@ from ui.components import pick_school
 from ui.data import query
 
 rules = load_rules()
+MATRIX_MAX_SCHOOLS = 80  # more rows than this do not fit on a screen
 viewer = st.session_state["viewer"]
 named = viewer.sees_other_schools_by_name
 school_id = pick_school(viewer)
@@ -236,8 +237,15 @@ with tab_schools:
     if named:
         st.markdown("#### Kleurcodes per school")
         matrix = query(comparisons.status_matrix, viewer, assessment_id, year, filters)
+        n_schools = matrix["school_id"].nunique()
         if matrix.empty:
             st.info("Geen scholen voor deze keuze.")
+        elif n_schools > MATRIX_MAX_SCHOOLS:
+            st.info(
+                f"{n_schools} scholen is te veel voor één overzicht. Kies hierboven een "
+                "regio, een scholengemeenschap of een SES-groep om de kleurcodes per school te "
+                "zien."
+            )
         else:
             st.altair_chart(
                 build_status_matrix_chart(prepare_matrix(matrix, rules), rules), width="stretch"
