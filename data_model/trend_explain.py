@@ -13,7 +13,14 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from data_model.stats import Rules, format_signed, load_rules, school_year_label, year_start
+from data_model.stats import (
+    Rules,
+    format_number,
+    format_signed,
+    load_rules,
+    school_year_label,
+    year_start,
+)
 
 COMPARISONS = {
     "similar": {
@@ -111,3 +118,41 @@ def trend_verdict(
         sentence += f" (gemiddeld {format_signed(float(slope))} punten per jaar"
         sentence += ", niet duidelijk verschillend van 0)" if trend == "stable" else ")"
     return sentence + "."
+
+
+def latest_sentence(
+    series: pd.DataFrame, rules: Rules | None = None, comparison: str = "similar"
+) -> str | None:
+    """The numbers of the latest school year in words, or None when nothing may be shown.
+
+    E.g. 'In 2024-2025: uw school 52,9, vergelijkbare scholen 57,0: verschil −4,1 punten
+    (95 %-interval −8,1 tot −0,1), 27 leerlingen.'
+    """
+    rules = rules or load_rules()
+    c = COMPARISONS[comparison]
+    if series.empty:
+        return None
+    last = series.sort_values("school_year").iloc[-1]
+    if bool(last[c["suppressed"]]) or _missing(last[c["diff"]]):
+        return None
+    if comparison == "similar":
+        values = (
+            f"uw school {format_number(last['score_mean'])}, vergelijkbare scholen "
+            f"{format_number(last['similar_mean'])}: verschil"
+        )
+        lo, hi = last["ci_low"], last["ci_high"]
+    else:
+        values = (
+            f"uw school {format_number(last['observed_mean'])}, verwachte score "
+            f"{format_number(last['expected_mean'])}: toegevoegde waarde"
+        )
+        lo, hi = last["va_ci_low"], last["va_ci_high"]
+    interval = "" if _missing(lo) else (
+        f" ({format_number(rules.confidence * 100, 0)} %-interval {format_signed(lo)} tot "
+        f"{format_signed(hi)})"
+    )  # fmt: skip
+    n = int(last[c["n"]])
+    return (
+        f"In {last['school_year']}: {values} {format_signed(last[c['diff']])} punten"
+        f"{interval}, {n} leerlingen."
+    )

@@ -10,7 +10,7 @@ import streamlit as st
 from data_model import queries, trend_queries
 from data_model.explain import TOTAL_LABEL, cell_label, highlights
 from data_model.stats import load_rules
-from data_model.trend_explain import COMPARISONS, trend_verdict
+from data_model.trend_explain import COMPARISONS, latest_sentence, trend_verdict
 from ui.components import pick_school, trend_text
 from ui.data import query
 from ui.trend_charts import (
@@ -88,9 +88,9 @@ if comparison == "similar":
 
 # ---------------------------------------------------------------- overview per learning area
 areas = results[results["domain"].isna()]
-labels = [cell_label(None if pd.isna(a) else a, None) for a in areas["learning_area"]]
-areas = areas.assign(rij=labels)
-area_labels = list(dict.fromkeys(labels))
+area_labels = list(
+    dict.fromkeys(cell_label(None if pd.isna(a) else a, None) for a in areas["learning_area"])
+)
 overview = prepare_difference(areas, rules, comparison)
 event = None
 if not overview["verschil"].notna().any():
@@ -133,6 +133,9 @@ def show_series(series: pd.DataFrame, heading: str, level: int) -> None:
     trend_words = trend_text(trend, rules) if trend != "too_short" else "geen trend"
     st.markdown(f"{'#' * level} {heading} · {trend_words}")
     st.markdown(trend_verdict(series, rules, comparison))
+    numbers = latest_sentence(series, rules, comparison)
+    if numbers:
+        st.caption(numbers)
     goals = prepare_goals(series)
     has_goals = bool(goals["waarde"].notna().any())
     cols = st.columns(3 if has_goals else 2, gap="medium")

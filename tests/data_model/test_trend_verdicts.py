@@ -128,3 +128,37 @@ def test_page_rows_give_a_verdict_for_every_cell(
         assert sentence.endswith(".")
         if comparison == "expected":
             assert "verwachte score" in sentence or "Te korte" in sentence or "Minder" in sentence
+
+
+def test_latest_numbers_in_words() -> None:
+    from data_model.trend_explain import latest_sentence
+
+    series = pd.DataFrame(
+        {
+            "school_year": ["2023-2024", "2024-2025"],
+            "n_pupils": pd.array([20, 27], dtype="Int64"),
+            "suppressed": [False, False],
+            "score_mean": [55.0, 52.94],
+            "similar_mean": [56.0, 57.0],
+            "diff_similar": [-1.0, -4.06],
+            "ci_low": [-5.0, -8.12],
+            "ci_high": [3.0, -0.08],
+            "observed_mean": [55.0, 52.94],
+            "expected_mean": [54.0, 56.9],
+            "value_added": [1.0, -3.96],
+            "va_ci_low": [-3.0, -8.0],
+            "va_ci_high": [5.0, 0.2],
+            "va_n_pupils": pd.array([20, 27], dtype="Int64"),
+            "va_suppressed": [False, False],
+        }
+    )
+    assert latest_sentence(series) == (
+        "In 2024-2025: uw school 52,9, vergelijkbare scholen 57,0: verschil −4,1 punten "
+        "(95 %-interval −8,1 tot −0,1), 27 leerlingen."
+    )
+    assert latest_sentence(series, comparison="expected") == (
+        "In 2024-2025: uw school 52,9, verwachte score 56,9: toegevoegde waarde −4,0 punten "
+        "(95 %-interval −8,0 tot +0,2), 27 leerlingen."
+    )
+    hidden = series.assign(suppressed=[False, True], diff_similar=[-1.0, np.nan])
+    assert latest_sentence(hidden) is None
