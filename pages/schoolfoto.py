@@ -111,8 +111,10 @@ if picked:
     st.session_state["why_last_click"] = cell
 if st.session_state.get("why_row") not in labels:
     st.session_state["why_row"] = labels[0]
-if st.session_state.get("why_year") not in years:
+# A new latest year (after an import, or another school) moves the picker to that year.
+if st.session_state.get("why_year") not in years or st.session_state.get("why_latest") != latest:
     st.session_state["why_year"] = latest
+st.session_state["why_latest"] = latest
 c1, c2 = st.columns(2)
 label = c1.selectbox("Leergebied of domein", labels, key="why_row")
 year = c2.selectbox("Schooljaar", years, key="why_year")
