@@ -127,7 +127,7 @@ def school_points(
 
     Staff: schools in scope, with school_id and school_name, sorted by name. Directeur: all
     participating schools without any identifying column; `own` marks the own school(s);
-    SES index rounded to whole percents so it does not single out a school.
+    other schools' pupil counts and SES index are rounded to multiples of 5.
     """
     named = _named(viewer)
     region = filters.region_id if named else None
@@ -160,6 +160,13 @@ def school_points(
     # Directeur: drop every identifying column before anything leaves the data layer.
     df = df.rename(columns={"in_scope": "own"})
     df["own"] = df["own"].astype(bool)
+    # Other schools are coarsened so that known school sizes or context cannot single one
+    # out: pupil counts to a multiple of 5, the SES index to a multiple of 5 percent. The
+    # own school keeps its exact values (it is the director's own data).
+    others = ~df["own"]
+    df["n_pupils"] = df["n_pupils"].astype("Float64")
+    df.loc[others, "n_pupils"] = (df.loc[others, "n_pupils"] / 5).round().clip(lower=1) * 5
+    df.loc[others, "ses_index"] = (df.loc[others, "ses_index"] / 5).round() * 5
     df["ses_index"] = df["ses_index"].round(0)
     out = df[["own"] + _POINT_COLUMNS]
     # Order by group size (never by score, never by id), own school(s) last so they are drawn

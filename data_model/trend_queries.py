@@ -10,26 +10,27 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from data_model.access import Viewer, require_school
+from data_model.access import Viewer, require_school, scrub_suppressed
 
 # One row per school year x cell of one school and assessment, with:
 # - the comparison means and the difference with similar schools (school_result),
 # - the criterion-referenced share of the school, of similar schools and of Flanders
-#   (pupil-weighted over the schools whose share is shown; NULL where not applicable),
+#   (pupil-weighted over the schools whose share is shown, i.e. never a suppressed row;
+#   NULL where not applicable),
 # - the SES-adjusted expected score and value added (school_expected; NULL for aggregate rows).
 _TREND_SQL = """
 WITH goal_flanders AS (
     SELECT school_year, assessment_id, learning_area, domain,
            sum(n_pupils * pct_goal_reached) / sum(n_pupils) AS flanders_pct_goal
     FROM school_result
-    WHERE pct_goal_reached IS NOT NULL AND assessment_id = ?
+    WHERE pct_goal_reached IS NOT NULL AND NOT suppressed AND assessment_id = ?
     GROUP BY ALL
 ),
 goal_similar AS (
     SELECT school_year, assessment_id, learning_area, domain, ses_group,
            sum(n_pupils * pct_goal_reached) / sum(n_pupils) AS similar_pct_goal
     FROM school_result
-    WHERE pct_goal_reached IS NOT NULL AND assessment_id = ?
+    WHERE pct_goal_reached IS NOT NULL AND NOT suppressed AND assessment_id = ?
     GROUP BY ALL
 ),
 area_order AS (
@@ -88,8 +89,13 @@ def trend_results(
     """
     require_school(con, viewer, school_id)
     df = con.execute(_TREND_SQL, [assessment_id, assessment_id, str(school_id), assessment_id]).df()
-    # A suppressed value-added row never shows its trend either (privacy, as in add_trend).
-    df.loc[df["va_suppressed"].astype(bool), ["va_trend_slope", "va_trend_p"]] = None
+    # Re-apply the privacy minimum after the SQL (as every read does), for the school's
+    # measures and for the value-added columns, which have their own suppressed flag.
+    df = scrub_suppressed(df)
+    va_hidden = df["va_suppressed"].fillna(True).astype(bool)
+    va_cols = ["observed_mean", "expected_mean", "value_added", "va_ci_low", "va_ci_high",
+               "va_trend_slope", "va_trend_p"]  # fmt: skip
+    df.loc[va_hidden, [c for c in va_cols if c in df.columns]] = None
     return df
 
 

@@ -121,6 +121,12 @@ def _demo_viewer() -> access.Viewer:
             index=ids.index(current) if current in ids else 0,
             format_func=lambda uid: labels[uid],
         )
+    previous = st.session_state.get(DEMO_USER_KEY)
+    if previous and previous != user_id:
+        # Another demo user: the school in the URL belonged to the previous one. Dropping it
+        # avoids a "geen toegang" banner that a real user (who cannot switch) never sees.
+        st.query_params.pop("school", None)
+        st.session_state.pop("school_id", None)
     st.session_state[DEMO_USER_KEY] = user_id
     viewer = access.viewer_for_user_id(con, user_id)
     assert viewer is not None  # the picker only offers active users

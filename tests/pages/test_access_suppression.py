@@ -20,10 +20,7 @@ from ui.navigation import visible_pages
 
 # Pages whose query does not re-apply access.scrub_suppressed after its SQL (they rely on the
 # materialised NULLs alone). Reported to the page's owner; remove the entry once fixed.
-KNOWN_GAPS = {
-    "pages/trends.py": "data_model.trend_queries.trend_results returns the stored measures of "
-    "suppressed rows without scrub_suppressed",
-}
+KNOWN_GAPS: dict[str, str] = {}
 
 
 @pytest.fixture
