@@ -7,10 +7,9 @@ preparation notes come from functions that refuse a directeur.
 import streamlit as st
 
 from data_model import briefing, notes
-from data_model.conversation_pdf import build_conversation_pdf
 from data_model.stats import load_rules
 from ui import conversation as conv
-from ui.components import SCHOOL_KEY, logged_export, pick_school, status_badge
+from ui.components import SCHOOL_KEY, pick_school, status_badge
 from ui.data import cursor, db_path, get_database, query
 
 rules = load_rules()
@@ -140,20 +139,9 @@ conv.add_form(
 
 c1, c2 = st.columns(2)
 c1.page_link(
-    "pages/datagesprek.py",
+    "app_pages/datagesprek.py",
     label="Naar het datagesprek van deze school",
     icon=":material/forum:",
 )
-c2.download_button(
-    "Gespreksblad (PDF) voor de school",
-    data=logged_export(
-        viewer,
-        school_id,
-        "PDF-gespreksblad",
-        lambda: build_conversation_pdf(cursor(), viewer, school_id, year),
-    ),
-    file_name=f"datagesprek-{school_id}-{year}.pdf",
-    mime="application/pdf",
-    icon=":material/picture_as_pdf:",
-    on_click="ignore",
-)
+with c2:
+    conv.pdf_download_button(viewer, school_id, year, "Gespreksblad (PDF) voor de school")

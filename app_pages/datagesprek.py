@@ -7,10 +7,9 @@ to review next to this year's results, and a PDF conversation sheet to print.
 import streamlit as st
 
 from data_model import briefing, notes
-from data_model.conversation_pdf import build_conversation_pdf
 from data_model.stats import load_rules
 from ui import conversation as conv
-from ui.components import logged_export, pick_school, status_badge
+from ui.components import pick_school, status_badge
 from ui.data import cursor, db_path, get_database, query
 
 rules = load_rules()
@@ -34,18 +33,11 @@ year = top_left.selectbox(
     help="De notities horen bij de school en dit schooljaar.",
 )
 with top_right:
-    st.download_button(
+    conv.pdf_download_button(
+        viewer,
+        school_id,
+        year,
         "Gespreksblad (PDF) downloaden",
-        data=logged_export(
-            viewer,
-            school_id,
-            "PDF-gespreksblad",
-            lambda: build_conversation_pdf(cursor(), viewer, school_id, year),
-        ),
-        file_name=f"datagesprek-{school_id}-{year}.pdf",
-        mime="application/pdf",
-        icon=":material/picture_as_pdf:",
-        on_click="ignore",
         help="Raster, grafieken, vaststellingen, hypothesen, bronnen, acties en richtvragen; "
         "leesbaar in zwart-wit.",
     )

@@ -6,34 +6,24 @@ from data_model import queries
 from data_model.explain import highlights, why_colour
 from data_model.stats import format_count, format_pct, load_rules
 from ui.charts import GRID_SELECTION, build_status_grid_chart, prepare_grid
-from ui.components import logged_export, pick_school, render_area_tiles, render_legend
+from ui.components import (
+    logged_export,
+    page_school,
+    pick_assessment,
+    render_area_tiles,
+    render_legend,
+)
 from ui.data import query
 
 rules = load_rules()
 viewer = st.session_state["viewer"]
-school_id = pick_school(viewer)
-if school_id is None:
-    st.stop()
-
-school = query(queries.schools_in_scope, viewer).set_index("school_id").loc[school_id]
-assessments = query(queries.assessments_for_school, viewer, school_id)
+school_id, school = page_school(viewer)
 st.title(f"Schoolfoto · {school['name']}")
 st.caption(
     f"Instellingsnummer {school_id} · {school['municipality']} · {school['region_name']}"
     + (f" · {school['community_name']}" if school["community_name"] else "")
 )
-if assessments.empty:
-    st.info("Voor deze school zijn nog geen toetsresultaten ingelezen.")
-    st.stop()
-
-names = dict(zip(assessments["assessment_id"], assessments["name"], strict=True))
-assessment_id = (
-    st.segmented_control(
-        "Toets", options=list(names), format_func=names.__getitem__, default=list(names)[0]
-    )
-    or list(names)[0]
-)
-info = assessments.set_index("assessment_id").loc[assessment_id]
+assessment_id, info = pick_assessment(viewer, school_id)
 results = query(queries.school_results, viewer, school_id, assessment_id)
 latest = results["school_year"].max()
 

@@ -25,7 +25,7 @@ st.caption(
 def open_school(school_id: str) -> None:
     st.session_state[SCHOOL_KEY] = school_id
     st.query_params["school"] = school_id
-    st.switch_page("pages/schoolfoto.py")
+    st.switch_page("app_pages/schoolfoto.py")
 
 
 if schools.empty:

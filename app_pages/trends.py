@@ -7,11 +7,11 @@ data_model.trend_explain, the charts from ui.trend_charts.
 import pandas as pd
 import streamlit as st
 
-from data_model import queries, trend_queries
+from data_model import trend_queries
 from data_model.explain import TOTAL_LABEL, cell_label, highlights
 from data_model.stats import load_rules
 from data_model.trend_explain import COMPARISONS, latest_sentence, trend_verdict
-from ui.components import pick_school, trend_text
+from ui.components import page_school, pick_assessment, trend_text
 from ui.data import query
 from ui.trend_charts import (
     AREA_SELECTION,
@@ -26,25 +26,9 @@ from ui.trend_charts import (
 
 rules = load_rules()
 viewer = st.session_state["viewer"]
-school_id = pick_school(viewer)
-if school_id is None:
-    st.stop()
-
-school = query(queries.schools_in_scope, viewer).set_index("school_id").loc[school_id]
-assessments = query(queries.assessments_for_school, viewer, school_id)
+school_id, school = page_school(viewer)
 st.title(f"Trends · {school['name']}")
-if assessments.empty:
-    st.info("Voor deze school zijn nog geen toetsresultaten ingelezen.")
-    st.stop()
-
-names = dict(zip(assessments["assessment_id"], assessments["name"], strict=True))
-assessment_id = (
-    st.segmented_control(
-        "Toets", options=list(names), format_func=names.__getitem__, default=list(names)[0]
-    )
-    or list(names)[0]
-)
-info = assessments.set_index("assessment_id").loc[assessment_id]
+assessment_id, info = pick_assessment(viewer, school_id)
 results = query(trend_queries.trend_results, viewer, school_id, assessment_id)
 has_expected = bool(results["expected_mean"].notna().any())
 

@@ -19,18 +19,14 @@ from ui.compare_charts import (
     prepare_points,
     prepare_subgroups,
 )
-from ui.components import pick_school
+from ui.components import page_school, pick_assessment
 from ui.data import query
 
 rules = load_rules()
 MATRIX_MAX_SCHOOLS = 80  # more rows than this do not fit on a screen
 viewer = st.session_state["viewer"]
 named = viewer.sees_other_schools_by_name
-school_id = pick_school(viewer)
-if school_id is None:
-    st.stop()
-school = query(queries.schools_in_scope, viewer).set_index("school_id").loc[school_id]
-assessments = query(queries.assessments_for_school, viewer, school_id)
+school_id, school = page_school(viewer)
 
 st.title("Vergelijken")
 st.caption(
@@ -38,20 +34,9 @@ st.caption(
     "toont haar onzekerheid (95 %-interval) en het aantal leerlingen; groepen met minder dan "
     f"{rules.min_group_size} leerlingen tonen we nooit. Schoolfoto rangschikt geen scholen."
 )
-if assessments.empty:
-    st.info("Voor deze school zijn nog geen toetsresultaten ingelezen.")
-    st.stop()
-
-names = dict(zip(assessments["assessment_id"], assessments["name"], strict=True))
 c1, c2 = st.columns([1, 1])
 with c1:
-    assessment_id = (
-        st.segmented_control(
-            "Toets", options=list(names), format_func=names.__getitem__, default=list(names)[0]
-        )
-        or list(names)[0]
-    )
-info = assessments.set_index("assessment_id").loc[assessment_id]
+    assessment_id, info = pick_assessment(viewer, school_id)
 levels = query(queries.school_results, viewer, school_id, assessment_id)
 level_keys = list(
     dict.fromkeys(

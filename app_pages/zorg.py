@@ -9,7 +9,7 @@ import streamlit as st
 from data_model import queries, support_queries
 from data_model.stats import format_count, format_number, load_rules
 from ui.charts import build_status_grid_chart, prepare_grid
-from ui.components import pick_school, render_legend
+from ui.components import page_school, render_legend
 from ui.data import query
 from ui.support_charts import (
     build_contacts_timeline_chart,
@@ -22,11 +22,7 @@ from ui.support_charts import (
 
 rules = load_rules()
 viewer = st.session_state["viewer"]
-school_id = pick_school(viewer)
-if school_id is None:
-    st.stop()
-
-school = query(queries.schools_in_scope, viewer).set_index("school_id").loc[school_id]
+school_id, school = page_school(viewer)
 st.title(f"Zorg en begeleiding · {school['name']}")
 st.caption(
     "Hoe ondersteunt de school haar leerlingen, en hoe verhoudt dat zich tot de resultaten? "

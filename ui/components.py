@@ -131,6 +131,32 @@ def logged_export(
     return make
 
 
+def page_school(viewer: access.Viewer) -> tuple[str, pd.Series]:
+    """The school a page is about (see pick_school) and its row; stops the page if none."""
+    school_id = pick_school(viewer)
+    if school_id is None:
+        st.stop()
+    school = query(queries.schools_in_scope, viewer).set_index("school_id").loc[school_id]
+    return school_id, school
+
+
+def pick_assessment(viewer: access.Viewer, school_id: str) -> tuple[str, pd.Series]:
+    """The assessment picker ("Toets") of a school page; stops the page without results."""
+    assessments = query(queries.assessments_for_school, viewer, school_id)
+    if assessments.empty:
+        st.info("Voor deze school zijn nog geen toetsresultaten ingelezen.")
+        st.stop()
+    names = dict(zip(assessments["assessment_id"], assessments["name"], strict=True))
+    first = next(iter(names))
+    assessment_id = (
+        st.segmented_control(
+            "Toets", options=list(names), format_func=names.__getitem__, default=first
+        )
+        or first
+    )
+    return assessment_id, assessments.set_index("assessment_id").loc[assessment_id]
+
+
 def render_legend(rules: Rules | None = None) -> None:
     """The six colour codes with symbol and meaning."""
     rules = rules or load_rules()

@@ -327,3 +327,27 @@ def deleted_list(db: Database, viewer: Viewer, deleted: list[notes.Note], choice
                 "Teruggezet.",
             ):
                 st.rerun()
+
+
+def pdf_download_button(
+    viewer: Viewer, school_id: str, year: str, label: str, help: str | None = None
+) -> None:
+    """Download button for the PDF conversation sheet; built on click and logged in the audit."""
+    from data_model.conversation_pdf import build_conversation_pdf
+    from ui.components import logged_export
+    from ui.data import cursor
+
+    st.download_button(
+        label,
+        data=logged_export(
+            viewer,
+            school_id,
+            "PDF-gespreksblad",
+            lambda: build_conversation_pdf(cursor(), viewer, school_id, year),
+        ),
+        file_name=f"datagesprek-{school_id}-{year}.pdf",
+        mime="application/pdf",
+        icon=":material/picture_as_pdf:",
+        on_click="ignore",
+        help=help,
+    )

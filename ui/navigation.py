@@ -28,15 +28,15 @@ ADMIN = frozenset({"beheerder"})
 # The order of the menu. A page whose file does not exist (yet) is left out, so pages can be
 # added by creating their file.
 PAGES: tuple[PageSpec, ...] = (
-    PageSpec("pages/start.py", "Start", ":material/home:", default=True),
-    PageSpec("pages/schoolfoto.py", "Schoolfoto", ":material/grid_view:"),
-    PageSpec("pages/trends.py", "Trends", ":material/trending_up:"),
-    PageSpec("pages/vergelijken.py", "Vergelijken", ":material/compare_arrows:"),
-    PageSpec("pages/zorg.py", "Zorg en begeleiding", ":material/diversity_1:"),
-    PageSpec("pages/datagesprek.py", "Datagesprek", ":material/forum:"),
-    PageSpec("pages/briefing.py", "Voorbereiding", ":material/assignment:", roles=STAFF),
-    PageSpec("pages/gegevens.py", "Gegevens", ":material/database:", roles=ADMIN),
-    PageSpec("pages/uitleg.py", "Uitleg", ":material/help:"),
+    PageSpec("app_pages/start.py", "Start", ":material/home:", default=True),
+    PageSpec("app_pages/schoolfoto.py", "Schoolfoto", ":material/grid_view:"),
+    PageSpec("app_pages/trends.py", "Trends", ":material/trending_up:"),
+    PageSpec("app_pages/vergelijken.py", "Vergelijken", ":material/compare_arrows:"),
+    PageSpec("app_pages/zorg.py", "Zorg en begeleiding", ":material/diversity_1:"),
+    PageSpec("app_pages/datagesprek.py", "Datagesprek", ":material/forum:"),
+    PageSpec("app_pages/briefing.py", "Voorbereiding", ":material/assignment:", roles=STAFF),
+    PageSpec("app_pages/gegevens.py", "Gegevens", ":material/database:", roles=ADMIN),
+    PageSpec("app_pages/uitleg.py", "Uitleg", ":material/help:"),
 )
 
 

@@ -15,6 +15,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -39,15 +40,13 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def live_app(sample_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """URL of a running Schoolfoto on a private copy of the sample database."""
-    # DuckDB locks a file per process: the server gets its own copy.
-    db = tmp_path_factory.mktemp("live") / "schoolfoto.duckdb"
-    shutil.copy(sample_db, db)
+@contextmanager
+def running_app(db: Path) -> Iterator[str]:
+    """Start Schoolfoto on `db` (demo mode) in a subprocess; yield its URL."""
     port = _free_port()
     env = {**os.environ, "SCHOOLFOTO_DB": str(db), "SCHOOLFOTO_AUTH": "demo"}
-    log = open(db.with_suffix(".log"), "w")  # noqa: SIM115 - closed below
+    log_path = db.with_suffix(f".{port}.log")
+    log = open(log_path, "w")  # noqa: SIM115 - closed below
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
          "--server.headless", "true", "--server.address", "127.0.0.1"],
@@ -63,12 +62,26 @@ def live_app(sample_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Itera
             except OSError:
                 time.sleep(0.5)
         else:
-            raise RuntimeError("Streamlit did not start: " + db.with_suffix(".log").read_text())
+            raise RuntimeError("Streamlit did not start: " + log_path.read_text())
         yield url
     finally:
         proc.terminate()
         proc.wait(timeout=20)
         log.close()
+
+
+def private_copy(sample_db: Path, folder: Path) -> Path:
+    # DuckDB locks a file per process: a server gets its own copy.
+    db = folder / "schoolfoto.duckdb"
+    shutil.copy(sample_db, db)
+    return db
+
+
+@pytest.fixture(scope="session")
+def live_app(sample_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """URL of a running Schoolfoto on a private copy of the sample database."""
+    with running_app(private_copy(sample_db, tmp_path_factory.mktemp("live"))) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

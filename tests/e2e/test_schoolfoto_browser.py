@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from data_model import queries
+from tests.e2e.conftest import private_copy, running_app
 
 pytestmark = pytest.mark.browser
 
@@ -40,3 +41,23 @@ def test_director_sees_the_grid(page, live_app, con, viewers, tmp_path):
     ).fetchall()
     body = page.locator("body").inner_text()
     assert not [name for (name,) in others if name in body]
+
+
+def test_deep_link_as_first_request_of_a_fresh_server(browser, sample_db, con, tmp_path):
+    """A bookmarked page opened right after a server start still goes through app.py."""
+    default_user = con.execute("SELECT value FROM meta WHERE key = 'demo_default_user'").fetchone()[
+        0
+    ]
+    school = con.execute(
+        "SELECT s.school_id, s.name FROM user_schools u JOIN schools s USING (school_id) "
+        "WHERE u.user_id = ?",
+        [default_user],
+    ).fetchone()
+    with running_app(private_copy(sample_db, tmp_path)) as url:
+        context = browser.new_context(viewport={"width": 1400, "height": 1600})
+        page = context.new_page()
+        page.set_default_timeout(60_000)
+        page.goto(f"{url}/schoolfoto?school={school[0]}")
+        page.get_by_role("heading", name=f"Schoolfoto · {school[1]}").wait_for()
+        assert page.get_by_text("Demomodus op voorbeeldgegevens").first.is_visible()
+        context.close()

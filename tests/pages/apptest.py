@@ -9,7 +9,7 @@ from tests.conftest import ROOT
 
 
 def run_page(viewer: Viewer, page: str | None = None, school: str | None = None) -> AppTest:
-    """Start the app as `viewer`, optionally open `page` (e.g. 'pages/schoolfoto.py')."""
+    """Start the app as `viewer`, optionally open `page` (e.g. 'app_pages/schoolfoto.py')."""
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.session_state["demo_user_id"] = viewer.user_id
     at.session_state["demo_role"] = viewer.role

@@ -99,7 +99,7 @@ def test_director_with_two_schools_sees_both_and_no_other(oidc_env, con):
     own = access.allowed_school_ids(con, viewer)
     at = oidc_app(viewer)
     at.run()
-    at.switch_page("pages/schoolfoto.py").run()
+    at.switch_page("app_pages/schoolfoto.py").run()
     assert not at.exception
     picker = at.sidebar.selectbox[0]
     assert sorted(picker.options) == sorted(
@@ -120,7 +120,7 @@ def test_url_with_another_school_is_refused(oidc_env, con, viewers):
     ).fetchone()
     at = oidc_app(director, school=other_id)
     at.run()
-    at.switch_page("pages/schoolfoto.py").run()
+    at.switch_page("app_pages/schoolfoto.py").run()
     assert not at.exception
     assert [e.value for e in at.error] == [
         "U hebt geen toegang tot de school in deze link. Kies hieronder een school uit uw "
@@ -142,7 +142,7 @@ def test_url_with_another_school_is_refused(oidc_env, con, viewers):
 def test_garbage_in_the_url_is_refused_too(oidc_env, viewers):
     at = oidc_app(viewers["anker"], school="'); DROP TABLE users; --")
     at.run()
-    at.switch_page("pages/schoolfoto.py").run()
+    at.switch_page("app_pages/schoolfoto.py").run()
     assert not at.exception
     assert "geen toegang tot de school in deze link" in at.error[0].value
 
@@ -175,7 +175,7 @@ def test_unknown_user_cannot_reach_a_page_by_its_path(oidc_env, con):
     at = oidc_app("nieuw.iemand@school.be")
     at.run()
     with pytest.raises(Exception):  # noqa: B017 - AppTest: the page is not registered
-        at.switch_page("pages/schoolfoto.py").run()
+        at.switch_page("app_pages/schoolfoto.py").run()
     _refusal_only(at, con)
 
 
@@ -260,7 +260,7 @@ def test_a_page_view_is_logged_once_per_page_and_school(writable_db, monkeypatch
     anker = viewers["anker"]
     at = oidc_app(anker)
     at.run()
-    at.switch_page("pages/schoolfoto.py").run()
+    at.switch_page("app_pages/schoolfoto.py").run()
     at.run()
     at.run()  # reruns of the same page and school add nothing
     first = at.sidebar.selectbox[0].value
@@ -319,7 +319,7 @@ def test_school_in_session_state_outside_scope_is_ignored(oidc_env, con, viewers
     at = oidc_app(director)
     at.session_state["school_id"] = other_id  # as if a stale or forged session said so
     at.run()
-    at.switch_page("pages/schoolfoto.py").run()
+    at.switch_page("app_pages/schoolfoto.py").run()
     assert not at.exception
     own_name = con.execute("SELECT name FROM schools WHERE school_id = ?", [own]).fetchone()[0]
     assert at.title[0].value == f"Schoolfoto · {own_name}"

@@ -28,7 +28,7 @@ def _submit(at: AppTest, form: str):
 
 @pytest.mark.parametrize("role", ROLES)
 def test_zorg_page_shows_support_and_guidance_only_to_staff(app_env, viewers, role) -> None:
-    at = run_page(viewers[role], "pages/zorg.py")
+    at = run_page(viewers[role], "app_pages/zorg.py")
     assert not at.exception
     assert at.title[0].value.startswith("Zorg en begeleiding · ")
     text = all_text(at)
@@ -46,7 +46,7 @@ def test_zorg_page_shows_support_and_guidance_only_to_staff(app_env, viewers, ro
 
 @pytest.mark.parametrize("role", ROLES)
 def test_datagesprek_page_opens_for_every_role(app_env, viewers, role) -> None:
-    at = run_page(viewers[role], "pages/datagesprek.py")
+    at = run_page(viewers[role], "app_pages/datagesprek.py")
     assert not at.exception
     assert at.title[0].value.startswith("Datagesprek · ")
     assert at.selectbox(key="datagesprek_year").value == "2024-2025"
@@ -66,7 +66,7 @@ def test_datagesprek_page_opens_for_every_role(app_env, viewers, role) -> None:
 
 @pytest.mark.parametrize("role", ("anker", "regioteam", "beheerder"))
 def test_voorbereiding_for_staff(app_env, viewers, role) -> None:
-    at = run_page(viewers[role], "pages/briefing.py")
+    at = run_page(viewers[role], "app_pages/briefing.py")
     assert not at.exception
     assert at.title[0].value == "Voorbereiding van het datagesprek"
     text = all_text(at)
@@ -77,7 +77,7 @@ def test_voorbereiding_for_staff(app_env, viewers, role) -> None:
 def test_voorbereiding_is_not_a_page_for_a_director(app_env, viewers) -> None:
     at = run_page(viewers["directeur"])
     with pytest.raises(ValueError, match="Could not find a navigation page"):
-        at.switch_page("pages/briefing.py")
+        at.switch_page("app_pages/briefing.py")
 
 
 @pytest.fixture
@@ -99,7 +99,7 @@ def _director_and_school(db: Database, viewers):
 def test_accepting_a_suggestion_and_adding_a_hypothesis(write_env, viewers) -> None:
     db = write_env
     director, school = _director_and_school(db, viewers)
-    at = run_page(director, "pages/datagesprek.py")
+    at = run_page(director, "app_pages/datagesprek.py")
     first = at.button(key="sugg-aanvaard-0")
     suggestion = at.markdown  # the suggestion text is the first card's markdown
     first.click().run()
@@ -127,7 +127,7 @@ def test_accepting_a_suggestion_and_adding_a_hypothesis(write_env, viewers) -> N
 def test_an_incomplete_action_is_refused_with_a_message(write_env, viewers) -> None:
     db = write_env
     director, school = _director_and_school(db, viewers)
-    at = run_page(director, "pages/datagesprek.py")
+    at = run_page(director, "app_pages/datagesprek.py")
     at.text_input(key="add-datagesprek-action-what").set_value("Leesplan")
     _submit(at, "add-datagesprek-action").click().run()
     assert "Vul nog in: eigenaar, succesindicator." in [e.value for e in at.error]
@@ -149,7 +149,7 @@ def test_an_edit_after_someone_elses_save_is_refused_then_deliberate(write_env, 
         .fetchone()[0],
     )
     note = notes.create_note(db, anker, school, "2024-2025", "hypothesis", {"text": "Versie 1"})
-    at = run_page(director, "pages/datagesprek.py")
+    at = run_page(director, "app_pages/datagesprek.py")
     at.button(key=f"edit-{note.note_id}").click().run()
     at.text_area(key=f"form-edit-{note.note_id}-text").set_value("Versie van de directeur")
     notes.update_note(db, anker, note.note_id, {"text": "Versie van het anker"}, 1)
@@ -175,7 +175,7 @@ def test_last_years_action_is_reviewed_next_to_the_new_results(write_env, viewer
         {"what": "Leesplan", "owner": "Juf Els", "due": "2024-06-30",
          "indicator": "Lezen zoals verwacht", "category": "nieuw initiatief opstarten"},
     )  # fmt: skip
-    at = run_page(director, "pages/datagesprek.py")
+    at = run_page(director, "app_pages/datagesprek.py")
     assert any(m.value.startswith("**Leesplan**") for m in at.markdown)
     assert "Resultaten 2024-2025" in [s.value for s in at.subheader]
     at.selectbox(key=f"review-{action.note_id}-status").set_value("gerealiseerd")

@@ -33,7 +33,7 @@ def test_start_page(app_env, con, viewers, role):
 @pytest.mark.parametrize("role", ROLES)
 def test_schoolfoto_page(app_env, con, viewers, role):
     viewer = viewers[role]
-    at = run_page(viewer, "pages/schoolfoto.py")
+    at = run_page(viewer, "app_pages/schoolfoto.py")
     assert not at.exception, at.exception
     first = queries.schools_in_scope(con, viewer).iloc[0]
     assert at.title[0].value == f"Schoolfoto · {first['name']}"
@@ -54,7 +54,7 @@ def test_schoolfoto_page(app_env, con, viewers, role):
 
 def test_schoolfoto_explains_the_picked_cell(app_env, con, viewers):
     viewer = viewers["beheerder"]
-    at = run_page(viewer, "pages/schoolfoto.py")
+    at = run_page(viewer, "app_pages/schoolfoto.py")
     at.selectbox(key="why_row").set_value("Wiskunde – Meetkunde").run()
     at.selectbox(key="why_year").set_value("2022-2023").run()
     assert not at.exception
@@ -77,7 +77,7 @@ def test_director_with_foreign_school_in_url_is_refused(app_env, con, viewers):
         [director.user_id],
     ).fetchone()[0]
     other_name = con.execute("SELECT name FROM schools WHERE school_id = ?", [other]).fetchone()[0]
-    at = run_page(director, "pages/schoolfoto.py", school=other)
+    at = run_page(director, "app_pages/schoolfoto.py", school=other)
     assert not at.exception
     assert "U hebt geen toegang" in at.error[0].value
     assert other_name not in all_text(at)
@@ -85,7 +85,7 @@ def test_director_with_foreign_school_in_url_is_refused(app_env, con, viewers):
 
 @pytest.mark.parametrize("role", ROLES)
 def test_uitleg_page_reads_the_rules(app_env, viewers, role):
-    at = run_page(viewers[role], "pages/uitleg.py")
+    at = run_page(viewers[role], "app_pages/uitleg.py")
     assert not at.exception, at.exception
     assert at.title[0].value == "Uitleg"
     text = all_text(at)

@@ -15,7 +15,7 @@ from tests.data_model.importer_files import RESULT_HEADER, next_year_results, xl
 from tests.pages.apptest import all_text, run_page
 from ui.navigation import visible_pages
 
-PAGE = "pages/gegevens.py"
+PAGE = "app_pages/gegevens.py"
 
 
 @pytest.fixture
@@ -87,7 +87,7 @@ def test_other_roles_do_not_get_the_page(app_env: Path, viewers, role: str) -> N
 
 
 def test_schoolfoto_offers_the_excel_download(app_env: Path, viewers) -> None:
-    at = run_page(viewers["directeur"], "pages/schoolfoto.py")
+    at = run_page(viewers["directeur"], "app_pages/schoolfoto.py")
     assert not at.exception
     labels = [b.label for b in at.get("download_button")]
     assert "Download de schoolfoto (Excel)" in labels

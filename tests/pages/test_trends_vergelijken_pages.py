@@ -34,7 +34,7 @@ def _big_school(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> str:
 @pytest.mark.parametrize("role", ROLES)
 def test_trends_page_for_every_role(app_env, con, viewers: dict, role: str) -> None:
     viewer = viewers[role]
-    at = run_page(viewer, "pages/trends.py", school=_big_school(con, viewer))
+    at = run_page(viewer, "app_pages/trends.py", school=_big_school(con, viewer))
     assert not at.exception
     text = all_text(at)
     assert at.title[0].value.startswith("Trends · ")
@@ -54,7 +54,7 @@ def test_trends_page_for_every_role(app_env, con, viewers: dict, role: str) -> N
 
 def test_trends_drill_down_and_value_added(app_env, con, viewers: dict) -> None:
     viewer = viewers["anker"]
-    at = run_page(viewer, "pages/trends.py", school=_big_school(con, viewer))
+    at = run_page(viewer, "app_pages/trends.py", school=_big_school(con, viewer))
     at.selectbox(key="trend_area").set_value("Frans").run()
     assert not at.exception
     assert "#### De domeinen van Frans" in all_text(at)
@@ -70,7 +70,7 @@ def test_trends_drill_down_and_value_added(app_env, con, viewers: dict) -> None:
 def test_vergelijken_page_for_every_role(app_env, con, viewers: dict, role: str) -> None:
     viewer = viewers[role]
     school = _big_school(con, viewer)
-    at = run_page(viewer, "pages/vergelijken.py", school=school)
+    at = run_page(viewer, "app_pages/vergelijken.py", school=school)
     assert not at.exception
     text = all_text(at)
     assert at.title[0].value == "Vergelijken"
@@ -93,7 +93,7 @@ def test_vergelijken_page_for_every_role(app_env, con, viewers: dict, role: str)
 
 def test_vergelijken_filters_narrow_the_selection(app_env, con, viewers: dict) -> None:
     viewer = viewers["regioteam"]
-    at = run_page(viewer, "pages/vergelijken.py", school=_big_school(con, viewer))
+    at = run_page(viewer, "app_pages/vergelijken.py", school=_big_school(con, viewer))
     before = [m.value for m in at.markdown if "scholen in uw selectie" in m.value][0]
     at.selectbox(key="compare_ses").set_value(2).run()
     assert not at.exception
