@@ -5,7 +5,7 @@ import streamlit as st
 from data_model import queries
 from data_model.explain import highlights, why_colour
 from data_model.stats import format_count, format_pct, load_rules
-from ui.charts import GRID_SELECTION, build_status_grid_chart, prepare_grid
+from ui.charts import GRID_SELECTION, build_status_grid_chart, prepare_grid, show_chart
 from ui.components import (
     logged_export,
     page_school,
@@ -78,7 +78,7 @@ st.caption(
     "lees de kleur, niet het cijfer. Klik op een cel voor de uitleg."
 )
 grid = prepare_grid(results, rules)
-event = st.altair_chart(
+event = show_chart(
     build_status_grid_chart(grid, f"{info['name']}: schoolgemiddelde en kleurcode", rules),
     width="stretch",
     on_select="rerun",

@@ -11,6 +11,7 @@ from data_model import trend_queries
 from data_model.explain import TOTAL_LABEL, cell_label, highlights
 from data_model.stats import load_rules
 from data_model.trend_explain import COMPARISONS, latest_sentence, trend_verdict
+from ui.charts import show_chart
 from ui.components import page_school, pick_assessment, trend_text
 from ui.data import query
 from ui.trend_charts import (
@@ -80,7 +81,7 @@ event = None
 if not overview["verschil"].notna().any():
     st.caption("Nog geen verschillen om te tonen.")
 else:
-    event = st.altair_chart(
+    event = show_chart(
         build_area_overview_chart(overview, comparison, rules),
         on_select="rerun",
         key="overzicht",
@@ -128,7 +129,7 @@ def show_series(series: pd.DataFrame, heading: str, level: int) -> None:
         if not lines["waarde"].notna().any():
             st.caption("Geen gemiddelden om te tonen.")
         else:
-            st.altair_chart(
+            show_chart(
                 build_lines_chart(lines, "Gemiddelde score", info["score_label"]),
                 width="stretch",
             )
@@ -138,10 +139,10 @@ def show_series(series: pd.DataFrame, heading: str, level: int) -> None:
             st.caption("Geen verschil om te tonen (te weinig leerlingen of geen gegevens).")
         else:
             title = "Verschil" if comparison == "similar" else "Toegevoegde waarde"
-            st.altair_chart(build_difference_chart(diff, title, comparison, rules), width="stretch")
+            show_chart(build_difference_chart(diff, title, comparison, rules), width="stretch")
     if has_goals:
         with cols[2]:
-            st.altair_chart(
+            show_chart(
                 build_goal_chart(goals, "Doelen bereikt", info["goal_label"] or "% doelen"),
                 width="stretch",
             )

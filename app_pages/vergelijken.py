@@ -10,6 +10,7 @@ import streamlit as st
 from data_model import comparisons, queries, subgroups
 from data_model.explain import cell_label
 from data_model.stats import format_number, format_signed, load_rules
+from ui.charts import show_chart
 from ui.compare_charts import (
     build_funnel_chart,
     build_ses_scatter_chart,
@@ -85,7 +86,7 @@ with tab_school:
         if shown.empty:
             st.info("Geen enkele groep is groot genoeg om te tonen.")
         else:
-            st.altair_chart(build_subgroup_chart(shown, info["score_label"]), width="stretch")
+            show_chart(build_subgroup_chart(shown, info["score_label"]), width="stretch")
             st.dataframe(
                 pd.DataFrame(
                     {
@@ -190,7 +191,7 @@ with tab_schools:
             sd, int(points["n_pupils"].min()), int(points["n_pupils"].max())
         )
         shown = prepare_points(points, rules)
-        st.altair_chart(build_funnel_chart(shown, limits, rules), width="stretch")
+        show_chart(build_funnel_chart(shown, limits, rules), width="stretch")
         counts = points["positie"].value_counts()
         outside = int(counts.filter(like="99,8").sum())
         st.caption(
@@ -212,7 +213,7 @@ with tab_schools:
             st.caption(
                 "Uw school zit niet in deze selectie (andere SES-groep of te weinig leerlingen)."
             )
-        st.altair_chart(build_ses_scatter_chart(shown, info["score_label"], rules), width="stretch")
+        show_chart(build_ses_scatter_chart(shown, info["score_label"], rules), width="stretch")
         st.caption(
             "Scholen met meer leerlingen met een kansarmoede-indicator halen gemiddeld lagere "
             "ruwe scores; daarom vergelijkt Schoolfoto met scholen uit dezelfde SES-groep. Een "
@@ -232,7 +233,7 @@ with tab_schools:
                 "zien."
             )
         else:
-            st.altair_chart(
+            show_chart(
                 build_status_matrix_chart(prepare_matrix(matrix, rules), rules), width="stretch"
             )
             st.caption(

@@ -8,7 +8,7 @@ import streamlit as st
 
 from data_model import queries, support_queries
 from data_model.stats import format_count, format_number, load_rules
-from ui.charts import build_status_grid_chart, prepare_grid
+from ui.charts import build_status_grid_chart, prepare_grid, show_chart
 from ui.components import page_school, render_legend
 from ui.data import query
 from ui.support_charts import (
@@ -42,7 +42,7 @@ if not assessments.empty:
     )
     results = query(queries.school_results, viewer, school_id, assessment_id)
     areas = results[results["domain"].isna()].reset_index(drop=True)
-    st.altair_chart(
+    show_chart(
         build_status_grid_chart(
             prepare_grid(areas, rules),
             f"Resultaten {names[assessment_id]} per leergebied",
@@ -62,7 +62,7 @@ with left:
     if support.empty:
         st.info("Voor deze school zijn nog geen zorggegevens ingelezen.")
     else:
-        st.altair_chart(build_continuum_chart(support), width="stretch")
+        show_chart(build_continuum_chart(support), width="stretch")
         st.caption(
             "Brede basiszorg: alle leerlingen. Verhoogde zorg: extra maatregelen in de klas. "
             "Uitbreiding van zorg: leersteun met een CLB-verslag of -attest. IAC: individueel "
@@ -72,7 +72,7 @@ with right:
     if koala.empty:
         st.info("Voor deze school zijn geen KOALA-resultaten ingelezen.")
     else:
-        st.altair_chart(build_koala_chart(koala), width="stretch")
+        show_chart(build_koala_chart(koala), width="stretch")
         st.caption(
             "Groen, oranje en rood zijn de namen die KOALA zelf gebruikt; we tonen ze in "
             "grijstinten, want ze zijn geen oordeel over de school."
@@ -84,7 +84,7 @@ with right:
                 "kleuters gescreend."
             )
 if not support.empty:
-    st.altair_chart(build_indicator_chart(support), width="stretch")
+    show_chart(build_indicator_chart(support), width="stretch")
     with st.expander("De cijfers in een tabel"):
         table = support.assign(
             fase=support["phase"].map(lambda p: support_queries.INDICATOR_LABELS.get(p, p)),
@@ -128,13 +128,17 @@ if viewer.sees_guidance:
         m5.metric("Uren", format_number(now["hours"]))
         st.caption(f"Schooljaar {now['school_year']}.")
         c1, c2 = st.columns(2, gap="large")
-        c1.altair_chart(build_units_chart(by_year), width="stretch")
+        show_chart(container=c1, chart=build_units_chart(by_year), width="stretch")
         hours = query(support_queries.guidance_hours_by_core_task, viewer, school_id)
         if not hours.empty and (hours["school_year"] == now["school_year"]).any():
-            c2.altair_chart(build_core_task_chart(hours, now["school_year"]), width="stretch")
+            show_chart(
+                container=c2,
+                chart=build_core_task_chart(hours, now["school_year"]),
+                width="stretch",
+            )
         contacts = query(support_queries.guidance_contacts, viewer, school_id)
         if not contacts.empty:
-            st.altair_chart(build_contacts_timeline_chart(contacts), width="stretch")
+            show_chart(build_contacts_timeline_chart(contacts), width="stretch")
             with st.expander(f"Alle contacten ({len(contacts)})"):
                 st.dataframe(
                     contacts.assign(hours=contacts["hours"].map(format_number))

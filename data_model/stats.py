@@ -355,12 +355,12 @@ def mask_small_counts(
     masked = (counts > 0) & (counts < minimum)
     linked = pd.Series(True, index=out.index) if linked is None else linked.reindex(out.index)
     linked = linked.fillna(False).astype(bool)
-    candidates = out[linked].assign(_n=counts[linked], _m=masked[linked])
-    for _, group in candidates.groupby(group_cols, dropna=False, sort=False):
-        if int(group["_m"].sum()) == 1:
-            rest = group[~group["_m"] & (group["_n"] > 0)]
-            if len(rest):
-                masked.loc[rest["_n"].idxmin()] = True
+    if (masked & linked).any():  # vectorised: this runs on every page view
+        group = out.groupby(group_cols, dropna=False, sort=False).ngroup()
+        per_group = (masked & linked).groupby(group).transform("sum")
+        candidates = linked & ~masked & (counts > 0) & (per_group == 1)
+        if candidates.any():
+            masked.loc[counts[candidates].groupby(group[candidates]).idxmin().to_numpy()] = True
     out["masked"] = masked.to_numpy()
     out[count_col] = counts.astype("Int64").where(~masked, pd.NA)
     for col in share_cols:

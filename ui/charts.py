@@ -6,13 +6,39 @@ already suppressed, so a tooltip can never show more than the page.
 
 from __future__ import annotations
 
+from typing import Any
+
 import altair as alt
+import altair.utils.schemapi as alt_schemapi
 import pandas as pd
+import streamlit as st
 
 from data_model.explain import cell_label
 from data_model.stats import STATUSES, Rules, format_number, format_signed, load_rules
 
 GRID_SELECTION = "cel"
+
+# Altair checks every chart object against the Vega-Lite schema when it is built and again
+# when Streamlit serialises it: 35 % of the Trends page's run time at Flanders scale. The
+# tests validate every builder's output with `to_dict()`, so the app skips both checks: no
+# debug validation while building, and `show_chart` below serialises without validation.
+alt_schemapi.disable_debug_mode()
+_validating_to_dict = alt.TopLevelMixin.to_dict
+
+
+def _to_dict_without_validation(self: alt.TopLevelMixin, *args: Any, **kwargs: Any) -> dict:
+    kwargs.setdefault("validate", False)
+    return _validating_to_dict(self, *args, **kwargs)
+
+
+def show_chart(chart: alt.TopLevelMixin, container: Any = None, **kwargs: Any) -> Any:
+    """`st.altair_chart` (or `container.altair_chart`) without a second schema validation."""
+    target = container if container is not None else st
+    alt.TopLevelMixin.to_dict = _to_dict_without_validation
+    try:
+        return target.altair_chart(chart, **kwargs)
+    finally:
+        alt.TopLevelMixin.to_dict = _validating_to_dict
 
 
 def status_scale(rules: Rules | None = None) -> alt.Scale:
