@@ -41,18 +41,25 @@ def _free_port() -> int:
 
 
 @contextmanager
-def running_app(db: Path) -> Iterator[str]:
-    """Start Schoolfoto on `db` (demo mode) in a subprocess; yield its URL."""
-    port = _free_port()
-    env = {**os.environ, "SCHOOLFOTO_DB": str(db), "SCHOOLFOTO_AUTH": "demo"}
+def running_app(
+    db: Path,
+    auth: str = "demo",
+    host: str = "127.0.0.1",
+    port: int | None = None,
+    env: dict[str, str] | None = None,
+    args: tuple[str, ...] = (),
+) -> Iterator[str]:
+    """Start Schoolfoto on `db` in a subprocess; yield its URL once it answers."""
+    port = port or _free_port()
+    environment = {**os.environ, "SCHOOLFOTO_DB": str(db), "SCHOOLFOTO_AUTH": auth, **(env or {})}
     log_path = db.with_suffix(f".{port}.log")
     log = open(log_path, "w")  # noqa: SIM115 - closed below
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-         "--server.headless", "true", "--server.address", "127.0.0.1"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+         "--server.headless", "true", "--server.address", host, *args],
+        cwd=ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
+    url = f"http://{host}:{port}"
     try:
         for _ in range(120):
             try:

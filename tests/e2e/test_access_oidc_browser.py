@@ -10,18 +10,13 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from data_model import access
-from tests.conftest import ROOT
-from tests.e2e.conftest import _free_port
+from tests.e2e.conftest import _free_port, running_app
 
 pytestmark = pytest.mark.browser
 oidc_provider_mock = pytest.importorskip("oidc_provider_mock")
@@ -55,35 +50,15 @@ def oidc_app_url(
         'client_kwargs = { scope = "openid email profile" }\n',
         encoding="utf-8",
     )
-    env = {
-        **os.environ,
-        "SCHOOLFOTO_DB": str(db),
-        "SCHOOLFOTO_AUTH": "oidc",
-        "AUTHLIB_INSECURE_TRANSPORT": "1",
-    }
-    log_path = folder / "streamlit.log"
-    log = open(log_path, "w")  # noqa: SIM115 - closed below
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-         "--server.headless", "true", "--server.address", "localhost",
-         "--secrets.files", str(secrets)],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    try:
-        for _ in range(120):
-            try:
-                with urllib.request.urlopen(url + "/_stcore/health", timeout=1) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                time.sleep(0.5)
-        else:
-            raise RuntimeError("Streamlit did not start: " + log_path.read_text())
-        yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
-        log.close()
+    with running_app(
+        db,
+        auth="oidc",
+        host="localhost",
+        port=port,
+        env={"AUTHLIB_INSECURE_TRANSPORT": "1"},
+        args=("--secrets.files", str(secrets)),
+    ) as app_url:
+        yield app_url
 
 
 @pytest.fixture
