@@ -28,7 +28,7 @@ def ensure_database() -> Path:
     st.title("Schoolfoto")
     st.info(
         "Eerste start: we maken een voorbeelddatabank met synthetische gegevens aan. "
-        "Dat duurt een halve minuut en gebeurt maar één keer."
+        "Dat duurt enkele seconden en gebeurt maar één keer."
     )
     bar = st.progress(0.0, text="Voorbeeldgegevens aanmaken…")
     generate(path, progress=lambda frac, msg: bar.progress(min(frac, 1.0), text=msg))
