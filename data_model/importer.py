@@ -878,6 +878,19 @@ def check_guidance(frame: pd.DataFrame, ctx: Context) -> tuple[pd.DataFrame, lis
 # --------------------------------------------------------------------------- writing
 
 
+_IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]*")
+
+
+def _difference_sql(existing: str, columns: str, temp: str, reverse: bool = False) -> str:
+    """Count of rows in `existing` not in temp table `temp` (or the other way round)."""
+    new = "SELECT " + columns + " FROM " + temp
+    first, second = (new, existing) if reverse else (existing, new)
+    return "SELECT count(*) FROM (" + first + " EXCEPT ALL " + second + ")"
+
+
+_SQL_TYPE = re.compile(r"[A-Z]+(\(\d+(, ?\d+)?\))?")
+
+
 def _replace_rows(
     con: duckdb.DuckDBPyConnection,
     table: str,
@@ -892,36 +905,46 @@ def _replace_rows(
     so building the SQL text from them is safe; values always travel as parameters or
     registered frames.
     """
+    # Identifiers cannot be parameters: check them against a strict allow-list shape before
+    # they go into the SQL text (they are this module's constants, never user input).
+    names = [table, *columns, *keys]
+    if not all(_IDENTIFIER.fullmatch(n) for n in names) or not all(
+        _SQL_TYPE.fullmatch(t) for t in columns.values()
+    ):
+        raise ValueError(f"unexpected identifier in {names!r}")
     col_list = ", ".join(columns)
-    casts = ", ".join(f"CAST({c} AS {t}) AS {c}" for c, t in columns.items())
+    casts = ", ".join("CAST(" + c + " AS " + t + ") AS " + c for c, t in columns.items())
     con.register("_imp_frame", new[list(columns)])
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _imp_rows AS SELECT {casts} FROM _imp_frame")
+    con.execute("CREATE OR REPLACE TEMP TABLE _imp_rows AS SELECT " + casts + " FROM _imp_frame")
     con.unregister("_imp_frame")
     key_list = ", ".join(keys)
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE _imp_keys AS SELECT DISTINCT {key_list} FROM _imp_rows"
+        "CREATE OR REPLACE TEMP TABLE _imp_keys AS SELECT DISTINCT " + key_list + " FROM _imp_rows"
     )
-    match = " AND ".join(f"t.{k} = k.{k}" for k in keys)
+    match = " AND ".join("t." + k + " = k." + k for k in keys)
     existing = (
-        f"SELECT {col_list} FROM {table} t WHERE EXISTS (SELECT 1 FROM _imp_keys k WHERE {match})"
+        "SELECT " + col_list + " FROM " + table + " t "
+        "WHERE EXISTS (SELECT 1 FROM _imp_keys k WHERE " + match + ")"
     )
     gone = con.execute(
-        f"SELECT count(*) FROM ({existing} EXCEPT ALL SELECT {col_list} FROM _imp_rows)"
+        "SELECT count(*) FROM (" + existing + " EXCEPT ALL SELECT " + col_list + " FROM _imp_rows)"
     ).fetchall()[0][0]
     added = con.execute(
-        f"SELECT count(*) FROM (SELECT {col_list} FROM _imp_rows EXCEPT ALL {existing})"
+        "SELECT count(*) FROM (SELECT " + col_list + " FROM _imp_rows EXCEPT ALL " + existing + ")"
     ).fetchall()[0][0]
     if gone == 0 and added == 0:
         return 0, 0, True
-    replaced = con.execute(f"DELETE FROM {table} t USING _imp_keys k WHERE {match}").fetchall()[0][
-        0
-    ]
+    replaced = con.execute(
+        "DELETE FROM " + table + " t USING _imp_keys k WHERE " + match
+    ).fetchall()[0][0]
     extra = extra or {}
-    extra_cols = "".join(f", {c}" for c in extra)
+    if not all(_IDENTIFIER.fullmatch(c) for c in extra):
+        raise ValueError(f"unexpected identifier in {list(extra)!r}")
+    extra_cols = "".join(", " + c for c in extra)
     extra_vals = "".join(", ?" for _ in extra)
     con.execute(
-        f"INSERT INTO {table} ({col_list}{extra_cols}) "
-        f"SELECT {col_list}{extra_vals} FROM _imp_rows",
+        "INSERT INTO " + table + " (" + col_list + extra_cols + ") "
+        "SELECT " + col_list + extra_vals + " FROM _imp_rows",
         list(extra.values()),
     )
     return len(new), int(replaced), False  # fmt: skip
@@ -1039,18 +1062,19 @@ def _write_pupils(
     )  # fmt: skip
     p_cols = ", ".join(PUPIL_COLUMNS)
     r_cols = ", ".join(PUPIL_RESULT_COLUMNS)
-    old_p = f"SELECT {p_cols} FROM pupils WHERE pupil_id IN (SELECT pupil_id FROM _imp_scope)"
+    # Column lists are this module's constants (identifiers cannot be parameters).
+    old_p = "SELECT " + p_cols + " FROM pupils WHERE pupil_id IN (SELECT pupil_id FROM _imp_scope)"
     old_r = (
-        f"SELECT {r_cols} FROM pupil_results WHERE assessment_id = ? "
+        "SELECT " + r_cols + " FROM pupil_results WHERE assessment_id = ? "
         "AND pupil_id IN (SELECT pupil_id FROM _imp_scope)"
     )
     same = all(
         con.execute(sql, params).fetchall()[0][0] == 0
         for sql, params in (
-            (f"SELECT count(*) FROM ({old_p} EXCEPT ALL SELECT {p_cols} FROM _imp_pupils)", []),
-            (f"SELECT count(*) FROM (SELECT {p_cols} FROM _imp_pupils EXCEPT ALL {old_p})", []),
-            (f"SELECT count(*) FROM ({old_r} EXCEPT ALL SELECT {r_cols} FROM _imp_results)", [aid]),
-            (f"SELECT count(*) FROM (SELECT {r_cols} FROM _imp_results EXCEPT ALL {old_r})", [aid]),
+            (_difference_sql(old_p, p_cols, "_imp_pupils"), []),
+            (_difference_sql(old_p, p_cols, "_imp_pupils", reverse=True), []),
+            (_difference_sql(old_r, r_cols, "_imp_results"), [aid]),
+            (_difference_sql(old_r, r_cols, "_imp_results", reverse=True), [aid]),
         )
     )  # fmt: skip
     if same:
@@ -1068,8 +1092,10 @@ def _write_pupils(
                OR NOT EXISTS (SELECT 1 FROM pupil_results r WHERE r.pupil_id = pupils.pupil_id))
         """
     )
-    con.execute(f"INSERT INTO pupils ({p_cols}) SELECT {p_cols} FROM _imp_pupils")
-    con.execute(f"INSERT INTO pupil_results ({r_cols}) SELECT {r_cols} FROM _imp_results")
+    con.execute("INSERT INTO pupils (" + p_cols + ") SELECT " + p_cols + " FROM _imp_pupils")
+    con.execute(
+        "INSERT INTO pupil_results (" + r_cols + ") SELECT " + r_cols + " FROM _imp_results"
+    )
     return len(results), int(replaced), False
 
 

@@ -82,8 +82,8 @@ def _groups_sql(own_school: bool) -> str:
         for dim, (_, expr) in DIMENSIONS.items()  # allow-listed constants
     )
     unions = "\nUNION ALL\n".join(
-        f"SELECT '{dim}' AS dimension, {dim} AS grp, count(*) AS n, sum(y) AS s, "
-        f"sum(y * y) AS ss FROM cell GROUP BY {dim}"
+        "SELECT '" + dim + "' AS dimension, " + dim + " AS grp, count(*) AS n, sum(y) AS s, "
+        "sum(y * y) AS ss FROM cell GROUP BY " + dim
         for dim in DIMENSIONS  # allow-listed constants
     )
     school_filter = "AND p.school_id = ?" if own_school else ""
