@@ -9,7 +9,7 @@ import streamlit as st
 from data_model import briefing, notes
 from data_model.stats import load_rules
 from ui import conversation as conv
-from ui.components import SCHOOL_KEY, pick_school, status_badge
+from ui.components import SCHOOL_KEY, area_status_lines, pick_school
 from ui.data import cursor, db_path, get_database, query
 
 rules = load_rules()
@@ -94,17 +94,7 @@ with right:
     with st.container(border=True):
         st.markdown("#### Resultaten")
         for name, group in info.statuses.groupby("assessment_name", sort=False):
-            lines = []
-            for row in group.itertuples(index=False):
-                label = row.learning_area if isinstance(row.learning_area, str) else "Totaal"
-                if row.suppressed:
-                    lines.append(f"- {label}: te weinig leerlingen")
-                else:
-                    lines.append(
-                        f"- {label}: {status_badge(row.status, rules)} · "
-                        f"trend: {rules.trend_labels[row.trend].lower()}"
-                    )
-            st.markdown(f"**{name}**\n" + "\n".join(lines))
+            st.markdown(f"**{name}**\n" + "\n".join(area_status_lines(group, rules)))
     with st.container(border=True):
         st.markdown("#### Zorgcontext")
         st.markdown("\n".join(f"- {line}" for line in info.support_lines) or "Geen gegevens.")

@@ -9,7 +9,7 @@ import streamlit as st
 from data_model import briefing, notes
 from data_model.stats import load_rules
 from ui import conversation as conv
-from ui.components import pick_school, status_badge
+from ui.components import area_status_lines, pick_school
 from ui.data import cursor, db_path, get_database, query
 
 rules = load_rules()
@@ -84,17 +84,7 @@ with right:
     statuses = query(briefing.area_statuses, viewer, school_id, year)
     for name, group in statuses.groupby("assessment_name", sort=False):
         st.markdown(f"**{name}**")
-        lines = []
-        for row in group.itertuples(index=False):
-            label = row.learning_area if isinstance(row.learning_area, str) else "Totaal"
-            if row.suppressed:
-                lines.append(f"- {label}: te weinig leerlingen")
-            else:
-                lines.append(
-                    f"- {label}: {status_badge(row.status, rules)} · "
-                    f"trend: {rules.trend_labels[row.trend].lower()}"
-                )
-        st.markdown("\n".join(lines))
+        st.markdown("\n".join(area_status_lines(group, rules)))
 
 # ------------------------------------------------------------------------------ the steps
 st.divider()

@@ -38,6 +38,22 @@ def status_badge(status: str, rules: Rules | None = None) -> str:
     return _BADGE_MARKUP[status].format(text=f"{style.symbol} {style.label}")
 
 
+def area_status_lines(statuses: pd.DataFrame, rules: Rules | None = None) -> list[str]:
+    """Markdown bullets 'learning area: badge · trend' (rows as in briefing.area_statuses)."""
+    rules = rules or load_rules()
+    lines = []
+    for row in statuses.itertuples(index=False):
+        label = row.learning_area if isinstance(row.learning_area, str) else "Totaal"
+        if row.suppressed:
+            lines.append(f"- {label}: te weinig leerlingen")
+        else:
+            lines.append(
+                f"- {label}: {status_badge(row.status, rules)} · "
+                f"trend: {rules.trend_labels[row.trend].lower()}"
+            )
+    return lines
+
+
 def trend_text(trend: str, rules: Rules | None = None) -> str:
     rules = rules or load_rules()
     return f"{rules.trend_symbols[trend]} {rules.trend_labels[trend]}"
