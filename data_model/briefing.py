@@ -205,12 +205,12 @@ def suggested_questions(
         )
     cont = support[support["measure_kind"] == "continuum"] if not support.empty else support
     if not cont.empty:
-        extra = (
-            cont[cont["phase"] != "brede basiszorg"]
-            .groupby("school_year")["pct"]
-            .sum()
-            .sort_index()
-        )
+        # Share beyond brede basiszorg = 100 % minus basiszorg: exact even when small phases
+        # are masked, and only used when that combined group reaches the privacy minimum.
+        base = cont[(cont["phase"] == "brede basiszorg") & ~cont["masked"].astype(bool)]
+        extra = (100.0 - base.set_index("school_year")["pct"]).sort_index()
+        combined = extra * base.set_index("school_year")["total"] / 100.0
+        extra = extra[combined.round() >= load_rules().min_group_size]
         if school_year in extra.index:
             before = extra[extra.index < school_year]
             if not before.empty and extra[school_year] - before.iloc[-1] >= 3:

@@ -75,8 +75,7 @@ def build_continuum_chart(support: pd.DataFrame) -> alt.Chart:
         .properties(
             title=alt.TitleParams(
                 "Zorgcontinuüm",
-                subtitle="Aandeel leerlingen per fase, per schooljaar; kleine groepen "
-                "(minder dan 5 leerlingen) tonen we niet",
+                subtitle="Aandeel leerlingen per fase; groepen < 5 leerlingen niet getoond",
                 anchor="start",
             ),
             height=260,
@@ -164,7 +163,7 @@ def build_koala_chart(koala: pd.DataFrame) -> alt.Chart:
     return bars.properties(
         title=alt.TitleParams(
             "KOALA-screening bij de start van de leerplicht",
-            subtitle="Aandeel kleuters per uitkomst",
+            subtitle="Aandeel kleuters per uitkomst; groepen < 5 kleuters niet getoond",
             anchor="start",
         ),
         height=260,
