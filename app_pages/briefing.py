@@ -6,8 +6,9 @@ preparation notes come from functions that refuse a directeur.
 
 import streamlit as st
 
-from data_model import briefing, notes
-from data_model.stats import load_rules
+from data_model.reading import briefing
+from data_model.rules import load_rules
+from data_model.state import notes
 from ui import conversation as conv
 from ui.components import SCHOOL_KEY, area_status_lines, pick_school
 from ui.data import cursor, db_path, get_database, query

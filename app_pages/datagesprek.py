@@ -6,8 +6,9 @@ to review next to this year's results, and a PDF conversation sheet to print.
 
 import streamlit as st
 
-from data_model import briefing, notes
-from data_model.stats import load_rules
+from data_model.reading import briefing
+from data_model.rules import load_rules
+from data_model.state import notes
 from ui import conversation as conv
 from ui.components import area_status_lines, pick_school
 from ui.data import cursor, db_path, get_database, query

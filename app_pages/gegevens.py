@@ -1,7 +1,7 @@
 """Gegevens (beheerder): import files with a validation report, history, templates, users.
 
-Layout only: validation and writing happen in data_model.importer (one transaction per
-file); templates come from data_model.templates.
+Layout only: validation and writing happen in data_model.imports.importer (one transaction per
+file); templates come from data_model.imports.templates.
 """
 
 import importlib.util
@@ -9,9 +9,9 @@ import importlib.util
 import pandas as pd
 import streamlit as st
 
-from data_model import importer
-from data_model.import_formats import FORMATS, MAX_DATA_ROWS, MAX_FILE_BYTES
-from data_model.templates import build_template, template_columns, template_file_name
+from data_model.imports import importer
+from data_model.imports.formats import FORMATS, MAX_DATA_ROWS, MAX_FILE_BYTES
+from data_model.imports.templates import build_template, template_columns, template_file_name
 from ui.data import clear_caches, cursor, db_path, get_database, query
 
 REPORT_KEY = "gegevens_import_report"

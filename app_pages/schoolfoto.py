@@ -2,9 +2,10 @@
 
 import streamlit as st
 
-from data_model import queries
-from data_model.explain import highlights, why_colour
-from data_model.stats import format_count, format_pct, load_rules
+from data_model.reading import queries
+from data_model.rules import load_rules
+from data_model.texts.explain import highlights, why_colour
+from data_model.texts.formatting import format_count, format_pct
 from ui.charts import GRID_SELECTION, build_status_grid_chart, prepare_grid, show_chart
 from ui.components import (
     logged_export,
@@ -115,7 +116,7 @@ else:
     st.markdown(why_colour(match.iloc[0].to_dict(), rules))
 
 # Excel school photo (grid, legend, data, notes); built only when the button is clicked.
-from data_model.export import build_school_xlsx
+from data_model.exports.school_xlsx import build_school_xlsx
 from ui.data import db_path, get_database
 
 _export_db = get_database(db_path())

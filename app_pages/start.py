@@ -3,9 +3,9 @@
 import pandas as pd
 import streamlit as st
 
-from data_model import queries
-from data_model.explain import highlights
-from data_model.stats import load_rules
+from data_model.reading import queries
+from data_model.rules import load_rules
+from data_model.texts.explain import highlights
 from ui.components import SCHOOL_KEY, render_area_tiles
 from ui.data import database_summary, db_path, query
 

@@ -1,16 +1,16 @@
 """Trends: per assessment -> learning area -> domain, over the school years (DESIGN §6.3).
 
-Layout only: the rows come from data_model.trend_queries, the sentences from
-data_model.trend_explain, the charts from ui.trend_charts.
+Layout only: the rows come from data_model.reading.trends, the sentences from
+data_model.texts.trends, the charts from ui.trend_charts.
 """
 
 import pandas as pd
 import streamlit as st
 
-from data_model import trend_queries
-from data_model.explain import TOTAL_LABEL, cell_label, highlights
-from data_model.stats import load_rules
-from data_model.trend_explain import COMPARISONS, latest_sentence, trend_verdict
+from data_model.reading import trends as trend_queries
+from data_model.rules import load_rules
+from data_model.texts.explain import TOTAL_LABEL, cell_label, highlights
+from data_model.texts.trends import COMPARISONS, latest_sentence, trend_verdict
 from ui.charts import show_chart
 from ui.components import page_school, pick_assessment, trend_text
 from ui.data import query

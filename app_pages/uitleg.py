@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from data_model.stats import format_number, load_rules
+from data_model.rules import load_rules
+from data_model.texts.formatting import format_number
 from ui.components import render_legend
 
 rules = load_rules()

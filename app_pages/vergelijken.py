@@ -1,15 +1,16 @@
 """Vergelijken: subgroups within the school and comparisons across schools (DESIGN §6.4).
 
-Layout only. Scope and anonymity are decided in data_model.comparisons / subgroups: a
+Layout only. Scope and anonymity are decided in data_model.reading.comparisons / subgroups: a
 directeur gets other schools without any identifying column, so nothing here can leak them.
 """
 
 import pandas as pd
 import streamlit as st
 
-from data_model import comparisons, queries, subgroups
-from data_model.explain import cell_label
-from data_model.stats import format_number, format_signed, load_rules
+from data_model.reading import comparisons, queries, subgroups
+from data_model.rules import load_rules
+from data_model.texts.explain import cell_label
+from data_model.texts.formatting import format_number, format_signed
 from ui.charts import show_chart
 from ui.compare_charts import (
     build_funnel_chart,

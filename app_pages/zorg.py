@@ -1,13 +1,15 @@
 """Zorg en begeleiding: support continuum, KOALA and (internal) guidance next to results.
 
 Layout only. Guidance contacts and need tiers come from functions that refuse a directeur
-(data_model.support_queries.require_guidance); the page only decides whether to ask.
+(data_model.reading.support.require_guidance); the page only decides whether to ask.
 """
 
 import streamlit as st
 
-from data_model import queries, support_queries
-from data_model.stats import format_count, format_number, load_rules
+from data_model.reading import queries
+from data_model.reading import support as support_queries
+from data_model.rules import load_rules
+from data_model.texts.formatting import format_count, format_number
 from ui.charts import build_status_grid_chart, prepare_grid, show_chart
 from ui.components import page_school, render_legend
 from ui.data import query

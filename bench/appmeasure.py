@@ -11,7 +11,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 import ui.data
-from data_model.access import Viewer
+from data_model.reading.access import Viewer
 from ui.navigation import visible_pages
 
 ROOT = Path(__file__).resolve().parent.parent

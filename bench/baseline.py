@@ -14,9 +14,9 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from data_model import queries
-from data_model.access import Viewer
-from data_model.db import Database
+from data_model.reading import queries
+from data_model.reading.access import Viewer
+from data_model.storage.db import Database
 
 
 def _naive(con: duckdb.DuckDBPyConnection, school_id: str) -> pd.DataFrame:

@@ -128,7 +128,7 @@ def build_pupils(con: duckdb.DuckDBPyConnection, path: Path, year: int, target: 
 def run_import(file: Path, kind: str, db: Path) -> dict[str, object]:
     start = time.perf_counter()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "data_model.importer", str(file), "--kind", kind, "--db", str(db)],
+        [sys.executable, "-m", "data_model.imports", str(file), "--kind", kind, "--db", str(db)],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     stages: list[tuple[float, str]] = []

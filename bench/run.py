@@ -35,9 +35,9 @@ import duckdb
 from bench.appmeasure import measure_pages
 from bench.baseline import naive_school_photo
 from bench.browser import measure_browser
-from data_model.access import Viewer, viewer_for_user_id
-from data_model.db import Database
+from data_model.reading.access import Viewer, viewer_for_user_id
 from data_model.sample import SampleSpec, generate
+from data_model.storage.db import Database
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"

@@ -1,4 +1,4 @@
-"""Shared fixtures: one fixture builder (data_model.sample) for demo, tests and browser tests.
+"""Shared fixtures: one fixture builder (data_model.sample.generator) for demo, tests and browser tests.
 
 The session database is the default demo spec, generated once per test run into a temporary
 folder. It is opened read-write (as the app does) because DuckDB refuses two connections with
@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from data_model.access import Viewer, viewer_for_user_id
+from data_model.reading.access import Viewer, viewer_for_user_id
 from data_model.sample import SampleSpec, generate
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -18,8 +18,9 @@ from collections.abc import Callable, Mapping
 
 import streamlit as st
 
-from data_model import access, audit
-from data_model.db import get_meta, is_sample
+from data_model.reading import access
+from data_model.state import audit
+from data_model.storage.db import get_meta, is_sample
 from ui.components import log_audit
 from ui.data import cursor
 

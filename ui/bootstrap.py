@@ -6,8 +6,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from data_model.db import DEFAULT_DB_PATH, configured_path
 from data_model.sample import generate
+from data_model.storage.db import DEFAULT_DB_PATH, configured_path
 
 
 def ensure_database() -> Path:

@@ -13,8 +13,10 @@ import altair.utils.schemapi as alt_schemapi
 import pandas as pd
 import streamlit as st
 
-from data_model.explain import cell_label
-from data_model.stats import STATUSES, Rules, format_number, format_signed, load_rules
+from data_model.rules import Rules, load_rules
+from data_model.texts.explain import cell_label
+from data_model.texts.formatting import format_number, format_signed
+from data_model.vocabulary import STATUSES
 
 GRID_SELECTION = "cel"
 

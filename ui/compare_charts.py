@@ -1,7 +1,7 @@
 """Chart builders of the Vergelijken page: subgroups, funnel plot, SES scatter, status matrix.
 
 `prepare_*` functions only format (Dutch text for labels and tooltips); `build_*_chart` are
-pure `DataFrame -> alt.Chart`. Rows come from data_model.subgroups / data_model.comparisons,
+pure `DataFrame -> alt.Chart`. Rows come from data_model.reading (subgroups, comparisons),
 which already removed suppressed cells and, for a directeur, every identifying column. The
 prepare functions keep it that way: for anonymous points the only label is "Andere school".
 """
@@ -11,8 +11,10 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from data_model.explain import TOTAL_LABEL
-from data_model.stats import STATUSES, Rules, format_number, format_signed, load_rules
+from data_model.rules import Rules, load_rules
+from data_model.texts.explain import TOTAL_LABEL
+from data_model.texts.formatting import format_number, format_signed
+from data_model.vocabulary import STATUSES
 from ui.charts import status_scale
 from ui.trend_charts import status_direction
 

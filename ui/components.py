@@ -10,8 +10,11 @@ import pandas as pd
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from data_model import access, audit, queries
-from data_model.stats import STATUSES, Rules, format_number, format_signed, load_rules
+from data_model.reading import access, queries
+from data_model.rules import Rules, load_rules
+from data_model.state import audit
+from data_model.texts.formatting import format_number, format_signed
+from data_model.vocabulary import STATUSES
 from ui.data import db_path, get_database, query
 from ui.navigation import PAGES
 from ui.navigation import ROOT as NAV_ROOT

@@ -1,6 +1,6 @@
 """Streamlit building blocks for the Datagesprek: note cards, add/edit forms, review form.
 
-The data layer (data_model.notes) validates, scopes and detects conflicting edits; this
+The data layer (data_model.state.notes) validates, scopes and detects conflicting edits; this
 module only lays out the fields of each step and shows its Dutch messages. Notes are read
 fresh on every run (never through the query cache), so a colleague's save shows up at the
 next interaction and no cache needs clearing after a write.
@@ -14,9 +14,9 @@ from typing import Any
 
 import streamlit as st
 
-from data_model import notes
-from data_model.access import Viewer
-from data_model.db import Database
+from data_model.reading.access import Viewer
+from data_model.state import notes
+from data_model.storage.db import Database
 
 FLASH_KEY = "datagesprek_flash"
 NONE_CHOICE = 0  # "not linked" in the link selectboxes
@@ -333,7 +333,7 @@ def pdf_download_button(
     viewer: Viewer, school_id: str, year: str, label: str, help: str | None = None
 ) -> None:
     """Download button for the PDF conversation sheet; built on click and logged in the audit."""
-    from data_model.conversation_pdf import build_conversation_pdf
+    from data_model.exports.conversation_pdf import build_conversation_pdf
     from ui.components import logged_export
     from ui.data import cursor
 

@@ -15,8 +15,8 @@ from typing import Any
 import duckdb
 import streamlit as st
 
-from data_model import access, queries
-from data_model.db import Database, configured_path
+from data_model.reading import access, queries
+from data_model.storage.db import Database, configured_path
 
 CACHE_TTL_SECONDS = 600
 

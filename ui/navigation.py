@@ -7,7 +7,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from data_model.access import ROLES, Viewer
+from data_model.reading.access import ROLES, Viewer
 
 ALL = frozenset(ROLES)
 

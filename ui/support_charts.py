@@ -10,13 +10,14 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from data_model.stats import format_count, format_number, format_pct, load_rules
-from data_model.support_queries import (
+from data_model.reading.support import (
     CONTINUUM_PHASES,
     INDICATOR_LABELS,
     KOALA_CATEGORIES,
     KOALA_LABELS,
 )
+from data_model.rules import load_rules
+from data_model.texts.formatting import format_count, format_number, format_pct
 
 # Light to dark: the further along the continuum, the darker (not better or worse).
 CONTINUUM_COLOURS = ("#d1e5f0", "#92c5de", "#4393c3", "#2166ac")

@@ -1,6 +1,6 @@
 """Chart builders of the Trends page: `prepare_*` (formatting) and `build_*_chart` (Altair).
 
-Input rows come from data_model.trend_queries.trend_results: suppressed values are already
+Input rows come from data_model.reading.trends.trend_results: suppressed values are already
 NULL, so a tooltip can never show more than the page. Tooltips carry pre-formatted Dutch text.
 """
 
@@ -9,9 +9,10 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from data_model.explain import cell_label
-from data_model.stats import Rules, format_number, format_pct, format_signed, load_rules
-from data_model.trend_explain import COMPARISONS
+from data_model.rules import Rules, load_rules
+from data_model.texts.explain import cell_label
+from data_model.texts.formatting import format_number, format_pct, format_signed
+from data_model.texts.trends import COMPARISONS
 from ui.charts import status_scale
 
 AREA_SELECTION = "leergebied"

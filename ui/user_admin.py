@@ -2,8 +2,8 @@
 
 `render_user_admin(viewer)` is shown by the Gegevens page in its tab "Gebruikers"; it holds
 four sub-tabs: overview, add/edit, import of a users sheet, and the audit log
-(`render_audit_log(viewer)`, also usable on its own). The data layer (data_model.users,
-data_model.audit) refuses every call from a non-beheerder, so these functions only lay out.
+(`render_audit_log(viewer)`, also usable on its own). The data layer (data_model.state.users,
+data_model.state.audit) refuses every call from a non-beheerder, so these functions only lay out.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from datetime import date, datetime, time
 import pandas as pd
 import streamlit as st
 
-from data_model import audit, users
-from data_model.access import ROLE_LABELS, ROLES, Viewer
+from data_model.reading.access import ROLE_LABELS, ROLES, Viewer
+from data_model.state import audit, users
 from ui.data import clear_caches, cursor, db_path, get_database
 
 NEW = "__nieuw__"

@@ -9,7 +9,7 @@ import duckdb
 import openpyxl
 import pandas as pd
 
-from data_model.import_formats import RESULTS
+from data_model.imports.formats import RESULTS
 
 RESULT_HEADER = [c.header for c in RESULTS.columns]
 

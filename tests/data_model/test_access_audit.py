@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from data_model import audit
-from data_model.access import AccessDenied
-from data_model.db import Database
+from data_model.reading.access import AccessDenied
+from data_model.state import audit
+from data_model.storage.db import Database
 
 
 @pytest.fixture

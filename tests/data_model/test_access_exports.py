@@ -14,10 +14,10 @@ import duckdb
 import openpyxl
 import pytest
 
-from data_model import access
+from data_model.reading import access
 from tests.pages.access_helpers import CANARY, CANARY_TEXT, plant_canaries
 
-export = pytest.importorskip("data_model.export")
+export = pytest.importorskip("data_model.exports.school_xlsx")
 
 
 @pytest.fixture
@@ -67,7 +67,7 @@ def test_exports_refuse_a_school_outside_the_scope(con, viewers):
 
 
 def test_pdf_conversation_sheet_never_contains_suppressed_values(canary):
-    pdf_module = pytest.importorskip("data_model.conversation_pdf")
+    pdf_module = pytest.importorskip("data_model.exports.conversation_pdf")
     pypdf = pytest.importorskip("pypdf")
     con, school_id = canary
     admin = access.system_viewer(con)

@@ -15,22 +15,24 @@ import pandas as pd
 import pytest
 
 import data_model
-from data_model import access, queries
-from data_model.access import AccessDenied, Viewer
+from data_model.reading import access, queries
+from data_model.reading.access import AccessDenied, Viewer
 
 TIERS = ("basisaanbod", "verhoogde nood", "grote nood")
 GUIDANCE_COLUMNS = {"tier", "goal_code", "core_task", "anker_id", "units", "hours"}
 
 
 def _read_functions() -> Iterator[tuple[str, Callable]]:
-    for info in pkgutil.iter_modules(data_model.__path__):
-        module = importlib.import_module(f"data_model.{info.name}")
+    for info in pkgutil.walk_packages(data_model.__path__, prefix="data_model."):
+        if info.ispkg or info.name.endswith("__main__"):
+            continue
+        module = importlib.import_module(info.name)
         for name, fn in inspect.getmembers(module, inspect.isfunction):
             if fn.__module__ != module.__name__ or name.startswith("_"):
                 continue
             params = list(inspect.signature(fn).parameters)
             if params[:2] == ["con", "viewer"]:
-                yield f"{info.name}.{name}", fn
+                yield f"{info.name.removeprefix('data_model.')}.{name}", fn
 
 
 READS = dict(_read_functions())
@@ -73,8 +75,8 @@ def _text(value: object) -> str:
 
 
 def test_discovery_finds_the_modules():
-    assert "queries.school_results" in SCHOOL_READS
-    assert "queries.schools_in_scope" in READS
+    assert "reading.queries.school_results" in SCHOOL_READS
+    assert "reading.queries.schools_in_scope" in READS
 
 
 @pytest.mark.parametrize("name", sorted(SCHOOL_READS))
@@ -199,7 +201,7 @@ def test_scrub_suppressed_blanks_measures_even_if_sql_forgot():
 
 
 def test_subgroups_never_show_a_small_group_or_complement(con, viewers):
-    subgroups = pytest.importorskip("data_model.subgroups")
+    subgroups = pytest.importorskip("data_model.reading.subgroups")
     admin = viewers["beheerder"]
     year = con.execute(
         "SELECT max(school_year) FROM pupils p JOIN pupil_results r USING (pupil_id)"
@@ -216,7 +218,7 @@ def test_subgroups_never_show_a_small_group_or_complement(con, viewers):
 
 
 def test_demo_users_only_on_sample_data(con, writable_db):
-    from data_model.db import Database, set_meta
+    from data_model.storage.db import Database, set_meta
 
     assert len(access.demo_users(con)) > 0
     db = Database(writable_db)

@@ -8,9 +8,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from data_model import access, users
-from data_model.access import AccessDenied, viewer_for_email
-from data_model.db import Database
+from data_model.reading import access
+from data_model.reading.access import AccessDenied, viewer_for_email
+from data_model.state import users
+from data_model.storage.db import Database
 
 
 @pytest.fixture

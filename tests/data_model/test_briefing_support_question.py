@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from data_model.briefing import suggested_questions
-from data_model.stats import mask_small_counts
+from data_model.reading.briefing import suggested_questions
+from data_model.statistics.suppression import mask_small_counts
 
 PHASES = ("brede basiszorg", "verhoogde zorg", "uitbreiding van zorg", "IAC")
 

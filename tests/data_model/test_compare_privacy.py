@@ -16,11 +16,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from data_model.access import AccessDenied, Viewer, allowed_school_ids, viewer_for_user_id
-from data_model.comparisons import Filters, funnel_limits, school_points, status_matrix
-from data_model.stats import load_rules
-from data_model.subgroups import subgroup_results
-from data_model.trend_queries import trend_results
+from data_model.reading.access import AccessDenied, Viewer, allowed_school_ids, viewer_for_user_id
+from data_model.reading.comparisons import Filters, funnel_limits, school_points, status_matrix
+from data_model.reading.subgroups import subgroup_results
+from data_model.reading.trends import trend_results
+from data_model.rules import load_rules
 from ui.compare_charts import (
     build_funnel_chart,
     build_ses_scatter_chart,
@@ -140,7 +140,7 @@ def test_directeur_sees_own_school_marked_among_anonymous_points(
 
 
 def test_a_subgroup_dimension_with_one_small_group_is_hidden_entirely() -> None:
-    from data_model.subgroups import summarise_groups
+    from data_model.reading.subgroups import summarise_groups
 
     school = pd.DataFrame(
         {

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from data_model import notes
-from data_model.access import AccessDenied, allowed_school_ids, system_viewer
-from data_model.conversation_pdf import build_conversation_pdf, find_unicode_font
-from data_model.db import Database
+from data_model.exports.conversation_pdf import build_conversation_pdf, find_unicode_font
+from data_model.reading.access import AccessDenied, allowed_school_ids, system_viewer
+from data_model.state import notes
+from data_model.storage.db import Database
 
 pypdf = pytest.importorskip("pypdf")
 YEAR = "2024-2025"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from data_model.db import Database, SchemaError, get_meta, is_sample
+from data_model.storage.db import Database, SchemaError, get_meta, is_sample
 
 
 def test_new_database_has_schema_catalogue_and_is_not_sample(tmp_path):

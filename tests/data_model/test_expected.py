@@ -9,8 +9,8 @@ import pytest
 import statsmodels.api as sm
 from scipy import stats as sps
 
-from data_model.expected import PREDICTORS, compute_expected
-from data_model.stats import load_rules
+from data_model.rules import load_rules
+from data_model.statistics.expected import PREDICTORS, compute_expected
 
 PUPILS_SQL = """
 SELECT p.school_id, r.pupil_id, r.learning_area, r.domain, r.score,

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import pandas as pd
 
-from data_model.explain import highlights, why_colour
+from data_model.texts.explain import highlights, why_colour
 
 
-def _rows(area: str, domain: str | None, statuses: list[str], trend: str = "stable") -> list:
+def _rows(
+    area: str, domain: str | None, statuses: list[str], trend: str = "no_clear_trend"
+) -> list:
     return [
         {
             "school_year": f"{2020 + i}-{2021 + i}",

@@ -14,12 +14,13 @@ import duckdb
 import openpyxl
 import pytest
 
-from data_model import importer
-from data_model.access import AccessDenied, system_viewer, viewer_for_user_id
-from data_model.db import Database
-from data_model.export import DATA_COLUMNS, build_school_xlsx
-from data_model.import_formats import RESULTS
-from data_model.stats import format_number, load_rules
+from data_model.exports.school_xlsx import DATA_COLUMNS, build_school_xlsx
+from data_model.imports import importer
+from data_model.imports.formats import RESULTS
+from data_model.reading.access import AccessDenied, system_viewer, viewer_for_user_id
+from data_model.rules import load_rules
+from data_model.storage.db import Database
+from data_model.texts.formatting import format_number
 from tests.conftest import ROOT
 
 # n_pupils of a suppressed row is exactly what an export must not reveal, so it cannot come
@@ -193,7 +194,7 @@ def test_cli_xlsx_and_pdf(sample_db: Path, tmp_path: Path, con: duckdb.DuckDBPyC
     school = _small_school(con)
     out = tmp_path / "foto.xlsx"
     run = subprocess.run(
-        [sys.executable, "-m", "data_model.export", "--school", school.lstrip("0"),
+        [sys.executable, "-m", "data_model.exports", "--school", school.lstrip("0"),
          "--format", "xlsx", "--db", str(target), "--out", str(out)],
         capture_output=True, text=True, cwd=ROOT, check=False,
     )  # fmt: skip
@@ -201,11 +202,11 @@ def test_cli_xlsx_and_pdf(sample_db: Path, tmp_path: Path, con: duckdb.DuckDBPyC
     assert _workbook(out.read_bytes()).sheetnames[0] == "Schoolfoto"
     pdf = tmp_path / "blad.pdf"
     run = subprocess.run(
-        [sys.executable, "-m", "data_model.export", "--school", school, "--format", "pdf",
+        [sys.executable, "-m", "data_model.exports", "--school", school, "--format", "pdf",
          "--db", str(target), "--out", str(pdf), "--year", "2024-2025"],
         capture_output=True, text=True, cwd=ROOT, check=False,
     )  # fmt: skip
-    if importlib.util.find_spec("data_model.conversation_pdf") is None:
+    if importlib.util.find_spec("data_model.exports.conversation_pdf") is None:
         assert run.returncode == 2
         assert run.stderr.strip() == (
             "De pdf-export (gespreksblad) is in deze versie nog niet beschikbaar. "
@@ -215,7 +216,7 @@ def test_cli_xlsx_and_pdf(sample_db: Path, tmp_path: Path, con: duckdb.DuckDBPyC
         assert run.returncode == 0, run.stderr
         assert pdf.read_bytes().startswith(b"%PDF")
     run = subprocess.run(
-        [sys.executable, "-m", "data_model.export", "--school", "999999", "--format", "xlsx",
+        [sys.executable, "-m", "data_model.exports", "--school", "999999", "--format", "xlsx",
          "--db", str(target), "--out", str(out)],
         capture_output=True, text=True, cwd=ROOT, check=False,
     )  # fmt: skip

@@ -15,9 +15,9 @@ import duckdb
 import openpyxl
 import pytest
 
-from data_model import importer
-from data_model.access import Viewer, system_viewer
-from data_model.db import Database
+from data_model.imports import importer
+from data_model.reading.access import Viewer, system_viewer
+from data_model.storage.db import Database
 from tests.data_model.importer_files import (
     RESULT_HEADER,
     csv_bytes,
@@ -351,7 +351,7 @@ def test_cli_exits_2_and_prints_every_problem(
     from tests.conftest import ROOT
 
     run = subprocess.run(
-        [sys.executable, "-m", "data_model.importer", str(bad), "--kind", "results",
+        [sys.executable, "-m", "data_model.imports", str(bad), "--kind", "results",
          "--db", str(target)],
         capture_output=True, text=True, cwd=ROOT, check=False,
     )  # fmt: skip

@@ -8,11 +8,11 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from data_model import importer
-from data_model.access import system_viewer
-from data_model.db import Database
-from data_model.import_formats import FORMATS
-from data_model.templates import build_template, template_file_name
+from data_model.imports import importer
+from data_model.imports.formats import FORMATS
+from data_model.imports.templates import build_template, template_file_name
+from data_model.reading.access import system_viewer
+from data_model.storage.db import Database
 
 
 @pytest.mark.parametrize("kind", list(FORMATS))

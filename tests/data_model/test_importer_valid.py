@@ -13,10 +13,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from data_model import importer
-from data_model.access import system_viewer
-from data_model.db import Database
-from data_model.import_formats import parse_number, parse_school_id, parse_school_year
+from data_model.imports import importer
+from data_model.imports.formats import parse_number, parse_school_id, parse_school_year
+from data_model.reading.access import system_viewer
+from data_model.storage.db import Database
 from tests.conftest import ROOT
 from tests.data_model.importer_files import (
     RESULT_HEADER,
@@ -257,7 +257,7 @@ def test_kill_during_write_leaves_the_database_unchanged(writable_db: Path, tmp_
     big = tmp_path / "leerlingen.xlsx"
     big.write_bytes(xlsx_bytes(header, rows, sheet="Leerlingen"))
     proc = subprocess.Popen(
-        [sys.executable, "-m", "data_model.importer", str(big), "--kind", "pupils",
+        [sys.executable, "-m", "data_model.imports", str(big), "--kind", "pupils",
          "--db", str(writable_db)],
         cwd=ROOT, stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
     )  # fmt: skip

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from data_model import notes
-from data_model.access import AccessDenied, Viewer, viewer_for_user_id
-from data_model.db import Database
+from data_model.reading.access import AccessDenied, Viewer, viewer_for_user_id
+from data_model.state import notes
+from data_model.storage.db import Database
 
 YEAR = "2024-2025"
 ACTION = {

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from data_model import queries
-from data_model.access import AccessDenied, allowed_school_ids
+from data_model.reading import queries
+from data_model.reading.access import AccessDenied, allowed_school_ids
 
 
 def test_each_role_sees_exactly_its_scope(con, viewers):

@@ -1,7 +1,7 @@
 """The sample database: realistic, deterministic, and answering the data contract (DESIGN §4).
 
 The last test recomputes the colour of every row from the raw pupil rows with its own code
-(numpy/scipy, not data_model.stats), so a regression in the SQL, the pooling or the rule
+(numpy/scipy, not data_model.statistics.status), so a regression in the SQL, the pooling or the rule
 shows up as a mismatch.
 """
 
@@ -43,7 +43,7 @@ def test_status_and_trend_codes_are_from_the_contract(con):
     statuses = {r[0] for r in con.execute("SELECT DISTINCT status FROM v_school_result").fetchall()}
     trends = {r[0] for r in con.execute("SELECT DISTINCT trend FROM v_school_result").fetchall()}
     assert statuses == {"much_higher", "higher", "as_expected", "lower", "much_lower", "too_few"}
-    assert trends == {"rising", "stable", "falling", "too_short"}
+    assert trends == {"rising", "no_clear_trend", "falling", "too_short"}
 
 
 def test_suppressed_rows_show_nothing(con):

@@ -8,19 +8,17 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from data_model.stats import (
+from data_model.rules import load_rules
+from data_model.statistics.status import (
     add_comparisons,
     add_status,
     add_trend,
     classify,
-    format_number,
-    format_pct,
-    format_signed,
-    load_rules,
-    mask_small_counts,
     pooled_groups,
     weighted_slope,
 )
+from data_model.statistics.suppression import mask_small_counts
+from data_model.texts.formatting import format_number, format_pct, format_signed
 
 RULES = load_rules()
 
@@ -133,7 +131,7 @@ def test_trend_verdicts():
     assert last.to_dict() == {
         "rise": "rising",
         "fall": "falling",
-        "flat": "stable",
+        "flat": "no_clear_trend",
         "short": "too_short",
         "gap": "too_short",  # the latest row is suppressed: never shows a trend
     }
@@ -150,7 +148,7 @@ def test_trend_window_is_limited_to_max_years():
     # A long fall followed by five flat years: the latest verdict only sees the flat ones.
     diffs = [10.0, 8.0, 6.0, 4.0, 0.5, -0.5, 0.4, -0.4, 0.0]
     out = add_trend(_series("s", diffs), RULES)
-    assert out.iloc[-1]["trend"] == "stable"
+    assert out.iloc[-1]["trend"] == "no_clear_trend"
     assert out.iloc[-1]["trend_years"] == RULES.trend_max_years
 
 

@@ -8,9 +8,11 @@ import duckdb
 import pandas as pd
 import pytest
 
-from data_model import briefing, notes, support_queries
-from data_model.access import AccessDenied, Viewer, allowed_school_ids
-from data_model.db import Database
+from data_model.reading import briefing
+from data_model.reading import support as support_queries
+from data_model.reading.access import AccessDenied, Viewer, allowed_school_ids
+from data_model.state import notes
+from data_model.storage.db import Database
 
 
 def _school(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> str:

@@ -13,8 +13,8 @@ import pandas as pd
 import pytest
 from scipy import stats as sps
 
-from data_model.stats import load_rules
-from data_model.trend_explain import trend_verdict, trend_window
+from data_model.rules import load_rules
+from data_model.texts.trends import trend_verdict, trend_window
 
 
 def _wls_verdict(x: np.ndarray, y: np.ndarray, w: np.ndarray, alpha: float) -> str:
@@ -29,7 +29,7 @@ def _wls_verdict(x: np.ndarray, y: np.ndarray, w: np.ndarray, alpha: float) -> s
     p = 2 * sps.t.sf(abs(coef[1]) / se, dof) if se > 0 else 0.0
     if p < alpha:
         return "rising" if coef[1] > 0 else "falling"
-    return "stable"
+    return "no_clear_trend"
 
 
 def test_every_trend_matches_an_independent_wls_t_test(con: duckdb.DuckDBPyConnection) -> None:
@@ -65,7 +65,7 @@ def test_every_trend_matches_an_independent_wls_t_test(con: duckdb.DuckDBPyConne
     assert checked == len(df)
     assert mismatches == 0
     # The sample really contains every verdict, so the comparison is not vacuous.
-    assert seen == {"rising", "stable", "falling", "too_short"}
+    assert seen == {"rising", "no_clear_trend", "falling", "too_short"}
 
 
 def _series(
@@ -97,9 +97,9 @@ def test_verdict_names_the_years_the_trend_covered() -> None:
 
 
 def test_verdict_of_a_stable_and_of_a_short_series() -> None:
-    stable = _series([1, -1, 0.5], [20, 20, 20], "stable", -0.26)
+    stable = _series([1, -1, 0.5], [20, 20, 20], "no_clear_trend", -0.26)
     assert trend_verdict(stable) == (
-        "Stabiel ten opzichte van vergelijkbare scholen over 2018-2019 tot 2020-2021 "
+        "Geen duidelijke trend ten opzichte van vergelijkbare scholen over 2018-2019 tot 2020-2021 "
         "(gemiddeld −0,3 punten per jaar, niet duidelijk verschillend van 0)."
     )
     short = _series([1, 2], [20, 20], "too_short", np.nan)
@@ -117,8 +117,8 @@ def test_verdict_of_a_suppressed_year_says_nothing_about_the_pupils() -> None:
 def test_page_rows_give_a_verdict_for_every_cell(
     con: duckdb.DuckDBPyConnection, viewers: dict, comparison: str
 ) -> None:
-    from data_model.access import allowed_school_ids
-    from data_model.trend_queries import trend_results
+    from data_model.reading.access import allowed_school_ids
+    from data_model.reading.trends import trend_results
 
     viewer = viewers["anker"]
     school = allowed_school_ids(con, viewer)[0]
@@ -131,7 +131,7 @@ def test_page_rows_give_a_verdict_for_every_cell(
 
 
 def test_latest_numbers_in_words() -> None:
-    from data_model.trend_explain import latest_sentence
+    from data_model.texts.trends import latest_sentence
 
     series = pd.DataFrame(
         {

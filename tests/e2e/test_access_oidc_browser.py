@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from data_model import access
+from data_model.reading import access
 from tests.e2e.conftest import _free_port, running_app
 
 pytestmark = pytest.mark.browser

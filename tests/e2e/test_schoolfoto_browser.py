@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from data_model import queries
+from data_model.reading import queries
 from tests.e2e.conftest import private_copy, running_app
 
 pytestmark = pytest.mark.browser

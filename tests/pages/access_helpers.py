@@ -16,8 +16,8 @@ from google.protobuf.descriptor import FieldDescriptor
 from google.protobuf.message import Message
 from streamlit.testing.v1 import AppTest
 
-from data_model.access import Viewer
-from data_model.db import Database
+from data_model.reading.access import Viewer
+from data_model.storage.db import Database
 from tests.conftest import ROOT
 
 # Impossible values planted in every measure of every suppressed row of one school: no output

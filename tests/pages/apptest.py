@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
-from data_model.access import Viewer
+from data_model.reading.access import Viewer
 from tests.conftest import ROOT
 
 

@@ -15,8 +15,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from data_model import access
-from data_model.db import Database, set_meta
+from data_model.reading import access
+from data_model.storage.db import Database, set_meta
 from tests.conftest import ROOT
 from tests.pages.access_helpers import oidc_app, output_text
 from ui.navigation import PAGES, visible_pages

@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from data_model import access
+from data_model.reading import access
 from tests.conftest import ROOT
 from tests.pages.access_helpers import CANARY_TEXT, oidc_app, output_text, plant_canaries
 from ui.navigation import visible_pages

@@ -12,7 +12,7 @@ from tests.conftest import ROOT
 
 SCRIPT = """
 import streamlit as st
-from data_model.access import viewer_for_user_id
+from data_model.reading.access import viewer_for_user_id
 from ui.data import cursor
 from ui.user_admin import render_user_admin
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from data_model import notes
-from data_model.access import allowed_school_ids, viewer_for_user_id
-from data_model.db import Database
+from data_model.reading.access import allowed_school_ids, viewer_for_user_id
+from data_model.state import notes
+from data_model.storage.db import Database
 from tests.conftest import ROOT
 from tests.pages.apptest import all_text, run_page
 

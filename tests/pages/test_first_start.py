@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-import data_model.db
+import data_model.storage.db
 import ui.bootstrap
-from data_model.db import Database, is_sample
+from data_model.storage.db import Database, is_sample
 from tests.conftest import ROOT
 
 
@@ -17,7 +17,7 @@ def test_missing_default_database_is_generated_on_first_start(tmp_path, monkeypa
     target = tmp_path / "sample_data" / "schoolfoto.duckdb"
     monkeypatch.delenv("SCHOOLFOTO_DB", raising=False)
     monkeypatch.delenv("SCHOOLFOTO_AUTH", raising=False)
-    monkeypatch.setattr(data_model.db, "DEFAULT_DB_PATH", target)
+    monkeypatch.setattr(data_model.storage.db, "DEFAULT_DB_PATH", target)
     monkeypatch.setattr(ui.bootstrap, "DEFAULT_DB_PATH", target)
     messages: list[str] = []
     real_generate = ui.bootstrap.generate

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from data_model import queries
+from data_model.reading import queries
 from tests.pages.apptest import all_text, run_page
 
 ROLES = ("directeur", "anker", "regioteam", "beheerder")

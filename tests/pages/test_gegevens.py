@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from data_model import importer
-from data_model.access import Viewer, system_viewer
-from data_model.db import Database
+from data_model.imports import importer
+from data_model.reading.access import Viewer, system_viewer
+from data_model.storage.db import Database
 from tests.conftest import ROOT
 from tests.data_model.importer_files import RESULT_HEADER, next_year_results, xlsx_bytes
 from tests.pages.apptest import all_text, run_page

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pandas as pd
 
-from data_model import support_queries
-from data_model.access import allowed_school_ids
-from data_model.conversation_pdf import difference_chart, support_chart
-from data_model.queries import school_results
-from data_model.stats import load_rules
+from data_model.exports.conversation_pdf import difference_chart, support_chart
+from data_model.reading import support as support_queries
+from data_model.reading.access import allowed_school_ids
+from data_model.reading.queries import school_results
+from data_model.rules import load_rules
 from ui import support_charts as charts
 
 # Blues, oranges of rules.toml and neutral greys: never a red/green traffic light.

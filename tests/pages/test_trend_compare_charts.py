@@ -8,10 +8,15 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from data_model.access import Viewer, allowed_school_ids
-from data_model.comparisons import funnel_limits, funnel_position, school_points, status_matrix
-from data_model.subgroups import summarise_groups
-from data_model.trend_queries import trend_results
+from data_model.reading.access import Viewer, allowed_school_ids
+from data_model.reading.comparisons import (
+    funnel_limits,
+    funnel_position,
+    school_points,
+    status_matrix,
+)
+from data_model.reading.subgroups import summarise_groups
+from data_model.reading.trends import trend_results
 from ui.compare_charts import (
     OTHER_LABEL,
     OWN_LABEL,
@@ -52,7 +57,7 @@ def _series() -> pd.DataFrame:
             "ci_high": [5.0, np.nan, 6.0],
             "status": ["as_expected", "too_few", "as_expected"],
             "trend": ["too_short", "too_short", "rising"],
-            "va_trend": ["too_short", "too_short", "stable"],
+            "va_trend": ["too_short", "too_short", "no_clear_trend"],
             "pct_goal_reached": [np.nan, np.nan, 72.0],
             "similar_pct_goal": [np.nan, np.nan, 70.0],
             "flanders_pct_goal": [np.nan, np.nan, 68.5],
@@ -104,14 +109,14 @@ def test_difference_chart_has_band_zero_line_and_dutch_tooltips() -> None:
 def test_value_added_uses_its_own_columns() -> None:
     diff = prepare_difference(_series(), comparison="expected")
     assert diff["verschil_tekst"].tolist() == ["+0,8", "–", "−0,5"]
-    assert set(diff["kop"]) == {"Wiskunde → Stabiel"}
+    assert set(diff["kop"]) == {"Wiskunde – Geen duidelijke trend"}
     spec = build_difference_chart(diff, "Toegevoegde waarde", "expected").to_dict()
     assert spec["title"]["text"] == "Toegevoegde waarde"
     assert "verwachte score" in spec["title"]["subtitle"]
 
 
 def areas_latest_trends(rows: pd.DataFrame) -> dict[str, str]:
-    from data_model.stats import load_rules
+    from data_model.rules import load_rules
 
     labels = load_rules().trend_labels
     areas = rows[rows["domain"].isna()].sort_values("school_year")

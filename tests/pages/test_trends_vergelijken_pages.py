@@ -5,7 +5,8 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from data_model.access import Viewer, allowed_school_ids
+from data_model.reading.access import Viewer, allowed_school_ids
+from data_model.rules import load_rules
 from tests.pages.apptest import all_text, run_page
 
 ROLES = ("directeur", "anker", "regioteam", "beheerder")
@@ -46,7 +47,7 @@ def test_trends_page_for_every_role(app_env, con, viewers: dict, role: str) -> N
     verdicts = [
         m.value
         for m in at.markdown
-        if m.value.startswith(("Stijgend ten", "Stabiel ten", "Dalend ten", "Te korte reeks"))
+        if m.value.startswith(tuple(f"{label} " for label in load_rules().trend_labels.values()))
     ]
     assert len(verdicts) == 1 + 4  # Nederlands and its four domains
     assert len(at.get("vega_lite_chart")) >= 1 + 2 * 5

@@ -30,7 +30,8 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from data_model.stats import CELL_KEYS, Rules, add_trend, classify, load_rules, t_quantile
+from data_model.rules import Rules, load_rules
+from data_model.statistics.status import CELL_KEYS, add_trend, classify, t_quantile
 
 # Predictors, coded so that 1 = the indicator of disadvantage is present. The SQL
 # expressions are constants of this module (allow-listed), never user input.

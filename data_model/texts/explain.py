@@ -10,7 +10,8 @@ import math
 
 import pandas as pd
 
-from data_model.stats import Rules, format_number, format_signed, load_rules
+from data_model.rules import Rules, load_rules
+from data_model.texts.formatting import format_number, format_signed
 
 TOTAL_LABEL = "Totaal"
 ORDINALS = {

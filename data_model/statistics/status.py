@@ -9,68 +9,15 @@ it returns.
 from __future__ import annotations
 
 import math
-import tomllib
-from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
-RULES_PATH = Path(__file__).with_name("rules.toml")
+from data_model.rules import Rules, load_rules
+from data_model.vocabulary import CELL_KEYS as _CELL_KEYS
 
-STATUSES = ("much_higher", "higher", "as_expected", "lower", "much_lower", "too_few")
-TRENDS = ("rising", "stable", "falling", "too_short")
-# Columns that identify one cell of the school photo (one comparison).
-CELL_KEYS = ["school_year", "assessment_id", "learning_area", "domain"]
-
-
-@dataclass(frozen=True)
-class StatusStyle:
-    label: str
-    colour: str
-    symbol: str
-    text_colour: str
-
-
-@dataclass(frozen=True)
-class Rules:
-    min_group_size: int
-    min_colour_size: int
-    confidence: float
-    large_effect_size: float
-    colour_comparison: str
-    ses_groups: int
-    trend_max_years: int
-    trend_min_years: int
-    trend_alpha: float
-    statuses: dict[str, StatusStyle]
-    trend_labels: dict[str, str]
-    trend_symbols: dict[str, str]
-    raw: dict[str, Any]
-
-
-@lru_cache(maxsize=4)
-def load_rules(path: Path = RULES_PATH) -> Rules:
-    raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    statuses = {key: StatusStyle(**raw["status"][key]) for key in STATUSES}
-    return Rules(
-        min_group_size=int(raw["privacy"]["min_group_size"]),
-        min_colour_size=int(raw["statistics"]["min_colour_size"]),
-        confidence=float(raw["statistics"]["confidence"]),
-        large_effect_size=float(raw["statistics"]["large_effect_size"]),
-        colour_comparison=str(raw["statistics"]["colour_comparison"]),
-        ses_groups=int(raw["statistics"]["ses_groups"]),
-        trend_max_years=int(raw["trend"]["max_years"]),
-        trend_min_years=int(raw["trend"]["min_years"]),
-        trend_alpha=float(raw["trend"]["alpha"]),
-        statuses=statuses,
-        trend_labels=dict(raw["trend_labels"]),
-        trend_symbols=dict(raw["trend_symbols"]),
-        raw=raw,
-    )
+CELL_KEYS = list(_CELL_KEYS)
 
 
 def year_start(school_year: str) -> int:
@@ -317,7 +264,7 @@ def add_trend(
     out["trend_p"] = pval[codes, col]
     out["trend_years"] = count[codes, col]
     out["trend_from"] = first[codes, col]
-    trend = np.full(len(out), "stable", dtype=object)
+    trend = np.full(len(out), "no_clear_trend", dtype=object)
     sig = out["trend_p"].to_numpy() < rules.trend_alpha
     s = out["trend_slope"].to_numpy()
     trend[sig & (s > 0)] = "rising"
@@ -329,71 +276,3 @@ def add_trend(
     out.loc[out["suppressed"].astype(bool), ["trend_slope", "trend_p"]] = np.nan
     out.loc[out["suppressed"].astype(bool), "trend"] = "too_short"
     return out.drop(columns=["_y"])
-
-
-# --------------------------------------------------------------------------- small counts
-
-
-def mask_small_counts(
-    df: pd.DataFrame,
-    count_col: str,
-    group_cols: list[str],
-    minimum: int,
-    linked: pd.Series | None = None,
-    share_cols: tuple[str, ...] = (),
-) -> pd.DataFrame:
-    """Blank counts of 1..minimum-1 pupils (a group that small is never shown).
-
-    Rows where `linked` is true add up to a known total within their group (the phases of the
-    support continuum, the KOALA categories of a year). There, a single blanked count could be
-    recovered by subtraction, so the next smallest count of that group is blanked as well
-    (secondary suppression). Zero is shown: it describes no pupil. Adds a bool column `masked`;
-    `count_col` and `share_cols` become NA where masked.
-    """
-    out = df.copy()
-    counts = pd.to_numeric(out[count_col], errors="coerce")
-    masked = (counts > 0) & (counts < minimum)
-    linked = pd.Series(True, index=out.index) if linked is None else linked.reindex(out.index)
-    linked = linked.fillna(False).astype(bool)
-    if (masked & linked).any():  # vectorised: this runs on every page view
-        group = out.groupby(group_cols, dropna=False, sort=False).ngroup()
-        per_group = (masked & linked).groupby(group).transform("sum")
-        candidates = linked & ~masked & (counts > 0) & (per_group == 1)
-        if candidates.any():
-            masked.loc[counts[candidates].groupby(group[candidates]).idxmin().to_numpy()] = True
-    out["masked"] = masked.to_numpy()
-    out[count_col] = counts.astype("Int64").where(~masked, pd.NA)
-    for col in share_cols:
-        out[col] = out[col].where(~masked)
-    return out
-
-
-def format_count(value: object, minimum: int) -> str:
-    """A pupil count for display: '< 5' where it was masked."""
-    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
-        return f"< {minimum}"
-    return str(int(value))
-
-
-# --------------------------------------------------------------------------- formatting
-
-
-def format_number(value: float | None, decimals: int = 1) -> str:
-    """nl-BE number: 63,5 (no thousands separator under 10,000; a narrow space above)."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    text = f"{value:,.{decimals}f}"
-    return text.replace(",", "\u202f").replace(".", ",")
-
-
-def format_pct(value: float | None, decimals: int = 1) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    return f"{format_number(value, decimals)} %"
-
-
-def format_signed(value: float | None, decimals: int = 1) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    sign = "+" if value > 0 else ("−" if value < 0 else "±")
-    return f"{sign}{format_number(abs(value), decimals)}"

@@ -1,6 +1,6 @@
 """Exports of one school: the Excel school photo (and, via conversation_pdf, the PDF sheet).
 
-    python -m data_model.export --school 012345 --format xlsx --db PATH --out schoolfoto.xlsx
+    python -m data_model.exports --school 012345 --format xlsx --db PATH --out schoolfoto.xlsx
 
 The workbook has four sheets: "Schoolfoto" (the grid with the app's colours, symbols and
 labels from rules.toml), "Legende", "Gegevens" (the school's v_school_result rows in the
@@ -23,12 +23,14 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from data_model import queries
-from data_model.access import AccessDenied, Viewer, require_school, system_viewer
-from data_model.db import Database
-from data_model.explain import cell_label
-from data_model.import_formats import RESULTS
-from data_model.stats import STATUSES, Rules, format_number, load_rules
+from data_model.imports.formats import RESULTS
+from data_model.reading import queries
+from data_model.reading.access import AccessDenied, Viewer, require_school, system_viewer
+from data_model.rules import Rules, load_rules
+from data_model.storage.db import Database
+from data_model.texts.explain import cell_label
+from data_model.texts.formatting import format_number
+from data_model.vocabulary import STATUSES
 
 GRID_SHEET, LEGEND_SHEET, DATA_SHEET, NOTES_SHEET = "Schoolfoto", "Legende", "Gegevens", "Notities"
 STATUS_MEANINGS = {
@@ -154,7 +156,7 @@ def _legend_sheet(ws, rules: Rules) -> None:
     ws.append([])
     ws.append(["Trend", "Symbool", "Betekenis"])
     ws.cell(ws.max_row, 1).font = Font(bold=True)
-    for key in ("rising", "stable", "falling", "too_short"):
+    for key in ("rising", "no_clear_trend", "falling", "too_short"):
         if key == "too_short":
             meaning = f"minder dan {rules.trend_min_years} bruikbare jaren"
         else:
@@ -279,9 +281,9 @@ def main(argv: list[str] | None = None) -> int:
             data = build_school_xlsx(con, viewer, school_id)
         else:
             try:
-                from data_model.conversation_pdf import build_conversation_pdf
+                from data_model.exports.conversation_pdf import build_conversation_pdf
             except ModuleNotFoundError as exc:
-                if exc.name != "data_model.conversation_pdf":
+                if exc.name != "data_model.exports.conversation_pdf":
                     raise
                 print(
                     "De pdf-export (gespreksblad) is in deze versie nog niet beschikbaar. "

@@ -1,6 +1,6 @@
 """Excel/CSV -> validated rows -> one transaction (DESIGN §7).
 
-    python -m data_model.importer FILE --kind results|pupils|schools|support|guidance --db PATH
+    python -m data_model.imports FILE --kind results|pupils|schools|support|guidance --db PATH
 
 Three steps, and nothing is written unless all of them pass:
 1. read: find the sheet and the header row (title rows above it are skipped), map headers to
@@ -34,9 +34,7 @@ import pandas as pd
 from openpyxl.utils.cell import get_column_letter, range_boundaries
 from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
-from data_model.access import AccessDenied, Viewer, system_viewer
-from data_model.db import Database
-from data_model.import_formats import (
+from data_model.imports.formats import (
     FORMATS,
     HALF_DAY_HOURS,
     HEADER_SCAN_ROWS,
@@ -52,8 +50,10 @@ from data_model.import_formats import (
     school_year_of,
     show,
 )
-from data_model.materialize import refresh_school_results
-from data_model.stats import load_rules
+from data_model.reading.access import AccessDenied, Viewer, system_viewer
+from data_model.rules import load_rules
+from data_model.statistics.materialize import refresh_school_results
+from data_model.storage.db import Database
 
 Progress = Callable[[float, str], None]
 EXCEL_ERRORS = {"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!"}

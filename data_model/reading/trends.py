@@ -10,7 +10,7 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from data_model.access import Viewer, require_school, scrub_suppressed
+from data_model.reading.access import Viewer, require_school, scrub_suppressed
 
 # One row per school year x cell of one school and assessment, with:
 # - the comparison means and the difference with similar schools (school_result),

@@ -28,10 +28,14 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from fpdf.fonts import FontFace
 
-from data_model import briefing, notes, queries, support_queries
-from data_model.access import Viewer
-from data_model.explain import cell_label
-from data_model.stats import STATUSES, Rules, format_number, load_rules
+from data_model.reading import briefing, queries
+from data_model.reading import support as support_queries
+from data_model.reading.access import Viewer
+from data_model.rules import Rules, load_rules
+from data_model.state import notes
+from data_model.texts.explain import cell_label
+from data_model.texts.formatting import format_number
+from data_model.vocabulary import STATUSES
 
 GRID_YEARS = 5  # school years shown in the printed grid (A4 portrait width)
 FONT_DIRS = (

@@ -9,8 +9,9 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from data_model.access import Viewer, require_school, scrub_suppressed
-from data_model.stats import load_rules, mask_small_counts
+from data_model.reading.access import Viewer, require_school, scrub_suppressed
+from data_model.rules import load_rules
+from data_model.statistics.suppression import mask_small_counts
 
 
 def schools_in_scope(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> pd.DataFrame:

@@ -16,12 +16,12 @@ from pathlib import Path
 
 import duckdb
 
-from data_model.catalogue import seed_catalogue
+from data_model.storage.catalogue import seed_catalogue
 
 SCHEMA_VERSION = 1
 SYSTEM_USER_ID = "systeem"
 SCHEMA_PATH = Path(__file__).with_name("schema.sql")
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DB_PATH = REPO_ROOT / "sample_data" / "schoolfoto.duckdb"
 
 

@@ -13,7 +13,7 @@ import duckdb
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
-from data_model.import_formats import FORMATS, MAX_DATA_ROWS, FileFormat
+from data_model.imports.formats import FORMATS, MAX_DATA_ROWS, FileFormat
 
 _HEADER_FILL = PatternFill("solid", start_color="DCE6F1")
 

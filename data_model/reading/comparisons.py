@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
-from data_model.access import SCOPE_SQL, Viewer
+from data_model.reading.access import SCOPE_SQL, Viewer
 
 # SCOPE_SQL is a constant of access.py (allow-listed) and is the only text ever put into the
 # SQL below with an f-string; every value is a ? parameter.

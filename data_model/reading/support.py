@@ -11,8 +11,9 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from data_model.access import SCOPE_SQL, AccessDenied, Viewer, require_school
-from data_model.stats import load_rules, mask_small_counts
+from data_model.reading.access import SCOPE_SQL, AccessDenied, Viewer, require_school
+from data_model.rules import load_rules
+from data_model.statistics.suppression import mask_small_counts
 
 CONTINUUM_PHASES = ("brede basiszorg", "verhoogde zorg", "uitbreiding van zorg", "IAC")
 INDICATORS = ("CLB-traject", "zittenblijven")

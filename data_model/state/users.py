@@ -23,9 +23,9 @@ from dataclasses import dataclass, field
 import duckdb
 import pandas as pd
 
-from data_model import audit
-from data_model.access import ROLE_LABELS, ROLES, Viewer, require_admin
-from data_model.db import SYSTEM_USER_ID, Database
+from data_model.reading.access import ROLE_LABELS, ROLES, Viewer, require_admin
+from data_model.state import audit
+from data_model.storage.db import SYSTEM_USER_ID, Database
 
 # A users sheet of a whole organisation is a few hundred rows (tens of kB). Anything above
 # this is not a users sheet; refusing it early keeps a wrong upload from tying up the app.
@@ -569,16 +569,18 @@ def user_sheet_template(rows: Iterable[Iterable[str]] = ()) -> bytes:
 def main(argv: list[str] | None = None) -> int:
     """Command line: import a users sheet or add the first beheerder of a real database.
 
-    python -m data_model.users import FILE [--db PATH]
-    python -m data_model.users add --email E --name N --role beheerder [--db PATH]
+    python -m data_model.state.users import FILE [--db PATH]
+    python -m data_model.state.users add --email E --name N --role beheerder [--db PATH]
     """
     import argparse
     from pathlib import Path
 
-    from data_model.access import system_viewer
-    from data_model.db import configured_path
+    from data_model.reading.access import system_viewer
+    from data_model.storage.db import configured_path
 
-    parser = argparse.ArgumentParser(prog="python -m data_model.users", description=main.__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m data_model.state.users", description=main.__doc__
+    )
     parser.add_argument("--db", type=Path, default=None, help="pad van het .duckdb-bestand")
     sub = parser.add_subparsers(dest="command", required=True)
     imp = sub.add_parser("import", help="gebruikerslijst (.xlsx/.csv) inlezen")

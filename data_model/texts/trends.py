@@ -13,14 +13,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from data_model.stats import (
-    Rules,
-    format_number,
-    format_signed,
-    load_rules,
-    school_year_label,
-    year_start,
-)
+from data_model.rules import Rules, load_rules
+from data_model.statistics.status import school_year_label, year_start
+from data_model.texts.formatting import format_number, format_signed
 
 COMPARISONS = {
     "similar": {
@@ -40,7 +35,11 @@ COMPARISONS = {
         "words": "de verwachte score",
     },
 }
-_VERDICT_WORDS = {"rising": "stijgend", "falling": "dalend", "stable": "stabiel"}
+_VERDICT_WORDS = {
+    "rising": "stijgend",
+    "falling": "dalend",
+    "no_clear_trend": "geen duidelijke trend",
+}
 
 
 @dataclass(frozen=True)
@@ -116,7 +115,7 @@ def trend_verdict(
     slope = last[c["slope"]]
     if not _missing(slope):
         sentence += f" (gemiddeld {format_signed(float(slope))} punten per jaar"
-        sentence += ", niet duidelijk verschillend van 0)" if trend == "stable" else ")"
+        sentence += ", niet duidelijk verschillend van 0)" if trend == "no_clear_trend" else ")"
     return sentence + "."
 
 

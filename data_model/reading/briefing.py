@@ -13,10 +13,13 @@ from dataclasses import dataclass, field
 import duckdb
 import pandas as pd
 
-from data_model import notes, queries, support_queries
-from data_model.access import SCOPE_SQL, Viewer, require_school
-from data_model.explain import highlights
-from data_model.stats import format_count, format_number, format_pct, load_rules
+from data_model.reading import queries
+from data_model.reading import support as support_queries
+from data_model.reading.access import SCOPE_SQL, Viewer, require_school
+from data_model.rules import load_rules
+from data_model.state import notes
+from data_model.texts.explain import highlights
+from data_model.texts.formatting import format_count, format_number, format_pct
 
 GUIDING_QUESTIONS = (
     "Doen we de goede dingen?",

@@ -16,8 +16,8 @@ from datetime import datetime
 import duckdb
 import pandas as pd
 
-from data_model.access import Viewer, require_admin
-from data_model.db import Database
+from data_model.reading.access import Viewer, require_admin
+from data_model.storage.db import Database
 
 # The only actions the log records (Dutch, as the beheerder reads them).
 VIEW = "bekijkt"

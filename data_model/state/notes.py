@@ -22,8 +22,8 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from data_model.access import AccessDenied, Viewer, require_school
-from data_model.db import Database
+from data_model.reading.access import AccessDenied, Viewer, require_school
+from data_model.storage.db import Database
 
 SCOPE_CONVERSATION = "datagesprek"
 SCOPE_PREPARATION = "voorbereiding"  # the anker's own preparation: internal

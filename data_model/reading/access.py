@@ -76,7 +76,7 @@ def viewer_for_email(con: duckdb.DuckDBPyConnection, email: str) -> Viewer | Non
 
     The command-line identity (SYSTEM_USER_ID) can never log in, whatever a provider says.
     """
-    from data_model.db import SYSTEM_USER_ID
+    from data_model.storage.db import SYSTEM_USER_ID
 
     row = con.execute(
         _USER_SQL + "lower(email) = lower(?) AND user_id <> ?", [email.strip(), SYSTEM_USER_ID]
@@ -106,7 +106,7 @@ def demo_users(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     Only on sample data: the list names every user and school, so on a real database it is
     refused here too, not only by the demo-mode check in ui/auth.py.
     """
-    from data_model.db import is_sample
+    from data_model.storage.db import is_sample
 
     if not is_sample(con):
         raise AccessDenied("De demogebruikers bestaan alleen in een voorbeelddatabank.")
@@ -129,7 +129,7 @@ def demo_users(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 def system_viewer(con: duckdb.DuckDBPyConnection) -> Viewer:
     """The beheerder identity used by command-line tools (seeded by db.create_schema)."""
-    from data_model.db import SYSTEM_USER_ID
+    from data_model.storage.db import SYSTEM_USER_ID
 
     viewer = viewer_for_user_id(con, SYSTEM_USER_ID)
     if viewer is None:

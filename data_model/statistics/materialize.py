@@ -11,8 +11,9 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from data_model.expected import refresh_school_expected
-from data_model.stats import Rules, add_comparisons, add_status, add_trend, load_rules
+from data_model.rules import Rules, load_rules
+from data_model.statistics.expected import refresh_school_expected
+from data_model.statistics.status import add_comparisons, add_status, add_trend
 
 # One row per school x year x assessment x (total | learning area | domain) from pupils.
 # A pupil's learning-area score is the mean of their domain scores in that area; their total

@@ -16,8 +16,9 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from data_model.access import Viewer, require_school
-from data_model.stats import Rules, load_rules, t_quantile
+from data_model.reading.access import Viewer, require_school
+from data_model.rules import Rules, load_rules
+from data_model.statistics.status import t_quantile
 
 # dimension id -> (Dutch label, SQL expression over pupils p giving the group label).
 # Constants of this module (allow-listed), never input. Support phases are split in two:

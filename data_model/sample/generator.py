@@ -26,9 +26,9 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from data_model.catalogue import ASSESSMENTS
-from data_model.db import Database, set_meta
-from data_model.materialize import refresh_school_results
+from data_model.statistics.materialize import refresh_school_results
+from data_model.storage.catalogue import ASSESSMENTS
+from data_model.storage.db import Database, set_meta
 
 LAST_YEAR_START = (
     2024  # 2024-2025: the latest school year in the demo (issue: 2017-2018 .. 2024-2025)

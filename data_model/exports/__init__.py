@@ -1,0 +1,1 @@
+"""Files the app hands out: the Excel school photo and the PDF conversation sheet."""

@@ -1,0 +1,1 @@
+"""Imports: file formats, reading and validation, writing one file in one transaction."""

@@ -1,0 +1,1 @@
+"""Scoped read queries: parameterised SQL to DataFrames, every one for a Viewer."""

@@ -1,0 +1,5 @@
+"""Deterministic synthetic data: the demo database, the test fixture and the benchmarks."""
+
+from data_model.sample.generator import SampleSpec, generate
+
+__all__ = ["SampleSpec", "generate"]

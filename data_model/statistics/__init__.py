@@ -1,0 +1,1 @@
+"""Comparisons, variance components, status and trend codes, expected scores, suppression."""

@@ -1,0 +1,1 @@
+"""Plain-Dutch sentences ("wat valt op", "waarom deze kleur?") and nl-BE formatting."""

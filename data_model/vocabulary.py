@@ -1,0 +1,149 @@
+"""The domain vocabulary: every code the product stores or compares, with its Dutch label.
+
+One home for each list. Pages, charts, sentences, exports, the importer, the schema's CHECK
+constraints (tested against this module in tests/data_model/test_vocabulary.py) and the tests
+read these tuples; nothing else spells a status, a trend, a phase, a tier, a role or a note step.
+
+What is *configurable* (thresholds, the palette, the status and trend labels a region may want
+to word differently) lives in `rules.toml` and is loaded by `data_model.rules`; the codes those
+labels belong to are fixed here, because the stored data and the public views use them.
+"""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+
+# --------------------------------------------------------------------------- result statuses
+
+MUCH_HIGHER = "much_higher"
+HIGHER = "higher"
+AS_EXPECTED = "as_expected"
+LOWER = "lower"
+MUCH_LOWER = "much_lower"
+TOO_FEW = "too_few"
+STATUSES = (MUCH_HIGHER, HIGHER, AS_EXPECTED, LOWER, MUCH_LOWER, TOO_FEW)
+# The direction of a status (+1 above the comparison group, -1 below, 0 neither): the one place
+# that says which statuses are "higher" and which "lower".
+STATUS_SIGN = MappingProxyType(
+    {MUCH_HIGHER: 1, HIGHER: 1, AS_EXPECTED: 0, LOWER: -1, MUCH_LOWER: -1, TOO_FEW: 0}
+)
+STATUS_MUCH = frozenset({MUCH_HIGHER, MUCH_LOWER})
+COLOURED_STATUSES = frozenset({MUCH_HIGHER, HIGHER, LOWER, MUCH_LOWER})
+
+# --------------------------------------------------------------------------- trends
+
+RISING = "rising"
+NO_CLEAR_TREND = "no_clear_trend"
+FALLING = "falling"
+TOO_SHORT = "too_short"
+TRENDS = (RISING, NO_CLEAR_TREND, FALLING, TOO_SHORT)
+TREND_SIGN = MappingProxyType({RISING: 1, NO_CLEAR_TREND: 0, FALLING: -1, TOO_SHORT: 0})
+
+# --------------------------------------------------------------------------- comparison groups
+
+SIMILAR = "similar"
+FLANDERS = "flanders"
+COMPARISONS = (SIMILAR, FLANDERS)
+# How a sentence names the comparison group ("hoger dan bij vergelijkbare scholen").
+COMPARISON_LABELS = MappingProxyType({SIMILAR: "vergelijkbare scholen", FLANDERS: "Vlaanderen"})
+# With a preposition, as a sentence needs it: "dan bij vergelijkbare scholen", "dan in Vlaanderen".
+COMPARISON_PHRASES = MappingProxyType(
+    {SIMILAR: "bij vergelijkbare scholen", FLANDERS: "in Vlaanderen"}
+)
+
+# --------------------------------------------------------------------------- support continuum
+
+SUPPORT_PHASES = ("brede basiszorg", "verhoogde zorg", "uitbreiding van zorg", "IAC")
+SUPPORT_INDICATORS = ("CLB-traject", "zittenblijven")
+SUPPORT_INDICATOR_LABELS = MappingProxyType(
+    {"CLB-traject": "CLB-trajecten", "zittenblijven": "Zittenblijven"}
+)
+SUPPORT_MEASURE_KINDS = ("continuum", "indicator")
+KOALA_CATEGORIES = ("groen", "oranje", "rood")
+KOALA_LABELS = MappingProxyType(
+    {
+        "groen": "groen: geen extra ondersteuning",
+        "oranje": "oranje: extra taalondersteuning",
+        "rood": "rood: intensief taaltraject",
+    }
+)
+
+# --------------------------------------------------------------------------- guidance
+
+NEED_TIERS = ("basisaanbod", "verhoogde nood", "grote nood")
+CORE_TASKS = ("KT1", "KT2", "KT3", "BI1", "BI2", "BI3", "BI4")
+GUIDANCE_FORMS = ("individueel", "lerend netwerk")
+HALF_DAY_HOURS = 3.5  # one begeleidingseenheid per half day
+
+# --------------------------------------------------------------------------- roles
+
+DIRECTEUR = "directeur"
+ANKER = "anker"
+REGIOTEAM = "regioteam"
+BEHEERDER = "beheerder"
+ROLES = (DIRECTEUR, ANKER, REGIOTEAM, BEHEERDER)
+ROLE_LABELS = MappingProxyType(
+    {
+        DIRECTEUR: "Directeur",
+        ANKER: "Anker (pedagogisch begeleider)",
+        REGIOTEAM: "Regioteam",
+        BEHEERDER: "Beheerder",
+    }
+)
+# Roles that see guidance contacts and need tiers (internal data of the support service).
+GUIDANCE_ROLES = frozenset({ANKER, REGIOTEAM, BEHEERDER})
+# Roles that see other schools by name (directors see them only as anonymous points).
+NAMED_SCHOOL_ROLES = frozenset({ANKER, REGIOTEAM, BEHEERDER})
+
+# --------------------------------------------------------------------------- data conversation
+
+NOTE_STEPS = ("observation", "hypothesis", "source", "priority", "action", "note")
+NOTE_STEP_LABELS = MappingProxyType(
+    {
+        "observation": "Wat valt op",
+        "hypothesis": "Hypothesen",
+        "source": "Bronnen",
+        "priority": "Prioriteiten",
+        "action": "Acties",
+        "note": "Notitie",
+    }
+)
+# The fields a note body may hold, with their Dutch names (messages, exports).
+NOTE_FIELD_LABELS = MappingProxyType(
+    {
+        "text": "tekst",
+        "source": "bron",
+        "finding": "wat u vond",
+        "verdict": "oordeel",
+        "what": "actie",
+        "owner": "eigenaar",
+        "due": "datum",
+        "indicator": "succesindicator",
+        "category": "reflectiecategorie",
+        "review": "opvolging",
+        "review_comment": "toelichting bij de opvolging",
+        "links": "gekoppeld aan",
+        "state": "status",
+        "origin": "herkomst",
+    }
+)
+NOTE_SCOPE_CONVERSATION = "datagesprek"
+NOTE_SCOPE_PREPARATION = "voorbereiding"  # the anker's own preparation: internal
+NOTE_SCOPES = (NOTE_SCOPE_CONVERSATION, NOTE_SCOPE_PREPARATION)
+NOTE_SOURCES = ("Datawijzer", "Vlaamse toetsen", "KOALA", "Eigen observatie", "Andere")
+NOTE_VERDICTS = ("bevestigd", "deels bevestigd", "niet bevestigd", "nog na te gaan")
+REFLECTION_CATEGORIES = (
+    "nieuw initiatief opstarten",
+    "versterken",
+    "afbouwen-stoppen",
+    "verder aanpakken",
+)
+REVIEW_STATUSES = ("gerealiseerd", "gedeeltelijk gerealiseerd", "niet gerealiseerd", "loopt nog")
+OBSERVATION_STATES = ("aanvaard", "verworpen")
+OBSERVATION_ORIGINS = ("suggestie", "eigen")
+
+# --------------------------------------------------------------------------- cells
+
+# Columns that identify one cell of the school photo (one comparison).
+CELL_KEYS = ("school_year", "assessment_id", "learning_area", "domain")
+TOTAL_LABEL = "Totaal"
