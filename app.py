@@ -5,8 +5,10 @@ import streamlit as st
 from ui.auth import current_viewer
 from ui.bootstrap import ensure_database
 from ui.navigation import pages_for
+from ui.style import apply_page_style
 
 st.set_page_config(page_title="Schoolfoto", page_icon=":material/school:", layout="wide")
+apply_page_style()
 ensure_database()
 viewer = current_viewer()
 st.session_state["viewer"] = viewer

@@ -1,20 +1,28 @@
-"""Schoolfoto: the helicopter view of one school (DESIGN §6.2). Layout only."""
+"""Schoolfoto: the helicopter view of one school (DESIGN §6.2). Layout only.
+
+Order (issue 13): tiles, then the grid with the legend in one line above it, the explanation
+of a clicked cell right under its learning area, then what stands out, context and the two
+downloads for the staff meeting.
+"""
 
 import streamlit as st
 
 from data_model.reading import queries
 from data_model.rules import load_rules
-from data_model.texts.explain import highlights, why_colour
+from data_model.texts.explain import highlights
 from data_model.texts.formatting import format_count, format_pct
-from ui.charts import GRID_SELECTION, build_status_grid_chart, prepare_grid, show_chart
+from data_model.vocabulary import STATUSES
 from ui.components import (
     logged_export,
     page_school,
     pick_assessment,
     render_area_tiles,
     render_legend,
+    status_badge,
 )
+from ui.conversation import pdf_download_button
 from ui.data import query
+from ui.grid import render_grid
 
 rules = load_rules()
 viewer = st.session_state["viewer"]
@@ -30,6 +38,20 @@ latest = results["school_year"].max()
 
 st.subheader(f"{info['name']}: {latest}")
 render_area_tiles(results, rules)
+
+st.markdown("#### Het raster")
+st.markdown(" ".join(status_badge(s, rules) for s in STATUSES))
+st.caption(
+    f"Score = schoolgemiddelde ({info['score_label']}); de kleur vergelijkt met vergelijkbare "
+    "scholen en houdt rekening met het aantal leerlingen. Ruwe scores van verschillende jaren "
+    "zijn verschillende toetsen: lees de kleur, niet het cijfer. **Klik op een cel** (of ga er "
+    "met de pijltjestoetsen naartoe): de uitleg verschijnt onder dat leergebied."
+)
+picked = render_grid(results, rules)
+if picked is None:
+    st.caption("Waarom deze kleur? Klik op een cel in het raster.")
+with st.expander("Legende: wat betekenen de kleuren?"):
+    render_legend(rules)
 
 left, right = st.columns([5, 3], gap="large")
 with left:
@@ -72,66 +94,34 @@ with right, st.container(border=True):
         ]
         st.markdown(f"Zorg {last['school_year'].iloc[0]} (leerlingen): " + " · ".join(parts))
 
-st.markdown("#### Het raster")
-st.caption(
-    f"Rijen: leergebieden en domeinen; kolommen: schooljaren. Score = schoolgemiddelde "
-    f"({info['score_label']}). Ruwe scores van verschillende jaren zijn verschillende toetsen: "
-    "lees de kleur, niet het cijfer. Klik op een cel voor de uitleg."
-)
-grid = prepare_grid(results, rules)
-event = show_chart(
-    build_status_grid_chart(grid, f"{info['name']}: schoolgemiddelde en kleurcode", rules),
-    width="stretch",
-    on_select="rerun",
-    key="grid",
-)
-
-with st.expander("Legende: wat betekenen de kleuren?"):
-    render_legend(rules)
-
-st.markdown("#### Waarom deze kleur?")
-grid_rows = grid.drop_duplicates("rij").sort_values("rij_volgorde")
-labels = grid_rows["rij"].tolist()
-years = sorted(grid["school_year"].unique())
-picked = (event or {}).get("selection", {}).get(GRID_SELECTION) or []
-if picked:
-    # A click in the grid moves the two pickers to that cell (once per new click).
-    cell = (picked[0].get("rij"), picked[0].get("school_year"))
-    if cell != st.session_state.get("why_last_click") and cell[0] in labels and cell[1] in years:
-        st.session_state["why_row"], st.session_state["why_year"] = cell
-    st.session_state["why_last_click"] = cell
-if st.session_state.get("why_row") not in labels:
-    st.session_state["why_row"] = labels[0]
-# A new latest year (after an import, or another school) moves the picker to that year.
-if st.session_state.get("why_year") not in years or st.session_state.get("why_latest") != latest:
-    st.session_state["why_year"] = latest
-st.session_state["why_latest"] = latest
-c1, c2 = st.columns(2)
-label = c1.selectbox("Leergebied of domein", labels, key="why_row")
-year = c2.selectbox("Schooljaar", years, key="why_year")
-match = results[(grid["rij"] == label).to_numpy() & (results["school_year"] == year).to_numpy()]
-if match.empty:
-    st.caption(f"Geen resultaat voor {label} in {year}.")
-else:
-    st.markdown(why_colour(match.iloc[0].to_dict(), rules))
-
-# Excel school photo (grid, legend, data, notes); built only when the button is clicked.
+# For the staff meeting: both files are built only when their button is clicked.
 from data_model.exports.school_xlsx import build_school_xlsx
 from ui.data import db_path, get_database
 
 _export_db = get_database(db_path())
 st.divider()
-st.download_button(
-    "Download de schoolfoto (Excel)",
-    data=logged_export(
+st.markdown("#### Voor het teamoverleg")
+with st.container(horizontal=True):
+    st.download_button(
+        "Schoolfoto (Excel)",
+        data=logged_export(
+            viewer,
+            school_id,
+            "Excel-schoolfoto",
+            lambda: build_school_xlsx(_export_db.cursor(), viewer, school_id),
+        ),
+        file_name=f"schoolfoto_{school_id}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        icon=":material/download:",
+        on_click="ignore",
+        help="Raster met dezelfde kleuren en trend, legende, alle cijfers en de notities; "
+        "liggend afgedrukt op één pagina breed.",
+    )
+    pdf_download_button(
         viewer,
         school_id,
-        "Excel-schoolfoto",
-        lambda: build_school_xlsx(_export_db.cursor(), viewer, school_id),
-    ),
-    file_name=f"schoolfoto_{school_id}.xlsx",
-    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    icon=":material/download:",
-    on_click="ignore",
-    help="Raster met dezelfde kleuren, legende, alle cijfers en de notities van deze school.",
-)
+        latest,
+        "Gespreksblad (PDF)",
+        help=f"Het gespreksblad van {latest}: raster, wat opvalt en de notities van het "
+        "datagesprek.",
+    )

@@ -6,10 +6,20 @@ import streamlit as st
 from data_model.reading import queries
 from data_model.rules import load_rules
 from data_model.texts.explain import highlights
-from ui.components import SCHOOL_KEY, render_area_tiles
+from ui.brief import changes_since_last_year
+from ui.components import (
+    SCHOOL_KEY,
+    area_status_lines,
+    render_area_tiles,
+    status_badge,
+    trend_text,
+)
 from ui.data import database_summary, db_path, query
 
 rules = load_rules()
+# Up to this many schools, Start lists each school with its own link; more get one table.
+LIST_LIMIT = 25
+MOVING = ("rising", "falling")
 viewer = st.session_state["viewer"]
 schools = query(queries.schools_in_scope, viewer)
 summary = database_summary(db_path())
@@ -35,6 +45,8 @@ if schools.empty:
     st.stop()
 
 if viewer.role == "directeur":
+    # The 30-second brief: status per learning area, what changed, the Vlaamse toetsen, and
+    # the next step. Links keep the session (same tab, same role): st.page_link.
     st.header(f"Welkom, {viewer.name.split()[0]}")
     for school in schools.itertuples(index=False):
         with st.container(border=True):
@@ -45,14 +57,53 @@ if viewer.role == "directeur":
             else:
                 st.caption(f"OVSG-toets 6de leerjaar, {results['school_year'].max()}")
                 render_area_tiles(results, rules)
-                for sentence in highlights(results, rules, max_domains=3):
-                    st.markdown(f"- {sentence}")
-            st.button(
-                "Open de schoolfoto",
-                key=f"open-{school.school_id}",
-                on_click=open_school,
-                args=(school.school_id,),
-                type="primary",
+                left, right = st.columns(2, gap="large")
+                with left:
+                    st.markdown("**Wat valt op?**")
+                    for sentence in highlights(results, rules, max_domains=3):
+                        st.markdown(f"- {sentence}")
+                with right:
+                    st.markdown("**Wat is er veranderd sinds vorig jaar?**")
+                    changes = changes_since_last_year(results, rules)
+                    st.markdown(
+                        "\n".join(f"- {line}" for line in changes)
+                        or "- Elk leergebied heeft dezelfde kleur als vorig jaar."
+                    )
+                    vt = query(queries.school_results, viewer, school.school_id, "vt4")
+                    if not vt.empty:
+                        vt_latest = vt[vt["school_year"] == vt["school_year"].max()]
+                        st.markdown(
+                            f"**Vlaamse toetsen 4de leerjaar, {vt_latest['school_year'].iloc[0]}**"
+                        )
+                        st.markdown(
+                            "\n".join(
+                                area_status_lines(
+                                    vt_latest[
+                                        vt_latest["domain"].isna()
+                                        & vt_latest["learning_area"].notna()
+                                    ],
+                                    rules,
+                                )
+                            )
+                        )
+            st.markdown("**Volgende stap**")
+            with st.container(horizontal=True):
+                link = {"query_params": {"school": school.school_id}}
+                st.page_link(
+                    "app_pages/schoolfoto.py",
+                    label="Open de schoolfoto",
+                    icon=":material/grid_view:",
+                    **link,
+                )
+                st.page_link(
+                    "app_pages/datagesprek.py",
+                    label="Bereid het datagesprek voor",
+                    icon=":material/forum:",
+                    **link,
+                )
+            st.caption(
+                "De Excel-schoolfoto en het gespreksblad (PDF) voor het teamoverleg downloadt u "
+                "onderaan de schoolfoto."
             )
     st.stop()
 
@@ -114,42 +165,63 @@ m2.metric("Scholen met een leergebied hoger dan verwacht", int((view["hi"] > 0).
 m3.metric("Scholen met een stijgende of dalende trend", int((view["move"] > 0).sum()))
 
 years = sorted(view["school_year"].unique())
-columns = {
-    "Open": "schoolfoto?school=" + view["school_id"],
-    "School": view["name"],  # the name already ends in the municipality
-    "SES-groep": view["ses_group"],
-}
-if len(years) > 1:  # only when some schools lack the latest year
-    columns["Schooljaar"] = view["school_year"]
-table = pd.DataFrame({**columns, **{area: view[area] for area in areas}})
-st.caption(f"OVSG-toets 6de leerjaar, {years[-1] if years else ''}: kleur per leergebied.")
-by_label = {labels[s]: rules.statuses[s] for s in rules.statuses}
-
-
-def cell_style(value: object) -> str:
-    style = by_label.get(str(value))
-    return f"background-color: {style.colour}; color: {style.text_colour}" if style else ""
-
-
-st.dataframe(
-    table.style.map(cell_style, subset=areas),
-    hide_index=True,
-    width="stretch",
-    column_config={
-        "Open": st.column_config.LinkColumn("Open", display_text="Schoolfoto ↗", width="small"),
-        "SES-groep": st.column_config.NumberColumn(
-            help="1 = veel leerlingen met kansarmoede-indicatoren, 5 = weinig"
-        ),
-    },
-)
 st.caption(
-    "Gesorteerd op naam, niet op resultaat: Schoolfoto rangschikt geen scholen. De kleurcodes "
-    "vergelijken elke school met scholen met een gelijkaardige leerlingenpopulatie."
+    f"OVSG-toets 6de leerjaar, {years[-1] if years else ''}: kleur per leergebied. Op naam "
+    "gesorteerd, niet op resultaat: Schoolfoto rangschikt geen scholen. De kleur vergelijkt "
+    "elke school met scholen met een gelijkaardige leerlingenpopulatie."
 )
-choice = st.selectbox(
-    "Schoolfoto openen van",
-    view["school_id"].tolist(),
-    format_func=dict(zip(view["school_id"], view["name"], strict=True)).__getitem__,
-)
-if choice:
-    st.button("Open de schoolfoto", on_click=open_school, args=(choice,), type="primary")
+codes = overview.set_index(["school_id", "learning_area"])
+if len(view) <= LIST_LIMIT:
+    # A short list (an anker's schools): one line per school with its colours and a link
+    # that opens the school photo in this tab, with the role and user kept.
+    for row in view.itertuples(index=False):
+        with st.container(border=True):
+            st.page_link(
+                "app_pages/schoolfoto.py",
+                label=f"**{row.name}** · Schoolfoto",
+                icon=":material/grid_view:",
+                query_params={"school": row.school_id},
+            )
+            parts = []
+            for area in areas:
+                if (row.school_id, area) not in codes.index:
+                    continue
+                cell = codes.loc[(row.school_id, area)]
+                if bool(cell["suppressed"]):
+                    parts.append(f"{area}: te weinig leerlingen")
+                    continue
+                trend = cell["trend"]
+                moving = f" {trend_text(trend, rules).lower()}" if trend in MOVING else ""
+                parts.append(f"{area} {status_badge(cell['status'], rules)}{moving}")
+            if pd.notna(row.ses_group):
+                parts.append(f"SES-groep {int(row.ses_group)}")
+            if len(years) > 1:
+                parts.append(str(row.school_year))
+            st.markdown(" · ".join(parts))
+else:
+    columns = {
+        "School": view["name"],  # the name already ends in the municipality
+        "SES-groep": view["ses_group"].map(lambda g: "" if pd.isna(g) else str(int(g))),
+    }
+    if len(years) > 1:  # only when some schools lack the latest year
+        columns["Schooljaar"] = view["school_year"]
+    table = pd.DataFrame({**columns, **{area: view[area] for area in areas}})
+    by_label = {labels[s]: rules.statuses[s] for s in rules.statuses}
+
+    def cell_style(value: object) -> str:
+        style = by_label.get(str(value))
+        return f"background-color: {style.colour}; color: {style.text_colour}" if style else ""
+
+    # A static table: it cannot be re-sorted by colour into a league table (README).
+    st.table(
+        table.style.map(cell_style, subset=areas),
+        hide_index=True,
+        alt="Scholen op naam met de kleur per leergebied",
+    )
+    choice = st.selectbox(
+        "Schoolfoto openen van",
+        view["school_id"].tolist(),
+        format_func=dict(zip(view["school_id"], view["name"], strict=True)).__getitem__,
+    )
+    if choice:
+        st.button("Open de schoolfoto", on_click=open_school, args=(choice,), type="primary")

@@ -22,23 +22,20 @@ from ui.navigation import ROOT as NAV_ROOT
 SCHOOL_KEY = "school_id"
 _AUDIT_VIEW_KEY = "_audit_last_view"
 
-# Streamlit's built-in text colours, mapped onto the blue/orange palette of rules.toml, so
-# badges need no HTML. Never red/green (DESIGN §1).
-_BADGE_MARKUP = {
-    "much_higher": ":blue-background[{text}]",
-    "higher": ":blue[{text}]",
-    "as_expected": ":gray[{text}]",
-    "lower": ":orange[{text}]",
-    "much_lower": ":orange-background[{text}]",
-    "too_few": ":gray[{text}]",
-}
-
 
 def status_badge(status: str, rules: Rules | None = None) -> str:
-    """Markdown: symbol + label in the status colour family."""
+    """Markdown: symbol + label on the status colour of rules.toml (the grid's own colours).
+
+    Streamlit's `:color[...]{foreground=... background=...}` takes any CSS colour, so legend,
+    tiles and badges use exactly the palette of the grid, the Excel photo and the PDF, without
+    HTML. Never red/green (DESIGN §1).
+    """
     rules = rules or load_rules()
     style = rules.statuses[status]
-    return _BADGE_MARKUP[status].format(text=f"{style.symbol} {style.label}")
+    return (
+        f":color[{style.symbol} {style.label}]"
+        f'{{foreground="{style.text_colour}" background="{style.colour}"}}'
+    )
 
 
 def area_status_lines(statuses: pd.DataFrame, rules: Rules | None = None) -> list[str]:
@@ -192,7 +189,11 @@ def render_legend(rules: Rules | None = None) -> None:
 
 
 def render_area_tiles(results: pd.DataFrame, rules: Rules | None = None) -> None:
-    """One tile per learning area for the latest year: score, difference, status, trend."""
+    """One tile per learning area for the latest year: score, status, difference, trend.
+
+    Tiles have a fixed width in a wrapping row, so at 800 px they wrap onto a second line
+    instead of squeezing "Nederlands" into "Neder…".
+    """
     rules = rules or load_rules()
     latest = results["school_year"].max()
     areas = results[
@@ -203,20 +204,20 @@ def render_area_tiles(results: pd.DataFrame, rules: Rules | None = None) -> None
     if areas.empty:
         st.info(f"Geen resultaten per leergebied in {latest}.")
         return
-    cols = st.columns(len(areas))
-    for col, row in zip(cols, areas.itertuples(index=False), strict=True):
-        with col.container(border=True):
-            if row.suppressed:
-                st.metric(row.learning_area, "–", help="Te weinig leerlingen om te tonen.")
-                st.caption(f"Minder dan {rules.min_group_size} leerlingen")
-                continue
-            st.metric(
-                row.learning_area,
-                format_number(row.score_mean),
-                help=f"Schoolgemiddelde {latest} ({int(row.n_pupils)} leerlingen).",
-            )
-            st.markdown(status_badge(row.status, rules))
-            st.caption(
-                f"Vergelijkbare scholen: {format_number(row.similar_mean)} "
-                f"({format_signed(row.diff_similar)})  \nTrend: {trend_text(row.trend, rules)}"
-            )
+    with st.container(horizontal=True, gap="small"):
+        for row in areas.itertuples(index=False):
+            with st.container(border=True, width=205):
+                if row.suppressed:
+                    st.metric(row.learning_area, "–", help="Te weinig leerlingen om te tonen.")
+                    st.caption(f"Minder dan {rules.min_group_size} leerlingen")
+                    continue
+                st.metric(
+                    row.learning_area,
+                    format_number(row.score_mean),
+                    help=f"Schoolgemiddelde {latest} ({int(row.n_pupils)} leerlingen).",
+                )
+                st.markdown(status_badge(row.status, rules))
+                st.caption(
+                    f"Vergelijkbare scholen: {format_number(row.similar_mean)} "
+                    f"({format_signed(row.diff_similar)})  \nTrend: {trend_text(row.trend, rules)}"
+                )

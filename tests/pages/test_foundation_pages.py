@@ -22,12 +22,25 @@ def test_start_page(app_env, con, viewers, role):
     if role == "directeur":
         assert at.header[0].value == f"Welkom, {viewer.name.split()[0]}"
         assert [s.value for s in at.subheader] == schools["name"].tolist()
-        assert at.button(key=f"open-{schools['school_id'][0]}").label == "Open de schoolfoto"
+        assert "Wat is er veranderd sinds vorig jaar?" in text
+        assert "Vlaamse toetsen 4de leerjaar" in text
+        # The next step opens pages in this tab with the school kept (st.page_link).
+        links = [e.proto for e in at.get("page_link")]
+        assert [link.label for link in links][:2] == [
+            "Open de schoolfoto",
+            "Bereid het datagesprek voor",
+        ]
+        assert links[0].query_string == f"school={schools['school_id'][0]}"
     else:
         assert at.header[0].value == f"{len(schools)} scholen"
-        table = at.dataframe[0].value
-        assert table["School"].tolist() == schools["name"].tolist()  # by name, not by score
-        assert {"Nederlands", "Wiskunde", "Wereldoriëntatie", "Frans"} <= set(table.columns)
+        if len(schools) <= 25:  # one line per school, each with its own same-tab link
+            labels = [e.proto.label for e in at.get("page_link")]
+            assert labels == [f"**{name}** · Schoolfoto" for name in schools["name"]]
+        else:  # a static table by name: no column can be re-sorted into a league table
+            assert not at.dataframe
+            table = at.table[0].value
+            assert table["School"].tolist() == schools["name"].tolist()  # by name
+            assert {"Nederlands", "Wiskunde", "Wereldoriëntatie", "Frans"} <= set(table.columns)
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -38,7 +51,7 @@ def test_schoolfoto_page(app_env, con, viewers, role):
     first = queries.schools_in_scope(con, viewer).iloc[0]
     assert at.title[0].value == f"Schoolfoto · {first['name']}"
     text = all_text(at)
-    for heading in ("Wat valt op?", "Context", "Het raster", "Waarom deze kleur?"):
+    for heading in ("Wat valt op?", "Context", "Het raster"):
         assert heading in text
     assert [m.label for m in at.metric][:4] == [
         "Nederlands",
@@ -46,17 +59,32 @@ def test_schoolfoto_page(app_env, con, viewers, role):
         "Wereldoriëntatie",
         "Frans",
     ]
-    assert "**Leerlingen:**" in text or "Minder dan 5 leerlingen" in text
-    charts = at.get("vega_lite_chart")
-    assert len(charts) == 1
-    assert "Schooljaar" in charts[0].proto.spec  # the grid, with its Dutch axis title
+    # The grid: one block per learning area (the total first), every school year a column.
+    years = queries.school_years(con, viewer, first["school_id"])
+    blocks = [df.value for df in at.dataframe]
+    assert [list(b.columns)[0] for b in blocks] == [
+        "Totaal",
+        "Nederlands",
+        "Wiskunde",
+        "Wereldoriëntatie",
+        "Frans",
+    ]
+    for block in blocks:
+        assert list(block.columns)[1:] == [*years, "Trend"]
+    assert not at.get("vega_lite_chart")  # no Vega drawing on the way to a visible grid
 
 
 def test_schoolfoto_explains_the_picked_cell(app_env, con, viewers):
     viewer = viewers["beheerder"]
     at = run_page(viewer, "app_pages/schoolfoto.py")
-    at.selectbox(key="why_row").set_value("Wiskunde – Meetkunde").run()
-    at.selectbox(key="why_year").set_value("2022-2023").run()
+    # A click on a cell: Meetkunde (row 4 of the Wiskunde block), column 2022-2023.
+    wiskunde = at.dataframe[2]
+    assert wiskunde.value.iloc[4, 0].strip() == "Meetkunde"
+    at.session_state["raster-2"] = {
+        "selection": {"rows": [], "columns": [], "cells": [[4, "2022-2023"]]}
+    }
+    at.session_state["grid_pick"] = "raster-2"
+    at.run()
     assert not at.exception
     school = queries.schools_in_scope(con, viewer).iloc[0]["school_id"]
     row = con.execute(
@@ -65,8 +93,11 @@ def test_schoolfoto_explains_the_picked_cell(app_env, con, viewers):
         [school],
     ).fetchone()
     text = all_text(at)
+    assert "Waarom deze kleur?" in text
     assert "**Wiskunde – Meetkunde, 2022-2023:" in text
     assert f"**Leerlingen:** {row[0]};" in text
+    # Only one explanation: right under the Wiskunde block, not under the others.
+    assert text.count("Waarom deze kleur?") == 1
 
 
 def test_director_with_foreign_school_in_url_is_refused(app_env, con, viewers):

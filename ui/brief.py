@@ -1,0 +1,48 @@
+"""The 30-second brief of the Start page: pure text builders (tested without Streamlit)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from data_model.rules import Rules, load_rules
+from data_model.vocabulary import STATUSES
+
+# much_higher 2 … much_lower -2 (the order of vocabulary.STATUSES); too_few is never compared.
+_RANK = {status: 2 - i for i, status in enumerate(STATUSES[:5])}
+
+
+def _area_rows(results: pd.DataFrame, year: str) -> pd.DataFrame:
+    return results[
+        (results["school_year"] == year)
+        & results["domain"].isna()
+        & results["learning_area"].notna()
+    ].set_index("learning_area")
+
+
+def changes_since_last_year(results: pd.DataFrame, rules: Rules | None = None) -> list[str]:
+    """Markdown lines: the learning areas whose colour changed from last year to this year.
+
+    A change to or from "too few pupils" (or a hidden group) is not a change in results and
+    is left out; no line at all means every colour stayed the same.
+    """
+    rules = rules or load_rules()
+    years = sorted(results["school_year"].unique())
+    if len(years) < 2:
+        return []
+    now, before = _area_rows(results, years[-1]), _area_rows(results, years[-2])
+    lines = []
+    for area, row in now.iterrows():
+        if area not in before.index or bool(row["suppressed"]):
+            continue
+        old = before.loc[area]
+        if bool(old["suppressed"]) or "too_few" in (row["status"], old["status"]):
+            continue
+        if row["status"] == old["status"]:
+            continue
+        arrow = "↗" if _RANK[row["status"]] > _RANK[old["status"]] else "↘"
+        lines.append(
+            f"{arrow} {area}: van {rules.statuses[old['status']].label.lower()} "
+            f"({years[-2]}) naar **{rules.statuses[row['status']].label.lower()}** "
+            f"({years[-1]})"
+        )
+    return lines

@@ -1,0 +1,208 @@
+"""The school-photo grid: one small `st.dataframe` per learning area, cells in the status colours.
+
+Why this rendering (issue 13, measured with bench/browser.py; numbers in README "Prestaties"):
+the Vega grid cost 1.2–1.7 s of drawing on top of Streamlit's shell, dropped every other year
+header at 1280 px and faded all other cells on a click. Streamlit's own dataframe (a canvas
+grid that Streamlit loads anyway) draws in a few tens of milliseconds, keeps every column
+header, scrolls sideways with the labels pinned at 800 px, is keyboard navigable (arrow keys,
+space) and outlines the clicked cell while leaving the others as they are.
+
+One block per learning area (the total first) gives the visible separation between learning
+areas, and lets the explanation of a clicked cell appear right under that learning area, on
+the same screen as the cell. Column widths are fixed so the blocks line up as one grid.
+
+The pure part (`grid_blocks`) builds display strings and CSS from rows the data layer already
+suppressed; it is tested without Streamlit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pandas as pd
+import streamlit as st
+
+from data_model.rules import Rules, load_rules
+from data_model.texts.explain import cell_label, why_colour
+from data_model.texts.formatting import format_number
+from data_model.vocabulary import TOTAL_LABEL
+
+TREND_COLUMN = "Trend"
+# Domains are indented under their learning area with an en space (the grid trims plain spaces).
+_INDENT = "\u2002"
+_LABEL_WIDTH = 190
+_YEAR_WIDTH = 69
+_TREND_WIDTH = 160
+_ROW_HEIGHT = 32
+_PICK_KEY = "grid_pick"  # session key: (block key, row label, school year) of the clicked cell
+
+
+@dataclass(frozen=True)
+class GridBlock:
+    """One learning area (or the total): a table of display strings and a table of CSS."""
+
+    key: str
+    title: str
+    table: pd.DataFrame
+    styles: pd.DataFrame
+    labels: tuple[str, ...]  # cell_label of each row ('Wiskunde – Meetkunde'), for the explainer
+
+
+def _cell_text(row: pd.Series, rules: Rules) -> str:
+    if bool(row["suppressed"]):
+        return f"< {rules.min_group_size}"
+    return f"{format_number(row['score_mean'])} {rules.statuses[row['status']].symbol}"
+
+
+def _cell_css(row: pd.Series, rules: Rules) -> str:
+    style = rules.statuses["too_few" if bool(row["suppressed"]) else row["status"]]
+    return f"background-color: {style.colour}; color: {style.text_colour}"
+
+
+def grid_blocks(results: pd.DataFrame, rules: Rules | None = None) -> list[GridBlock]:
+    """Rows = learning area and its domains, columns = every school year, then the trend.
+
+    `results` is `queries.school_results` (already sorted: total, each area then its
+    domains). The trend column shows the latest year's trend verdict of each row.
+    """
+    rules = rules or load_rules()
+    if results.empty:
+        return []
+    years = sorted(results["school_year"].unique())
+    df = results.assign(
+        _area=[None if pd.isna(a) else str(a) for a in results["learning_area"]],
+        _domain=[None if pd.isna(d) else str(d) for d in results["domain"]],
+    )
+    df["_label"] = [cell_label(a, d) for a, d in zip(df["_area"], df["_domain"], strict=True)]
+    df["_block"] = df["_area"].fillna(TOTAL_LABEL)
+    blocks: list[GridBlock] = []
+    for number, (block, part) in enumerate(df.groupby("_block", sort=False)):
+        area = str(block)
+        labels = tuple(dict.fromkeys(part["_label"]))
+        shown, css = [], []
+        for label in labels:
+            rows = part[part["_label"] == label].set_index("school_year")
+            first = rows.iloc[0]
+            is_area = pd.isna(first["_domain"])
+            name = label if is_area else _INDENT + str(first["_domain"])
+            shown_row = {area: name}
+            css_row = {area: "font-weight: bold" if is_area else ""}
+            for year in years:
+                if year in rows.index:
+                    shown_row[year] = _cell_text(rows.loc[year], rules)
+                    css_row[year] = _cell_css(rows.loc[year], rules)
+                else:  # no result that year (not taken part): an empty white cell
+                    shown_row[year] = ""
+                    css_row[year] = ""
+            trend = rows.loc[years[-1], "trend"] if years[-1] in rows.index else None
+            shown_row[TREND_COLUMN] = (
+                f"{rules.trend_symbols[trend]} {rules.trend_labels[trend]}" if trend else ""
+            )
+            css_row[TREND_COLUMN] = ""
+            shown.append(shown_row)
+            css.append(css_row)
+        # The first column is headed by the learning area: each block names what it shows.
+        columns = [area, *years, TREND_COLUMN]
+        blocks.append(
+            GridBlock(
+                key=f"raster-{number}",
+                title=area,
+                table=pd.DataFrame(shown, columns=columns),
+                styles=pd.DataFrame(css, columns=columns),
+                labels=labels,
+            )
+        )
+    return blocks
+
+
+def picked_cell(block: GridBlock, selection: dict | None) -> tuple[str, str | None] | None:
+    """(row label, school year) of a cell selection in `block`; year None for the label or
+    trend column (the explainer then shows the latest year)."""
+    cells = ((selection or {}).get("selection") or {}).get("cells") or []
+    if not cells:
+        return None
+    row, column = cells[0][0], cells[0][1]
+    if not 0 <= int(row) < len(block.labels):
+        return None
+    year = None if column in (block.title, TREND_COLUMN) else str(column)
+    return block.labels[int(row)], year
+
+
+def _on_pick(picked_key: str, all_keys: tuple[str, ...]) -> None:
+    """One cell is picked in the whole grid: a click in one block clears the others."""
+    state = st.session_state.get(picked_key)
+    cells = ((state or {}).get("selection") or {}).get("cells") or []
+    if cells:
+        st.session_state[_PICK_KEY] = picked_key
+        for key in all_keys:
+            if key != picked_key and key in st.session_state:
+                st.session_state[key] = {"selection": {"rows": [], "columns": [], "cells": []}}
+    elif st.session_state.get(_PICK_KEY) == picked_key:
+        st.session_state.pop(_PICK_KEY, None)
+
+
+def render_grid(
+    results: pd.DataFrame,
+    rules: Rules | None = None,
+    explain: Callable[[dict], str] | None = None,
+) -> tuple[str, str] | None:
+    """Draw the grid; under the learning area of the clicked cell, its "waarom deze kleur?".
+
+    Returns the picked (row label, school year), or None before any click.
+    """
+    rules = rules or load_rules()
+    explain = explain or (lambda row: why_colour(row, rules))
+    blocks = grid_blocks(results, rules)
+    keys = tuple(b.key for b in blocks)
+    latest = max(results["school_year"]) if not results.empty else None
+    labels_of = results.assign(
+        _label=[
+            cell_label(
+                None if pd.isna(a) else a,
+                None if pd.isna(d) else d,
+            )
+            for a, d in zip(results["learning_area"], results["domain"], strict=True)
+        ]
+    )
+    picked: tuple[str, str] | None = None
+    for block in blocks:
+        styler = block.table.style.apply(lambda _df, css=block.styles: css, axis=None)
+        years = [c for c in block.table.columns if c not in (block.title, TREND_COLUMN)]
+        config: dict = {
+            block.title: st.column_config.TextColumn(block.title, width=_LABEL_WIDTH, pinned=True),
+            TREND_COLUMN: st.column_config.TextColumn(
+                TREND_COLUMN,
+                width=_TREND_WIDTH,
+                help=f"Trend over de laatste {rules.trend_max_years} schooljaren tot {latest}",
+            ),
+        }
+        for year in years:
+            config[year] = st.column_config.TextColumn(year, width=_YEAR_WIDTH)
+        event = st.dataframe(
+            styler,
+            key=block.key,
+            hide_index=True,
+            width="content",
+            row_height=_ROW_HEIGHT,
+            on_select=lambda k=block.key: _on_pick(k, keys),
+            selection_mode="single-cell",
+            column_config=config,
+            alt=f"Schoolfoto-raster {block.title}: score en kleurcode per schooljaar",
+        )
+        if st.session_state.get(_PICK_KEY) != block.key:
+            continue
+        cell = picked_cell(block, event)
+        if cell is None:
+            continue
+        label, year = cell
+        year = year or latest
+        match = labels_of[(labels_of["_label"] == label) & (labels_of["school_year"] == year)]
+        with st.container(border=True, key=f"uitleg-{block.key}"):
+            st.markdown("##### Waarom deze kleur?")
+            if match.empty:
+                st.caption(f"Geen resultaat voor {label} in {year}.")
+            else:
+                st.markdown(explain(match.drop(columns="_label").iloc[0].to_dict()))
+        picked = (label, str(year))
+    return picked

@@ -1,0 +1,34 @@
+"""Page-wide CSS, one literal block (no data in it: tests/test_security_static.py).
+
+- Narrower side margins in the wide layout, so the school-photo grid (every school year and
+  the trend) fits next to the sidebar at 1280 px.
+- Dutch for the parts of Streamlit's file uploader that have no parameter: the drop-zone text
+  and the button. The original English text is hidden from sight and from screen readers
+  (`visibility: hidden`), the Dutch text is CSS content, which screen readers do read. The
+  size limit line is hidden: the limit is set once (`server.maxUploadSize` in
+  .streamlit/config.toml, equal to the importer's MAX_FILE_BYTES, tested) and each uploader's
+  help text states it from the importer's constant.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+PAGE_CSS = """
+<style>
+[data-testid="stMainBlockContainer"] { padding-left: 2rem; padding-right: 2rem; }
+[data-testid="stFileUploaderDropzoneInstructions"] span { visibility: hidden; font-size: 0; }
+[data-testid="stFileUploaderDropzoneInstructions"] span::after {
+  content: "Sleep een bestand hierheen"; visibility: visible; font-size: 1rem;
+}
+[data-testid="stFileUploaderDropzoneInstructions"] small { display: none; }
+[data-testid="stFileUploaderDropzone"] button { font-size: 0; }
+[data-testid="stFileUploaderDropzone"] button::after {
+  content: "Bestand kiezen"; font-size: 1rem;
+}
+</style>
+"""
+
+
+def apply_page_style() -> None:
+    st.html(PAGE_CSS)
