@@ -47,9 +47,16 @@ st.caption(
     "zijn verschillende toetsen: lees de kleur, niet het cijfer. **Klik op een cel** (of ga er "
     "met de pijltjestoetsen naartoe): de uitleg verschijnt onder dat leergebied."
 )
-picked = render_grid(results, rules)
-if picked is None:
-    st.caption("Waarom deze kleur? Klik op een cel in het raster.")
+
+
+@st.fragment
+def grid_with_explanation() -> None:
+    # A fragment: a click reruns only the grid and its explanation, not the whole page.
+    if render_grid(results, rules) is None:
+        st.caption("Waarom deze kleur? Klik op een cel in het raster.")
+
+
+grid_with_explanation()
 with st.expander("Legende: wat betekenen de kleuren?"):
     render_legend(rules)
 

@@ -203,9 +203,9 @@ def verdicts(report: dict[str, Any]) -> dict[str, str]:
             round(worst[1]["cold_ms"]["median"] / 1000, 2), TARGETS["apptest_page_s"]
         )
     timings = (report.get("browser") or {}).get("timings", {})
-    if "directeur: navigation to visible grid" in timings:
+    if "directeur: fresh load to visible grid" in timings:
         out["browser time to grid (s)"] = ok(
-            round(timings["directeur: navigation to visible grid"]["median"] / 1000, 2),
+            round(timings["directeur: fresh load to visible grid"]["median"] / 1000, 2),
             TARGETS["browser_grid_s"],
         )
     if "regioteam: Vergelijken click to visible charts" in timings:

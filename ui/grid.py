@@ -49,68 +49,76 @@ class GridBlock:
     labels: tuple[str, ...]  # cell_label of each row ('Wiskunde – Meetkunde'), for the explainer
 
 
-def _cell_text(row: pd.Series, rules: Rules) -> str:
-    if bool(row["suppressed"]):
-        return f"< {rules.min_group_size}"
-    return f"{format_number(row['score_mean'])} {rules.statuses[row['status']].symbol}"
-
-
-def _cell_css(row: pd.Series, rules: Rules) -> str:
-    style = rules.statuses["too_few" if bool(row["suppressed"]) else row["status"]]
-    return f"background-color: {style.colour}; color: {style.text_colour}"
-
-
 def grid_blocks(results: pd.DataFrame, rules: Rules | None = None) -> list[GridBlock]:
     """Rows = learning area and its domains, columns = every school year, then the trend.
 
     `results` is `queries.school_results` (already sorted: total, each area then its
-    domains). The trend column shows the latest year's trend verdict of each row.
+    domains). The trend column shows the latest year's trend verdict of each row. A year
+    without a result (the school did not take part) is an empty white cell.
     """
     rules = rules or load_rules()
     if results.empty:
         return []
     years = sorted(results["school_year"].unique())
-    df = results.assign(
-        _area=[None if pd.isna(a) else str(a) for a in results["learning_area"]],
-        _domain=[None if pd.isna(d) else str(d) for d in results["domain"]],
-    )
-    df["_label"] = [cell_label(a, d) for a, d in zip(df["_area"], df["_domain"], strict=True)]
-    df["_block"] = df["_area"].fillna(TOTAL_LABEL)
+    areas = [None if pd.isna(a) else str(a) for a in results["learning_area"]]
+    domains = [None if pd.isna(d) else str(d) for d in results["domain"]]
+    suppressed = results["suppressed"].astype(bool).tolist()
+    styles = [
+        rules.statuses["too_few" if hidden else status]
+        for hidden, status in zip(suppressed, results["status"], strict=True)
+    ]
+    labels = [cell_label(a, d) for a, d in zip(areas, domains, strict=True)]
+    texts = {
+        (label, year): f"< {rules.min_group_size}"
+        if hidden
+        else f"{format_number(score)} {style.symbol}"
+        for label, year, hidden, score, style in zip(
+            labels, results["school_year"], suppressed, results["score_mean"], styles, strict=True
+        )
+    }
+    css = {
+        (label, year): f"background-color: {style.colour}; color: {style.text_colour}"
+        for label, year, style in zip(labels, results["school_year"], styles, strict=True)
+    }
+    trends = {
+        label: trend
+        for label, year, trend in zip(labels, results["school_year"], results["trend"], strict=True)
+        if year == years[-1]
+    }
+    # Plain dicts, not pivots: pandas' reshaping cost 100 ms here for 150 cells.
+    order: dict[str, list[tuple[str, str, bool]]] = {}
+    for label, area, domain in zip(labels, areas, domains, strict=True):
+        rows = order.setdefault(area or TOTAL_LABEL, [])
+        if not rows or rows[-1][0] != label:
+            name = _INDENT + domain if domain else (area or TOTAL_LABEL)
+            rows.append((label, name, domain is None))
     blocks: list[GridBlock] = []
-    for number, (block, part) in enumerate(df.groupby("_block", sort=False)):
-        area = str(block)
-        labels = tuple(dict.fromkeys(part["_label"]))
-        shown, css = [], []
-        for label in labels:
-            rows = part[part["_label"] == label].set_index("school_year")
-            first = rows.iloc[0]
-            is_area = pd.isna(first["_domain"])
-            name = label if is_area else _INDENT + str(first["_domain"])
-            shown_row = {area: name}
-            css_row = {area: "font-weight: bold" if is_area else ""}
-            for year in years:
-                if year in rows.index:
-                    shown_row[year] = _cell_text(rows.loc[year], rules)
-                    css_row[year] = _cell_css(rows.loc[year], rules)
-                else:  # no result that year (not taken part): an empty white cell
-                    shown_row[year] = ""
-                    css_row[year] = ""
-            trend = rows.loc[years[-1], "trend"] if years[-1] in rows.index else None
-            shown_row[TREND_COLUMN] = (
-                f"{rules.trend_symbols[trend]} {rules.trend_labels[trend]}" if trend else ""
-            )
-            css_row[TREND_COLUMN] = ""
-            shown.append(shown_row)
-            css.append(css_row)
-        # The first column is headed by the learning area: each block names what it shows.
+    for number, (area, rows) in enumerate(order.items()):
         columns = [area, *years, TREND_COLUMN]
+        shown, styled = [], []
+        for label, name, is_area in rows:
+            trend = trends.get(label)
+            shown.append(
+                [
+                    name,
+                    *(texts.get((label, y), "") for y in years),
+                    f"{rules.trend_symbols[trend]} {rules.trend_labels[trend]}" if trend else "",
+                ]
+            )
+            styled.append(
+                [
+                    "font-weight: bold" if is_area else "",
+                    *(css.get((label, y), "") for y in years),
+                    "",
+                ]
+            )
         blocks.append(
             GridBlock(
                 key=f"raster-{number}",
                 title=area,
                 table=pd.DataFrame(shown, columns=columns),
-                styles=pd.DataFrame(css, columns=columns),
-                labels=labels,
+                styles=pd.DataFrame(styled, columns=columns),
+                labels=tuple(r[0] for r in rows),
             )
         )
     return blocks
