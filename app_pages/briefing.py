@@ -10,7 +10,7 @@ from data_model.reading import briefing
 from data_model.rules import load_rules
 from data_model.state import notes
 from ui import conversation as conv
-from ui.components import SCHOOL_KEY, area_status_lines, pick_school
+from ui.components import SCHOOL_KEY, area_status_lines, name_ordered_table, pick_school
 from ui.data import cursor, db_path, get_database, query
 
 rules = load_rules()
@@ -41,13 +41,11 @@ if not overview.empty:
             "tier": "Nood (intern)",
         }
     )
-    event = st.dataframe(
+    event = name_ordered_table(
         table.drop(columns=["school_id", "Gemeente"]),
-        hide_index=True,
-        width="stretch",
-        on_select="rerun",
-        selection_mode="single-row",
         key="preparation_list",
+        row_select=True,
+        width="stretch",
     )
     st.caption(
         "Alfabetisch op naam, niet gerangschikt. Lager / hoger / dalend: aantal leergebieden "

@@ -11,7 +11,7 @@ from data_model.reading import support as support_queries
 from data_model.rules import load_rules
 from data_model.texts.formatting import format_count, format_number
 from ui.charts import build_status_grid_chart, prepare_grid, show_chart
-from ui.components import page_school, render_legend
+from ui.components import name_ordered_table, page_school, render_legend
 from ui.data import query
 from ui.support_charts import (
     build_contacts_timeline_chart,
@@ -171,7 +171,7 @@ if viewer.sees_guidance:
             "Alfabetisch op naam, niet gerangschikt. Categorieën van begeleidingseenheden per "
             "jaar: " + ", ".join(support_queries.UNIT_CATEGORIES[1:]) + "."
         )
-        st.dataframe(
+        name_ordered_table(
             overview.assign(hours=overview["hours"].map(format_number)).rename(
                 columns={
                     "name": "School",
@@ -193,6 +193,6 @@ if viewer.sees_guidance:
                     "Categorie",
                 ]
             ],
-            hide_index=True,
+            key="guidance_overview",
             width="stretch",
         )

@@ -221,3 +221,20 @@ def render_area_tiles(results: pd.DataFrame, rules: Rules | None = None) -> None
                     f"Vergelijkbare scholen: {format_number(row.similar_mean)} "
                     f"({format_signed(row.diff_similar)})  \nTrend: {trend_text(row.trend, rules)}"
                 )
+
+
+def name_ordered_table(
+    data: pd.DataFrame, *, key: str, row_select: bool = False, **kwargs: object
+) -> object:
+    """A table of schools in name order that the reader cannot re-sort (no league tables).
+
+    Schoolfoto never ranks schools (DESIGN §1), but any `st.dataframe` column can be sorted
+    with a click on its header, which turns a list of "Lager" counts into a ranking of the
+    region's weakest schools. Streamlit switches column sorting off when column selection is
+    on, so these tables allow selecting a column (which does nothing) instead of sorting it.
+    With `row_select`, a row click also selects the row (returned in the event).
+    """
+    modes = ["single-row", "single-column"] if row_select else ["single-column"]
+    return st.dataframe(
+        data, key=key, on_select="rerun", selection_mode=modes, hide_index=True, **kwargs
+    )

@@ -8,6 +8,10 @@
   size limit line is hidden: the limit is set once (`server.maxUploadSize` in
   .streamlit/config.toml, equal to the importer's MAX_FILE_BYTES, tested) and each uploader's
   help text states it from the importer's constant.
+- No English table menus: the dataframe toolbar ("Download as CSV", "Search", "Fullscreen")
+  and the column menu ("Sort ascending", "Pin column", …) are hidden. The column menu's sort
+  would also turn a staff table of schools into a league table (ui.components
+  .name_ordered_table switches header-click sorting off; README "Geen rangschikkingen").
 """
 
 from __future__ import annotations
@@ -26,6 +30,8 @@ PAGE_CSS = """
 [data-testid="stFileUploaderDropzone"] button::after {
   content: "Bestand kiezen"; font-size: 1rem;
 }
+[data-testid="stDataFrame"] [data-testid="stElementToolbar"] { display: none; }
+[data-testid="stDataFrameColumnMenu"] { display: none; }
 </style>
 """
 
