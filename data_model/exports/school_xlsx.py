@@ -27,10 +27,11 @@ from data_model.imports.formats import RESULTS
 from data_model.reading import queries
 from data_model.reading.access import AccessDenied, Viewer, require_school, system_viewer
 from data_model.rules import Rules, load_rules
+from data_model.state import notes
 from data_model.storage.db import Database
 from data_model.texts.explain import cell_label
 from data_model.texts.formatting import format_number
-from data_model.vocabulary import STATUSES
+from data_model.vocabulary import NOTE_STEP_LABELS, NOTE_STEPS, STATUSES
 
 GRID_SHEET, LEGEND_SHEET, DATA_SHEET, NOTES_SHEET = "Schoolfoto", "Legende", "Gegevens", "Notities"
 STATUS_MEANINGS = {
@@ -69,18 +70,6 @@ def school_export_rows(
     ]
     results = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     return assessments, results
-
-
-def school_notes(con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: str) -> pd.DataFrame:
-    require_school(con, viewer, school_id)
-    return con.execute(
-        """
-        SELECT school_year, scope, step, body, author_id, updated_at
-        FROM notes WHERE school_id = ? AND deleted_at IS NULL
-        ORDER BY school_year, scope, step, updated_at
-        """,
-        [school_id],
-    ).df()
 
 
 def _grid_sheet(ws, school: pd.Series, assessments: pd.DataFrame, results: pd.DataFrame,
@@ -126,7 +115,10 @@ def _grid_sheet(ws, school: pd.Series, assessments: pd.DataFrame, results: pd.Da
                     cell.value = f"< {rules.min_group_size}"
                     cell.fill = _fill(rules.statuses["too_few"].colour)
                     continue
-                cell.value = f"{format_number(row['score_mean'])} {style.symbol}"
+                # A number (Excel can compute with it), shown as "63,5 ▲": the symbol is
+                # literal text of the number format; Excel shows the decimal comma of nl-BE.
+                cell.value = round(float(row["score_mean"]), 1)
+                cell.number_format = f'0.0" {style.symbol}"'
                 cell.fill = _fill(style.colour)
                 cell.font = _font(style.text_colour, bold=row["status"].startswith("much"))
             last = series.iloc[-1]
@@ -138,7 +130,21 @@ def _grid_sheet(ws, school: pd.Series, assessments: pd.DataFrame, results: pd.Da
     ws.column_dimensions["A"].width = width
     for col in range(2, ws.max_column + 1):
         ws.column_dimensions[get_column_letter(col)].width = 13
+    ws.column_dimensions[get_column_letter(ws.max_column)].width = 24  # the trend column
     ws.freeze_panes = "B4"
+    _print_setup(ws, title_rows="1:2")
+
+
+def _print_setup(ws, title_rows: str | None = None) -> None:
+    """For the staff meeting: landscape A4, one page wide, header rows on every page."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0  # as many pages high as needed
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    if title_rows:
+        ws.print_title_rows = title_rows
 
 
 def _legend_sheet(ws, rules: Rules) -> None:
@@ -180,6 +186,7 @@ def _legend_sheet(ws, rules: Rules) -> None:
     ws.column_dimensions["A"].width = 24
     ws.column_dimensions["B"].width = 10
     ws.column_dimensions["C"].width = 90
+    _print_setup(ws)
 
 
 def _data_sheet(ws, results: pd.DataFrame, rules: Rules) -> None:
@@ -214,21 +221,89 @@ def _data_sheet(ws, results: pd.DataFrame, rules: Rules) -> None:
         )
     for col in range(1, len(DATA_COLUMNS) + 1):
         ws.column_dimensions[get_column_letter(col)].width = 18
+    # Numbers stay numbers; one decimal as in the app (shown with a decimal comma in nl-BE).
+    for column in ws.iter_cols(min_row=2, min_col=7, max_col=11):
+        for cell in column:
+            cell.number_format = "0.0"
+    for cell in next(ws.iter_cols(min_row=2, min_col=6, max_col=6), ()):
+        cell.number_format = "0"
     ws.freeze_panes = "A2"
+    ws.auto_filter.ref = ws.dimensions
+    _print_setup(ws, title_rows="1:1")
 
 
-def _notes_sheet(ws, notes: pd.DataFrame) -> None:
-    ws.append(["schooljaar", "onderwerp", "stap", "inhoud", "auteur", "laatst gewijzigd"])
+NOTES_COLUMNS = ("Schooljaar", "Stap", "Inhoud", "Eigenaar en datum", "Opvolging",
+                 "Geschreven door", "Laatst gewijzigd")  # fmt: skip
+
+
+def _note_text(note: notes.Note) -> str:
+    """What a person wrote, in words: no field names, no JSON."""
+    b = note.body
+    if note.step == "source":
+        verdict = f" → {b['verdict']}" if b.get("verdict") else ""
+        return f"{b.get('source', '')}: {b.get('finding', '')}{verdict}"
+    if note.step == "action":
+        extra = [f"succesindicator: {b['indicator']}"] if b.get("indicator") else []
+        extra += [b["category"]] if b.get("category") else []
+        return b.get("what", "") + (f" ({'; '.join(extra)})" if extra else "")
+    if note.step == "observation" and b.get("state") == "verworpen":
+        return f"{b.get('text', '')} (verworpen)"
+    return str(b.get("text", ""))
+
+
+def conversation_notes(
+    con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: str
+) -> list[notes.Note]:
+    """The data-conversation notes of every school year, through the notes API (scope and
+    access checks included). The anker's internal preparation is never in the school's file."""
+    require_school(con, viewer, school_id)
+    years = [
+        y
+        for (y,) in con.execute(
+            "SELECT DISTINCT school_year FROM notes WHERE school_id = ? ORDER BY 1", [school_id]
+        ).fetchall()
+    ]
+    order = {step: i for i, step in enumerate(NOTE_STEPS)}
+    found: list[notes.Note] = []
+    for year in years:
+        year_notes = notes.list_notes(con, viewer, school_id, year, notes.SCOPE_CONVERSATION)
+        found += sorted(year_notes, key=lambda n: (order.get(n.step, 99), n.created_at))
+    return found
+
+
+def _notes_sheet(ws, found: list[notes.Note]) -> None:
+    ws.append(list(NOTES_COLUMNS))
     for cell in ws[1]:
         cell.font = Font(bold=True)
-    for row in notes.itertuples(index=False):
-        ws.append([row.school_year, row.scope, row.step, row.body, row.author_id,
-                   pd.Timestamp(row.updated_at).to_pydatetime()])  # fmt: skip
-        ws.cell(ws.max_row, 6).number_format = "dd/mm/yyyy hh:mm"
-    if notes.empty:
-        ws.append(["(nog geen notities voor deze school)"])
-    for col, w in zip("ABCDEF", (12, 18, 14, 80, 16, 18), strict=True):
+    for note in found:
+        b = note.body
+        owner = ""
+        if note.step == "action":
+            owner = f"{b.get('owner', '')}, tegen {notes.format_due(b.get('due'))}"
+        review = b.get("review") or {}
+        follow_up = review.get("status", "")
+        if review.get("comment"):
+            follow_up += f": {review['comment']}"
+        ws.append(
+            [
+                note.school_year,
+                NOTE_STEP_LABELS.get(note.step, note.step),
+                _note_text(note),
+                owner,
+                follow_up,
+                note.editor_name or note.author_name,
+                pd.Timestamp(note.updated_at).to_pydatetime(),
+            ]
+        )
+        ws.cell(ws.max_row, 7).number_format = "dd/mm/yyyy hh:mm"
+        for cell in ws[ws.max_row]:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    if not found:
+        ws.append(["(nog geen notities van een datagesprek voor deze school)"])
+    for col, w in zip("ABCDEFG", (12, 14, 70, 26, 30, 22, 17), strict=True):
         ws.column_dimensions[col].width = w
+    ws.freeze_panes = "A2"
+    _print_setup(ws, title_rows="1:1")
 
 
 def build_school_xlsx(con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: str) -> bytes:
@@ -244,7 +319,7 @@ def build_school_xlsx(con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id:
     _grid_sheet(grid, school, assessments, results, rules)
     _legend_sheet(wb.create_sheet(LEGEND_SHEET), rules)
     _data_sheet(wb.create_sheet(DATA_SHEET), results, rules)
-    _notes_sheet(wb.create_sheet(NOTES_SHEET), school_notes(con, viewer, school_id))
+    _notes_sheet(wb.create_sheet(NOTES_SHEET), conversation_notes(con, viewer, school_id))
     wb.properties.title = f"Schoolfoto {school['name']}"
     wb.properties.creator = "Schoolfoto"
     buf = io.BytesIO()

@@ -19,6 +19,7 @@ from data_model.imports import importer
 from data_model.imports.formats import RESULTS
 from data_model.reading.access import AccessDenied, system_viewer, viewer_for_user_id
 from data_model.rules import load_rules
+from data_model.state import notes
 from data_model.storage.db import Database
 from data_model.texts.formatting import format_number
 from tests.conftest import ROOT
@@ -62,11 +63,18 @@ def test_sheets_colours_and_privacy(con: duckdb.DuckDBPyConnection) -> None:
     seen_suppressed = seen_coloured = 0
     for row in grid.iter_rows(min_row=5, min_col=2):
         for cell in row:
-            if not isinstance(cell.value, str) or cell.value.startswith(("↗", "→", "↘", "·")):
+            if isinstance(cell.value, str) and cell.value.startswith(("↗", "–", "↘", "·")):
                 continue  # trend column
-            if re.fullmatch(r"\d{4}-\d{4}|Trend", cell.value):
+            if isinstance(cell.value, str) and re.fullmatch(r"\d{4}-\d{4}|Trend", cell.value):
                 continue  # column headers
             colour = cell.fill.start_color.rgb[-6:]
+            if isinstance(cell.value, float):  # a score: a number, its symbol in the format
+                style = fills[colour]
+                assert cell.number_format == f'0.0" {style.symbol}"'
+                seen_coloured += 1
+                continue
+            if not isinstance(cell.value, str):
+                continue
             if cell.value.startswith("<"):
                 assert cell.value == "< 5"  # and nothing else: no score, no symbol
                 assert colour == "D9D9D9"
@@ -76,6 +84,10 @@ def test_sheets_colours_and_privacy(con: duckdb.DuckDBPyConnection) -> None:
                 assert cell.value.endswith(" " + style.symbol)
                 seen_coloured += 1
     assert seen_suppressed and seen_coloured
+    # Meeting-ready: landscape, one page wide, the title rows on every page.
+    assert grid.page_setup.orientation == "landscape"
+    assert grid.page_setup.fitToWidth == 1 and grid.sheet_properties.pageSetUpPr.fitToPage
+    assert grid.print_title_rows == "$1:$2"
     # The data sheet: the import format's columns; suppressed rows show no school value.
     data = wb["Gegevens"]
     header = [c.value for c in data[1]]
@@ -105,7 +117,9 @@ def test_grid_cell_matches_the_app(con: duckdb.DuckDBPyConnection) -> None:
     total = grid.cell(header_row[0].row + 1, col)
     assert grid.cell(total.row, 1).value == "Totaal"
     style = load_rules().statuses[status]
-    assert total.value == f"{format_number(score)} {style.symbol}"
+    assert total.value == round(score, 1)  # a number, not text
+    assert total.number_format == f'0.0" {style.symbol}"'
+    assert format_number(total.value) == format_number(score)
     assert total.fill.start_color.rgb[-6:] == style.colour.lstrip("#").upper()
 
 
@@ -124,22 +138,41 @@ def test_notes_sheet(writable_db: Path) -> None:
     db = Database(writable_db)
     try:
         cur = db.cursor()
+        admin = system_viewer(cur)
         school = cur.execute("SELECT min(school_id) FROM schools").fetchall()[0][0]
-        with db.write() as w:
-            w.execute(
-                "INSERT INTO notes (school_id, school_year, scope, step, body, author_id) "
-                "VALUES (?, '2024-2025', 'schoolfoto', 'observation', ?, 'beheerder'), "
-                "(?, '2024-2025', 'schoolfoto', 'hypothesis', 'weg', 'beheerder')",
-                [school, '{"tekst": "Wiskunde stijgt"}', school],
-            )
-            w.execute("UPDATE notes SET deleted_at = now() WHERE body = 'weg'")
-        wb = _workbook(build_school_xlsx(cur, system_viewer(cur), school))
+        anker = cur.execute(
+            "SELECT min(user_id) FROM user_schools WHERE school_id = ? AND user_id IN "
+            "(SELECT user_id FROM users WHERE role = 'anker')",
+            [school],
+        ).fetchall()[0][0]
+        viewer = viewer_for_user_id(cur, anker)
+        notes.create_note(
+            db, viewer, school, "2024-2025", "observation", {"text": "Wiskunde stijgt"}
+        )
+        notes.create_note(
+            db, viewer, school, "2024-2025", "action",
+            {"what": "Rekenhoek", "owner": "Juf An", "due": "2025-06-30",
+             "indicator": "80 % haalt de doelen", "category": "versterken"},
+        )  # fmt: skip
+        gone = notes.create_note(db, viewer, school, "2024-2025", "hypothesis", {"text": "weg"})
+        notes.delete_note(db, viewer, gone.note_id, gone.version)
+        notes.create_note(
+            db, viewer, school, "2024-2025", "note", {"text": "intern"}, scope="voorbereiding"
+        )
+        wb = _workbook(build_school_xlsx(cur, admin, school))
         rows = list(wb["Notities"].iter_rows(values_only=True))
-        assert rows[0] == ("schooljaar", "onderwerp", "stap", "inhoud", "auteur",
-                           "laatst gewijzigd")  # fmt: skip
-        assert [r[:5] for r in rows[1:]] == [
-            ("2024-2025", "schoolfoto", "observation", '{"tekst": "Wiskunde stijgt"}', "beheerder")
-        ]
+        assert rows[0][:4] == ("Schooljaar", "Stap", "Inhoud", "Eigenaar en datum")
+        mine = [r for r in rows[1:] if r[0] == "2024-2025" and r[5] == viewer.name]
+        assert [r[1:4] for r in mine] == [
+            ("Wat valt op", "Wiskunde stijgt", None),
+            (
+                "Acties",
+                "Rekenhoek (succesindicator: 80 % haalt de doelen; versterken)",
+                "Juf An, tegen 30/06/2025",
+            ),
+        ]  # Dutch step names, people's names, dates; no deleted or internal notes, no JSON
+        text = " ".join(str(v) for r in rows for v in r if v is not None)
+        assert "{" not in text and anker not in text and "intern" not in text
     finally:
         db.close()
 
