@@ -126,7 +126,10 @@ class _Sheet(FPDF):
         self.ln(2)
         self.set_font(self.family, "B", size)
         self.set_text_color(*INK)
-        self.multi_cell(0, size * 0.5, self.text(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        # Left-aligned: fpdf2 justifies multi_cell by default, which stretched title gaps.
+        self.multi_cell(
+            0, size * 0.5, self.text(text), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT
+        )
         self.set_draw_color(*RULE)
         self.line(self.l_margin, self.get_y() + 0.5, self.w - self.r_margin, self.get_y() + 0.5)
         self.ln(2)
@@ -177,11 +180,21 @@ def difference_chart(results: pd.DataFrame, rules: Rules) -> alt.Chart | None:
         for s in df["status"]
     ]
     areas = list(dict.fromkeys(df.sort_values("area_order")["learning_area"]))
-    df["jaar"] = df["school_year"].str.slice(2, 4) + "-" + df["school_year"].str.slice(7, 9)
+    df["jaar"] = df["school_year"]  # written in full, 2017-2018 (DESIGN §1)
     df = df[["learning_area", "jaar", "diff_similar", "ci_low", "ci_high", "symbool"]]
-    base = alt.Chart().encode(x=alt.X("jaar:O", title=None, axis=alt.Axis(labelAngle=-45)))
+    # Padding on both scales keeps the symbols above the first, last and highest points
+    # inside each panel's frame.
+    base = alt.Chart().encode(
+        x=alt.X(
+            "jaar:O",
+            title=None,
+            scale=alt.Scale(padding=0.8),
+            axis=alt.Axis(labelAngle=-90, labelFontSize=9),
+        )
+    )
     band = base.mark_area(color="#cccccc", opacity=0.6).encode(
-        y=alt.Y("ci_low:Q", title="Verschil (punten)"), y2="ci_high:Q"
+        y=alt.Y("ci_low:Q", title="Verschil (punten)", scale=alt.Scale(padding=16)),
+        y2="ci_high:Q",
     )
     zero = alt.Chart().mark_rule(color="#000000", strokeDash=[3, 3]).encode(y=alt.datum(0))
     line = base.mark_line(color="#1a1a1a").encode(y="diff_similar:Q")
@@ -426,8 +439,8 @@ def build_conversation_pdf(
     # ------------------------------------------------------------- header and questions
     pdf.set_font(pdf.family, "B", 18)
     pdf.set_text_color(*INK)
-    pdf.multi_cell(0, 8, pdf.text(f"Datagesprek · {info.school_name}"), new_x=XPos.LMARGIN,
-                   new_y=YPos.NEXT)  # fmt: skip
+    pdf.multi_cell(0, 8, pdf.text(f"Datagesprek · {info.school_name}"), align="L",
+                   new_x=XPos.LMARGIN, new_y=YPos.NEXT)  # fmt: skip
     pdf.para(
         f"Instellingsnummer {school_id} · {school['municipality']} · resultaten van schooljaar "
         f"{school_year} · gemaakt op {date.today():%d/%m/%Y} door {viewer.name}",
