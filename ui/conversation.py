@@ -89,6 +89,17 @@ def note_markdown(note: notes.Note, choices: Choices) -> str:
     return str(body.get("text", ""))
 
 
+# A new note links to the latest note of the step before it (the one being discussed), so
+# notes do not end up unlinked by default; an edited note keeps the link it has (or none).
+LATEST = -2
+_LINK_FIELDS = {
+    "hypothesis": ("observation_id",),
+    "source": ("hypothesis_id",),
+    "priority": ("hypothesis_id",),
+    "action": ("priority_id",),
+}
+
+
 def _link_select(
     label: str, options: dict[int, str], key: str, default: int | None, optional: bool = True
 ) -> int | None:
@@ -96,6 +107,8 @@ def _link_select(
     if not ids:
         return None
     labels = {NONE_CHOICE: "— (niet gekoppeld)", **{k: short(v) for k, v in options.items()}}
+    if default == LATEST:
+        default = list(options)[-1] if options else None
     index = ids.index(default) if default in ids else 0
     picked = st.selectbox(label, ids, index=index, format_func=labels.__getitem__, key=key)
     return None if picked == NONE_CHOICE else int(picked)
@@ -112,7 +125,7 @@ def step_fields(step: str, key: str, defaults: dict[str, Any], choices: Choices)
             "Bij welke vaststelling?",
             choices.get("observation", {}),
             f"{key}-obs",
-            defaults.get("observation_id"),
+            defaults.get("observation_id", LATEST),
         )
         body["text"] = st.text_area(
             "Hypothese: wat zou dit kunnen verklaren?",
@@ -124,7 +137,7 @@ def step_fields(step: str, key: str, defaults: dict[str, Any], choices: Choices)
             "Welke hypothese toetst u?",
             choices.get("hypothesis", {}),
             f"{key}-hyp",
-            defaults.get("hypothesis_id"),
+            defaults.get("hypothesis_id", LATEST),
         )
         c1, c2 = st.columns(2)
         source = defaults.get("source")
@@ -149,7 +162,7 @@ def step_fields(step: str, key: str, defaults: dict[str, Any], choices: Choices)
             "Vanuit welke hypothese?",
             choices.get("hypothesis", {}),
             f"{key}-hyp",
-            defaults.get("hypothesis_id"),
+            defaults.get("hypothesis_id", LATEST),
         )
         body["text"] = st.text_area("Prioriteit", defaults.get("text", ""), key=f"{key}-text")
     elif step == "action":
@@ -157,7 +170,7 @@ def step_fields(step: str, key: str, defaults: dict[str, Any], choices: Choices)
             "Voor welke prioriteit?",
             choices.get("priority", {}),
             f"{key}-prio",
-            defaults.get("priority_id"),
+            defaults.get("priority_id", LATEST),
         )
         body["what"] = st.text_input(
             "Actie: wat doen we?", defaults.get("what", ""), key=f"{key}-what"
@@ -266,7 +279,9 @@ def note_card(
         started_from = int(st.session_state[edit_key])
         form_key = f"form-edit-{note.note_id}"
         with st.form(form_key, border=False):
-            body = step_fields(note.step, form_key, note.body, choices)
+            # An edit keeps the note's own link (or none): no default to the latest note.
+            unlinked = dict.fromkeys(_LINK_FIELDS.get(note.step, ()))
+            body = step_fields(note.step, form_key, {**unlinked, **note.body}, choices)
             c1, c2 = st.columns([1, 5])
             save_clicked = c1.form_submit_button("Bewaren", type="primary")
             cancel = c2.form_submit_button("Annuleren")

@@ -26,6 +26,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from data_model.sample.history import add_history
 from data_model.statistics.materialize import refresh_school_results
 from data_model.storage.catalogue import ASSESSMENTS
 from data_model.storage.db import Database, set_meta
@@ -542,6 +543,7 @@ def generate(
         if len(showcase):
             set_meta(con, "demo_default_user", f"dir-{showcase['school_id'].iloc[0]}")
         set_meta(con, "sample_spec", f"schools={spec.schools} years={spec.years} seed={spec.seed}")
+    add_history(db)  # last year's notes and actions for a few schools (sample/history.py)
     db.cursor().execute("CHECKPOINT")
     db.close()
     for p in (out, Path(str(out) + ".wal")):

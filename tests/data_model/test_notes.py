@@ -36,8 +36,11 @@ def _people(db: Database) -> tuple[Viewer, Viewer, Viewer, str]:
     anker_id, school_id = cur.execute(
         "SELECT min(user_id), min(school_id) FROM user_schools WHERE user_id LIKE 'anker-%'"
     ).fetchone()
+    # A school of that anker without the sample's notes of last year (sample/history.py).
     school_id = cur.execute(
-        "SELECT min(school_id) FROM user_schools WHERE user_id = ?", [anker_id]
+        "SELECT min(school_id) FROM user_schools WHERE user_id = ? "
+        "AND school_id NOT IN (SELECT school_id FROM notes)",
+        [anker_id],
     ).fetchone()[0]
     director_id = cur.execute(
         "SELECT min(us.user_id) FROM user_schools us JOIN users u USING (user_id) "

@@ -216,3 +216,24 @@ def test_aggregate_only_rows_get_pooled_comparisons(con):
     ).fetchall()
     assert rows
     assert all(a == pytest.approx(b) for a, b in rows)
+
+
+def test_sample_has_last_years_conversation(con, viewers) -> None:
+    """A first start shows something in the review step and the Notities sheet: the demo
+    director's school and the first anker's schools carry last year's notes and actions."""
+    from data_model.state import notes
+
+    school = con.execute("SELECT value FROM meta WHERE key = 'demo_default_user'").fetchone()[0]
+    school_id = school.removeprefix("dir-")
+    latest = con.execute(
+        "SELECT DISTINCT school_year FROM school_result ORDER BY 1 DESC LIMIT 1"
+    ).fetchone()[0]
+    open_now = notes.previous_actions(con, viewers["beheerder"], school_id, latest)
+    assert len(open_now) == 2 and all(a.author_name for a in open_now)
+    anker = viewers["anker"]
+    with_history = con.execute(
+        "SELECT count(DISTINCT school_id) FROM notes WHERE school_id IN "
+        "(SELECT school_id FROM user_schools WHERE user_id = ?)",
+        [anker.user_id],
+    ).fetchone()[0]
+    assert with_history >= 1

@@ -1,0 +1,130 @@
+"""Last year's data conversation for a few sample schools (issue 13).
+
+So that the review step of Datagesprek ("Hoe ver staan de acties van vorig jaar?") and the
+Notities sheet of the Excel photo show something on a first start, a few demo schools get
+the notes of a conversation held the year before the latest one: what stood out (taken from
+that year's own results), a hypothesis, a source, a priority and two open actions. Everything
+is written through the notes API (`data_model.state.notes`), as the app writes it, by the
+school's director and its anker. Deterministic: the same schools and texts for a seed.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from data_model.reading import queries
+from data_model.reading.access import Viewer, viewer_for_user_id
+from data_model.state import notes
+from data_model.storage.db import Database, get_meta
+from data_model.texts.explain import highlights
+
+# The demo's own director school, and the first schools of the first anker.
+MAX_SCHOOLS = 4
+
+_HYPOTHESES = (
+    "De nieuwe methode wordt nog niet in elke klas op dezelfde manier gebruikt.",
+    "Er is weinig tijd voor herhaling in de tweede helft van het schooljaar.",
+)
+_ACTIONS = (
+    {
+        "what": "Klasoverstijgend overleg: afspraken over de aanpak per leerjaar",
+        "owner": "Zorgcoördinator",
+        "indicator": "Elke klas gebruikt dezelfde stappen; nagegaan bij klasbezoek in mei",
+        "category": "versterken",
+    },
+    {
+        "what": "Wekelijks herhalingsmoment in het 5de en 6de leerjaar",
+        "owner": "Leerkrachten 3de graad",
+        "indicator": "Herhalingsmoment in de weekplanning van elke klas",
+        "category": "nieuw initiatief opstarten",
+    },
+)
+
+
+def _schools(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str]]:
+    """(school_id, director user, anker user) of the schools that get a history."""
+    default = get_meta(con, "demo_default_user") or ""
+    rows = con.execute(
+        """
+        SELECT us.school_id, min(d.user_id) AS director, min(a.user_id) AS anker,
+               bool_or(d.user_id = ?) AS showcase,
+               min(a.user_id) = (SELECT min(user_id) FROM users WHERE role = 'anker') AS first
+        FROM user_schools us
+        JOIN users d ON d.user_id = us.user_id AND d.role = 'directeur'
+        JOIN user_schools ua ON ua.school_id = us.school_id
+        JOIN users a ON a.user_id = ua.user_id AND a.role = 'anker'
+        GROUP BY us.school_id
+        ORDER BY showcase DESC, first DESC, us.school_id
+        LIMIT ?
+        """,
+        [default, MAX_SCHOOLS],
+    ).fetchall()
+    return [(r[0], r[1], r[2]) for r in rows]
+
+
+def _conversation(db: Database, director: Viewer, anker: Viewer, school_id: str) -> None:
+    con = db.cursor()
+    results = queries.school_results(con, director, school_id, "ovsg6")
+    years = sorted(results["school_year"].unique())
+    if len(years) < 2:
+        return
+    year = years[-2]  # last year's conversation, reviewed this year
+    said = highlights(results[results["school_year"] <= year], max_domains=1)[:2]
+    if not said:
+        said = [f"In {year} ligt geen enkel leergebied duidelijk anders dan verwacht."]
+    observations = [
+        notes.create_note(
+            db, director, school_id, year, "observation", {"text": s, "origin": "suggestie"}
+        )
+        for s in said
+    ]
+    hypothesis = notes.create_note(
+        db,
+        director,
+        school_id,
+        year,
+        "hypothesis",
+        {"text": _HYPOTHESES[0], "observation_id": observations[0].note_id},
+    )
+    notes.create_note(
+        db,
+        anker,
+        school_id,
+        year,
+        "source",
+        {
+            "source": "Eigen observatie",
+            "finding": "Bij klasbezoeken zagen we drie verschillende werkwijzen.",
+            "verdict": "deels bevestigd",
+            "hypothesis_id": hypothesis.note_id,
+        },
+    )
+    priority = notes.create_note(
+        db,
+        director,
+        school_id,
+        year,
+        "priority",
+        {"text": "Eén gedeelde aanpak in alle klassen", "hypothesis_id": hypothesis.note_id},
+    )
+    due = f"{year[5:]}-06-30"  # the end of that school year
+    for action in _ACTIONS:
+        notes.create_note(
+            db,
+            director,
+            school_id,
+            year,
+            "action",
+            {**action, "due": due, "priority_id": priority.note_id},
+        )
+
+
+def add_history(db: Database) -> None:
+    """Write last year's conversation for a few sample schools (call after the results are
+    computed and the demo users exist)."""
+    con = db.cursor()
+    for school_id, director_id, anker_id in _schools(con):
+        director = viewer_for_user_id(con, director_id)
+        anker = viewer_for_user_id(con, anker_id)
+        if director is not None and anker is not None:
+            _conversation(db, director, anker, school_id)
