@@ -28,13 +28,15 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from fpdf.fonts import FontFace
 
+from data_model import vocabulary
 from data_model.reading import briefing, queries
 from data_model.reading import support as support_queries
 from data_model.reading.access import Viewer
+from data_model.reading.scope import school_read
 from data_model.rules import Rules, load_rules
 from data_model.state import notes
 from data_model.texts.explain import cell_label
-from data_model.texts.formatting import format_number
+from data_model.texts.formatting import format_date, format_number
 from data_model.vocabulary import STATUSES
 
 GRID_YEARS = 5  # school years shown in the printed grid (A4 portrait width)
@@ -210,20 +212,18 @@ def support_chart(support: pd.DataFrame, koala: pd.DataFrame) -> alt.Chart | Non
     if cont is not None and not cont.empty:
         cont = cont[cont["school_year"].isin(sorted(cont["school_year"].unique())[-GRID_YEARS:])]
         cont["volgorde"] = cont["phase"].map(
-            {p: i for i, p in enumerate(support_queries.CONTINUUM_PHASES)}
+            {p: i for i, p in enumerate(vocabulary.SUPPORT_PHASES)}
         )
         charts.append(
-            _stacked(cont, "phase", list(support_queries.CONTINUUM_PHASES), "Zorgcontinuüm", "Fase")
+            _stacked(cont, "phase", list(vocabulary.SUPPORT_PHASES), "Zorgcontinuüm", "Fase")
         )
     k = koala[~koala["suppressed"].astype(bool)].copy() if not koala.empty else None
     if k is not None and not k.empty:
         k = k[k["school_year"].isin(sorted(k["school_year"].unique())[-GRID_YEARS:])]
-        k["volgorde"] = k["category"].map(
-            {c: i for i, c in enumerate(support_queries.KOALA_CATEGORIES)}
-        )
+        k["volgorde"] = k["category"].map({c: i for i, c in enumerate(vocabulary.KOALA_CATEGORIES)})
         k["pct"] = k["pct"].astype(float)
         charts.append(
-            _stacked(k, "category", list(support_queries.KOALA_CATEGORIES), "KOALA", "Uitkomst")
+            _stacked(k, "category", list(vocabulary.KOALA_CATEGORIES), "KOALA", "Uitkomst")
         )
     if not charts:
         return None
@@ -405,6 +405,7 @@ def _actions_table(pdf: _Sheet, actions: list[notes.Note], with_review: bool) ->
                 row.cell(pdf.text(b["category"]))
 
 
+@school_read(memo=False)  # one request: every read below checks scope and reads once
 def build_conversation_pdf(
     con: duckdb.DuckDBPyConnection,
     viewer: Viewer,
@@ -430,7 +431,7 @@ def build_conversation_pdf(
                    new_y=YPos.NEXT)  # fmt: skip
     pdf.para(
         f"Instellingsnummer {school_id} · {school['municipality']} · resultaten van schooljaar "
-        f"{school_year} · gemaakt op {date.today():%d/%m/%Y} door {viewer.name}",
+        f"{school_year} · gemaakt op {format_date(date.today())} door {viewer.name}",
         size=9,
         colour=MUTED,
     )

@@ -51,6 +51,7 @@ from data_model.imports.formats import (
     show,
 )
 from data_model.reading.access import AccessDenied, Viewer, system_viewer
+from data_model.reading.scope import admin_read
 from data_model.rules import load_rules
 from data_model.statistics.materialize import refresh_school_results
 from data_model.storage.db import Database
@@ -1276,6 +1277,7 @@ def _count(n: int) -> str:
     return "1 probleem" if n == 1 else f"{n} problemen"
 
 
+@admin_read
 def import_history(
     con: duckdb.DuckDBPyConnection, viewer: Viewer, limit: int = 200
 ) -> pd.DataFrame:

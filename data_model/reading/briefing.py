@@ -15,11 +15,21 @@ import pandas as pd
 
 from data_model.reading import queries
 from data_model.reading import support as support_queries
-from data_model.reading.access import SCOPE_SQL, Viewer, require_school
+from data_model.reading.access import Viewer
+from data_model.reading.scope import SCOPE_FILTER, allowed_ids, school_read, scope_read
 from data_model.rules import load_rules
 from data_model.state import notes
 from data_model.texts.explain import highlights
-from data_model.texts.formatting import format_count, format_number, format_pct
+from data_model.texts.formatting import format_count, format_date, format_number, format_pct
+from data_model.vocabulary import (
+    COMPARISON_LABELS,
+    COMPARISON_PHRASES,
+    FALLING,
+    RISING,
+    STATUS_MUCH,
+    STATUS_SIGN,
+    SUPPORT_INDICATOR_LABELS,
+)
 
 GUIDING_QUESTIONS = (
     "Doen we de goede dingen?",
@@ -86,11 +96,12 @@ class Briefing:
     guidance_lines: list[str] = field(default_factory=list)  # empty for a directeur
 
 
+@school_read
 def school_name(con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: str) -> str:
-    require_school(con, viewer, school_id)
     return con.execute("SELECT name FROM schools WHERE school_id = ?", [school_id]).fetchone()[0]
 
 
+@school_read
 def conversation_years(con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: str) -> list[str]:
     """School years with results for this school, newest first (the year picker)."""
     return sorted(queries.school_years(con, viewer, school_id), reverse=True)
@@ -109,6 +120,7 @@ def _results_until(
     return out
 
 
+@school_read
 def observation_suggestions(
     con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: str, school_year: str
 ) -> list[Observation]:
@@ -124,6 +136,7 @@ def observation_suggestions(
     return out
 
 
+@school_read
 def year_results(
     con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: str, school_year: str
 ) -> pd.DataFrame:
@@ -136,6 +149,7 @@ def year_results(
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
+@school_read
 def area_statuses(
     con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: str, school_year: str
 ) -> pd.DataFrame:
@@ -158,9 +172,11 @@ def suggested_questions(
     """
     questions: list[str] = []
     areas = statuses[statuses["learning_area"].notna()] if not statuses.empty else statuses
-    direction = {"much_higher": 1, "higher": 1, "lower": -1, "much_lower": -1}
+    # The comparison group follows rules.toml ("dan bij vergelijkbare scholen" / "in Vlaanderen").
+    comparison = load_rules().colour_comparison
+    compared, group = COMPARISON_PHRASES[comparison], COMPARISON_LABELS[comparison]
     area_dir = {
-        (r.assessment_name, r.learning_area): direction.get(r.status, 0)
+        (r.assessment_name, r.learning_area): STATUS_SIGN.get(r.status, 0)
         for r in areas.itertuples(index=False)
         if not isinstance(r.domain, str)
     }
@@ -170,30 +186,31 @@ def suggested_questions(
             continue
         # A domain only adds a question when it differs a lot AND not the way its area does.
         if is_domain and (
-            row.status not in ("much_lower", "much_higher")
-            or area_dir.get((row.assessment_name, row.learning_area)) == direction[row.status]
+            row.status not in STATUS_MUCH
+            or area_dir.get((row.assessment_name, row.learning_area)) == STATUS_SIGN[row.status]
         ):
             continue
         if is_domain:
             area = f"{row.learning_area} – {row.domain} ({row.assessment_name})"
         else:
             area = f"{row.learning_area} ({row.assessment_name})"
-        if row.status in ("lower", "much_lower"):
+        sign = STATUS_SIGN.get(row.status, 0)
+        if sign < 0:
             questions.append(
-                f"{area} ligt lager dan bij vergelijkbare scholen: wat zou dat verklaren, en "
+                f"{area} ligt lager dan {compared}: wat zou dat verklaren, en "
                 "zien we het ook in eigen observaties en andere toetsen?"
             )
-        elif row.status in ("higher", "much_higher"):
+        elif sign > 0:
             questions.append(
-                f"{area} ligt hoger dan bij vergelijkbare scholen: wat doen we hier goed, en "
+                f"{area} ligt hoger dan {compared}: wat doen we hier goed, en "
                 "hoe houden we dat vast?"
             )
-        if row.trend == "falling":
+        if row.trend == FALLING:
             questions.append(
-                f"{area} daalt al enkele jaren ten opzichte van vergelijkbare scholen: wat is "
+                f"{area} daalt al enkele jaren ten opzichte van {group}: wat is "
                 "er in die periode veranderd?"
             )
-        elif row.trend == "rising":
+        elif row.trend == RISING:
             questions.append(
                 f"{area} stijgt al enkele jaren: welke aanpak zit daarachter, en kan die ook "
                 "elders helpen?"
@@ -254,7 +271,7 @@ def support_lines(support: pd.DataFrame, koala: pd.DataFrame, school_year: str) 
                 lines.append(f"Zorgcontinuüm {year}: " + " · ".join(parts) + ".")
             ind = now[now["measure_kind"] == "indicator"]
             parts = [
-                f"{support_queries.INDICATOR_LABELS.get(r.phase, r.phase)}: "
+                f"{SUPPORT_INDICATOR_LABELS.get(r.phase, r.phase)}: "
                 f"{format_count(r.n_pupils, minimum)} leerlingen"
                 + (f" ({format_pct(r.pct)})" if pd.notna(r.pct) else "")
                 for r in ind.itertuples(index=False)
@@ -279,6 +296,7 @@ def support_lines(support: pd.DataFrame, koala: pd.DataFrame, school_year: str) 
     return lines
 
 
+@school_read
 def guidance_lines(
     con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: str, school_year: str
 ) -> list[str]:
@@ -300,12 +318,13 @@ def guidance_lines(
     if not contacts.empty:
         last = contacts.iloc[0]
         lines.append(
-            f"Laatste contact: {pd.Timestamp(last['contact_date']):%d/%m/%Y} "
+            f"Laatste contact: {format_date(last['contact_date'])} "
             f"({last['goal_code']}, {last['core_task']}, {last['form']})."
         )
     return lines
 
 
+@school_read(memo=False)  # holds open actions: notes a form may just have changed
 def build_briefing(
     con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: str, school_year: str
 ) -> Briefing:
@@ -328,11 +347,11 @@ def build_briefing(
     )
 
 
+@scope_read(guidance=True)
 def preparation_overview(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> pd.DataFrame:
     """One row per school in scope for the anker's list: latest year, how many learning areas
     are clearly lower / higher or falling, open actions from the year before, and (internal)
     the need tier of that year. Sorted by name, never by result (non-ranking)."""
-    support_queries.require_guidance(viewer)
     overview = queries.scope_overview(con, viewer)
     if overview.empty:
         return pd.DataFrame(
@@ -342,9 +361,9 @@ def preparation_overview(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> pd.D
     visible = overview[~overview["suppressed"].astype(bool)]
     counts = (
         visible.assign(
-            lower=visible["status"].isin(["lower", "much_lower"]),
-            higher=visible["status"].isin(["higher", "much_higher"]),
-            falling=visible["trend"] == "falling",
+            lower=visible["status"].map(STATUS_SIGN) < 0,
+            higher=visible["status"].map(STATUS_SIGN) > 0,
+            falling=visible["trend"] == FALLING,
         )
         .groupby("school_id")[["lower", "higher", "falling"]]
         .sum()
@@ -359,10 +378,10 @@ def preparation_overview(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> pd.D
         FROM notes n
         WHERE n.scope = ? AND n.step = 'action' AND n.deleted_at IS NULL
           AND coalesce(json_extract_string(n.body, '$.review.status'), '') <> 'gerealiseerd'
-          AND n.school_id IN ({SCOPE_SQL})  -- constant SQL fragment, not input
+          AND n.school_id IN ({SCOPE_FILTER})  -- constant SQL fragment, not input
         GROUP BY ALL
         """,
-        [notes.SCOPE_CONVERSATION, viewer.user_id],
+        [notes.SCOPE_CONVERSATION, allowed_ids(con, viewer)],
     ).df()
     open_by = {(r.school_id, r.school_year): r.open_actions for r in rows.itertuples()}
     df["open_actions"] = [
@@ -372,9 +391,9 @@ def preparation_overview(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> pd.D
     tiers = con.execute(
         f"""
         SELECT school_id, school_year, tier FROM guidance_need
-        WHERE school_id IN ({SCOPE_SQL})  -- constant SQL fragment, not input
+        WHERE school_id IN ({SCOPE_FILTER})  -- constant SQL fragment, not input
         """,
-        [viewer.user_id],
+        [allowed_ids(con, viewer)],
     ).df()
     tier_by = {(r.school_id, r.school_year): r.tier for r in tiers.itertuples()}
     latest_tier = tiers.sort_values("school_year").groupby("school_id")["tier"].last().to_dict()

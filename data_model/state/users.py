@@ -23,9 +23,12 @@ from dataclasses import dataclass, field
 import duckdb
 import pandas as pd
 
-from data_model.reading.access import ROLE_LABELS, ROLES, Viewer, require_admin
+from data_model.reading.access import Viewer, require_admin
+from data_model.reading.scope import admin_read
 from data_model.state import audit
 from data_model.storage.db import SYSTEM_USER_ID, Database
+from data_model.texts.formatting import format_number
+from data_model.vocabulary import ROLE_LABELS, ROLES
 
 # A users sheet of a whole organisation is a few hundred rows (tens of kB). Anything above
 # this is not a users sheet; refusing it early keeps a wrong upload from tying up the app.
@@ -87,9 +90,9 @@ class ImportResult:
 # ------------------------------------------------------------------------------ reading
 
 
+@admin_read
 def list_users(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> pd.DataFrame:
     """All users except the command-line identity, with their schools (comma-separated)."""
-    require_admin(viewer)
     return con.execute(
         """
         SELECT u.user_id, u.email, u.name, u.role, u.region_id, r.name AS region_name,
@@ -109,8 +112,8 @@ def list_users(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> pd.DataFrame:
     ).df()
 
 
+@admin_read
 def get_user(con: duckdb.DuckDBPyConnection, viewer: Viewer, user_id: str) -> UserInput | None:
-    require_admin(viewer)
     row = con.execute(
         "SELECT email, name, role, region_id, active FROM users WHERE user_id = ?", [user_id]
     ).fetchone()
@@ -122,13 +125,13 @@ def get_user(con: duckdb.DuckDBPyConnection, viewer: Viewer, user_id: str) -> Us
     return UserInput(row[0], row[1], row[2], row[3], tuple(s[0] for s in schools), row[4])
 
 
+@admin_read
 def regions(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> pd.DataFrame:
-    require_admin(viewer)
     return con.execute("SELECT region_id, name FROM regions ORDER BY region_id").df()
 
 
+@admin_read
 def all_schools(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> pd.DataFrame:
-    require_admin(viewer)
     return con.execute(
         "SELECT school_id, name, region_id FROM schools ORDER BY name, school_id"
     ).df()
@@ -389,8 +392,8 @@ def parse_user_sheet(
     if len(data) > MAX_SHEET_BYTES:
         raise UserValidationError(
             [
-                f"{file_name}: het bestand is {len(data) / 1e6:.1f} MB; een gebruikerslijst mag "
-                f"hoogstens {MAX_SHEET_BYTES / 1e6:.0f} MB zijn."
+                f"{file_name}: het bestand is {format_number(len(data) / 1e6)} MB; een "
+                f"gebruikerslijst mag hoogstens {format_number(MAX_SHEET_BYTES / 1e6, 0)} MB zijn."
             ]
         )
     rows = _sheet_rows(file_name, data)

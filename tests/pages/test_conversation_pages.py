@@ -12,10 +12,10 @@ from streamlit.testing.v1 import AppTest
 from data_model.reading.access import allowed_school_ids, viewer_for_user_id
 from data_model.state import notes
 from data_model.storage.db import Database
+from data_model.vocabulary import ROLES
 from tests.conftest import ROOT
 from tests.pages.apptest import all_text, run_page
 
-ROLES = ("directeur", "anker", "regioteam", "beheerder")
 INTERNAL_WORDS = ("Begeleidingsnood", "basisaanbod", "verhoogde nood", "grote nood", "Intern")
 
 
