@@ -126,6 +126,6 @@ def test_import_a_users_sheet_through_the_uploader(env, viewers):
     at.file_uploader(key="ua_upload").set_value(("lijst.csv", good, "text/csv")).run()
     at.button(key="ua_import").click().run()
     assert not at.exception
-    assert [s.value for s in at.success] == [
+    assert [shown(s.value) for s in at.success] == [
         "lijst.csv is ingelezen: 1 nieuw, 0 gewijzigd, 0 ongewijzigd."
     ]
