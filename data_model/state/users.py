@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 import duckdb
 import pandas as pd
 
+from data_model.exports.cells import neutralise_workbook
 from data_model.reading.access import Viewer, require_admin
 from data_model.reading.scope import admin_read
 from data_model.state import audit
@@ -564,6 +565,7 @@ def user_sheet_template(rows: Iterable[Iterable[str]] = ()) -> bytes:
         "actief: ja of nee (leeg = ja). Gebruikers die niet in de lijst staan blijven ongewijzigd.",
     ):
         notes.append([line])
+    neutralise_workbook(wb)  # issue 14: text cells never run as formulas
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
