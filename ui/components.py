@@ -124,12 +124,6 @@ def log_audit(viewer: access.Viewer | None, action: str, **kwargs: str | None) -
         logging.getLogger(__name__).warning("audit log write failed", exc_info=True)
 
 
-def log_export(viewer: access.Viewer, school_id: str | None, what: str) -> None:
-    """`on_click` of a download button: `st.download_button(..., on_click=log_export,
-    args=(viewer, school_id, "Excel-schoolfoto"))`."""
-    log_audit(viewer, audit.EXPORT, school_id=school_id, detail=what)
-
-
 def logged_export(
     viewer: access.Viewer, school_id: str | None, what: str, build: Callable[[], bytes]
 ) -> Callable[[], bytes]:

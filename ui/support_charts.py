@@ -27,7 +27,7 @@ FIT_WIDTH = alt.AutoSizeParams(type="fit-x", contains="padding")
 
 
 def _counts(values: pd.Series) -> list[str]:
-    """Tooltip text of pupil counts; masked small counts read '< 5'."""
+    """Tooltip text of pupil counts; masked small counts read '< 5' (the privacy minimum)."""
     minimum = load_rules().min_group_size
     return [format_count(v, minimum) for v in values]
 
@@ -73,7 +73,8 @@ def build_continuum_chart(support: pd.DataFrame) -> alt.Chart:
         .properties(
             title=alt.TitleParams(
                 "Zorgcontinuüm",
-                subtitle="Aandeel leerlingen per fase; groepen < 5 leerlingen niet getoond",
+                subtitle="Aandeel leerlingen per fase; groepen < "
+                f"{load_rules().min_group_size} leerlingen niet getoond",
                 anchor="start",
             ),
             height=260,
@@ -161,7 +162,8 @@ def build_koala_chart(koala: pd.DataFrame) -> alt.Chart:
     return bars.properties(
         title=alt.TitleParams(
             "KOALA-screening bij de start van de leerplicht",
-            subtitle="Aandeel kleuters per uitkomst; groepen < 5 kleuters niet getoond",
+            subtitle=f"Aandeel kleuters per uitkomst; groepen < {load_rules().min_group_size} "
+            "kleuters niet getoond",
             anchor="start",
         ),
         height=260,

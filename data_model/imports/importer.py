@@ -36,7 +36,6 @@ from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
 from data_model.imports.formats import (
     FORMATS,
-    HALF_DAY_HOURS,
     HEADER_SCAN_ROWS,
     MAX_DATA_ROWS,
     MAX_FILE_BYTES,
@@ -47,7 +46,6 @@ from data_model.imports.formats import (
     normalize_header,
     normalize_value,
     parse_cell,
-    school_year_of,
     show,
 )
 from data_model.reading.access import AccessDenied, Viewer, system_viewer
@@ -55,6 +53,8 @@ from data_model.reading.scope import admin_read
 from data_model.rules import load_rules
 from data_model.statistics.materialize import refresh_school_results
 from data_model.storage.db import Database
+from data_model.texts.formatting import school_year_of
+from data_model.vocabulary import HALF_DAY_HOURS
 
 Progress = Callable[[float, str], None]
 EXCEL_ERRORS = {"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!"}
@@ -671,7 +671,9 @@ def check_results(frame: pd.DataFrame, ctx: Context) -> tuple[pd.DataFrame, list
                                 "Aantal leerlingen ontbreekt. Verwacht: een geheel getal, of "
                                 "'< 5' met lege gemiddelden.")
                 )  # fmt: skip
-        elif n >= 5 and (row.score_mean is None or pd.isna(row.score_mean)):
+        elif n >= load_rules().min_group_size and (
+            row.score_mean is None or pd.isna(row.score_mean)
+        ):
             problems.append(
                 ctx.problem(row.row_no, "score_mean", "",
                             "Gemiddelde van de school ontbreekt. Verwacht: een getal van 0 tot "

@@ -131,12 +131,6 @@ def system_viewer(con: duckdb.DuckDBPyConnection) -> Viewer:
     return viewer
 
 
-def require_role(viewer: Viewer, *roles: str) -> None:
-    """Raise AccessDenied unless the viewer has one of `roles` (checked in the data layer)."""
-    if viewer.role not in roles:
-        raise AccessDenied("Dit onderdeel is niet beschikbaar voor uw rol.")
-
-
 def require_admin(viewer: Viewer) -> None:
     """User management, the audit log and imports are for the beheerder only."""
     if not viewer.is_admin:

@@ -252,7 +252,7 @@ def suggested_questions(
 
 
 def _share(pct: float, masked: bool) -> str:
-    """A share of pupils, or 'minder dan 5 leerlingen' where the count was masked."""
+    """A share of pupils, or 'minder dan 5 leerlingen' (the privacy minimum) where masked."""
     return f"minder dan {load_rules().min_group_size} leerlingen" if masked else format_pct(pct)
 
 

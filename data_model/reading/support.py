@@ -188,15 +188,6 @@ def guidance_hours_by_core_task(
     ).df()
 
 
-@school_read(guidance=True)
-def guidance_need(con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: str) -> pd.DataFrame:
-    """The internal need tier per school year (basisaanbod / verhoogde nood / grote nood)."""
-    return con.execute(
-        "SELECT school_year, tier FROM guidance_need WHERE school_id = ? ORDER BY school_year",
-        [school_id],
-    ).df()
-
-
 @scope_read(guidance=True)
 def guidance_overview(
     con: duckdb.DuckDBPyConnection, viewer: Viewer, school_year: str

@@ -11,7 +11,7 @@ import duckdb
 import pandas as pd
 
 from data_model.reading.access import Viewer, scrub_suppressed
-from data_model.reading.scope import school_read, scope_read
+from data_model.reading.scope import school_read
 
 # One row per school year x cell of one school and assessment, with:
 # - the comparison means and the difference with similar schools (school_result),
@@ -98,30 +98,3 @@ def trend_results(
                "va_trend_slope", "va_trend_p"]  # fmt: skip
     df.loc[va_hidden, [c for c in va_cols if c in df.columns]] = None
     return df
-
-
-@scope_read
-def expected_model(
-    con: duckdb.DuckDBPyConnection, viewer: Viewer, assessment_id: str, school_year: str
-) -> pd.DataFrame:
-    """The regression behind the expected score, per cell (Flanders-wide, no school data).
-
-    A scope read like every read function (uniform signature, in the access tests), though
-    the model coefficients are over all pupils of Flanders: nothing in it names a school.
-    """
-    return con.execute(
-        """
-        SELECT m.*
-        FROM expected_model m
-        LEFT JOIN (SELECT assessment_id, learning_area, min(area_order) AS area_order
-                   FROM domains GROUP BY ALL) a
-               ON a.assessment_id = m.assessment_id AND a.learning_area = m.learning_area
-        LEFT JOIN domains d
-               ON d.assessment_id = m.assessment_id AND d.learning_area = m.learning_area
-              AND d.domain = m.domain
-        WHERE m.assessment_id = ? AND m.school_year = ?
-        ORDER BY (m.learning_area IS NOT NULL), coalesce(a.area_order, 0),
-                 (m.domain IS NOT NULL), coalesce(d.domain_order, 0)
-        """,
-        [assessment_id, school_year],
-    ).df()

@@ -106,16 +106,3 @@ def audit_entries(
         """,
         [since, since, user_id, user_id, school_id, school_id, action, action, int(limit)],
     ).df()
-
-
-@admin_read
-def audit_summary(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> pd.DataFrame:
-    """Per action: how many lines and the latest one (beheerder only)."""
-    return con.execute(
-        """
-        SELECT action, count(*) AS n, max(logged_at) AS last_logged_at
-        FROM (SELECT action, logged_at FROM audit_log
-              UNION ALL SELECT 'importeert', imported_at FROM import_log)
-        GROUP BY action ORDER BY action
-        """
-    ).df()

@@ -12,7 +12,7 @@ Decisions, so that every screen says the same:
   rounds to zero has no sign ("0,0", a difference "±0,0").
 - **Missing** values are an en dash "–"; a masked small count is "< 5" (the privacy minimum).
 - **Percent** is written with a space: "63,5 %" (Taalunie).
-- **Dates** are dd/mm/jjjj ("03/06/2026"), long dates "3 juni 2026", times "14:05".
+- **Dates** are dd/mm/jjjj ("03/06/2026"), times "14:05".
 - **School years** are "2024-2025" (a hyphen, the stored form).
 """
 
@@ -86,11 +86,6 @@ def format_count(value: object, minimum: int) -> str:
     return format_number(int(value), 0)
 
 
-def format_int(value: object) -> str:
-    """A whole number: '1.234' ('–' when missing)."""
-    return MISSING if _missing(value) else format_number(int(value), 0)
-
-
 def _as_date(value: object) -> dt.date | None:
     if _missing(value):
         return None
@@ -112,12 +107,6 @@ def format_date(value: object) -> str:
     if day is None:
         return MISSING if _missing(value) or not str(value).strip() else str(value)
     return _babel_date(day, "dd/MM/y", locale=LOCALE)
-
-
-def format_long_date(value: object) -> str:
-    """'3 juni 2026'."""
-    day = _as_date(value)
-    return MISSING if day is None else _babel_date(day, "long", locale=LOCALE)
 
 
 def format_timestamp(value: object) -> str:

@@ -13,7 +13,6 @@ from data_model.texts.formatting import (
     MINUS,
     format_count,
     format_date,
-    format_long_date,
     format_number,
     format_pct,
     format_signed,
@@ -71,7 +70,6 @@ def test_dates_and_school_years():
     assert format_date(pd.Timestamp("2025-01-09 10:00")) == "09/01/2025"
     assert format_date("na de herfstvakantie") == "na de herfstvakantie"  # free text as is
     assert format_date(None) == "–"
-    assert format_long_date(dt.date(2026, 6, 3)) == "3 juni 2026"
     assert format_timestamp(dt.datetime(2026, 11, 22, 14, 5)) == "22/11/2026 om 14:05"
     assert school_year(2024) == "2024-2025"
     assert school_year_start("2024-2025") == 2024

@@ -77,7 +77,6 @@ GUIDANCE_FUNCTIONS = [
     support_queries.guidance_contacts,
     support_queries.guidance_by_year,
     support_queries.guidance_hours_by_core_task,
-    support_queries.guidance_need,
 ]
 
 
