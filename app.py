@@ -3,10 +3,11 @@
 import streamlit as st
 
 from ui.auth import current_viewer
-from ui.bootstrap import ensure_database
+from ui.bootstrap import ensure_database, ensure_rules
 from ui.navigation import pages_for
 
 st.set_page_config(page_title="Schoolfoto", page_icon=":material/school:", layout="wide")
+ensure_rules()
 ensure_database()
 viewer = current_viewer()
 st.session_state["viewer"] = viewer
