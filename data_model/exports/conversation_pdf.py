@@ -406,6 +406,61 @@ def _actions_table(pdf: _Sheet, actions: list[notes.Note], with_review: bool) ->
                 row.cell(pdf.text(b["category"]))
 
 
+def _results_sections(
+    pdf: _Sheet,
+    con: duckdb.DuckDBPyConnection,
+    viewer: Viewer,
+    school_id: str,
+    school_year: str,
+    rules: Rules,
+) -> None:
+    """Per assessment with results in the year: the grid and the difference chart."""
+    for a in queries.assessments_for_school(con, viewer, school_id).itertuples(index=False):
+        results = queries.school_results(con, viewer, school_id, a.assessment_id)
+        results = results[results["school_year"] <= school_year]
+        if results.empty or not (results["school_year"] == school_year).any():
+            continue
+        pdf.heading(f"Schoolfoto: {a.name}", size=12)
+        _grid(pdf, results, school_year, rules)
+        chart = difference_chart(results, rules)
+        if chart is not None:
+            png = _png(chart)
+            if pdf.get_y() > pdf.h - 75:
+                pdf.add_page()
+            pdf.ln(2)
+            # About 40 mm per panel, so two panels do not blow up to the full page width.
+            panels = results.loc[
+                results["domain"].isna() & results["diff_similar"].notna(), "learning_area"
+            ].nunique()
+            width = min(pdf.epw, 22 + 40 * panels)
+            pdf.image(io.BytesIO(png), w=width)
+
+
+def _support_section(
+    pdf: _Sheet,
+    con: duckdb.DuckDBPyConnection,
+    viewer: Viewer,
+    school_id: str,
+    school_year: str,
+    lines: list[str],
+) -> None:
+    """The support continuum and KOALA up to the year: lines and a chart."""
+    support = support_queries.support_continuum(con, viewer, school_id)
+    koala = support_queries.koala_outcomes(con, viewer, school_id)
+    support = support[support["school_year"] <= school_year] if not support.empty else support
+    koala = koala[koala["school_year"] <= school_year] if not koala.empty else koala
+    chart = support_chart(support, koala)
+    if chart is not None or lines:
+        if chart is not None and pdf.get_y() > pdf.h - 110:
+            pdf.add_page()  # keep the heading, the lines and the chart together
+        pdf.heading("Zorg en KOALA", size=12)
+        pdf.bullets(lines, size=9)
+        if chart is not None:
+            if pdf.get_y() > pdf.h - 80:
+                pdf.add_page()
+            pdf.image(io.BytesIO(_png(chart)), w=pdf.epw * 0.9)
+
+
 @school_read(memo=False)  # one request: every read below checks scope and reads once
 def build_conversation_pdf(
     con: duckdb.DuckDBPyConnection,
@@ -457,39 +512,8 @@ def build_conversation_pdf(
         pdf.para("Niets opvallends in de resultaten.", size=9, colour=MUTED)
 
     # ------------------------------------------------------------- grids and charts
-    for a in queries.assessments_for_school(con, viewer, school_id).itertuples(index=False):
-        results = queries.school_results(con, viewer, school_id, a.assessment_id)
-        results = results[results["school_year"] <= school_year]
-        if results.empty or not (results["school_year"] == school_year).any():
-            continue
-        pdf.heading(f"Schoolfoto: {a.name}", size=12)
-        _grid(pdf, results, school_year, rules)
-        chart = difference_chart(results, rules)
-        if chart is not None:
-            png = _png(chart)
-            if pdf.get_y() > pdf.h - 75:
-                pdf.add_page()
-            pdf.ln(2)
-            # About 40 mm per panel, so two panels do not blow up to the full page width.
-            panels = results.loc[
-                results["domain"].isna() & results["diff_similar"].notna(), "learning_area"
-            ].nunique()
-            width = min(pdf.epw, 22 + 40 * panels)
-            pdf.image(io.BytesIO(png), w=width)
-    support = support_queries.support_continuum(con, viewer, school_id)
-    koala = support_queries.koala_outcomes(con, viewer, school_id)
-    support = support[support["school_year"] <= school_year] if not support.empty else support
-    koala = koala[koala["school_year"] <= school_year] if not koala.empty else koala
-    chart = support_chart(support, koala)
-    if chart is not None or info.support_lines:
-        if chart is not None and pdf.get_y() > pdf.h - 110:
-            pdf.add_page()  # keep the heading, the lines and the chart together
-        pdf.heading("Zorg en KOALA", size=12)
-        pdf.bullets(info.support_lines, size=9)
-        if chart is not None:
-            if pdf.get_y() > pdf.h - 80:
-                pdf.add_page()
-            pdf.image(io.BytesIO(_png(chart)), w=pdf.epw * 0.9)
+    _results_sections(pdf, con, viewer, school_id, school_year, rules)
+    _support_section(pdf, con, viewer, school_id, school_year, info.support_lines)
 
     # ------------------------------------------------------------- last year's actions
     previous = notes.previous_actions(con, viewer, school_id, school_year)

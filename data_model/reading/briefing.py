@@ -19,16 +19,18 @@ from data_model.reading.access import Viewer
 from data_model.reading.scope import SCOPE_FILTER, allowed_ids, school_read, scope_read
 from data_model.rules import load_rules
 from data_model.state import notes
-from data_model.texts.explain import highlights
+from data_model.texts.explain import cell_label, highlights
 from data_model.texts.formatting import format_count, format_date, format_number, format_pct
 from data_model.vocabulary import (
     COMPARISON_LABELS,
     COMPARISON_PHRASES,
     FALLING,
+    KOALA_CATEGORIES,
     RISING,
     STATUS_MUCH,
     STATUS_SIGN,
     SUPPORT_INDICATOR_LABELS,
+    SUPPORT_PHASES,
 )
 
 GUIDING_QUESTIONS = (
@@ -158,18 +160,9 @@ def area_statuses(
     return rows[rows["domain"].isna()].reset_index(drop=True) if not rows.empty else rows
 
 
-def suggested_questions(
-    statuses: pd.DataFrame,
-    open_actions: list[notes.Note],
-    support: pd.DataFrame,
-    koala: pd.DataFrame,
-    school_year: str,
-) -> list[str]:
-    """Concrete questions for this school, from its statuses, trends, actions and support.
-
-    `statuses` holds the year's result rows; learning areas raise a question for any clear
-    difference or trend, domains only for a large difference (else the list gets too long).
-    """
+def _result_questions(statuses: pd.DataFrame) -> list[str]:
+    """Questions from clear differences and trends: learning areas, and domains that differ a
+    lot and not the way their learning area does (else the list gets too long)."""
     questions: list[str] = []
     areas = statuses[statuses["learning_area"].notna()] if not statuses.empty else statuses
     # The comparison group follows rules.toml ("dan bij vergelijkbare scholen" / "in Vlaanderen").
@@ -182,18 +175,16 @@ def suggested_questions(
     }
     for row in areas.itertuples(index=False):
         is_domain = isinstance(row.domain, str)
-        if row.suppressed:
-            continue
-        # A domain only adds a question when it differs a lot AND not the way its area does.
-        if is_domain and (
-            row.status not in STATUS_MUCH
-            or area_dir.get((row.assessment_name, row.learning_area)) == STATUS_SIGN[row.status]
+        if row.suppressed or (
+            is_domain
+            and (
+                row.status not in STATUS_MUCH
+                or area_dir.get((row.assessment_name, row.learning_area)) == STATUS_SIGN[row.status]
+            )
         ):
             continue
-        if is_domain:
-            area = f"{row.learning_area} – {row.domain} ({row.assessment_name})"
-        else:
-            area = f"{row.learning_area} ({row.assessment_name})"
+        area = cell_label(row.learning_area, row.domain if is_domain else None)
+        area = f"{area} ({row.assessment_name})"
         sign = STATUS_SIGN.get(row.status, 0)
         if sign < 0:
             questions.append(
@@ -215,7 +206,57 @@ def suggested_questions(
                 f"{area} stijgt al enkele jaren: welke aanpak zit daarachter, en kan die ook "
                 "elders helpen?"
             )
-    questions = questions[:MAX_RESULT_QUESTIONS]
+    return questions[:MAX_RESULT_QUESTIONS]
+
+
+def _support_question(support: pd.DataFrame, school_year: str) -> str | None:
+    cont = support[support["measure_kind"] == "continuum"] if not support.empty else support
+    if cont.empty:
+        return None
+    # Share beyond brede basiszorg = 100 % minus basiszorg: exact even when small phases
+    # are masked, and only used when that combined group reaches the privacy minimum.
+    base = cont[(cont["phase"] == SUPPORT_PHASES[0]) & ~cont["masked"].astype(bool)]
+    extra = (100.0 - base.set_index("school_year")["pct"]).sort_index()
+    combined = extra * base.set_index("school_year")["total"] / 100.0
+    extra = extra[combined.round() >= load_rules().min_group_size]
+    if school_year not in extra.index:
+        return None
+    before = extra[extra.index < school_year]
+    if before.empty or extra[school_year] - before.iloc[-1] < 3:
+        return None
+    return (
+        "Meer leerlingen krijgen verhoogde zorg of uitbreiding van zorg dan vorig "
+        f"jaar ({format_pct(before.iloc[-1])} → {format_pct(extra[school_year])}): "
+        "hoe vangt het team dat op in de klas?"
+    )
+
+
+def _koala_question(koala: pd.DataFrame, school_year: str) -> str | None:
+    if koala.empty:
+        return None
+    now = koala[(koala["school_year"] == school_year) & ~koala["suppressed"].astype(bool)]
+    # Masked (small) categories are left out of the sum: the share can only be higher.
+    share = now[now["category"] != KOALA_CATEGORIES[0]]["pct"].sum() if not now.empty else 0
+    if share < 40:
+        return None
+    return (
+        f"Bij KOALA had {format_pct(share)} van de kleuters extra of intensieve "
+        "taalondersteuning nodig: hoe loopt het taalbeleid van kleuter naar lager?"
+    )
+
+
+def suggested_questions(
+    statuses: pd.DataFrame,
+    open_actions: list[notes.Note],
+    support: pd.DataFrame,
+    koala: pd.DataFrame,
+    school_year: str,
+) -> list[str]:
+    """Concrete questions for this school, from its statuses, trends, actions and support.
+
+    `statuses` holds the year's result rows (see `_result_questions`).
+    """
+    questions = _result_questions(statuses)
     for action in open_actions:
         owner = action.get("owner")
         questions.append(
@@ -223,31 +264,9 @@ def suggested_questions(
             + (f" ({owner})" if owner else "")
             + "? Zien we het effect in de nieuwe resultaten?"
         )
-    cont = support[support["measure_kind"] == "continuum"] if not support.empty else support
-    if not cont.empty:
-        # Share beyond brede basiszorg = 100 % minus basiszorg: exact even when small phases
-        # are masked, and only used when that combined group reaches the privacy minimum.
-        base = cont[(cont["phase"] == "brede basiszorg") & ~cont["masked"].astype(bool)]
-        extra = (100.0 - base.set_index("school_year")["pct"]).sort_index()
-        combined = extra * base.set_index("school_year")["total"] / 100.0
-        extra = extra[combined.round() >= load_rules().min_group_size]
-        if school_year in extra.index:
-            before = extra[extra.index < school_year]
-            if not before.empty and extra[school_year] - before.iloc[-1] >= 3:
-                questions.append(
-                    "Meer leerlingen krijgen verhoogde zorg of uitbreiding van zorg dan vorig "
-                    f"jaar ({format_pct(before.iloc[-1])} → {format_pct(extra[school_year])}): "
-                    "hoe vangt het team dat op in de klas?"
-                )
-    if not koala.empty:
-        now = koala[(koala["school_year"] == school_year) & ~koala["suppressed"].astype(bool)]
-        # Masked (small) categories are left out of the sum: the share can only be higher.
-        share = now[now["category"] != "groen"]["pct"].sum() if not now.empty else 0
-        if share >= 40:
-            questions.append(
-                f"Bij KOALA had {format_pct(share)} van de kleuters extra of intensieve "
-                "taalondersteuning nodig: hoe loopt het taalbeleid van kleuter naar lager?"
-            )
+    for extra in (_support_question(support, school_year), _koala_question(koala, school_year)):
+        if extra:
+            questions.append(extra)
     return questions
 
 

@@ -103,6 +103,36 @@ def _check_scope(viewer: Viewer, scope: str) -> None:
         raise AccessDenied("De voorbereiding van het anker is niet zichtbaar voor scholen.")
 
 
+def _check_source(clean: dict[str, Any]) -> None:
+    if clean["source"] not in SOURCES:
+        raise NoteError(f"Kies een bron uit de lijst ({', '.join(SOURCES)}).")
+    if clean.get("verdict") and clean["verdict"] not in VERDICTS:
+        raise NoteError(f"Kies een besluit uit de lijst ({', '.join(VERDICTS)}).")
+
+
+def _check_action(clean: dict[str, Any]) -> None:
+    if clean["category"] not in REFLECTION_CATEGORIES:
+        raise NoteError("Kies een reflectiecategorie: " + ", ".join(REFLECTION_CATEGORIES) + ".")
+    try:
+        date.fromisoformat(str(clean["due"]))
+    except ValueError:
+        raise NoteError("Geef de datum als dag/maand/jaar.") from None
+    review = clean.get("review")
+    if review and review.get("status") not in REVIEW_STATUSES:
+        raise NoteError("Kies hoe ver de actie staat: " + ", ".join(REVIEW_STATUSES) + ".")
+
+
+def _check_observation(clean: dict[str, Any]) -> None:
+    if clean.get("state", OBSERVATION_STATES[0]) not in OBSERVATION_STATES:
+        raise NoteError("Een vaststelling is aanvaard of verworpen.")
+    clean.setdefault("state", OBSERVATION_STATES[0])
+    clean.setdefault("origin", "eigen")
+
+
+# Step-specific checks after the required fields (the other steps have none).
+_STEP_CHECKS = {"source": _check_source, "action": _check_action, "observation": _check_observation}
+
+
 def validate_body(step: str, body: dict[str, Any]) -> dict[str, Any]:
     """A cleaned copy of the body (stripped text), or NoteError naming what is missing."""
     if step not in STEPS:
@@ -123,27 +153,7 @@ def validate_body(step: str, body: dict[str, Any]) -> dict[str, Any]:
     if missing:
         names = ", ".join(NOTE_FIELD_LABELS.get(k, k) for k in missing)
         raise NoteError(f"Vul nog in: {names}.")
-    if step == "source" and clean["source"] not in SOURCES:
-        raise NoteError(f"Kies een bron uit de lijst ({', '.join(SOURCES)}).")
-    if step == "source" and clean.get("verdict") and clean["verdict"] not in VERDICTS:
-        raise NoteError(f"Kies een besluit uit de lijst ({', '.join(VERDICTS)}).")
-    if step == "action":
-        if clean["category"] not in REFLECTION_CATEGORIES:
-            raise NoteError(
-                "Kies een reflectiecategorie: " + ", ".join(REFLECTION_CATEGORIES) + "."
-            )
-        try:
-            date.fromisoformat(str(clean["due"]))
-        except ValueError:
-            raise NoteError("Geef de datum als dag/maand/jaar.") from None
-        review = clean.get("review")
-        if review and review.get("status") not in REVIEW_STATUSES:
-            raise NoteError("Kies hoe ver de actie staat: " + ", ".join(REVIEW_STATUSES) + ".")
-    if step == "observation":
-        if clean.get("state", "aanvaard") not in OBSERVATION_STATES:
-            raise NoteError("Een vaststelling is aanvaard of verworpen.")
-        clean.setdefault("state", "aanvaard")
-        clean.setdefault("origin", "eigen")
+    _STEP_CHECKS.get(step, lambda clean: None)(clean)
     return clean
 
 
