@@ -29,3 +29,4 @@ cells.rows_csv_bytes
 # CHECK constraints against every list, also the ones no page needs to spell out.
 vocabulary.COLOURED_STATUSES, vocabulary.TREND_SIGN, vocabulary.SUPPORT_MEASURE_KINDS
 vocabulary.NEED_TIERS, vocabulary.NOTE_STEP_LABELS, vocabulary.OBSERVATION_ORIGINS
+vocabulary.GENDERS
