@@ -23,26 +23,28 @@ from ui.components import (
 from ui.conversation import pdf_download_button
 from ui.data import query
 from ui.grid import render_grid
+from ui.safe_text import md, md_columns
 
 rules = load_rules()
 viewer = st.session_state["viewer"]
 school_id, school = page_school(viewer)
-st.title(f"Schoolfoto · {school['name']}")
+st.title(f"Schoolfoto · {md(school['name'])}")
 st.caption(
-    f"Instellingsnummer {school_id} · {school['municipality']} · {school['region_name']}"
-    + (f" · {school['community_name']}" if school["community_name"] else "")
+    f"Instellingsnummer {md(school_id)} · {md(school['municipality'])} · "
+    f"{md(school['region_name'])}"
+    + (f" · {md(school['community_name'])}" if school["community_name"] else "")
 )
 assessment_id, info = pick_assessment(viewer, school_id)
 results = query(queries.school_results, viewer, school_id, assessment_id)
 latest = results["school_year"].max()
 
-st.subheader(f"{info['name']}: {latest}")
+st.subheader(f"{md(info['name'])}: {latest}")
 render_area_tiles(results, rules)
 
 st.markdown("#### Het raster")
 st.markdown(" ".join(status_badge(s, rules) for s in STATUSES))
 st.caption(
-    f"Score = schoolgemiddelde ({info['score_label']}); de kleur vergelijkt met vergelijkbare "
+    f"Score = schoolgemiddelde ({md(info['score_label'])}); de kleur vergelijkt met vergelijkbare "
     "scholen en houdt rekening met het aantal leerlingen. Ruwe scores van verschillende jaren "
     "zijn verschillende toetsen: lees de kleur, niet het cijfer. **Klik op een cel** (of ga er "
     "met de pijltjestoetsen naartoe): de uitleg verschijnt onder dat leergebied."
@@ -63,7 +65,7 @@ with st.expander("Legende: wat betekenen de kleuren?"):
 left, right = st.columns([5, 3], gap="large")
 with left:
     st.markdown("#### Wat valt op?")
-    for sentence in highlights(results, rules):
+    for sentence in highlights(md_columns(results), rules):
         st.markdown(f"- {sentence}")
     st.caption(
         "Vergeleken met scholen met een gelijkaardige leerlingenpopulatie (SES-groep). Een "
@@ -96,7 +98,7 @@ with right, st.container(border=True):
     if not support.empty:
         last = support[support["school_year"] == support["school_year"].max()]
         parts = [
-            f"{r.phase} **{format_count(r.n_pupils, rules.min_group_size)}**"
+            f"{md(r.phase)} **{format_count(r.n_pupils, rules.min_group_size)}**"
             for r in last.itertuples(index=False)
         ]
         st.markdown(f"Zorg {last['school_year'].iloc[0]} (leerlingen): " + " · ".join(parts))

@@ -6,6 +6,7 @@ import streamlit as st
 from data_model.reading import queries
 from data_model.rules import load_rules
 from data_model.texts.explain import highlights
+from data_model.vocabulary import STATUS_SIGN, TREND_SIGN
 from ui.brief import changes_since_last_year
 from ui.components import (
     SCHOOL_KEY,
@@ -15,6 +16,7 @@ from ui.components import (
     trend_text,
 )
 from ui.data import database_summary, db_path, query
+from ui.safe_text import md, md_columns
 
 rules = load_rules()
 # Up to this many schools, Start lists each school with its own link; more get one table.
@@ -47,10 +49,10 @@ if schools.empty:
 if viewer.role == "directeur":
     # The 30-second brief: status per learning area, what changed, the Vlaamse toetsen, and
     # the next step. Links keep the session (same tab, same role): st.page_link.
-    st.header(f"Welkom, {viewer.name.split()[0]}")
+    st.header(f"Welkom, {md(viewer.name.split()[0])}")
     for school in schools.itertuples(index=False):
         with st.container(border=True):
-            st.subheader(school.name)
+            st.subheader(md(school.name))
             results = query(queries.school_results, viewer, school.school_id, "ovsg6")
             if results.empty:
                 st.caption("Nog geen resultaten van de OVSG-toets.")
@@ -60,11 +62,11 @@ if viewer.role == "directeur":
                 left, right = st.columns(2, gap="large")
                 with left:
                     st.markdown("**Wat valt op?**")
-                    for sentence in highlights(results, rules, max_domains=3):
+                    for sentence in highlights(md_columns(results), rules, max_domains=3):
                         st.markdown(f"- {sentence}")
                 with right:
                     st.markdown("**Wat is er veranderd sinds vorig jaar?**")
-                    changes = changes_since_last_year(results, rules)
+                    changes = changes_since_last_year(md_columns(results), rules)
                     st.markdown(
                         "\n".join(f"- {line}" for line in changes)
                         or "- Elk leergebied heeft dezelfde kleur als vorig jaar."
@@ -130,9 +132,9 @@ wide = (
 areas = list(dict.fromkeys(overview.sort_values("area_order")["learning_area"]))
 flag = (
     overview.assign(
-        hi=overview["status"].isin(["higher", "much_higher"]),
-        lo=overview["status"].isin(["lower", "much_lower"]),
-        move=overview["trend"].isin(["rising", "falling"]),
+        hi=overview["status"].map(STATUS_SIGN) > 0,
+        lo=overview["status"].map(STATUS_SIGN) < 0,
+        move=overview["trend"].map(TREND_SIGN) != 0,
     )
     .groupby("school_id")[["hi", "lo", "move"]]
     .sum()
@@ -178,7 +180,7 @@ if len(view) <= LIST_LIMIT:
         with st.container(border=True):
             st.page_link(
                 "app_pages/schoolfoto.py",
-                label=f"**{row.name}** · Schoolfoto",
+                label=f"**{md(row.name)}** · Schoolfoto",
                 icon=":material/grid_view:",
                 query_params={"school": row.school_id},
             )
@@ -188,11 +190,11 @@ if len(view) <= LIST_LIMIT:
                     continue
                 cell = codes.loc[(row.school_id, area)]
                 if bool(cell["suppressed"]):
-                    parts.append(f"{area}: te weinig leerlingen")
+                    parts.append(f"{md(area)}: te weinig leerlingen")
                     continue
                 trend = cell["trend"]
                 moving = f" {trend_text(trend, rules).lower()}" if trend in MOVING else ""
-                parts.append(f"{area} {status_badge(cell['status'], rules)}{moving}")
+                parts.append(f"{md(area)} {status_badge(cell['status'], rules)}{moving}")
             if pd.notna(row.ses_group):
                 parts.append(f"SES-groep {int(row.ses_group)}")
             if len(years) > 1:
@@ -200,7 +202,8 @@ if len(view) <= LIST_LIMIT:
             st.markdown(" · ".join(parts))
 else:
     columns = {
-        "School": view["name"],  # the name already ends in the municipality
+        # st.table cells are Markdown: names are escaped (ui.safe_text).
+        "School": view["name"].map(md),  # the name already ends in the municipality
         "SES-groep": view["ses_group"].map(lambda g: "" if pd.isna(g) else str(int(g))),
     }
     if len(years) > 1:  # only when some schools lack the latest year

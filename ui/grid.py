@@ -27,6 +27,7 @@ from data_model.rules import Rules, load_rules
 from data_model.texts.explain import cell_label, why_colour
 from data_model.texts.formatting import format_number
 from data_model.vocabulary import TOTAL_LABEL
+from ui.safe_text import md, md_record, plain
 
 TREND_COLUMN = "Trend"
 # Domains are indented under their learning area with an en space (the grid trims plain spaces).
@@ -67,6 +68,9 @@ def grid_blocks(results: pd.DataFrame, rules: Rules | None = None) -> list[GridB
         rules.statuses["too_few" if hidden else status]
         for hidden, status in zip(suppressed, results["status"], strict=True)
     ]
+    # Dataframe cells show text literally: control characters dropped (ui.safe_text.plain).
+    areas = [None if a is None else plain(a) for a in areas]
+    domains = [None if d is None else plain(d) for d in domains]
     labels = [cell_label(a, d) for a, d in zip(areas, domains, strict=True)]
     texts = {
         (label, year): f"< {rules.min_group_size}"
@@ -160,15 +164,16 @@ def render_grid(
     Returns the picked (row label, school year), or None before any click.
     """
     rules = rules or load_rules()
-    explain = explain or (lambda row: why_colour(row, rules))
+    # Data text in the Markdown explanation is escaped (ui.safe_text, DESIGN §10).
+    explain = explain or (lambda row: why_colour(md_record(row), rules))
     blocks = grid_blocks(results, rules)
     keys = tuple(b.key for b in blocks)
     latest = max(results["school_year"]) if not results.empty else None
     labels_of = results.assign(
         _label=[
             cell_label(
-                None if pd.isna(a) else a,
-                None if pd.isna(d) else d,
+                None if pd.isna(a) else plain(a),
+                None if pd.isna(d) else plain(d),
             )
             for a, d in zip(results["learning_area"], results["domain"], strict=True)
         ]
@@ -209,7 +214,7 @@ def render_grid(
         with st.container(border=True, key=f"uitleg-{block.key}"):
             st.markdown("##### Waarom deze kleur?")
             if match.empty:
-                st.caption(f"Geen resultaat voor {label} in {year}.")
+                st.caption(f"Geen resultaat voor {md(label)} in {year}.")
             else:
                 st.markdown(explain(match.drop(columns="_label").iloc[0].to_dict()))
         picked = (label, str(year))

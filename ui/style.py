@@ -18,23 +18,25 @@ from __future__ import annotations
 
 import streamlit as st
 
-PAGE_CSS = """
-<style>
-[data-testid="stMainBlockContainer"] { padding-left: 2rem; padding-right: 2rem; }
-[data-testid="stFileUploaderDropzoneInstructions"] span { visibility: hidden; font-size: 0; }
-[data-testid="stFileUploaderDropzoneInstructions"] span::after {
-  content: "Sleep een bestand hierheen"; visibility: visible; font-size: 1rem;
-}
-[data-testid="stFileUploaderDropzoneInstructions"] small { display: none; }
-[data-testid="stFileUploaderDropzone"] button { font-size: 0; }
-[data-testid="stFileUploaderDropzone"] button::after {
-  content: "Bestand kiezen"; font-size: 1rem;
-}
-[data-testid="stDataFrame"] [data-testid="stElementToolbar"] { display: none; }
-[data-testid="stDataFrameColumnMenu"] { display: none; }
-</style>
-"""
-
 
 def apply_page_style() -> None:
-    st.html(PAGE_CSS)
+    st.html(
+        """
+        <style>
+        [data-testid="stMainBlockContainer"] { padding-left: 2rem; padding-right: 2rem; }
+        [data-testid="stFileUploaderDropzoneInstructions"] span {
+          visibility: hidden; font-size: 0;
+        }
+        [data-testid="stFileUploaderDropzoneInstructions"] span::after {
+          content: "Sleep een bestand hierheen"; visibility: visible; font-size: 1rem;
+        }
+        [data-testid="stFileUploaderDropzoneInstructions"] small { display: none; }
+        [data-testid="stFileUploaderDropzone"] button { font-size: 0; }
+        [data-testid="stFileUploaderDropzone"] button::after {
+          content: "Bestand kiezen"; font-size: 1rem;
+        }
+        [data-testid="stDataFrame"] [data-testid="stElementToolbar"] { display: none; }
+        [data-testid="stDataFrameColumnMenu"] { display: none; }
+        </style>
+        """
+    )
