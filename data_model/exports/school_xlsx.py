@@ -240,12 +240,12 @@ def _note_text(note: notes.Note) -> str:
     return str(b.get("text", ""))
 
 
+@school_read(memo=False)
 def conversation_notes(
     con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: str
 ) -> list[notes.Note]:
     """The data-conversation notes of every school year, through the notes API (scope and
     access checks included). The anker's internal preparation is never in the school's file."""
-    require_school(con, viewer, school_id)
     years = [
         y
         for (y,) in con.execute(
@@ -282,7 +282,8 @@ def _notes_sheet(ws, found: list[notes.Note]) -> None:
                 owner,
                 follow_up,
                 note.editor_name or note.author_name,
-                pd.Timestamp(note.updated_at).to_pydatetime(),
+                # To the minute, as shown: no seconds or microseconds in the file.
+                pd.Timestamp(note.updated_at).floor("min").to_pydatetime(),
             ],
         )
         ws.cell(ws.max_row, 7).number_format = "dd/mm/yyyy hh:mm"

@@ -155,7 +155,16 @@ def test_briefing_for_a_director_has_no_internal_lines(con, viewers) -> None:
 def test_open_actions_become_questions(writable_db: Path, viewers) -> None:
     db = Database(writable_db)
     anker = viewers["anker"]
-    school = _school(db.cursor(), anker)
+    # A school without the sample's own notes of last year (data_model/sample/history.py).
+    school = (
+        db.cursor()
+        .execute(
+            "SELECT min(school_id) FROM user_schools WHERE user_id = ? "
+            "AND school_id NOT IN (SELECT school_id FROM notes)",
+            [anker.user_id],
+        )
+        .fetchone()[0]
+    )
     notes.create_note(
         db,
         anker,

@@ -93,4 +93,5 @@ def test_schoolfoto_offers_the_excel_download(app_env: Path, viewers) -> None:
     at = run_page(viewers["directeur"], "app_pages/schoolfoto.py")
     assert not at.exception
     labels = [b.label for b in at.get("download_button")]
-    assert "Download de schoolfoto (Excel)" in labels
+    # Both meeting files, side by side on the school photo (built when clicked).
+    assert labels[:2] == ["Schoolfoto (Excel)", "Gespreksblad (PDF)"]
