@@ -19,6 +19,8 @@ from data_model.texts.formatting import format_number, format_signed
 from data_model.vocabulary import STATUSES
 
 GRID_SELECTION = "cel"
+# Vega axis labels in nl-BE: a decimal comma ("2,5", "-10"), as everywhere in the app.
+NL_NUMBER = "replace(format(datum.value, '~r'), '.', ',')"
 
 # Altair checks every chart object against the Vega-Lite schema when it is built and again
 # when Streamlit serialises it: 35 % of the Trends page's run time at Flanders scale. The
@@ -144,10 +146,15 @@ def build_status_grid_chart(
         select = alt.selection_point(
             name=GRID_SELECTION, fields=["rij", "school_year"], on="click", clear="dblclick"
         )
+        # The clicked cell gets a dark outline; the other cells keep their colour (a faded
+        # "Veel lager" would read as "Lager").
         rect = rect.add_params(select).encode(
-            opacity=alt.condition(select, alt.value(1.0), alt.value(0.55))
+            stroke=alt.condition(select, alt.value("#1a1a1a"), alt.value("#ffffff"), empty=False),
+            strokeWidth=alt.condition(select, alt.value(3), alt.value(2), empty=False),
         )
-    text = base.mark_text(fontSize=12).encode(
+    # aria=False: the cell text repeats the rect's description; without it a screen reader
+    # also hears the internal colour field ("tekstkleur: #ffffff").
+    text = base.mark_text(fontSize=12, aria=False).encode(
         text="celtekst:N",
         color=alt.Color("tekstkleur:N", scale=None),
         tooltip=tooltip,

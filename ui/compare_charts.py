@@ -15,7 +15,7 @@ from data_model.rules import Rules, load_rules
 from data_model.texts.explain import TOTAL_LABEL
 from data_model.texts.formatting import format_number, format_signed
 from data_model.vocabulary import STATUSES
-from ui.charts import status_scale
+from ui.charts import NL_NUMBER, status_scale
 from ui.trend_charts import status_direction
 
 OWN_LABEL = "Uw school"
@@ -84,10 +84,10 @@ def build_subgroup_chart(df: pd.DataFrame, score_label: str) -> alt.LayerChart:
         alt.Tooltip("vlaanderen_rest:N", title="Zelfde verschil in Vlaanderen"),
     ]
     base = alt.Chart(df).encode(y=y, tooltip=tooltip)
-    bars = base.mark_rule(strokeWidth=3, color="#92c5de").encode(
+    bars = base.mark_rule(strokeWidth=3, color="#a6a6a6").encode(
         x=alt.X("ci_low:Q", title=score_label, scale=alt.Scale(zero=False)), x2="ci_high:Q"
     )
-    points = base.mark_point(filled=True, size=90, color="#2166ac").encode(x="score_mean:Q")
+    points = base.mark_point(filled=True, size=90, color="#1a1a1a").encode(x="score_mean:Q")
     labels = base.mark_text(align="left", dx=8, fontSize=11, color="#404040").encode(
         x="ci_high:Q", text=alt.Text("leerlingen:N")
     )
@@ -167,7 +167,12 @@ def build_funnel_chart(
 ) -> alt.LayerChart:
     """Difference with similar schools vs number of pupils, with 95 % and 99,8 % limits."""
     rules = rules or load_rules()
-    x = alt.X("n_pupils:Q", title="Aantal leerlingen (getoetst)", scale=alt.Scale(zero=False))
+    x = alt.X(
+        "n_pupils:Q",
+        title="Aantal leerlingen (getoetst)",
+        scale=alt.Scale(zero=False),
+        axis=alt.Axis(labelExpr=NL_NUMBER),
+    )
     limit_lines = []
     for bound in ("lower", "upper"):
         limit_lines.append(
@@ -199,7 +204,12 @@ def build_funnel_chart(
         .mark_point(filled=True, size=80, opacity=0.85, stroke="#1a1a1a", strokeWidth=0.4)
         .encode(
             x=x,
-            y=alt.Y("diff_similar:Q", title="Verschil met vergelijkbare scholen"),
+            # A short title: a rotated title longer than the plot is clipped.
+            y=alt.Y(
+                "diff_similar:Q",
+                title="Verschil (punten)",
+                axis=alt.Axis(labelExpr=NL_NUMBER, titleLimit=300),
+            ),
             tooltip=_point_tooltip("positie" in df.columns),
             **_status_encodings(rules),
         )
@@ -213,9 +223,11 @@ def build_funnel_chart(
             subtitle="Hoe kleiner de school, hoe groter het verschil dat nog toeval kan zijn. "
             "Alleen punten buiten de grenzen vallen echt op.",
             anchor="start",
+            offset=8,
         ),
         height=420,
         width="container",
+        padding={"top": 12, "left": 5, "right": 5, "bottom": 5},
     )
 
 
@@ -323,7 +335,9 @@ def build_status_matrix_chart(df: pd.DataFrame, rules: Rules | None = None) -> a
             legend=alt.Legend(orient="bottom", columns=6, values=labels, titleLimit=300),
         )
     )
-    text = base.mark_text(fontSize=12).encode(
+    # aria=False: the cell text repeats the rect's description; without it a screen reader
+    # also hears the internal colour field ("tekstkleur: #ffffff").
+    text = base.mark_text(fontSize=12, aria=False).encode(
         text="celtekst:N", color=alt.Color("tekstkleur:N", scale=None)
     )
     return (rect + text).properties(

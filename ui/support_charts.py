@@ -18,9 +18,10 @@ from data_model.vocabulary import SUPPORT_INDICATOR_LABELS as INDICATOR_LABELS
 from data_model.vocabulary import SUPPORT_PHASES as CONTINUUM_PHASES
 
 # Light to dark: the further along the continuum, the darker (not better or worse).
-CONTINUUM_COLOURS = ("#d1e5f0", "#92c5de", "#4393c3", "#2166ac")
+# Neutral series in greys (light to dark = more support): blue and orange mean a status.
+CONTINUUM_COLOURS = ("#e0e0e0", "#a6a6a6", "#6b6b6b", "#2b2b2b")
 KOALA_COLOURS = ("#e0e0e0", "#a6a6a6", "#595959")
-FORM_COLOURS = ("#2166ac", "#f4a582")  # individueel, lerend netwerk
+FORM_COLOURS = ("#404040", "#a6a6a6")  # individueel, lerend netwerk
 # Streamlit fits a container-wide chart into its height including title and legend; fitting
 # only the width keeps the plot area at the height given here.
 FIT_WIDTH = alt.AutoSizeParams(type="fit-x", contains="padding")
@@ -100,7 +101,7 @@ def build_indicator_chart(support: pd.DataFrame) -> alt.Chart:
         color=alt.Color(
             "indicator:N",
             title=None,
-            scale=alt.Scale(domain=labels, range=["#2166ac", "#b35806"]),
+            scale=alt.Scale(domain=labels, range=["#404040", "#a6a6a6"]),
             legend=alt.Legend(orient="bottom"),
         ),
         tooltip=[
@@ -192,7 +193,7 @@ def build_units_chart(by_year: pd.DataFrame) -> alt.Chart:
             alt.Tooltip("nood:N", title="Begeleidingsnood"),
         ],
     )
-    bars = base.mark_bar(color="#4393c3")
+    bars = base.mark_bar(color="#6b6b6b")
     text = base.mark_text(dy=-8, fontSize=12).encode(text="label:N")
     return (bars + text).properties(
         title=alt.TitleParams(

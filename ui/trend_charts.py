@@ -26,14 +26,20 @@ SERIES_SCHOOL = "Uw school"
 SERIES_SIMILAR = "Vergelijkbare scholen"
 SERIES_FLANDERS = "Vlaanderen"
 SERIES_EXPECTED = "Verwachte score"
-# Blue/orange palette of rules.toml plus grey; each line also has its own dash pattern, so
-# the lines stay distinguishable without colour.
+# Neutral series in greys: blue and orange mean a status (rules.toml), never a line. Each
+# line has its own dash pattern and shade, so the lines stay apart without colour.
 _SERIES = (
-    (SERIES_SCHOOL, "#2166ac", [1, 0]),
-    (SERIES_SIMILAR, "#b35806", [6, 3]),
-    (SERIES_FLANDERS, "#737373", [2, 2]),
-    (SERIES_EXPECTED, "#5e3c99", [8, 3, 2, 3]),
+    (SERIES_SCHOOL, "#1a1a1a", [1, 0]),
+    (SERIES_SIMILAR, "#595959", [6, 3]),
+    (SERIES_FLANDERS, "#8c8c8c", [2, 2]),
+    (SERIES_EXPECTED, "#404040", [8, 3, 2, 3]),
 )
+# The legend draws each series as its own line (colour and dashes merged into one legend),
+# not as a point symbol that a dash pattern turns into a blob or a gear.
+_SERIES_LEGEND = alt.Legend(
+    orient="bottom", columns=1, symbolType="stroke", symbolStrokeWidth=2.5, symbolSize=400,
+    labelLimit=200,
+)  # fmt: skip
 
 
 def _label(area: object, domain: object) -> str:
@@ -94,9 +100,9 @@ def build_lines_chart(long: pd.DataFrame, title: str, score_label: str) -> alt.C
             scale=colour,
             sort=names,
             title=None,
-            legend=alt.Legend(orient="bottom", columns=1, symbolStrokeWidth=3, labelLimit=200),
+            legend=_SERIES_LEGEND,
         ),
-        strokeDash=alt.StrokeDash("reeks:N", scale=dash, sort=names, legend=None),
+        strokeDash=alt.StrokeDash("reeks:N", scale=dash, sort=names, title=None),
         tooltip=[
             alt.Tooltip("school_year:N", title="Schooljaar"),
             alt.Tooltip("reeks:N", title="Lijn"),
@@ -182,17 +188,14 @@ def status_direction(rules: Rules) -> tuple[str, alt.Shape]:
 
 
 def _year_axis(years: list[str] | None, short: bool = False) -> alt.X:
-    """School years on x; every year of the series keeps its place, so a gap stays visible."""
-    # '2021-2022' -> '2021-22': fits horizontally under each point.
-    axis = alt.Axis(
-        labelAngle=0, labelExpr="substring(datum.label, 0, 5) + substring(datum.label, 7, 9)"
-    )
+    """School years on x; every year of the series keeps its place, so a gap stays visible.
+
+    Years are written in full (2017-2018, DESIGN §1): slanted under a chart, upright in the
+    narrow small multiples.
+    """
+    axis = alt.Axis(labelAngle=-45, labelOverlap=False)
     if short:
-        # '2021-2022' -> '21-22' in small multiples, where the full label does not fit.
-        axis = alt.Axis(
-            labelAngle=0,
-            labelExpr="substring(datum.label, 2, 4) + '-' + substring(datum.label, 7, 9)",
-        )
+        axis = alt.Axis(labelAngle=-90, labelOverlap=False, labelFontSize=10)
     scale = alt.Scale(domain=years) if years else alt.Undefined
     return alt.X("school_year:O", title="Schooljaar", axis=axis, scale=scale)
 
@@ -284,7 +287,9 @@ def build_area_overview_chart(
             "kop:N",
             sort=order,
             title=None,
-            header=alt.Header(labelFontSize=13, labelFontWeight="bold"),
+            # Capped, so a long "Wereldoriëntatie – Geen duidelijke trend" does not run into
+            # the next panel's title.
+            header=alt.Header(labelFontSize=12, labelFontWeight="bold", labelLimit=150),
         ),
     ).properties(
         title=alt.TitleParams(
@@ -332,9 +337,9 @@ def build_goal_chart(long: pd.DataFrame, title: str, goal_label: str) -> alt.Cha
             scale=colour,
             sort=names,
             title=None,
-            legend=alt.Legend(orient="bottom", columns=1, labelLimit=200),
+            legend=_SERIES_LEGEND,
         ),
-        strokeDash=alt.StrokeDash("reeks:N", scale=dash, sort=names, legend=None),
+        strokeDash=alt.StrokeDash("reeks:N", scale=dash, sort=names, title=None),
         tooltip=[
             alt.Tooltip("school_year:N", title="Schooljaar"),
             alt.Tooltip("reeks:N", title="Lijn"),
