@@ -105,6 +105,7 @@ with tab_school:
                 ),
                 hide_index=True,
                 width="stretch",
+                height="content",  # every group visible, no inner scrolling (issue 13)
             )
         if not hidden.empty:
             st.caption(

@@ -1,0 +1,173 @@
+"""Issue 13 in Chromium: axe-core on every page x role, the grid, same-tab links, no league
+tables, the Dutch uploader. Nothing here is timed (bench/browser.py measures speed)."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+ROLES = ("Directeur", "Anker", "Regioteam", "Beheerder")
+STALE = "document.querySelectorAll('[data-stale=true]').length === 0"
+WCAG = {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}
+
+
+def _settle(page) -> None:  # type: ignore[no-untyped-def]
+    """Until Streamlit has finished the run and no element is still fading out."""
+    page.wait_for_timeout(200)
+    page.wait_for_selector("[data-testid=stStatusWidget]", state="detached", timeout=60_000)
+    page.wait_for_function(STALE, timeout=60_000)
+    page.wait_for_timeout(300)
+
+
+def _as(page, url: str, role: str):  # type: ignore[no-untyped-def]
+    page.goto(url)
+    _settle(page)
+    sidebar = page.locator("[data-testid=stSidebar]")
+    sidebar.get_by_text(role, exact=True).first.click()
+    _settle(page)
+    return sidebar
+
+
+def _headers(block) -> list[str]:  # type: ignore[no-untyped-def]
+    """Column headers of a dataframe, from the grid's accessible table (the canvas has none)."""
+    block.locator("table th").first.wait_for(state="attached")
+    return block.evaluate("e => Array.from(e.querySelectorAll('table th')).map(x => x.textContent)")
+
+
+def _column(block, n: int) -> list[str]:  # type: ignore[no-untyped-def]
+    return block.evaluate(
+        "(e, n) => Array.from(e.querySelectorAll('table tbody tr'))"
+        ".map(r => r.children[n] ? r.children[n].textContent : '')",
+        n,
+    )
+
+
+def _nav(page, sidebar, title: str) -> None:  # type: ignore[no-untyped-def]
+    sidebar.locator("[data-testid=stSidebarNavLink]", has_text=title).first.click()
+    _settle(page)
+
+
+@pytest.fixture
+def small_page(browser, live_app):  # type: ignore[no-untyped-def]
+    """A laptop screen: 1280 x 720."""
+    context = browser.new_context(viewport={"width": 1280, "height": 720}, locale="nl-BE")
+    pg = context.new_page()
+    pg.set_default_timeout(60_000)
+    yield pg
+    context.close()
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_no_serious_accessibility_violations(small_page, live_app, role):
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+    sidebar = _as(small_page, live_app, role)
+    titles = [
+        link.inner_text().strip().split("\n")[-1]
+        for link in sidebar.locator("[data-testid=stSidebarNavLink]").all()
+    ]
+    assert "Start" in titles and "Uitleg" in titles
+    found = {}
+    for title in titles:
+        _nav(small_page, sidebar, title)
+        result = axe.run(small_page, options={"resultTypes": ["violations"], "runOnly": WCAG})
+        bad = [
+            f"{v['id']} ({v['impact']}): {v['nodes'][0]['target']}"
+            for v in result.response["violations"]
+            if v["impact"] in ("serious", "critical")
+        ]
+        if bad:
+            found[title] = bad
+    assert found == {}
+
+
+def test_grid_fits_a_laptop_and_explains_the_clicked_cell(small_page, live_app):
+    _as(small_page, live_app, "Directeur")
+    small_page.goto(live_app + "/schoolfoto")
+    _settle(small_page)
+    blocks = small_page.locator("[data-testid=stMain] [data-testid=stDataFrame]")
+    blocks.nth(4).locator("canvas").first.wait_for()
+    assert blocks.count() == 5  # the total and four learning areas, visibly apart
+    # Every school year has its header (the grid's accessible table), and the trend column.
+    headers = _headers(blocks.nth(2))
+    assert headers[0] == "Wiskunde" and headers[-1] == "Trend"
+    assert headers[1:-1] == [f"{y}-{y + 1}" for y in range(2017, 2025)]
+    box = blocks.nth(2).bounding_box()
+    assert box is not None and box["x"] + box["width"] <= 1280  # no year cut off at 1280 px
+    # A click on a cell: the explanation appears right under that learning area.
+    blocks.nth(2).scroll_into_view_if_needed()
+    blocks.nth(2).click(position={"x": 460, "y": 80})
+    explanation = small_page.locator(".st-key-uitleg-raster-2")
+    explanation.wait_for()
+    assert "Waarom deze kleur?" in explanation.inner_text()
+    assert "Wiskunde" in explanation.inner_text()
+    grid_box, text_box = blocks.nth(2).bounding_box(), explanation.bounding_box()
+    assert grid_box and text_box and 0 <= text_box["y"] - (grid_box["y"] + grid_box["height"]) < 40
+    assert small_page.locator("[class*=st-key-uitleg-]").count() == 1
+
+
+def test_grid_is_usable_at_800_px(browser, live_app):
+    context = browser.new_context(viewport={"width": 800, "height": 900}, locale="nl-BE")
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    page.goto(live_app + "/schoolfoto")
+    _settle(page)
+    block = page.locator("[data-testid=stMain] [data-testid=stDataFrame]").nth(1)
+    block.locator("canvas").first.wait_for()
+    # The labels stay pinned while the years scroll sideways inside the grid, not the page.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 800
+    assert _headers(block)[0] == "Nederlands"
+    box = block.bounding_box()
+    assert box is not None and box["x"] + box["width"] <= 800
+    context.close()
+
+
+def test_anker_links_open_in_the_same_tab_with_the_role_kept(page, live_app):
+    sidebar = _as(page, live_app, "Anker")
+    link = page.locator("[data-testid=stMain] [data-testid=stPageLink] a").first
+    name = link.inner_text().strip().split("\n")[-1].split(" · ")[0].strip()
+    link.click()
+    _settle(page)
+    page.get_by_role("heading", name=f"Schoolfoto · {name}").wait_for()
+    assert len(page.context.pages) == 1  # no new tab
+    assert "geen toegang" not in page.locator("body").inner_text()
+    assert "· Anker" in sidebar.get_by_text("Aangemeld als").first.inner_text()
+
+
+def test_staff_school_list_cannot_be_sorted_into_a_ranking(page, live_app):
+    sidebar = _as(page, live_app, "Anker")
+    _nav(page, sidebar, "Voorbereiding")
+    table = page.locator("[data-testid=stMain] [data-testid=stDataFrame]").first
+    headers = _headers(table)
+    school = headers.index("School")
+    names = _column(table, school)
+    assert names and names == sorted(names)
+    assert "Lager" in headers
+    # Click each count column's header twice (ascending, then descending, if it could sort).
+    frame = table.bounding_box()
+    assert frame is not None
+    for fraction in (0.6, 0.66, 0.72, 0.8):
+        for _ in range(2):
+            table.click(position={"x": frame["width"] * fraction, "y": 18})
+            _settle(page)
+        assert _column(table, school) == names
+
+
+def test_uploader_speaks_dutch(page, live_app):
+    sidebar = _as(page, live_app, "Beheerder")
+    _nav(page, sidebar, "Gegevens")
+    zone = page.locator("[data-testid=stFileUploaderDropzone]").first
+    zone.wait_for()
+    after = page.evaluate(
+        "getComputedStyle(document.querySelector("
+        "'[data-testid=stFileUploaderDropzoneInstructions] span'), '::after').content"
+    )
+    button = page.evaluate(
+        "getComputedStyle(document.querySelector("
+        "'[data-testid=stFileUploaderDropzone] button'), '::after').content"
+    )
+    assert after == '"Sleep een bestand hierheen"' and button == '"Bestand kiezen"'
+    assert not page.get_by_text("Drag and drop file here").first.is_visible()
+    assert not page.get_by_text("Limit", exact=False).first.is_visible()
