@@ -31,9 +31,11 @@ def apply_page_style() -> None:
           content: "Sleep een bestand hierheen"; visibility: visible; font-size: 1rem;
         }
         [data-testid="stFileUploaderDropzoneInstructions"] small { display: none; }
-        [data-testid="stFileUploaderDropzone"] button { font-size: 0; }
+        [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] {
+          display: none;
+        }
         [data-testid="stFileUploaderDropzone"] button::after {
-          content: "Bestand kiezen"; font-size: 1rem;
+          content: "Bestand kiezen"; font-size: 0.875rem;
         }
         [data-testid="stDataFrame"] [data-testid="stElementToolbar"] { display: none; }
         [data-testid="stDataFrameColumnMenu"] { display: none; }
