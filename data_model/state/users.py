@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 import duckdb
 import pandas as pd
 
-from data_model.exports.cells import neutralise_workbook
+from data_model.exports.cells import append, neutralise_workbook
 from data_model.reading.access import ROLE_LABELS, ROLES, Viewer, require_admin
 from data_model.state import audit
 from data_model.storage.db import SYSTEM_USER_ID, Database
@@ -550,7 +550,7 @@ def user_sheet_template(rows: Iterable[Iterable[str]] = ()) -> bytes:
         ["beheer@begeleiding.be", "Carla Smet", "beheerder", "", "", "ja"],
     ]
     for r in examples:
-        ws.append(list(r))
+        append(ws, r)  # issue 14: control characters stripped, formulas as text
     for col, width in zip("ABCDEF", (32, 24, 12, 10, 30, 8), strict=True):
         ws.column_dimensions[col].width = width
     notes = wb.create_sheet("Uitleg")
