@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import streamlit as st
@@ -20,9 +21,12 @@ def ensure_database() -> Path:
     if path.exists():
         return path
     if path.resolve() != DEFAULT_DB_PATH.resolve():
+        # No server path on a page that anyone sees before login (issue 14): the log has it.
+        logging.getLogger(__name__).error("SCHOOLFOTO_DB points to a missing file: %s", path)
         st.error(
-            f"De databank `{path}` (uit SCHOOLFOTO_DB) bestaat niet. Controleer het pad, of "
-            "laat SCHOOLFOTO_DB leeg om de voorbeelddatabank te gebruiken."
+            f"De databank `{path.name}` (uit SCHOOLFOTO_DB) bestaat niet. Controleer het pad in "
+            "de instellingen van de server, of laat SCHOOLFOTO_DB leeg om de voorbeelddatabank "
+            "te gebruiken."
         )
         st.stop()
     st.title("Schoolfoto")
