@@ -4,6 +4,7 @@ import streamlit as st
 
 from data_model.rules import load_rules
 from data_model.texts.formatting import format_number
+from data_model.texts.legend import trend_meanings
 from ui.components import render_legend
 
 rules = load_rules()
@@ -54,15 +55,11 @@ het ene jaar is niet hetzelfde als 70 in het andere. De plaats van de school teg
 vergelijkbare scholen is wél vergelijkbaar over de jaren heen.
 """
 )
+meanings = trend_meanings(rules)
 st.table(
     {
-        "Trend": [f"{rules.trend_symbols[t]} {rules.trend_labels[t]}" for t in rules.trend_labels],
-        "Betekenis": [
-            "het verschil met vergelijkbare scholen wordt duidelijk groter",
-            "geen duidelijke richting",
-            "het verschil met vergelijkbare scholen wordt duidelijk kleiner",
-            f"minder dan {rules.trend_min_years} jaren met een kleur",
-        ],
+        "Trend": [f"{rules.trend_symbols[t]} {rules.trend_labels[t]}" for t in meanings],
+        "Betekenis": list(meanings.values()),
     }
 )
 

@@ -276,6 +276,7 @@ SAFE_PRODUCERS = {
     "format_number": "a number", "format_pct": "a number", "format_signed": "a number",
     "format_count": "a number or '< 5'", "len": "a number", "int": "a number",
     "_role_short": "role labels (constants)",
+    "status_meanings": "texts from rules.toml",
     "previous_school_year": "arithmetic on a normalised school year",
     "highlights": "texts.explain: called on md_columns(...) (checked below)",
     "why_colour": "texts.explain: called on md_record(...) (checked below)",
@@ -316,6 +317,7 @@ TRUSTED_IN = {
     ("ui/conversation.py", "help"): "pdf_download_button: callers pass fixed Dutch text",
     ("ui/user_admin.py", "flash"): "messages built with md() before they are stored",
     ("ui/user_admin.py", "result"): "import counts",
+    ("ui/bootstrap.py", "p"): "rules.toml validation messages (configuration, not data)",
 }
 PASS_THROUGH = {"str", "list", "reversed", "sorted", "short", "_role_short"}
 
@@ -352,59 +354,88 @@ def _dotted(node: ast.AST) -> str:
     return ast.unparse(node)
 
 
+def _parts(node: ast.AST) -> list[ast.AST] | None:
+    """The sub-expressions a composite expression's text is made of (None: not composite)."""
+    if isinstance(node, ast.JoinedStr):
+        return [v.value for v in node.values if isinstance(v, ast.FormattedValue)]
+    if isinstance(node, ast.BinOp) and not isinstance(node.op, ast.Mod):
+        return [node.left, node.right]
+    if isinstance(node, ast.IfExp):
+        return [node.body, node.orelse]
+    if isinstance(node, ast.BoolOp):
+        return list(node.values)
+    if isinstance(node, ast.List | ast.Tuple):
+        return list(node.elts)
+    if isinstance(node, ast.ListComp | ast.GeneratorExp):
+        return [node.elt]
+    return None
+
+
+def _trusted_name(text: str, scope: _Scope) -> bool:
+    base = text.split("[")[0].split(".")[0]
+    if base.isupper():  # a module constant
+        return True
+    return (scope.rel_path, base) in TRUSTED_IN or text in TRUSTED or base in TRUSTED
+
+
+def _safe_call(node: ast.Call, scope: _Scope, depth: int) -> bool:
+    name = _callee(node)
+    if name in ESCAPERS or name in SAFE_PRODUCERS:
+        return True
+    if name in (
+        "join",
+        "lower",
+        "upper",
+        "strip",
+        "format",
+        "split",
+        "items",
+        "values",
+    ) and isinstance(
+        node.func, ast.Attribute
+    ):  # "sep".join(items) / text.lower(): safe when the parts are
+        return all(_safe(a, scope, depth + 1) for a in [node.func.value, *node.args])
+    if name in PASS_THROUGH:
+        return all(_safe(a, scope, depth + 1) for a in node.args)
+    return _trusted_name(_dotted(node.func), scope)
+
+
 def _safe(node: ast.AST | None, scope: _Scope, depth: int = 0) -> bool:
     """True if `node` can only produce text that is literal, escaped or reviewed."""
-    if node is None or depth > 6:
+    if node is None or depth > 12:
         return node is None
-    rec = lambda n: _safe(n, scope, depth + 1)  # noqa: E731
-    if isinstance(node, ast.Constant):
+    if isinstance(node, ast.Constant) or any(key in _dotted(node) for key in TRUSTED_KEYS):
         return True
-    if isinstance(node, ast.Subscript | ast.Attribute | ast.Call) and any(
-        key in _dotted(node) for key in TRUSTED_KEYS
-    ):
-        return True
-    if isinstance(node, ast.JoinedStr):
-        return all(rec(v.value) for v in node.values if isinstance(v, ast.FormattedValue))
-    if isinstance(node, ast.BinOp) and not isinstance(node.op, ast.Mod):
-        return rec(node.left) and rec(node.right)
-    if isinstance(node, ast.IfExp):
-        return rec(node.body) and rec(node.orelse)
-    if isinstance(node, ast.BoolOp):
-        return all(rec(v) for v in node.values)
-    if isinstance(node, ast.List | ast.Tuple):
-        return all(rec(e) for e in node.elts)
-    if isinstance(node, ast.ListComp | ast.GeneratorExp):
-        return rec(node.elt)
+    parts = _parts(node)
+    if parts is not None:
+        return all(_safe(p, scope, depth + 1) for p in parts)
     if isinstance(node, ast.Call):
-        name = _callee(node)
-        if name in ESCAPERS or name in SAFE_PRODUCERS:
-            return True
-        if name in ("join", "lower", "upper", "strip", "format") and isinstance(
-            node.func, ast.Attribute
-        ):  # "sep".join(items) / text.lower(): safe when the parts are
-            return rec(node.func.value) and all(rec(a) for a in node.args)
-        if name in PASS_THROUGH:
-            return all(rec(a) for a in node.args)
-        if any(key in _dotted(node) for key in TRUSTED_KEYS):
-            return True
-        return _dotted(node.func).split(".")[0] in TRUSTED
+        return _safe_call(node, scope, depth)
     if isinstance(node, ast.Subscript):
-        if any(key in _dotted(node) for key in TRUSTED_KEYS):
-            return True
-        return _dotted(node).split("[")[0].split(".")[0] in TRUSTED or rec(node.value)
+        return _trusted_name(_dotted(node), scope) or _safe(node.value, scope, depth + 1)
     if isinstance(node, ast.Attribute):
-        text = _dotted(node)
-        if (scope.rel_path, text.split(".")[0]) in TRUSTED_IN:
-            return True
-        return text in TRUSTED or text.split(".")[0] in TRUSTED or node.attr.isupper()
+        return _trusted_name(_dotted(node), scope) or node.attr.isupper()
     if isinstance(node, ast.Name):
-        if (scope.rel_path, node.id) in TRUSTED_IN:
-            return True
-        if node.id in TRUSTED or node.id.endswith("_md") or node.id.isupper():
+        if _trusted_name(node.id, scope) or node.id.endswith("_md") or node.id.isupper():
             return True
         values = scope.values.get(node.id)
-        return bool(values) and all(rec(v) for v in values)
+        return bool(values) and all(_safe(v, scope, depth + 1) for v in values)
     return False
+
+
+def _markdown_args(node: ast.Call) -> list[ast.AST]:
+    """The arguments of a Streamlit call that it renders as Markdown."""
+    name = _callee(node)
+    args: list[ast.AST] = list(node.args[:1])  # (a metric's value is text, not Markdown)
+    if name in MARKDOWN_OPTIONS and len(node.args) > 1:
+        args.append(node.args[1])
+    for keyword in node.keywords:
+        if keyword.arg in MARKDOWN_KEYWORDS:
+            args.append(keyword.value)
+        elif keyword.arg == "format_func" and name in MARKDOWN_OPTIONS:
+            value = keyword.value
+            args.append(value.body if isinstance(value, ast.Lambda) else value)
+    return args
 
 
 def markdown_offenders(source: str, rel_path: str = "") -> list[tuple[int, str]]:
@@ -413,29 +444,19 @@ def markdown_offenders(source: str, rel_path: str = "") -> list[tuple[int, str]]
     scope = _Scope(tree, rel_path)
     out: list[tuple[int, str]] = []
     for node in ast.walk(tree):
-        if not isinstance(node, ast.Call) or _callee(node) not in MARKDOWN_CALLS:
+        # st.x(...) / container.x(...) only, not a local function of that name
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
             continue
-        name = _callee(node)
-        if not isinstance(node.func, ast.Attribute):
-            continue  # st.x(...) / container.x(...) only, not a local function of that name
-        args: list[ast.AST] = list(node.args[:1])
-        if name == "metric":
-            args = list(node.args[:1])  # the value is shown as text, not Markdown
-        if name in MARKDOWN_OPTIONS and len(node.args) > 1:
-            args.append(node.args[1])
-        for keyword in node.keywords:
-            if keyword.arg in MARKDOWN_KEYWORDS:
-                args.append(keyword.value)
-            elif keyword.arg == "format_func" and name in MARKDOWN_OPTIONS:
-                value = keyword.value
-                args.append(value.body if isinstance(value, ast.Lambda) else value)
-        for arg in args:
-            if name == "table":
-                if not (isinstance(arg, ast.Call) and _callee(arg) == "md_frame") and not (
-                    isinstance(arg, ast.Dict)
-                ):
-                    out.append((node.lineno, ast.unparse(arg)))
-            elif not _safe(arg, scope):
+        if node.func.attr not in MARKDOWN_CALLS:
+            continue
+        for arg in _markdown_args(node):
+            if node.func.attr == "table":  # every cell is Markdown: a literal dict or md_frame
+                safe = isinstance(arg, ast.Dict) or (
+                    isinstance(arg, ast.Call) and _callee(arg) == "md_frame"
+                )
+            else:
+                safe = _safe(arg, scope)
+            if not safe:
                 out.append((node.lineno, ast.unparse(arg)[:80]))
     return sorted(set(out))
 

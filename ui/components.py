@@ -14,7 +14,7 @@ from data_model.reading import access, queries
 from data_model.rules import Rules, load_rules
 from data_model.state import audit
 from data_model.texts.formatting import format_number, format_signed
-from data_model.vocabulary import STATUSES
+from data_model.texts.legend import status_meanings
 from ui.data import db_path, get_database, query
 from ui.navigation import PAGES
 from ui.navigation import ROOT as NAV_ROOT
@@ -124,12 +124,6 @@ def log_audit(viewer: access.Viewer | None, action: str, **kwargs: str | None) -
         logging.getLogger(__name__).warning("audit log write failed", exc_info=True)
 
 
-def log_export(viewer: access.Viewer, school_id: str | None, what: str) -> None:
-    """`on_click` of a download button: `st.download_button(..., on_click=log_export,
-    args=(viewer, school_id, "Excel-schoolfoto"))`."""
-    log_audit(viewer, audit.EXPORT, school_id=school_id, detail=what)
-
-
 def logged_export(
     viewer: access.Viewer, school_id: str | None, what: str, build: Callable[[], bytes]
 ) -> Callable[[], bytes]:
@@ -180,15 +174,7 @@ def pick_assessment(viewer: access.Viewer, school_id: str) -> tuple[str, pd.Seri
 def render_legend(rules: Rules | None = None) -> None:
     """The six colour codes with symbol and meaning."""
     rules = rules or load_rules()
-    meanings = {
-        "much_higher": "duidelijk hoger dan vergelijkbare scholen (zeker én groot verschil)",
-        "higher": "hoger dan vergelijkbare scholen (zeker, maar klein verschil)",
-        "as_expected": "geen duidelijk verschil: het verschil kan toeval zijn",
-        "lower": "lager dan vergelijkbare scholen (zeker, maar klein verschil)",
-        "much_lower": "duidelijk lager dan vergelijkbare scholen (zeker én groot verschil)",
-        "too_few": f"minder dan {rules.min_colour_size} leerlingen: geen kleur",
-    }
-    rows = [f"- {status_badge(s, rules)}: {meanings[s]}" for s in STATUSES]
+    rows = [f"- {status_badge(s, rules)}: {text}" for s, text in status_meanings(rules).items()]
     st.markdown("\n".join(rows))
 
 

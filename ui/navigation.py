@@ -7,7 +7,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from data_model.reading.access import ROLES, Viewer
+from data_model.reading.access import Viewer
+from data_model.vocabulary import ROLES
 
 ALL = frozenset(ROLES)
 

@@ -13,8 +13,9 @@ from datetime import date, datetime, time
 import pandas as pd
 import streamlit as st
 
-from data_model.reading.access import ROLE_LABELS, ROLES, Viewer
+from data_model.reading.access import Viewer
 from data_model.state import audit, users
+from data_model.vocabulary import ROLE_LABELS, ROLES
 from ui.data import clear_caches, cursor, db_path, get_database
 from ui.safe_text import md
 

@@ -20,15 +20,6 @@ from data_model.vocabulary import CELL_KEYS as _CELL_KEYS
 CELL_KEYS = list(_CELL_KEYS)
 
 
-def year_start(school_year: str) -> int:
-    """'2024-2025' -> 2024."""
-    return int(school_year[:4])
-
-
-def school_year_label(start: int) -> str:
-    return f"{start}-{start + 1}"
-
-
 # --------------------------------------------------------------------------- comparison groups
 
 

@@ -17,12 +17,12 @@ import pytest
 
 from data_model.reading import access
 from data_model.storage.db import Database, set_meta
+from data_model.vocabulary import ROLES
 from tests.conftest import ROOT
 from tests.pages.access_helpers import oidc_app, output_text
 from ui.navigation import PAGES, visible_pages
 from ui.safe_text import md
 
-ROLES = ("directeur", "anker", "regioteam", "beheerder")
 CASES = [(role, spec) for role in ROLES for spec in PAGES if role in spec.roles]
 
 

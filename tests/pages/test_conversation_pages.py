@@ -12,11 +12,11 @@ from streamlit.testing.v1 import AppTest
 from data_model.reading.access import allowed_school_ids, viewer_for_user_id
 from data_model.state import notes
 from data_model.storage.db import Database
+from data_model.vocabulary import ROLES
 from tests.conftest import ROOT
-from tests.pages.apptest import all_text, run_page
+from tests.pages.apptest import all_text, open_tab, run_page
 from ui.safe_text import shown
 
-ROLES = ("directeur", "anker", "regioteam", "beheerder")
 INTERNAL_WORDS = ("Begeleidingsnood", "basisaanbod", "verhoogde nood", "grote nood", "Intern")
 
 
@@ -63,6 +63,16 @@ def test_datagesprek_page_opens_for_every_role(app_env, viewers, role) -> None:
     assert "Doen we de goede dingen?" in text and "Wat doen we met die kennis?" in text
     assert "Acties van vorig jaar (2023-2024)" in [s.value for s in at.subheader]
     assert not [w for w in INTERNAL_WORDS if w in text]
+
+
+def test_only_the_open_step_runs(app_env, viewers) -> None:
+    at = run_page(viewers["directeur"], "app_pages/datagesprek.py")
+    hypothesis_form = "add-datagesprek-hypothesis-text"
+    assert hypothesis_form not in {t.key for t in at.text_area}  # step 2 did not run
+    open_tab(at, "datagesprek_step", "2 · Hypothesen")
+    assert not at.exception
+    assert hypothesis_form in {t.key for t in at.text_area}
+    assert "add-datagesprek-observation-text" not in {t.key for t in at.text_area}
 
 
 @pytest.mark.parametrize("role", ("anker", "regioteam", "beheerder"))
@@ -112,6 +122,7 @@ def test_accepting_a_suggestion_and_adding_a_hypothesis(write_env, viewers) -> N
     assert obs.body["state"] == "aanvaard" and obs.body["origin"] == "suggestie"
     assert any(obs.body["text"] in shown(m.value) for m in suggestion)
 
+    open_tab(at, "datagesprek_step", "2 · Hypothesen")
     at.text_area(key="add-datagesprek-hypothesis-text").set_value("Te weinig leestijd.")
     at.selectbox(key="add-datagesprek-hypothesis-obs").set_value(obs.note_id)
     _submit(at, "add-datagesprek-hypothesis").click().run()
@@ -130,6 +141,7 @@ def test_an_incomplete_action_is_refused_with_a_message(write_env, viewers) -> N
     db = write_env
     director, school = _director_and_school(db, viewers)
     at = run_page(director, "app_pages/datagesprek.py")
+    open_tab(at, "datagesprek_step", "5 · Acties")
     at.text_input(key="add-datagesprek-action-what").set_value("Leesplan")
     _submit(at, "add-datagesprek-action").click().run()
     assert "Vul nog in: eigenaar, succesindicator." in [shown(e.value) for e in at.error]
@@ -152,6 +164,7 @@ def test_an_edit_after_someone_elses_save_is_refused_then_deliberate(write_env, 
     )
     note = notes.create_note(db, anker, school, "2024-2025", "hypothesis", {"text": "Versie 1"})
     at = run_page(director, "app_pages/datagesprek.py")
+    open_tab(at, "datagesprek_step", "2 · Hypothesen")
     at.button(key=f"edit-{note.note_id}").click().run()
     at.text_area(key=f"form-edit-{note.note_id}-text").set_value("Versie van de directeur")
     notes.update_note(db, anker, note.note_id, {"text": "Versie van het anker"}, 1)
