@@ -7,7 +7,7 @@ from ui.bootstrap import ensure_database
 from ui.navigation import pages_for
 
 st.set_page_config(page_title="Schoolfoto", page_icon=":material/school:", layout="wide")
-ensure_database()
+ensure_database()  # also pins this run's snapshot (ui.data.pin_snapshot)
 viewer = current_viewer()
 st.session_state["viewer"] = viewer
 st.navigation(pages_for(viewer)).run()

@@ -15,7 +15,7 @@ import pandas as pd
 
 from data_model.reading import queries
 from data_model.reading import support as support_queries
-from data_model.reading.access import SCOPE_SQL, Viewer, require_school
+from data_model.reading.access import SCOPE_SQL, Viewer, allowed_school_ids, require_school
 from data_model.rules import load_rules
 from data_model.state import notes
 from data_model.texts.explain import highlights
@@ -353,18 +353,7 @@ def preparation_overview(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> pd.D
         ["school_id", "name", "municipality", "school_year"]
     ].set_index("school_id")
     df = schools.join(counts).fillna(0).reset_index()
-    rows = con.execute(
-        f"""
-        SELECT n.school_id, n.school_year, count(*) AS open_actions
-        FROM notes n
-        WHERE n.scope = ? AND n.step = 'action' AND n.deleted_at IS NULL
-          AND coalesce(json_extract_string(n.body, '$.review.status'), '') <> 'gerealiseerd'
-          AND n.school_id IN ({SCOPE_SQL})  -- constant SQL fragment, not input
-        GROUP BY ALL
-        """,
-        [notes.SCOPE_CONVERSATION, viewer.user_id],
-    ).df()
-    open_by = {(r.school_id, r.school_year): r.open_actions for r in rows.itertuples()}
+    open_by = notes.open_action_counts(con, viewer)  # notes live in the state store
     df["open_actions"] = [
         int(open_by.get((s, notes.previous_school_year(y)), 0))
         for s, y in zip(df["school_id"], df["school_year"], strict=True)
@@ -374,7 +363,7 @@ def preparation_overview(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> pd.D
         SELECT school_id, school_year, tier FROM guidance_need
         WHERE school_id IN ({SCOPE_SQL})  -- constant SQL fragment, not input
         """,
-        [viewer.user_id],
+        [allowed_school_ids(con, viewer)],
     ).df()
     tier_by = {(r.school_id, r.school_year): r.tier for r in tiers.itertuples()}
     latest_tier = tiers.sort_values("school_year").groupby("school_id")["tier"].last().to_dict()

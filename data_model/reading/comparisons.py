@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
-from data_model.reading.access import SCOPE_SQL, Viewer
+from data_model.reading.access import SCOPE_SQL, Viewer, allowed_school_ids
 
 # SCOPE_SQL is a constant of access.py (allow-listed) and is the only text ever put into the
 # SQL below with an f-string; every value is a ? parameter.
@@ -54,7 +54,7 @@ def filter_options(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> dict[str, 
         WHERE s.school_id IN ({SCOPE_SQL})
         ORDER BY r.name
         """,
-        [viewer.user_id],
+        [allowed_school_ids(con, viewer)],
     ).df()
     communities = con.execute(
         f"""
@@ -63,7 +63,7 @@ def filter_options(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> dict[str, 
         WHERE s.school_id IN ({SCOPE_SQL})
         ORDER BY c.name
         """,
-        [viewer.user_id],
+        [allowed_school_ids(con, viewer)],
     ).df()
     return {"regions": regions, "communities": communities}
 
@@ -78,7 +78,7 @@ def comparison_years(
         WHERE assessment_id = ? AND school_id IN ({SCOPE_SQL})
         ORDER BY 1
         """,
-        [assessment_id, viewer.user_id],
+        [assessment_id, allowed_school_ids(con, viewer)],
     ).fetchall()
     return [r[0] for r in rows]
 
@@ -89,7 +89,7 @@ SELECT r.school_id, s.name AS school_name, s.region_id, s.community_id,
        r.n_pupils, r.score_mean, r.diff_similar, r.ci_low, r.ci_high, r.status, r.trend,
        r.flanders_sd, r.similar_mean, r.flanders_mean, r.ses_group,
        c.ses_index,
-       r.school_id IN (SELECT school_id FROM user_scope WHERE user_id = ?) AS in_scope
+       r.school_id IN (SELECT unnest(CAST(? AS VARCHAR[]))) AS in_scope
 FROM school_result r
 JOIN schools s USING (school_id)
 LEFT JOIN school_context c USING (school_id, school_year)
@@ -135,7 +135,7 @@ def school_points(
     df = con.execute(
         _POINTS_SQL,
         [
-            viewer.user_id,
+            allowed_school_ids(con, viewer),
             assessment_id,
             school_year,
             learning_area,
@@ -240,7 +240,7 @@ def status_matrix(
         [
             assessment_id,
             school_year,
-            viewer.user_id,
+            allowed_school_ids(con, viewer),
             region,
             region,
             community,

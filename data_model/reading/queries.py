@@ -9,7 +9,7 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from data_model.reading.access import Viewer, require_school, scrub_suppressed
+from data_model.reading.access import Viewer, allowed_school_ids, require_school, scrub_suppressed
 from data_model.rules import load_rules
 from data_model.statistics.suppression import mask_small_counts
 
@@ -23,10 +23,10 @@ def schools_in_scope(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> pd.DataF
         FROM schools s
         LEFT JOIN regions r USING (region_id)
         LEFT JOIN school_communities c USING (community_id)
-        WHERE s.school_id IN (SELECT school_id FROM user_scope WHERE user_id = ?)
+        WHERE s.school_id IN (SELECT unnest(CAST(? AS VARCHAR[])))
         ORDER BY s.name, s.school_id
         """,
-        [viewer.user_id],
+        [allowed_school_ids(con, viewer)],
     ).df()
 
 
@@ -140,7 +140,7 @@ def scope_overview(
             SELECT school_id, max(school_year) AS school_year
             FROM school_result
             WHERE assessment_id = ?
-              AND school_id IN (SELECT school_id FROM user_scope WHERE user_id = ?)
+              AND school_id IN (SELECT unnest(CAST(? AS VARCHAR[])))
             GROUP BY school_id
         )
         SELECT s.school_id, s.name, s.municipality, s.region_id, s.community_id,
@@ -156,7 +156,7 @@ def scope_overview(
         WHERE r.assessment_id = ? AND r.domain IS NULL AND r.learning_area IS NOT NULL
         ORDER BY s.name, s.school_id, area_order
         """,
-        [assessment_id, viewer.user_id, assessment_id],
+        [assessment_id, allowed_school_ids(con, viewer), assessment_id],
     ).df()
 
 

@@ -11,7 +11,13 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from data_model.reading.access import SCOPE_SQL, AccessDenied, Viewer, require_school
+from data_model.reading.access import (
+    SCOPE_SQL,
+    AccessDenied,
+    Viewer,
+    allowed_school_ids,
+    require_school,
+)
 from data_model.rules import load_rules
 from data_model.statistics.suppression import mask_small_counts
 
@@ -154,17 +160,20 @@ def guidance_contacts(
     """Every guidance contact with the school, newest first, with the anker's name."""
     require_guidance(viewer)
     require_school(con, viewer, school_id)
-    return con.execute(
+    df = con.execute(
         """
         SELECT g.contact_id, g.school_year, g.contact_date, g.anker_id,
-               coalesce(u.name, g.anker_id) AS anker_name, g.goal_code, g.core_task, g.form,
-               g.hours, g.units
-        FROM v_guidance g LEFT JOIN users u ON u.user_id = g.anker_id
+               g.anker_id AS anker_name, g.goal_code, g.core_task, g.form, g.hours, g.units
+        FROM v_guidance g
         WHERE g.school_id = ?
         ORDER BY g.contact_date DESC, g.contact_id
         """,
         [school_id],
     ).df()
+    # Names of ankers are staff identities in the state store, not in the snapshot.
+    names = dict(con.state.execute("SELECT user_id, name FROM users").fetchall())
+    df["anker_name"] = [names.get(a, a) for a in df["anker_id"]]
+    return df
 
 
 def guidance_by_year(
@@ -245,7 +254,7 @@ def guidance_overview(
         GROUP BY s.school_id, s.name, s.municipality
         ORDER BY s.name, s.school_id
         """,
-        [school_year, school_year, viewer.user_id],
+        [school_year, school_year, allowed_school_ids(con, viewer)],
     ).df()
     df["unit_category"] = df["units"].map(unit_category)
     return df
@@ -260,6 +269,6 @@ def guidance_years(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> list[str]:
         WHERE school_id IN ({SCOPE_SQL})  -- constant SQL fragment, not input
         ORDER BY 1
         """,
-        [viewer.user_id],
+        [allowed_school_ids(con, viewer)],
     ).fetchall()
     return [r[0] for r in rows]
