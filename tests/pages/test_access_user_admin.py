@@ -64,10 +64,17 @@ def test_overview_lists_every_user(env, viewers):
     assert list(table.columns) == ["Naam", "E-mail", "Rol", "Actief", "Regio", "Scholen"]
     at.text_input(key="ua_search").input("anker001@").run()
     assert at.dataframe[0].value["E-mail"].tolist() == ["anker001@demo.schoolfoto.test"]
+    # Only the open tab ran: no edit form, no uploader, no audit log behind the overview.
+    assert not at.get("file_uploader") and not [b for b in at.button if b.label == "Opslaan"]
+
+
+def _open(at: AppTest, tab: str) -> AppTest:
+    at.session_state["ua_tab"] = tab  # only the open tab runs
+    return at.run()
 
 
 def test_add_a_director_through_the_form(env, viewers):
-    at = _app(viewers["beheerder"].user_id)
+    at = _open(_app(viewers["beheerder"].user_id), "Toevoegen of wijzigen")
     school = at.multiselect(key="ua___nieuw___schools").options[0]
     at.text_input(key="ua___nieuw___email").input("nieuwe.directeur@school.be")
     at.text_input(key="ua___nieuw___name").input("Nele Nieuw")
@@ -92,7 +99,7 @@ def test_add_a_director_through_the_form(env, viewers):
 
 
 def test_form_errors_are_shown_in_dutch(env, viewers):
-    at = _app(viewers["beheerder"].user_id)
+    at = _open(_app(viewers["beheerder"].user_id), "Toevoegen of wijzigen")
     at.text_input(key="ua___nieuw___email").input("geen adres")
     next(b for b in at.button if b.label == "Opslaan").click().run()
     assert not at.exception
@@ -108,7 +115,7 @@ def _raw_option(label: str) -> str:
 
 
 def test_import_a_users_sheet_through_the_uploader(env, viewers):
-    at = _app(viewers["beheerder"].user_id)
+    at = _open(_app(viewers["beheerder"].user_id), "Lijst importeren")
     con = duckdb.connect(str(env))
     try:
         school = con.execute("SELECT min(school_id) FROM schools").fetchone()[0]
