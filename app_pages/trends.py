@@ -1,4 +1,5 @@
-"""Trends: per assessment -> learning area -> domain, over the school years (DESIGN §6.3).
+"""Trends: per assessment -> learning area -> domain, over the school years.
+(docs/architecture.md, "Pages")
 
 Layout only: the rows come from data_model.reading.trends, the sentences from
 data_model.texts.trends, the charts from ui.trend_charts.

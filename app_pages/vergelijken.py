@@ -1,4 +1,5 @@
-"""Vergelijken: subgroups within the school and comparisons across schools (DESIGN §6.4).
+"""Vergelijken: subgroups within the school and comparisons across schools.
+(docs/architecture.md, "Pages")
 
 Layout only. Scope and anonymity are decided in data_model.reading.comparisons / subgroups: a
 directeur gets other schools without any identifying column, so nothing here can leak them.

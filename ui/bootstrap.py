@@ -1,4 +1,7 @@
-"""First start: make sure there is a database to open (DESIGN §3, issue: foundation)."""
+"""First start: make sure there is a database to open, and that rules.toml is valid.
+
+(docs/architecture.md, "From a file to a cell on a page")
+"""
 
 from __future__ import annotations
 

@@ -20,7 +20,7 @@ SCHOOL_KEY = "school_id"
 _AUDIT_VIEW_KEY = "_audit_last_view"
 
 # Streamlit's built-in text colours, mapped onto the blue/orange palette of rules.toml, so
-# badges need no HTML. Never red/green (DESIGN §1).
+# badges need no HTML. Never red/green (docs/architecture.md, "Pages").
 _BADGE_MARKUP = {
     "much_higher": ":blue-background[{text}]",
     "higher": ":blue[{text}]",

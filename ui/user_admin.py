@@ -205,7 +205,7 @@ def _render_import(viewer: Viewer) -> None:
     )
     st.download_button(
         "Sjabloon downloaden (.xlsx)",
-        data=users.user_sheet_template(),
+        data=users.user_sheet_template,  # built when clicked, not on every rerun
         file_name="schoolfoto-gebruikers.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         icon=":material/download:",

@@ -1,4 +1,4 @@
-"""Excel/CSV -> validated rows -> one transaction (DESIGN §7).
+"""Excel/CSV -> validated rows -> one transaction (README, "Importformaten").
 
     python -m data_model.imports FILE --kind results|pupils|schools|support|guidance --db PATH
 

@@ -1,4 +1,4 @@
-"""Roles, the Viewer and row scoping (DESIGN §8).
+"""Roles, the Viewer and row scoping (docs/architecture.md, "Scope and suppression").
 
 Scope is decided in one place, the `user_scope` view of schema.sql, and every query in
 queries.py filters with SCOPE_SQL for the viewer's user id. A page therefore cannot show a
@@ -138,7 +138,10 @@ def require_admin(viewer: Viewer) -> None:
 
 
 def require_guidance(viewer: Viewer) -> None:
-    """Guidance contacts and need tiers are internal: never for a directeur (DESIGN §8)."""
+    """Guidance contacts and need tiers are internal: never for a directeur.
+
+    (docs/architecture.md, "Scope and suppression")
+    """
     if not viewer.sees_guidance:
         raise AccessDenied(
             "Begeleidingsgegevens zijn intern voor de begeleidingsdienst en niet zichtbaar "
@@ -147,7 +150,10 @@ def require_guidance(viewer: Viewer) -> None:
 
 
 def scrub_suppressed(df: pd.DataFrame) -> pd.DataFrame:
-    """Blank every measure of rows with `suppressed` = true (privacy minimum, DESIGN §5)."""
+    """Blank every measure of rows with `suppressed` = true (the privacy minimum).
+
+    (docs/architecture.md, "Scope and suppression")
+    """
     if "suppressed" not in df.columns or df.empty:
         return df
     mask = df["suppressed"].fillna(False).astype(bool).to_numpy()

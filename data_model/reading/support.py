@@ -2,7 +2,8 @@
 
 Support counts and KOALA outcomes belong to the school and are visible to everyone with access
 to it. Guidance contacts and the guidance-need tier are internal to the support service
-(DESIGN §2, §8): every guidance function raises AccessDenied for a viewer that does not
+(docs/architecture.md, "Scope and suppression"): every guidance function raises AccessDenied
+for a viewer that does not
 `sees_guidance` (a directeur), so no page can leak them by forgetting a check.
 """
 

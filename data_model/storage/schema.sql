@@ -1,7 +1,7 @@
 -- Schoolfoto schema. Version lives in meta.schema_version; db.py migrates older files.
 -- Tables hold what was imported; school_result holds what stats.py computed from them
 -- (materialised at import time, so a page never recomputes Flanders); the v_* views at the
--- bottom are the public contract of DESIGN §4: keep their names and columns stable.
+-- bottom are the public contract (README, "The data contract"): keep their names and columns stable.
 
 CREATE TABLE IF NOT EXISTS meta (
     key   TEXT PRIMARY KEY,
@@ -285,7 +285,7 @@ CREATE OR REPLACE VIEW user_scope AS
     FROM users u JOIN user_schools us USING (user_id)
     WHERE u.active AND u.role IN ('directeur', 'anker', 'regioteam');
 
--- ---------------------------------------------------------------- public contract (DESIGN §4)
+-- ---------------------------------------------------------------- public contract (README, "The data contract")
 
 CREATE OR REPLACE VIEW v_school_result AS
     SELECT school_id, school_year, assessment_id, learning_area, domain, n_pupils,

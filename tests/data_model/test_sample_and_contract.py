@@ -1,4 +1,4 @@
-"""The sample database: realistic, deterministic, and answering the data contract (DESIGN §4).
+"""The sample database: realistic, deterministic, and answering the data contract (README, "The data contract").
 
 The last test recomputes the colour of every row from the raw pupil rows with its own code
 (numpy/scipy, not data_model.statistics.status), so a regression in the SQL, the pooling or the rule
