@@ -12,6 +12,7 @@ import streamlit as st
 from data_model.rules import RulesError, load_rules
 from data_model.sample import generate
 from data_model.storage.db import DEFAULT_DB_PATH, configured_path
+from ui.safe_text import md
 
 
 def ensure_database() -> Path:
@@ -49,6 +50,6 @@ def ensure_rules() -> None:
         st.title("Schoolfoto")
         st.error(
             "De instellingen in `data_model/rules.toml` bevatten fouten; de app toont niets "
-            "tot ze verbeterd zijn.\n\n" + "\n".join(f"- {p}" for p in exc.problems)
+            "tot ze verbeterd zijn.\n\n" + "\n".join(f"- {md(p)}" for p in exc.problems)
         )
         st.stop()

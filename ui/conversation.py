@@ -8,6 +8,7 @@ next interaction and no cache needs clearing after a write.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
@@ -18,6 +19,7 @@ from streamlit.errors import StreamlitAPIException
 from data_model.reading.access import Viewer
 from data_model.state import notes
 from data_model.storage.db import Database
+from ui.errors import log_exception
 from ui.safe_text import md, md_block
 
 FLASH_KEY = "datagesprek_flash"
@@ -211,8 +213,34 @@ def save(action: Callable[[], notes.Note], done: str) -> bool:
     except (notes.NoteError, PermissionError) as problem:
         st.error(md(problem), icon=":material/error:")
         return False
+    except Exception as exc:  # a save that did not happen always says so (issue 14)
+        reference = log_exception(exc, "saving a note")
+        st.error(
+            "**Niet bewaard.** Er ging iets mis bij het opslaan; uw tekst staat nog in het "
+            "formulier. Probeer opnieuw. Blijft het probleem, geef dan deze referentie door aan "
+            f"de beheerder: **{reference}**.",
+            icon=":material/error:",
+        )
+        return False
     flash(done)
     return True
+
+
+def _form_generation(base: str) -> tuple[str, str]:
+    """(widget key prefix, submit token) of the current instance of an add form.
+
+    After a save the form gets a new generation: new widget keys, so the browser shows empty
+    fields (deleting widget state does not clear what a form shows), and a new token, so the
+    next note is a new note. The first generation keeps the plain key (tests and links).
+    """
+    state = st.session_state.setdefault(f"{base}#form", {"n": 0, "token": uuid.uuid4().hex})
+    key = base if state["n"] == 0 else f"{base}~{state['n']}"
+    return key, state["token"]
+
+
+def _next_generation(base: str) -> None:
+    state = st.session_state.get(f"{base}#form", {"n": 0})
+    st.session_state[f"{base}#form"] = {"n": state["n"] + 1, "token": uuid.uuid4().hex}
 
 
 def add_form(
@@ -225,18 +253,24 @@ def add_form(
     title: str,
     scope: str = notes.SCOPE_CONVERSATION,
 ) -> None:
-    """A form that adds a note of this step; clears itself after a successful save."""
-    key = f"add-{scope}-{step}"
+    """A form that adds a note of this step; empty again after a successful save.
+
+    A double click or a rerun submits the same token and content again: notes.create_note
+    then returns the note it already stored, so a note is saved once (issue 14).
+    """
+    base = f"add-{scope}-{step}"
+    key, token = _form_generation(base)
     with st.form(key, clear_on_submit=False, border=True):
         st.markdown(f"**{md(title)}**")
         body = step_fields(step, key, {}, choices)
         submitted = st.form_submit_button("Bewaren", type="primary", icon=":material/save:")
     if submitted and save(
-        lambda: notes.create_note(db, viewer, school_id, school_year, step, body, scope),
+        lambda: notes.create_note(
+            db, viewer, school_id, school_year, step, body, scope, submit_token=token
+        ),
         "Bewaard.",
     ):
-        for k in [k for k in st.session_state if str(k).startswith(f"{key}-")]:
-            del st.session_state[k]
+        _next_generation(base)
         st.rerun()
 
 

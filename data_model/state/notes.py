@@ -52,6 +52,9 @@ _REQUIRED = {
     "note": ("text",),
 }
 MAX_TEXT = 4000
+# The form instance a note was submitted from (ui.conversation): makes a double submit
+# idempotent. Stored in the body, so no backend needs a new column.
+SUBMIT_TOKEN_KEY = "submit_token"
 
 
 class NoteError(ValueError):
@@ -283,13 +286,22 @@ def create_note(
     step: str,
     body: dict[str, Any],
     scope: str = SCOPE_CONVERSATION,
+    submit_token: str | None = None,
 ) -> Note:
+    """Store a new note. With `submit_token` (one per form instance, see ui.conversation) the
+    write is idempotent: a double click or a rerun that submits the same form with the same
+    content again returns the note stored the first time instead of a duplicate."""
     clean = validate_body(step, body)
+    if submit_token:
+        clean[SUBMIT_TOKEN_KEY] = str(submit_token)
     _check_scope(viewer, scope)
     text = _dump(clean)
     now = datetime.now()
     with db.write() as cur:
         require_school(cur, viewer, school_id)
+        earlier = _same_submission(cur, viewer, school_id, school_year, scope, step, clean)
+        if earlier is not None:
+            return earlier
         note_id = cur.execute(
             """
             INSERT INTO notes (school_id, school_year, scope, step, body, author_id,
@@ -302,6 +314,34 @@ def create_note(
         note = _fetch(cur, note_id)
     assert note is not None
     return note
+
+
+def _same_submission(
+    cur: duckdb.DuckDBPyConnection,
+    viewer: Viewer,
+    school_id: str,
+    school_year: str,
+    scope: str,
+    step: str,
+    clean: dict[str, Any],
+) -> Note | None:
+    """The note this exact submission already stored (same form token and content), if any.
+
+    Checked inside the write transaction, under the writer lock, so two concurrent submits
+    of one form cannot both insert. Compared in Python, not with backend JSON functions, so
+    it holds for any state store.
+    """
+    if not clean.get(SUBMIT_TOKEN_KEY):
+        return None
+    rows = cur.execute(
+        "SELECT note_id, body FROM notes WHERE school_id = ? AND school_year = ? "
+        "AND scope = ? AND step = ? AND author_id = ? ORDER BY note_id",
+        [school_id, school_year, scope, step, viewer.user_id],
+    ).fetchall()
+    for note_id, body in rows:
+        if json.loads(body) == clean:
+            return _fetch(cur, note_id)
+    return None
 
 
 def _conflict(current: Note) -> NoteConflict:

@@ -132,7 +132,8 @@ def test_accepting_a_suggestion_and_adding_a_hypothesis(write_env, viewers) -> N
         ("Te weinig leestijd.", obs.note_id, director.user_id)
     ]
     # The form is empty again and the new hypothesis is listed, linked to its observation.
-    assert at.text_area(key="add-datagesprek-hypothesis-text").value == ""
+    # A new form generation (new widget keys): the browser shows empty fields.
+    assert at.text_area(key="add-datagesprek-hypothesis~1-text").value == ""
     assert any(shown(m.value).startswith("**1.** Te weinig leestijd.") for m in at.markdown)
 
 
