@@ -8,6 +8,7 @@ Tests that write (imports, notes, users) get their own copy (`writable_db`).
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +20,9 @@ from data_model.sample import SampleSpec, generate
 from data_model.storage.db import Cursor, Database
 
 ROOT = Path(__file__).resolve().parent.parent
+# A page error is shown as a Dutch message (ui/errors.py) and, in tests, raised again so that
+# AppTest's `at.exception` still fails the test. Browser tests' servers inherit it.
+os.environ.setdefault("SCHOOLFOTO_ERRORS", "raise")
 
 
 def copy_data(source: Path, target: Path) -> Path:

@@ -1,9 +1,10 @@
-"""First start: make sure there is a data folder to open, before anyone logs in (DESIGN §3, §9).
+"""First start: make sure there is a data folder to open, and that rules.toml is valid.
 
 Only the bundled default folder (`sample_data/`) is generated: a missing $SCHOOLFOTO_DATA is a
 configuration error we report instead of silently creating an empty or fake database in its
 place. A folder that cannot be opened (old single-file format, locked, damaged, state store
-unreachable) gets a Dutch message on this first page, without a traceback or a server path.
+unreachable) gets a Dutch message on this first page, before login, without a traceback or a
+server path. (docs/architecture.md, "From a file to a cell on a page")
 """
 
 from __future__ import annotations
@@ -12,10 +13,12 @@ from pathlib import Path
 
 import streamlit as st
 
+from data_model.rules import RulesError, load_rules
 from data_model.sample import generate
 from data_model.storage import db as storage
 from data_model.storage.state import StateError
 from ui.data import database, pin_snapshot
+from ui.safe_text import md
 
 
 def _stop(message: str) -> None:
@@ -55,3 +58,16 @@ def ensure_database() -> Path:
     except (storage.DataError, StateError) as exc:
         _stop(str(exc))
     return path
+
+
+def ensure_rules() -> None:
+    """Stop with the Dutch list of problems when an administrator edited rules.toml wrong."""
+    try:
+        load_rules()
+    except RulesError as exc:
+        st.title("Schoolfoto")
+        st.error(
+            "De instellingen in `data_model/rules.toml` bevatten fouten; de app toont niets "
+            "tot ze verbeterd zijn.\n\n" + "\n".join(f"- {md(p)}" for p in exc.problems)
+        )
+        st.stop()

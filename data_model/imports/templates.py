@@ -13,7 +13,9 @@ import duckdb
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
+from data_model.exports.cells import neutralise_workbook
 from data_model.imports.formats import FORMATS, MAX_DATA_ROWS, FileFormat
+from data_model.texts.formatting import format_number
 
 _HEADER_FILL = PatternFill("solid", start_color="DCE6F1")
 
@@ -73,9 +75,7 @@ def build_template(kind: str, con: duckdb.DuckDBPyConnection | None = None) -> b
                     "support": "school, schooljaar en fase",
                     "guidance": "begeleidingscontact"}[kind]
                  + ". Vervang de voorbeeldrij."])  # fmt: skip
-    info.append(
-        [f"Hoogstens {MAX_DATA_ROWS:,} rijen per bestand; .xlsx of .csv.".replace(",", ".")]
-    )
+    info.append([f"Hoogstens {format_number(MAX_DATA_ROWS, 0)} rijen per bestand; .xlsx of .csv."])
     info.append([])
     info.append(["kolom", "verplicht", "uitleg"])
     for cell in info[info.max_row]:
@@ -87,6 +87,7 @@ def build_template(kind: str, con: duckdb.DuckDBPyConnection | None = None) -> b
     info.column_dimensions["A"].width = 36
     info.column_dimensions["B"].width = 10
     info.column_dimensions["C"].width = 80
+    neutralise_workbook(wb)  # issue 14: text cells never run as formulas
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

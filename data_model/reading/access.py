@@ -1,9 +1,10 @@
-"""Roles, the Viewer and row scoping (DESIGN §8).
+"""Roles, the Viewer and row scoping (docs/architecture.md, "Scope and suppression").
 
 Scope is decided in one place, `allowed_school_ids(con, viewer)`: the user's role, region and
 assigned schools come from the state store (by user id, never from what a Viewer object
 claims), the schools of a region from the snapshot. Every analytic query takes that list as a
-parameter (SCOPE_SQL); nothing joins a users table inside DuckDB. A page therefore cannot show
+parameter (`reading.scope.SCOPE_FILTER`, computed once per request by the scoped reader);
+nothing joins a users table inside DuckDB. A page therefore cannot show
 a school outside the scope even if it asks for one: it gets no rows, or AccessDenied.
 
 `con` is a `storage.db.Cursor`: a DuckDB cursor on one snapshot that carries the state store
@@ -18,18 +19,7 @@ from typing import Any
 import pandas as pd
 
 from data_model.storage.state import SYSTEM_USER_ID, StateStore
-
-ROLES = ("directeur", "anker", "regioteam", "beheerder")
-ROLE_LABELS = {
-    "directeur": "Directeur",
-    "anker": "Anker (pedagogisch begeleider)",
-    "regioteam": "Regioteam",
-    "beheerder": "Beheerder",
-}
-
-# Parameter: `allowed_school_ids(con, viewer)` (a list). Use as `WHERE school_id IN (...)`.
-SCOPE_SQL = "SELECT unnest(CAST(? AS VARCHAR[]))"
-
+from data_model.vocabulary import BEHEERDER, GUIDANCE_ROLES, NAMED_SCHOOL_ROLES, ROLE_LABELS
 
 # Measures that must be NULL on a suppressed row (n below the privacy minimum). The
 # materialised table already blanks them; `scrub_suppressed` repeats it right after the SQL
@@ -60,15 +50,15 @@ class Viewer:
     @property
     def sees_guidance(self) -> bool:
         """Guidance contacts and need tiers are internal to the support service."""
-        return self.role in ("anker", "regioteam", "beheerder")
+        return self.role in GUIDANCE_ROLES
 
     @property
     def sees_other_schools_by_name(self) -> bool:
-        return self.role != "directeur"
+        return self.role in NAMED_SCHOOL_ROLES
 
     @property
     def is_admin(self) -> bool:
-        return self.role == "beheerder"
+        return self.role == BEHEERDER
 
 
 _USER_SQL = "SELECT user_id, name, email, role, region_id FROM users WHERE active AND "
@@ -163,12 +153,6 @@ def system_viewer(con: Any) -> Viewer:
     return viewer
 
 
-def require_role(viewer: Viewer, *roles: str) -> None:
-    """Raise AccessDenied unless the viewer has one of `roles` (checked in the data layer)."""
-    if viewer.role not in roles:
-        raise AccessDenied("Dit onderdeel is niet beschikbaar voor uw rol.")
-
-
 def require_admin(viewer: Viewer) -> None:
     """User management, the audit log and imports are for the beheerder only."""
     if not viewer.is_admin:
@@ -176,7 +160,10 @@ def require_admin(viewer: Viewer) -> None:
 
 
 def require_guidance(viewer: Viewer) -> None:
-    """Guidance contacts and need tiers are internal: never for a directeur (DESIGN §8)."""
+    """Guidance contacts and need tiers are internal: never for a directeur.
+
+    (docs/architecture.md, "Scope and suppression")
+    """
     if not viewer.sees_guidance:
         raise AccessDenied(
             "Begeleidingsgegevens zijn intern voor de begeleidingsdienst en niet zichtbaar "
@@ -185,7 +172,10 @@ def require_guidance(viewer: Viewer) -> None:
 
 
 def scrub_suppressed(df: pd.DataFrame) -> pd.DataFrame:
-    """Blank every measure of rows with `suppressed` = true (privacy minimum, DESIGN §5)."""
+    """Blank every measure of rows with `suppressed` = true (the privacy minimum).
+
+    (docs/architecture.md, "Scope and suppression")
+    """
     if "suppressed" not in df.columns or df.empty:
         return df
     mask = df["suppressed"].fillna(False).astype(bool).to_numpy()

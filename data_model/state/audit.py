@@ -16,7 +16,8 @@ from datetime import datetime
 
 import pandas as pd
 
-from data_model.reading.access import Viewer, require_admin
+from data_model.reading.access import Viewer
+from data_model.reading.scope import admin_read
 from data_model.storage.db import Cursor, Database
 
 # The only actions the log records (Dutch, as the beheerder reads them).
@@ -66,6 +67,7 @@ def log_event(
     )
 
 
+@admin_read
 def audit_entries(
     con: Cursor,
     viewer: Viewer,
@@ -76,7 +78,6 @@ def audit_entries(
     limit: int = 2000,
 ) -> pd.DataFrame:
     """The newest log lines with the user's name and the school's name (beheerder only)."""
-    require_admin(viewer)
     # Imports are logged by the importer in import_log (who, when, file, hash, outcome); the
     # audit view shows them as 'importeert' lines so that nothing is logged twice.
     # Filters are constant SQL fragments chosen here; only their values are parameters.
@@ -117,19 +118,6 @@ def audit_entries(
     names = dict(con.execute("SELECT school_id, name FROM schools").fetchall())
     df.insert(6, "school_name", df["school_id"].map(names))
     return df
-
-
-def audit_summary(con: Cursor, viewer: Viewer) -> pd.DataFrame:
-    """Per action: how many lines and the latest one (beheerder only)."""
-    require_admin(viewer)
-    return con.state.execute(
-        """
-        SELECT action, count(*) AS n, max(logged_at) AS last_logged_at
-        FROM (SELECT action, logged_at FROM audit_log
-              UNION ALL SELECT 'importeert' AS action, imported_at AS logged_at FROM import_log) x
-        GROUP BY action ORDER BY action
-        """
-    ).df()
 
 
 def record_import(

@@ -1,7 +1,7 @@
 -- Schoolfoto analytic snapshot schema. Version lives in meta.schema_version; db.py migrates.
 -- Tables hold what was imported; school_result holds what stats.py computed from them
 -- (materialised at import time, so a page never recomputes Flanders); the v_* views at the
--- bottom are the public contract of DESIGN §4: keep their names and columns stable.
+-- bottom are the public contract (README, "The data contract"): keep their names and columns stable.
 
 CREATE TABLE IF NOT EXISTS meta (
     key   TEXT PRIMARY KEY,

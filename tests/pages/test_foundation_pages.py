@@ -6,9 +6,8 @@ import pytest
 
 from data_model.reading import queries
 from data_model.reading.access import allowed_school_ids
+from data_model.vocabulary import ROLES
 from tests.pages.apptest import all_text, run_page
-
-ROLES = ("directeur", "anker", "regioteam", "beheerder")
 
 
 @pytest.mark.parametrize("role", ROLES)
