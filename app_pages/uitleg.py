@@ -1,4 +1,7 @@
-"""Uitleg: glossary and how colours and trends are decided, read from rules.toml (DESIGN §6.8)."""
+"""Uitleg: glossary and how colours and trends are decided, read from rules.toml.
+
+(docs/architecture.md, "Pages")
+"""
 
 import streamlit as st
 

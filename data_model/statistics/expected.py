@@ -1,4 +1,4 @@
-"""SES-adjusted expected scores and value added (DESIGN §5, issue 3).
+"""SES-adjusted expected scores and value added (docs/statistics.md, issue 3).
 
 For every school year x assessment x cell (domain, learning area, total) we fit one ordinary
 least-squares regression over all pupils of Flanders:

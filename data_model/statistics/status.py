@@ -1,4 +1,4 @@
-"""Comparisons, intervals, status and trend codes (DESIGN §5).
+"""Comparisons, intervals, status and trend codes (docs/statistics.md).
 
 Everything here works on whole DataFrames at once (numpy vectorised), because the same code
 materialises the school results of all of Flanders at import time: ~2,300 schools x 10 years x
@@ -104,7 +104,7 @@ def classify(
     reference_sd: np.ndarray,
     rules: Rules,
 ) -> np.ndarray:
-    """The status code of each cell; see DESIGN §5 and rules.toml."""
+    """The status code of each cell; see docs/statistics.md and rules.toml."""
     n = np.asarray(n, dtype=float)
     diff = np.asarray(diff, dtype=float)
     ci_low = np.asarray(ci_low, dtype=float)

@@ -1,4 +1,4 @@
-"""Statistics of DESIGN §5 on cases small enough to compute by hand."""
+"""Statistics of docs/statistics.md on cases small enough to compute by hand."""
 
 from __future__ import annotations
 

@@ -13,14 +13,14 @@ Targets: 0 requests to any host but the app's own, 0 live links or images from d
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 
+from tests.conftest import copy_data
 from tests.e2e.conftest import running_app
-from tests.hostile import ATTACKER, original, plant, sweep_users
+from tests.hostile import ATTACKER, plant, sweep_users, user_names
 from ui.navigation import PAGES
 
 pytestmark = pytest.mark.browser
@@ -65,13 +65,7 @@ def _pick_user(page, role: str, name: str) -> None:  # type: ignore[no-untyped-d
 
 def sweep(url: str, db: Path, users: dict[str, str], browser) -> dict:  # type: ignore[no-untyped-def]
     """Open every page for every role; return the counts and the foreign hosts seen."""
-    import duckdb
-
-    con = duckdb.connect(str(db), read_only=True)
-    names = {
-        uid: original(n) for uid, n in con.execute("SELECT user_id, name FROM users").fetchall()
-    }
-    con.close()
+    names = user_names(db)
     own = urlparse(url).netloc
     result = {"pages": 0, "foreign_requests": 0, "foreign_hosts": set(), "links": 0, "images": 0,
               "html": 0, "directives": 0, "maths": 0, "where": []}  # fmt: skip
@@ -110,9 +104,8 @@ def sweep(url: str, db: Path, users: dict[str, str], browser) -> dict:  # type: 
     return result
 
 
-def test_hostile_data_sweep(browser, sample_db, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    db = tmp_path / "schoolfoto.duckdb"
-    shutil.copy(sample_db, db)
+def test_hostile_data_sweep(browser, pristine_db, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    db = copy_data(pristine_db, tmp_path / "data")
     ids = plant(db)
     users = sweep_users(db, ids["school_id"], ids["director"], ids["anker"])
     with running_app(db, env={"SCHOOLFOTO_ERRORS": "show"}) as url:
@@ -124,9 +117,12 @@ def test_hostile_data_sweep(browser, sample_db, tmp_path) -> None:  # type: igno
     assert (result["links"], result["images"], result["html"], result["directives"]) == (0, 0, 0, 0)
 
 
-def test_a_damaged_database_shows_a_dutch_message_without_internals(browser, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    db = tmp_path / "schoolfoto.duckdb"
-    db.write_bytes(b"dit is geen databank" * 500)
+def test_a_damaged_database_shows_a_dutch_message_without_internals(
+    browser, pristine_db, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    db = copy_data(pristine_db, tmp_path / "data")
+    snapshot = (db / "current.duckdb").resolve()
+    snapshot.write_bytes(b"dit is geen databank" * 500)  # a damaged file, before any login
     with running_app(db, env={"SCHOOLFOTO_ERRORS": "show"}) as url:
         context = browser.new_context(locale="nl-BE")
         page = context.new_page()
