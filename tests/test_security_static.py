@@ -517,3 +517,47 @@ def test_text_builders_get_escaped_names():
                     "md_columns",
                     "md_record",
                 ), f"{path.relative_to(ROOT)}:{node.lineno}"
+
+
+# Every file the app offers comes from a builder that neutralises its cells (exports/cells.py),
+# each opened with hostile data in tests/data_model/test_hostile_exports.py.
+NEUTRALISED_BUILDERS = {
+    "build_school_xlsx", "build_conversation_pdf", "csv_bytes", "build_template",
+    "user_sheet_template",
+}  # fmt: skip
+
+
+def _download_sources(source: str) -> list[tuple[int, set[str]]]:
+    """(line, names called in its data) for every download_button call."""
+    out = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Call) and _callee(node) == "download_button":
+            data = node.args[1] if len(node.args) > 1 else None
+            data = next((k.value for k in node.keywords if k.arg == "data"), data)
+            called = (
+                {_callee(n) for n in ast.walk(data) if isinstance(n, ast.Call)} if data else set()
+            )
+            names = {
+                n.attr if isinstance(n, ast.Attribute) else n.id
+                for n in (ast.walk(data) if data else ())
+                if isinstance(n, ast.Name | ast.Attribute)
+            }
+            out.append((node.lineno, called | names))
+    return out
+
+
+def test_every_download_is_built_by_a_neutralising_builder():
+    seen, offenders = 0, []
+    for path in _page_files():
+        for line, called in _download_sources(path.read_text(encoding="utf-8")):
+            seen += 1
+            if not called & NEUTRALISED_BUILDERS:
+                offenders.append(f"{path.relative_to(ROOT)}:{line}")
+    assert seen >= 4 and offenders == []
+
+
+def test_the_dataframe_toolbar_download_is_off():
+    """Its "Download as CSV" writes imported text verbatim (=HYPERLINK(...) from a name)."""
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["client"]["disableDataExport"] is True
+    assert config["client"]["showErrorDetails"] == "none"  # no traceback on a page
