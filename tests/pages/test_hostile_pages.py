@@ -48,6 +48,23 @@ def hostile_viewers(hostile_db: Path) -> Iterator[tuple[str, dict[str, Viewer]]]
     yield school_id, viewers
 
 
+def chart_specs(at: AppTest) -> list[str]:
+    """The Vega-Lite specs of the run (text in charts is not Markdown, but a spec could still
+    carry a live link: an `href` channel, or a tooltip field named `image`)."""
+    specs: list[str] = []
+
+    def walk(node: object) -> None:
+        proto = getattr(node, "proto", None)
+        spec = getattr(proto, "spec", None)
+        if isinstance(spec, str) and spec.startswith("{"):
+            specs.append(spec)
+        for child in (getattr(node, "children", None) or {}).values():
+            walk(child)
+
+    walk(at._tree)
+    return specs
+
+
 def markdown_sources(at: AppTest) -> list[str]:
     """Every text of the run that Streamlit renders as Markdown."""
     out: list[str] = []
@@ -128,18 +145,23 @@ def test_no_page_renders_markup_from_data(hostile_db, hostile_viewers, monkeypat
     school_id, viewers = hostile_viewers
     viewer = viewers[role]
     live: dict[str, list[str]] = {}
-    seen_payload = 0
+    seen_payload = seen_charts = 0
     for spec in visible_pages(viewer):
         for at in _runs(viewer, spec.path, school_id):
             assert not at.exception, (spec.path, [e.value for e in at.exception])
             sources = markdown_sources(at)
             seen_payload += sum(ATTACKER.split(".")[0] in s for s in sources)
             found = sorted({c for s in sources for c in live_markup(s)})
+            specs = chart_specs(at)
+            seen_charts += len(specs)
+            for spec in specs:
+                if '"href"' in spec or '"title": "image"' in spec:
+                    found.append("a chart with a link channel")
             if found:
                 live.setdefault(spec.path, []).extend(found)
     assert live == {}, f"live markup from data for {role}: {live}"
     # The scan must have seen the planted text: otherwise it proves nothing.
-    assert seen_payload > 0
+    assert seen_payload > 0 and seen_charts > 0
 
 
 def test_the_signed_in_line_shows_a_url_in_a_name_as_text(hostile_db, hostile_viewers, monkeypatch):
