@@ -30,12 +30,19 @@ class Rules:
     min_group_size: int
     min_colour_size: int
     confidence: float
+    domain_confidence: float
     large_effect_size: float
+    status_years: int
     colour_comparison: str
     ses_groups: int
+    min_second_differences: int
+    class_sd_fallback: float
     trend_max_years: int
     trend_min_years: int
     trend_alpha: float
+    trend_domain_alpha: float
+    funnel_outer_level: float
+    funnel_overdispersion_level: float
     statuses: dict[str, StatusStyle]
     trend_labels: dict[str, str]
     trend_symbols: dict[str, str]
@@ -50,12 +57,19 @@ def load_rules(path: Path = RULES_PATH) -> Rules:
         min_group_size=int(raw["privacy"]["min_group_size"]),
         min_colour_size=int(raw["statistics"]["min_colour_size"]),
         confidence=float(raw["statistics"]["confidence"]),
+        domain_confidence=float(raw["statistics"]["domain_confidence"]),
         large_effect_size=float(raw["statistics"]["large_effect_size"]),
+        status_years=int(raw["statistics"]["status_years"]),
         colour_comparison=str(raw["statistics"]["colour_comparison"]),
         ses_groups=int(raw["statistics"]["ses_groups"]),
+        min_second_differences=int(raw["statistics"]["min_second_differences"]),
+        class_sd_fallback=float(raw["statistics"]["class_sd_fallback"]),
         trend_max_years=int(raw["trend"]["max_years"]),
         trend_min_years=int(raw["trend"]["min_years"]),
         trend_alpha=float(raw["trend"]["alpha"]),
+        trend_domain_alpha=float(raw["trend"]["domain_alpha"]),
+        funnel_outer_level=float(raw["funnel"]["outer_level"]),
+        funnel_overdispersion_level=float(raw["funnel"]["overdispersion_level"]),
         statuses=statuses,
         trend_labels=dict(raw["trend_labels"]),
         trend_symbols=dict(raw["trend_symbols"]),

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from data_model.rules import Rules, load_rules
-from data_model.statistics.status import school_year_label, year_start
+from data_model.statistics.groups import school_year_label, year_start
 from data_model.texts.formatting import format_number, format_signed
 
 COMPARISONS = {
