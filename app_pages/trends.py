@@ -138,7 +138,7 @@ def show_series(series: pd.DataFrame, heading: str, level: int) -> None:
         if not diff["verschil"].notna().any():
             st.caption("Geen verschil om te tonen (te weinig leerlingen of geen gegevens).")
         else:
-            title = "Verschil" if comparison == "similar" else "Toegevoegde waarde"
+            title = "Verschil" if comparison == "similar" else "SES-gecorrigeerd verschil"
             show_chart(build_difference_chart(diff, title, comparison, rules), width="stretch")
     if has_goals:
         with cols[2]:

@@ -23,13 +23,14 @@ import argparse
 import sys
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from bench.calibration_old import judge_old
 from bench.calibration_world import World, simulate
-from data_model.rules import load_rules
+from data_model.rules import Rules, load_rules
 from data_model.statistics.funnel import year_se
 from data_model.statistics.materialize import judge_cells
 from data_model.statistics.status import z_value
@@ -103,8 +104,7 @@ def measure(
     }
 
 
-def run_world(world: World) -> dict[str, dict[str, float]]:
-    rules = load_rules()
+def run_world(world: World, rules: Rules) -> dict[str, dict[str, float]]:
     sim = simulate(world, rules.status_years)
     last = sorted(sim.cells["school_year"].unique())[-EVAL_YEARS:]
     truth = _text(sim.truth.copy())
@@ -159,7 +159,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--markdown", action="store_true", help="print a Markdown table")
     parser.add_argument("--schools", type=int, default=None)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--class-sd", type=float, action="append", help="only these worlds (repeatable)"
+    )
+    parser.add_argument("--rules", type=Path, default=None, help="another rules.toml to try")
     args = parser.parse_args(argv)
+    rules = load_rules(args.rules) if args.rules else load_rules()
     start = time.perf_counter()
     if args.quick:
         worlds = [World(class_sd=1.5, schools=args.schools or 200, years=8, seed=args.seed)]
@@ -167,8 +172,9 @@ def main(argv: list[str] | None = None) -> int:
         worlds = [
             World(class_sd=sd, schools=args.schools or 1500, years=8, seed=args.seed + i)
             for i, sd in enumerate((0.0, 1.5, 3.0))
+            if not args.class_sd or sd in args.class_sd
         ]
-    results = {w.class_sd: run_world(w) for w in worlds}
+    results = {w.class_sd: run_world(w, rules) for w in worlds}
     print(table(results, args.markdown))
     schools = worlds[0].schools
     print(

@@ -13,6 +13,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from data_model.reading import access, queries
 from data_model.rules import Rules, load_rules
 from data_model.state import audit
+from data_model.texts.explain import colour_meaning, status_meanings
 from data_model.texts.formatting import format_number, format_signed
 from data_model.vocabulary import STATUSES
 from ui.data import db_path, get_database, query
@@ -177,18 +178,12 @@ def pick_assessment(viewer: access.Viewer, school_id: str) -> tuple[str, pd.Seri
 
 
 def render_legend(rules: Rules | None = None) -> None:
-    """The six colour codes with symbol and meaning."""
+    """The six colour codes with symbol and meaning, and what a colour means (issue 11)."""
     rules = rules or load_rules()
-    meanings = {
-        "much_higher": "duidelijk hoger dan vergelijkbare scholen (zeker én groot verschil)",
-        "higher": "hoger dan vergelijkbare scholen (zeker, maar klein verschil)",
-        "as_expected": "geen duidelijk verschil: het verschil kan toeval zijn",
-        "lower": "lager dan vergelijkbare scholen (zeker, maar klein verschil)",
-        "much_lower": "duidelijk lager dan vergelijkbare scholen (zeker én groot verschil)",
-        "too_few": f"minder dan {rules.min_colour_size} leerlingen: geen kleur",
-    }
+    meanings = status_meanings(rules)
     rows = [f"- {status_badge(s, rules)}: {meanings[s]}" for s in STATUSES]
     st.markdown("\n".join(rows))
+    st.caption(colour_meaning(rules))
 
 
 def render_area_tiles(results: pd.DataFrame, rules: Rules | None = None) -> None:

@@ -218,6 +218,8 @@ SCHOOL_EXPECTED_COLUMNS = [
     "va_estimate",
     "va_status_years",
     "va_status_from",
+    "va_year_ci_low",
+    "va_year_ci_high",
 ]
 MODEL_COLUMNS = [
     *CELL_KEYS,
@@ -237,6 +239,8 @@ _FROM_VERDICT = {
     "status_estimate": "va_estimate",
     "status_years": "va_status_years",
     "status_from": "va_status_from",
+    "year_ci_low": "va_year_ci_low",
+    "year_ci_high": "va_year_ci_high",
 }
 
 

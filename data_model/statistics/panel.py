@@ -14,7 +14,7 @@ import pandas as pd
 
 SERIES_KEYS = ["school_id", "assessment_id", "learning_area", "domain"]
 CELL_OF_SERIES = ["assessment_id", "learning_area", "domain"]
-_NONE = "\x00"  # stands in for a NULL learning area / domain while factorising
+_NONE = "~none~"  # stands in for a NULL learning area / domain while factorising
 
 
 @dataclass(frozen=True)

@@ -300,6 +300,8 @@ CREATE TABLE IF NOT EXISTS school_expected (
 ALTER TABLE school_expected ADD COLUMN IF NOT EXISTS va_estimate DOUBLE;
 ALTER TABLE school_expected ADD COLUMN IF NOT EXISTS va_status_years INTEGER;
 ALTER TABLE school_expected ADD COLUMN IF NOT EXISTS va_status_from INTEGER;
+ALTER TABLE school_expected ADD COLUMN IF NOT EXISTS va_year_ci_low DOUBLE;   -- single year
+ALTER TABLE school_expected ADD COLUMN IF NOT EXISTS va_year_ci_high DOUBLE;
 
 -- The regression behind school_expected: one row per school year x assessment x cell.
 CREATE TABLE IF NOT EXISTS expected_model (
