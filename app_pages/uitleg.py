@@ -9,6 +9,7 @@ import streamlit as st
 
 from data_model.reading import comparisons
 from data_model.rules import load_rules
+from data_model.statistics.funnel import level_label
 from data_model.statistics.status import z_value
 from data_model.texts.explain import (
     cell_label,
@@ -21,8 +22,8 @@ from ui.components import render_legend
 from ui.data import query
 
 rules = load_rules()
-conf = format_number(rules.confidence * 100, 0)
-dom_conf = format_number(rules.domain_confidence * 100, 0)
+conf = level_label(rules.confidence)  # '97,5 %'
+dom_conf = level_label(rules.domain_confidence)
 group = comparison_label(rules)
 years = rules.status_years
 
@@ -76,8 +77,8 @@ st.markdown(
    minstens {rules.min_colour_size} leerlingen) samen; een jaar met meer leerlingen weegt
    zwaarder. Een uitzonderlijk resultaat trekken we wat naar het gemiddelde toe, des te meer
    naarmate er minder leerlingen en jaren zijn: zo krijgt een toevallige uitschieter geen kleur.
-6. **Kleur.** Rond die schatting ligt een **{conf} %-interval** voor het totaal en de
-   leergebieden, en een strenger **{dom_conf} %-interval** voor de domeinen: een schoolfoto
+6. **Kleur.** Rond die schatting ligt een **{conf}-interval** voor het totaal en de
+   leergebieden, en een strenger **{dom_conf}-interval** voor de domeinen: een schoolfoto
    heeft veel meer domeinen dan leergebieden, en hoe meer cellen, hoe meer kans dat er één door
    toeval kleurt. Ligt
    het hele interval boven 0, dan is de cel *hoger*; onder 0 *lager*; anders *zoals verwacht*.
@@ -169,7 +170,7 @@ van de school.
    achtergrond van uw leerlingen gemiddeld halen.
 3. Het **SES-gecorrigeerde verschil** is uw schoolgemiddelde min die verwachte score. De kleur
    en de trend ervan volgen precies dezelfde regels als hierboven ({years} jaren samen,
-   {conf} %- of {dom_conf} %-interval).
+   {conf}- of {dom_conf}-interval).
 
 Dit is **geen toegevoegde waarde**: we kennen niet wat de leerlingen vroeger kenden, alleen hun
 achtergrond. De verwachte score bestaat alleen voor toetsen met **resultaten per leerling**
@@ -223,8 +224,8 @@ st.table(
             str(rules.min_group_size),
             str(rules.min_colour_size),
             str(rules.status_years),
-            f"{conf} %",
-            f"{dom_conf} %",
+            conf,
+            dom_conf,
             f"{much_size(rules)} van Vlaanderen",
             str(rules.trend_max_years),
             str(rules.trend_min_years),

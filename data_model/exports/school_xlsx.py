@@ -28,19 +28,11 @@ from data_model.reading import queries
 from data_model.reading.access import AccessDenied, Viewer, require_school, system_viewer
 from data_model.rules import Rules, load_rules
 from data_model.storage.db import Database
-from data_model.texts.explain import cell_label
+from data_model.texts.explain import cell_label, rule_lines, status_meanings
 from data_model.texts.formatting import format_number
 from data_model.vocabulary import STATUSES
 
 GRID_SHEET, LEGEND_SHEET, DATA_SHEET, NOTES_SHEET = "Schoolfoto", "Legende", "Gegevens", "Notities"
-STATUS_MEANINGS = {
-    "much_higher": "duidelijk hoger dan vergelijkbare scholen (zeker én groot verschil)",
-    "higher": "hoger dan vergelijkbare scholen (zeker, maar klein verschil)",
-    "as_expected": "geen duidelijk verschil: het verschil kan toeval zijn",
-    "lower": "lager dan vergelijkbare scholen (zeker, maar klein verschil)",
-    "much_lower": "duidelijk lager dan vergelijkbare scholen (zeker én groot verschil)",
-    "too_few": "te weinig leerlingen voor een kleur: de score staat er, zonder kleur",
-}
 # Columns of the data sheet: the results import format first (so it can be imported again),
 # then two read-only columns for people (the importer ignores unknown columns).
 DATA_COLUMNS = [c.header for c in RESULTS.columns] + ["kleurcode", "trend"]
@@ -147,7 +139,7 @@ def _legend_sheet(ws, rules: Rules) -> None:
         cell.font = Font(bold=True)
     for status in STATUSES:
         style = rules.statuses[status]
-        ws.append([style.label, style.symbol, STATUS_MEANINGS[status]])
+        ws.append([style.label, style.symbol, status_meanings(rules)[status]])
         for cell in ws[ws.max_row][:2]:
             cell.fill = _fill(style.colour)
             cell.font = _font(style.text_colour)
@@ -168,14 +160,7 @@ def _legend_sheet(ws, rules: Rules) -> None:
     ws.append([])
     ws.append(["Hoe een kleur beslist wordt"])
     ws.cell(ws.max_row, 1).font = Font(bold=True)
-    for line in (
-        f"Een cel krijgt alleen een kleur als het {round(rules.confidence * 100)} %-interval "
-        "rond het verschil met vergelijkbare scholen 0 niet bevat.",
-        f"'Veel hoger' of 'veel lager': bovendien is het verschil minstens "
-        f"{format_number(rules.large_effect_size)} standaardafwijking van Vlaanderen.",
-        f"Met minder dan {rules.min_colour_size} leerlingen krijgt een cel geen kleur; met minder "
-        f"dan {rules.min_group_size} leerlingen wordt niets getoond.",
-    ):
+    for line in rule_lines(rules):  # one wording with the app (texts.explain, issue 11)
         ws.append([line])
     ws.column_dimensions["A"].width = 24
     ws.column_dimensions["B"].width = 10

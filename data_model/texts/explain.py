@@ -113,6 +113,22 @@ def much_size(rules: Rules) -> str:
     return f"{format_number(rules.large_effect_size, 1)} standaardafwijking"
 
 
+def rule_lines(rules: Rules | None = None) -> list[str]:
+    """How a colour is decided, in a few plain sentences (Excel legend, PDF)."""
+    rules = rules or load_rules()
+    group = comparison_label(rules)
+    return [
+        colour_meaning(rules),
+        f"'Hoger' of 'lager': het hele {level_label(rules.confidence)}-interval (domeinen: "
+        f"{level_label(rules.domain_confidence)}) rond het verschil met {group} ligt boven of "
+        "onder 0.",
+        f"'Veel hoger' of 'veel lager': het hele interval ligt bovendien voorbij "
+        f"{much_size(rules)} van Vlaanderen.",
+        f"Met minder dan {rules.min_colour_size} leerlingen in een schooljaar krijgt een cel geen "
+        f"kleur; met minder dan {rules.min_group_size} leerlingen wordt niets getoond.",
+    ]
+
+
 def status_meanings(rules: Rules | None = None) -> dict[str, str]:
     """Legend text per status code."""
     rules = rules or load_rules()
@@ -283,7 +299,7 @@ def why_colour(row: pd.Series | dict, rules: Rules | None = None) -> str:
         f"{format_number(get('score_mean'))}. **Vergelijkbare scholen**{ses}: {similar}; "
         f"**Vlaanderen**: {format_number(get('flanders_mean'))}.",
     ]
-    conf = format_number(rules.confidence * 100, 0)
+    conf = level_label(rules.confidence)
     is_domain = not _is_missing(get("domain"))
     level = rules.domain_confidence if is_domain else rules.confidence
     level_text = level_label(level)
@@ -333,7 +349,7 @@ def why_colour(row: pd.Series | dict, rules: Rules | None = None) -> str:
             )
     lines.append(f"- **Regel:** {rule} → *{style.label}*.")
     why_z = (
-        f"Voor domeinen gebruiken we {level_text} in plaats van {conf} %, omdat u er veel "
+        f"Voor domeinen gebruiken we {level_text} in plaats van {conf}, omdat u er veel "
         "tegelijk bekijkt: anders kleurt er al snel één door toeval."
         if is_domain
         else ""

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from data_model.rules import Rules, load_rules
+from data_model.statistics.funnel import level_label
 from data_model.statistics.groups import school_year_label, year_start
 from data_model.texts.formatting import format_number, format_signed
 from data_model.vocabulary import COMPARISON_LABELS
@@ -162,7 +163,7 @@ def latest_sentence(
         lo, hi = last.get("year_ci_low"), last.get("year_ci_high")
         level = rules.domain_confidence if not _missing(last.get("domain")) else rules.confidence
         interval = "" if _missing(lo) else (
-            f" (dit jaar, {format_number(level * 100, 0)} %-interval {format_signed(lo)} tot "
+            f" (dit jaar, {level_label(level)}-interval {format_signed(lo)} tot "
             f"{format_signed(hi)})"
         )  # fmt: skip
         return (
@@ -182,7 +183,7 @@ def latest_sentence(
         level = rules.domain_confidence if not _missing(last.get("domain")) else rules.confidence
         sentence += (
             f" Geschat{span}: {format_signed(estimate)} punten "
-            f"({format_number(level * 100, 0)} %-interval "
+            f"({level_label(level)}-interval "
             f"{format_signed(last['va_ci_low'])} tot {format_signed(last['va_ci_high'])})."
         )
     return sentence
