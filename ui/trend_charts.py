@@ -212,7 +212,7 @@ def _difference_layers(
         alt.Tooltip("rij:N", title="Leergebied / domein"),
         alt.Tooltip("school_year:N", title="Schooljaar"),
         alt.Tooltip("verschil_tekst:N", title="Verschil"),
-        alt.Tooltip("interval:N", title="95 %-interval"),
+        alt.Tooltip("interval:N", title="Interval van dit jaar"),
         alt.Tooltip("leerlingen:N", title="Leerlingen"),
         alt.Tooltip("kleur:N", title="Kleur"),
     ]
@@ -251,9 +251,9 @@ def build_difference_chart(
     rules = rules or load_rules()
     words = COMPARISONS[comparison]["words"]
     subtitle = (
-        f"Uw school min {words}; band = 95 %-interval."
+        f"Uw school min {words}; band = interval van elk jaar; kleur = laatste schooljaren samen."
         if comparison == "similar"
-        else "Uw school min de verwachte score; band = 95 %-interval."
+        else "Uw school min de verwachte score; band = interval van elk jaar."
     )
     # No status legend here: the overview above has it, and the tooltip names the colour.
     y_title = (

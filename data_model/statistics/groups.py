@@ -133,16 +133,32 @@ def add_comparisons(cells: pd.DataFrame, comparison: str = SIMILAR) -> pd.DataFr
     out.loc[~has_group, "similar_mean"] = np.nan
     out["diff_similar"] = out["score_mean"] - out["similar_mean"]
     out["diff_flanders"] = out["score_mean"] - out["flanders_mean"]
-    # Leave-one-out: take the school's own pupils out of the (published) group mean.
+    # Leave-one-out: take the school's own pupils out of the group mean.
     if comparison == FLANDERS:
-        group_n, group_mean = out["_gn"].astype(float), out["flanders_mean"]
+        group_n, group_mean, given = (
+            out["_gn"].astype(float),
+            out["_gsum"] / out["_gn"],
+            "given_flanders_mean",
+        )
     else:
-        group_n, group_mean = out["_sn"].astype(float), out["similar_mean"]
+        group_n, group_mean, given = (
+            out["_sn"].astype(float),
+            out["_ssum"] / out["_sn"],
+            "given_similar_mean",
+        )
     counted = out["score_mean"].notna() & (n > 0)
     rest_n = group_n - n.where(counted, 0.0)
     with np.errstate(invalid="ignore", divide="ignore"):
         rest_mean = (group_n * group_mean - own.where(counted, 0.0)) / rest_n
         rest_mean = rest_mean.where(rest_n > 0)
+    # A mean the organiser published covers every participating school, far more than we may
+    # hold: it is the comparison as published (one school weighs little in it) and, like a
+    # large group, its own sampling variance is negligible.
+    if given in out.columns:
+        published = out[given].notna() & (has_group | (comparison == FLANDERS))
+        rest_mean = rest_mean.where(~published, out[given])
+        rest_n = rest_n.where(~published, np.inf)
+    with np.errstate(invalid="ignore", divide="ignore"):
         var_w = out["sd_within"] ** 2
         out["test_diff"] = out["score_mean"] - rest_mean
         out["test_var"] = var_w / n + var_w / rest_n

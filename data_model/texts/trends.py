@@ -30,7 +30,8 @@ COMPARISONS = {
         "suppressed": "suppressed",
         "from": "trend_from",
         "points": "trend_years",
-        "words": None,  # the colour comparison of rules.toml (vocabulary.COMPARISON_LABELS)
+        # The colour comparison of rules.toml (vocabulary.COMPARISON_LABELS).
+        "words": COMPARISON_LABELS[load_rules().colour_comparison],
     },
     "expected": {
         "diff": "value_added",
@@ -46,7 +47,9 @@ COMPARISONS = {
 
 
 def _words(comparison: str, rules: Rules) -> str:
-    return COMPARISONS[comparison]["words"] or COMPARISON_LABELS[rules.colour_comparison]
+    if comparison == "similar":
+        return COMPARISON_LABELS[rules.colour_comparison]
+    return COMPARISONS[comparison]["words"]
 
 
 _VERDICT_WORDS = {

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from data_model.rules import load_rules
 from data_model.texts.trends import trend_verdict, trend_window
 
 
@@ -74,8 +75,10 @@ def test_page_rows_give_a_verdict_for_every_cell(
 
 
 def test_latest_numbers_in_words() -> None:
+    from data_model.statistics.funnel import level_label
     from data_model.texts.trends import latest_sentence
 
+    rules = load_rules()
     series = pd.DataFrame(
         {
             "school_year": ["2023-2024", "2024-2025"],
@@ -84,24 +87,30 @@ def test_latest_numbers_in_words() -> None:
             "score_mean": [55.0, 52.94],
             "similar_mean": [56.0, 57.0],
             "diff_similar": [-1.0, -4.06],
-            "ci_low": [-5.0, -8.12],
-            "ci_high": [3.0, -0.08],
+            "year_ci_low": [-5.0, -8.12],
+            "year_ci_high": [3.0, -0.08],
             "observed_mean": [55.0, 52.94],
             "expected_mean": [54.0, 56.9],
             "value_added": [1.0, -3.96],
-            "va_ci_low": [-3.0, -8.0],
+            "va_estimate": [0.5, -2.5],
+            "va_status_years": [2, 3],
+            "va_ci_low": [-3.0, -5.0],
             "va_ci_high": [5.0, 0.2],
             "va_n_pupils": pd.array([20, 27], dtype="Int64"),
             "va_suppressed": [False, False],
         }
     )
+    level = level_label(rules.confidence)
     assert latest_sentence(series) == (
         "In 2024-2025: uw school 52,9, vergelijkbare scholen 57,0: verschil −4,1 punten "
-        "(95 %-interval −8,1 tot −0,1), 27 leerlingen."
+        f"(dit jaar, {level}-interval −8,1 tot −0,1), 27 leerlingen."
     )
-    assert latest_sentence(series, comparison="expected") == (
-        "In 2024-2025: uw school 52,9, verwachte score 56,9: toegevoegde waarde −4,0 punten "
-        "(95 %-interval −8,0 tot +0,2), 27 leerlingen."
+    text = latest_sentence(series, comparison="expected")
+    assert text == (
+        "In 2024-2025: uw school 52,9, verwachte score 56,9: SES-gecorrigeerd verschil −4,0 "
+        f"punten, 27 leerlingen. Geschat over 3 schooljaren samen: −2,5 punten ({level}-interval "
+        "−5,0 tot +0,2)."
     )
+    assert "toegevoegde waarde" not in text
     hidden = series.assign(suppressed=[False, True], diff_similar=[-1.0, np.nan])
     assert latest_sentence(hidden) is None
