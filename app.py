@@ -3,11 +3,15 @@
 import streamlit as st
 
 from ui.auth import current_viewer
-from ui.bootstrap import ensure_database
-from ui.navigation import pages_for
+from ui.bootstrap import ensure_database, ensure_rules
+from ui.errors import guarded
+from ui.navigation import PAGE_ICON, pages_for
 
-st.set_page_config(page_title="Schoolfoto", page_icon=":material/school:", layout="wide")
-ensure_database()
-viewer = current_viewer()
-st.session_state["viewer"] = viewer
-st.navigation(pages_for(viewer)).run()
+# A local icon: `:material/...` as page_icon makes every browser fetch it from a Google host.
+st.set_page_config(page_title="Schoolfoto", page_icon=PAGE_ICON, layout="wide")
+with guarded("app"):  # a Dutch message with a reference, never a traceback
+    ensure_rules()
+    ensure_database()
+    viewer = current_viewer()
+    st.session_state["viewer"] = viewer
+    st.navigation(pages_for(viewer)).run()

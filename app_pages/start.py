@@ -6,8 +6,10 @@ import streamlit as st
 from data_model.reading import queries
 from data_model.rules import load_rules
 from data_model.texts.explain import highlights
+from data_model.vocabulary import STATUS_SIGN, TREND_SIGN
 from ui.components import SCHOOL_KEY, render_area_tiles
 from ui.data import database_summary, db_path, query
+from ui.safe_text import md, md_columns
 
 rules = load_rules()
 viewer = st.session_state["viewer"]
@@ -35,17 +37,17 @@ if schools.empty:
     st.stop()
 
 if viewer.role == "directeur":
-    st.header(f"Welkom, {viewer.name.split()[0]}")
+    st.header(f"Welkom, {md(viewer.name.split()[0])}")
     for school in schools.itertuples(index=False):
         with st.container(border=True):
-            st.subheader(school.name)
+            st.subheader(md(school.name))
             results = query(queries.school_results, viewer, school.school_id, "ovsg6")
             if results.empty:
                 st.caption("Nog geen resultaten van de OVSG-toets.")
             else:
                 st.caption(f"OVSG-toets 6de leerjaar, {results['school_year'].max()}")
                 render_area_tiles(results, rules)
-                for sentence in highlights(results, rules, max_domains=3):
+                for sentence in highlights(md_columns(results), rules, max_domains=3):
                     st.markdown(f"- {sentence}")
             st.button(
                 "Open de schoolfoto",
@@ -79,9 +81,9 @@ wide = (
 areas = list(dict.fromkeys(overview.sort_values("area_order")["learning_area"]))
 flag = (
     overview.assign(
-        hi=overview["status"].isin(["higher", "much_higher"]),
-        lo=overview["status"].isin(["lower", "much_lower"]),
-        move=overview["trend"].isin(["rising", "falling"]),
+        hi=overview["status"].map(STATUS_SIGN) > 0,
+        lo=overview["status"].map(STATUS_SIGN) < 0,
+        move=overview["trend"].map(TREND_SIGN) != 0,
     )
     .groupby("school_id")[["hi", "lo", "move"]]
     .sum()

@@ -18,6 +18,7 @@ from data_model.texts.explain import (
     much_size,
 )
 from data_model.texts.formatting import format_number
+from data_model.texts.legend import trend_meanings
 from ui.components import render_legend
 from ui.data import query
 
@@ -106,16 +107,11 @@ het ene jaar is niet hetzelfde als 70 in het andere. De plaats van de school teg
 {group} is wél vergelijkbaar over de jaren heen.
 """
 )
+meanings = trend_meanings(rules)
 st.table(
     {
-        "Trend": [f"{rules.trend_symbols[t]} {rules.trend_labels[t]}" for t in rules.trend_labels],
-        "Betekenis": [
-            f"het verschil met {group} wordt duidelijk groter",
-            "geen richting die duidelijk uit het toeval springt (dat is niet hetzelfde als "
-            "'stabiel')",
-            f"het verschil met {group} wordt duidelijk kleiner",
-            f"minder dan {rules.trend_min_years} jaren met genoeg leerlingen",
-        ],
+        "Trend": [f"{rules.trend_symbols[t]} {rules.trend_labels[t]}" for t in meanings],
+        "Betekenis": list(meanings.values()),
     }
 )
 

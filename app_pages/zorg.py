@@ -1,11 +1,12 @@
 """Zorg en begeleiding: support continuum, KOALA and (internal) guidance next to results.
 
 Layout only. Guidance contacts and need tiers come from functions that refuse a directeur
-(data_model.reading.support.require_guidance); the page only decides whether to ask.
+(data_model.reading.scope, guidance=True); the page only decides whether to ask.
 """
 
 import streamlit as st
 
+from data_model import vocabulary
 from data_model.reading import queries
 from data_model.reading import support as support_queries
 from data_model.rules import load_rules
@@ -13,6 +14,7 @@ from data_model.texts.formatting import format_count, format_number
 from ui.charts import build_status_grid_chart, prepare_grid, show_chart
 from ui.components import page_school, render_legend
 from ui.data import query
+from ui.safe_text import md
 from ui.support_charts import (
     build_contacts_timeline_chart,
     build_continuum_chart,
@@ -25,7 +27,7 @@ from ui.support_charts import (
 rules = load_rules()
 viewer = st.session_state["viewer"]
 school_id, school = page_school(viewer)
-st.title(f"Zorg en begeleiding · {school['name']}")
+st.title(f"Zorg en begeleiding · {md(school['name'])}")
 st.caption(
     "Hoe ondersteunt de school haar leerlingen, en hoe verhoudt dat zich tot de resultaten? "
     "Lees zorg en resultaten naast elkaar: ze verklaren elkaar niet, maar roepen samen vragen op."
@@ -89,13 +91,13 @@ if not support.empty:
     show_chart(build_indicator_chart(support), width="stretch")
     with st.expander("De cijfers in een tabel"):
         table = support.assign(
-            fase=support["phase"].map(lambda p: support_queries.INDICATOR_LABELS.get(p, p)),
+            fase=support["phase"].map(lambda p: vocabulary.SUPPORT_INDICATOR_LABELS.get(p, p)),
             leerlingen=[format_count(n, rules.min_group_size) for n in support["n_pupils"]],
         ).pivot(index="fase", columns="school_year", values="leerlingen")
         table = table.loc[
             list(
                 dict.fromkeys(
-                    support["phase"].map(lambda p: support_queries.INDICATOR_LABELS.get(p, p))
+                    support["phase"].map(lambda p: vocabulary.SUPPORT_INDICATOR_LABELS.get(p, p))
                 )
             )
         ]
@@ -116,7 +118,7 @@ if viewer.sees_guidance:
     else:
         now = by_year.iloc[-1]
         st.markdown(
-            f"Begeleidingsnood {now['school_year']}: **{now['tier'] or 'niet bepaald'}** "
+            f"Begeleidingsnood {now['school_year']}: **{md(now['tier'] or 'niet bepaald')}** "
             "(basisaanbod / verhoogde nood / grote nood)"
         )
         m2, m3, m4, m5 = st.columns(4)

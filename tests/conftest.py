@@ -8,6 +8,7 @@ Tests that write get their own copy (`writable_db`).
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +20,9 @@ from data_model.reading.access import Viewer, viewer_for_user_id
 from data_model.sample import SampleSpec, generate
 
 ROOT = Path(__file__).resolve().parent.parent
+# A page error is shown as a Dutch message (ui/errors.py) and, in tests, raised again so that
+# AppTest's `at.exception` still fails the test. Browser tests' servers inherit it.
+os.environ.setdefault("SCHOOLFOTO_ERRORS", "raise")
 
 
 @pytest.fixture(scope="session")

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from data_model.rules import RulesError, load_rules
 from data_model.sample import generate
 from data_model.storage.db import DEFAULT_DB_PATH, configured_path
 
@@ -35,3 +36,16 @@ def ensure_database() -> Path:
     bar.empty()
     st.rerun()
     return path
+
+
+def ensure_rules() -> None:
+    """Stop with the Dutch list of problems when an administrator edited rules.toml wrong."""
+    try:
+        load_rules()
+    except RulesError as exc:
+        st.title("Schoolfoto")
+        st.error(
+            "De instellingen in `data_model/rules.toml` bevatten fouten; de app toont niets "
+            "tot ze verbeterd zijn.\n\n" + "\n".join(f"- {p}" for p in exc.problems)
+        )
+        st.stop()

@@ -13,12 +13,12 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from data_model.reading import access, queries
 from data_model.rules import Rules, load_rules
 from data_model.state import audit
-from data_model.texts.explain import colour_meaning, status_meanings
 from data_model.texts.formatting import format_number, format_signed
-from data_model.vocabulary import STATUSES
+from data_model.texts.legend import colour_meaning, status_meanings
 from ui.data import db_path, get_database, query
 from ui.navigation import PAGES
 from ui.navigation import ROOT as NAV_ROOT
+from ui.safe_text import md
 
 SCHOOL_KEY = "school_id"
 _AUDIT_VIEW_KEY = "_audit_last_view"
@@ -47,7 +47,7 @@ def area_status_lines(statuses: pd.DataFrame, rules: Rules | None = None) -> lis
     rules = rules or load_rules()
     lines = []
     for row in statuses.itertuples(index=False):
-        label = row.learning_area if isinstance(row.learning_area, str) else "Totaal"
+        label = md(row.learning_area) if isinstance(row.learning_area, str) else "Totaal"
         if row.suppressed:
             lines.append(f"- {label}: te weinig leerlingen")
         else:
@@ -124,12 +124,6 @@ def log_audit(viewer: access.Viewer | None, action: str, **kwargs: str | None) -
         logging.getLogger(__name__).warning("audit log write failed", exc_info=True)
 
 
-def log_export(viewer: access.Viewer, school_id: str | None, what: str) -> None:
-    """`on_click` of a download button: `st.download_button(..., on_click=log_export,
-    args=(viewer, school_id, "Excel-schoolfoto"))`."""
-    log_audit(viewer, audit.EXPORT, school_id=school_id, detail=what)
-
-
 def logged_export(
     viewer: access.Viewer, school_id: str | None, what: str, build: Callable[[], bytes]
 ) -> Callable[[], bytes]:
@@ -180,8 +174,7 @@ def pick_assessment(viewer: access.Viewer, school_id: str) -> tuple[str, pd.Seri
 def render_legend(rules: Rules | None = None) -> None:
     """The six colour codes with symbol and meaning, and what a colour means (issue 11)."""
     rules = rules or load_rules()
-    meanings = status_meanings(rules)
-    rows = [f"- {status_badge(s, rules)}: {meanings[s]}" for s in STATUSES]
+    rows = [f"- {status_badge(s, rules)}: {text}" for s, text in status_meanings(rules).items()]
     st.markdown("\n".join(rows))
     st.caption(colour_meaning(rules))
 
@@ -202,11 +195,11 @@ def render_area_tiles(results: pd.DataFrame, rules: Rules | None = None) -> None
     for col, row in zip(cols, areas.itertuples(index=False), strict=True):
         with col.container(border=True):
             if row.suppressed:
-                st.metric(row.learning_area, "–", help="Te weinig leerlingen om te tonen.")
+                st.metric(md(row.learning_area), "–", help="Te weinig leerlingen om te tonen.")
                 st.caption(f"Minder dan {rules.min_group_size} leerlingen")
                 continue
             st.metric(
-                row.learning_area,
+                md(row.learning_area),
                 format_number(row.score_mean),
                 help=f"Schoolgemiddelde {latest} ({int(row.n_pupils)} leerlingen).",
             )

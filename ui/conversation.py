@@ -8,6 +8,7 @@ next interaction and no cache needs clearing after a write.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
@@ -17,6 +18,8 @@ import streamlit as st
 from data_model.reading.access import Viewer
 from data_model.state import notes
 from data_model.storage.db import Database
+from ui.errors import log_exception
+from ui.safe_text import md, md_block
 
 FLASH_KEY = "datagesprek_flash"
 NONE_CHOICE = 0  # "not linked" in the link selectboxes
@@ -44,49 +47,51 @@ def short(text: str, limit: int = 90) -> str:
 
 def note_meta(note: notes.Note) -> str:
     """'Katrien Aerts · 22/11/2026 om 14:05' (+ who edited last, if someone else)."""
-    meta = f"{note.author_name} · {notes.format_timestamp(note.created_at)}"
+    meta = f"{md(note.author_name)} · {notes.format_timestamp(note.created_at)}"
     if note.version > 1:
         meta += (
-            f" · gewijzigd door {note.editor_name or note.author_name} "
+            f" · gewijzigd door {md(note.editor_name or note.author_name)} "
             f"{notes.format_timestamp(note.updated_at)}"
         )
     return meta
 
 
 def note_markdown(note: notes.Note, choices: Choices) -> str:
-    """What a note says, in Markdown, with the note it links to."""
+    """What a note says, in Markdown, with the note it links to; every field is data-escaped."""
     body = note.body
     if note.step == "hypothesis":
         linked = choices.get("observation", {}).get(body.get("observation_id") or 0)
-        return body["text"] + (f"  \n:gray[Bij: {short(linked)}]" if linked else "")
+        return md_block(body["text"]) + (f"  \n:gray[Bij: {md(short(linked))}]" if linked else "")
     if note.step == "source":
-        verdict = f" → **{body['verdict']}**" if body.get("verdict") else ""
+        verdict = f" → **{md(body['verdict'])}**" if body.get("verdict") else ""
         linked = choices.get("hypothesis", {}).get(body.get("hypothesis_id") or 0)
-        return f"**{body['source']}**: {body['finding']}{verdict}" + (
-            f"  \n:gray[Hypothese: {short(linked)}]" if linked else ""
+        return f"**{md(body['source'])}**: {md_block(body['finding'])}{verdict}" + (
+            f"  \n:gray[Hypothese: {md(short(linked))}]" if linked else ""
         )
     if note.step == "priority":
         linked = choices.get("hypothesis", {}).get(body.get("hypothesis_id") or 0)
-        return body["text"] + (f"  \n:gray[Hypothese: {short(linked)}]" if linked else "")
+        return md_block(body["text"]) + (
+            f"  \n:gray[Hypothese: {md(short(linked))}]" if linked else ""
+        )
     if note.step == "action":
         linked = choices.get("priority", {}).get(body.get("priority_id") or 0)
         lines = [
-            f"**{body['what']}**",
-            f"Eigenaar: {body['owner']} · tegen {notes.format_due(body['due'])} · "
-            f"*{body['category']}*",
-            f"Succesindicator: {body['indicator']}",
+            f"**{md(body['what'])}**",
+            f"Eigenaar: {md(body['owner'])} · tegen {md(notes.format_due(body['due']))} · "
+            f"*{md(body['category'])}*",
+            f"Succesindicator: {md(body['indicator'])}",
         ]
         if linked:
-            lines.append(f":gray[Prioriteit: {short(linked)}]")
+            lines.append(f":gray[Prioriteit: {md(short(linked))}]")
         review = body.get("review")
         if review:
             lines.append(
-                f":blue[Opvolging: **{review['status']}**"
-                + (f" – {review['comment']}" if review.get("comment") else "")
+                f":blue[Opvolging: **{md(review['status'])}**"
+                + (f" – {md(review['comment'])}" if review.get("comment") else "")
                 + "]"
             )
         return "  \n".join(lines)
-    return str(body.get("text", ""))
+    return md_block(body.get("text", ""))
 
 
 def _link_select(
@@ -197,7 +202,7 @@ def save(action: Callable[[], notes.Note], done: str) -> bool:
     try:
         action()
     except notes.NoteConflict as conflict:
-        st.error(str(conflict), icon=":material/sync_problem:")
+        st.error(md(conflict), icon=":material/sync_problem:")
         if conflict.current is not None and not conflict.current.deleted:
             st.info(
                 "De versie die nu bewaard is:  \n" + note_markdown(conflict.current, {}),
@@ -205,10 +210,36 @@ def save(action: Callable[[], notes.Note], done: str) -> bool:
             )
         return False
     except (notes.NoteError, PermissionError) as problem:
-        st.error(str(problem), icon=":material/error:")
+        st.error(md(problem), icon=":material/error:")
+        return False
+    except Exception as exc:  # a save that did not happen always says so (issue 14)
+        reference = log_exception(exc, "saving a note")
+        st.error(
+            "**Niet bewaard.** Er ging iets mis bij het opslaan; uw tekst staat nog in het "
+            "formulier. Probeer opnieuw. Blijft het probleem, geef dan deze referentie door aan "
+            f"de beheerder: **{reference}**.",
+            icon=":material/error:",
+        )
         return False
     flash(done)
     return True
+
+
+def _form_generation(base: str) -> tuple[str, str]:
+    """(widget key prefix, submit token) of the current instance of an add form.
+
+    After a save the form gets a new generation: new widget keys, so the browser shows empty
+    fields (deleting widget state does not clear what a form shows), and a new token, so the
+    next note is a new note. The first generation keeps the plain key (tests and links).
+    """
+    state = st.session_state.setdefault(f"{base}#form", {"n": 0, "token": uuid.uuid4().hex})
+    key = base if state["n"] == 0 else f"{base}~{state['n']}"
+    return key, state["token"]
+
+
+def _next_generation(base: str) -> None:
+    state = st.session_state.get(f"{base}#form", {"n": 0})
+    st.session_state[f"{base}#form"] = {"n": state["n"] + 1, "token": uuid.uuid4().hex}
 
 
 def add_form(
@@ -221,18 +252,24 @@ def add_form(
     title: str,
     scope: str = notes.SCOPE_CONVERSATION,
 ) -> None:
-    """A form that adds a note of this step; clears itself after a successful save."""
-    key = f"add-{scope}-{step}"
+    """A form that adds a note of this step; empty again after a successful save.
+
+    A double click or a rerun submits the same token and content again: notes.create_note
+    then returns the note it already stored, so a note is saved once (issue 14).
+    """
+    base = f"add-{scope}-{step}"
+    key, token = _form_generation(base)
     with st.form(key, clear_on_submit=False, border=True):
-        st.markdown(f"**{title}**")
+        st.markdown(f"**{md(title)}**")
         body = step_fields(step, key, {}, choices)
         submitted = st.form_submit_button("Bewaren", type="primary", icon=":material/save:")
     if submitted and save(
-        lambda: notes.create_note(db, viewer, school_id, school_year, step, body, scope),
+        lambda: notes.create_note(
+            db, viewer, school_id, school_year, step, body, scope, submit_token=token
+        ),
         "Bewaard.",
     ):
-        for k in [k for k in st.session_state if str(k).startswith(f"{key}-")]:
-            del st.session_state[k]
+        _next_generation(base)
         st.rerun()
 
 

@@ -23,14 +23,16 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from data_model.exports.cells import append, neutralise_workbook, strip_control
 from data_model.imports.formats import RESULTS
 from data_model.reading import queries
-from data_model.reading.access import AccessDenied, Viewer, require_school, system_viewer
+from data_model.reading.access import AccessDenied, Viewer, system_viewer
+from data_model.reading.scope import require_school, school_read
 from data_model.rules import Rules, load_rules
 from data_model.storage.db import Database
-from data_model.texts.explain import cell_label, rule_lines, status_meanings
-from data_model.texts.formatting import format_number
-from data_model.vocabulary import STATUSES
+from data_model.texts.explain import cell_label
+from data_model.texts.formatting import format_date, format_number
+from data_model.texts.legend import privacy_meaning, rule_lines, status_meanings, trend_meanings
 
 GRID_SHEET, LEGEND_SHEET, DATA_SHEET, NOTES_SHEET = "Schoolfoto", "Legende", "Gegevens", "Notities"
 # Columns of the data sheet: the results import format first (so it can be imported again),
@@ -51,6 +53,7 @@ def _blank(value: object) -> object:
     return None if value is None or (not isinstance(value, str) and pd.isna(value)) else value
 
 
+@school_read
 def school_export_rows(
     con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: str
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -63,8 +66,8 @@ def school_export_rows(
     return assessments, results
 
 
+@school_read(memo=False)
 def school_notes(con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: str) -> pd.DataFrame:
-    require_school(con, viewer, school_id)
     return con.execute(
         """
         SELECT school_year, scope, step, body, author_id, updated_at
@@ -77,10 +80,10 @@ def school_notes(con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: str)
 
 def _grid_sheet(ws, school: pd.Series, assessments: pd.DataFrame, results: pd.DataFrame,
                 rules: Rules) -> None:  # fmt: skip
-    ws.append([f"Schoolfoto · {school['name']}"])
+    append(ws, [f"Schoolfoto · {school['name']}"])
     ws["A1"].font = Font(size=14, bold=True)
-    ws.append([f"Instellingsnummer {school['school_id']} · {school['municipality']} · "
-               f"gemaakt op {dt.date.today():%d/%m/%Y}"])  # fmt: skip
+    append(ws, [f"Instellingsnummer {school['school_id']} · {school['municipality']} · "
+               f"gemaakt op {format_date(dt.date.today())}"])  # fmt: skip
     ws.append(["Kleur = vergelijking met scholen met een gelijkaardige leerlingenpopulatie "
                "(SES-groep). Ruwe scores van verschillende jaren zijn verschillende toetsen: "
                "lees de kleur, niet het cijfer. Zie het blad Legende."])  # fmt: skip
@@ -89,7 +92,7 @@ def _grid_sheet(ws, school: pd.Series, assessments: pd.DataFrame, results: pd.Da
         rows = results[results["assessment_id"] == assessment.assessment_id]
         years = sorted(rows["school_year"].unique())
         ws.append([])
-        ws.append([f"{assessment.name} — {assessment.score_label}", *years, "Trend"])
+        append(ws, [f"{assessment.name} — {assessment.score_label}", *years, "Trend"])
         head = ws.max_row
         for cell in ws[head]:
             cell.font = Font(bold=True)
@@ -103,7 +106,7 @@ def _grid_sheet(ws, school: pd.Series, assessments: pd.DataFrame, results: pd.Da
         for label in dict.fromkeys(labels):  # the query already sorted rows as the photo does
             series = rows[rows["_label"] == label].set_index("school_year")
             domain_row = series["domain"].notna().any()
-            ws.append(["    " + label if domain_row else label])
+            append(ws, ["    " + label if domain_row else label])
             r = ws.max_row
             ws.cell(r, 1).font = Font(bold=not domain_row)
             for j, year in enumerate(years, start=2):
@@ -137,25 +140,17 @@ def _legend_sheet(ws, rules: Rules) -> None:
     ws.append(["Kleurcode", "Symbool", "Betekenis"])
     for cell in ws[1]:
         cell.font = Font(bold=True)
-    for status in STATUSES:
+    for status, meaning in status_meanings(rules).items():
         style = rules.statuses[status]
-        ws.append([style.label, style.symbol, status_meanings(rules)[status]])
+        ws.append([style.label, style.symbol, meaning])
         for cell in ws[ws.max_row][:2]:
             cell.fill = _fill(style.colour)
             cell.font = _font(style.text_colour)
-    ws.append([f"< {rules.min_group_size}", "", f"minder dan {rules.min_group_size} leerlingen: "
-               "om de privacy te beschermen wordt niets getoond"])  # fmt: skip
+    ws.append([f"< {rules.min_group_size}", "", privacy_meaning(rules)])
     ws.append([])
     ws.append(["Trend", "Symbool", "Betekenis"])
     ws.cell(ws.max_row, 1).font = Font(bold=True)
-    for key in ("rising", "no_clear_trend", "falling", "too_short"):
-        if key == "too_short":
-            meaning = f"minder dan {rules.trend_min_years} bruikbare jaren"
-        else:
-            meaning = (
-                "verschil met vergelijkbare scholen over de laatste "
-                f"{rules.trend_max_years} schooljaren"
-            )
+    for key, meaning in trend_meanings(rules).items():
         ws.append([rules.trend_labels[key], rules.trend_symbols[key], meaning])
     ws.append([])
     ws.append(["Hoe een kleur beslist wordt"])
@@ -178,7 +173,8 @@ def _data_sheet(ws, results: pd.DataFrame, rules: Rules) -> None:
             v = _blank(v)
             return None if hidden else (float(v) if isinstance(v, int | float) else v)
 
-        ws.append(
+        append(
+            ws,
             [
                 row.school_id,
                 row.school_year,
@@ -195,7 +191,7 @@ def _data_sheet(ws, results: pd.DataFrame, rules: Rules) -> None:
                 value(row.score_sd),
                 rules.statuses[row.status].label if not suppressed else None,
                 None if suppressed else rules.trend_labels[row.trend],
-            ]
+            ],
         )
     for col in range(1, len(DATA_COLUMNS) + 1):
         ws.column_dimensions[get_column_letter(col)].width = 18
@@ -207,7 +203,7 @@ def _notes_sheet(ws, notes: pd.DataFrame) -> None:
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for row in notes.itertuples(index=False):
-        ws.append([row.school_year, row.scope, row.step, row.body, row.author_id,
+        append(ws, [row.school_year, row.scope, row.step, row.body, row.author_id,
                    pd.Timestamp(row.updated_at).to_pydatetime()])  # fmt: skip
         ws.cell(ws.max_row, 6).number_format = "dd/mm/yyyy hh:mm"
     if notes.empty:
@@ -216,9 +212,9 @@ def _notes_sheet(ws, notes: pd.DataFrame) -> None:
         ws.column_dimensions[col].width = w
 
 
+@school_read(memo=False)
 def build_school_xlsx(con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: str) -> bytes:
     """The Excel school photo of one school (AccessDenied outside the viewer's scope)."""
-    require_school(con, viewer, school_id)
     rules = load_rules()
     schools = queries.schools_in_scope(con, viewer).set_index("school_id", drop=False)
     school = schools.loc[school_id]
@@ -230,13 +226,15 @@ def build_school_xlsx(con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id:
     _legend_sheet(wb.create_sheet(LEGEND_SHEET), rules)
     _data_sheet(wb.create_sheet(DATA_SHEET), results, rules)
     _notes_sheet(wb.create_sheet(NOTES_SHEET), school_notes(con, viewer, school_id))
-    wb.properties.title = f"Schoolfoto {school['name']}"
+    wb.properties.title = strip_control(f"Schoolfoto {school['name']}")
     wb.properties.creator = "Schoolfoto"
+    neutralise_workbook(wb)  # issue 14: no cell a spreadsheet could run as a formula
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
 
 
+@school_read
 def latest_school_year(con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: str) -> str:
     years = queries.school_years(con, viewer, school_id)
     if not years:
@@ -285,7 +283,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         db.close()
     args.out.write_bytes(data)
-    print(f"{args.out} geschreven ({len(data) / 1024:.0f} kB).")
+    print(f"{args.out} geschreven ({format_number(len(data) / 1024, 0)} kB).")
     return 0
 
 

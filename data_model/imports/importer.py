@@ -36,7 +36,6 @@ from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
 from data_model.imports.formats import (
     FORMATS,
-    HALF_DAY_HOURS,
     HEADER_SCAN_ROWS,
     MAX_DATA_ROWS,
     MAX_FILE_BYTES,
@@ -47,13 +46,15 @@ from data_model.imports.formats import (
     normalize_header,
     normalize_value,
     parse_cell,
-    school_year_of,
     show,
 )
 from data_model.reading.access import AccessDenied, Viewer, system_viewer
+from data_model.reading.scope import admin_read
 from data_model.rules import load_rules
 from data_model.statistics.materialize import refresh_school_results
 from data_model.storage.db import Database
+from data_model.texts.formatting import school_year_of
+from data_model.vocabulary import HALF_DAY_HOURS
 
 Progress = Callable[[float, str], None]
 EXCEL_ERRORS = {"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!"}
@@ -670,7 +671,9 @@ def check_results(frame: pd.DataFrame, ctx: Context) -> tuple[pd.DataFrame, list
                                 "Aantal leerlingen ontbreekt. Verwacht: een geheel getal, of "
                                 "'< 5' met lege gemiddelden.")
                 )  # fmt: skip
-        elif n >= 5 and (row.score_mean is None or pd.isna(row.score_mean)):
+        elif n >= load_rules().min_group_size and (
+            row.score_mean is None or pd.isna(row.score_mean)
+        ):
             problems.append(
                 ctx.problem(row.row_no, "score_mean", "",
                             "Gemiddelde van de school ontbreekt. Verwacht: een getal van 0 tot "
@@ -1276,6 +1279,7 @@ def _count(n: int) -> str:
     return "1 probleem" if n == 1 else f"{n} problemen"
 
 
+@admin_read
 def import_history(
     con: duckdb.DuckDBPyConnection, viewer: Viewer, limit: int = 200
 ) -> pd.DataFrame:

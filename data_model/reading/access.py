@@ -12,13 +12,7 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
-ROLES = ("directeur", "anker", "regioteam", "beheerder")
-ROLE_LABELS = {
-    "directeur": "Directeur",
-    "anker": "Anker (pedagogisch begeleider)",
-    "regioteam": "Regioteam",
-    "beheerder": "Beheerder",
-}
+from data_model.vocabulary import BEHEERDER, GUIDANCE_ROLES, NAMED_SCHOOL_ROLES, ROLE_LABELS
 
 # Parameter: the viewer's user_id. Use as `WHERE <alias.>school_id IN (...)`.
 SCOPE_SQL = "SELECT school_id FROM user_scope WHERE user_id = ?"
@@ -56,15 +50,15 @@ class Viewer:
     @property
     def sees_guidance(self) -> bool:
         """Guidance contacts and need tiers are internal to the support service."""
-        return self.role in ("anker", "regioteam", "beheerder")
+        return self.role in GUIDANCE_ROLES
 
     @property
     def sees_other_schools_by_name(self) -> bool:
-        return self.role != "directeur"
+        return self.role in NAMED_SCHOOL_ROLES
 
     @property
     def is_admin(self) -> bool:
-        return self.role == "beheerder"
+        return self.role == BEHEERDER
 
 
 _USER_SQL = "SELECT user_id, name, email, role, region_id FROM users WHERE active AND "
@@ -138,12 +132,6 @@ def system_viewer(con: duckdb.DuckDBPyConnection) -> Viewer:
     if viewer is None:
         raise AccessDenied("De systeemgebruiker ontbreekt in deze databank.")
     return viewer
-
-
-def require_role(viewer: Viewer, *roles: str) -> None:
-    """Raise AccessDenied unless the viewer has one of `roles` (checked in the data layer)."""
-    if viewer.role not in roles:
-        raise AccessDenied("Dit onderdeel is niet beschikbaar voor uw rol.")
 
 
 def require_admin(viewer: Viewer) -> None:

@@ -18,11 +18,12 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
-from data_model.reading.access import SCOPE_SQL, Viewer
+from data_model.reading.access import Viewer
+from data_model.reading.scope import SCOPE_FILTER, allowed_ids, scope_read
 from data_model.rules import Rules, load_rules
 from data_model.statistics import funnel
 
-# SCOPE_SQL is a constant of access.py (allow-listed) and is the only text ever put into the
+# SCOPE_FILTER is a constant of scope.py (allow-listed) and is the only text ever put into the
 # SQL below with an f-string; every value is a ? parameter.
 
 
@@ -39,6 +40,7 @@ def _named(viewer: Viewer) -> bool:
     return viewer.sees_other_schools_by_name
 
 
+@scope_read
 def filter_options(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> dict[str, pd.DataFrame]:
     """Regions and scholengemeenschappen of the schools in scope (empty for a directeur)."""
     if not _named(viewer):
@@ -48,23 +50,24 @@ def filter_options(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> dict[str, 
         f"""
         SELECT DISTINCT r.region_id AS id, r.name
         FROM schools s JOIN regions r USING (region_id)
-        WHERE s.school_id IN ({SCOPE_SQL})
+        WHERE s.school_id IN ({SCOPE_FILTER})
         ORDER BY r.name
         """,
-        [viewer.user_id],
+        [allowed_ids(con, viewer)],
     ).df()
     communities = con.execute(
         f"""
         SELECT DISTINCT c.community_id AS id, c.name, c.region_id
         FROM schools s JOIN school_communities c USING (community_id)
-        WHERE s.school_id IN ({SCOPE_SQL})
+        WHERE s.school_id IN ({SCOPE_FILTER})
         ORDER BY c.name
         """,
-        [viewer.user_id],
+        [allowed_ids(con, viewer)],
     ).df()
     return {"regions": regions, "communities": communities}
 
 
+@scope_read
 def comparison_years(
     con: duckdb.DuckDBPyConnection, viewer: Viewer, assessment_id: str
 ) -> list[str]:
@@ -72,23 +75,23 @@ def comparison_years(
     rows = con.execute(
         f"""
         SELECT DISTINCT school_year FROM school_result
-        WHERE assessment_id = ? AND school_id IN ({SCOPE_SQL})
+        WHERE assessment_id = ? AND school_id IN ({SCOPE_FILTER})
         ORDER BY 1
         """,
-        [assessment_id, viewer.user_id],
+        [assessment_id, allowed_ids(con, viewer)],
     ).fetchall()
     return [r[0] for r in rows]
 
 
 # The cell: learning_area/domain NULL = total / learning area (IS NOT DISTINCT FROM).
-_POINTS_SQL = """
+_POINTS_SQL = f"""
 SELECT r.school_id, s.name AS school_name, s.region_id, s.community_id,
        r.n_pupils, r.score_mean, r.diff_similar, r.ci_low, r.ci_high, r.status, r.trend,
        r.flanders_sd, r.similar_mean, r.flanders_mean, r.ses_group,
        r.year_diff, r.year_ci_low, r.year_ci_high, r.z_crit, r.sd_within, r.sd_class,
        r.sd_between, r.domain IS NOT NULL AS is_domain,
        c.ses_index,
-       r.school_id IN (SELECT school_id FROM user_scope WHERE user_id = ?) AS in_scope
+       r.school_id IN ({SCOPE_FILTER}) AS in_scope  -- constant SQL fragment, not input
 FROM school_result r
 JOIN schools s USING (school_id)
 LEFT JOIN school_context c USING (school_id, school_year)
@@ -123,6 +126,7 @@ _POINT_COLUMNS = [
 ]
 
 
+@scope_read
 def school_points(
     con: duckdb.DuckDBPyConnection,
     viewer: Viewer,
@@ -144,7 +148,7 @@ def school_points(
     df = con.execute(
         _POINTS_SQL,
         [
-            viewer.user_id,
+            allowed_ids(con, viewer),
             assessment_id,
             school_year,
             learning_area,
@@ -232,6 +236,7 @@ def funnel_position(points: pd.DataFrame, rules: Rules | None = None) -> pd.Seri
     return pd.Series(words, index=points.index)
 
 
+@scope_read
 def status_matrix(
     con: duckdb.DuckDBPyConnection,
     viewer: Viewer,
@@ -258,7 +263,7 @@ def status_matrix(
                    FROM domains GROUP BY ALL) a
                ON a.assessment_id = r.assessment_id AND a.learning_area = r.learning_area
         WHERE r.assessment_id = ? AND r.school_year = ? AND r.domain IS NULL
-          AND r.school_id IN ({SCOPE_SQL})
+          AND r.school_id IN ({SCOPE_FILTER})
           AND (? IS NULL OR s.region_id = ?)
           AND (? IS NULL OR s.community_id = ?)
           AND (? IS NULL OR r.ses_group = ?)
@@ -267,7 +272,7 @@ def status_matrix(
         [
             assessment_id,
             school_year,
-            viewer.user_id,
+            allowed_ids(con, viewer),
             region,
             region,
             community,
@@ -279,6 +284,7 @@ def status_matrix(
     return df
 
 
+@scope_read
 def variance_components(
     con: duckdb.DuckDBPyConnection, viewer: Viewer, kind: str = "school_result"
 ) -> pd.DataFrame:

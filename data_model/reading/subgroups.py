@@ -16,7 +16,8 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from data_model.reading.access import Viewer, require_school
+from data_model.reading.access import Viewer
+from data_model.reading.scope import school_read
 from data_model.rules import Rules, load_rules
 from data_model.statistics.status import t_quantile
 
@@ -190,6 +191,7 @@ def summarise_groups(
     )
 
 
+@school_read
 def subgroup_results(
     con: duckdb.DuckDBPyConnection,
     viewer: Viewer,
@@ -203,7 +205,6 @@ def subgroup_results(
 
     Empty when the assessment has no pupil-level results for this school and year.
     """
-    require_school(con, viewer, school_id)
     cell = [learning_area, learning_area, domain, domain]
     school = con.execute(
         _groups_sql(own_school=True), [school_year, assessment_id, str(school_id), *cell]
@@ -215,11 +216,11 @@ def subgroup_results(
     return summarise_groups(school, flanders)
 
 
+@school_read
 def subgroup_years(
     con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: str, assessment_id: str
 ) -> list[str]:
     """School years with pupil-level results for this school and assessment."""
-    require_school(con, viewer, school_id)
     rows = con.execute(
         """
         SELECT DISTINCT p.school_year

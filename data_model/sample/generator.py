@@ -29,6 +29,7 @@ import pandas as pd
 from data_model.statistics.materialize import refresh_school_results
 from data_model.storage.catalogue import ASSESSMENTS
 from data_model.storage.db import Database, set_meta
+from data_model.vocabulary import CORE_TASKS, SUPPORT_PHASES
 
 LAST_YEAR_START = (
     2024  # 2024-2025: the latest school year in the demo (issue: 2017-2018 .. 2024-2025)
@@ -56,8 +57,6 @@ LAST_NAMES = (
     "Wouters", "De Smet", "Dubois", "Hermans", "Aerts", "Pauwels", "Vermeulen", "Van Damme",
 )  # fmt: skip
 GOAL_CODES = ("NO 1.3", "NO 2.1", "BAO 1.2", "BAO 2.1", "BAO 3.2", "BAO BI 1.2", "BAO BI 3.1")
-CORE_TASKS = ("KT1", "KT2", "KT3", "BI1", "BI2", "BI3", "BI4")
-SUPPORT_PHASES = ("brede basiszorg", "verhoogde zorg", "uitbreiding van zorg", "IAC")
 EMAIL_DOMAIN = "demo.schoolfoto.test"
 
 

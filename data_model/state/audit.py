@@ -16,7 +16,8 @@ from datetime import datetime
 import duckdb
 import pandas as pd
 
-from data_model.reading.access import Viewer, require_admin
+from data_model.reading.access import Viewer
+from data_model.reading.scope import admin_read
 from data_model.storage.db import Database
 
 # The only actions the log records (Dutch, as the beheerder reads them).
@@ -67,6 +68,7 @@ def log_event(
         )
 
 
+@admin_read
 def audit_entries(
     con: duckdb.DuckDBPyConnection,
     viewer: Viewer,
@@ -77,7 +79,6 @@ def audit_entries(
     limit: int = 2000,
 ) -> pd.DataFrame:
     """The newest log lines with the user's name and the school's name (beheerder only)."""
-    require_admin(viewer)
     # Imports are logged by the importer in import_log (who, when, file, hash, outcome); the
     # audit view shows them as 'importeert' lines so that nothing is logged twice.
     return con.execute(
@@ -104,17 +105,4 @@ def audit_entries(
         LIMIT ?
         """,
         [since, since, user_id, user_id, school_id, school_id, action, action, int(limit)],
-    ).df()
-
-
-def audit_summary(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> pd.DataFrame:
-    """Per action: how many lines and the latest one (beheerder only)."""
-    require_admin(viewer)
-    return con.execute(
-        """
-        SELECT action, count(*) AS n, max(logged_at) AS last_logged_at
-        FROM (SELECT action, logged_at FROM audit_log
-              UNION ALL SELECT 'importeert', imported_at FROM import_log)
-        GROUP BY action ORDER BY action
-        """
     ).df()

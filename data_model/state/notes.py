@@ -22,34 +22,25 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from data_model.reading.access import AccessDenied, Viewer, require_school
+from data_model.reading.access import AccessDenied, Viewer
+from data_model.reading.scope import require_school, school_read, scope_read
 from data_model.storage.db import Database
-
-SCOPE_CONVERSATION = "datagesprek"
-SCOPE_PREPARATION = "voorbereiding"  # the anker's own preparation: internal
-SCOPES = (SCOPE_CONVERSATION, SCOPE_PREPARATION)
-INTERNAL_SCOPES = frozenset({SCOPE_PREPARATION})
-
-STEPS = ("observation", "hypothesis", "source", "priority", "action", "note")
-STEP_LABELS = {
-    "observation": "Wat valt op",
-    "hypothesis": "Hypothesen",
-    "source": "Bronnen",
-    "priority": "Prioriteiten",
-    "action": "Acties",
-    "note": "Notitie",
-}
-SOURCES = ("Datawijzer", "Vlaamse toetsen", "KOALA", "Eigen observatie", "Andere")
-VERDICTS = ("bevestigd", "deels bevestigd", "niet bevestigd", "nog na te gaan")
-REFLECTION_CATEGORIES = (
-    "nieuw initiatief opstarten",
-    "versterken",
-    "afbouwen-stoppen",
-    "verder aanpakken",
+from data_model.texts.formatting import format_date, format_timestamp, previous_school_year
+from data_model.vocabulary import (
+    NOTE_FIELD_LABELS,
+    OBSERVATION_STATES,
+    REFLECTION_CATEGORIES,
+    REVIEW_STATUSES,
 )
-REVIEW_STATUSES = ("gerealiseerd", "gedeeltelijk gerealiseerd", "niet gerealiseerd", "loopt nog")
-OBSERVATION_STATES = ("aanvaard", "verworpen")
-OBSERVATION_ORIGINS = ("suggestie", "eigen")
+from data_model.vocabulary import NOTE_SCOPE_CONVERSATION as SCOPE_CONVERSATION
+from data_model.vocabulary import NOTE_SCOPE_PREPARATION as SCOPE_PREPARATION
+from data_model.vocabulary import NOTE_SCOPES as SCOPES
+from data_model.vocabulary import NOTE_SOURCES as SOURCES
+from data_model.vocabulary import NOTE_STEPS as STEPS
+from data_model.vocabulary import NOTE_VERDICTS as VERDICTS
+
+# The codes and lists of a note live in data_model.vocabulary; these names are this module's API.
+INTERNAL_SCOPES = frozenset({SCOPE_PREPARATION})
 
 # Required text fields per step (other fields are optional or checked below).
 _REQUIRED = {
@@ -60,17 +51,10 @@ _REQUIRED = {
     "action": ("what", "owner", "due", "indicator", "category"),
     "note": ("text",),
 }
-_FIELD_LABELS = {
-    "text": "tekst",
-    "source": "bron",
-    "finding": "wat u vond",
-    "what": "actie",
-    "owner": "eigenaar",
-    "due": "datum",
-    "indicator": "succesindicator",
-    "category": "reflectiecategorie",
-}
 MAX_TEXT = 4000
+# The form instance a note was submitted from (ui.conversation): makes a double submit
+# idempotent. Stored in the body, so no backend needs a new column.
+SUBMIT_TOKEN_KEY = "submit_token"
 
 
 class NoteError(ValueError):
@@ -112,27 +96,7 @@ class Note:
 # ------------------------------------------------------------------------ helpers
 
 
-def previous_school_year(school_year: str) -> str:
-    """'2024-2025' -> '2023-2024'."""
-    start = int(school_year[:4])
-    return f"{start - 1}-{start}"
-
-
-def format_timestamp(value: datetime | None) -> str:
-    """'22/11/2026 om 14:05' (nl-BE)."""
-    if value is None or pd.isna(value):
-        return "–"
-    return f"{value:%d/%m/%Y} om {value:%H:%M}"
-
-
-def format_due(value: str | None) -> str:
-    """An ISO date from a body as 30/06/2026; anything else as it is."""
-    if not value:
-        return "–"
-    try:
-        return f"{date.fromisoformat(str(value)):%d/%m/%Y}"
-    except ValueError:
-        return str(value)
+format_due = format_date  # an ISO date from a body as 30/06/2026; other text as it is
 
 
 def _check_scope(viewer: Viewer, scope: str) -> None:
@@ -140,6 +104,36 @@ def _check_scope(viewer: Viewer, scope: str) -> None:
         raise NoteError(f"Onbekend notitietype '{scope}'.")
     if scope in INTERNAL_SCOPES and not viewer.sees_guidance:
         raise AccessDenied("De voorbereiding van het anker is niet zichtbaar voor scholen.")
+
+
+def _check_source(clean: dict[str, Any]) -> None:
+    if clean["source"] not in SOURCES:
+        raise NoteError(f"Kies een bron uit de lijst ({', '.join(SOURCES)}).")
+    if clean.get("verdict") and clean["verdict"] not in VERDICTS:
+        raise NoteError(f"Kies een besluit uit de lijst ({', '.join(VERDICTS)}).")
+
+
+def _check_action(clean: dict[str, Any]) -> None:
+    if clean["category"] not in REFLECTION_CATEGORIES:
+        raise NoteError("Kies een reflectiecategorie: " + ", ".join(REFLECTION_CATEGORIES) + ".")
+    try:
+        date.fromisoformat(str(clean["due"]))
+    except ValueError:
+        raise NoteError("Geef de datum als dag/maand/jaar.") from None
+    review = clean.get("review")
+    if review and review.get("status") not in REVIEW_STATUSES:
+        raise NoteError("Kies hoe ver de actie staat: " + ", ".join(REVIEW_STATUSES) + ".")
+
+
+def _check_observation(clean: dict[str, Any]) -> None:
+    if clean.get("state", OBSERVATION_STATES[0]) not in OBSERVATION_STATES:
+        raise NoteError("Een vaststelling is aanvaard of verworpen.")
+    clean.setdefault("state", OBSERVATION_STATES[0])
+    clean.setdefault("origin", "eigen")
+
+
+# Step-specific checks after the required fields (the other steps have none).
+_STEP_CHECKS = {"source": _check_source, "action": _check_action, "observation": _check_observation}
 
 
 def validate_body(step: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -152,7 +146,7 @@ def validate_body(step: str, body: dict[str, Any]) -> dict[str, Any]:
             value = value.strip()
             if len(value) > MAX_TEXT:
                 raise NoteError(
-                    f"Het veld '{_FIELD_LABELS.get(key, key)}' is te lang "
+                    f"Het veld '{NOTE_FIELD_LABELS.get(key, key)}' is te lang "
                     f"(maximaal {MAX_TEXT} tekens)."
                 )
         elif isinstance(value, date):
@@ -160,29 +154,9 @@ def validate_body(step: str, body: dict[str, Any]) -> dict[str, Any]:
         clean[key] = value
     missing = [k for k in _REQUIRED[step] if not clean.get(k)]
     if missing:
-        names = ", ".join(_FIELD_LABELS.get(k, k) for k in missing)
+        names = ", ".join(NOTE_FIELD_LABELS.get(k, k) for k in missing)
         raise NoteError(f"Vul nog in: {names}.")
-    if step == "source" and clean["source"] not in SOURCES:
-        raise NoteError(f"Kies een bron uit de lijst ({', '.join(SOURCES)}).")
-    if step == "source" and clean.get("verdict") and clean["verdict"] not in VERDICTS:
-        raise NoteError(f"Kies een besluit uit de lijst ({', '.join(VERDICTS)}).")
-    if step == "action":
-        if clean["category"] not in REFLECTION_CATEGORIES:
-            raise NoteError(
-                "Kies een reflectiecategorie: " + ", ".join(REFLECTION_CATEGORIES) + "."
-            )
-        try:
-            date.fromisoformat(str(clean["due"]))
-        except ValueError:
-            raise NoteError("Geef de datum als dag/maand/jaar.") from None
-        review = clean.get("review")
-        if review and review.get("status") not in REVIEW_STATUSES:
-            raise NoteError("Kies hoe ver de actie staat: " + ", ".join(REVIEW_STATUSES) + ".")
-    if step == "observation":
-        if clean.get("state", "aanvaard") not in OBSERVATION_STATES:
-            raise NoteError("Een vaststelling is aanvaard of verworpen.")
-        clean.setdefault("state", "aanvaard")
-        clean.setdefault("origin", "eigen")
+    _STEP_CHECKS.get(step, lambda clean: None)(clean)
     return clean
 
 
@@ -234,6 +208,7 @@ def _history(
 # ------------------------------------------------------------------------ reads
 
 
+@school_read(memo=False)  # notes change within a request
 def list_notes(
     con: duckdb.DuckDBPyConnection,
     viewer: Viewer,
@@ -244,7 +219,6 @@ def list_notes(
     include_deleted: bool = False,
 ) -> list[Note]:
     """The notes of one school, year and scope, oldest first (the order they were written)."""
-    require_school(con, viewer, school_id)
     _check_scope(viewer, scope)
     rows = con.execute(
         _NOTE_SELECT
@@ -259,10 +233,12 @@ def list_notes(
     return [_note(r) for r in rows]
 
 
+@scope_read(memo=False)  # the note's school is checked in _load_for
 def get_note(con: duckdb.DuckDBPyConnection, viewer: Viewer, note_id: int) -> Note:
     return _load_for(con, viewer, note_id)
 
 
+@scope_read(memo=False)  # the note's school is checked in _load_for
 def note_history(con: duckdb.DuckDBPyConnection, viewer: Viewer, note_id: int) -> pd.DataFrame:
     """Every saved version of a note, newest first, with who saved it and when."""
     _load_for(con, viewer, note_id)
@@ -277,6 +253,7 @@ def note_history(con: duckdb.DuckDBPyConnection, viewer: Viewer, note_id: int) -
     ).df()
 
 
+@school_read(memo=False)  # notes change within a request
 def previous_actions(
     con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: str, school_year: str
 ) -> list[Note]:
@@ -286,6 +263,7 @@ def previous_actions(
     )
 
 
+@school_read(memo=False)  # notes change within a request
 def open_actions(
     con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: str, school_year: str
 ) -> list[Note]:
@@ -308,13 +286,22 @@ def create_note(
     step: str,
     body: dict[str, Any],
     scope: str = SCOPE_CONVERSATION,
+    submit_token: str | None = None,
 ) -> Note:
+    """Store a new note. With `submit_token` (one per form instance, see ui.conversation) the
+    write is idempotent: a double click or a rerun that submits the same form with the same
+    content again returns the note stored the first time instead of a duplicate."""
     clean = validate_body(step, body)
+    if submit_token:
+        clean[SUBMIT_TOKEN_KEY] = str(submit_token)
     _check_scope(viewer, scope)
     text = _dump(clean)
     now = datetime.now()
     with db.write() as cur:
         require_school(cur, viewer, school_id)
+        earlier = _same_submission(cur, viewer, school_id, school_year, scope, step, clean)
+        if earlier is not None:
+            return earlier
         note_id = cur.execute(
             """
             INSERT INTO notes (school_id, school_year, scope, step, body, author_id,
@@ -327,6 +314,34 @@ def create_note(
         note = _fetch(cur, note_id)
     assert note is not None
     return note
+
+
+def _same_submission(
+    cur: duckdb.DuckDBPyConnection,
+    viewer: Viewer,
+    school_id: str,
+    school_year: str,
+    scope: str,
+    step: str,
+    clean: dict[str, Any],
+) -> Note | None:
+    """The note this exact submission already stored (same form token and content), if any.
+
+    Checked inside the write transaction, under the writer lock, so two concurrent submits
+    of one form cannot both insert. Compared in Python, not with backend JSON functions, so
+    it holds for any state store.
+    """
+    if not clean.get(SUBMIT_TOKEN_KEY):
+        return None
+    rows = cur.execute(
+        "SELECT note_id, body FROM notes WHERE school_id = ? AND school_year = ? "
+        "AND scope = ? AND step = ? AND author_id = ? ORDER BY note_id",
+        [school_id, school_year, scope, step, viewer.user_id],
+    ).fetchall()
+    for note_id, body in rows:
+        if json.loads(body) == clean:
+            return _fetch(cur, note_id)
+    return None
 
 
 def _conflict(current: Note) -> NoteConflict:

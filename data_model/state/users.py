@@ -13,7 +13,6 @@ e-mail address or adds a new one; users who are not in the sheet are left as the
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import re
@@ -23,9 +22,14 @@ from dataclasses import dataclass, field
 import duckdb
 import pandas as pd
 
-from data_model.reading.access import ROLE_LABELS, ROLES, Viewer, require_admin
+from data_model.exports.cells import neutralise_workbook
+from data_model.reading.access import Viewer, require_admin
+from data_model.reading.scope import admin_read
 from data_model.state import audit
+from data_model.state.user_sheet import UserValidationError, find_header, sheet_rows
 from data_model.storage.db import SYSTEM_USER_ID, Database
+from data_model.texts.formatting import format_number
+from data_model.vocabulary import ROLE_LABELS, ROLES
 
 # A users sheet of a whole organisation is a few hundred rows (tens of kB). Anything above
 # this is not a users sheet; refusing it early keeps a wrong upload from tying up the app.
@@ -54,14 +58,6 @@ _FALSE = {"nee", "n", "false", "onwaar", "0", "inactief", "uit"}
 _NEEDS_SCHOOLS = ("directeur", "anker")
 
 
-class UserValidationError(ValueError):
-    """The input is not valid; `errors` holds one Dutch message per problem."""
-
-    def __init__(self, errors: list[str]) -> None:
-        super().__init__("\n".join(errors))
-        self.errors = errors
-
-
 @dataclass(frozen=True)
 class UserInput:
     email: str
@@ -87,9 +83,9 @@ class ImportResult:
 # ------------------------------------------------------------------------------ reading
 
 
+@admin_read
 def list_users(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> pd.DataFrame:
     """All users except the command-line identity, with their schools (comma-separated)."""
-    require_admin(viewer)
     return con.execute(
         """
         SELECT u.user_id, u.email, u.name, u.role, u.region_id, r.name AS region_name,
@@ -109,8 +105,8 @@ def list_users(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> pd.DataFrame:
     ).df()
 
 
+@admin_read
 def get_user(con: duckdb.DuckDBPyConnection, viewer: Viewer, user_id: str) -> UserInput | None:
-    require_admin(viewer)
     row = con.execute(
         "SELECT email, name, role, region_id, active FROM users WHERE user_id = ?", [user_id]
     ).fetchone()
@@ -122,13 +118,13 @@ def get_user(con: duckdb.DuckDBPyConnection, viewer: Viewer, user_id: str) -> Us
     return UserInput(row[0], row[1], row[2], row[3], tuple(s[0] for s in schools), row[4])
 
 
+@admin_read
 def regions(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> pd.DataFrame:
-    require_admin(viewer)
     return con.execute("SELECT region_id, name FROM regions ORDER BY region_id").df()
 
 
+@admin_read
 def all_schools(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> pd.DataFrame:
-    require_admin(viewer)
     return con.execute(
         "SELECT school_id, name, region_id FROM schools ORDER BY name, school_id"
     ).df()
@@ -325,63 +321,6 @@ def set_active(db: Database, viewer: Viewer, user_id: str, active: bool) -> None
 # ------------------------------------------------------------------------------ import
 
 
-def _norm_header(value: object) -> str:
-    return re.sub(r"[\s\-_]+", "", str(value or "").strip().lower())
-
-
-def _cell(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
-def _sheet_rows(file_name: str, data: bytes) -> list[list[str]]:
-    """All rows of the first sheet (xlsx) or the CSV file, as text cells."""
-    name = file_name.lower()
-    if name.endswith(".xlsx"):
-        import openpyxl
-
-        try:
-            wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except Exception as exc:  # openpyxl raises many kinds for a damaged file
-            raise UserValidationError(
-                [f"{file_name}: het bestand kan niet als Excel-werkboek gelezen worden."]
-            ) from exc
-        try:
-            ws = wb.worksheets[0]
-            rows: list[list[str]] = []
-            # Read row by row and stop early: a 1 MB workbook can unpack to millions of rows.
-            for row in ws.iter_rows(values_only=True, max_col=20):
-                rows.append([_cell(v) for v in row])
-                if len(rows) > MAX_SHEET_ROWS + 10:
-                    raise UserValidationError(
-                        [f"{file_name}: meer dan {MAX_SHEET_ROWS} rijen; splits de lijst op."]
-                    )
-            return rows
-        finally:
-            wb.close()
-    if name.endswith(".csv"):
-        for encoding in ("utf-8-sig", "cp1252"):
-            try:
-                text = data.decode(encoding)
-                break
-            except UnicodeDecodeError:
-                continue
-        first = text.splitlines()[0] if text.strip() else ""
-        # Belgian Excel saves CSV with ';'. A ',' header only when there is no ';' at all.
-        delimiter = ";" if ";" in first or "," not in first else ","
-        if "\t" in first and ";" not in first and "," not in first:
-            delimiter = "\t"
-        return [
-            [c.strip() for c in row] for row in csv.reader(io.StringIO(text), delimiter=delimiter)
-        ]
-    raise UserValidationError(
-        [f"{file_name}: kies een .xlsx- of .csv-bestand (dit bestandstype wordt niet gelezen)."]
-    )
-
-
 def parse_user_sheet(
     file_name: str, data: bytes, ref: _Reference | None = None
 ) -> list[tuple[int, UserInput]]:
@@ -389,38 +328,12 @@ def parse_user_sheet(
     if len(data) > MAX_SHEET_BYTES:
         raise UserValidationError(
             [
-                f"{file_name}: het bestand is {len(data) / 1e6:.1f} MB; een gebruikerslijst mag "
-                f"hoogstens {MAX_SHEET_BYTES / 1e6:.0f} MB zijn."
+                f"{file_name}: het bestand is {format_number(len(data) / 1e6)} MB; een "
+                f"gebruikerslijst mag hoogstens {format_number(MAX_SHEET_BYTES / 1e6, 0)} MB zijn."
             ]
         )
-    rows = _sheet_rows(file_name, data)
-    header_at = None
-    for i, row in enumerate(rows[:10]):
-        names = {_HEADER_ALIASES.get(_norm_header(c)) for c in row}
-        if "e-mail" in names and "rol" in names:
-            header_at = i
-            break
-    if header_at is None:
-        raise UserValidationError(
-            [
-                f"{file_name}: geen kopregel gevonden. De eerste regel moet de kolommen "
-                + ", ".join(SHEET_COLUMNS)
-                + " bevatten."
-            ]
-        )
-    columns: dict[str, int] = {}
-    for j, c in enumerate(rows[header_at]):
-        canonical = _HEADER_ALIASES.get(_norm_header(c))
-        if canonical and canonical not in columns:
-            columns[canonical] = j
-    missing = [c for c in SHEET_COLUMNS if c not in columns]
-    if missing:
-        raise UserValidationError(
-            [
-                f"{file_name}: kolom '{c}' ontbreekt in de kopregel (rij {header_at + 1})."
-                for c in missing
-            ]
-        )
+    rows = sheet_rows(file_name, data, MAX_SHEET_ROWS)
+    header_at, columns = find_header(file_name, rows, _HEADER_ALIASES, SHEET_COLUMNS)
     body = rows[header_at + 1 :]
     if len(body) > MAX_SHEET_ROWS:
         raise UserValidationError(
@@ -561,6 +474,7 @@ def user_sheet_template(rows: Iterable[Iterable[str]] = ()) -> bytes:
         "actief: ja of nee (leeg = ja). Gebruikers die niet in de lijst staan blijven ongewijzigd.",
     ):
         notes.append([line])
+    neutralise_workbook(wb)  # issue 14: text cells never run as formulas
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

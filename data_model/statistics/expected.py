@@ -47,12 +47,6 @@ PREDICTORS: tuple[tuple[str, str], ...] = (
     ("school_allowance", "CAST(p.school_allowance AS DOUBLE)"),
     ("neighbourhood_low", "CAST(p.neighbourhood_low AS DOUBLE)"),
 )
-PREDICTOR_LABELS = {
-    "home_language_not_dutch": "thuistaal niet Nederlands",
-    "mother_low_education": "moeder laagopgeleid",
-    "school_allowance": "schooltoelage",
-    "neighbourhood_low": "buurtindicator",
-}
 _K = len(PREDICTORS) + 1  # with the intercept
 _NONE = "~none~"  # stands in for a NULL learning area / domain while grouping
 

@@ -28,7 +28,6 @@ ABOVE_OUTER, ABOVE, INSIDE, BELOW, BELOW_OUTER = (
     "below",
     "below_outer",
 )
-POSITIONS = (ABOVE_OUTER, ABOVE, INSIDE, BELOW, BELOW_OUTER)
 
 
 def level_label(level: float) -> str:

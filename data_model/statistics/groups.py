@@ -31,15 +31,6 @@ from data_model.vocabulary import FLANDERS, SIMILAR
 CELL_KEYS = list(_CELL_KEYS)
 
 
-def year_start(school_year: str) -> int:
-    """'2024-2025' -> 2024."""
-    return int(school_year[:4])
-
-
-def school_year_label(start: int) -> str:
-    return f"{start}-{start + 1}"
-
-
 def _text_keys(df: pd.DataFrame) -> pd.DataFrame:
     # Text keys that may be all-NULL (domain on learning-area rows) must keep one dtype on
     # both sides of a merge.

@@ -21,9 +21,19 @@ from data_model.statistics.funnel import (
     level_label,
 )
 from data_model.texts.formatting import format_number, format_signed
+from data_model.texts.legend import (  # noqa: F401 - re-exported: pages import them here too
+    colour_meaning,
+    comparison_label,
+    comparison_phrase,
+    much_size,
+    rule_lines,
+    status_meanings,
+)
 from data_model.vocabulary import (
-    COMPARISON_LABELS,
-    COMPARISON_PHRASES,
+    HIGHER,
+    LOWER,
+    MUCH_HIGHER,
+    MUCH_LOWER,
     SIMILAR,
     STATUS_SIGN,
     STATUSES,
@@ -41,11 +51,14 @@ ORDINALS = {
     9: "negende",
     10: "tiende",
 }
-_DIRECTION = {
-    "much_higher": ("duidelijk hoger", 1),
-    "higher": ("hoger", 1),
-    "lower": ("lager", -1),
-    "much_lower": ("duidelijk lager", -1),
+_DIRECTION = {  # the sign is vocabulary.STATUS_SIGN's, the words are this module's
+    status: (word, STATUS_SIGN[status])
+    for status, word in (
+        (MUCH_HIGHER, "duidelijk hoger"),
+        (HIGHER, "hoger"),
+        (LOWER, "lager"),
+        (MUCH_LOWER, "duidelijk lager"),
+    )
 }
 
 
@@ -87,66 +100,7 @@ def _ordinal(n: int) -> str:
     return ORDINALS.get(n, f"{n}de")
 
 
-def comparison_label(rules: Rules) -> str:
-    """'vergelijkbare scholen' or 'Vlaanderen': the group the colours compare with."""
-    return COMPARISON_LABELS[rules.colour_comparison]
-
-
-def comparison_phrase(rules: Rules) -> str:
-    """'bij vergelijkbare scholen' or 'in Vlaanderen', as in 'hoger dan …'."""
-    return COMPARISON_PHRASES[rules.colour_comparison]
-
-
-def colour_meaning(rules: Rules | None = None) -> str:
-    """The one sentence that says what a colour means (legend, Uitleg, exports)."""
-    rules = rules or load_rules()
-    return (
-        f"Een kleur beschrijft de laatste {rules.status_years} schooljaren samen: ze verschijnt "
-        f"alleen als uw school over die jaren duidelijk verschilt van {comparison_label(rules)}, "
-        "rekening houdend met toeval bij de leerlingen en met het gewone verschil tussen "
-        "klassen van jaar tot jaar; het getal in de cel is de score van dat ene schooljaar."
-    )
-
-
-def much_size(rules: Rules) -> str:
-    """'0,2 standaardafwijking' – the stated size of 'veel', one wording everywhere."""
-    return f"{format_number(rules.large_effect_size, 1)} standaardafwijking"
-
-
-def rule_lines(rules: Rules | None = None) -> list[str]:
-    """How a colour is decided, in a few plain sentences (Excel legend, PDF)."""
-    rules = rules or load_rules()
-    group = comparison_label(rules)
-    return [
-        colour_meaning(rules),
-        f"'Hoger' of 'lager': het hele {level_label(rules.confidence)}-interval (domeinen: "
-        f"{level_label(rules.domain_confidence)}) rond het verschil met {group} ligt boven of "
-        "onder 0.",
-        f"'Veel hoger' of 'veel lager': het hele interval ligt bovendien voorbij "
-        f"{much_size(rules)} van Vlaanderen.",
-        f"Met minder dan {rules.min_colour_size} leerlingen in een schooljaar krijgt een cel geen "
-        f"kleur; met minder dan {rules.min_group_size} leerlingen wordt niets getoond.",
-    ]
-
-
-def status_meanings(rules: Rules | None = None) -> dict[str, str]:
-    """Legend text per status code."""
-    rules = rules or load_rules()
-    group = comparison_label(rules)
-    size = much_size(rules)
-    return {
-        "much_higher": f"duidelijk hoger dan {group}, en zeker minstens {size} van Vlaanderen",
-        "higher": f"duidelijk hoger dan {group}",
-        "as_expected": f"geen duidelijk verschil met {group}",
-        "lower": f"duidelijk lager dan {group}",
-        "much_lower": f"duidelijk lager dan {group}, en zeker minstens {size} van Vlaanderen",
-        "too_few": (
-            f"geen kleur: minder dan {rules.min_colour_size} leerlingen, of geen vergelijkingsgroep"
-        ),
-    }
-
-
-def highlights(
+def highlights(  # noqa: C901 - one pass over the series keeps the sentences in step
     results: pd.DataFrame, rules: Rules | None = None, max_domains: int = 6
 ) -> list[str]:
     """Sentences about the latest school year: significant differences and trends.

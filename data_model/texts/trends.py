@@ -17,8 +17,9 @@ import pandas as pd
 
 from data_model.rules import Rules, load_rules
 from data_model.statistics.funnel import level_label
-from data_model.statistics.groups import school_year_label, year_start
 from data_model.texts.formatting import format_number, format_signed
+from data_model.texts.formatting import school_year as school_year_label
+from data_model.texts.formatting import school_year_start as year_start
 from data_model.vocabulary import COMPARISON_LABELS
 
 COMPARISONS = {

@@ -9,6 +9,7 @@ import pytest
 
 from data_model.exports.conversation_pdf import build_conversation_pdf, find_unicode_font
 from data_model.reading.access import AccessDenied, allowed_school_ids, system_viewer
+from data_model.rules import load_rules
 from data_model.state import notes
 from data_model.storage.db import Database
 
@@ -115,7 +116,7 @@ def test_suppressed_cells_print_no_value(con, sample_db: Path) -> None:
         pytest.skip("sample has no suppressed cell")
     pdf = build_conversation_pdf(con, system_viewer(con), row[0], row[1])
     _, text = _text(pdf)
-    assert "< 5" in text
+    assert f"< {load_rules().min_group_size}" in text
 
 
 def test_without_a_unicode_font_symbols_become_ascii(con) -> None:

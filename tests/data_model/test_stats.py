@@ -20,7 +20,6 @@ from data_model.statistics.panel import Panel
 from data_model.statistics.status import classify, pooled_estimates, z_value
 from data_model.statistics.suppression import mask_small_counts
 from data_model.statistics.trend import trend_codes, weighted_slopes
-from data_model.texts.formatting import format_number, format_pct, format_signed
 
 RULES = load_rules()
 
@@ -185,17 +184,6 @@ def test_below_the_colour_minimum_no_colour_but_the_score_stays():
     row = out[out["school_id"] == "S0"].iloc[-1]
     assert row["status"] == "too_few" and not row["suppressed"]
     assert row["score_mean"] == pytest.approx(65.0)
-
-
-def test_dutch_number_format():
-    assert format_number(63.5) == "63,5"
-    assert format_number(12345.6) == "12\u202f345,6"
-    assert format_pct(7.25, 1) in ("7,2 %", "7,3 %")  # float rounding, either is honest
-    assert format_pct(63.5) == "63,5 %"
-    assert format_signed(-3.21) == "−3,2"
-    assert format_signed(2.0) == "+2,0"
-    assert format_number(None) == "–"
-    assert format_number(float("nan")) == "–"
 
 
 def test_small_counts_are_masked_with_secondary_suppression():

@@ -12,10 +12,11 @@ from streamlit.testing.v1 import AppTest
 from data_model.reading.access import allowed_school_ids, viewer_for_user_id
 from data_model.state import notes
 from data_model.storage.db import Database
+from data_model.vocabulary import ROLES
 from tests.conftest import ROOT
-from tests.pages.apptest import all_text, run_page
+from tests.pages.apptest import all_text, open_tab, run_page
+from ui.safe_text import shown
 
-ROLES = ("directeur", "anker", "regioteam", "beheerder")
 INTERNAL_WORDS = ("Begeleidingsnood", "basisaanbod", "verhoogde nood", "grote nood", "Intern")
 
 
@@ -64,6 +65,16 @@ def test_datagesprek_page_opens_for_every_role(app_env, viewers, role) -> None:
     assert not [w for w in INTERNAL_WORDS if w in text]
 
 
+def test_only_the_open_step_runs(app_env, viewers) -> None:
+    at = run_page(viewers["directeur"], "app_pages/datagesprek.py")
+    hypothesis_form = "add-datagesprek-hypothesis-text"
+    assert hypothesis_form not in {t.key for t in at.text_area}  # step 2 did not run
+    open_tab(at, "datagesprek_step", "2 · Hypothesen")
+    assert not at.exception
+    assert hypothesis_form in {t.key for t in at.text_area}
+    assert "add-datagesprek-observation-text" not in {t.key for t in at.text_area}
+
+
 @pytest.mark.parametrize("role", ("anker", "regioteam", "beheerder"))
 def test_voorbereiding_for_staff(app_env, viewers, role) -> None:
     at = run_page(viewers[role], "app_pages/briefing.py")
@@ -109,8 +120,9 @@ def test_accepting_a_suggestion_and_adding_a_hypothesis(write_env, viewers) -> N
     assert len(observations) == 1
     obs = observations[0]
     assert obs.body["state"] == "aanvaard" and obs.body["origin"] == "suggestie"
-    assert any(obs.body["text"] in m.value for m in suggestion)
+    assert any(obs.body["text"] in shown(m.value) for m in suggestion)
 
+    open_tab(at, "datagesprek_step", "2 · Hypothesen")
     at.text_area(key="add-datagesprek-hypothesis-text").set_value("Te weinig leestijd.")
     at.selectbox(key="add-datagesprek-hypothesis-obs").set_value(obs.note_id)
     _submit(at, "add-datagesprek-hypothesis").click().run()
@@ -120,17 +132,19 @@ def test_accepting_a_suggestion_and_adding_a_hypothesis(write_env, viewers) -> N
         ("Te weinig leestijd.", obs.note_id, director.user_id)
     ]
     # The form is empty again and the new hypothesis is listed, linked to its observation.
-    assert at.text_area(key="add-datagesprek-hypothesis-text").value == ""
-    assert any(m.value.startswith("**1.** Te weinig leestijd.") for m in at.markdown)
+    # A new form generation (new widget keys): the browser shows empty fields.
+    assert at.text_area(key="add-datagesprek-hypothesis~1-text").value == ""
+    assert any(shown(m.value).startswith("**1.** Te weinig leestijd.") for m in at.markdown)
 
 
 def test_an_incomplete_action_is_refused_with_a_message(write_env, viewers) -> None:
     db = write_env
     director, school = _director_and_school(db, viewers)
     at = run_page(director, "app_pages/datagesprek.py")
+    open_tab(at, "datagesprek_step", "5 · Acties")
     at.text_input(key="add-datagesprek-action-what").set_value("Leesplan")
     _submit(at, "add-datagesprek-action").click().run()
-    assert "Vul nog in: eigenaar, succesindicator." in [e.value for e in at.error]
+    assert "Vul nog in: eigenaar, succesindicator." in [shown(e.value) for e in at.error]
     assert notes.list_notes(db.cursor(), director, school, "2024-2025") == []
     # What the user typed is still there to complete.
     assert at.text_input(key="add-datagesprek-action-what").value == "Leesplan"
@@ -150,6 +164,7 @@ def test_an_edit_after_someone_elses_save_is_refused_then_deliberate(write_env, 
     )
     note = notes.create_note(db, anker, school, "2024-2025", "hypothesis", {"text": "Versie 1"})
     at = run_page(director, "app_pages/datagesprek.py")
+    open_tab(at, "datagesprek_step", "2 · Hypothesen")
     at.button(key=f"edit-{note.note_id}").click().run()
     at.text_area(key=f"form-edit-{note.note_id}-text").set_value("Versie van de directeur")
     notes.update_note(db, anker, note.note_id, {"text": "Versie van het anker"}, 1)

@@ -5,9 +5,8 @@ from __future__ import annotations
 import pytest
 
 from data_model.reading import queries
+from data_model.vocabulary import ROLES
 from tests.pages.apptest import all_text, run_page
-
-ROLES = ("directeur", "anker", "regioteam", "beheerder")
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -87,7 +87,7 @@ def _series() -> pd.DataFrame:
 def test_lines_keep_a_gap_for_the_suppressed_year() -> None:
     long = prepare_lines(_series())
     school = long[long["reeks"] == "Uw school"]
-    assert school["waarde_tekst"].tolist() == ["61,2", "–", "58,5"]
+    assert school["waarde_tekst"].tolist() == ["61,3", "–", "58,5"]  # 61.25: half away from zero
     assert school["leerlingen"].tolist() == ["24", "minder dan 5", "18"]
     spec = build_lines_chart(long, "Gemiddelde score", "% juist").to_dict()
     colour = spec["layer"][0]["encoding"]["color"]
@@ -105,7 +105,7 @@ def test_lines_with_expected_score_add_a_fourth_line() -> None:
 
 def test_difference_chart_has_band_zero_line_and_dutch_tooltips() -> None:
     diff = prepare_difference(_series())
-    assert diff["verschil_tekst"].tolist() == ["+1,2", "–", "+1,5"]
+    assert diff["verschil_tekst"].tolist() == ["+1,3", "–", "+1,5"]  # 1.25: half up
     assert diff["interval"].tolist() == ["−2,5 tot +5,0", "–", "−3,0 tot +6,0"]
     assert set(diff["kop"]) == {"Wiskunde ↗ Stijgend"}  # the trend of the latest year
     spec = build_difference_chart(diff, "Verschil").to_dict()

@@ -7,9 +7,8 @@ import pytest
 
 from data_model.reading.access import Viewer, allowed_school_ids
 from data_model.rules import load_rules
+from data_model.vocabulary import ROLES
 from tests.pages.apptest import all_text, run_page
-
-ROLES = ("directeur", "anker", "regioteam", "beheerder")
 
 
 def _charts_text(at) -> str:
