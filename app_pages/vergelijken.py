@@ -243,5 +243,5 @@ with tab_schools:
             st.caption(
                 "Per school en leergebied: het symbool en het verschil met vergelijkbare "
                 "scholen. De eerste kolom is het aantal getoetste leerlingen. Beweeg over een "
-                "cel voor het 95 %-interval en de trend."
+                "cel voor het interval van de kleur (laatste schooljaren samen) en de trend."
             )

@@ -94,6 +94,7 @@ SCHEMA: dict[str, dict[str, Check]] = {
         "min_colour_size": _integer(1, 1000),
         "confidence": _number(0.5, 1.0, open_interval=True),
         "domain_confidence": _number(0.5, 1.0, open_interval=True),
+        "descriptive_confidence": _number(0.5, 1.0, open_interval=True),
         "large_effect_size": _number(0.0, 5.0, open_interval=True),
         "status_years": _integer(1, 10),
         "colour_comparison": _one_of(COMPARISONS),
@@ -190,6 +191,7 @@ class Rules:
     min_colour_size: int
     confidence: float
     domain_confidence: float
+    descriptive_confidence: float
     large_effect_size: float
     status_years: int
     colour_comparison: str
@@ -228,6 +230,7 @@ def parse_rules(text: str, path: Path = RULES_PATH) -> Rules:
         min_colour_size=raw["statistics"]["min_colour_size"],
         confidence=float(raw["statistics"]["confidence"]),
         domain_confidence=float(raw["statistics"]["domain_confidence"]),
+        descriptive_confidence=float(raw["statistics"]["descriptive_confidence"]),
         large_effect_size=float(raw["statistics"]["large_effect_size"]),
         status_years=raw["statistics"]["status_years"],
         colour_comparison=raw["statistics"]["colour_comparison"],

@@ -227,7 +227,7 @@ def build_funnel_chart(
 
 
 def build_ses_scatter_chart(df: pd.DataFrame, score_label: str, rules: Rules | None = None):
-    """School mean (with 95 % interval) against the SES index of the school."""
+    """School mean (with this year's interval) against the SES index of the school."""
     rules = rules or load_rules()
     x = alt.X(
         "ses_index:Q",
@@ -250,8 +250,8 @@ def build_ses_scatter_chart(df: pd.DataFrame, score_label: str, rules: Rules | N
     return alt.layer(*layers).properties(
         title=alt.TitleParams(
             "Schoolgemiddelde tegenover de leerlingenpopulatie",
-            subtitle="Lijn = 95 %-interval van het schoolgemiddelde. De kleur vergelijkt met "
-            "scholen in dezelfde SES-groep.",
+            subtitle="Lijn = interval van dit schooljaar (toeval bij leerlingen en klas). De kleur "
+            "vergelijkt met scholen in dezelfde SES-groep, over de laatste schooljaren samen.",
             anchor="start",
         ),
         height=420,
@@ -317,7 +317,7 @@ def build_status_matrix_chart(df: pd.DataFrame, rules: Rules | None = None) -> a
             alt.Tooltip("status_label:N", title="Kleur"),
             alt.Tooltip("leerlingen:N", title="Leerlingen"),
             alt.Tooltip("verschil:N", title="Verschil met vergelijkbare scholen"),
-            alt.Tooltip("interval:N", title="95 %-interval"),
+            alt.Tooltip("interval:N", title="Interval van de kleur (laatste schooljaren samen)"),
             alt.Tooltip("trend_label:N", title="Trend"),
             alt.Tooltip("ses_group:N", title="SES-groep"),
         ],

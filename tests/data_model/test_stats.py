@@ -202,3 +202,26 @@ def test_small_counts_are_masked_with_secondary_suppression():
         200, "< 5", "< 5",  # two small ones already protect each other
         20, "< 5",  # independent indicators: only the small one
     ]  # fmt: skip
+
+
+def _groups(n1: int, m1: float, n2: int, m2: float, sd: float = 8.0) -> pd.DataFrame:
+    """Sums of two groups of one dimension with means m1, m2 and SD sd (n, s, ss)."""
+    rows = []
+    for grp, n, m in (("niet Nederlands", n1, m1), ("Nederlands", n2, m2)):
+        rows.append(("home_language", grp, n, n * m, (n - 1) * sd**2 + n * m**2))
+    return pd.DataFrame(rows, columns=["dimension", "grp", "n", "s", "ss"])
+
+
+def test_a_subgroup_gap_is_tested_against_the_flanders_gap():
+    from data_model.reading.subgroups import summarise_groups
+
+    flanders = _groups(20_000, 58.0, 60_000, 62.0)  # Flanders gap: −4
+    # The school's gap is −4 as well: large, but no different from Flanders.
+    same = summarise_groups(_groups(40, 56.0, 60, 60.0), flanders).set_index("group")
+    assert same.loc["niet Nederlands", "gap_vs_flanders"] == pytest.approx(0.0)
+    assert same.loc["niet Nederlands", "gap_status"] == "as_expected"
+    # A gap of −12 is clearly larger than in Flanders.
+    wider = summarise_groups(_groups(40, 50.0, 60, 62.0), flanders).set_index("group")
+    assert wider.loc["niet Nederlands", "gap_vs_flanders"] == pytest.approx(-8.0)
+    assert wider.loc["niet Nederlands", "gap_status"] == "lower"
+    assert wider.loc["Nederlands", "gap_status"] == "higher"
