@@ -30,20 +30,33 @@ class Panel:
 
     @classmethod
     def of(cls, rows: pd.DataFrame) -> Panel:
-        keys = rows[SERIES_KEYS].astype(object).where(rows[SERIES_KEYS].notna(), _NONE)
-        series, uniques = pd.MultiIndex.from_frame(keys).factorize()
+        # Factorise each key column on its own and combine the codes: much faster than a
+        # MultiIndex of object columns at Flanders scale (0.5 M rows).
+        def codes(columns: list[str]) -> np.ndarray:
+            combined = np.zeros(len(rows), dtype=np.int64)
+            for col in columns:
+                values = rows[col].astype(object).where(rows[col].notna(), _NONE)
+                c, uniq = pd.factorize(values, sort=False)
+                combined = combined * (len(uniq) + 1) + c
+            return pd.factorize(combined, sort=False)[0]
+
+        series = codes(SERIES_KEYS)
+        cell_of_row = codes(CELL_OF_SERIES)
+        n_series = int(series.max()) + 1 if len(series) else 0
+        cell = np.zeros(n_series, dtype=np.int64)
+        cell[series] = cell_of_row
+        first_row = np.zeros(n_series, dtype=np.int64)
+        first_row[series[::-1]] = np.arange(len(series))[::-1]  # first row of each series
         year = rows["school_year"].str[:4].astype(int).to_numpy()
         first = int(year.min()) if len(year) else 0
         last = int(year.max()) if len(year) else -1
-        cells = pd.DataFrame(list(uniques), columns=SERIES_KEYS)[CELL_OF_SERIES]
-        cell, cell_uniques = pd.MultiIndex.from_frame(cells).factorize()
         return cls(
             series=np.asarray(series),
             column=year - first,
             years=np.arange(first, last + 1),
-            cell=np.asarray(cell),
-            n_cells=len(cell_uniques),
-            is_domain=(cells["domain"] != _NONE).to_numpy(),
+            cell=cell,
+            n_cells=int(cell_of_row.max()) + 1 if len(cell_of_row) else 0,
+            is_domain=rows["domain"].notna().to_numpy()[first_row],
         )
 
     @property
