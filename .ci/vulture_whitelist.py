@@ -8,6 +8,7 @@ from data_model.exports import cells
 from data_model.state import notes
 from data_model.statistics import status
 from data_model import vocabulary
+from ui import errors
 
 _ = object()
 
@@ -22,8 +23,10 @@ notes.get_note, notes.note_history
 # The scalar reference the trend tests check the vectorised add_trend against (colours, #11).
 status.weighted_slope
 
-# hostile (#14): the CSV writer of exports/cells, for the CSV downloads it is wiring up.
+# hostile (#14), merged but not yet called: the CSV writer of exports/cells and the download
+# builder with a Dutch failure file. Remove these lines (or the functions) when #14 is done.
 cells.rows_csv_bytes
+errors.safe_build
 
 # The vocabulary is complete on purpose: tests/data_model/test_vocabulary.py checks the schema's
 # CHECK constraints against every list, also the ones no page needs to spell out.

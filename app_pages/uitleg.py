@@ -1,4 +1,6 @@
-"""Uitleg: glossary and how colours and trends are decided, read from rules.toml (DESIGN §6.8).
+"""Uitleg: glossary and how colours and trends are decided, read from rules.toml.
+
+(docs/architecture.md, "Pages"; the method: docs/statistics.md)
 
 Twice, as issue 11 asks: in plain Dutch for a director (no formulas), then with the numbers
 and the variance components estimated at the last import for whoever wants to check.

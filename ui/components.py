@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from pathlib import Path
 
 import pandas as pd
 import streamlit as st
-from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from data_model.reading import access, queries
 from data_model.rules import Rules, load_rules
@@ -16,15 +14,13 @@ from data_model.state import audit
 from data_model.texts.formatting import format_number, format_signed
 from data_model.texts.legend import colour_meaning, status_meanings
 from ui.data import db_path, get_database, query
-from ui.navigation import PAGES
-from ui.navigation import ROOT as NAV_ROOT
 from ui.safe_text import md
 
 SCHOOL_KEY = "school_id"
 _AUDIT_VIEW_KEY = "_audit_last_view"
 
 # Streamlit's built-in text colours, mapped onto the blue/orange palette of rules.toml, so
-# badges need no HTML. Never red/green (DESIGN §1).
+# badges need no HTML. Never red/green (docs/architecture.md, "Pages").
 _BADGE_MARKUP = {
     "much_higher": ":blue-background[{text}]",
     "higher": ":blue[{text}]",
@@ -101,18 +97,14 @@ def pick_school(viewer: access.Viewer) -> str | None:
     return current
 
 
+# app.py stores the title of the page st.navigation is about to run (public API: the
+# StreamlitPage it returns), so components need no private script-run context.
+CURRENT_PAGE_KEY = "_current_page_title"
+
+
 def current_page_title() -> str:
     """Title of the page being run (as registered in ui.navigation), for the audit log."""
-    try:
-        ctx = get_script_run_ctx()
-        info = ctx.pages_manager.get_pages().get(ctx.page_script_hash, {})
-    except Exception:  # outside a page run (tests calling a component directly)
-        return "pagina"
-    path = info.get("script_path") or ""
-    for spec in PAGES:
-        if path and Path(path).resolve() == (NAV_ROOT / spec.path).resolve():
-            return spec.title
-    return str(info.get("page_name") or "pagina")
+    return str(st.session_state.get(CURRENT_PAGE_KEY) or "pagina")
 
 
 def log_audit(viewer: access.Viewer | None, action: str, **kwargs: str | None) -> None:
@@ -164,7 +156,7 @@ def pick_assessment(viewer: access.Viewer, school_id: str) -> tuple[str, pd.Seri
     first = next(iter(names))
     assessment_id = (
         st.segmented_control(
-            "Toets", options=list(names), format_func=names.__getitem__, default=first
+            "Toets", options=list(names), format_func=lambda a: md(names[a]), default=first
         )
         or first
     )

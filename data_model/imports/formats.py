@@ -1,4 +1,4 @@
-"""The five import formats (DESIGN §7): their columns and how one cell value is read.
+"""The five import formats (README, "Importformaten"): their columns and how one cell value is read.
 
 Every column has a canonical Dutch header (what the templates and the README show) and a few
 aliases; headers are matched after `normalize_header`, which ignores case, spaces,

@@ -4,7 +4,8 @@ For one school, school year, assessment and cell (total, learning area or domain
 subgroup gets its mean with a 95 % interval, its difference with the rest of the school
 (Welch interval) and, for context, the same difference in Flanders.
 
-Privacy (DESIGN §5): a dimension is shown only when *every* group of it, and every group's
+Privacy (docs/architecture.md, "Scope and suppression"): a dimension is shown only when
+*every* group of it, and every group's
 complement, reaches the privacy minimum. Otherwise the whole dimension is hidden, because the
 numbers of the other groups plus the school total would give the small group away by
 differencing. Pupils with an unknown value form their own group ("onbekend") for that reason.

@@ -1,4 +1,4 @@
-"""Statistics of DESIGN §5 on cases small enough to compute by hand.
+"""Statistics of docs/statistics.md on cases small enough to compute by hand.
 
 Expectations are derived from load_rules() (never literals of a threshold), so a change of
 rules.toml changes what is expected, not whether the test makes sense.
