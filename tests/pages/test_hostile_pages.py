@@ -9,17 +9,15 @@ HTML tag, directive, icon, emoji, formula or autolinked URL from the payload.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
-import duckdb
 import pytest
 from google.protobuf.message import Message
 from streamlit.testing.v1 import AppTest
 
 from data_model.reading.access import Viewer, viewer_for_user_id
-from tests.conftest import ROOT
+from tests.conftest import ROOT, OpenedData, copy_data
 from tests.hostile import ATTACKER, live_markup, plant
 from ui.navigation import visible_pages
 
@@ -31,8 +29,7 @@ MARKDOWN_OPTIONS = {"Radio", "ButtonGroup"}
 
 @pytest.fixture(scope="module")
 def hostile_db(sample_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    db = tmp_path_factory.mktemp("hostile") / "schoolfoto.duckdb"
-    shutil.copy(sample_db, db)
+    db = copy_data(sample_db, tmp_path_factory.mktemp("hostile") / "data")
     ids = plant(db)
     (db.parent / "ids").write_text(f"{ids['school_id']} {ids['director']} {ids['anker']}")
     return db
@@ -41,16 +38,16 @@ def hostile_db(sample_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Pat
 @pytest.fixture(scope="module")
 def hostile_viewers(hostile_db: Path) -> Iterator[tuple[str, dict[str, Viewer]]]:
     school_id, director, anker = (hostile_db.parent / "ids").read_text().split()
-    con = duckdb.connect(str(hostile_db))
+    con = OpenedData(hostile_db)
     try:
         region = con.execute(
             "SELECT region_id FROM schools WHERE school_id = ?", [school_id]
         ).fetchone()[0]
-        regioteam = con.execute(
+        regioteam = con.state.execute(
             "SELECT user_id FROM users WHERE role = 'regioteam' AND region_id = ? ORDER BY 1",
             [region],
         ).fetchone()[0]
-        admin = con.execute(
+        admin = con.state.execute(
             "SELECT user_id FROM users WHERE role = 'beheerder' ORDER BY 1"
         ).fetchone()[0]
         ids = {"directeur": director, "anker": anker, "regioteam": regioteam, "beheerder": admin}
@@ -110,7 +107,7 @@ ROLES = ("directeur", "anker", "regioteam", "beheerder")
 
 @pytest.mark.parametrize("role", ROLES)
 def test_no_page_renders_markup_from_data(hostile_db, hostile_viewers, monkeypatch, role):
-    monkeypatch.setenv("SCHOOLFOTO_DB", str(hostile_db))
+    monkeypatch.setenv("SCHOOLFOTO_DATA", str(hostile_db))
     monkeypatch.setenv("SCHOOLFOTO_AUTH", "demo")
     monkeypatch.chdir(ROOT)
     school_id, viewers = hostile_viewers
@@ -131,7 +128,7 @@ def test_no_page_renders_markup_from_data(hostile_db, hostile_viewers, monkeypat
 
 
 def test_the_signed_in_line_shows_a_url_in_a_name_as_text(hostile_db, hostile_viewers, monkeypatch):
-    monkeypatch.setenv("SCHOOLFOTO_DB", str(hostile_db))
+    monkeypatch.setenv("SCHOOLFOTO_DATA", str(hostile_db))
     monkeypatch.setenv("SCHOOLFOTO_AUTH", "demo")
     monkeypatch.chdir(ROOT)
     school_id, viewers = hostile_viewers
