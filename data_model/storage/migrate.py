@@ -37,7 +37,8 @@ def _read_state(old: Path) -> dict[str, pd.DataFrame]:
     try:
         if schema_version(con) >= 2:
             raise DataError("Dit bestand is al een snapshot; er is niets om te zetten.")
-        names = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables")}
+        tables = con.execute("SELECT table_name FROM information_schema.tables").fetchall()
+        names = {r[0] for r in tables}
         frames = {}
         for table, cols in _STATE_COPY:
             if table in names:
