@@ -6,7 +6,7 @@ Counts, with a connection wrapper (nothing is patched inside DuckDB):
 - one PDF conversation sheet (`build_conversation_pdf`) of an anker's first school;
 - one rerun of the Voorbereiding page's uncached reads (`build_briefing` and the anker's own
   preparation notes), the part of that page that runs on every rerun;
-and, for each, how many of those statements are scope checks (they read `user_scope`) and how
+and, for each, how many of those statements are scope checks (marked `/* scope */`) and how
 many read the school's results (`FROM school_result r`).
 
 Measured on the demo database (issue 10), before -> after the scoped reader:
@@ -26,7 +26,8 @@ from typing import Any
 
 import duckdb
 
-from data_model.reading.access import viewer_for_user_id
+from data_model.reading.access import allowed_school_ids, viewer_for_user_id
+from data_model.storage.db import Database
 
 
 class CountingConnection:
@@ -55,7 +56,8 @@ def summary(statements: list[str]) -> dict[str, int]:
     flat = [re.sub(r"\s+", " ", s) for s in statements]
     return {
         "statements": len(flat),
-        "scope_checks": sum("user_scope" in s for s in flat),
+        # access.allowed_school_ids marks its snapshot query (the state part is not DuckDB).
+        "scope_checks": sum("/* scope */" in s for s in flat),
         "school_results": sum("FROM school_result r" in s for s in flat),
     }
 
@@ -66,12 +68,11 @@ def measure(db_path: Path) -> dict[str, dict[str, int]]:
     from data_model.reading.scope import request
     from data_model.state import notes
 
-    raw = duckdb.connect(str(db_path), read_only=True)
-    user_id = raw.execute("SELECT min(user_id) FROM users WHERE role = 'anker'").fetchone()[0]
+    database = Database(db_path)
+    raw = database.cursor()
+    user_id = raw.state.execute("SELECT min(user_id) FROM users WHERE role = 'anker'").fetchone()[0]
     viewer = viewer_for_user_id(raw, user_id)
-    school_id = raw.execute(
-        "SELECT min(school_id) FROM user_scope WHERE user_id = ?", [user_id]
-    ).fetchone()[0]
+    school_id = allowed_school_ids(raw, viewer)[0]
     year = raw.execute(
         "SELECT max(school_year) FROM school_result WHERE school_id = ?", [school_id]
     ).fetchone()[0]
@@ -89,19 +90,19 @@ def measure(db_path: Path) -> dict[str, dict[str, int]]:
     out["voorbereiding"]["by_table"] = dict(  # type: ignore[assignment]
         Counter(m for s in con.statements for m in re.findall(r"FROM (\w+)", s))
     )
-    raw.close()
+    database.close()
     return out
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--db", type=Path, help="a Schoolfoto database (default: a fresh demo)")
+    parser.add_argument("--db", "--data", type=Path, help="a data folder (default: a fresh demo)")
     args = parser.parse_args(argv)
     path = args.db
     if path is None:
         from data_model.sample import SampleSpec, generate
 
-        path = generate(Path(tempfile.mkdtemp()) / "demo.duckdb", SampleSpec())
+        path = generate(Path(tempfile.mkdtemp()) / "demo", SampleSpec())
     for name, counts in measure(path).items():
         print(name, counts)
     return 0
