@@ -29,6 +29,7 @@ import pandas as pd
 from data_model.statistics.materialize import refresh_school_results
 from data_model.storage.catalogue import ASSESSMENTS
 from data_model.storage.db import Database, set_meta
+from data_model.texts.formatting import format_number
 from data_model.vocabulary import CORE_TASKS, SUPPORT_PHASES
 
 LAST_YEAR_START = (
@@ -565,7 +566,7 @@ def main(argv: list[str] | None = None) -> int:
     start = time.perf_counter()
     generate(args.out, spec, progress=lambda f, m: print(f"[{f:4.0%}] {m}", file=sys.stderr))
     size = args.out.stat().st_size / 1e6
-    print(f"{args.out}: {size:.1f} MB in {time.perf_counter() - start:.1f} s")
+    print(f"{args.out}: {format_number(size)} MB in {format_number(time.perf_counter() - start)} s")
     return 0
 
 
