@@ -12,7 +12,7 @@ from ui.navigation import PAGE_ICON, pages_for
 st.set_page_config(page_title="Schoolfoto", page_icon=PAGE_ICON, layout="wide")
 with guarded("app"):  # a Dutch message with a reference, never a traceback
     ensure_rules()
-    ensure_database()
+    ensure_database()  # also pins this run's snapshot (ui.data.pin_snapshot)
     viewer = current_viewer()
     st.session_state["viewer"] = viewer
     page = st.navigation(pages_for(viewer))

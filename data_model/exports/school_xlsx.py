@@ -1,6 +1,6 @@
 """Exports of one school: the Excel school photo (and, via conversation_pdf, the PDF sheet).
 
-    python -m data_model.exports --school 012345 --format xlsx --db PATH --out schoolfoto.xlsx
+    python -m data_model.exports --school 012345 --format xlsx --data MAP --out schoolfoto.xlsx
 
 The workbook has four sheets: "Schoolfoto" (the grid with the app's colours, symbols and
 labels from rules.toml), "Legende", "Gegevens" (the school's v_school_result rows in the
@@ -29,7 +29,7 @@ from data_model.reading import queries
 from data_model.reading.access import AccessDenied, Viewer, system_viewer
 from data_model.reading.scope import require_school, school_read
 from data_model.rules import Rules, load_rules
-from data_model.storage.db import Database
+from data_model.storage.cli import add_data_argument, open_data
 from data_model.texts.explain import cell_label
 from data_model.texts.formatting import format_date, format_number
 from data_model.texts.legend import privacy_meaning, status_meanings, trend_meanings
@@ -68,7 +68,7 @@ def school_export_rows(
 
 @school_read(memo=False)
 def school_notes(con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: str) -> pd.DataFrame:
-    return con.execute(
+    return con.state.execute(  # notes live in the state store
         """
         SELECT school_year, scope, step, body, author_id, updated_at
         FROM notes WHERE school_id = ? AND deleted_at IS NULL
@@ -253,12 +253,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Exporteer de schoolfoto van één school.")
     parser.add_argument("--school", required=True, help="instellingsnummer (6 cijfers)")
     parser.add_argument("--format", required=True, choices=["xlsx", "pdf"])
-    parser.add_argument("--db", required=True, type=Path)
+    add_data_argument(parser, required=True)
     parser.add_argument("--out", required=True, type=Path)
     parser.add_argument("--year", help="schooljaar voor de pdf, bv. 2024-2025 (standaard: laatste)")
     args = parser.parse_args(argv)
     school_id = args.school.strip().zfill(6)
-    db = Database(args.db)
+    db = open_data(args.data)
     try:
         con = db.cursor()
         viewer = system_viewer(con)

@@ -1,6 +1,6 @@
 """Excel/CSV -> validated rows -> one transaction (README, "Importformaten").
 
-    python -m data_model.imports FILE --kind results|pupils|schools|support|guidance --db PATH
+    python -m data_model.imports FILE --kind results|pupils|schools|support|guidance --data MAP
 
 Three steps, and nothing is written unless all of them pass:
 1. read: find the sheet and the header row (title rows above it are skipped), map headers to
@@ -51,7 +51,9 @@ from data_model.imports.formats import (
 from data_model.reading.access import AccessDenied, Viewer, system_viewer
 from data_model.reading.scope import admin_read
 from data_model.rules import load_rules
+from data_model.state import audit
 from data_model.statistics.materialize import refresh_school_results
+from data_model.storage.cli import add_data_argument, open_data
 from data_model.storage.db import Database
 from data_model.texts.formatting import school_year_of
 from data_model.vocabulary import HALF_DAY_HOURS
@@ -384,7 +386,8 @@ class Catalogue:
             regions[normalize_value(name)] = rid
             regions[normalize_value(name.removeprefix("Regio "))] = rid
         users = {}
-        for uid, email in con.execute("SELECT user_id, email FROM users WHERE active").fetchall():
+        state = con.state  # users live in the state store (con: a storage.db.Cursor)
+        for uid, email in state.execute("SELECT user_id, email FROM users WHERE active").fetchall():
             users[uid] = uid
             users[email.lower()] = uid
         return cls(assessments, grades, areas, domains, schools, regions, users)
@@ -1263,14 +1266,15 @@ def import_file(
                     "gewijzigd. Controleer het bestand of contacteer de beheerder.")
         ]  # fmt: skip
     except Exception as exc:  # a bug, not the file: still logged, then raised
-        with db.write() as con:
-            _log(con, viewer, report, "fout", f"{type(exc).__name__}: {exc}"[:2000])
+        audit.record_import(db, viewer, report.file_name, report.sha256, report.kind, "fout",
+                            f"{type(exc).__name__}: {exc}"[:2000])  # fmt: skip
         raise
     first = report.problems[0].as_text() if report.problems else ""
-    with db.write() as con:  # the rollback has happened; the refusal gets its own transaction
-        report.import_id = _log(
-            con, viewer, report, "geweigerd", f"{_count(len(report.problems))}. {first}"[:2000]
-        )
+    # Nothing was published; the refusal goes to the state store's import log (no snapshot).
+    report.import_id = audit.record_import(
+        db, viewer, report.file_name, report.sha256, report.kind, "geweigerd",
+        f"{_count(len(report.problems))}. {first}"[:2000],
+    )  # fmt: skip
     say(1.0, "Geweigerd")
     return report
 
@@ -1286,17 +1290,12 @@ def import_history(
     """The latest imports, newest first (beheerder only)."""
     if not viewer.is_admin:
         raise AccessDenied("Alleen een beheerder ziet de importgeschiedenis.")
-    history = con.execute(
-        """
-        SELECT l.imported_at AS tijdstip, coalesce(u.name, l.user_id) AS door,
-               l.file_name AS bestand,
-               l.kind AS soort, l.outcome AS resultaat, l.rows_added AS toegevoegd,
-               l.rows_replaced AS vervangen, l.message AS toelichting, l.sha256
-        FROM import_log l LEFT JOIN users u USING (user_id)
-        ORDER BY l.import_id DESC LIMIT ?
-        """,
-        [limit],
-    ).df()
+    history = audit.import_log(con, limit).rename(
+        columns={"imported_at": "tijdstip", "user_name": "door", "file_name": "bestand",
+                 "kind": "soort", "outcome": "resultaat", "rows_added": "toegevoegd",
+                 "rows_replaced": "vervangen", "message": "toelichting"}
+    )[["tijdstip", "door", "bestand", "soort", "resultaat", "toegevoegd", "vervangen",
+       "toelichting", "sha256"]]  # fmt: skip
     history["soort"] = history["soort"].map(lambda k: FORMATS[k].label if k in FORMATS else k)
     return history  # fmt: skip
 
@@ -1313,12 +1312,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--kind", required=True, choices=sorted(FORMATS), help="soort bestand: " + kinds
     )
-    parser.add_argument("--db", required=True, type=Path, help="pad van het .duckdb-bestand")
+    add_data_argument(parser)
     args = parser.parse_args(argv)
     if not args.file.exists():
         print(f"Bestand niet gevonden: {args.file}", file=sys.stderr)
         return 2
-    db = Database(args.db)
+    db = open_data(args.data)
     try:
         viewer = system_viewer(db.cursor())
         started = dt.datetime.now()

@@ -15,6 +15,7 @@ from scipy import stats as sps
 
 from data_model.rules import load_rules
 from data_model.sample import SampleSpec, generate
+from data_model.storage.db import Database
 from data_model.vocabulary import STATUSES, TRENDS
 
 CONTRACT_COLUMNS = [
@@ -77,7 +78,7 @@ def test_sample_is_realistic(con):
     assert _one(con, "SELECT min(school_year) FROM school_results_aggregate") == "2023-2024"
     assert _one(con, "SELECT count(DISTINCT school_year) FROM guidance_contacts") == 3
     assert _one(con, "SELECT count(DISTINCT tier) FROM guidance_need") == 3
-    roles = dict(con.execute("SELECT role, count(*) FROM users GROUP BY role").fetchall())
+    roles = dict(con.state.execute("SELECT role, count(*) FROM users GROUP BY role").fetchall())
     assert roles["directeur"] >= 50 and roles["anker"] >= 5 and roles["regioteam"] == 3
     assert _one(con, "SELECT value FROM meta WHERE key = 'is_sample'") == "true"
     # Real effects are in the data: disadvantaged pupils score lower, trends exist both ways.
@@ -100,21 +101,22 @@ def test_sample_is_realistic(con):
 
 def test_generator_is_deterministic(tmp_path):
     spec = SampleSpec(schools=8, years=3, seed=11)
-    a = generate(tmp_path / "a.duckdb", spec)
-    b = generate(tmp_path / "b.duckdb", spec)
+    a = Database(generate(tmp_path / "a", spec))
+    b = Database(generate(tmp_path / "b", spec))
     sql = (
         "SELECT school_id, school_year, assessment_id, learning_area, domain, n_pupils, "
         "round(score_mean, 9), status, trend FROM v_school_result ORDER BY ALL"
     )
-    with duckdb.connect(str(a)) as ca, duckdb.connect(str(b)) as cb:
-        assert ca.execute(sql).fetchall() == cb.execute(sql).fetchall()
-        assert (
-            ca.execute("SELECT * FROM users ORDER BY 1").fetchall()
-            == cb.execute("SELECT * FROM users ORDER BY 1").fetchall()
-        )
-    other = generate(tmp_path / "c.duckdb", SampleSpec(schools=8, years=3, seed=12))
-    with duckdb.connect(str(a)) as ca, duckdb.connect(str(other)) as cc:
-        assert ca.execute(sql).fetchall() != cc.execute(sql).fetchall()
+    ca, cb = a.cursor(), b.cursor()
+    assert ca.execute(sql).fetchall() == cb.execute(sql).fetchall()
+    assert (
+        ca.state.execute("SELECT * FROM users ORDER BY 1").fetchall()
+        == cb.state.execute("SELECT * FROM users ORDER BY 1").fetchall()
+    )
+    other = Database(generate(tmp_path / "c", SampleSpec(schools=8, years=3, seed=12)))
+    assert ca.execute(sql).fetchall() != other.cursor().execute(sql).fetchall()
+    for db in (a, b, other):
+        db.close()
 
 
 def _independent_status(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:

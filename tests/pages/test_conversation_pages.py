@@ -94,7 +94,7 @@ def test_voorbereiding_is_not_a_page_for_a_director(app_env, viewers) -> None:
 @pytest.fixture
 def write_env(writable_db: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Database]:
     """The app on a private copy; yields a Database handle on the same file for checks."""
-    monkeypatch.setenv("SCHOOLFOTO_DB", str(writable_db))
+    monkeypatch.setenv("SCHOOLFOTO_DATA", str(writable_db))
     monkeypatch.setenv("SCHOOLFOTO_AUTH", "demo")
     monkeypatch.chdir(ROOT)
     db = Database(writable_db)
@@ -156,7 +156,7 @@ def test_an_edit_after_someone_elses_save_is_refused_then_deliberate(write_env, 
     anker = viewer_for_user_id(
         db.cursor(),
         db.cursor()
-        .execute(
+        .state.execute(
             "SELECT min(user_id) FROM user_schools WHERE school_id = ? AND user_id LIKE 'anker-%'",
             [school],
         )
