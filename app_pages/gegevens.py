@@ -10,7 +10,8 @@ import pandas as pd
 import streamlit as st
 
 from data_model.imports import importer
-from data_model.imports.formats import FORMATS, MAX_DATA_ROWS, MAX_FILE_BYTES
+from data_model.imports.formats import FORMATS, MAX_DATA_ROWS
+from data_model.imports.reader import MAX_FILE_BYTES
 from data_model.imports.templates import build_template, template_columns, template_file_name
 from ui.data import clear_caches, cursor, db_path, get_database, query
 

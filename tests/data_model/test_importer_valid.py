@@ -14,7 +14,7 @@ import duckdb
 import pytest
 
 from data_model.imports import importer
-from data_model.imports.formats import parse_number, parse_school_id, parse_school_year
+from data_model.imports.cells import parse_number, parse_school_id, parse_school_year
 from data_model.reading.access import system_viewer
 from data_model.storage.db import Database
 from tests.conftest import ROOT

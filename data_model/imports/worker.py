@@ -1,0 +1,217 @@
+"""Reading and checking an uploaded file in a separate process (DESIGN §10).
+
+The app (or the CLI) keeps the database; the worker never opens it. The parent writes the
+file, the spec kind and the `Catalogue` into a private job directory and starts
+`python -m data_model.imports.worker JOBDIR`. The worker limits its own address space
+(RLIMIT_AS) and CPU time before it reads a byte, parses and checks the file, and writes the
+outcome back as JSON (problems) and Parquet (the frames to write: no pickle crosses from the
+process that handled untrusted bytes back to the app). The parent polls `progress.json`,
+enforces a wall-clock limit and turns a worker that died (out of memory, killed, over time)
+into a Dutch message; the database is only touched afterwards, by the parent, in
+`Database.write()`.
+
+`ImportJob`/`start_job` run a whole import in a thread of the app process, so the Gegevens
+page can poll its progress while every other user keeps working; one worker runs at a time.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pickle
+import resource
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import traceback
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from data_model.imports.checks import Catalogue
+from data_model.imports.formats import FORMATS, FileFormat
+from data_model.imports.problems import ImportRejected, ImportReport, Problem
+
+MEMORY_LIMIT_BYTES = 2 * 1024**3  # address space of the worker (its RSS stays well below)
+CPU_LIMIT_S = 60
+WALL_LIMIT_S = 90
+_ROOT = Path(__file__).resolve().parents[2]
+_WORKERS = threading.Semaphore(1)  # two big files at once would double the memory
+
+
+def _refusal(file_name: str, message: str) -> ImportRejected:
+    return ImportRejected([Problem(file_name, "", None, "", "", message)])
+
+
+def check_in_worker(file_name: str, data: bytes, fmt: FileFormat, catalogue: Catalogue, progress):
+    """Like importer.check_file, in a limited child process. Returns importer.Checked."""
+    from data_model.imports.importer import Checked
+
+    with _WORKERS, tempfile.TemporaryDirectory(prefix="schoolfoto-import-") as tmp:
+        job = Path(tmp)
+        (job / "input.bin").write_bytes(data)
+        (job / "catalogue.pickle").write_bytes(pickle.dumps(catalogue))  # parent -> child only
+        (job / "request.json").write_text(json.dumps({"file_name": file_name, "kind": fmt.kind}))
+        with open(job / "stderr.txt", "wb") as err:
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "data_model.imports.worker", str(job)],
+                cwd=_ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err,
+                start_new_session=True,
+            )  # fmt: skip
+        started = time.monotonic()
+        seen = 0.0
+        while proc.poll() is None:
+            if time.monotonic() - started > WALL_LIMIT_S:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+                raise _refusal(
+                    file_name,
+                    f"Het controleren duurde langer dan {WALL_LIMIT_S} seconden en is "
+                    "afgebroken. Er is niets gewijzigd. Splits het bestand (bv. per schooljaar) "
+                    "of sla het opnieuw op vanuit Excel.",
+                )
+            seen = _report_progress(job, progress, seen)
+            time.sleep(0.2)
+        stderr = (job / "stderr.txt").read_text("utf-8", "replace")
+        result = job / "result.json"
+        if proc.returncode != 0 or not result.exists():
+            raise _refusal(file_name, _death_message(proc.returncode, stderr))
+        outcome = json.loads(result.read_text())
+        if outcome["problems"]:
+            raise ImportRejected([Problem(**p) for p in outcome["problems"]])
+        frames = {name: _read_frame(job / f"{name}.parquet") for name in outcome["frames"]}
+        return Checked(frames, outcome["sheet"], outcome["headers"], outcome["ignored"],
+                       outcome["notes"])  # fmt: skip
+
+
+def _death_message(returncode: int, stderr: str) -> str:
+    if returncode in (-signal.SIGKILL, -signal.SIGXCPU) or "MemoryError" in stderr:
+        reason = "het bestand vraagt meer geheugen of rekentijd dan toegelaten"
+    else:
+        reason = "het controleren liep onverwacht vast"
+    return (
+        f"Het bestand kon niet worden gecontroleerd: {reason}. Er is niets gewijzigd. Splits "
+        "het bestand (bv. per schooljaar) of sla het opnieuw op vanuit Excel als "
+        "Excel-werkmap (.xlsx)."
+    )
+
+
+def _report_progress(job: Path, progress, seen: float) -> float:
+    try:
+        state = json.loads((job / "progress.json").read_text())
+    except (OSError, ValueError):
+        return seen
+    if progress is not None and state["fraction"] > seen:
+        progress(state["fraction"], state["message"])
+    return max(seen, state["fraction"])
+
+
+def _read_frame(path: Path) -> pd.DataFrame:
+    frame = pd.read_parquet(path)
+    # Parquet gives NaN/NA for missing values: the writers expect None (as check_file gives).
+    return frame.astype(object).where(frame.notna(), None)
+
+
+# --------------------------------------------------------------------------- the child
+
+
+def _limit_self() -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT_BYTES, MEMORY_LIMIT_BYTES))
+    resource.setrlimit(resource.RLIMIT_CPU, (CPU_LIMIT_S, CPU_LIMIT_S + 5))
+
+
+def _child(job: Path) -> int:
+    _limit_self()
+    from data_model.imports.importer import check_file
+
+    request = json.loads((job / "request.json").read_text())
+    catalogue = pickle.loads((job / "catalogue.pickle").read_bytes())
+    fmt = FORMATS[request["kind"]]
+
+    def progress(fraction: float, message: str) -> None:
+        tmp = job / "progress.tmp"
+        tmp.write_text(json.dumps({"fraction": fraction, "message": message}))
+        tmp.replace(job / "progress.json")
+
+    out: dict[str, object] = {"problems": [], "frames": [], "sheet": "", "headers": {},
+                              "ignored": [], "notes": []}  # fmt: skip
+    try:
+        data = (job / "input.bin").read_bytes()
+        checked = check_file(request["file_name"], data, fmt, catalogue, progress)
+        del data
+        for name, frame in checked.frames.items():
+            frame.to_parquet(job / f"{name}.parquet", index=False)
+        out.update(frames=list(checked.frames), sheet=checked.sheet, headers=checked.headers,
+                   ignored=checked.ignored, notes=checked.notes)  # fmt: skip
+    except ImportRejected as exc:
+        out["problems"] = [p.to_dict() for p in exc.problems]
+    except MemoryError:
+        print("MemoryError", file=sys.stderr)
+        return 3
+    (job / "result.json").write_text(json.dumps(out, default=str))
+    return 0
+
+
+# --------------------------------------------------------------------------- jobs in the app
+
+
+@dataclass
+class ImportJob:
+    """One import running in a thread of the app; the page polls it."""
+
+    job_id: str
+    file_name: str
+    fraction: float = 0.0
+    message: str = "In de wachtrij"
+    report: ImportReport | None = None
+    failed: str = ""  # a bug (not the file): the Dutch message with a reference
+    done: bool = False
+    started: float = field(default_factory=time.monotonic)
+
+
+_JOBS: dict[str, ImportJob] = {}
+_JOBS_LOCK = threading.Lock()
+
+
+def start_job(db, viewer, file_name: str, data: bytes, kind: str) -> ImportJob:
+    """Start an import in a background thread (the checks in a worker process)."""
+    from data_model.imports.importer import import_file
+
+    job = ImportJob(uuid.uuid4().hex[:12], file_name)
+
+    def progress(fraction: float, message: str) -> None:
+        job.fraction, job.message = max(job.fraction, fraction), message
+
+    def run() -> None:
+        try:
+            job.report = import_file(db, viewer, file_name, data, kind, progress,
+                                     checker=check_in_worker)  # fmt: skip
+        except Exception:  # a bug: logged by import_file; the page shows a reference only
+            ref = uuid.uuid4().hex[:8]
+            print(f"import job {job.job_id} ref {ref} failed:\n{traceback.format_exc()}",
+                  file=sys.stderr)  # fmt: skip
+            job.failed = (
+                f"Het inlezen is mislukt door een fout in Schoolfoto (referentie {ref}). Er is "
+                "niets gewijzigd. Meld de referentie aan de beheerder van de toepassing."
+            )
+        finally:
+            job.done = True
+
+    with _JOBS_LOCK:
+        _JOBS[job.job_id] = job
+    threading.Thread(target=run, name=f"import-{job.job_id}", daemon=True).start()
+    return job
+
+
+def get_job(job_id: str | None) -> ImportJob | None:
+    with _JOBS_LOCK:
+        return _JOBS.get(job_id or "")
+
+
+if __name__ == "__main__":
+    raise SystemExit(_child(Path(sys.argv[1])))
