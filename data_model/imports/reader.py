@@ -103,13 +103,18 @@ class Book:
     sheets: list[Sheet]
     _calamine: object = None
     _csv_rows: list[list[object]] | None = None
+    _opened: dict[int, object] = field(default_factory=dict)
 
     def rows(self, sheet: Sheet, limit: int | None = None) -> list[list[object]]:
         """Rows from row 1 (empty leading rows kept, so index + 1 is the Excel row)."""
         if self._csv_rows is not None:
             return self._csv_rows[:limit] if limit else self._csv_rows
         try:
-            ws = self._calamine.get_sheet_by_index(sheet.index)  # type: ignore[attr-defined]
+            # calamine parses the whole sheet on get_sheet: once per sheet, kept for rows().
+            ws = self._opened.get(sheet.index)
+            if ws is None:
+                ws = self._calamine.get_sheet_by_index(sheet.index)  # type: ignore[attr-defined]
+                self._opened[sheet.index] = ws
             if limit:
                 out = []
                 for row in ws.iter_rows():

@@ -200,7 +200,8 @@ def parse_column(
 ) -> tuple[np.ndarray, list[tuple[int, object, str]]]:
     """(parsed values with None for blanks, [(position, raw value, message)])."""
     series = pd.Series(values, dtype=object)
-    is_bool = series.map(lambda v: isinstance(v, bool))  # True == 1: keep WAAR apart from 1
+    # True == 1 in Python: a logical cell (WAAR) must not share 1's parse result.
+    is_bool = np.fromiter((type(v) is bool for v in values), dtype=bool, count=len(values))
     if is_bool.any() and column.parse is not parse_bool:
         series[is_bool] = series[is_bool].map(show)
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
@@ -232,12 +233,14 @@ def parse_column(
     return parsed, errors
 
 
-def _blank_rows(frame: pd.DataFrame) -> np.ndarray:
-    blank = np.ones(len(frame), dtype=bool)
-    for col in frame.columns:
-        s = frame[col]
-        blank &= (s.isna() | (s.astype(str).str.strip() == "")).to_numpy()
-    return blank
+def _blank_rows(rows: list[list[object]]) -> np.ndarray:
+    """Rows without any value (calamine gives '' for an empty cell; list.count runs in C,
+    the exact check only for the rare row with something else that may be blank)."""
+    return np.fromiter(
+        (r.count("") == len(r) or all(is_blank(v) for v in r) for r in rows),
+        dtype=bool,
+        count=len(rows),
+    )
 
 
 def parse_book(book: Book, fmt: FileFormat, catalogue: Catalogue) -> tuple[Parsed, list[Problem]]:
@@ -256,9 +259,10 @@ def parse_book(book: Book, fmt: FileFormat, catalogue: Catalogue) -> tuple[Parse
     empty = Parsed(pd.DataFrame(), sheet.name, headers, ignored, domain_cols, notes)
     if problems:
         return empty, problems
-    body = pd.DataFrame(rows[head_idx + 1 :], dtype=object)
-    del rows
-    keep = ~_blank_rows(body) if len(body) else np.zeros(0, dtype=bool)
+    data_rows = rows[head_idx + 1 :]
+    keep = ~_blank_rows(data_rows)
+    body = pd.DataFrame(data_rows, dtype=object)
+    del rows, data_rows
     row_numbers = np.flatnonzero(keep) + header_row + 1
     if len(row_numbers) > MAX_DATA_ROWS:
         raise _refuse(
