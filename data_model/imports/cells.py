@@ -74,7 +74,7 @@ def show(value: object, limit: int | None = None) -> str:
         return ""
     if isinstance(value, bool):
         text = "WAAR" if value else "ONWAAR"  # how Dutch Excel shows a logical cell
-    elif isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+    elif isinstance(value, float) and value.is_integer() and abs(value) < 1e16:
         text = str(int(value))
     elif isinstance(value, dt.date):  # also datetime
         text = value.strftime("%d/%m/%Y")

@@ -60,7 +60,7 @@ def check_file(
         parsed, problems = parse_book(book, fmt, catalogue)
     except ReadError as exc:
         raise ImportRejected(
-            [Problem(file_name, exc.sheet, exc.row, exc.column, "", exc.message)]
+            [Problem(file_name, exc.sheet, exc.row, exc.column, exc.value, exc.message)]
         ) from None
     if parsed.frame.empty:  # the header itself is wrong: cell checks would only repeat it
         raise ImportRejected(problems)

@@ -50,10 +50,16 @@ class ReadError(Exception):
     """A file that cannot be read; `message` is Dutch and says what to do."""
 
     def __init__(
-        self, message: str, sheet: str = "", row: int | None = None, column: str = ""
+        self,
+        message: str,
+        sheet: str = "",
+        row: int | None = None,
+        column: str = "",
+        value: str = "",
     ) -> None:
         super().__init__(message)
         self.message, self.sheet, self.row, self.column = message, sheet, row, column
+        self.value = value
 
 
 CORRUPT = (
@@ -127,6 +133,12 @@ class Book:
             if not sheet.merged:
                 sheet.merged = [_merged_ref(m) for m in (ws.merged_cell_ranges or [])]
         except (python_calamine.CalamineError, ValueError) as exc:
+            if sheet.errors:  # e.g. #SPILL!, which calamine does not know: name the cell
+                (row, col), value = min(sheet.errors.items())
+                raise ReadError(
+                    "Deze cel bevat een Excel-fout. Verwacht: een waarde.",
+                    sheet.name, row, column_letter(col), value,
+                ) from exc  # fmt: skip
             raise ReadError(CORRUPT) from exc
         return rows
 

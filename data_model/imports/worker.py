@@ -56,7 +56,9 @@ def check_in_worker(file_name: str, data: bytes, fmt: FileFormat, catalogue: Cat
         job = Path(tmp)
         (job / "input.bin").write_bytes(data)
         (job / "catalogue.pickle").write_bytes(pickle.dumps(catalogue))  # parent -> child only
-        (job / "request.json").write_text(json.dumps({"file_name": file_name, "kind": fmt.kind}))
+        request = {"file_name": file_name, "kind": fmt.kind, "memory": MEMORY_LIMIT_BYTES,
+                   "cpu": CPU_LIMIT_S}  # fmt: skip
+        (job / "request.json").write_text(json.dumps(request))
         with open(job / "stderr.txt", "wb") as err:
             proc = subprocess.Popen(
                 [sys.executable, "-m", "data_model.imports.worker", str(job)],
@@ -120,16 +122,13 @@ def _read_frame(path: Path) -> pd.DataFrame:
 # --------------------------------------------------------------------------- the child
 
 
-def _limit_self() -> None:
-    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT_BYTES, MEMORY_LIMIT_BYTES))
-    resource.setrlimit(resource.RLIMIT_CPU, (CPU_LIMIT_S, CPU_LIMIT_S + 5))
-
-
 def _child(job: Path) -> int:
-    _limit_self()
+    request = json.loads((job / "request.json").read_text())
+    # Limits before a byte of the file is read.
+    resource.setrlimit(resource.RLIMIT_AS, (request["memory"], request["memory"]))
+    resource.setrlimit(resource.RLIMIT_CPU, (request["cpu"], request["cpu"] + 5))
     from data_model.imports.importer import check_file
 
-    request = json.loads((job / "request.json").read_text())
     catalogue = pickle.loads((job / "catalogue.pickle").read_bytes())
     fmt = FORMATS[request["kind"]]
 
