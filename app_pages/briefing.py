@@ -12,6 +12,7 @@ from data_model.state import notes
 from ui import conversation as conv
 from ui.components import SCHOOL_KEY, area_status_lines, pick_school
 from ui.data import cursor, db_path, get_database, query
+from ui.safe_text import md
 
 rules = load_rules()
 viewer = st.session_state["viewer"]
@@ -76,33 +77,33 @@ head, pick = st.columns([3, 1], vertical_alignment="bottom")
 year = pick.selectbox("Schooljaar", years, key="briefing_year")
 con = cursor()
 info = briefing.build_briefing(con, viewer, school_id, year)  # fresh: includes notes
-head.header(f"{info.school_name} · {year}")
+head.header(f"{md(info.school_name)} · {year}")
 
 left, right = st.columns([3, 2], gap="large")
 with left:
     st.markdown("#### Wat valt op?")
     if info.observations:
         st.markdown(
-            "\n".join(f"- {o.text} :gray[({o.assessment_name})]" for o in info.observations)
+            "\n".join(f"- {md(o.text)} :gray[({md(o.assessment_name)})]" for o in info.observations)
         )
     else:
         st.caption("Niets opvallends in de resultaten.")
     st.markdown("#### Voorgestelde vragen")
     questions = info.questions or ["Wat herkent het team in deze resultaten?"]
-    st.markdown("\n".join(f"- {q}" for q in questions))
+    st.markdown("\n".join(f"- {md(q)}" for q in questions))
     st.caption("Richtvragen: " + " ".join(briefing.GUIDING_QUESTIONS))
 with right:
     with st.container(border=True):
         st.markdown("#### Resultaten")
         for name, group in info.statuses.groupby("assessment_name", sort=False):
-            st.markdown(f"**{name}**\n" + "\n".join(area_status_lines(group, rules)))
+            st.markdown(f"**{md(name)}**\n" + "\n".join(area_status_lines(group, rules)))
     with st.container(border=True):
         st.markdown("#### Zorgcontext")
-        st.markdown("\n".join(f"- {line}" for line in info.support_lines) or "Geen gegevens.")
+        st.markdown("\n".join(f"- {md(line)}" for line in info.support_lines) or "Geen gegevens.")
     if info.guidance_lines:
         with st.container(border=True):
             st.markdown("#### Begeleiding :gray[(intern)]")
-            st.markdown("\n".join(f"- {line}" for line in info.guidance_lines))
+            st.markdown("\n".join(f"- {md(line)}" for line in info.guidance_lines))
 
 st.markdown(f"#### Open acties van vorig jaar ({notes.previous_school_year(year)})")
 if info.open_actions:

@@ -12,6 +12,7 @@ from data_model.state import notes
 from ui import conversation as conv
 from ui.components import area_status_lines, pick_school
 from ui.data import cursor, db_path, get_database, query
+from ui.safe_text import md, md_block
 
 rules = load_rules()
 viewer = st.session_state["viewer"]
@@ -21,7 +22,7 @@ if school_id is None:
 
 years = query(briefing.conversation_years, viewer, school_id)
 school_name = query(briefing.school_name, viewer, school_id)
-st.title(f"Datagesprek · {school_name}")
+st.title(f"Datagesprek · {md(school_name)}")
 if not years:
     st.info("Voor deze school zijn nog geen toetsresultaten ingelezen.")
     st.stop()
@@ -84,7 +85,7 @@ with right:
     st.caption("Kleur en trend ten opzichte van vergelijkbare scholen (zie Schoolfoto).")
     statuses = query(briefing.area_statuses, viewer, school_id, year)
     for name, group in statuses.groupby("assessment_name", sort=False):
-        st.markdown(f"**{name}**")
+        st.markdown(f"**{md(name)}**")
         st.markdown("\n".join(area_status_lines(group, rules)))
 
 # ------------------------------------------------------------------------------ the steps
@@ -114,7 +115,7 @@ with tabs[0]:
     for i, suggestion in enumerate(open_suggestions):
         with st.container(border=True):
             c1, c2, c3 = st.columns([8, 2, 2], vertical_alignment="center")
-            c1.markdown(f"{suggestion.text}  \n:gray[{suggestion.assessment_name}]")
+            c1.markdown(f"{md(suggestion.text)}  \n:gray[{md(suggestion.assessment_name)}]")
             base = {
                 "text": suggestion.text,
                 "key": suggestion.key,
@@ -141,7 +142,7 @@ with tabs[0]:
         with st.expander(f"Niet weerhouden ({len(dismissed)})"):
             for note in dismissed:
                 c1, c2 = st.columns([6, 1])
-                c1.markdown(note.body["text"])
+                c1.markdown(md_block(note.body["text"]))
                 if c2.button("Toch aanvaarden", key=f"accept-{note.note_id}") and conv.save(
                     lambda note=note: notes.update_note(
                         db, viewer, note.note_id, {**note.body, "state": "aanvaard"}, note.version

@@ -11,11 +11,13 @@ import importlib.util
 import pandas as pd
 import streamlit as st
 
+from data_model.exports.cells import csv_bytes
 from data_model.imports import importer, worker
 from data_model.imports.formats import FORMATS, MAX_DATA_ROWS
 from data_model.imports.reader import MAX_FILE_BYTES
 from data_model.imports.templates import build_template, template_columns, template_file_name
 from ui.data import clear_caches, cursor, db_path, get_database, query
+from ui.safe_text import md, md_frame, md_join
 
 REPORT_KEY = "gegevens_import_report"
 JOB_KEY = "gegevens_import_job"
@@ -75,7 +77,7 @@ with tabs["Inlezen"]:
         if job is None:
             return
         if not job.done:
-            st.progress(min(job.fraction, 1.0), text=f"{job.file_name}: {job.message}")
+            st.progress(min(job.fraction, 1.0), text=f"{md(job.file_name)}: {job.message}")
             st.caption("U kunt intussen verder werken; andere gebruikers merken hier niets van.")
             return
         st.session_state.pop(JOB_KEY, None)
@@ -95,24 +97,24 @@ with tabs["Inlezen"]:
     report = st.session_state.get(REPORT_KEY)
     if report is not None:
         if report.ok:
-            st.success(report.summary, icon=":material/check_circle:")
+            st.success(md(report.summary), icon=":material/check_circle:")
             if report.ignored_columns:
-                st.caption("Niet gebruikte kolommen: " + ", ".join(report.ignored_columns))
+                st.caption("Niet gebruikte kolommen: " + md_join(report.ignored_columns))
             for note in report.notes:
-                st.caption(note)
+                st.caption(md(note))
             if not report.unchanged:
                 st.caption("Alle pagina's tonen de nieuwe gegevens met hun kleuren.")
         else:
             n = len(report.problems)
             st.error(
-                f"**{report.file_name}** is niet ingelezen: "
+                f"**{md(report.file_name)}** is niet ingelezen: "
                 f"{n} {'probleem' if n == 1 else 'problemen'}. Er is niets gewijzigd in de "
                 "databank. Pas het bestand aan en lees het opnieuw in.",
                 icon=":material/block:",
             )
             problems = report.problems_frame()
             if len(problems) <= 30:
-                st.table(problems.set_index("bestand"))  # wraps long messages: all readable
+                st.table(md_frame(problems.set_index("bestand")))  # wraps long messages
             else:
                 st.dataframe(
                     problems,
@@ -125,7 +127,7 @@ with tabs["Inlezen"]:
                 )
             st.download_button(
                 "Controleverslag downloaden (CSV)",
-                problems.to_csv(index=False, sep=";").encode("utf-8-sig"),
+                csv_bytes(problems),  # issue 14: no cell runs as a formula
                 file_name=f"controleverslag_{report.file_name}.csv",
                 mime="text/csv",
             )

@@ -15,26 +15,28 @@ from ui.components import (
     render_legend,
 )
 from ui.data import query
+from ui.safe_text import md, md_columns, md_record
 
 rules = load_rules()
 viewer = st.session_state["viewer"]
 school_id, school = page_school(viewer)
-st.title(f"Schoolfoto · {school['name']}")
+st.title(f"Schoolfoto · {md(school['name'])}")
 st.caption(
-    f"Instellingsnummer {school_id} · {school['municipality']} · {school['region_name']}"
-    + (f" · {school['community_name']}" if school["community_name"] else "")
+    f"Instellingsnummer {md(school_id)} · {md(school['municipality'])} · "
+    f"{md(school['region_name'])}"
+    + (f" · {md(school['community_name'])}" if school["community_name"] else "")
 )
 assessment_id, info = pick_assessment(viewer, school_id)
 results = query(queries.school_results, viewer, school_id, assessment_id)
 latest = results["school_year"].max()
 
-st.subheader(f"{info['name']}: {latest}")
+st.subheader(f"{md(info['name'])}: {latest}")
 render_area_tiles(results, rules)
 
 left, right = st.columns([5, 3], gap="large")
 with left:
     st.markdown("#### Wat valt op?")
-    for sentence in highlights(results, rules):
+    for sentence in highlights(md_columns(results), rules):
         st.markdown(f"- {sentence}")
     st.caption(
         "Vergeleken met scholen met een gelijkaardige leerlingenpopulatie (SES-groep). Een "
@@ -67,7 +69,7 @@ with right, st.container(border=True):
     if not support.empty:
         last = support[support["school_year"] == support["school_year"].max()]
         parts = [
-            f"{r.phase} **{format_count(r.n_pupils, rules.min_group_size)}**"
+            f"{md(r.phase)} **{format_count(r.n_pupils, rules.min_group_size)}**"
             for r in last.itertuples(index=False)
         ]
         st.markdown(f"Zorg {last['school_year'].iloc[0]} (leerlingen): " + " · ".join(parts))
@@ -75,7 +77,7 @@ with right, st.container(border=True):
 st.markdown("#### Het raster")
 st.caption(
     f"Rijen: leergebieden en domeinen; kolommen: schooljaren. Score = schoolgemiddelde "
-    f"({info['score_label']}). Ruwe scores van verschillende jaren zijn verschillende toetsen: "
+    f"({md(info['score_label'])}). Ruwe scores van verschillende jaren zijn verschillende toetsen: "
     "lees de kleur, niet het cijfer. Klik op een cel voor de uitleg."
 )
 grid = prepare_grid(results, rules)
@@ -111,9 +113,9 @@ label = c1.selectbox("Leergebied of domein", labels, key="why_row")
 year = c2.selectbox("Schooljaar", years, key="why_year")
 match = results[(grid["rij"] == label).to_numpy() & (results["school_year"] == year).to_numpy()]
 if match.empty:
-    st.caption(f"Geen resultaat voor {label} in {year}.")
+    st.caption(f"Geen resultaat voor {md(label)} in {year}.")
 else:
-    st.markdown(why_colour(match.iloc[0].to_dict(), rules))
+    st.markdown(why_colour(md_record(match.iloc[0].to_dict()), rules))
 
 # Excel school photo (grid, legend, data, notes); built only when the button is clicked.
 from data_model.exports.school_xlsx import build_school_xlsx

@@ -8,6 +8,7 @@ from data_model.rules import load_rules
 from data_model.texts.explain import highlights
 from ui.components import SCHOOL_KEY, render_area_tiles
 from ui.data import database_summary, db_path, query
+from ui.safe_text import md, md_columns
 
 rules = load_rules()
 viewer = st.session_state["viewer"]
@@ -35,17 +36,17 @@ if schools.empty:
     st.stop()
 
 if viewer.role == "directeur":
-    st.header(f"Welkom, {viewer.name.split()[0]}")
+    st.header(f"Welkom, {md(viewer.name.split()[0])}")
     for school in schools.itertuples(index=False):
         with st.container(border=True):
-            st.subheader(school.name)
+            st.subheader(md(school.name))
             results = query(queries.school_results, viewer, school.school_id, "ovsg6")
             if results.empty:
                 st.caption("Nog geen resultaten van de OVSG-toets.")
             else:
                 st.caption(f"OVSG-toets 6de leerjaar, {results['school_year'].max()}")
                 render_area_tiles(results, rules)
-                for sentence in highlights(results, rules, max_domains=3):
+                for sentence in highlights(md_columns(results), rules, max_domains=3):
                     st.markdown(f"- {sentence}")
             st.button(
                 "Open de schoolfoto",

@@ -14,6 +14,7 @@ from data_model.texts.trends import COMPARISONS, latest_sentence, trend_verdict
 from ui.charts import show_chart
 from ui.components import page_school, pick_assessment, trend_text
 from ui.data import query
+from ui.safe_text import md, md_columns
 from ui.trend_charts import (
     AREA_SELECTION,
     build_area_overview_chart,
@@ -28,7 +29,7 @@ from ui.trend_charts import (
 rules = load_rules()
 viewer = st.session_state["viewer"]
 school_id, school = page_school(viewer)
-st.title(f"Trends · {school['name']}")
+st.title(f"Trends · {md(school['name'])}")
 assessment_id, info = pick_assessment(viewer, school_id)
 results = query(trend_queries.trend_results, viewer, school_id, assessment_id)
 has_expected = bool(results["expected_mean"].notna().any())
@@ -57,7 +58,7 @@ if not has_expected:
 words = COMPARISONS[comparison]["words"]
 
 st.info(
-    f"**Lees vooral de verschillijn.** Elk schooljaar is de {info['name']} een andere toets, "
+    f"**Lees vooral de verschillijn.** Elk schooljaar is de {md(info['name'])} een andere toets, "
     "met andere vragen en een andere moeilijkheid. Een daling van de ruwe score van het ene "
     "jaar op het andere kan dus aan de toets liggen, niet aan uw school. Het **verschil met "
     f"{words}** is wél vergelijkbaar over de jaren: iedereen maakte dezelfde toets. De band "
@@ -68,7 +69,7 @@ st.info(
 if comparison == "similar":
     with st.container(border=True):
         st.markdown("#### Wat valt op?")
-        for sentence in highlights(results, rules, max_domains=8):
+        for sentence in highlights(md_columns(results), rules, max_domains=8):
             st.markdown(f"- {sentence}")
 
 # ---------------------------------------------------------------- overview per learning area
@@ -116,7 +117,7 @@ def show_series(series: pd.DataFrame, heading: str, level: int) -> None:
     trend_col = COMPARISONS[comparison]["trend"]
     trend = last[trend_col] if isinstance(last[trend_col], str) else "too_short"
     trend_words = trend_text(trend, rules) if trend != "too_short" else "geen trend"
-    st.markdown(f"{'#' * level} {heading} · {trend_words}")
+    st.markdown(f"{'#' * level} {md(heading)} · {trend_words}")
     st.markdown(trend_verdict(series, rules, comparison))
     numbers = latest_sentence(series, rules, comparison)
     if numbers:
@@ -155,7 +156,7 @@ if learning_area is not None:
     domains = results[(results["learning_area"] == learning_area) & results["domain"].notna()]
     domain_names = list(dict.fromkeys(domains["domain"]))
     if domain_names:
-        st.markdown(f"#### De domeinen van {learning_area}")
+        st.markdown(f"#### De domeinen van {md(learning_area)}")
     for domain in domain_names:
         with st.container(border=True):
             show_series(series_of(learning_area, domain), domain, 5)

@@ -23,6 +23,7 @@ from ui.compare_charts import (
 )
 from ui.components import page_school, pick_assessment
 from ui.data import query
+from ui.safe_text import md
 
 rules = load_rules()
 MATRIX_MAX_SCHOOLS = 80  # more rows than this do not fit on a screen
@@ -51,7 +52,7 @@ with c2:
     level_label = st.selectbox("Leergebied of domein", level_labels, index=0)
 learning_area, domain = level_keys[level_labels.index(level_label)]
 
-within = f"Binnen de school: {school['name']}"
+within = f"Binnen de school: {md(school['name'])}"
 if named:
     # Advisers come here to compare schools: that tab first.
     tab_schools, tab_school = st.tabs(["Tussen scholen", within])
@@ -63,7 +64,7 @@ with tab_school:
     years = query(subgroups.subgroup_years, viewer, school_id, assessment_id)
     if not years:
         st.info(
-            f"De {info['name']} komt alleen als schoolgemiddelde binnen, zonder resultaten per "
+            f"De {md(info['name'])} komt alleen als schoolgemiddelde binnen, zonder resultaten per "
             "leerling: groepen leerlingen kunnen we daarom niet vergelijken."
         )
     else:
@@ -80,7 +81,7 @@ with tab_school:
         shown = prepare_subgroups(groups)
         hidden = groups[groups["hidden"].astype(bool)]
         st.markdown(
-            f"**{level_label}, {year}.** Per groep het gemiddelde met zijn 95 %-interval, en "
+            f"**{md(level_label)}, {year}.** Per groep het gemiddelde met zijn 95 %-interval, en "
             "het verschil met de rest van de school. Een verschil is pas duidelijk als het "
             "interval van dat verschil 0 niet bevat."
         )
@@ -173,12 +174,12 @@ with tab_schools:
     )
     if named:
         st.markdown(
-            f"**{level_label}, {year}: {len(points)} scholen in uw selectie.** Elke school is "
+            f"**{md(level_label)}, {year}: {len(points)} scholen in uw selectie.** Elke school is "
             "een punt; de kleur vergelijkt met scholen in dezelfde SES-groep."
         )
     else:
         st.markdown(
-            f"**{level_label}, {year}.** Uw school tussen alle deelnemende scholen"
+            f"**{md(level_label)}, {year}.** Uw school tussen alle deelnemende scholen"
             + (f" van SES-groep {ses_choice}" if ses_choice else "")
             + f" ({len(points)} scholen). Andere scholen zijn **anonieme punten**: u ziet "
             "geen namen."
@@ -208,7 +209,7 @@ with tab_schools:
                 f"Uw school: {int(own['n_pupils'])} leerlingen, verschil met vergelijkbare "
                 f"scholen {format_signed(own['diff_similar'])} punten "
                 f"(95 %-interval {format_signed(own['ci_low'])} tot "
-                f"{format_signed(own['ci_high'])}); in de trechter: {own['positie']}."
+                f"{format_signed(own['ci_high'])}); in de trechter: {md(own['positie'])}."
             )
         elif not named:
             st.caption(

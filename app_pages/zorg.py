@@ -13,6 +13,7 @@ from data_model.texts.formatting import format_count, format_number
 from ui.charts import build_status_grid_chart, prepare_grid, show_chart
 from ui.components import page_school, render_legend
 from ui.data import query
+from ui.safe_text import md
 from ui.support_charts import (
     build_contacts_timeline_chart,
     build_continuum_chart,
@@ -25,7 +26,7 @@ from ui.support_charts import (
 rules = load_rules()
 viewer = st.session_state["viewer"]
 school_id, school = page_school(viewer)
-st.title(f"Zorg en begeleiding · {school['name']}")
+st.title(f"Zorg en begeleiding · {md(school['name'])}")
 st.caption(
     "Hoe ondersteunt de school haar leerlingen, en hoe verhoudt dat zich tot de resultaten? "
     "Lees zorg en resultaten naast elkaar: ze verklaren elkaar niet, maar roepen samen vragen op."
@@ -116,7 +117,7 @@ if viewer.sees_guidance:
     else:
         now = by_year.iloc[-1]
         st.markdown(
-            f"Begeleidingsnood {now['school_year']}: **{now['tier'] or 'niet bepaald'}** "
+            f"Begeleidingsnood {now['school_year']}: **{md(now['tier'] or 'niet bepaald')}** "
             "(basisaanbod / verhoogde nood / grote nood)"
         )
         m2, m3, m4, m5 = st.columns(4)

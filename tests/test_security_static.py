@@ -34,8 +34,14 @@ ALLOW_COMMENT = re.compile(
 # table names, SCOPE_SQL), never input. A new function that builds SQL text must either use
 # the marker comment or be reviewed and added here with its reason.
 REVIEWED = {
-    ("data_model/statistics/expected.py", "_sums_sql"): "predictor expressions from the PREDICTORS constant",
-    ("data_model/imports/importer.py", "_replace_rows"): "table/column names from the module's constants",
+    (
+        "data_model/statistics/expected.py",
+        "_sums_sql",
+    ): "predictor expressions from the PREDICTORS constant",
+    (
+        "data_model/imports/importer.py",
+        "_replace_rows",
+    ): "table/column names from the module's constants",
     ("data_model/imports/importer.py", "_write_pupils"): "column lists PUPIL_COLUMNS etc.",
     ("data_model/reading/subgroups.py", "_groups_sql"): "dimension expressions from DIMENSIONS",
 }

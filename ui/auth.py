@@ -13,7 +13,6 @@ navigation, so no page of the app (not even one typed into the URL) runs for it.
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Callable, Mapping
 
 import streamlit as st
@@ -23,15 +22,10 @@ from data_model.state import audit
 from data_model.storage.db import get_meta, is_sample
 from ui.components import log_audit
 from ui.data import cursor
+from ui.safe_text import md
 
 DEMO_USER_KEY = "demo_user_id"
 _LOGGED_KEY = "_audit_login_logged"
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")
-
-
-def _md(text: str) -> str:
-    """Escape Markdown so that a name or e-mail address is shown literally."""
-    return _MD_SPECIAL.sub(r"\\\1", text)
 
 
 def auth_mode() -> str:
@@ -161,7 +155,7 @@ def _not_configured_page() -> None:
 def _refusal_page(email: str, status: str) -> Callable[[], None]:
     def page() -> None:
         st.title("Schoolfoto")
-        who = _md(email) if email else "(zonder e-mailadres)"
+        who = md(email) if email else "(zonder e-mailadres)"
         if status == "disabled":
             st.warning(
                 f"Het account {who} is uitgeschakeld. Neem contact op met de beheerder van "
@@ -212,7 +206,7 @@ def current_viewer() -> access.Viewer:
     mode = auth_mode()
     viewer = _demo_viewer() if mode == "demo" else _oidc_viewer()
     with st.sidebar:
-        st.caption(f"Aangemeld als **{_md(viewer.name)}** · {viewer.role_label}")
+        st.caption(f"Aangemeld als **{md(viewer.name)}** · {viewer.role_label}")
         if mode == "oidc":
             st.button("Afmelden", on_click=st.logout, icon=":material/logout:", key="logout")
     return viewer

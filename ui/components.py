@@ -18,6 +18,7 @@ from data_model.vocabulary import STATUSES
 from ui.data import db_path, get_database, query
 from ui.navigation import PAGES
 from ui.navigation import ROOT as NAV_ROOT
+from ui.safe_text import md
 
 SCHOOL_KEY = "school_id"
 _AUDIT_VIEW_KEY = "_audit_last_view"
@@ -46,7 +47,7 @@ def area_status_lines(statuses: pd.DataFrame, rules: Rules | None = None) -> lis
     rules = rules or load_rules()
     lines = []
     for row in statuses.itertuples(index=False):
-        label = row.learning_area if isinstance(row.learning_area, str) else "Totaal"
+        label = md(row.learning_area) if isinstance(row.learning_area, str) else "Totaal"
         if row.suppressed:
             lines.append(f"- {label}: te weinig leerlingen")
         else:
@@ -207,11 +208,11 @@ def render_area_tiles(results: pd.DataFrame, rules: Rules | None = None) -> None
     for col, row in zip(cols, areas.itertuples(index=False), strict=True):
         with col.container(border=True):
             if row.suppressed:
-                st.metric(row.learning_area, "–", help="Te weinig leerlingen om te tonen.")
+                st.metric(md(row.learning_area), "–", help="Te weinig leerlingen om te tonen.")
                 st.caption(f"Minder dan {rules.min_group_size} leerlingen")
                 continue
             st.metric(
-                row.learning_area,
+                md(row.learning_area),
                 format_number(row.score_mean),
                 help=f"Schoolgemiddelde {latest} ({int(row.n_pupils)} leerlingen).",
             )

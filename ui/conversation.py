@@ -17,6 +17,7 @@ import streamlit as st
 from data_model.reading.access import Viewer
 from data_model.state import notes
 from data_model.storage.db import Database
+from ui.safe_text import md, md_block
 
 FLASH_KEY = "datagesprek_flash"
 NONE_CHOICE = 0  # "not linked" in the link selectboxes
@@ -44,49 +45,51 @@ def short(text: str, limit: int = 90) -> str:
 
 def note_meta(note: notes.Note) -> str:
     """'Katrien Aerts · 22/11/2026 om 14:05' (+ who edited last, if someone else)."""
-    meta = f"{note.author_name} · {notes.format_timestamp(note.created_at)}"
+    meta = f"{md(note.author_name)} · {notes.format_timestamp(note.created_at)}"
     if note.version > 1:
         meta += (
-            f" · gewijzigd door {note.editor_name or note.author_name} "
+            f" · gewijzigd door {md(note.editor_name or note.author_name)} "
             f"{notes.format_timestamp(note.updated_at)}"
         )
     return meta
 
 
 def note_markdown(note: notes.Note, choices: Choices) -> str:
-    """What a note says, in Markdown, with the note it links to."""
+    """What a note says, in Markdown, with the note it links to; every field is data-escaped."""
     body = note.body
     if note.step == "hypothesis":
         linked = choices.get("observation", {}).get(body.get("observation_id") or 0)
-        return body["text"] + (f"  \n:gray[Bij: {short(linked)}]" if linked else "")
+        return md_block(body["text"]) + (f"  \n:gray[Bij: {md(short(linked))}]" if linked else "")
     if note.step == "source":
-        verdict = f" → **{body['verdict']}**" if body.get("verdict") else ""
+        verdict = f" → **{md(body['verdict'])}**" if body.get("verdict") else ""
         linked = choices.get("hypothesis", {}).get(body.get("hypothesis_id") or 0)
-        return f"**{body['source']}**: {body['finding']}{verdict}" + (
-            f"  \n:gray[Hypothese: {short(linked)}]" if linked else ""
+        return f"**{md(body['source'])}**: {md_block(body['finding'])}{verdict}" + (
+            f"  \n:gray[Hypothese: {md(short(linked))}]" if linked else ""
         )
     if note.step == "priority":
         linked = choices.get("hypothesis", {}).get(body.get("hypothesis_id") or 0)
-        return body["text"] + (f"  \n:gray[Hypothese: {short(linked)}]" if linked else "")
+        return md_block(body["text"]) + (
+            f"  \n:gray[Hypothese: {md(short(linked))}]" if linked else ""
+        )
     if note.step == "action":
         linked = choices.get("priority", {}).get(body.get("priority_id") or 0)
         lines = [
-            f"**{body['what']}**",
-            f"Eigenaar: {body['owner']} · tegen {notes.format_due(body['due'])} · "
-            f"*{body['category']}*",
-            f"Succesindicator: {body['indicator']}",
+            f"**{md(body['what'])}**",
+            f"Eigenaar: {md(body['owner'])} · tegen {md(notes.format_due(body['due']))} · "
+            f"*{md(body['category'])}*",
+            f"Succesindicator: {md(body['indicator'])}",
         ]
         if linked:
-            lines.append(f":gray[Prioriteit: {short(linked)}]")
+            lines.append(f":gray[Prioriteit: {md(short(linked))}]")
         review = body.get("review")
         if review:
             lines.append(
-                f":blue[Opvolging: **{review['status']}**"
-                + (f" – {review['comment']}" if review.get("comment") else "")
+                f":blue[Opvolging: **{md(review['status'])}**"
+                + (f" – {md(review['comment'])}" if review.get("comment") else "")
                 + "]"
             )
         return "  \n".join(lines)
-    return str(body.get("text", ""))
+    return md_block(body.get("text", ""))
 
 
 def _link_select(
@@ -197,7 +200,7 @@ def save(action: Callable[[], notes.Note], done: str) -> bool:
     try:
         action()
     except notes.NoteConflict as conflict:
-        st.error(str(conflict), icon=":material/sync_problem:")
+        st.error(md(conflict), icon=":material/sync_problem:")
         if conflict.current is not None and not conflict.current.deleted:
             st.info(
                 "De versie die nu bewaard is:  \n" + note_markdown(conflict.current, {}),
@@ -205,7 +208,7 @@ def save(action: Callable[[], notes.Note], done: str) -> bool:
             )
         return False
     except (notes.NoteError, PermissionError) as problem:
-        st.error(str(problem), icon=":material/error:")
+        st.error(md(problem), icon=":material/error:")
         return False
     flash(done)
     return True
@@ -224,7 +227,7 @@ def add_form(
     """A form that adds a note of this step; clears itself after a successful save."""
     key = f"add-{scope}-{step}"
     with st.form(key, clear_on_submit=False, border=True):
-        st.markdown(f"**{title}**")
+        st.markdown(f"**{md(title)}**")
         body = step_fields(step, key, {}, choices)
         submitted = st.form_submit_button("Bewaren", type="primary", icon=":material/save:")
     if submitted and save(

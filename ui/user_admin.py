@@ -8,7 +8,6 @@ data_model.state.audit) refuses every call from a non-beheerder, so these functi
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime, time
 
 import pandas as pd
@@ -17,24 +16,20 @@ import streamlit as st
 from data_model.reading.access import ROLE_LABELS, ROLES, Viewer
 from data_model.state import audit, users
 from ui.data import clear_caches, cursor, db_path, get_database
+from ui.safe_text import md
 
 NEW = "__nieuw__"
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")
-
-
-def _md(text: object) -> str:
-    """Escape Markdown: names, e-mail addresses and file contents are shown literally."""
-    return _MD_SPECIAL.sub(r"\\\1", str(text))
 
 
 def _role_short(role: str) -> str:
     return ROLE_LABELS.get(role, role).split(" (")[0]
 
 
-def _show_errors(title: str, errors: list[str]) -> None:
+def _show_errors(title_md: str, errors: list[str]) -> None:
+    """`title_md` is Markdown (escape data in it with md()); every error is data-escaped."""
     shown = errors[:30]
     more = f"\n\n… en nog {len(errors) - len(shown)} problemen." if len(errors) > 30 else ""
-    st.error(f"**{_md(title)}**\n\n" + "\n".join(f"- {_md(e)}" for e in shown) + more)
+    st.error(f"**{title_md}**\n\n" + "\n".join(f"- {md(e)}" for e in shown) + more)
 
 
 def render_user_admin(viewer: Viewer) -> None:
@@ -185,14 +180,14 @@ def _render_edit(viewer: Viewer) -> None:
             _show_errors("Niet opgeslagen:", exc.errors)
         else:
             clear_caches()  # scopes changed: no cached query may serve the old scope
-            st.session_state["_ua_flash"] = f"Gebruiker {data.email.strip()} is opgeslagen."
+            st.session_state["_ua_flash"] = f"Gebruiker {md(data.email)} is opgeslagen."
             st.session_state["_ua_select"] = uid
             st.rerun()
     if user_id != NEW and current.active and user_id != viewer.user_id:
         if st.button("Account uitschakelen", icon=":material/block:", key=f"{k}_disable"):
             users.set_active(get_database(db_path()), viewer, user_id, False)
             clear_caches()
-            st.session_state["_ua_flash"] = f"Het account {current.email} is uitgeschakeld."
+            st.session_state["_ua_flash"] = f"Het account {md(current.email)} is uitgeschakeld."
             st.rerun()
         st.caption(
             "Een uitgeschakeld account blijft bewaard (met zijn notities) maar kan zich niet meer "
@@ -230,12 +225,12 @@ def _render_import(viewer: Viewer) -> None:
                 get_database(db_path()), viewer, upload.name, upload.getvalue()
             )
         except users.UserValidationError as exc:
-            _show_errors(f"{upload.name} is niet ingelezen: er is niets gewijzigd.", exc.errors)
+            _show_errors(f"{md(upload.name)} is niet ingelezen: er is niets gewijzigd.", exc.errors)
         else:
             clear_caches()
             st.success(
-                f"{upload.name} is ingelezen: {result.added} nieuw, {result.updated} gewijzigd, "
-                f"{result.unchanged} ongewijzigd."
+                f"{md(upload.name)} is ingelezen: {result.added} nieuw, "
+                f"{result.updated} gewijzigd, {result.unchanged} ongewijzigd."
             )
 
 

@@ -28,6 +28,7 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from fpdf.fonts import FontFace
 
+from data_model.exports.cells import pdf_text
 from data_model.reading import briefing, queries
 from data_model.reading import support as support_queries
 from data_model.reading.access import Viewer
@@ -104,7 +105,7 @@ class _Sheet(FPDF):
         self.set_creator("Schoolfoto")
 
     def text(self, value: object) -> str:
-        s = "" if value is None else str(value)
+        s = pdf_text(value)  # issue 14: a stored control character never breaks the sheet
         if self.unicode:
             return s
         for k in sorted(ASCII, key=len, reverse=True):

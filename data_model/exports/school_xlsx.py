@@ -23,6 +23,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from data_model.exports.cells import append, neutralise_workbook, strip_control
 from data_model.imports.formats import RESULTS
 from data_model.reading import queries
 from data_model.reading.access import AccessDenied, Viewer, require_school, system_viewer
@@ -85,9 +86,9 @@ def school_notes(con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: str)
 
 def _grid_sheet(ws, school: pd.Series, assessments: pd.DataFrame, results: pd.DataFrame,
                 rules: Rules) -> None:  # fmt: skip
-    ws.append([f"Schoolfoto · {school['name']}"])
+    append(ws, [f"Schoolfoto · {school['name']}"])
     ws["A1"].font = Font(size=14, bold=True)
-    ws.append([f"Instellingsnummer {school['school_id']} · {school['municipality']} · "
+    append(ws, [f"Instellingsnummer {school['school_id']} · {school['municipality']} · "
                f"gemaakt op {dt.date.today():%d/%m/%Y}"])  # fmt: skip
     ws.append(["Kleur = vergelijking met scholen met een gelijkaardige leerlingenpopulatie "
                "(SES-groep). Ruwe scores van verschillende jaren zijn verschillende toetsen: "
@@ -97,7 +98,7 @@ def _grid_sheet(ws, school: pd.Series, assessments: pd.DataFrame, results: pd.Da
         rows = results[results["assessment_id"] == assessment.assessment_id]
         years = sorted(rows["school_year"].unique())
         ws.append([])
-        ws.append([f"{assessment.name} — {assessment.score_label}", *years, "Trend"])
+        append(ws, [f"{assessment.name} — {assessment.score_label}", *years, "Trend"])
         head = ws.max_row
         for cell in ws[head]:
             cell.font = Font(bold=True)
@@ -111,7 +112,7 @@ def _grid_sheet(ws, school: pd.Series, assessments: pd.DataFrame, results: pd.Da
         for label in dict.fromkeys(labels):  # the query already sorted rows as the photo does
             series = rows[rows["_label"] == label].set_index("school_year")
             domain_row = series["domain"].notna().any()
-            ws.append(["    " + label if domain_row else label])
+            append(ws, ["    " + label if domain_row else label])
             r = ws.max_row
             ws.cell(r, 1).font = Font(bold=not domain_row)
             for j, year in enumerate(years, start=2):
@@ -193,7 +194,8 @@ def _data_sheet(ws, results: pd.DataFrame, rules: Rules) -> None:
             v = _blank(v)
             return None if hidden else (float(v) if isinstance(v, int | float) else v)
 
-        ws.append(
+        append(
+            ws,
             [
                 row.school_id,
                 row.school_year,
@@ -210,7 +212,7 @@ def _data_sheet(ws, results: pd.DataFrame, rules: Rules) -> None:
                 value(row.score_sd),
                 rules.statuses[row.status].label if not suppressed else None,
                 None if suppressed else rules.trend_labels[row.trend],
-            ]
+            ],
         )
     for col in range(1, len(DATA_COLUMNS) + 1):
         ws.column_dimensions[get_column_letter(col)].width = 18
@@ -222,7 +224,7 @@ def _notes_sheet(ws, notes: pd.DataFrame) -> None:
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for row in notes.itertuples(index=False):
-        ws.append([row.school_year, row.scope, row.step, row.body, row.author_id,
+        append(ws, [row.school_year, row.scope, row.step, row.body, row.author_id,
                    pd.Timestamp(row.updated_at).to_pydatetime()])  # fmt: skip
         ws.cell(ws.max_row, 6).number_format = "dd/mm/yyyy hh:mm"
     if notes.empty:
@@ -245,8 +247,9 @@ def build_school_xlsx(con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id:
     _legend_sheet(wb.create_sheet(LEGEND_SHEET), rules)
     _data_sheet(wb.create_sheet(DATA_SHEET), results, rules)
     _notes_sheet(wb.create_sheet(NOTES_SHEET), school_notes(con, viewer, school_id))
-    wb.properties.title = f"Schoolfoto {school['name']}"
+    wb.properties.title = strip_control(f"Schoolfoto {school['name']}")
     wb.properties.creator = "Schoolfoto"
+    neutralise_workbook(wb)  # issue 14: no cell a spreadsheet could run as a formula
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

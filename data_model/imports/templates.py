@@ -13,6 +13,7 @@ import duckdb
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
+from data_model.exports.cells import neutralise_workbook
 from data_model.imports.formats import FORMATS, MAX_DATA_ROWS, FileFormat
 
 _HEADER_FILL = PatternFill("solid", start_color="DCE6F1")
@@ -83,6 +84,7 @@ def build_template(kind: str, con: duckdb.DuckDBPyConnection | None = None) -> b
     info.column_dimensions["A"].width = 36
     info.column_dimensions["B"].width = 10
     info.column_dimensions["C"].width = 80
+    neutralise_workbook(wb)  # issue 14: text cells never run as formulas
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 import duckdb
 import pandas as pd
 
+from data_model.exports.cells import neutralise_workbook
 from data_model.reading.access import ROLE_LABELS, ROLES, Viewer, require_admin
 from data_model.state import audit
 from data_model.storage.db import SYSTEM_USER_ID, Database
@@ -541,6 +542,7 @@ def user_sheet_template(rows: Iterable[Iterable[str]] = ()) -> bytes:
         "actief: ja of nee (leeg = ja). Gebruikers die niet in de lijst staan blijven ongewijzigd.",
     ):
         notes.append([line])
+    neutralise_workbook(wb)  # issue 14: text cells never run as formulas
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

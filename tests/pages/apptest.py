@@ -6,6 +6,7 @@ from streamlit.testing.v1 import AppTest
 
 from data_model.reading.access import Viewer
 from tests.conftest import ROOT
+from ui.safe_text import shown
 
 
 def run_page(viewer: Viewer, page: str | None = None, school: str | None = None) -> AppTest:
@@ -22,9 +23,10 @@ def run_page(viewer: Viewer, page: str | None = None, school: str | None = None)
 
 
 def all_text(at: AppTest) -> str:
-    """Every piece of text the page shows (titles, markdown, captions, metrics, errors)."""
+    """Every piece of text the page shows (titles, markdown, captions, metrics, errors), as a
+    reader sees it: the escapes of ui.safe_text removed."""
     parts: list[str] = []
     for kind in ("title", "header", "subheader", "markdown", "caption", "error", "warning", "info"):
         parts += [str(e.value) for e in getattr(at, kind)]
     parts += [f"{m.label} {m.value}" for m in at.metric]
-    return "\n".join(parts)
+    return shown("\n".join(parts))

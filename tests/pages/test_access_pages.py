@@ -20,6 +20,7 @@ from data_model.storage.db import Database, set_meta
 from tests.conftest import ROOT
 from tests.pages.access_helpers import oidc_app, output_text
 from ui.navigation import PAGES, visible_pages
+from ui.safe_text import md
 
 ROLES = ("directeur", "anker", "regioteam", "beheerder")
 CASES = [(role, spec) for role in ROLES for spec in PAGES if role in spec.roles]
@@ -163,7 +164,8 @@ def test_unknown_oidc_user_sees_a_polite_refusal_only(oidc_env, con):
     _refusal_only(at, con)
     assert [t.value for t in at.title] == ["Schoolfoto"]
     assert at.warning[0].value == (
-        "Welkom! Het account nieuw\\.iemand@school\\.be heeft (nog) geen toegang tot Schoolfoto. "
+        f"Welkom! Het account {md('nieuw.iemand@school.be')} heeft (nog) geen toegang tot "
+        "Schoolfoto. "
         "Vraag de beheerder van Schoolfoto om u toe te voegen en vermeld dit e-mailadres."
     )
     assert [b.label for b in at.button] == ["Afmelden"]

@@ -14,6 +14,7 @@ from data_model.state import notes
 from data_model.storage.db import Database
 from tests.conftest import ROOT
 from tests.pages.apptest import all_text, run_page
+from ui.safe_text import shown
 
 ROLES = ("directeur", "anker", "regioteam", "beheerder")
 INTERNAL_WORDS = ("Begeleidingsnood", "basisaanbod", "verhoogde nood", "grote nood", "Intern")
@@ -109,7 +110,7 @@ def test_accepting_a_suggestion_and_adding_a_hypothesis(write_env, viewers) -> N
     assert len(observations) == 1
     obs = observations[0]
     assert obs.body["state"] == "aanvaard" and obs.body["origin"] == "suggestie"
-    assert any(obs.body["text"] in m.value for m in suggestion)
+    assert any(obs.body["text"] in shown(m.value) for m in suggestion)
 
     at.text_area(key="add-datagesprek-hypothesis-text").set_value("Te weinig leestijd.")
     at.selectbox(key="add-datagesprek-hypothesis-obs").set_value(obs.note_id)
@@ -121,7 +122,7 @@ def test_accepting_a_suggestion_and_adding_a_hypothesis(write_env, viewers) -> N
     ]
     # The form is empty again and the new hypothesis is listed, linked to its observation.
     assert at.text_area(key="add-datagesprek-hypothesis-text").value == ""
-    assert any(m.value.startswith("**1.** Te weinig leestijd.") for m in at.markdown)
+    assert any(shown(m.value).startswith("**1.** Te weinig leestijd.") for m in at.markdown)
 
 
 def test_an_incomplete_action_is_refused_with_a_message(write_env, viewers) -> None:
@@ -130,7 +131,7 @@ def test_an_incomplete_action_is_refused_with_a_message(write_env, viewers) -> N
     at = run_page(director, "app_pages/datagesprek.py")
     at.text_input(key="add-datagesprek-action-what").set_value("Leesplan")
     _submit(at, "add-datagesprek-action").click().run()
-    assert "Vul nog in: eigenaar, succesindicator." in [e.value for e in at.error]
+    assert "Vul nog in: eigenaar, succesindicator." in [shown(e.value) for e in at.error]
     assert notes.list_notes(db.cursor(), director, school, "2024-2025") == []
     # What the user typed is still there to complete.
     assert at.text_input(key="add-datagesprek-action-what").value == "Leesplan"

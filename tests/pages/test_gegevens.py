@@ -14,6 +14,7 @@ from tests.conftest import ROOT
 from tests.data_model.importer_files import RESULT_HEADER, next_year_results, xlsx_bytes
 from tests.pages.apptest import all_text, run_page
 from ui.navigation import visible_pages
+from ui.safe_text import shown
 
 PAGE = "app_pages/gegevens.py"
 
@@ -56,10 +57,12 @@ def test_validation_report_is_shown_as_a_table(
     at.session_state["gegevens_import_report"] = refused_report
     at.run()
     assert not at.exception
-    assert at.error[0].value.startswith(
+    assert shown(at.error[0].value).startswith(
         "**vt4_2026.xlsx** is niet ingelezen: 2 problemen. Er is niets gewijzigd in de databank."
     )
-    table = at.table[0].value.reset_index()
+    # st.table renders Markdown: cells are escaped (ui.safe_text); read them as shown.
+    table = at.table[0].value.reset_index().map(lambda v: shown(v) if isinstance(v, str) else v)
+    table.columns = [shown(c) for c in table.columns]
     assert list(table.columns) == ["bestand", "blad", "rij", "kolom", "waarde", "probleem"]
     assert table[["rij", "kolom", "waarde"]].values.tolist() == [
         [3, "gemiddelde_school", "zeer goed"],
