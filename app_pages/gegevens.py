@@ -1,6 +1,6 @@
 """Gegevens (beheerder): import files with a validation report, history, templates, users.
 
-Layout only: an import runs as a job (data_model.imports.worker): the file is checked in a
+Layout only: an import runs as a job (data_model.imports.jobs): the file is checked in a
 separate process with memory and time limits and written in one transaction by a background
 thread, while this page polls the job's progress in a fragment; every other user keeps
 working. Templates come from data_model.imports.templates.
@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from data_model.exports.cells import csv_bytes
-from data_model.imports import importer, worker
+from data_model.imports import importer, jobs
 from data_model.imports.formats import FORMATS, MAX_DATA_ROWS
 from data_model.imports.reader import MAX_FILE_BYTES
 from data_model.imports.templates import build_template, template_columns, template_file_name
@@ -57,15 +57,13 @@ with tabs["Inlezen"]:
         "schooljaar dat al in de databank zit, vervangt de gegevens van die scholen en dat "
         "schooljaar; hetzelfde bestand opnieuw inlezen verandert niets."
     )
-    running = worker.get_job(st.session_state.get(JOB_KEY))
+    running = jobs.get_job(st.session_state.get(JOB_KEY))
     if st.button(
         "Controleren en inlezen",
         type="primary",
         disabled=upload is None or (running is not None and not running.done),
     ):
-        job = worker.start_job(
-            get_database(db_path()), viewer, upload.name, upload.getvalue(), kind
-        )
+        job = jobs.start_job(get_database(db_path()), viewer, upload.name, upload.getvalue(), kind)
         st.session_state[JOB_KEY] = job.job_id
         st.session_state.pop(REPORT_KEY, None)
         running = job
@@ -73,7 +71,7 @@ with tabs["Inlezen"]:
     @st.fragment(run_every=1.0)
     def job_progress() -> None:
         """Polls the running job; when it is done, the whole page shows its outcome."""
-        job = worker.get_job(st.session_state.get(JOB_KEY))
+        job = jobs.get_job(st.session_state.get(JOB_KEY))
         if job is None:
             return
         if not job.done:

@@ -301,7 +301,7 @@ def _sheet_paths(zf: zipfile.ZipFile) -> list[tuple[str, bool, str]]:
 
 _FORMULA = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"[^>]*?>\s*<f([^>]*?)(?:/>|>([^<]*)</f>)')
 _ERROR = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"[^>]*?t="e"[^>]*>.*?<v>([^<]*)</v>', re.S)
-_WIDE = re.compile(rb'<c r="([A-Z]{3}|[J-Z][A-Z]|I[W-Z])([0-9]{1,7})"[^>]*[^/]>')
+_WIDE = re.compile(rb'<c r="([A-Z]{3}|[J-Z][A-Z]|I[W-Z])([0-9]{1,7})"(?:[^>]*[^/])?>')
 
 
 def _scan_sheet(zf: zipfile.ZipFile, sheet: Sheet, path: str, percent: set[int]) -> int:

@@ -9,9 +9,7 @@ process that handled untrusted bytes back to the app). The parent polls `progres
 enforces a wall-clock limit and turns a worker that died (out of memory, killed, over time)
 into a Dutch message; the database is only touched afterwards, by the parent, in
 `Database.write()`.
-
-`ImportJob`/`start_job` run a whole import in a thread of the app process, so the Gegevens
-page can poll its progress while every other user keeps working; one worker runs at a time.
+One worker runs at a time (a second import waits for the first).
 """
 
 from __future__ import annotations
@@ -26,22 +24,21 @@ import sys
 import tempfile
 import threading
 import time
-import traceback
-import uuid
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
+from data_model.imports.check import Checked, check_file
 from data_model.imports.checks import Catalogue
 from data_model.imports.formats import FORMATS, FileFormat
-from data_model.imports.problems import ImportRejected, ImportReport, Problem
+from data_model.imports.problems import ImportRejected, Problem
 
 MEMORY_LIMIT_BYTES = 2 * 1024**3  # address space of the worker (its RSS stays well below)
 CPU_LIMIT_S = 60
 WALL_LIMIT_S = 90
 _ROOT = Path(__file__).resolve().parents[2]
 _WORKERS = threading.Semaphore(1)  # two big files at once would double the memory
+last_peak_rss_mb = 0.0  # peak RSS of the last worker that finished normally
 
 
 def _refusal(file_name: str, message: str) -> ImportRejected:
@@ -50,8 +47,6 @@ def _refusal(file_name: str, message: str) -> ImportRejected:
 
 def check_in_worker(file_name: str, data: bytes, fmt: FileFormat, catalogue: Catalogue, progress):
     """Like importer.check_file, in a limited child process. Returns importer.Checked."""
-    from data_model.imports.importer import Checked
-
     with _WORKERS, tempfile.TemporaryDirectory(prefix="schoolfoto-import-") as tmp:
         job = Path(tmp)
         (job / "input.bin").write_bytes(data)
@@ -84,6 +79,8 @@ def check_in_worker(file_name: str, data: bytes, fmt: FileFormat, catalogue: Cat
         if proc.returncode != 0 or not result.exists():
             raise _refusal(file_name, _death_message(proc.returncode, stderr))
         outcome = json.loads(result.read_text())
+        global last_peak_rss_mb
+        last_peak_rss_mb = outcome.get("peak_rss_mb", 0.0)
         if outcome["problems"]:
             raise ImportRejected([Problem(**p) for p in outcome["problems"]])
         frames = {name: _read_frame(job / f"{name}.parquet") for name in outcome["frames"]}
@@ -92,7 +89,10 @@ def check_in_worker(file_name: str, data: bytes, fmt: FileFormat, catalogue: Cat
 
 
 def _death_message(returncode: int, stderr: str) -> str:
-    if returncode in (-signal.SIGKILL, -signal.SIGXCPU) or "MemoryError" in stderr:
+    # SIGKILL: the kernel or we; SIGXCPU: the CPU limit; SIGABRT: Rust (calamine) aborts when
+    # an allocation fails under RLIMIT_AS.
+    out_of_limits = (-signal.SIGKILL, -signal.SIGXCPU, -signal.SIGABRT)
+    if returncode in out_of_limits or "MemoryError" in stderr or "memory allocation" in stderr:
         reason = "het bestand vraagt meer geheugen of rekentijd dan toegelaten"
     else:
         reason = "het controleren liep onverwacht vast"
@@ -127,7 +127,6 @@ def _child(job: Path) -> int:
     # Limits before a byte of the file is read.
     resource.setrlimit(resource.RLIMIT_AS, (request["memory"], request["memory"]))
     resource.setrlimit(resource.RLIMIT_CPU, (request["cpu"], request["cpu"] + 5))
-    from data_model.imports.importer import check_file
 
     catalogue = pickle.loads((job / "catalogue.pickle").read_bytes())
     fmt = FORMATS[request["kind"]]
@@ -152,64 +151,9 @@ def _child(job: Path) -> int:
     except MemoryError:
         print("MemoryError", file=sys.stderr)
         return 3
+    out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     (job / "result.json").write_text(json.dumps(out, default=str))
     return 0
-
-
-# --------------------------------------------------------------------------- jobs in the app
-
-
-@dataclass
-class ImportJob:
-    """One import running in a thread of the app; the page polls it."""
-
-    job_id: str
-    file_name: str
-    fraction: float = 0.0
-    message: str = "In de wachtrij"
-    report: ImportReport | None = None
-    failed: str = ""  # a bug (not the file): the Dutch message with a reference
-    done: bool = False
-    started: float = field(default_factory=time.monotonic)
-
-
-_JOBS: dict[str, ImportJob] = {}
-_JOBS_LOCK = threading.Lock()
-
-
-def start_job(db, viewer, file_name: str, data: bytes, kind: str) -> ImportJob:
-    """Start an import in a background thread (the checks in a worker process)."""
-    from data_model.imports.importer import import_file
-
-    job = ImportJob(uuid.uuid4().hex[:12], file_name)
-
-    def progress(fraction: float, message: str) -> None:
-        job.fraction, job.message = max(job.fraction, fraction), message
-
-    def run() -> None:
-        try:
-            job.report = import_file(db, viewer, file_name, data, kind, progress,
-                                     checker=check_in_worker)  # fmt: skip
-        except Exception:  # a bug: logged by import_file; the page shows a reference only
-            ref = uuid.uuid4().hex[:8]
-            print(f"import job {job.job_id} ref {ref} failed:\n{traceback.format_exc()}",
-                  file=sys.stderr)  # fmt: skip
-            job.failed = (
-                f"Het inlezen is mislukt door een fout in Schoolfoto (referentie {ref}). Er is "
-                "niets gewijzigd. Meld de referentie aan de beheerder van de toepassing."
-            )
-        finally:
-            job.done = True
-
-    with _JOBS_LOCK:
-        _JOBS[job.job_id] = job
-    threading.Thread(target=run, name=f"import-{job.job_id}", daemon=True).start()
-    return job
-
-
-def get_job(job_id: str | None) -> ImportJob | None:
-    with _JOBS_LOCK:
-        return _JOBS.get(job_id or "")
 
 
 if __name__ == "__main__":
