@@ -472,10 +472,11 @@ def test_worker_result_equals_in_process_result(catalogue, base) -> None:
     data = xlsx_bytes(RESULT_HEADER, base)
     here = check_file("r.xlsx", data, FORMATS["results"], catalogue)
     there = worker.check_in_worker("r.xlsx", data, FORMATS["results"], catalogue, None)
-    assert there.frames["rows"].astype(object).to_dict("records") == (
-        here.frames["rows"].astype(object).where(here.frames["rows"].notna(), None)
-        .to_dict("records")
-    )  # fmt: skip
+
+    def records(frame):
+        return frame.astype(object).where(frame.notna(), None).to_dict("records")
+
+    assert records(there.frames["rows"]) == records(here.frames["rows"])
     with pytest.raises(ImportRejected) as err:
         worker.check_in_worker("r.xlsx", b"", FORMATS["results"], catalogue, None)
     assert err.value.problems[0].message == "Het bestand is leeg."
