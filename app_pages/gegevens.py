@@ -79,6 +79,7 @@ with tabs["Inlezen"]:
             st.caption("U kunt intussen verder werken; andere gebruikers merken hier niets van.")
             return
         st.session_state.pop(JOB_KEY, None)
+        jobs.forget(job.job_id)
         if job.report is not None:
             st.session_state[REPORT_KEY] = job.report
         else:

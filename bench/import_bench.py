@@ -24,7 +24,6 @@ import argparse
 import io
 import os
 import re
-import resource
 import shutil
 import subprocess
 import sys
@@ -215,6 +214,7 @@ def hostile_files(sample_row: list[object]) -> dict[str, tuple[str, bytes]]:
 
 
 def run_hostile(db_path: Path) -> None:
+    from data_model.imports import worker
     from data_model.imports.importer import import_file
     from data_model.imports.worker import check_in_worker
     from data_model.reading.access import system_viewer
@@ -254,10 +254,10 @@ def run_hostile(db_path: Path) -> None:
             time.sleep(0.05)
         elapsed = time.perf_counter() - start
         report = result["report"]
-        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        peak = worker.last_peak_rss_mb  # the worker's own getrusage at its end
         message = report.problems[0].message if report.problems else "(ingelezen)"  # type: ignore[attr-defined]
         print(f"   {label:34s} {len(data) / 1e3:7.0f} KB  refused={not report.ok!s:5s} "  # type: ignore[attr-defined]
-              f"{elapsed:5.1f} s  worker peak so far {peak:5.0f} MB  slowest query "
+              f"{elapsed:5.1f} s  worker peak {peak:5.0f} MB  slowest query "
               f"{slowest * 1000:4.0f} ms  {message[:90]}")  # fmt: skip
     db.close()
 

@@ -20,6 +20,7 @@ import pandas as pd
 from data_model.imports.cells import (
     HALF_DAY_HOURS,
     SUPPORT_CONTINUUM,
+    normalize_header,
     normalize_value,
     school_year_of,
 )
@@ -73,8 +74,6 @@ class Catalogue:
 
     def domain_headers(self) -> dict[str, tuple[str, str, str, bool]]:
         """Pupil-file headers: normalized 'area - domain' [+ 'doel behaald'] -> meaning."""
-        from data_model.imports.cells import normalize_header
-
         out = {}
         for (aid, _, _), (area, domain) in self.domains.items():
             base = normalize_header(f"{area} {domain}")

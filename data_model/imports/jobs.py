@@ -68,3 +68,9 @@ def start_job(db: Database, viewer: Viewer, file_name: str, data: bytes, kind: s
 def get_job(job_id: str | None) -> ImportJob | None:
     with _JOBS_LOCK:
         return _JOBS.get(job_id or "")
+
+
+def forget(job_id: str) -> None:
+    """Drop a finished job once its page has taken the report."""
+    with _JOBS_LOCK:
+        _JOBS.pop(job_id, None)
