@@ -7,6 +7,7 @@ preparation notes come from functions that refuse a directeur.
 import streamlit as st
 
 from data_model.reading import briefing
+from data_model.reading.scope import request
 from data_model.rules import load_rules
 from data_model.state import notes
 from ui import conversation as conv
@@ -76,7 +77,10 @@ if not years:
 head, pick = st.columns([3, 1], vertical_alignment="bottom")
 year = pick.selectbox("Schooljaar", years, key="briefing_year")
 con = cursor()
-info = briefing.build_briefing(con, viewer, school_id, year)  # fresh: includes notes
+# One request for the uncached reads of this rerun: scope checked once, results read once.
+with request(con, viewer):
+    info = briefing.build_briefing(con, viewer, school_id, year)  # fresh: includes notes
+    own = notes.list_notes(con, viewer, school_id, year, scope=notes.SCOPE_PREPARATION)
 head.header(f"{md(info.school_name)} · {year}")
 
 left, right = st.columns([3, 2], gap="large")
@@ -115,7 +119,6 @@ else:
 
 st.markdown("#### Eigen voorbereiding :gray[(intern, niet zichtbaar voor de school)]")
 db = get_database(db_path())
-own = notes.list_notes(con, viewer, school_id, year, scope=notes.SCOPE_PREPARATION)
 for note in own:
     conv.note_card(db, viewer, note, {})
 conv.add_form(

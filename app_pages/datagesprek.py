@@ -1,4 +1,5 @@
-"""Datagesprek: van data naar actie, per school and school year (DESIGN §6.6). Layout only.
+"""Datagesprek: van data naar actie, per school and school year. Layout only.
+(docs/architecture.md, "Pages")
 
 Steps: wat valt op → hypothesen → bronnen → prioriteiten → acties, with last year's actions
 to review next to this year's results, and a PDF conversation sheet to print.
@@ -106,83 +107,94 @@ def guide(step: str) -> None:
 
 
 with tabs[0]:
-    guide("observation")
-    suggestions = query(briefing.observation_suggestions, viewer, school_id, year)
-    handled = {n.get("key") for n in observations}
-    open_suggestions = [s for s in suggestions if s.key not in handled]
-    if open_suggestions:
-        st.markdown("**Voorstellen uit de resultaten**: aanvaard wat het team herkent.")
-    for i, suggestion in enumerate(open_suggestions):
-        with st.container(border=True):
-            c1, c2, c3 = st.columns([8, 2, 2], vertical_alignment="center")
-            c1.markdown(f"{md(suggestion.text)}  \n:gray[{md(suggestion.assessment_name)}]")
-            base = {
-                "text": suggestion.text,
-                "key": suggestion.key,
-                "origin": "suggestie",
-                "assessment": suggestion.assessment_name,
-            }
-            for col, state, label in (
-                (c2, "aanvaard", "Aanvaarden"),
-                (c3, "verworpen", "Niet weerhouden"),
-            ):
-                if col.button(label, key=f"sugg-{state}-{i}") and conv.save(
-                    lambda state=state, base=base: notes.create_note(
-                        db, viewer, school_id, year, "observation", {**base, "state": state}
-                    ),
-                    "Aanvaard." if state == "aanvaard" else "Niet weerhouden.",
+    if tabs[0].open:  # only the open step runs (lazy tabs)
+        guide("observation")
+        suggestions = query(briefing.observation_suggestions, viewer, school_id, year)
+        handled = {n.get("key") for n in observations}
+        open_suggestions = [s for s in suggestions if s.key not in handled]
+        if open_suggestions:
+            st.markdown("**Voorstellen uit de resultaten**: aanvaard wat het team herkent.")
+        for i, suggestion in enumerate(open_suggestions):
+            with st.container(border=True):
+                c1, c2, c3 = st.columns([8, 2, 2], vertical_alignment="center")
+                c1.markdown(f"{md(suggestion.text)}  \n:gray[{md(suggestion.assessment_name)}]")
+                base = {
+                    "text": suggestion.text,
+                    "key": suggestion.key,
+                    "origin": "suggestie",
+                    "assessment": suggestion.assessment_name,
+                }
+                for col, state, label in (
+                    (c2, "aanvaard", "Aanvaarden"),
+                    (c3, "verworpen", "Niet weerhouden"),
                 ):
-                    st.rerun()
-    if accepted:
-        st.markdown("**Wat het team vaststelt**")
-    for number, note in enumerate(accepted, start=1):
-        conv.note_card(db, viewer, note, choices, number)
-    conv.add_form(db, viewer, school_id, year, "observation", choices, "Eigen vaststelling")
-    if dismissed:
-        with st.expander(f"Niet weerhouden ({len(dismissed)})"):
-            for note in dismissed:
-                c1, c2 = st.columns([6, 1])
-                c1.markdown(md_block(note.body["text"]))
-                if c2.button("Toch aanvaarden", key=f"accept-{note.note_id}") and conv.save(
-                    lambda note=note: notes.update_note(
-                        db, viewer, note.note_id, {**note.body, "state": "aanvaard"}, note.version
-                    ),
-                    "Aanvaard.",
-                ):
-                    st.rerun()
+                    if col.button(label, key=f"sugg-{state}-{i}") and conv.save(
+                        lambda state=state, base=base: notes.create_note(
+                            db, viewer, school_id, year, "observation", {**base, "state": state}
+                        ),
+                        "Aanvaard." if state == "aanvaard" else "Niet weerhouden.",
+                    ):
+                        st.rerun()
+        if accepted:
+            st.markdown("**Wat het team vaststelt**")
+        for number, note in enumerate(accepted, start=1):
+            conv.note_card(db, viewer, note, choices, number)
+        conv.add_form(db, viewer, school_id, year, "observation", choices, "Eigen vaststelling")
+        if dismissed:
+            with st.expander(f"Niet weerhouden ({len(dismissed)})"):
+                for note in dismissed:
+                    c1, c2 = st.columns([6, 1])
+                    c1.markdown(md_block(note.body["text"]))
+                    if c2.button("Toch aanvaarden", key=f"accept-{note.note_id}") and conv.save(
+                        lambda note=note: notes.update_note(
+                            db,
+                            viewer,
+                            note.note_id,
+                            {**note.body, "state": "aanvaard"},
+                            note.version,
+                        ),
+                        "Aanvaard.",
+                    ):
+                        st.rerun()
 
 with tabs[1]:
-    guide("hypothesis")
-    if not accepted:
-        st.caption("Aanvaard eerst een vaststelling in stap 1 (of noteer een eigen vaststelling).")
-    for number, note in enumerate(by_step["hypothesis"], start=1):
-        conv.note_card(db, viewer, note, choices, number)
-    conv.add_form(db, viewer, school_id, year, "hypothesis", choices, "Nieuwe hypothese")
+    if tabs[1].open:  # only the open step runs (lazy tabs)
+        guide("hypothesis")
+        if not accepted:
+            st.caption(
+                "Aanvaard eerst een vaststelling in stap 1 (of noteer een eigen vaststelling)."
+            )
+        for number, note in enumerate(by_step["hypothesis"], start=1):
+            conv.note_card(db, viewer, note, choices, number)
+        conv.add_form(db, viewer, school_id, year, "hypothesis", choices, "Nieuwe hypothese")
 
 with tabs[2]:
-    guide("source")
-    st.caption(
-        "Bronnen: " + ", ".join(notes.SOURCES) + ". Andere toetsen en KOALA vindt u op de "
-        "pagina's Schoolfoto en Zorg en begeleiding."
-    )
-    for note in by_step["source"]:
-        conv.note_card(db, viewer, note, choices)
-    conv.add_form(db, viewer, school_id, year, "source", choices, "Bron nagaan")
+    if tabs[2].open:  # only the open step runs (lazy tabs)
+        guide("source")
+        st.caption(
+            "Bronnen: " + ", ".join(notes.SOURCES) + ". Andere toetsen en KOALA vindt u op de "
+            "pagina's Schoolfoto en Zorg en begeleiding."
+        )
+        for note in by_step["source"]:
+            conv.note_card(db, viewer, note, choices)
+        conv.add_form(db, viewer, school_id, year, "source", choices, "Bron nagaan")
 
 with tabs[3]:
-    guide("priority")
-    for number, note in enumerate(by_step["priority"], start=1):
-        conv.note_card(db, viewer, note, choices, number)
-    conv.add_form(db, viewer, school_id, year, "priority", choices, "Nieuwe prioriteit")
+    if tabs[3].open:  # only the open step runs (lazy tabs)
+        guide("priority")
+        for number, note in enumerate(by_step["priority"], start=1):
+            conv.note_card(db, viewer, note, choices, number)
+        conv.add_form(db, viewer, school_id, year, "priority", choices, "Nieuwe prioriteit")
 
 with tabs[4]:
-    guide("action")
-    for number, note in enumerate(by_step["action"], start=1):
-        conv.note_card(db, viewer, note, choices, number)
-    conv.add_form(db, viewer, school_id, year, "action", choices, "Nieuwe actie")
-    st.caption(
-        "Volgend schooljaar staan deze acties bovenaan deze pagina, naast de nieuwe "
-        "resultaten, om samen te bekijken wat ze opleverden."
-    )
+    if tabs[4].open:  # only the open step runs (lazy tabs)
+        guide("action")
+        for number, note in enumerate(by_step["action"], start=1):
+            conv.note_card(db, viewer, note, choices, number)
+        conv.add_form(db, viewer, school_id, year, "action", choices, "Nieuwe actie")
+        st.caption(
+            "Volgend schooljaar staan deze acties bovenaan deze pagina, naast de nieuwe "
+            "resultaten, om samen te bekijken wat ze opleverden."
+        )
 
 conv.deleted_list(db, viewer, [n for n in everything if n.deleted], choices)

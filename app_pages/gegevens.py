@@ -16,13 +16,15 @@ from data_model.imports import importer, jobs
 from data_model.imports.formats import FORMATS, MAX_DATA_ROWS
 from data_model.imports.reader import MAX_FILE_BYTES
 from data_model.imports.templates import build_template, template_columns, template_file_name
+from data_model.texts.formatting import format_number
 from ui.data import clear_caches, cursor, db_path, get_database, query
 from ui.safe_text import md, md_frame, md_join
 
 REPORT_KEY = "gegevens_import_report"
 JOB_KEY = "gegevens_import_job"
-LIMITS = f"Hoogstens {MAX_FILE_BYTES // (1024 * 1024)} MB en {MAX_DATA_ROWS:_} rijen.".replace(
-    "_", "."
+LIMITS = (
+    f"Hoogstens {format_number(MAX_FILE_BYTES / (1024 * 1024), 0)} MB en "
+    f"{format_number(MAX_DATA_ROWS, 0)} rijen."
 )
 viewer = st.session_state["viewer"]
 if not viewer.is_admin:
@@ -164,7 +166,8 @@ with tabs["Sjablonen"]:
             left.markdown(f"**{fmt.label}**")
             right.download_button(
                 "Sjabloon downloaden",
-                build_template(key, con),
+                # Built when clicked, not on every rerun of the page (five workbooks).
+                lambda key=key: build_template(key, cursor()),
                 file_name=template_file_name(key),
                 mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                 key=f"template_{key}",

@@ -1,4 +1,4 @@
-"""Schoolfoto: the helicopter view of one school (DESIGN §6.2). Layout only."""
+"""Schoolfoto: the helicopter view of one school (docs/architecture.md, "Pages"). Layout only."""
 
 import streamlit as st
 

@@ -1,4 +1,4 @@
-"""Start: role-aware landing page (DESIGN §6.1). Layout only."""
+"""Start: role-aware landing page (docs/architecture.md, "Pages"). Layout only."""
 
 import pandas as pd
 import streamlit as st
@@ -6,6 +6,7 @@ import streamlit as st
 from data_model.reading import queries
 from data_model.rules import load_rules
 from data_model.texts.explain import highlights
+from data_model.vocabulary import STATUS_SIGN, TREND_SIGN
 from ui.components import SCHOOL_KEY, render_area_tiles
 from ui.data import database_summary, db_path, query
 from ui.safe_text import md, md_columns
@@ -80,9 +81,9 @@ wide = (
 areas = list(dict.fromkeys(overview.sort_values("area_order")["learning_area"]))
 flag = (
     overview.assign(
-        hi=overview["status"].isin(["higher", "much_higher"]),
-        lo=overview["status"].isin(["lower", "much_lower"]),
-        move=overview["trend"].isin(["rising", "falling"]),
+        hi=overview["status"].map(STATUS_SIGN) > 0,
+        lo=overview["status"].map(STATUS_SIGN) < 0,
+        move=overview["trend"].map(TREND_SIGN) != 0,
     )
     .groupby("school_id")[["hi", "lo", "move"]]
     .sum()

@@ -1,9 +1,13 @@
-"""Uitleg: glossary and how colours and trends are decided, read from rules.toml (DESIGN §6.8)."""
+"""Uitleg: glossary and how colours and trends are decided, read from rules.toml.
+
+(docs/architecture.md, "Pages")
+"""
 
 import streamlit as st
 
 from data_model.rules import load_rules
 from data_model.texts.formatting import format_number
+from data_model.texts.legend import trend_meanings
 from ui.components import render_legend
 
 rules = load_rules()
@@ -54,15 +58,11 @@ het ene jaar is niet hetzelfde als 70 in het andere. De plaats van de school teg
 vergelijkbare scholen is wél vergelijkbaar over de jaren heen.
 """
 )
+meanings = trend_meanings(rules)
 st.table(
     {
-        "Trend": [f"{rules.trend_symbols[t]} {rules.trend_labels[t]}" for t in rules.trend_labels],
-        "Betekenis": [
-            "het verschil met vergelijkbare scholen wordt duidelijk groter",
-            "geen duidelijke richting",
-            "het verschil met vergelijkbare scholen wordt duidelijk kleiner",
-            f"minder dan {rules.trend_min_years} jaren met een kleur",
-        ],
+        "Trend": [f"{rules.trend_symbols[t]} {rules.trend_labels[t]}" for t in meanings],
+        "Betekenis": list(meanings.values()),
     }
 )
 

@@ -1,4 +1,5 @@
-"""Vergelijken: subgroups within the school and comparisons across schools (DESIGN §6.4).
+"""Vergelijken: subgroups within the school and comparisons across schools.
+(docs/architecture.md, "Pages")
 
 Layout only. Scope and anonymity are decided in data_model.reading.comparisons / subgroups: a
 directeur gets other schools without any identifying column, so nothing here can leak them.
@@ -53,14 +54,11 @@ with c2:
 learning_area, domain = level_keys[level_labels.index(level_label)]
 
 within = f"Binnen de school: {md(school['name'])}"
-if named:
-    # Advisers come here to compare schools: that tab first.
-    tab_schools, tab_school = st.tabs(["Tussen scholen", within])
-else:
-    tab_school, tab_schools = st.tabs([within, "Uw school tussen andere scholen"])
+
 
 # ------------------------------------------------------------------------ within the school
-with tab_school:
+def within_school() -> None:
+    """Subgroups of the school for the chosen cell and year."""
     years = query(subgroups.subgroup_years, viewer, school_id, assessment_id)
     if not years:
         st.info(
@@ -119,8 +117,10 @@ with tab_school:
             "kleiner dan elders?"
         )
 
+
 # ------------------------------------------------------------------------ across schools
-with tab_schools:
+def across_schools() -> None:
+    """The school among other schools: funnel, SES scatter, status matrix."""
     comp_years = query(comparisons.comparison_years, viewer, assessment_id)
     options = query(comparisons.filter_options, viewer)
     cols = st.columns(4 if named else 2)
@@ -243,3 +243,20 @@ with tab_schools:
                 "scholen. De eerste kolom is het aantal getoetste leerlingen. Beweeg over een "
                 "cel voor het 95 %-interval en de trend."
             )
+
+
+# Only the open tab runs (on_change="rerun" + `.open`): the other tab's queries and charts
+# wait until it is opened.
+if named:
+    # Advisers come here to compare schools: that tab first.
+    tab_schools, tab_school = st.tabs(
+        ["Tussen scholen", within], key="vergelijken_tab", on_change="rerun"
+    )
+else:
+    tab_school, tab_schools = st.tabs(
+        [within, "Uw school tussen andere scholen"], key="vergelijken_tab", on_change="rerun"
+    )
+for tab, render in ((tab_school, within_school), (tab_schools, across_schools)):
+    with tab:
+        if tab.open:
+            render()

@@ -1,11 +1,12 @@
 """Zorg en begeleiding: support continuum, KOALA and (internal) guidance next to results.
 
 Layout only. Guidance contacts and need tiers come from functions that refuse a directeur
-(data_model.reading.support.require_guidance); the page only decides whether to ask.
+(data_model.reading.scope, guidance=True); the page only decides whether to ask.
 """
 
 import streamlit as st
 
+from data_model import vocabulary
 from data_model.reading import queries
 from data_model.reading import support as support_queries
 from data_model.rules import load_rules
@@ -90,13 +91,13 @@ if not support.empty:
     show_chart(build_indicator_chart(support), width="stretch")
     with st.expander("De cijfers in een tabel"):
         table = support.assign(
-            fase=support["phase"].map(lambda p: support_queries.INDICATOR_LABELS.get(p, p)),
+            fase=support["phase"].map(lambda p: vocabulary.SUPPORT_INDICATOR_LABELS.get(p, p)),
             leerlingen=[format_count(n, rules.min_group_size) for n in support["n_pupils"]],
         ).pivot(index="fase", columns="school_year", values="leerlingen")
         table = table.loc[
             list(
                 dict.fromkeys(
-                    support["phase"].map(lambda p: support_queries.INDICATOR_LABELS.get(p, p))
+                    support["phase"].map(lambda p: vocabulary.SUPPORT_INDICATOR_LABELS.get(p, p))
                 )
             )
         ]

@@ -142,6 +142,10 @@ REVIEW_STATUSES = ("gerealiseerd", "gedeeltelijk gerealiseerd", "niet gerealisee
 OBSERVATION_STATES = ("aanvaard", "verworpen")
 OBSERVATION_ORIGINS = ("suggestie", "eigen")
 
+# --------------------------------------------------------------------------- pupils
+
+GENDERS = ("jongen", "meisje", "x")
+
 # --------------------------------------------------------------------------- cells
 
 # Columns that identify one cell of the school photo (one comparison).

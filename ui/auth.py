@@ -1,4 +1,5 @@
-"""Who is looking: demo picker on sample data, OIDC login otherwise (DESIGN §8, issue 6).
+"""Who is looking: demo picker on sample data, OIDC login otherwise (issue 6).
+(docs/architecture.md, "Scope and suppression")
 
 `SCHOOLFOTO_AUTH` = `demo` | `oidc`. Default: `demo` on a sample database, `oidc` on a real
 one. Demo mode on a real database is refused: a real database never runs without login.
@@ -20,6 +21,7 @@ import streamlit as st
 from data_model.reading import access
 from data_model.state import audit
 from data_model.storage.db import get_meta, is_sample
+from data_model.vocabulary import ROLE_LABELS, ROLES
 from ui.components import log_audit
 from ui.data import cursor
 from ui.safe_text import md
@@ -79,7 +81,7 @@ def refuse_demo_on_real_data() -> None:
 
 
 def _demo_label(row: dict) -> str:
-    role = access.ROLE_LABELS[row["role"]].split(" (")[0]
+    role = ROLE_LABELS[row["role"]].split(" (")[0]
     if row["role"] == "directeur":
         extra = row["first_school"] + (
             f" (+{row['n_schools'] - 1})" if row["n_schools"] > 1 else ""
@@ -102,8 +104,8 @@ def _demo_viewer() -> access.Viewer:
         st.caption("Demomodus op voorbeeldgegevens: kies een rol en een gebruiker.")
         role = st.segmented_control(
             "Rol",
-            options=list(access.ROLES),
-            format_func=lambda r: access.ROLE_LABELS[r].split(" (")[0],
+            options=list(ROLES),
+            format_func=lambda r: ROLE_LABELS[r].split(" (")[0],
             default="directeur",
             key="demo_role",
         )

@@ -4,27 +4,23 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from pathlib import Path
 
 import pandas as pd
 import streamlit as st
-from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from data_model.reading import access, queries
 from data_model.rules import Rules, load_rules
 from data_model.state import audit
 from data_model.texts.formatting import format_number, format_signed
-from data_model.vocabulary import STATUSES
+from data_model.texts.legend import status_meanings
 from ui.data import db_path, get_database, query
-from ui.navigation import PAGES
-from ui.navigation import ROOT as NAV_ROOT
 from ui.safe_text import md
 
 SCHOOL_KEY = "school_id"
 _AUDIT_VIEW_KEY = "_audit_last_view"
 
 # Streamlit's built-in text colours, mapped onto the blue/orange palette of rules.toml, so
-# badges need no HTML. Never red/green (DESIGN §1).
+# badges need no HTML. Never red/green (docs/architecture.md, "Pages").
 _BADGE_MARKUP = {
     "much_higher": ":blue-background[{text}]",
     "higher": ":blue[{text}]",
@@ -101,18 +97,14 @@ def pick_school(viewer: access.Viewer) -> str | None:
     return current
 
 
+# app.py stores the title of the page st.navigation is about to run (public API: the
+# StreamlitPage it returns), so components need no private script-run context.
+CURRENT_PAGE_KEY = "_current_page_title"
+
+
 def current_page_title() -> str:
     """Title of the page being run (as registered in ui.navigation), for the audit log."""
-    try:
-        ctx = get_script_run_ctx()
-        info = ctx.pages_manager.get_pages().get(ctx.page_script_hash, {})
-    except Exception:  # outside a page run (tests calling a component directly)
-        return "pagina"
-    path = info.get("script_path") or ""
-    for spec in PAGES:
-        if path and Path(path).resolve() == (NAV_ROOT / spec.path).resolve():
-            return spec.title
-    return str(info.get("page_name") or "pagina")
+    return str(st.session_state.get(CURRENT_PAGE_KEY) or "pagina")
 
 
 def log_audit(viewer: access.Viewer | None, action: str, **kwargs: str | None) -> None:
@@ -122,12 +114,6 @@ def log_audit(viewer: access.Viewer | None, action: str, **kwargs: str | None) -
         audit.log_event(get_database(db_path()), viewer, action, **kwargs)
     except Exception:
         logging.getLogger(__name__).warning("audit log write failed", exc_info=True)
-
-
-def log_export(viewer: access.Viewer, school_id: str | None, what: str) -> None:
-    """`on_click` of a download button: `st.download_button(..., on_click=log_export,
-    args=(viewer, school_id, "Excel-schoolfoto"))`."""
-    log_audit(viewer, audit.EXPORT, school_id=school_id, detail=what)
 
 
 def logged_export(
@@ -180,15 +166,7 @@ def pick_assessment(viewer: access.Viewer, school_id: str) -> tuple[str, pd.Seri
 def render_legend(rules: Rules | None = None) -> None:
     """The six colour codes with symbol and meaning."""
     rules = rules or load_rules()
-    meanings = {
-        "much_higher": "duidelijk hoger dan vergelijkbare scholen (zeker én groot verschil)",
-        "higher": "hoger dan vergelijkbare scholen (zeker, maar klein verschil)",
-        "as_expected": "geen duidelijk verschil: het verschil kan toeval zijn",
-        "lower": "lager dan vergelijkbare scholen (zeker, maar klein verschil)",
-        "much_lower": "duidelijk lager dan vergelijkbare scholen (zeker én groot verschil)",
-        "too_few": f"minder dan {rules.min_colour_size} leerlingen: geen kleur",
-    }
-    rows = [f"- {status_badge(s, rules)}: {meanings[s]}" for s in STATUSES]
+    rows = [f"- {status_badge(s, rules)}: {text}" for s, text in status_meanings(rules).items()]
     st.markdown("\n".join(rows))
 
 

@@ -8,15 +8,18 @@ next interaction and no cache needs clearing after a write.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 from data_model.reading.access import Viewer
 from data_model.state import notes
 from data_model.storage.db import Database
+from ui.errors import log_exception
 from ui.safe_text import md, md_block
 
 FLASH_KEY = "datagesprek_flash"
@@ -210,8 +213,34 @@ def save(action: Callable[[], notes.Note], done: str) -> bool:
     except (notes.NoteError, PermissionError) as problem:
         st.error(md(problem), icon=":material/error:")
         return False
+    except Exception as exc:  # a save that did not happen always says so (issue 14)
+        reference = log_exception(exc, "saving a note")
+        st.error(
+            "**Niet bewaard.** Er ging iets mis bij het opslaan; uw tekst staat nog in het "
+            "formulier. Probeer opnieuw. Blijft het probleem, geef dan deze referentie door aan "
+            f"de beheerder: **{reference}**.",
+            icon=":material/error:",
+        )
+        return False
     flash(done)
     return True
+
+
+def _form_generation(base: str) -> tuple[str, str]:
+    """(widget key prefix, submit token) of the current instance of an add form.
+
+    After a save the form gets a new generation: new widget keys, so the browser shows empty
+    fields (deleting widget state does not clear what a form shows), and a new token, so the
+    next note is a new note. The first generation keeps the plain key (tests and links).
+    """
+    state = st.session_state.setdefault(f"{base}#form", {"n": 0, "token": uuid.uuid4().hex})
+    key = base if state["n"] == 0 else f"{base}~{state['n']}"
+    return key, state["token"]
+
+
+def _next_generation(base: str) -> None:
+    state = st.session_state.get(f"{base}#form", {"n": 0})
+    st.session_state[f"{base}#form"] = {"n": state["n"] + 1, "token": uuid.uuid4().hex}
 
 
 def add_form(
@@ -224,28 +253,46 @@ def add_form(
     title: str,
     scope: str = notes.SCOPE_CONVERSATION,
 ) -> None:
-    """A form that adds a note of this step; clears itself after a successful save."""
-    key = f"add-{scope}-{step}"
+    """A form that adds a note of this step; empty again after a successful save.
+
+    A double click or a rerun submits the same token and content again: notes.create_note
+    then returns the note it already stored, so a note is saved once (issue 14).
+    """
+    base = f"add-{scope}-{step}"
+    key, token = _form_generation(base)
     with st.form(key, clear_on_submit=False, border=True):
         st.markdown(f"**{md(title)}**")
         body = step_fields(step, key, {}, choices)
         submitted = st.form_submit_button("Bewaren", type="primary", icon=":material/save:")
     if submitted and save(
-        lambda: notes.create_note(db, viewer, school_id, school_year, step, body, scope),
+        lambda: notes.create_note(
+            db, viewer, school_id, school_year, step, body, scope, submit_token=token
+        ),
         "Bewaard.",
     ):
-        for k in [k for k in st.session_state if str(k).startswith(f"{key}-")]:
-            del st.session_state[k]
+        _next_generation(base)
         st.rerun()
 
 
+def _rerun_card() -> None:
+    """Rerun only this card when it runs as a fragment (a click in the browser); in a full run
+    of the page (AppTest, or the card's first render) Streamlit allows only a page rerun."""
+    try:
+        st.rerun(scope="fragment")
+    except StreamlitAPIException:
+        st.rerun()
+
+
+@st.fragment
 def note_card(
     db: Database, viewer: Viewer, note: notes.Note, choices: Choices, number: int | None = None
 ) -> None:
     """One note with who wrote it, and buttons to edit or delete it.
 
-    Editing remembers the version the user started from (in the session), so a colleague's
-    save in between is detected by the data layer instead of being overwritten.
+    A fragment: opening or cancelling the edit form reruns this card only; a save or a delete
+    reruns the page (its counts and links change). Editing remembers the version the user
+    started from (in the session), so a colleague's save in between is detected by the data
+    layer instead of being overwritten.
     """
     edit_key = f"editing-{note.note_id}"
     with st.container(border=True):
@@ -257,7 +304,7 @@ def note_card(
             b1, b2 = right.columns(2)
             if b1.button("", icon=":material/edit:", key=f"edit-{note.note_id}", help="Bewerken"):
                 st.session_state[edit_key] = note.version
-                st.rerun()
+                _rerun_card()
             if b2.button(
                 "", icon=":material/delete:", key=f"del-{note.note_id}", help="Verwijderen"
             ) and save(
@@ -275,7 +322,7 @@ def note_card(
             cancel = c2.form_submit_button("Annuleren")
         if cancel:
             del st.session_state[edit_key]
-            st.rerun()
+            _rerun_card()
         if save_clicked:
             if save(
                 lambda: notes.update_note(db, viewer, note.note_id, body, started_from),

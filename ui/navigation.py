@@ -1,4 +1,7 @@
-"""Which pages exist and which roles see them (DESIGN §6). app.py only routes over this list."""
+"""Which pages exist and which roles see them. app.py only routes over this list.
+
+(docs/architecture.md, "Pages")
+"""
 
 from __future__ import annotations
 
@@ -7,7 +10,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from data_model.reading.access import ROLES, Viewer
+from data_model.reading.access import Viewer
+from data_model.vocabulary import ROLES
 
 ALL = frozenset(ROLES)
 
@@ -22,6 +26,12 @@ class PageSpec:
 
 
 ROOT = Path(__file__).resolve().parent.parent
+# The browser-tab icon, served by the app itself. A `:material/...:` icon as page_icon (or as
+# the favicon of a page) makes every browser fetch an SVG from fonts.gstatic.com, sending the
+# user's address to a third party (issue 14). Menu icons below come from the font Streamlit
+# bundles; st.Page's icon would also become the tab icon, so pages set it in the menu only
+# through `icon` while app.py sets this file as the tab icon on every run.
+PAGE_ICON = str(ROOT / "ui" / "static" / "schoolfoto-icon.png")
 STAFF = frozenset({"anker", "regioteam", "beheerder"})
 ADMIN = frozenset({"beheerder"})
 

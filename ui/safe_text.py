@@ -1,4 +1,4 @@
-"""One way to put data text on a page (DESIGN §10, issue 14).
+"""One way to put data text on a page (docs/architecture.md, "Hostile input and output"; issue 14).
 
 Streamlit renders Markdown (plus its own directives) in st.markdown, titles, captions,
 alerts, metric labels, help texts, widget labels, tabs, expanders, radio/segmented options and
@@ -45,8 +45,9 @@ def plain(value: object) -> str:
 
 
 def _escape_line(line: str) -> str:
-    line = _PUNCT.sub(r"\\\1", line.strip())
-    line = line.replace(":", ":" + WORD_JOINER).replace("@", WORD_JOINER + "@")
+    # The joiner goes before `@` ahead of escaping, so the backslash stays next to its `@`.
+    line = line.strip().replace("@", WORD_JOINER + "@")
+    line = _PUNCT.sub(r"\\\1", line).replace(":", ":" + WORD_JOINER)
     return _WWW.sub(r"\1\2\3" + WORD_JOINER, line)
 
 

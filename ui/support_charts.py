@@ -10,27 +10,24 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from data_model.reading.support import (
-    CONTINUUM_PHASES,
-    INDICATOR_LABELS,
-    KOALA_CATEGORIES,
-    KOALA_LABELS,
-)
 from data_model.rules import load_rules
-from data_model.texts.formatting import format_count, format_number, format_pct
+from data_model.texts.formatting import format_count, format_date, format_number, format_pct
+from data_model.vocabulary import GUIDANCE_FORMS as FORMS
+from data_model.vocabulary import KOALA_CATEGORIES, KOALA_LABELS
+from data_model.vocabulary import SUPPORT_INDICATOR_LABELS as INDICATOR_LABELS
+from data_model.vocabulary import SUPPORT_PHASES as CONTINUUM_PHASES
 
 # Light to dark: the further along the continuum, the darker (not better or worse).
 CONTINUUM_COLOURS = ("#d1e5f0", "#92c5de", "#4393c3", "#2166ac")
 KOALA_COLOURS = ("#e0e0e0", "#a6a6a6", "#595959")
 FORM_COLOURS = ("#2166ac", "#f4a582")  # individueel, lerend netwerk
-FORMS = ("individueel", "lerend netwerk")
 # Streamlit fits a container-wide chart into its height including title and legend; fitting
 # only the width keeps the plot area at the height given here.
 FIT_WIDTH = alt.AutoSizeParams(type="fit-x", contains="padding")
 
 
 def _counts(values: pd.Series) -> list[str]:
-    """Tooltip text of pupil counts; masked small counts read '< 5'."""
+    """Tooltip text of pupil counts; masked small counts read '< 5' (the privacy minimum)."""
     minimum = load_rules().min_group_size
     return [format_count(v, minimum) for v in values]
 
@@ -76,7 +73,8 @@ def build_continuum_chart(support: pd.DataFrame) -> alt.Chart:
         .properties(
             title=alt.TitleParams(
                 "Zorgcontinuüm",
-                subtitle="Aandeel leerlingen per fase; groepen < 5 leerlingen niet getoond",
+                subtitle="Aandeel leerlingen per fase; groepen < "
+                f"{load_rules().min_group_size} leerlingen niet getoond",
                 anchor="start",
             ),
             height=260,
@@ -164,7 +162,8 @@ def build_koala_chart(koala: pd.DataFrame) -> alt.Chart:
     return bars.properties(
         title=alt.TitleParams(
             "KOALA-screening bij de start van de leerplicht",
-            subtitle="Aandeel kleuters per uitkomst; groepen < 5 kleuters niet getoond",
+            subtitle=f"Aandeel kleuters per uitkomst; groepen < {load_rules().min_group_size} "
+            "kleuters niet getoond",
             anchor="start",
         ),
         height=260,
@@ -247,7 +246,7 @@ def build_core_task_chart(hours: pd.DataFrame, school_year: str) -> alt.Chart:
 def build_contacts_timeline_chart(contacts: pd.DataFrame) -> alt.Chart:
     """Every contact as a point on a time axis, per core task; size = hours, shape = form."""
     df = contacts.copy()
-    df["datum"] = pd.to_datetime(df["contact_date"]).dt.strftime("%d/%m/%Y")
+    df["datum"] = df["contact_date"].map(format_date)
     df["contact_date"] = pd.to_datetime(df["contact_date"])
     df["uren"] = df["hours"].map(format_number)
     return (

@@ -13,6 +13,7 @@ from data_model.rules import Rules, load_rules
 from data_model.texts.explain import cell_label
 from data_model.texts.formatting import format_number, format_pct, format_signed
 from data_model.texts.trends import COMPARISONS
+from data_model.vocabulary import STATUS_SIGN, STATUSES
 from ui.charts import status_scale
 
 AREA_SELECTION = "leergebied"
@@ -166,9 +167,9 @@ def status_direction(rules: Rules) -> tuple[str, alt.Shape]:
     otherwise merge the two legends into one with uncoloured (black) symbols.
     """
     up = " || ".join(f"datum.status_label == '{rules.statuses[s].label}'"
-                     for s in ("much_higher", "higher"))  # fmt: skip
+                     for s in STATUSES if STATUS_SIGN[s] > 0)  # fmt: skip
     down = " || ".join(f"datum.status_label == '{rules.statuses[s].label}'"
-                       for s in ("lower", "much_lower"))  # fmt: skip
+                       for s in STATUSES if STATUS_SIGN[s] < 0)  # fmt: skip
     expr = f"({up}) ? 'op' : (({down}) ? 'neer' : 'geen')"
     shape = alt.Shape(
         "richting:N",

@@ -1,4 +1,5 @@
-"""One rule for every cell the app writes to a file (DESIGN §10, issue 14).
+"""One rule for every cell the app writes to a file (issue 14).
+(docs/architecture.md, "Hostile input and output")
 
 Spreadsheet programs run a cell that starts with `=`, `+`, `-` or `@` as a formula, and a
 leading tab or carriage return can hide such a start; a school name, a note or a refused

@@ -1,6 +1,6 @@
 """Exports of one school: the Excel school photo (and, via conversation_pdf, the PDF sheet).
 
-    python -m data_model.exports --school 012345 --format xlsx --db PATH --out schoolfoto.xlsx
+    python -m data_model.exports --school 012345 --format xlsx --data MAP --out schoolfoto.xlsx
 
 The workbook has four sheets: "Schoolfoto" (the grid with the app's colours, symbols and
 labels from rules.toml), "Legende", "Gegevens" (the school's v_school_result rows in the
@@ -26,22 +26,15 @@ from openpyxl.utils import get_column_letter
 from data_model.exports.cells import append, neutralise_workbook, strip_control
 from data_model.imports.formats import RESULTS
 from data_model.reading import queries
-from data_model.reading.access import AccessDenied, Viewer, require_school, system_viewer
+from data_model.reading.access import AccessDenied, Viewer, system_viewer
+from data_model.reading.scope import require_school, school_read
 from data_model.rules import Rules, load_rules
-from data_model.storage.db import Database
+from data_model.storage.cli import add_data_argument, open_data
 from data_model.texts.explain import cell_label
-from data_model.texts.formatting import format_number
-from data_model.vocabulary import STATUSES
+from data_model.texts.formatting import format_date, format_number
+from data_model.texts.legend import privacy_meaning, status_meanings, trend_meanings
 
 GRID_SHEET, LEGEND_SHEET, DATA_SHEET, NOTES_SHEET = "Schoolfoto", "Legende", "Gegevens", "Notities"
-STATUS_MEANINGS = {
-    "much_higher": "duidelijk hoger dan vergelijkbare scholen (zeker én groot verschil)",
-    "higher": "hoger dan vergelijkbare scholen (zeker, maar klein verschil)",
-    "as_expected": "geen duidelijk verschil: het verschil kan toeval zijn",
-    "lower": "lager dan vergelijkbare scholen (zeker, maar klein verschil)",
-    "much_lower": "duidelijk lager dan vergelijkbare scholen (zeker én groot verschil)",
-    "too_few": "te weinig leerlingen voor een kleur: de score staat er, zonder kleur",
-}
 # Columns of the data sheet: the results import format first (so it can be imported again),
 # then two read-only columns for people (the importer ignores unknown columns).
 DATA_COLUMNS = [c.header for c in RESULTS.columns] + ["kleurcode", "trend"]
@@ -60,6 +53,7 @@ def _blank(value: object) -> object:
     return None if value is None or (not isinstance(value, str) and pd.isna(value)) else value
 
 
+@school_read
 def school_export_rows(
     con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: str
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -72,9 +66,9 @@ def school_export_rows(
     return assessments, results
 
 
+@school_read(memo=False)
 def school_notes(con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: str) -> pd.DataFrame:
-    require_school(con, viewer, school_id)
-    return con.execute(
+    return con.state.execute(  # notes live in the state store
         """
         SELECT school_year, scope, step, body, author_id, updated_at
         FROM notes WHERE school_id = ? AND deleted_at IS NULL
@@ -89,7 +83,7 @@ def _grid_sheet(ws, school: pd.Series, assessments: pd.DataFrame, results: pd.Da
     append(ws, [f"Schoolfoto · {school['name']}"])
     ws["A1"].font = Font(size=14, bold=True)
     append(ws, [f"Instellingsnummer {school['school_id']} · {school['municipality']} · "
-               f"gemaakt op {dt.date.today():%d/%m/%Y}"])  # fmt: skip
+               f"gemaakt op {format_date(dt.date.today())}"])  # fmt: skip
     ws.append(["Kleur = vergelijking met scholen met een gelijkaardige leerlingenpopulatie "
                "(SES-groep). Ruwe scores van verschillende jaren zijn verschillende toetsen: "
                "lees de kleur, niet het cijfer. Zie het blad Legende."])  # fmt: skip
@@ -146,25 +140,17 @@ def _legend_sheet(ws, rules: Rules) -> None:
     ws.append(["Kleurcode", "Symbool", "Betekenis"])
     for cell in ws[1]:
         cell.font = Font(bold=True)
-    for status in STATUSES:
+    for status, meaning in status_meanings(rules).items():
         style = rules.statuses[status]
-        ws.append([style.label, style.symbol, STATUS_MEANINGS[status]])
+        ws.append([style.label, style.symbol, meaning])
         for cell in ws[ws.max_row][:2]:
             cell.fill = _fill(style.colour)
             cell.font = _font(style.text_colour)
-    ws.append([f"< {rules.min_group_size}", "", f"minder dan {rules.min_group_size} leerlingen: "
-               "om de privacy te beschermen wordt niets getoond"])  # fmt: skip
+    ws.append([f"< {rules.min_group_size}", "", privacy_meaning(rules)])
     ws.append([])
     ws.append(["Trend", "Symbool", "Betekenis"])
     ws.cell(ws.max_row, 1).font = Font(bold=True)
-    for key in ("rising", "no_clear_trend", "falling", "too_short"):
-        if key == "too_short":
-            meaning = f"minder dan {rules.trend_min_years} bruikbare jaren"
-        else:
-            meaning = (
-                "verschil met vergelijkbare scholen over de laatste "
-                f"{rules.trend_max_years} schooljaren"
-            )
+    for key, meaning in trend_meanings(rules).items():
         ws.append([rules.trend_labels[key], rules.trend_symbols[key], meaning])
     ws.append([])
     ws.append(["Hoe een kleur beslist wordt"])
@@ -233,9 +219,9 @@ def _notes_sheet(ws, notes: pd.DataFrame) -> None:
         ws.column_dimensions[col].width = w
 
 
+@school_read(memo=False)
 def build_school_xlsx(con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: str) -> bytes:
     """The Excel school photo of one school (AccessDenied outside the viewer's scope)."""
-    require_school(con, viewer, school_id)
     rules = load_rules()
     schools = queries.schools_in_scope(con, viewer).set_index("school_id", drop=False)
     school = schools.loc[school_id]
@@ -255,6 +241,7 @@ def build_school_xlsx(con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id:
     return buf.getvalue()
 
 
+@school_read
 def latest_school_year(con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: str) -> str:
     years = queries.school_years(con, viewer, school_id)
     if not years:
@@ -266,12 +253,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Exporteer de schoolfoto van één school.")
     parser.add_argument("--school", required=True, help="instellingsnummer (6 cijfers)")
     parser.add_argument("--format", required=True, choices=["xlsx", "pdf"])
-    parser.add_argument("--db", required=True, type=Path)
+    add_data_argument(parser, required=True)
     parser.add_argument("--out", required=True, type=Path)
     parser.add_argument("--year", help="schooljaar voor de pdf, bv. 2024-2025 (standaard: laatste)")
     args = parser.parse_args(argv)
     school_id = args.school.strip().zfill(6)
-    db = Database(args.db)
+    db = open_data(args.data)
     try:
         con = db.cursor()
         viewer = system_viewer(con)
@@ -303,7 +290,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         db.close()
     args.out.write_bytes(data)
-    print(f"{args.out} geschreven ({len(data) / 1024:.0f} kB).")
+    print(f"{args.out} geschreven ({format_number(len(data) / 1024, 0)} kB).")
     return 0
 
 

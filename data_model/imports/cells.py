@@ -18,11 +18,13 @@ import re
 import unicodedata
 from collections.abc import Callable
 
+from data_model.texts.formatting import school_year
+from data_model.vocabulary import CORE_TASKS, GUIDANCE_FORMS, SUPPORT_INDICATORS
+from data_model.vocabulary import SUPPORT_PHASES as SUPPORT_CONTINUUM
+
 MAX_CELL_CHARS = 32_767  # Excel's own limit for one cell; nothing longer is a real value
 MAX_COUNT = 100_000  # pupils in one row: the largest Flemish school has a few thousand
 SUPPRESSED_MARKERS = {"<5", "< 5", "minder dan 5", "-", "–"}
-SUPPORT_CONTINUUM = ("brede basiszorg", "verhoogde zorg", "uitbreiding van zorg", "IAC")
-SUPPORT_INDICATORS = ("CLB-traject", "zittenblijven")
 PHASE_ALIASES = {
     "fase0": "brede basiszorg",
     "fase1": "verhoogde zorg",
@@ -34,10 +36,7 @@ PHASE_ALIASES = {
     "clbtrajecten": "CLB-traject",
     "zittenblijvers": "zittenblijven",
 }
-CORE_TASKS = ("KT1", "KT2", "KT3", "BI1", "BI2", "BI3", "BI4")
-GUIDANCE_FORMS = ("individueel", "lerend netwerk")
 GOAL_CODE_RE = re.compile(r"(NO|BAO)( BI)? [0-9]+(\.[0-9]+)*")
-HALF_DAY_HOURS = 3.5  # one begeleidingseenheid per half day
 
 # Every error value Excel can show, the newer dynamic-array and data-type ones included.
 EXCEL_ERROR_RE = re.compile(r"#(?:[A-Z0-9_/]+[!?]|N/A|GETTING_DATA)")
@@ -173,7 +172,7 @@ def parse_school_year(value: object) -> str:
         else:
             second = int(m.group(2))
         if second == first + 1 and 2000 <= first <= 2098:
-            return f"{first}-{second}"
+            return school_year(first)
     raise CellError("geen geldig schooljaar. Verwacht: 2024-2025, 2024-25 of het toetsjaar 2025.")
 
 
@@ -302,12 +301,6 @@ def parse_date(value: object) -> dt.date:
     if day is None or not 2000 <= day.year <= 2099:
         raise CellError("geen geldige datum. Verwacht: dd/mm/jjjj, bv. 15/10/2024.")
     return day
-
-
-def school_year_of(day: dt.date) -> str:
-    """A school year runs from 1 September to 31 August."""
-    first = day.year if day.month >= 9 else day.year - 1
-    return f"{first}-{first + 1}"
 
 
 def parse_gender(value: object) -> str:

@@ -17,14 +17,12 @@ from dataclasses import dataclass, field
 import duckdb
 import pandas as pd
 
-from data_model.imports.cells import (
-    HALF_DAY_HOURS,
-    SUPPORT_CONTINUUM,
-    normalize_header,
-    normalize_value,
-    school_year_of,
-)
+from data_model.imports.cells import normalize_header, normalize_value
 from data_model.imports.problems import Problem, cell_problem
+from data_model.rules import load_rules
+from data_model.texts.formatting import school_year_of
+from data_model.vocabulary import HALF_DAY_HOURS
+from data_model.vocabulary import SUPPORT_PHASES as SUPPORT_CONTINUUM
 
 Frames = dict[str, pd.DataFrame]
 GUIDANCE_ROLES = ("anker", "regioteam")
@@ -65,7 +63,8 @@ class Catalogue:
             regions[normalize_value(name.removeprefix("Regio "))] = rid
         users = {}
         # The command-line identity is not a person: it can never be a guidance contact's anker.
-        for uid, email, role in con.execute(
+        state = con.state  # users live in the state store (con: a storage.db.Cursor)
+        for uid, email, role in state.execute(
             "SELECT user_id, email, role FROM users WHERE active AND user_id <> ?", [system_user]
         ).fetchall():
             users[uid] = (uid, role)
@@ -227,7 +226,7 @@ def prepare_results(frame: pd.DataFrame, ctx: Context) -> tuple[Frames, list[Pro
         problems.append(ctx.problem(r, "n_pupils", "",
                                     "Aantal leerlingen ontbreekt. Verwacht: een geheel getal, of "
                                     "'< 5' met lege gemiddelden."))  # fmt: skip
-    for r in _rows_where(frame, (n >= 5) & ~has_score):
+    for r in _rows_where(frame, (n >= load_rules().min_group_size) & ~has_score):
         problems.append(ctx.problem(r, "score_mean", "",
                                     "Gemiddelde van de school ontbreekt. Verwacht: een getal van "
                                     "0 tot 100, bv. 63,5."))  # fmt: skip

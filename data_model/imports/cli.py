@@ -1,6 +1,6 @@
 """The command-line importer (all or nothing):
 
-    python -m data_model.imports FILE --kind results|pupils|schools|support|guidance --db PATH
+    python -m data_model.imports FILE --kind results|pupils|schools|support|guidance --data MAP
 
 The file is checked in a worker process with memory and time limits, as on the Gegevens page
 (`--in-process` skips that, e.g. under a debugger). Exit code 0 = imported (or unchanged),
@@ -19,7 +19,7 @@ from data_model.imports.importer import import_file
 from data_model.imports.problems import count_text
 from data_model.imports.worker import check_in_worker
 from data_model.reading.access import system_viewer
-from data_model.storage.db import Database
+from data_model.storage.cli import add_data_argument, open_data
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -31,7 +31,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--kind", required=True, choices=sorted(FORMATS), help="soort bestand: " + kinds
     )
-    parser.add_argument("--db", required=True, type=Path, help="pad van het .duckdb-bestand")
+    add_data_argument(parser)
     parser.add_argument(
         "--in-process", action="store_true", help="controleren zonder apart werkproces"
     )
@@ -44,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     def progress(frac: float, message: str) -> None:
         print(f"[{frac:4.0%}] {message}", file=sys.stderr, flush=True)
 
-    db = Database(args.db)
+    db = open_data(args.data)
     try:
         report = import_file(
             db, system_viewer(db.cursor()), args.file.name, args.file.read_bytes(), args.kind,

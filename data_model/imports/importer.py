@@ -7,8 +7,9 @@
 2. write (`Database.write()`): `spec.write` replaces the rows the file covers, the import is
    logged, and `school_result` is recomputed for the school years the file touches (only when
    something changed and the kind affects results).
-Nothing is written unless the whole file is valid; a refused file is logged in its own
-transaction after the rollback.
+Nothing is written unless the whole file is valid. `Database.write()` builds the next
+snapshot and publishes it atomically; a refused or unchanged file publishes nothing and is
+logged in the state store's import log only (`audit.record_import`).
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ from data_model.imports.formats import FORMATS, FileFormat
 from data_model.imports.problems import ImportRejected, ImportReport, Problem, count_text
 from data_model.imports.writing import drop_temp_tables
 from data_model.reading.access import AccessDenied, Viewer
+from data_model.reading.scope import admin_read
+from data_model.state import audit
 from data_model.statistics.materialize import refresh_school_results
 from data_model.storage.db import SYSTEM_USER_ID, Database
 
@@ -69,27 +72,29 @@ def _log(
     ).fetchall()[0][0]  # fmt: skip
 
 
-def _repeat_of_last_import(
-    con: duckdb.DuckDBPyConnection, viewer: Viewer, report: ImportReport, fmt: FileFormat
-) -> bool:
-    """The same bytes as the last data import that was written (or found unchanged), with no
-    other data import since: its rows are in the database as they were, so the file cannot
-    change anything and is not read again (logged as 'ongewijzigd')."""
-    last = con.execute(
-        "SELECT sha256, kind, imported_at FROM import_log "
-        "WHERE outcome IN ('gelukt', 'ongewijzigd') AND list_contains(?, kind) "
-        "ORDER BY import_id DESC LIMIT 1",
-        [list(FORMATS)],
-    ).fetchall()
+class _Unchanged(Exception):
+    """Raised inside Database.write() when the file changes nothing: no snapshot is published."""
+
+
+def _repeat_of_last_import(db: Database, report: ImportReport, fmt: FileFormat) -> str | None:
+    """The summary when these bytes are the last data import the current snapshot was built
+    from: its rows are in the database as they were, so the file is not read again."""
+    last = (
+        db.cursor()
+        .execute(
+            "SELECT sha256, kind, imported_at FROM import_log "
+            "WHERE outcome IN ('gelukt', 'ongewijzigd') AND list_contains(?, kind) "
+            "ORDER BY import_id DESC LIMIT 1",
+            [list(FORMATS)],
+        )
+        .fetchall()
+    )
     if not last or last[0][:2] != (report.sha256, fmt.kind):
-        return False
-    report.ok = report.unchanged = True
-    report.summary = (
+        return None
+    return (
         f"{fmt.label}: niets gewijzigd; dit bestand werd al ingelezen op "
         f"{last[0][2]:%d/%m/%Y %H:%M} en sindsdien is niets anders ingelezen."
     )
-    report.import_id = _log(con, viewer, report, "ongewijzigd", report.summary)
-    return True
 
 
 Checker = Callable[[str, bytes, FileFormat, Catalogue, Progress], Checked]
@@ -117,10 +122,9 @@ def import_file(
     file_name = Path(file_name).name
     report = ImportReport(file_name, kind, hashlib.sha256(data).hexdigest(), ok=False)
     try:
-        with db.write() as con:
-            if _repeat_of_last_import(con, viewer, report, fmt):
-                say(1.0, "Klaar")
-                return report
+        repeat = _repeat_of_last_import(db, report, fmt)
+        if repeat is not None:
+            raise _Unchanged(repeat)
         catalogue = Catalogue.load(db.cursor(), SYSTEM_USER_ID)
         checked = (checker or check_file)(file_name, data, fmt, catalogue, say)
         report.ignored_columns, report.notes = checked.ignored, checked.notes
@@ -129,11 +133,12 @@ def import_file(
         with db.write() as con:
             import_id = con.execute("SELECT nextval('import_seq')").fetchall()[0][0]
             added, replaced, same = fmt.write(con, checked.frames, ctx, import_id)
-            report.rows_added, report.rows_replaced, report.unchanged = added, replaced, same
+            if same:  # abort the snapshot build: publishing a copy would change nothing
+                raise _Unchanged(_summary(fmt, checked.frames, 0, 0, True))
+            report.rows_added, report.rows_replaced = added, replaced
             report.summary = _summary(fmt, checked.frames, added, replaced, same)
-            outcome = "ongewijzigd" if same else "gelukt"
-            report.import_id = _log(con, viewer, report, outcome, report.summary, import_id)
-            if not same and fmt.affects_results:
+            report.import_id = _log(con, viewer, report, "gelukt", report.summary, import_id)
+            if fmt.affects_results:
                 say(0.75, "Vergelijkingen, kleuren en trends herberekenen")
                 # The colours engineer's refresh_school_results(con, rules, school_years) will
                 # recompute only touched_years(checked.frames) and the trend windows after
@@ -141,6 +146,15 @@ def import_file(
                 refresh_school_results(con)
             drop_temp_tables(con)
         report.ok = True
+        say(1.0, "Klaar")
+        return report
+    except _Unchanged as exc:
+        report.ok = report.unchanged = True
+        report.summary = str(exc)
+        # Nothing was published; the attempt goes to the state store's import log.
+        report.import_id = audit.record_import(
+            db, viewer, report.file_name, report.sha256, report.kind, "ongewijzigd", report.summary
+        )
         say(1.0, "Klaar")
         return report
     except ImportRejected as exc:
@@ -152,34 +166,31 @@ def import_file(
                     "gewijzigd. Controleer het bestand of contacteer de beheerder.")
         ]  # fmt: skip
     except Exception as exc:  # a bug, not the file: still logged, then raised
-        with db.write() as con:
-            _log(con, viewer, report, "fout", f"{type(exc).__name__}: {exc}"[:2000])
+        audit.record_import(db, viewer, report.file_name, report.sha256, report.kind, "fout",
+                            f"{type(exc).__name__}: {exc}"[:2000])  # fmt: skip
         raise
     first = report.problems[0].as_text() if report.problems else ""
-    with db.write() as con:  # the rollback has happened; the refusal gets its own transaction
-        report.import_id = _log(
-            con, viewer, report, "geweigerd", f"{count_text(len(report.problems))}. {first}"[:2000]
-        )
+    # Nothing was published; the refusal goes to the state store's import log (no snapshot).
+    report.import_id = audit.record_import(
+        db, viewer, report.file_name, report.sha256, report.kind, "geweigerd",
+        f"{count_text(len(report.problems))}. {first}"[:2000],
+    )  # fmt: skip
     say(1.0, "Geweigerd")
     return report
 
 
+@admin_read
 def import_history(
     con: duckdb.DuckDBPyConnection, viewer: Viewer, limit: int = 200
 ) -> pd.DataFrame:
     """The latest imports, newest first (beheerder only)."""
     if not viewer.is_admin:
         raise AccessDenied("Alleen een beheerder ziet de importgeschiedenis.")
-    history = con.execute(
-        """
-        SELECT l.imported_at AS tijdstip, coalesce(u.name, l.user_id) AS door,
-               l.file_name AS bestand,
-               l.kind AS soort, l.outcome AS resultaat, l.rows_added AS toegevoegd,
-               l.rows_replaced AS vervangen, l.message AS toelichting, l.sha256
-        FROM import_log l LEFT JOIN users u USING (user_id)
-        ORDER BY l.import_id DESC LIMIT ?
-        """,
-        [limit],
-    ).df()
+    history = audit.import_log(con, limit).rename(
+        columns={"imported_at": "tijdstip", "user_name": "door", "file_name": "bestand",
+                 "kind": "soort", "outcome": "resultaat", "rows_added": "toegevoegd",
+                 "rows_replaced": "vervangen", "message": "toelichting"}
+    )[["tijdstip", "door", "bestand", "soort", "resultaat", "toegevoegd", "vervangen",
+       "toelichting", "sha256"]]  # fmt: skip
     history["soort"] = history["soort"].map(lambda k: FORMATS[k].label if k in FORMATS else k)
     return history

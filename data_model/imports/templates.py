@@ -15,6 +15,7 @@ from openpyxl.styles import Font, PatternFill
 
 from data_model.exports.cells import neutralise_workbook
 from data_model.imports.formats import FORMATS, MAX_DATA_ROWS, FileFormat
+from data_model.texts.formatting import format_number
 
 _HEADER_FILL = PatternFill("solid", start_color="DCE6F1")
 
@@ -70,9 +71,7 @@ def build_template(kind: str, con: duckdb.DuckDBPyConnection | None = None) -> b
     info["A1"].font = Font(bold=True, size=13)
     info.append([f"Vul het eerste blad in: één rij per {fmt.row_unit}. Vervang de voorbeeldrij."])
     info.append([f"Een bestand vervangt {fmt.replaces}."])
-    info.append(
-        [f"Hoogstens {MAX_DATA_ROWS:,} rijen per bestand; .xlsx of .csv.".replace(",", ".")]
-    )
+    info.append([f"Hoogstens {format_number(MAX_DATA_ROWS, 0)} rijen per bestand; .xlsx of .csv."])
     info.append([])
     info.append(["kolom", "verplicht", "uitleg"])
     for cell in info[info.max_row]:

@@ -15,11 +15,23 @@ import pandas as pd
 
 from data_model.reading import queries
 from data_model.reading import support as support_queries
-from data_model.reading.access import SCOPE_SQL, Viewer, require_school
+from data_model.reading.access import Viewer
+from data_model.reading.scope import SCOPE_FILTER, allowed_ids, school_read, scope_read
 from data_model.rules import load_rules
 from data_model.state import notes
-from data_model.texts.explain import highlights
-from data_model.texts.formatting import format_count, format_number, format_pct
+from data_model.texts.explain import cell_label, highlights
+from data_model.texts.formatting import format_count, format_date, format_number, format_pct
+from data_model.vocabulary import (
+    COMPARISON_LABELS,
+    COMPARISON_PHRASES,
+    FALLING,
+    KOALA_CATEGORIES,
+    RISING,
+    STATUS_MUCH,
+    STATUS_SIGN,
+    SUPPORT_INDICATOR_LABELS,
+    SUPPORT_PHASES,
+)
 
 GUIDING_QUESTIONS = (
     "Doen we de goede dingen?",
@@ -86,11 +98,12 @@ class Briefing:
     guidance_lines: list[str] = field(default_factory=list)  # empty for a directeur
 
 
+@school_read
 def school_name(con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: str) -> str:
-    require_school(con, viewer, school_id)
     return con.execute("SELECT name FROM schools WHERE school_id = ?", [school_id]).fetchone()[0]
 
 
+@school_read
 def conversation_years(con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: str) -> list[str]:
     """School years with results for this school, newest first (the year picker)."""
     return sorted(queries.school_years(con, viewer, school_id), reverse=True)
@@ -109,6 +122,7 @@ def _results_until(
     return out
 
 
+@school_read
 def observation_suggestions(
     con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: str, school_year: str
 ) -> list[Observation]:
@@ -124,6 +138,7 @@ def observation_suggestions(
     return out
 
 
+@school_read
 def year_results(
     con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: str, school_year: str
 ) -> pd.DataFrame:
@@ -136,12 +151,98 @@ def year_results(
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
+@school_read
 def area_statuses(
     con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: str, school_year: str
 ) -> pd.DataFrame:
     """Learning-area rows (and totals) of the school year for every assessment."""
     rows = year_results(con, viewer, school_id, school_year)
     return rows[rows["domain"].isna()].reset_index(drop=True) if not rows.empty else rows
+
+
+def _result_questions(statuses: pd.DataFrame) -> list[str]:
+    """Questions from clear differences and trends: learning areas, and domains that differ a
+    lot and not the way their learning area does (else the list gets too long)."""
+    questions: list[str] = []
+    areas = statuses[statuses["learning_area"].notna()] if not statuses.empty else statuses
+    # The comparison group follows rules.toml ("dan bij vergelijkbare scholen" / "in Vlaanderen").
+    comparison = load_rules().colour_comparison
+    compared, group = COMPARISON_PHRASES[comparison], COMPARISON_LABELS[comparison]
+    area_dir = {
+        (r.assessment_name, r.learning_area): STATUS_SIGN.get(r.status, 0)
+        for r in areas.itertuples(index=False)
+        if not isinstance(r.domain, str)
+    }
+    for row in areas.itertuples(index=False):
+        is_domain = isinstance(row.domain, str)
+        if row.suppressed or (
+            is_domain
+            and (
+                row.status not in STATUS_MUCH
+                or area_dir.get((row.assessment_name, row.learning_area)) == STATUS_SIGN[row.status]
+            )
+        ):
+            continue
+        area = cell_label(row.learning_area, row.domain if is_domain else None)
+        area = f"{area} ({row.assessment_name})"
+        sign = STATUS_SIGN.get(row.status, 0)
+        if sign < 0:
+            questions.append(
+                f"{area} ligt lager dan {compared}: wat zou dat verklaren, en "
+                "zien we het ook in eigen observaties en andere toetsen?"
+            )
+        elif sign > 0:
+            questions.append(
+                f"{area} ligt hoger dan {compared}: wat doen we hier goed, en "
+                "hoe houden we dat vast?"
+            )
+        if row.trend == FALLING:
+            questions.append(
+                f"{area} daalt al enkele jaren ten opzichte van {group}: wat is "
+                "er in die periode veranderd?"
+            )
+        elif row.trend == RISING:
+            questions.append(
+                f"{area} stijgt al enkele jaren: welke aanpak zit daarachter, en kan die ook "
+                "elders helpen?"
+            )
+    return questions[:MAX_RESULT_QUESTIONS]
+
+
+def _support_question(support: pd.DataFrame, school_year: str) -> str | None:
+    cont = support[support["measure_kind"] == "continuum"] if not support.empty else support
+    if cont.empty:
+        return None
+    # Share beyond brede basiszorg = 100 % minus basiszorg: exact even when small phases
+    # are masked, and only used when that combined group reaches the privacy minimum.
+    base = cont[(cont["phase"] == SUPPORT_PHASES[0]) & ~cont["masked"].astype(bool)]
+    extra = (100.0 - base.set_index("school_year")["pct"]).sort_index()
+    combined = extra * base.set_index("school_year")["total"] / 100.0
+    extra = extra[combined.round() >= load_rules().min_group_size]
+    if school_year not in extra.index:
+        return None
+    before = extra[extra.index < school_year]
+    if before.empty or extra[school_year] - before.iloc[-1] < 3:
+        return None
+    return (
+        "Meer leerlingen krijgen verhoogde zorg of uitbreiding van zorg dan vorig "
+        f"jaar ({format_pct(before.iloc[-1])} → {format_pct(extra[school_year])}): "
+        "hoe vangt het team dat op in de klas?"
+    )
+
+
+def _koala_question(koala: pd.DataFrame, school_year: str) -> str | None:
+    if koala.empty:
+        return None
+    now = koala[(koala["school_year"] == school_year) & ~koala["suppressed"].astype(bool)]
+    # Masked (small) categories are left out of the sum: the share can only be higher.
+    share = now[now["category"] != KOALA_CATEGORIES[0]]["pct"].sum() if not now.empty else 0
+    if share < 40:
+        return None
+    return (
+        f"Bij KOALA had {format_pct(share)} van de kleuters extra of intensieve "
+        "taalondersteuning nodig: hoe loopt het taalbeleid van kleuter naar lager?"
+    )
 
 
 def suggested_questions(
@@ -153,52 +254,9 @@ def suggested_questions(
 ) -> list[str]:
     """Concrete questions for this school, from its statuses, trends, actions and support.
 
-    `statuses` holds the year's result rows; learning areas raise a question for any clear
-    difference or trend, domains only for a large difference (else the list gets too long).
+    `statuses` holds the year's result rows (see `_result_questions`).
     """
-    questions: list[str] = []
-    areas = statuses[statuses["learning_area"].notna()] if not statuses.empty else statuses
-    direction = {"much_higher": 1, "higher": 1, "lower": -1, "much_lower": -1}
-    area_dir = {
-        (r.assessment_name, r.learning_area): direction.get(r.status, 0)
-        for r in areas.itertuples(index=False)
-        if not isinstance(r.domain, str)
-    }
-    for row in areas.itertuples(index=False):
-        is_domain = isinstance(row.domain, str)
-        if row.suppressed:
-            continue
-        # A domain only adds a question when it differs a lot AND not the way its area does.
-        if is_domain and (
-            row.status not in ("much_lower", "much_higher")
-            or area_dir.get((row.assessment_name, row.learning_area)) == direction[row.status]
-        ):
-            continue
-        if is_domain:
-            area = f"{row.learning_area} – {row.domain} ({row.assessment_name})"
-        else:
-            area = f"{row.learning_area} ({row.assessment_name})"
-        if row.status in ("lower", "much_lower"):
-            questions.append(
-                f"{area} ligt lager dan bij vergelijkbare scholen: wat zou dat verklaren, en "
-                "zien we het ook in eigen observaties en andere toetsen?"
-            )
-        elif row.status in ("higher", "much_higher"):
-            questions.append(
-                f"{area} ligt hoger dan bij vergelijkbare scholen: wat doen we hier goed, en "
-                "hoe houden we dat vast?"
-            )
-        if row.trend == "falling":
-            questions.append(
-                f"{area} daalt al enkele jaren ten opzichte van vergelijkbare scholen: wat is "
-                "er in die periode veranderd?"
-            )
-        elif row.trend == "rising":
-            questions.append(
-                f"{area} stijgt al enkele jaren: welke aanpak zit daarachter, en kan die ook "
-                "elders helpen?"
-            )
-    questions = questions[:MAX_RESULT_QUESTIONS]
+    questions = _result_questions(statuses)
     for action in open_actions:
         owner = action.get("owner")
         questions.append(
@@ -206,36 +264,14 @@ def suggested_questions(
             + (f" ({owner})" if owner else "")
             + "? Zien we het effect in de nieuwe resultaten?"
         )
-    cont = support[support["measure_kind"] == "continuum"] if not support.empty else support
-    if not cont.empty:
-        # Share beyond brede basiszorg = 100 % minus basiszorg: exact even when small phases
-        # are masked, and only used when that combined group reaches the privacy minimum.
-        base = cont[(cont["phase"] == "brede basiszorg") & ~cont["masked"].astype(bool)]
-        extra = (100.0 - base.set_index("school_year")["pct"]).sort_index()
-        combined = extra * base.set_index("school_year")["total"] / 100.0
-        extra = extra[combined.round() >= load_rules().min_group_size]
-        if school_year in extra.index:
-            before = extra[extra.index < school_year]
-            if not before.empty and extra[school_year] - before.iloc[-1] >= 3:
-                questions.append(
-                    "Meer leerlingen krijgen verhoogde zorg of uitbreiding van zorg dan vorig "
-                    f"jaar ({format_pct(before.iloc[-1])} → {format_pct(extra[school_year])}): "
-                    "hoe vangt het team dat op in de klas?"
-                )
-    if not koala.empty:
-        now = koala[(koala["school_year"] == school_year) & ~koala["suppressed"].astype(bool)]
-        # Masked (small) categories are left out of the sum: the share can only be higher.
-        share = now[now["category"] != "groen"]["pct"].sum() if not now.empty else 0
-        if share >= 40:
-            questions.append(
-                f"Bij KOALA had {format_pct(share)} van de kleuters extra of intensieve "
-                "taalondersteuning nodig: hoe loopt het taalbeleid van kleuter naar lager?"
-            )
+    for extra in (_support_question(support, school_year), _koala_question(koala, school_year)):
+        if extra:
+            questions.append(extra)
     return questions
 
 
 def _share(pct: float, masked: bool) -> str:
-    """A share of pupils, or 'minder dan 5 leerlingen' where the count was masked."""
+    """A share of pupils, or 'minder dan 5 leerlingen' (the privacy minimum) where masked."""
     return f"minder dan {load_rules().min_group_size} leerlingen" if masked else format_pct(pct)
 
 
@@ -254,7 +290,7 @@ def support_lines(support: pd.DataFrame, koala: pd.DataFrame, school_year: str) 
                 lines.append(f"Zorgcontinuüm {year}: " + " · ".join(parts) + ".")
             ind = now[now["measure_kind"] == "indicator"]
             parts = [
-                f"{support_queries.INDICATOR_LABELS.get(r.phase, r.phase)}: "
+                f"{SUPPORT_INDICATOR_LABELS.get(r.phase, r.phase)}: "
                 f"{format_count(r.n_pupils, minimum)} leerlingen"
                 + (f" ({format_pct(r.pct)})" if pd.notna(r.pct) else "")
                 for r in ind.itertuples(index=False)
@@ -279,6 +315,7 @@ def support_lines(support: pd.DataFrame, koala: pd.DataFrame, school_year: str) 
     return lines
 
 
+@school_read
 def guidance_lines(
     con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: str, school_year: str
 ) -> list[str]:
@@ -300,12 +337,13 @@ def guidance_lines(
     if not contacts.empty:
         last = contacts.iloc[0]
         lines.append(
-            f"Laatste contact: {pd.Timestamp(last['contact_date']):%d/%m/%Y} "
+            f"Laatste contact: {format_date(last['contact_date'])} "
             f"({last['goal_code']}, {last['core_task']}, {last['form']})."
         )
     return lines
 
 
+@school_read(memo=False)  # holds open actions: notes a form may just have changed
 def build_briefing(
     con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: str, school_year: str
 ) -> Briefing:
@@ -328,11 +366,11 @@ def build_briefing(
     )
 
 
+@scope_read(guidance=True)
 def preparation_overview(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> pd.DataFrame:
     """One row per school in scope for the anker's list: latest year, how many learning areas
     are clearly lower / higher or falling, open actions from the year before, and (internal)
     the need tier of that year. Sorted by name, never by result (non-ranking)."""
-    support_queries.require_guidance(viewer)
     overview = queries.scope_overview(con, viewer)
     if overview.empty:
         return pd.DataFrame(
@@ -342,9 +380,9 @@ def preparation_overview(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> pd.D
     visible = overview[~overview["suppressed"].astype(bool)]
     counts = (
         visible.assign(
-            lower=visible["status"].isin(["lower", "much_lower"]),
-            higher=visible["status"].isin(["higher", "much_higher"]),
-            falling=visible["trend"] == "falling",
+            lower=visible["status"].map(STATUS_SIGN) < 0,
+            higher=visible["status"].map(STATUS_SIGN) > 0,
+            falling=visible["trend"] == FALLING,
         )
         .groupby("school_id")[["lower", "higher", "falling"]]
         .sum()
@@ -353,18 +391,7 @@ def preparation_overview(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> pd.D
         ["school_id", "name", "municipality", "school_year"]
     ].set_index("school_id")
     df = schools.join(counts).fillna(0).reset_index()
-    rows = con.execute(
-        f"""
-        SELECT n.school_id, n.school_year, count(*) AS open_actions
-        FROM notes n
-        WHERE n.scope = ? AND n.step = 'action' AND n.deleted_at IS NULL
-          AND coalesce(json_extract_string(n.body, '$.review.status'), '') <> 'gerealiseerd'
-          AND n.school_id IN ({SCOPE_SQL})  -- constant SQL fragment, not input
-        GROUP BY ALL
-        """,
-        [notes.SCOPE_CONVERSATION, viewer.user_id],
-    ).df()
-    open_by = {(r.school_id, r.school_year): r.open_actions for r in rows.itertuples()}
+    open_by = notes.open_action_counts(con, viewer)  # notes live in the state store
     df["open_actions"] = [
         int(open_by.get((s, notes.previous_school_year(y)), 0))
         for s, y in zip(df["school_id"], df["school_year"], strict=True)
@@ -372,9 +399,9 @@ def preparation_overview(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> pd.D
     tiers = con.execute(
         f"""
         SELECT school_id, school_year, tier FROM guidance_need
-        WHERE school_id IN ({SCOPE_SQL})  -- constant SQL fragment, not input
+        WHERE school_id IN ({SCOPE_FILTER})  -- constant SQL fragment, not input
         """,
-        [viewer.user_id],
+        [allowed_ids(con, viewer)],
     ).df()
     tier_by = {(r.school_id, r.school_year): r.tier for r in tiers.itertuples()}
     latest_tier = tiers.sort_values("school_year").groupby("school_id")["tier"].last().to_dict()

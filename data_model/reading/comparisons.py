@@ -20,9 +20,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
-from data_model.reading.access import SCOPE_SQL, Viewer
+from data_model.reading.access import Viewer
+from data_model.reading.scope import SCOPE_FILTER, allowed_ids, scope_read
 
-# SCOPE_SQL is a constant of access.py (allow-listed) and is the only text ever put into the
+# SCOPE_FILTER is a constant of scope.py (allow-listed) and is the only text ever put into the
 # SQL below with an f-string; every value is a ? parameter.
 
 # Control limits of the funnel plot: two-sided 95 % and 99.8 % (the usual "3 sigma").
@@ -42,6 +43,7 @@ def _named(viewer: Viewer) -> bool:
     return viewer.sees_other_schools_by_name
 
 
+@scope_read
 def filter_options(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> dict[str, pd.DataFrame]:
     """Regions and scholengemeenschappen of the schools in scope (empty for a directeur)."""
     if not _named(viewer):
@@ -51,23 +53,24 @@ def filter_options(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> dict[str, 
         f"""
         SELECT DISTINCT r.region_id AS id, r.name
         FROM schools s JOIN regions r USING (region_id)
-        WHERE s.school_id IN ({SCOPE_SQL})
+        WHERE s.school_id IN ({SCOPE_FILTER})
         ORDER BY r.name
         """,
-        [viewer.user_id],
+        [allowed_ids(con, viewer)],
     ).df()
     communities = con.execute(
         f"""
         SELECT DISTINCT c.community_id AS id, c.name, c.region_id
         FROM schools s JOIN school_communities c USING (community_id)
-        WHERE s.school_id IN ({SCOPE_SQL})
+        WHERE s.school_id IN ({SCOPE_FILTER})
         ORDER BY c.name
         """,
-        [viewer.user_id],
+        [allowed_ids(con, viewer)],
     ).df()
     return {"regions": regions, "communities": communities}
 
 
+@scope_read
 def comparison_years(
     con: duckdb.DuckDBPyConnection, viewer: Viewer, assessment_id: str
 ) -> list[str]:
@@ -75,21 +78,21 @@ def comparison_years(
     rows = con.execute(
         f"""
         SELECT DISTINCT school_year FROM school_result
-        WHERE assessment_id = ? AND school_id IN ({SCOPE_SQL})
+        WHERE assessment_id = ? AND school_id IN ({SCOPE_FILTER})
         ORDER BY 1
         """,
-        [assessment_id, viewer.user_id],
+        [assessment_id, allowed_ids(con, viewer)],
     ).fetchall()
     return [r[0] for r in rows]
 
 
 # The cell: learning_area/domain NULL = total / learning area (IS NOT DISTINCT FROM).
-_POINTS_SQL = """
+_POINTS_SQL = f"""
 SELECT r.school_id, s.name AS school_name, s.region_id, s.community_id,
        r.n_pupils, r.score_mean, r.diff_similar, r.ci_low, r.ci_high, r.status, r.trend,
        r.flanders_sd, r.similar_mean, r.flanders_mean, r.ses_group,
        c.ses_index,
-       r.school_id IN (SELECT school_id FROM user_scope WHERE user_id = ?) AS in_scope
+       r.school_id IN ({SCOPE_FILTER}) AS in_scope  -- constant SQL fragment, not input
 FROM school_result r
 JOIN schools s USING (school_id)
 LEFT JOIN school_context c USING (school_id, school_year)
@@ -114,6 +117,7 @@ _POINT_COLUMNS = [
 ]
 
 
+@scope_read
 def school_points(
     con: duckdb.DuckDBPyConnection,
     viewer: Viewer,
@@ -135,7 +139,7 @@ def school_points(
     df = con.execute(
         _POINTS_SQL,
         [
-            viewer.user_id,
+            allowed_ids(con, viewer),
             assessment_id,
             school_year,
             learning_area,
@@ -205,6 +209,7 @@ def funnel_position(df: pd.DataFrame) -> pd.Series:
     return out
 
 
+@scope_read
 def status_matrix(
     con: duckdb.DuckDBPyConnection,
     viewer: Viewer,
@@ -231,7 +236,7 @@ def status_matrix(
                    FROM domains GROUP BY ALL) a
                ON a.assessment_id = r.assessment_id AND a.learning_area = r.learning_area
         WHERE r.assessment_id = ? AND r.school_year = ? AND r.domain IS NULL
-          AND r.school_id IN ({SCOPE_SQL})
+          AND r.school_id IN ({SCOPE_FILTER})
           AND (? IS NULL OR s.region_id = ?)
           AND (? IS NULL OR s.community_id = ?)
           AND (? IS NULL OR r.ses_group = ?)
@@ -240,7 +245,7 @@ def status_matrix(
         [
             assessment_id,
             school_year,
-            viewer.user_id,
+            allowed_ids(con, viewer),
             region,
             region,
             community,

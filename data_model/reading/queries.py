@@ -1,7 +1,10 @@
 """Parameterised read queries. Every function takes a Viewer and returns only rows in scope.
 
-Small-group suppression is already in `school_result` (materialised); functions here also
-blank n_pupils of suppressed rows so that no page can print "3 leerlingen".
+Each read declares its access with `@school_read` (one school, checked against the viewer's
+scope once per request) or `@scope_read` (the schools in scope, passed to the SQL as a list):
+see data_model/reading/scope.py. Small-group suppression is already in `school_result`
+(materialised); functions here also blank n_pupils of suppressed rows so that no page can
+print "3 leerlingen".
 """
 
 from __future__ import annotations
@@ -9,29 +12,32 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from data_model.reading.access import Viewer, require_school, scrub_suppressed
+from data_model.reading.access import Viewer, scrub_suppressed
+from data_model.reading.scope import SCOPE_FILTER, allowed_ids, school_read, scope_read
 from data_model.rules import load_rules
 from data_model.statistics.suppression import mask_small_counts
+from data_model.vocabulary import SUPPORT_INDICATORS, SUPPORT_PHASES
 
 
+@scope_read
 def schools_in_scope(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> pd.DataFrame:
     """The schools this viewer may open, sorted by name (never by result)."""
     return con.execute(
-        """
+        f"""
         SELECT s.school_id, s.name, s.municipality, s.region_id, r.name AS region_name,
                s.community_id, c.name AS community_name
         FROM schools s
         LEFT JOIN regions r USING (region_id)
         LEFT JOIN school_communities c USING (community_id)
-        WHERE s.school_id IN (SELECT school_id FROM user_scope WHERE user_id = ?)
+        WHERE s.school_id IN ({SCOPE_FILTER})  -- constant SQL fragment, not input
         ORDER BY s.name, s.school_id
         """,
-        [viewer.user_id],
+        [allowed_ids(con, viewer)],
     ).df()
 
 
+@school_read
 def school_years(con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: str) -> list[str]:
-    require_school(con, viewer, school_id)
     rows = con.execute(
         "SELECT DISTINCT school_year FROM school_result WHERE school_id = ? ORDER BY 1",
         [school_id],
@@ -39,10 +45,10 @@ def school_years(con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: str)
     return [r[0] for r in rows]
 
 
+@school_read
 def assessments_for_school(
     con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: str
 ) -> pd.DataFrame:
-    require_school(con, viewer, school_id)
     return con.execute(
         """
         SELECT a.assessment_id, a.name, a.grade, a.score_label, a.goal_label,
@@ -75,6 +81,7 @@ _RESULT_SELECT = """
 """
 
 
+@school_read
 def school_results(
     con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: str, assessment_id: str
 ) -> pd.DataFrame:
@@ -83,7 +90,6 @@ def school_results(
     Sorted as the school photo shows them: total first, then each learning area followed by
     its domains, then by school year.
     """
-    require_school(con, viewer, school_id)
     df = con.execute(
         _RESULT_SELECT
         + """
@@ -96,26 +102,24 @@ def school_results(
     return scrub_suppressed(df)
 
 
+@school_read
 def school_context(con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: str) -> pd.DataFrame:
-    require_school(con, viewer, school_id)
     return con.execute(
         "SELECT * FROM v_school_context WHERE school_id = ? ORDER BY school_year",
         [school_id],
     ).df()
 
 
+@school_read
 def support_counts(con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: str) -> pd.DataFrame:
     """Pupils per support phase and indicator; counts of 1-4 pupils are masked (NA)."""
-    require_school(con, viewer, school_id)
     df = con.execute(
         """
         SELECT * FROM v_support WHERE school_id = ?
         ORDER BY school_year, measure_kind,
-                 CASE phase WHEN 'brede basiszorg' THEN 0 WHEN 'verhoogde zorg' THEN 1
-                            WHEN 'uitbreiding van zorg' THEN 2 WHEN 'IAC' THEN 3 ELSE 4 END,
-                 phase
+                 coalesce(list_position(?::VARCHAR[], phase), 99), phase
         """,
-        [school_id],
+        [school_id, list(SUPPORT_PHASES + SUPPORT_INDICATORS)],
     ).df()
     return mask_small_counts(
         df,
@@ -126,6 +130,7 @@ def support_counts(con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: st
     )
 
 
+@scope_read
 def scope_overview(
     con: duckdb.DuckDBPyConnection, viewer: Viewer, assessment_id: str = "ovsg6"
 ) -> pd.DataFrame:
@@ -135,12 +140,12 @@ def scope_overview(
     by school name, never by score (non-ranking principle).
     """
     return con.execute(
-        """
+        f"""
         WITH latest AS (
             SELECT school_id, max(school_year) AS school_year
             FROM school_result
             WHERE assessment_id = ?
-              AND school_id IN (SELECT school_id FROM user_scope WHERE user_id = ?)
+              AND school_id IN ({SCOPE_FILTER})  -- constant SQL fragment, not input
             GROUP BY school_id
         )
         SELECT s.school_id, s.name, s.municipality, s.region_id, s.community_id,
@@ -156,7 +161,7 @@ def scope_overview(
         WHERE r.assessment_id = ? AND r.domain IS NULL AND r.learning_area IS NOT NULL
         ORDER BY s.name, s.school_id, area_order
         """,
-        [assessment_id, viewer.user_id, assessment_id],
+        [assessment_id, allowed_ids(con, viewer), assessment_id],
     ).df()
 
 

@@ -4,7 +4,8 @@ For one school, school year, assessment and cell (total, learning area or domain
 subgroup gets its mean with a 95 % interval, its difference with the rest of the school
 (Welch interval) and, for context, the same difference in Flanders.
 
-Privacy (DESIGN §5): a dimension is shown only when *every* group of it, and every group's
+Privacy (docs/architecture.md, "Scope and suppression"): a dimension is shown only when
+*every* group of it, and every group's
 complement, reaches the privacy minimum. Otherwise the whole dimension is hidden, because the
 numbers of the other groups plus the school total would give the small group away by
 differencing. Pupils with an unknown value form their own group ("onbekend") for that reason.
@@ -16,7 +17,8 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from data_model.reading.access import Viewer, require_school
+from data_model.reading.access import Viewer
+from data_model.reading.scope import school_read
 from data_model.rules import Rules, load_rules
 from data_model.statistics.status import t_quantile
 
@@ -190,6 +192,7 @@ def summarise_groups(
     )
 
 
+@school_read
 def subgroup_results(
     con: duckdb.DuckDBPyConnection,
     viewer: Viewer,
@@ -203,7 +206,6 @@ def subgroup_results(
 
     Empty when the assessment has no pupil-level results for this school and year.
     """
-    require_school(con, viewer, school_id)
     cell = [learning_area, learning_area, domain, domain]
     school = con.execute(
         _groups_sql(own_school=True), [school_year, assessment_id, str(school_id), *cell]
@@ -215,11 +217,11 @@ def subgroup_results(
     return summarise_groups(school, flanders)
 
 
+@school_read
 def subgroup_years(
     con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: str, assessment_id: str
 ) -> list[str]:
     """School years with pupil-level results for this school and assessment."""
-    require_school(con, viewer, school_id)
     rows = con.execute(
         """
         SELECT DISTINCT p.school_year

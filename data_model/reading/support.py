@@ -2,7 +2,8 @@
 
 Support counts and KOALA outcomes belong to the school and are visible to everyone with access
 to it. Guidance contacts and the guidance-need tier are internal to the support service
-(DESIGN §2, §8): every guidance function raises AccessDenied for a viewer that does not
+(docs/architecture.md, "Scope and suppression"): every guidance function raises AccessDenied
+for a viewer that does not
 `sees_guidance` (a directeur), so no page can leak them by forgetting a check.
 """
 
@@ -11,33 +12,14 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from data_model.reading.access import SCOPE_SQL, AccessDenied, Viewer, require_school
+from data_model.reading.access import Viewer
+from data_model.reading.scope import SCOPE_FILTER, allowed_ids, school_read, scope_read
 from data_model.rules import load_rules
 from data_model.statistics.suppression import mask_small_counts
+from data_model.vocabulary import KOALA_CATEGORIES, SUPPORT_INDICATORS, SUPPORT_PHASES
 
-CONTINUUM_PHASES = ("brede basiszorg", "verhoogde zorg", "uitbreiding van zorg", "IAC")
-INDICATORS = ("CLB-traject", "zittenblijven")
-INDICATOR_LABELS = {"CLB-traject": "CLB-trajecten", "zittenblijven": "Zittenblijven"}
-KOALA_CATEGORIES = ("groen", "oranje", "rood")
-KOALA_LABELS = {
-    "groen": "groen: geen extra ondersteuning",
-    "oranje": "oranje: extra taalondersteuning",
-    "rood": "rood: intensief taaltraject",
-}
-NEED_TIERS = ("basisaanbod", "verhoogde nood", "grote nood")
 # The categories in which the support service reports guidance units per school per year.
 UNIT_CATEGORIES = ("geen", "1", "2–4", "5–8", "9–12", "13–16", ">16")
-
-GUIDANCE_DENIED = (
-    "Begeleidingscontacten en begeleidingsnood zijn interne gegevens van de "
-    "begeleidingsdienst en zijn niet zichtbaar voor scholen."
-)
-
-
-def require_guidance(viewer: Viewer) -> None:
-    """Raise AccessDenied unless the viewer may see internal guidance data."""
-    if not viewer.sees_guidance:
-        raise AccessDenied(GUIDANCE_DENIED)
 
 
 def unit_category(units: float | int | None) -> str:
@@ -53,6 +35,7 @@ def unit_category(units: float | int | None) -> str:
 # ------------------------------------------------------------------ school data (all roles)
 
 
+@school_read
 def support_continuum(
     con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: str
 ) -> pd.DataFrame:
@@ -62,7 +45,6 @@ def support_continuum(
     year), pct (share of the continuum, only for continuum phases; indicators are a share of
     the school's pupil count). Ordered by year and continuum order.
     """
-    require_school(con, viewer, school_id)
     df = con.execute(
         """
         WITH s AS (SELECT * FROM v_support WHERE school_id = ?),
@@ -74,11 +56,9 @@ def support_continuum(
         LEFT JOIN tot USING (school_year)
         LEFT JOIN school_context c ON c.school_id = s.school_id AND c.school_year = s.school_year
         ORDER BY s.school_year, s.measure_kind,
-                 CASE s.phase WHEN 'brede basiszorg' THEN 0 WHEN 'verhoogde zorg' THEN 1
-                              WHEN 'uitbreiding van zorg' THEN 2 WHEN 'IAC' THEN 3
-                              WHEN 'CLB-traject' THEN 4 WHEN 'zittenblijven' THEN 5 ELSE 6 END
+                 coalesce(list_position(?::VARCHAR[], s.phase), 99)
         """,
-        [school_id],
+        [school_id, list(SUPPORT_PHASES + SUPPORT_INDICATORS)],
     ).df()
     if df.empty:
         df["pct"] = pd.Series(dtype=float)
@@ -106,6 +86,7 @@ def support_continuum(
     )
 
 
+@school_read
 def koala_outcomes(con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: str) -> pd.DataFrame:
     """KOALA screening outcomes per school year, long format.
 
@@ -113,7 +94,6 @@ def koala_outcomes(con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: st
     A year with fewer screened pupils than the privacy minimum is suppressed: counts and
     shares are NULL (the page says "te weinig leerlingen").
     """
-    require_school(con, viewer, school_id)
     minimum = load_rules().min_group_size
     df = con.execute(
         """
@@ -125,10 +105,9 @@ def koala_outcomes(con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: st
             FROM koala_outcomes WHERE school_id = ?
         ) UNPIVOT (n FOR category IN (n_groen AS 'groen', n_oranje AS 'oranje',
                                       n_rood AS 'rood'))
-        ORDER BY school_year,
-                 CASE category WHEN 'groen' THEN 0 WHEN 'oranje' THEN 1 ELSE 2 END
+        ORDER BY school_year, list_position(?::VARCHAR[], category)
         """,
-        [minimum, school_id],
+        [minimum, school_id, list(KOALA_CATEGORIES)],
     ).df()
     df["n_pupils"] = df["n_pupils"].astype("Int64")
     df["total"] = df["total"].astype("Int64")
@@ -148,31 +127,32 @@ def koala_outcomes(con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: st
 # --------------------------------------------------- internal guidance data (never directeur)
 
 
+@school_read(guidance=True)
 def guidance_contacts(
     con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: str
 ) -> pd.DataFrame:
     """Every guidance contact with the school, newest first, with the anker's name."""
-    require_guidance(viewer)
-    require_school(con, viewer, school_id)
-    return con.execute(
+    df = con.execute(
         """
         SELECT g.contact_id, g.school_year, g.contact_date, g.anker_id,
-               coalesce(u.name, g.anker_id) AS anker_name, g.goal_code, g.core_task, g.form,
-               g.hours, g.units
-        FROM v_guidance g LEFT JOIN users u ON u.user_id = g.anker_id
+               g.anker_id AS anker_name, g.goal_code, g.core_task, g.form, g.hours, g.units
+        FROM v_guidance g
         WHERE g.school_id = ?
         ORDER BY g.contact_date DESC, g.contact_id
         """,
         [school_id],
     ).df()
+    # Ankers' names are staff identities in the state store, not in the snapshot.
+    names = dict(con.state.execute("SELECT user_id, name FROM users").fetchall())
+    df["anker_name"] = [names.get(a, a) for a in df["anker_id"]]
+    return df
 
 
+@school_read(guidance=True)
 def guidance_by_year(
     con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: str
 ) -> pd.DataFrame:
     """Per school year: contacts, hours, units, the unit category and the need tier."""
-    require_guidance(viewer)
-    require_school(con, viewer, school_id)
     df = con.execute(
         """
         WITH y AS (
@@ -196,12 +176,11 @@ def guidance_by_year(
     return df
 
 
+@school_read(guidance=True)
 def guidance_hours_by_core_task(
     con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: str
 ) -> pd.DataFrame:
     """Hours and units per school year and core task (KT1–KT3, BI1–BI4) and form."""
-    require_guidance(viewer)
-    require_school(con, viewer, school_id)
     return con.execute(
         """
         SELECT school_year, core_task, form, sum(hours)::DOUBLE AS hours,
@@ -213,16 +192,7 @@ def guidance_hours_by_core_task(
     ).df()
 
 
-def guidance_need(con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: str) -> pd.DataFrame:
-    """The internal need tier per school year (basisaanbod / verhoogde nood / grote nood)."""
-    require_guidance(viewer)
-    require_school(con, viewer, school_id)
-    return con.execute(
-        "SELECT school_year, tier FROM guidance_need WHERE school_id = ? ORDER BY school_year",
-        [school_id],
-    ).df()
-
-
+@scope_read(guidance=True)
 def guidance_overview(
     con: duckdb.DuckDBPyConnection, viewer: Viewer, school_year: str
 ) -> pd.DataFrame:
@@ -230,7 +200,6 @@ def guidance_overview(
 
     Sorted by school name (never by need or result: non-ranking principle).
     """
-    require_guidance(viewer)
     df = con.execute(
         f"""
         SELECT s.school_id, s.name, s.municipality,
@@ -241,25 +210,25 @@ def guidance_overview(
         FROM schools s
         LEFT JOIN guidance_contacts g ON g.school_id = s.school_id AND g.school_year = ?
         LEFT JOIN guidance_need n ON n.school_id = s.school_id AND n.school_year = ?
-        WHERE s.school_id IN ({SCOPE_SQL})  -- constant SQL fragment, not input
+        WHERE s.school_id IN ({SCOPE_FILTER})  -- constant SQL fragment, not input
         GROUP BY s.school_id, s.name, s.municipality
         ORDER BY s.name, s.school_id
         """,
-        [school_year, school_year, viewer.user_id],
+        [school_year, school_year, allowed_ids(con, viewer)],
     ).df()
     df["unit_category"] = df["units"].map(unit_category)
     return df
 
 
+@scope_read(guidance=True)
 def guidance_years(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> list[str]:
     """School years with guidance data in the viewer's scope, oldest first."""
-    require_guidance(viewer)
     rows = con.execute(
         f"""
         SELECT DISTINCT school_year FROM guidance_need
-        WHERE school_id IN ({SCOPE_SQL})  -- constant SQL fragment, not input
+        WHERE school_id IN ({SCOPE_FILTER})  -- constant SQL fragment, not input
         ORDER BY 1
         """,
-        [viewer.user_id],
+        [allowed_ids(con, viewer)],
     ).fetchall()
     return [r[0] for r in rows]

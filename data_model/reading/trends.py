@@ -1,8 +1,8 @@
 """Read functions of the Trends page: one school's series over the school years (issue 3).
 
 Every function takes (con, viewer, ...) and refuses a school outside the viewer's scope
-(`require_school`). Values of suppressed rows are already NULL in the materialised tables;
-n_pupils is blanked here too, so no page can print "3 leerlingen".
+(`@school_read`, data_model/reading/scope.py). Values of suppressed rows are already NULL
+in the materialised tables; n_pupils is blanked here too, so no page can print "3 leerlingen".
 """
 
 from __future__ import annotations
@@ -10,7 +10,8 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from data_model.reading.access import Viewer, require_school, scrub_suppressed
+from data_model.reading.access import Viewer, scrub_suppressed
+from data_model.reading.scope import school_read
 
 # One row per school year x cell of one school and assessment, with:
 # - the comparison means and the difference with similar schools (school_result),
@@ -79,6 +80,7 @@ ORDER BY (r.learning_area IS NOT NULL), area_order, (r.domain IS NOT NULL), doma
 """
 
 
+@school_read
 def trend_results(
     con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: str, assessment_id: str
 ) -> pd.DataFrame:
@@ -87,7 +89,6 @@ def trend_results(
     Sorted as the school photo shows them (total, then each learning area and its domains),
     then by school year.
     """
-    require_school(con, viewer, school_id)
     df = con.execute(_TREND_SQL, [assessment_id, assessment_id, str(school_id), assessment_id]).df()
     # Re-apply the privacy minimum after the SQL (as every read does), for the school's
     # measures and for the value-added columns, which have their own suppressed flag.
@@ -97,29 +98,3 @@ def trend_results(
                "va_trend_slope", "va_trend_p"]  # fmt: skip
     df.loc[va_hidden, [c for c in va_cols if c in df.columns]] = None
     return df
-
-
-def expected_model(
-    con: duckdb.DuckDBPyConnection, viewer: Viewer, assessment_id: str, school_year: str
-) -> pd.DataFrame:
-    """The regression behind the expected score, per cell (Flanders-wide, no school data).
-
-    Still takes the viewer, like every read function, so the signature stays uniform.
-    """
-    del viewer  # model coefficients are over all pupils of Flanders: nothing to scope
-    return con.execute(
-        """
-        SELECT m.*
-        FROM expected_model m
-        LEFT JOIN (SELECT assessment_id, learning_area, min(area_order) AS area_order
-                   FROM domains GROUP BY ALL) a
-               ON a.assessment_id = m.assessment_id AND a.learning_area = m.learning_area
-        LEFT JOIN domains d
-               ON d.assessment_id = m.assessment_id AND d.learning_area = m.learning_area
-              AND d.domain = m.domain
-        WHERE m.assessment_id = ? AND m.school_year = ?
-        ORDER BY (m.learning_area IS NOT NULL), coalesce(a.area_order, 0),
-                 (m.domain IS NOT NULL), coalesce(d.domain_order, 0)
-        """,
-        [assessment_id, school_year],
-    ).df()

@@ -1,7 +1,8 @@
 """Notes of the data conversation (datagesprek): observations, hypotheses, sources,
 priorities and actions, stored per school, school year and scope.
 
-Every write goes through `Database.write()` (one writer lock, one transaction) and keeps a
+Notes live in the state store (storage/state.py: SQLite or PostgreSQL), not in the analytic
+snapshot: every write is one state transaction (never waiting for an import) and keeps a
 full edit history in `note_history`. Concurrent editing is detected with the `version`
 column: an update or delete states the version it edited; if someone saved in between, the
 write is refused with `NoteConflict` (a clear Dutch message, and the newer note attached) so
@@ -19,37 +20,28 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-import duckdb
 import pandas as pd
 
-from data_model.reading.access import AccessDenied, Viewer, require_school
-from data_model.storage.db import Database
-
-SCOPE_CONVERSATION = "datagesprek"
-SCOPE_PREPARATION = "voorbereiding"  # the anker's own preparation: internal
-SCOPES = (SCOPE_CONVERSATION, SCOPE_PREPARATION)
-INTERNAL_SCOPES = frozenset({SCOPE_PREPARATION})
-
-STEPS = ("observation", "hypothesis", "source", "priority", "action", "note")
-STEP_LABELS = {
-    "observation": "Wat valt op",
-    "hypothesis": "Hypothesen",
-    "source": "Bronnen",
-    "priority": "Prioriteiten",
-    "action": "Acties",
-    "note": "Notitie",
-}
-SOURCES = ("Datawijzer", "Vlaamse toetsen", "KOALA", "Eigen observatie", "Andere")
-VERDICTS = ("bevestigd", "deels bevestigd", "niet bevestigd", "nog na te gaan")
-REFLECTION_CATEGORIES = (
-    "nieuw initiatief opstarten",
-    "versterken",
-    "afbouwen-stoppen",
-    "verder aanpakken",
+from data_model.reading.access import AccessDenied, Viewer
+from data_model.reading.scope import allowed_ids, require_school, school_read, scope_read
+from data_model.storage.db import Cursor, Database
+from data_model.storage.state import Session
+from data_model.texts.formatting import format_date, format_timestamp, previous_school_year
+from data_model.vocabulary import (
+    NOTE_FIELD_LABELS,
+    OBSERVATION_STATES,
+    REFLECTION_CATEGORIES,
+    REVIEW_STATUSES,
 )
-REVIEW_STATUSES = ("gerealiseerd", "gedeeltelijk gerealiseerd", "niet gerealiseerd", "loopt nog")
-OBSERVATION_STATES = ("aanvaard", "verworpen")
-OBSERVATION_ORIGINS = ("suggestie", "eigen")
+from data_model.vocabulary import NOTE_SCOPE_CONVERSATION as SCOPE_CONVERSATION
+from data_model.vocabulary import NOTE_SCOPE_PREPARATION as SCOPE_PREPARATION
+from data_model.vocabulary import NOTE_SCOPES as SCOPES
+from data_model.vocabulary import NOTE_SOURCES as SOURCES
+from data_model.vocabulary import NOTE_STEPS as STEPS
+from data_model.vocabulary import NOTE_VERDICTS as VERDICTS
+
+# The codes and lists of a note live in data_model.vocabulary; these names are this module's API.
+INTERNAL_SCOPES = frozenset({SCOPE_PREPARATION})
 
 # Required text fields per step (other fields are optional or checked below).
 _REQUIRED = {
@@ -60,17 +52,10 @@ _REQUIRED = {
     "action": ("what", "owner", "due", "indicator", "category"),
     "note": ("text",),
 }
-_FIELD_LABELS = {
-    "text": "tekst",
-    "source": "bron",
-    "finding": "wat u vond",
-    "what": "actie",
-    "owner": "eigenaar",
-    "due": "datum",
-    "indicator": "succesindicator",
-    "category": "reflectiecategorie",
-}
 MAX_TEXT = 4000
+# The form instance a note was submitted from (ui.conversation): makes a double submit
+# idempotent. Stored in the body, so no backend needs a new column.
+SUBMIT_TOKEN_KEY = "submit_token"
 
 
 class NoteError(ValueError):
@@ -112,27 +97,7 @@ class Note:
 # ------------------------------------------------------------------------ helpers
 
 
-def previous_school_year(school_year: str) -> str:
-    """'2024-2025' -> '2023-2024'."""
-    start = int(school_year[:4])
-    return f"{start - 1}-{start}"
-
-
-def format_timestamp(value: datetime | None) -> str:
-    """'22/11/2026 om 14:05' (nl-BE)."""
-    if value is None or pd.isna(value):
-        return "–"
-    return f"{value:%d/%m/%Y} om {value:%H:%M}"
-
-
-def format_due(value: str | None) -> str:
-    """An ISO date from a body as 30/06/2026; anything else as it is."""
-    if not value:
-        return "–"
-    try:
-        return f"{date.fromisoformat(str(value)):%d/%m/%Y}"
-    except ValueError:
-        return str(value)
+format_due = format_date  # an ISO date from a body as 30/06/2026; other text as it is
 
 
 def _check_scope(viewer: Viewer, scope: str) -> None:
@@ -140,6 +105,36 @@ def _check_scope(viewer: Viewer, scope: str) -> None:
         raise NoteError(f"Onbekend notitietype '{scope}'.")
     if scope in INTERNAL_SCOPES and not viewer.sees_guidance:
         raise AccessDenied("De voorbereiding van het anker is niet zichtbaar voor scholen.")
+
+
+def _check_source(clean: dict[str, Any]) -> None:
+    if clean["source"] not in SOURCES:
+        raise NoteError(f"Kies een bron uit de lijst ({', '.join(SOURCES)}).")
+    if clean.get("verdict") and clean["verdict"] not in VERDICTS:
+        raise NoteError(f"Kies een besluit uit de lijst ({', '.join(VERDICTS)}).")
+
+
+def _check_action(clean: dict[str, Any]) -> None:
+    if clean["category"] not in REFLECTION_CATEGORIES:
+        raise NoteError("Kies een reflectiecategorie: " + ", ".join(REFLECTION_CATEGORIES) + ".")
+    try:
+        date.fromisoformat(str(clean["due"]))
+    except ValueError:
+        raise NoteError("Geef de datum als dag/maand/jaar.") from None
+    review = clean.get("review")
+    if review and review.get("status") not in REVIEW_STATUSES:
+        raise NoteError("Kies hoe ver de actie staat: " + ", ".join(REVIEW_STATUSES) + ".")
+
+
+def _check_observation(clean: dict[str, Any]) -> None:
+    if clean.get("state", OBSERVATION_STATES[0]) not in OBSERVATION_STATES:
+        raise NoteError("Een vaststelling is aanvaard of verworpen.")
+    clean.setdefault("state", OBSERVATION_STATES[0])
+    clean.setdefault("origin", "eigen")
+
+
+# Step-specific checks after the required fields (the other steps have none).
+_STEP_CHECKS = {"source": _check_source, "action": _check_action, "observation": _check_observation}
 
 
 def validate_body(step: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -152,7 +147,7 @@ def validate_body(step: str, body: dict[str, Any]) -> dict[str, Any]:
             value = value.strip()
             if len(value) > MAX_TEXT:
                 raise NoteError(
-                    f"Het veld '{_FIELD_LABELS.get(key, key)}' is te lang "
+                    f"Het veld '{NOTE_FIELD_LABELS.get(key, key)}' is te lang "
                     f"(maximaal {MAX_TEXT} tekens)."
                 )
         elif isinstance(value, date):
@@ -160,29 +155,9 @@ def validate_body(step: str, body: dict[str, Any]) -> dict[str, Any]:
         clean[key] = value
     missing = [k for k in _REQUIRED[step] if not clean.get(k)]
     if missing:
-        names = ", ".join(_FIELD_LABELS.get(k, k) for k in missing)
+        names = ", ".join(NOTE_FIELD_LABELS.get(k, k) for k in missing)
         raise NoteError(f"Vul nog in: {names}.")
-    if step == "source" and clean["source"] not in SOURCES:
-        raise NoteError(f"Kies een bron uit de lijst ({', '.join(SOURCES)}).")
-    if step == "source" and clean.get("verdict") and clean["verdict"] not in VERDICTS:
-        raise NoteError(f"Kies een besluit uit de lijst ({', '.join(VERDICTS)}).")
-    if step == "action":
-        if clean["category"] not in REFLECTION_CATEGORIES:
-            raise NoteError(
-                "Kies een reflectiecategorie: " + ", ".join(REFLECTION_CATEGORIES) + "."
-            )
-        try:
-            date.fromisoformat(str(clean["due"]))
-        except ValueError:
-            raise NoteError("Geef de datum als dag/maand/jaar.") from None
-        review = clean.get("review")
-        if review and review.get("status") not in REVIEW_STATUSES:
-            raise NoteError("Kies hoe ver de actie staat: " + ", ".join(REVIEW_STATUSES) + ".")
-    if step == "observation":
-        if clean.get("state", "aanvaard") not in OBSERVATION_STATES:
-            raise NoteError("Een vaststelling is aanvaard of verworpen.")
-        clean.setdefault("state", "aanvaard")
-        clean.setdefault("origin", "eigen")
+    _STEP_CHECKS.get(step, lambda clean: None)(clean)
     return clean
 
 
@@ -194,7 +169,7 @@ _NOTE_SELECT = """
     SELECT n.note_id, n.school_id, n.school_year, n.scope, n.step, n.body, n.author_id,
            coalesce(a.name, n.author_id) AS author_name, n.created_at, n.updated_at,
            n.version, n.deleted_at,
-           (SELECT coalesce(any_value(e.name), any_value(h.author_id))
+           (SELECT coalesce(max(e.name), max(h.author_id))
             FROM note_history h LEFT JOIN users e ON e.user_id = h.author_id
             WHERE h.note_id = n.note_id AND h.version = n.version) AS editor_name
     FROM notes n LEFT JOIN users a ON a.user_id = n.author_id
@@ -207,13 +182,14 @@ def _note(row: tuple) -> Note:
     return Note(*values)
 
 
-def _fetch(con: duckdb.DuckDBPyConnection, note_id: int) -> Note | None:
+def _fetch(con: Session | Cursor, note_id: int) -> Note | None:
+    con = getattr(con, "state", con)
     row = con.execute(_NOTE_SELECT + " WHERE n.note_id = ?", [int(note_id)]).fetchone()
     return _note(row) if row else None
 
 
-def _load_for(con: duckdb.DuckDBPyConnection, viewer: Viewer, note_id: int) -> Note:
-    note = _fetch(con, note_id)
+def _load_for(con: Cursor, viewer: Viewer, note_id: int, session: Session | None = None) -> Note:
+    note = _fetch(session or con, note_id)
     if note is None:
         raise NoteError("Deze notitie bestaat niet (meer).")
     require_school(con, viewer, note.school_id)
@@ -221,9 +197,7 @@ def _load_for(con: duckdb.DuckDBPyConnection, viewer: Viewer, note_id: int) -> N
     return note
 
 
-def _history(
-    con: duckdb.DuckDBPyConnection, note_id: int, version: int, body: str, user: str, action: str
-) -> None:
+def _history(con: Session, note_id: int, version: int, body: str, user: str, action: str) -> None:
     con.execute(
         "INSERT INTO note_history (note_id, version, body, author_id, changed_at, action) "
         "VALUES (?, ?, ?, ?, ?, ?)",
@@ -234,8 +208,9 @@ def _history(
 # ------------------------------------------------------------------------ reads
 
 
+@school_read(memo=False)  # notes change within a request
 def list_notes(
-    con: duckdb.DuckDBPyConnection,
+    con: Cursor,
     viewer: Viewer,
     school_id: str,
     school_year: str,
@@ -244,13 +219,12 @@ def list_notes(
     include_deleted: bool = False,
 ) -> list[Note]:
     """The notes of one school, year and scope, oldest first (the order they were written)."""
-    require_school(con, viewer, school_id)
     _check_scope(viewer, scope)
-    rows = con.execute(
+    rows = con.state.execute(
         _NOTE_SELECT
         + """
         WHERE n.school_id = ? AND n.school_year = ? AND n.scope = ?
-          AND (? IS NULL OR n.step = ?)
+          AND (CAST(? AS VARCHAR(40)) IS NULL OR n.step = ?)
           AND (? OR n.deleted_at IS NULL)
         ORDER BY n.created_at, n.note_id
         """,
@@ -259,14 +233,16 @@ def list_notes(
     return [_note(r) for r in rows]
 
 
-def get_note(con: duckdb.DuckDBPyConnection, viewer: Viewer, note_id: int) -> Note:
+@scope_read(memo=False)  # the note's school is checked in _load_for
+def get_note(con: Cursor, viewer: Viewer, note_id: int) -> Note:
     return _load_for(con, viewer, note_id)
 
 
-def note_history(con: duckdb.DuckDBPyConnection, viewer: Viewer, note_id: int) -> pd.DataFrame:
+@scope_read(memo=False)  # the note's school is checked in _load_for
+def note_history(con: Cursor, viewer: Viewer, note_id: int) -> pd.DataFrame:
     """Every saved version of a note, newest first, with who saved it and when."""
     _load_for(con, viewer, note_id)
-    return con.execute(
+    return con.state.execute(
         """
         SELECT h.version, h.action, coalesce(u.name, h.author_id) AS author_name,
                h.changed_at, h.body
@@ -277,24 +253,39 @@ def note_history(con: duckdb.DuckDBPyConnection, viewer: Viewer, note_id: int) -
     ).df()
 
 
-def previous_actions(
-    con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: str, school_year: str
-) -> list[Note]:
+@school_read(memo=False)  # notes change within a request
+def previous_actions(con: Cursor, viewer: Viewer, school_id: str, school_year: str) -> list[Note]:
     """Last school year's actions, to review next to this year's results."""
     return list_notes(
         con, viewer, school_id, previous_school_year(school_year), SCOPE_CONVERSATION, "action"
     )
 
 
-def open_actions(
-    con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: str, school_year: str
-) -> list[Note]:
+@school_read(memo=False)  # notes change within a request
+def open_actions(con: Cursor, viewer: Viewer, school_id: str, school_year: str) -> list[Note]:
     """Last year's actions that are not reviewed as done (for the anker's preparation)."""
     return [
         a
         for a in previous_actions(con, viewer, school_id, school_year)
         if (a.get("review") or {}).get("status") != "gerealiseerd"
     ]
+
+
+@scope_read(memo=False)  # notes change within a request
+def open_action_counts(con: Cursor, viewer: Viewer) -> dict[tuple[str, str], int]:
+    """Per (school, school year): actions not reviewed as done, for the viewer's schools."""
+    allowed = set(allowed_ids(con, viewer))
+    rows = con.state.execute(
+        "SELECT school_id, school_year, body FROM notes "
+        "WHERE scope = ? AND step = 'action' AND deleted_at IS NULL",
+        [SCOPE_CONVERSATION],
+    ).fetchall()
+    counts: dict[tuple[str, str], int] = {}
+    for school_id, school_year, body in rows:
+        status = (json.loads(body).get("review") or {}).get("status")
+        if school_id in allowed and status != "gerealiseerd":
+            counts[(school_id, school_year)] = counts.get((school_id, school_year), 0) + 1
+    return counts
 
 
 # ------------------------------------------------------------------------ writes
@@ -308,13 +299,24 @@ def create_note(
     step: str,
     body: dict[str, Any],
     scope: str = SCOPE_CONVERSATION,
+    submit_token: str | None = None,
 ) -> Note:
+    """Store a new note. With `submit_token` (one per form instance, see ui.conversation) the
+    write is idempotent: a double click or a rerun that submits the same form with the same
+    content again returns the note stored the first time instead of a duplicate."""
     clean = validate_body(step, body)
+    if submit_token:
+        clean[SUBMIT_TOKEN_KEY] = str(submit_token)
     _check_scope(viewer, scope)
     text = _dump(clean)
     now = datetime.now()
-    with db.write() as cur:
-        require_school(cur, viewer, school_id)
+    require_school(db.cursor(), viewer, school_id)
+    # BEGIN IMMEDIATE on SQLite / the row check on PostgreSQL: two submits of one form
+    # cannot both insert (see _same_submission).
+    with db.state.transaction() as cur:
+        earlier = _same_submission(cur, viewer, school_id, school_year, scope, step, clean)
+        if earlier is not None:
+            return earlier
         note_id = cur.execute(
             """
             INSERT INTO notes (school_id, school_year, scope, step, body, author_id,
@@ -327,6 +329,34 @@ def create_note(
         note = _fetch(cur, note_id)
     assert note is not None
     return note
+
+
+def _same_submission(
+    cur: Session,
+    viewer: Viewer,
+    school_id: str,
+    school_year: str,
+    scope: str,
+    step: str,
+    clean: dict[str, Any],
+) -> Note | None:
+    """The note this exact submission already stored (same form token and content), if any.
+
+    Checked inside the state transaction (BEGIN IMMEDIATE on SQLite), so two concurrent submits
+    of one form cannot both insert. Compared in Python, not with backend JSON functions, so
+    it holds for any state store.
+    """
+    if not clean.get(SUBMIT_TOKEN_KEY):
+        return None
+    rows = cur.execute(
+        "SELECT note_id, body FROM notes WHERE school_id = ? AND school_year = ? "
+        "AND scope = ? AND step = ? AND author_id = ? ORDER BY note_id",
+        [school_id, school_year, scope, step, viewer.user_id],
+    ).fetchall()
+    for note_id, body in rows:
+        if json.loads(body) == clean:
+            return _fetch(cur, note_id)
+    return None
 
 
 def _conflict(current: Note) -> NoteConflict:
@@ -353,8 +383,8 @@ def _change(
     action: str,
     body: dict[str, Any] | None = None,
 ) -> Note:
-    with db.write() as cur:
-        current = _load_for(cur, viewer, note_id)
+    with db.state.transaction() as cur:
+        current = _load_for(db.cursor(), viewer, note_id, cur)
         if current.version != int(expected_version):
             raise _conflict(current)
         if action == "update" and current.deleted:
@@ -367,17 +397,17 @@ def _change(
         updated = cur.execute(
             """
             UPDATE notes SET
-                body = coalesce(?, body),
+                body = coalesce(CAST(? AS TEXT), body),
                 version = ?,
                 updated_at = ?,
-                deleted_at = CASE ? WHEN 'delete' THEN ?
+                deleted_at = CASE CAST(? AS VARCHAR(10)) WHEN 'delete' THEN ?
                                     WHEN 'restore' THEN NULL ELSE deleted_at END
             WHERE note_id = ? AND version = ?
             RETURNING body
             """,
             [text, new_version, now, action, now, int(note_id), current.version],
         ).fetchone()
-        if updated is None:  # pragma: no cover - only without the writer lock
+        if updated is None:  # another process saved between our read and this write
             raise _conflict(current)
         _history(cur, int(note_id), new_version, updated[0], viewer.user_id, action)
         note = _fetch(cur, note_id)

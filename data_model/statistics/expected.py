@@ -1,4 +1,4 @@
-"""SES-adjusted expected scores and value added (DESIGN §5, issue 3).
+"""SES-adjusted expected scores and value added (docs/statistics.md, issue 3).
 
 For every school year x assessment x cell (domain, learning area, total) we fit one ordinary
 least-squares regression over all pupils of Flanders:
@@ -41,12 +41,6 @@ PREDICTORS: tuple[tuple[str, str], ...] = (
     ("school_allowance", "CAST(p.school_allowance AS DOUBLE)"),
     ("neighbourhood_low", "CAST(p.neighbourhood_low AS DOUBLE)"),
 )
-PREDICTOR_LABELS = {
-    "home_language_not_dutch": "thuistaal niet Nederlands",
-    "mother_low_education": "moeder laagopgeleid",
-    "school_allowance": "schooltoelage",
-    "neighbourhood_low": "buurtindicator",
-}
 _K = len(PREDICTORS) + 1  # with the intercept
 _NONE = "~none~"  # stands in for a NULL learning area / domain while grouping
 

@@ -1,4 +1,4 @@
-"""Comparisons, intervals, status and trend codes (DESIGN §5).
+"""Comparisons, intervals, status and trend codes (docs/statistics.md).
 
 Everything here works on whole DataFrames at once (numpy vectorised), because the same code
 materialises the school results of all of Flanders at import time: ~2,300 schools x 10 years x
@@ -18,15 +18,6 @@ from data_model.rules import Rules, load_rules
 from data_model.vocabulary import CELL_KEYS as _CELL_KEYS
 
 CELL_KEYS = list(_CELL_KEYS)
-
-
-def year_start(school_year: str) -> int:
-    """'2024-2025' -> 2024."""
-    return int(school_year[:4])
-
-
-def school_year_label(start: int) -> str:
-    return f"{start}-{start + 1}"
 
 
 # --------------------------------------------------------------------------- comparison groups
@@ -113,7 +104,7 @@ def classify(
     reference_sd: np.ndarray,
     rules: Rules,
 ) -> np.ndarray:
-    """The status code of each cell; see DESIGN §5 and rules.toml."""
+    """The status code of each cell; see docs/statistics.md and rules.toml."""
     n = np.asarray(n, dtype=float)
     diff = np.asarray(diff, dtype=float)
     ci_low = np.asarray(ci_low, dtype=float)

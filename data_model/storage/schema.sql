@@ -1,7 +1,7 @@
--- Schoolfoto schema. Version lives in meta.schema_version; db.py migrates older files.
+-- Schoolfoto analytic snapshot schema. Version lives in meta.schema_version; db.py migrates.
 -- Tables hold what was imported; school_result holds what stats.py computed from them
 -- (materialised at import time, so a page never recomputes Flanders); the v_* views at the
--- bottom are the public contract of DESIGN §4: keep their names and columns stable.
+-- bottom are the public contract (README, "The data contract"): keep their names and columns stable.
 
 CREATE TABLE IF NOT EXISTS meta (
     key   TEXT PRIMARY KEY,
@@ -142,46 +142,11 @@ CREATE TABLE IF NOT EXISTS guidance_need (
     PRIMARY KEY (school_id, school_year)
 );
 
-CREATE TABLE IF NOT EXISTS users (
-    user_id   TEXT PRIMARY KEY,
-    email     TEXT NOT NULL UNIQUE,
-    name      TEXT NOT NULL,
-    role      TEXT NOT NULL CHECK (role IN ('directeur', 'anker', 'regioteam', 'beheerder')),
-    region_id TEXT,
-    active    BOOLEAN NOT NULL DEFAULT TRUE
-);
+-- Users, notes, the audit log and the import log of every attempt live in the state store
+-- (data_model/storage/state.py), not here: a snapshot is immutable once published.
 
-CREATE TABLE IF NOT EXISTS user_schools (
-    user_id   TEXT NOT NULL,
-    school_id TEXT NOT NULL,
-    PRIMARY KEY (user_id, school_id)
-);
-
-CREATE SEQUENCE IF NOT EXISTS note_seq START 1;
-
-CREATE TABLE IF NOT EXISTS notes (
-    note_id     INTEGER PRIMARY KEY DEFAULT nextval('note_seq'),
-    school_id   TEXT NOT NULL,
-    school_year TEXT NOT NULL,
-    scope       TEXT NOT NULL,   -- e.g. 'schoolfoto', or an assessment / learning area
-    step        TEXT NOT NULL,   -- observation, hypothesis, source, priority, action, free note
-    body        TEXT NOT NULL,   -- JSON with the step's fields
-    author_id   TEXT NOT NULL,
-    created_at  TIMESTAMP NOT NULL DEFAULT current_timestamp,
-    updated_at  TIMESTAMP NOT NULL DEFAULT current_timestamp,
-    version     INTEGER NOT NULL DEFAULT 1,
-    deleted_at  TIMESTAMP
-);
-
-CREATE TABLE IF NOT EXISTS note_history (
-    note_id    INTEGER NOT NULL,
-    version    INTEGER NOT NULL,
-    body       TEXT NOT NULL,
-    author_id  TEXT NOT NULL,
-    changed_at TIMESTAMP NOT NULL DEFAULT current_timestamp,
-    action     TEXT NOT NULL
-);
-
+-- The files that built this snapshot (name, SHA-256, time, user): its provenance. Written by
+-- the importer inside the snapshot's build; the state store's import_log also has refusals.
 CREATE SEQUENCE IF NOT EXISTS import_seq START 1;
 
 CREATE TABLE IF NOT EXISTS import_log (
@@ -195,14 +160,6 @@ CREATE TABLE IF NOT EXISTS import_log (
     rows_replaced INTEGER NOT NULL DEFAULT 0,
     outcome       TEXT NOT NULL,
     message       TEXT
-);
-
-CREATE TABLE IF NOT EXISTS audit_log (
-    logged_at TIMESTAMP NOT NULL DEFAULT current_timestamp,
-    user_id   TEXT NOT NULL,
-    action    TEXT NOT NULL,
-    school_id TEXT,
-    detail    TEXT
 );
 
 -- Materialised by materialize.py after every import; never written by hand.
@@ -271,19 +228,6 @@ CREATE TABLE IF NOT EXISTS expected_model (
     r_squared                    DOUBLE,
     residual_sd                  DOUBLE
 );
-
--- Who may see which school: the single place where scope is decided (access.py uses it).
-CREATE OR REPLACE VIEW user_scope AS
-    SELECT u.user_id, s.school_id
-    FROM users u
-    JOIN schools s
-      ON (u.role = 'beheerder')
-      OR (u.role = 'regioteam' AND s.region_id = u.region_id)
-    WHERE u.active
-    UNION
-    SELECT u.user_id, us.school_id
-    FROM users u JOIN user_schools us USING (user_id)
-    WHERE u.active AND u.role IN ('directeur', 'anker', 'regioteam');
 
 -- ---------------------------------------------------------------- public contract (DESIGN §4)
 

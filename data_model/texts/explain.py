@@ -12,6 +12,7 @@ import pandas as pd
 
 from data_model.rules import Rules, load_rules
 from data_model.texts.formatting import format_number, format_signed
+from data_model.vocabulary import HIGHER, LOWER, MUCH_HIGHER, MUCH_LOWER, STATUS_MUCH, STATUS_SIGN
 
 TOTAL_LABEL = "Totaal"
 ORDINALS = {
@@ -25,11 +26,14 @@ ORDINALS = {
     9: "negende",
     10: "tiende",
 }
-_DIRECTION = {
-    "much_higher": ("duidelijk hoger", 1),
-    "higher": ("hoger", 1),
-    "lower": ("lager", -1),
-    "much_lower": ("duidelijk lager", -1),
+_DIRECTION = {  # the sign is vocabulary.STATUS_SIGN's, the words are this module's
+    status: (word, STATUS_SIGN[status])
+    for status, word in (
+        (MUCH_HIGHER, "duidelijk hoger"),
+        (HIGHER, "hoger"),
+        (LOWER, "lager"),
+        (MUCH_LOWER, "duidelijk lager"),
+    )
 }
 
 
@@ -71,7 +75,8 @@ def _ordinal(n: int) -> str:
     return ORDINALS.get(n, f"{n}de")
 
 
-def highlights(
+# Over the complexity limit; colours (issue 11) reworks these sentences.
+def highlights(  # noqa: C901
     results: pd.DataFrame, rules: Rules | None = None, max_domains: int = 6
 ) -> list[str]:
     """Sentences about the latest school year: significant differences and trends.
@@ -196,13 +201,13 @@ def why_colour(row: pd.Series | dict, rules: Rules | None = None) -> str:
         f"- **Effectgrootte:** {format_number(effect, 2)} standaardafwijking van Vlaanderen "
         f"(grens voor 'veel': {format_number(rules.large_effect_size, 1)})."
     )
-    if status in ("higher", "much_higher"):
+    if STATUS_SIGN.get(status, 0) > 0:
         rule = "het hele interval ligt boven 0, dus het verschil is geen toeval"
-    elif status in ("lower", "much_lower"):
+    elif STATUS_SIGN.get(status, 0) < 0:
         rule = "het hele interval ligt onder 0, dus het verschil is geen toeval"
     else:
         rule = "het interval bevat 0: het verschil kan toeval zijn"
-    if status.startswith("much_"):
+    if status in STATUS_MUCH:
         limit = format_number(rules.large_effect_size, 1)
         rule += f", en het verschil is groot (effectgrootte ≥ {limit})"
     elif status in ("higher", "lower"):

@@ -14,8 +14,9 @@ from dataclasses import dataclass
 import pandas as pd
 
 from data_model.rules import Rules, load_rules
-from data_model.statistics.status import school_year_label, year_start
 from data_model.texts.formatting import format_number, format_signed
+from data_model.texts.formatting import school_year as school_year_label
+from data_model.texts.formatting import school_year_start as year_start
 
 COMPARISONS = {
     "similar": {

@@ -33,7 +33,7 @@ MIN = RULES.min_group_size
 
 @pytest.fixture(scope="module")
 def world(con: duckdb.DuckDBPyConnection) -> dict:
-    users = [r[0] for r in con.execute("SELECT user_id FROM users WHERE active").fetchall()]
+    users = [r[0] for r in con.state.execute("SELECT user_id FROM users WHERE active").fetchall()]
     schools = con.execute("SELECT school_id, name FROM schools").df()
     cells = con.execute(
         "SELECT DISTINCT assessment_id, learning_area, domain FROM school_result"

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import re
-import shutil
 import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -85,9 +84,7 @@ def first(problem: Problem) -> tuple:
 
 @pytest.fixture(scope="module")
 def db(sample_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
-    target = tmp_path_factory.mktemp("hostile") / "schoolfoto.duckdb"
-    shutil.copy(sample_db, target)
-    database = Database(target)
+    database = Database(copy_data(sample_db, tmp_path_factory.mktemp("hostile") / "data"))
     yield database
     database.close()
 

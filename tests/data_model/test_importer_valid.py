@@ -11,7 +11,6 @@ import sys
 import time
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from data_model.imports import importer
@@ -149,14 +148,10 @@ def test_reimport_changes_nothing_and_correction_replaces(db: Database) -> None:
     stored = _aggregate(db, "2025-2026")
     assert len(stored) == len(rows) - 1
     assert (corrected[0][0], 55.5) in {(r[0], r[5]) for r in stored}
-    log = (
-        db.cursor()
-        .execute(
-            "SELECT file_name, outcome, rows_added, rows_replaced, user_id FROM import_log "
-            "ORDER BY import_id"
-        )
-        .fetchall()
-    )
+    log = db.state.execute(
+        "SELECT file_name, outcome, rows_added, rows_replaced, user_id FROM import_log "
+        "ORDER BY import_id"
+    ).fetchall()
     assert log[-4:] == [
         ("r.xlsx", "gelukt", len(rows), 0, "systeem"),
         ("r.xlsx", "ongewijzigd", 0, 0, "systeem"),
@@ -170,7 +165,7 @@ def test_pupil_workbook_adds_a_year_and_can_be_replaced(db: Database) -> None:
     header, rows = next_year_pupils(db.cursor(), n_schools=3)
     report = importer.import_file(db, admin, "ll.xlsx", xlsx_bytes(header, rows), "pupils")
     assert report.ok, report.problems
-    cur = db.cursor()
+    cur = db.cursor()  # a cursor reads one snapshot: taken after the import published it
     n = cur.execute("SELECT count(*) FROM pupils WHERE school_year = '2025-2026'").fetchall()
     assert n[0][0] == len(rows)
     cells = cur.execute(
@@ -180,6 +175,7 @@ def test_pupil_workbook_adds_a_year_and_can_be_replaced(db: Database) -> None:
     # Re-import with one pupil fewer: that pupil and their results disappear.
     again = importer.import_file(db, admin, "ll.xlsx", xlsx_bytes(header, rows[1:]), "pupils")
     assert again.ok and not again.unchanged
+    cur = db.cursor()
     left = cur.execute("SELECT count(*) FROM pupils WHERE pupil_id = ?", [rows[0][0]]).fetchall()
     assert left[0][0] == 0
     res = cur.execute("SELECT count(*) FROM pupil_results WHERE pupil_id = ?", [rows[0][0]])
@@ -203,11 +199,15 @@ def test_school_register_computes_ses_groups_and_updates_names(db: Database) -> 
     ]  # fmt: skip
     report = importer.import_file(db, admin, "scholen.csv", csv_bytes(header, rows), "schools")
     assert report.ok, report.problems
-    got = cur.execute(
-        "SELECT school_id, school_name, region_id, ses_group, ses_index FROM v_school_context "
-        "WHERE school_year = '2024-2025' AND school_id IN (?, ?) ORDER BY school_id",
-        ["654321", existing[0][0]],
-    ).fetchall()
+    got = (
+        db.cursor()
+        .execute(
+            "SELECT school_id, school_name, region_id, ses_group, ses_index FROM v_school_context "
+            "WHERE school_year = '2024-2025' AND school_id IN (?, ?) ORDER BY school_id",
+            ["654321", existing[0][0]],
+        )
+        .fetchall()
+    )
     by_id = {g[0]: g for g in got}
     assert by_id["654321"][1:4] == ("GBS Nieuwe School", "R1", 1)  # most disadvantaged
     assert by_id[existing[0][0]][1] == existing[0][1] + " (nieuwe naam)"
@@ -262,10 +262,12 @@ def test_support_and_guidance_files(db: Database) -> None:
 
 
 def test_kill_during_write_leaves_the_database_unchanged(writable_db: Path, tmp_path: Path) -> None:
-    con = duckdb.connect(str(writable_db))
+    reader = Database(writable_db)
+    con = reader.cursor()
     header, rows = next_year_pupils(con, n_schools=None)  # every school: a big file
     before = table_checksums(con)
-    con.close()
+    published = reader.current_snapshot()
+    reader.close()
     big = tmp_path / "leerlingen.xlsx"
     big.write_bytes(xlsx_bytes(header, rows, sheet="Leerlingen"))
     proc = subprocess.Popen(
@@ -281,8 +283,9 @@ def test_kill_during_write_leaves_the_database_unchanged(writable_db: Path, tmp_
             break
     proc.wait(timeout=60)
     assert proc.returncode == -signal.SIGKILL
-    database = Database(writable_db)  # reopening replays the log: no half transaction
+    database = Database(writable_db)  # the half-built snapshot was never published
     try:
+        assert database.current_snapshot() == published
         assert table_checksums(database.cursor()) == before
         report = importer.import_file(
             database, system_viewer(database.cursor()), "leerlingen.xlsx", big.read_bytes(),

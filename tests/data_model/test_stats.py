@@ -1,4 +1,4 @@
-"""Statistics of DESIGN §5 on cases small enough to compute by hand."""
+"""Statistics of docs/statistics.md on cases small enough to compute by hand."""
 
 from __future__ import annotations
 
@@ -18,7 +18,6 @@ from data_model.statistics.status import (
     weighted_slope,
 )
 from data_model.statistics.suppression import mask_small_counts
-from data_model.texts.formatting import format_number, format_pct, format_signed
 
 RULES = load_rules()
 
@@ -150,17 +149,6 @@ def test_trend_window_is_limited_to_max_years():
     out = add_trend(_series("s", diffs), RULES)
     assert out.iloc[-1]["trend"] == "no_clear_trend"
     assert out.iloc[-1]["trend_years"] == RULES.trend_max_years
-
-
-def test_dutch_number_format():
-    assert format_number(63.5) == "63,5"
-    assert format_number(12345.6) == "12\u202f345,6"
-    assert format_pct(7.25, 1) in ("7,2 %", "7,3 %")  # float rounding, either is honest
-    assert format_pct(63.5) == "63,5 %"
-    assert format_signed(-3.21) == "−3,2"
-    assert format_signed(2.0) == "+2,0"
-    assert format_number(None) == "–"
-    assert format_number(float("nan")) == "–"
 
 
 def test_small_counts_are_masked_with_secondary_suppression():

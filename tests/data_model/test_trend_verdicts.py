@@ -109,7 +109,8 @@ def test_verdict_of_a_stable_and_of_a_short_series() -> None:
 def test_verdict_of_a_suppressed_year_says_nothing_about_the_pupils() -> None:
     series = _series([1, 2, 3, None], [20, 20, 20, None], "too_short", np.nan)
     assert trend_verdict(series) == (
-        "Minder dan 5 leerlingen in 2021-2022: geen trend om de privacy te beschermen."
+        f"Minder dan {load_rules().min_group_size} leerlingen in 2021-2022: geen trend om de "
+        "privacy te beschermen."
     )
 
 

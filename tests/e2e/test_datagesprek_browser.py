@@ -7,8 +7,31 @@ import re
 import time
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
+
+
+def _open_step(page, label: str, panel_text: str):  # type: ignore[no-untyped-def]
+    """Open a step's tab and return its panel once the step has rendered.
+
+    Only the open step runs (lazy tabs), so a click starts a rerun: wait until the tab is
+    there and enabled, click, and wait until it is selected *and* its panel shows what only
+    that step renders. A click that lands while the previous rerun replaces the tab bar is
+    lost; it is repeated (the flaky failure of this test was a click on a tab not yet ready).
+    """
+    tab = page.get_by_role("tab", name=re.compile("^" + re.escape(label)))
+    expect(tab).to_be_enabled()
+    for _ in range(3):
+        tab.click()
+        try:
+            expect(tab).to_have_attribute("aria-selected", "true", timeout=5_000)
+            break
+        except AssertionError:
+            continue
+    panel = page.get_by_role("tabpanel").filter(has_text=panel_text)
+    panel.wait_for()
+    return panel
 
 
 def _open_datagesprek(page, live_app: str) -> None:
@@ -33,8 +56,7 @@ def test_director_walks_the_flow_and_finds_notes_after_reload(page, live_app, tm
     page.get_by_text("Wat het team vaststelt").wait_for()
 
     # 2. Hypothesen.
-    page.get_by_role("tab", name=re.compile(r"^2 · Hypothesen")).click()
-    panel = page.get_by_role("tabpanel").filter(has_text="Nieuwe hypothese")
+    panel = _open_step(page, "2 · Hypothesen", "Nieuwe hypothese")
     panel.get_by_label("Hypothese: wat zou dit kunnen verklaren?").fill(hypothesis)
     panel.get_by_role("button", name="Bewaren").click()
     # Wait for what only this save produces (a banner of an earlier save may still show).
@@ -44,8 +66,7 @@ def test_director_walks_the_flow_and_finds_notes_after_reload(page, live_app, tm
     assert page.get_by_role("tab", name="2 · Hypothesen").get_attribute("aria-selected") == "true"
 
     # 5. Acties.
-    page.get_by_role("tab", name=re.compile(r"^5 · Acties")).click()
-    panel = page.get_by_role("tabpanel").filter(has_text="Nieuwe actie")
+    panel = _open_step(page, "5 · Acties", "Nieuwe actie")
     panel.get_by_label("Actie: wat doen we?").fill(action)
     panel.get_by_label("Eigenaar (wie?)").fill("Juf Els")
     panel.get_by_label("Succesindicator: waaraan zien we dat het gewerkt heeft?").fill(
@@ -63,8 +84,6 @@ def test_director_walks_the_flow_and_finds_notes_after_reload(page, live_app, tm
     page.get_by_text(
         "1 vaststellingen · 1 hypothesen · 0 bronnen · 0 prioriteiten · 1 acties"
     ).wait_for()
-    page.get_by_role("tab", name="2 · Hypothesen").click()
-    page.get_by_text(hypothesis).wait_for()
-    page.get_by_role("tab", name="5 · Acties").click()
-    page.get_by_text(action).wait_for()
+    _open_step(page, "2 · Hypothesen", hypothesis)
+    _open_step(page, "5 · Acties", action)
     assert page.get_by_text("Eigenaar: Juf Els").first.is_visible()

@@ -30,3 +30,9 @@ def all_text(at: AppTest) -> str:
         parts += [str(e.value) for e in getattr(at, kind)]
     parts += [f"{m.label} {m.value}" for m in at.metric]
     return shown("\n".join(parts))
+
+
+def open_tab(at: AppTest, key: str, label: str) -> AppTest:
+    """Switch a tracked `st.tabs(..., key=key)` to the tab `label`: only the open tab runs."""
+    at.session_state[key] = label
+    return at.run()

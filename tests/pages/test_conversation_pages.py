@@ -12,11 +12,11 @@ from streamlit.testing.v1 import AppTest
 from data_model.reading.access import allowed_school_ids, viewer_for_user_id
 from data_model.state import notes
 from data_model.storage.db import Database
+from data_model.vocabulary import ROLES
 from tests.conftest import ROOT
-from tests.pages.apptest import all_text, run_page
+from tests.pages.apptest import all_text, open_tab, run_page
 from ui.safe_text import shown
 
-ROLES = ("directeur", "anker", "regioteam", "beheerder")
 INTERNAL_WORDS = ("Begeleidingsnood", "basisaanbod", "verhoogde nood", "grote nood", "Intern")
 
 
@@ -65,6 +65,16 @@ def test_datagesprek_page_opens_for_every_role(app_env, viewers, role) -> None:
     assert not [w for w in INTERNAL_WORDS if w in text]
 
 
+def test_only_the_open_step_runs(app_env, viewers) -> None:
+    at = run_page(viewers["directeur"], "app_pages/datagesprek.py")
+    hypothesis_form = "add-datagesprek-hypothesis-text"
+    assert hypothesis_form not in {t.key for t in at.text_area}  # step 2 did not run
+    open_tab(at, "datagesprek_step", "2 · Hypothesen")
+    assert not at.exception
+    assert hypothesis_form in {t.key for t in at.text_area}
+    assert "add-datagesprek-observation-text" not in {t.key for t in at.text_area}
+
+
 @pytest.mark.parametrize("role", ("anker", "regioteam", "beheerder"))
 def test_voorbereiding_for_staff(app_env, viewers, role) -> None:
     at = run_page(viewers[role], "app_pages/briefing.py")
@@ -84,7 +94,7 @@ def test_voorbereiding_is_not_a_page_for_a_director(app_env, viewers) -> None:
 @pytest.fixture
 def write_env(writable_db: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Database]:
     """The app on a private copy; yields a Database handle on the same file for checks."""
-    monkeypatch.setenv("SCHOOLFOTO_DB", str(writable_db))
+    monkeypatch.setenv("SCHOOLFOTO_DATA", str(writable_db))
     monkeypatch.setenv("SCHOOLFOTO_AUTH", "demo")
     monkeypatch.chdir(ROOT)
     db = Database(writable_db)
@@ -112,6 +122,7 @@ def test_accepting_a_suggestion_and_adding_a_hypothesis(write_env, viewers) -> N
     assert obs.body["state"] == "aanvaard" and obs.body["origin"] == "suggestie"
     assert any(obs.body["text"] in shown(m.value) for m in suggestion)
 
+    open_tab(at, "datagesprek_step", "2 · Hypothesen")
     at.text_area(key="add-datagesprek-hypothesis-text").set_value("Te weinig leestijd.")
     at.selectbox(key="add-datagesprek-hypothesis-obs").set_value(obs.note_id)
     _submit(at, "add-datagesprek-hypothesis").click().run()
@@ -121,7 +132,8 @@ def test_accepting_a_suggestion_and_adding_a_hypothesis(write_env, viewers) -> N
         ("Te weinig leestijd.", obs.note_id, director.user_id)
     ]
     # The form is empty again and the new hypothesis is listed, linked to its observation.
-    assert at.text_area(key="add-datagesprek-hypothesis-text").value == ""
+    # A new form generation (new widget keys): the browser shows empty fields.
+    assert at.text_area(key="add-datagesprek-hypothesis~1-text").value == ""
     assert any(shown(m.value).startswith("**1.** Te weinig leestijd.") for m in at.markdown)
 
 
@@ -129,6 +141,7 @@ def test_an_incomplete_action_is_refused_with_a_message(write_env, viewers) -> N
     db = write_env
     director, school = _director_and_school(db, viewers)
     at = run_page(director, "app_pages/datagesprek.py")
+    open_tab(at, "datagesprek_step", "5 · Acties")
     at.text_input(key="add-datagesprek-action-what").set_value("Leesplan")
     _submit(at, "add-datagesprek-action").click().run()
     assert "Vul nog in: eigenaar, succesindicator." in [shown(e.value) for e in at.error]
@@ -143,7 +156,7 @@ def test_an_edit_after_someone_elses_save_is_refused_then_deliberate(write_env, 
     anker = viewer_for_user_id(
         db.cursor(),
         db.cursor()
-        .execute(
+        .state.execute(
             "SELECT min(user_id) FROM user_schools WHERE school_id = ? AND user_id LIKE 'anker-%'",
             [school],
         )
@@ -151,6 +164,7 @@ def test_an_edit_after_someone_elses_save_is_refused_then_deliberate(write_env, 
     )
     note = notes.create_note(db, anker, school, "2024-2025", "hypothesis", {"text": "Versie 1"})
     at = run_page(director, "app_pages/datagesprek.py")
+    open_tab(at, "datagesprek_step", "2 · Hypothesen")
     at.button(key=f"edit-{note.note_id}").click().run()
     at.text_area(key=f"form-edit-{note.note_id}-text").set_value("Versie van de directeur")
     notes.update_note(db, anker, note.note_id, {"text": "Versie van het anker"}, 1)

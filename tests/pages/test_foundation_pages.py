@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from data_model.reading import queries
+from data_model.reading.access import allowed_school_ids
+from data_model.vocabulary import ROLES
 from tests.pages.apptest import all_text, run_page
-
-ROLES = ("directeur", "anker", "regioteam", "beheerder")
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -72,9 +72,8 @@ def test_schoolfoto_explains_the_picked_cell(app_env, con, viewers):
 def test_director_with_foreign_school_in_url_is_refused(app_env, con, viewers):
     director = viewers["directeur"]
     other = con.execute(
-        "SELECT min(school_id) FROM schools WHERE school_id NOT IN "
-        "(SELECT school_id FROM user_schools WHERE user_id = ?)",
-        [director.user_id],
+        "SELECT min(school_id) FROM schools WHERE NOT list_contains(?, school_id)",
+        [allowed_school_ids(con, director)],
     ).fetchone()[0]
     other_name = con.execute("SELECT name FROM schools WHERE school_id = ?", [other]).fetchone()[0]
     at = run_page(director, "app_pages/schoolfoto.py", school=other)

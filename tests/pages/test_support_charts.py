@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from data_model import vocabulary
 from data_model.exports.conversation_pdf import difference_chart, support_chart
 from data_model.reading import support as support_queries
 from data_model.reading.access import allowed_school_ids
@@ -32,13 +33,13 @@ def test_continuum_chart(con, viewers) -> None:
     support = support_queries.support_continuum(con, anker, school)
     spec = charts.build_continuum_chart(support).to_dict()
     colour = spec["encoding"]["color"]
-    assert colour["scale"]["domain"] == list(support_queries.CONTINUUM_PHASES)
+    assert colour["scale"]["domain"] == list(vocabulary.SUPPORT_PHASES)
     assert set(colour["scale"]["range"]) <= ALLOWED
     assert [t["title"] for t in spec["encoding"]["tooltip"]] == [
         "Schooljaar", "Fase", "Leerlingen", "Aandeel",
     ]  # fmt: skip
     values = _values(spec)
-    assert {v["fase"] for v in values} == set(support_queries.CONTINUUM_PHASES)
+    assert {v["fase"] for v in values} == set(vocabulary.SUPPORT_PHASES)
     assert all(v["aandeel"].endswith(" %") and "," in v["aandeel"] for v in values)
     assert spec["title"]["text"] == "Zorgcontinuüm"
 

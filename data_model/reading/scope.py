@@ -1,0 +1,200 @@
+"""One scoped reader per request: access is checked once, results are read once.
+
+A *request* is one unit of work for one viewer: a page rerun, a PDF build, a CLI export. Inside
+it, the viewer's allowed school ids are computed once (`access.allowed_school_ids`, the agreed
+interface with the state store) and every read function checks its school against that list
+instead of asking the database again. A result a request needs twice (the PDF sheet and the
+briefing both read the school's results) is read once and handed out as a copy.
+
+Read functions declare what they need with a decorator, and the decorators keep a registry
+(`READS`) that the access tests walk, so a new read is covered without editing a test:
+
+- `@school_read`: the function's third parameter is a `school_id`; a school outside the
+  viewer's scope raises AccessDenied before the function runs;
+- `@scope_read`: the function lists data of the schools in scope; it passes
+  `allowed_ids(con, viewer)` to its SQL as a parameter list (`SCOPE_FILTER`);
+- `@admin_read`: user management, the audit log, the import history: the beheerder only
+  (`access.require_admin`), never memoised (the same page writes them).
+
+`guidance=True` adds the guidance-role check (`access.require_guidance`); `memo=False` is for
+reads of state that a form in the same request may change (notes).
+
+Without an open request (a test, a notebook) every decorated call opens its own, so a call
+alone behaves exactly as inside a page. Requests live in a ContextVar: one per thread, which
+is one per Streamlit script run.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import Any, Literal, ParamSpec, TypeVar
+
+import duckdb
+import pandas as pd
+
+from data_model.reading import access
+from data_model.reading.access import AccessDenied, Viewer
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+# The scope filter of every analytic query: the parameter is the list from `allowed_ids`.
+SCOPE_FILTER = "SELECT unnest(?::VARCHAR[])"
+
+SCHOOL_DENIED = "U hebt geen toegang tot deze school. Kies een school uit uw eigen lijst."
+
+
+@dataclass(frozen=True)
+class Read:
+    """A registered read function: what it needs decides which access tests it gets."""
+
+    name: str  # module path below data_model, e.g. "reading.queries.school_results"
+    kind: Literal["school", "scope", "admin"]
+    guidance: bool
+    fn: Callable[..., Any]
+
+
+READS: dict[str, Read] = {}
+
+
+@dataclass
+class Request:
+    con: duckdb.DuckDBPyConnection
+    viewer: Viewer
+    _allowed: list[str] | None = None
+    _allowed_set: frozenset[str] = frozenset()
+    _memo: dict[tuple, Any] = field(default_factory=dict)
+
+    def allowed(self) -> list[str]:
+        if self._allowed is None:
+            self._allowed = access.allowed_school_ids(self.con, self.viewer)
+            self._allowed_set = frozenset(self._allowed)
+        return self._allowed
+
+    def require_school(self, school_id: str) -> None:
+        self.allowed()
+        if str(school_id) not in self._allowed_set:
+            raise AccessDenied(SCHOOL_DENIED)
+
+    def once(self, key: tuple, compute: Callable[[], R]) -> R:
+        try:
+            hit = key in self._memo
+        except TypeError:  # an unhashable argument: not memoised
+            return compute()
+        if not hit:
+            self._memo[key] = compute()
+        return _copy(self._memo[key])
+
+
+def _copy(value: Any) -> Any:
+    # Callers may add columns to a frame they got: never hand out the memoised object itself.
+    if isinstance(value, pd.DataFrame):
+        return value.copy()
+    if isinstance(value, list):
+        return list(value)
+    return value
+
+
+_current: ContextVar[Request | None] = ContextVar("schoolfoto_request", default=None)
+
+
+@contextmanager
+def request(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> Iterator[Request]:
+    """Open a request for `viewer` (or join the open one of the same viewer)."""
+    open_request = _current.get()
+    if open_request is not None and open_request.viewer == viewer:
+        yield open_request
+        return
+    token = _current.set(Request(con, viewer))
+    try:
+        yield _current.get()  # type: ignore[misc]
+    finally:
+        _current.reset(token)
+
+
+def allowed_ids(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> list[str]:
+    """The viewer's allowed school ids, computed once per request."""
+    with request(con, viewer) as req:
+        return req.allowed()
+
+
+def require_school(con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: str) -> None:
+    """AccessDenied unless the school is in the viewer's scope (checked once per request)."""
+    with request(con, viewer) as req:
+        req.require_school(school_id)
+
+
+def _register(
+    fn: Callable[..., Any], kind: Literal["school", "scope", "admin"], guidance: bool
+) -> None:
+    name = f"{fn.__module__.removeprefix('data_model.')}.{fn.__qualname__}"
+    READS[name] = Read(name, kind, guidance, fn)
+
+
+def _key(fn: Callable[..., Any], args: tuple, kwargs: dict[str, Any]) -> tuple:
+    return (fn.__module__, fn.__qualname__, args, tuple(sorted(kwargs.items())))
+
+
+def school_read(
+    fn: Callable[P, R] | None = None, *, guidance: bool = False, memo: bool = True
+) -> Any:
+    """Decorate a read of one school: `fn(con, viewer, school_id, ...)`."""
+
+    def decorate(fn: Callable[..., R]) -> Callable[..., R]:
+        @functools.wraps(fn)
+        def read(
+            con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: str, *args: Any, **kw: Any
+        ) -> R:
+            if guidance:
+                access.require_guidance(viewer)
+            school_id = str(school_id)
+            with request(con, viewer) as req:
+                req.require_school(school_id)
+                if not memo:
+                    return fn(con, viewer, school_id, *args, **kw)
+                return req.once(
+                    _key(fn, (school_id, *args), kw),
+                    lambda: fn(con, viewer, school_id, *args, **kw),
+                )
+
+        _register(read, "school", guidance)
+        return read
+
+    return decorate(fn) if fn is not None else decorate
+
+
+def scope_read(
+    fn: Callable[P, R] | None = None, *, guidance: bool = False, memo: bool = True
+) -> Any:
+    """Decorate a read over the viewer's schools: `fn(con, viewer, ...)`."""
+
+    def decorate(fn: Callable[..., R]) -> Callable[..., R]:
+        @functools.wraps(fn)
+        def read(con: duckdb.DuckDBPyConnection, viewer: Viewer, *args: Any, **kw: Any) -> R:
+            if guidance:
+                access.require_guidance(viewer)
+            with request(con, viewer) as req:
+                if not memo:
+                    return fn(con, viewer, *args, **kw)
+                return req.once(_key(fn, args, kw), lambda: fn(con, viewer, *args, **kw))
+
+        _register(read, "scope", guidance)
+        return read
+
+    return decorate(fn) if fn is not None else decorate
+
+
+def admin_read(fn: Callable[..., R]) -> Callable[..., R]:
+    """Decorate a read for the beheerder only: `fn(con, viewer, ...)`."""
+
+    @functools.wraps(fn)
+    def read(con: duckdb.DuckDBPyConnection, viewer: Viewer, *args: Any, **kw: Any) -> R:
+        access.require_admin(viewer)
+        return fn(con, viewer, *args, **kw)
+
+    _register(read, "admin", False)
+    return read
