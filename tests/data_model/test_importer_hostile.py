@@ -24,6 +24,7 @@ from data_model.imports.importer import check_file, import_file
 from data_model.imports.problems import ImportRejected, Problem
 from data_model.reading.access import Viewer, system_viewer
 from data_model.storage.db import SYSTEM_USER_ID, Database
+from tests.conftest import copy_data
 from tests.data_model.importer_files import RESULT_HEADER, csv_bytes, next_year_results, xlsx_bytes
 from tests.data_model.test_importer_bad_input import table_checksums
 
@@ -410,11 +411,9 @@ def test_only_a_hidden_sheet_matches(db, admin, base) -> None:
 
 
 def test_anker_must_be_an_anker_or_regioteam(db, admin, school) -> None:
-    directeur = (
-        db.cursor()
-        .execute("SELECT user_id FROM users WHERE role = 'directeur' AND active ORDER BY 1 LIMIT 1")
-        .fetchall()[0][0]
-    )
+    directeur = db.state.execute(
+        "SELECT user_id FROM users WHERE role = 'directeur' AND active ORDER BY 1 LIMIT 1"
+    ).fetchall()[0][0]
     rows = [[school, "15/10/2025", who, "BAO 2.1", "KT2", "individueel", hours]
             for who, hours in ((directeur, 3), (SYSTEM_USER_ID, 2))]  # fmt: skip
     data = xlsx_bytes(GUIDANCE_HEADER, rows, sheet="Contacten")
@@ -445,11 +444,9 @@ def test_worker_over_its_memory_limit_is_reported_and_changes_nothing(
         "schooljaar) of sla het opnieuw op vanuit Excel als Excel-werkmap (.xlsx)."
     )
     assert table_checksums(db.cursor()) == before
-    outcome = (
-        db.cursor()
-        .execute("SELECT outcome FROM import_log ORDER BY import_id DESC LIMIT 1")
-        .fetchall()
-    )
+    outcome = db.state.execute(
+        "SELECT outcome FROM import_log ORDER BY import_id DESC LIMIT 1"
+    ).fetchall()
     assert outcome == [("geweigerd",)]
 
 

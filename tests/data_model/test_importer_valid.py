@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -17,7 +16,7 @@ from data_model.imports import importer
 from data_model.imports.cells import parse_number, parse_school_id, parse_school_year
 from data_model.reading.access import system_viewer
 from data_model.storage.db import Database
-from tests.conftest import ROOT
+from tests.conftest import ROOT, copy_data
 from tests.data_model.importer_files import (
     RESULT_HEADER,
     csv_bytes,
@@ -303,9 +302,9 @@ def test_worker_path_writes_what_the_in_process_path_writes(
     kind must land in the database exactly as when checked in this process."""
     from data_model.imports.worker import check_in_worker
 
-    twin = tmp_path / "twin.duckdb"
-    shutil.copy(writable_db, twin)
-    con = duckdb.connect(str(writable_db))
+    twin = copy_data(writable_db, tmp_path / "twin")
+    first_db = Database(writable_db)
+    con = first_db.cursor()
     school = con.execute("SELECT min(school_id) FROM schools").fetchall()[0][0]
     header, pupils = next_year_pupils(con, n_schools=1)
     files = [
@@ -321,7 +320,7 @@ def test_worker_path_writes_what_the_in_process_path_writes(
             [[school, dt.datetime(2025, 10, 15), "anker-001", "BAO 2.1", "KT2", "individueel",
               3.5]]), "guidance"),
     ]  # fmt: skip
-    con.close()
+    first_db.close()
     checksums = []
     for path, checker in ((writable_db, check_in_worker), (twin, None)):
         db = Database(path)
