@@ -318,4 +318,3 @@ GUIDANCE = FileFormat(
 )  # fmt: skip
 
 FORMATS: dict[str, FileFormat] = {f.kind: f for f in (RESULTS, PUPILS, SCHOOLS, SUPPORT, GUIDANCE)}
-KIND_LABELS = {kind: f.label for kind, f in FORMATS.items()}
