@@ -1,7 +1,7 @@
 """Import benchmark at Flanders scale (not a test; run by hand on a quiet machine).
 
-    python -m data_model.sample --out /tmp/flanders.duckdb --schools 2300 --years 10
-    python bench/import_bench.py --db /tmp/flanders.duckdb --work /tmp/import-bench
+    python -m data_model.sample --out /tmp/flanders --schools 2300 --years 10
+    python bench/import_bench.py --data /tmp/flanders --work /tmp/import-bench
 
 Builds two files from the database itself and imports each with the CLI in a fresh process
 (on a copy of the database), the way a beheerder would:
@@ -138,7 +138,7 @@ def build_pupils(con: duckdb.DuckDBPyConnection, path: Path, year: int, target: 
 def run_import(file: Path, kind: str, db: Path) -> dict[str, object]:
     start = time.perf_counter()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "data_model.imports", str(file), "--kind", kind, "--db", str(db)],
+        [sys.executable, "-m", "data_model.imports", str(file), "--kind", kind, "--data", str(db)],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     stages: list[tuple[float, str]] = []
@@ -262,21 +262,34 @@ def run_hostile(db_path: Path) -> None:
     db.close()
 
 
+def _copy(folder: Path, target: Path) -> Path:
+    """A private copy of a data folder (symlinks kept: current.duckdb stays a pointer)."""
+    shutil.rmtree(target, ignore_errors=True)
+    shutil.copytree(folder, target, symlinks=True)
+    return target
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--db", type=Path, required=True, help="Flanders-scale sample database")
+    parser.add_argument(
+        "--data", "--db", dest="data", type=Path, required=True,
+        help="Flanders-scale sample data folder",
+    )  # fmt: skip
     parser.add_argument("--work", type=Path, default=Path("/tmp/import-bench"))
     parser.add_argument("--pupils", type=int, default=70_000)
     parser.add_argument("--hostile-only", action="store_true")
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     if args.hostile_only:
-        db = args.work / "flanders_copy.duckdb"
-        shutil.copy(args.db, db)
+        db = _copy(args.data, args.work / "flanders_copy")
         sys.path.insert(0, str(ROOT))
         run_hostile(db)
         return 0
-    con = duckdb.connect(str(args.db), read_only=True)
+    sys.path.insert(0, str(ROOT))
+    from data_model.storage.db import Database
+
+    source = Database(args.data)
+    con = source.cursor()
     last = con.execute("SELECT max(school_year) FROM school_result").fetchall()[0][0]
     first_new = int(last[:4]) + 1
     results_file = args.work / "resultaten.xlsx"
@@ -284,12 +297,11 @@ def main() -> int:
     t = time.perf_counter()
     n_results = build_results(con, results_file, f"{first_new}-{first_new + 1}")
     n_pupils = build_pupils(con, pupils_file, first_new + 1, args.pupils)
-    con.close()
+    source.close()
     print(f"files built in {time.perf_counter() - t:.0f} s: {results_file.name} "
           f"{n_results} rows ({results_file.stat().st_size / 1e6:.1f} MB), {pupils_file.name} "
           f"{n_pupils} pupils ({pupils_file.stat().st_size / 1e6:.1f} MB)")  # fmt: skip
-    db = args.work / "flanders_copy.duckdb"
-    shutil.copy(args.db, db)
+    db = _copy(args.data, args.work / "flanders_copy")
     for label, file, kind in (
         ("results workbook", results_file, "results"),
         ("pupil workbook", pupils_file, "pupils"),
@@ -303,7 +315,7 @@ def main() -> int:
             print(f"   {at:6.1f} s  {line}")
         print("   " + str(r["stdout"]).replace("\n", "\n   "))
     # A fresh process: its children's peak RSS is only the hostile workers'.
-    subprocess.run([sys.executable, __file__, "--db", str(db), "--work", str(args.work / "h"),
+    subprocess.run([sys.executable, __file__, "--data", str(db), "--work", str(args.work / "h"),
                     "--hostile-only"], cwd=ROOT, check=False)  # fmt: skip
     return 0
 
