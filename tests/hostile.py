@@ -206,3 +206,31 @@ _LIVE = [(c, re.compile(r"(?<!\\)" + re.escape(c))) for c in LIVE_CONSTRUCTS]
 def live_markup(source: str) -> list[str]:
     """The payload constructs that are live (not escaped) in one Markdown source."""
     return [c for c, pattern in _LIVE if pattern.search(source)]
+
+
+def original(value: str) -> str:
+    """The original text inside a value written by `hostile()`."""
+    head = value.split(CONTROL)[0]
+    for formula in FORMULAS:
+        if head.startswith(formula + " "):
+            return head[len(formula) + 1 :]
+    return head
+
+
+def sweep_users(db_path: Path, school_id: str, director: str, anker: str) -> dict[str, str]:
+    """role -> user id of a user of that role who sees `school_id` (the planted notes)."""
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        region = con.execute(
+            "SELECT region_id FROM schools WHERE school_id = ?", [school_id]
+        ).fetchone()[0]
+        regioteam = con.execute(
+            "SELECT user_id FROM users WHERE role = 'regioteam' AND region_id = ? ORDER BY 1",
+            [region],
+        ).fetchone()[0]
+        admin = con.execute(
+            "SELECT user_id FROM users WHERE role = 'beheerder' ORDER BY 1"
+        ).fetchone()[0]
+    finally:
+        con.close()
+    return {"directeur": director, "anker": anker, "regioteam": regioteam, "beheerder": admin}

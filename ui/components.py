@@ -156,7 +156,7 @@ def pick_assessment(viewer: access.Viewer, school_id: str) -> tuple[str, pd.Seri
     first = next(iter(names))
     assessment_id = (
         st.segmented_control(
-            "Toets", options=list(names), format_func=names.__getitem__, default=first
+            "Toets", options=list(names), format_func=lambda a: md(names[a]), default=first
         )
         or first
     )

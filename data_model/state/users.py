@@ -25,7 +25,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from data_model.exports.cells import neutralise_workbook
+from data_model.exports.cells import append, neutralise_workbook
 from data_model.reading.access import Viewer, require_admin
 from data_model.reading.scope import admin_read
 from data_model.state import audit
@@ -465,7 +465,7 @@ def user_sheet_template(rows: Iterable[Iterable[str]] = ()) -> bytes:
         ["beheer@begeleiding.be", "Carla Smet", "beheerder", "", "", "ja"],
     ]
     for r in examples:
-        ws.append(list(r))
+        append(ws, r)  # issue 14: control characters stripped, formulas as text
     for col, width in zip("ABCDEF", (32, 24, 12, 10, 30, 8), strict=True):
         ws.column_dimensions[col].width = width
     notes = wb.create_sheet("Uitleg")

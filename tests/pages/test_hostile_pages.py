@@ -20,13 +20,13 @@ from streamlit.testing.v1 import AppTest
 
 from data_model.reading.access import Viewer, viewer_for_user_id
 from tests.conftest import ROOT
-from tests.hostile import ATTACKER, live_markup, plant
+from tests.hostile import ATTACKER, live_markup, plant, sweep_users
 from ui.navigation import visible_pages
 
 # Proto fields whose text Streamlit renders as Markdown. Options are Markdown only in radio
 # buttons and button groups (segmented control, pills); a selectbox shows them as typed.
 MARKDOWN_FIELDS = {"body", "label", "help", "caption"}
-MARKDOWN_OPTIONS = {"Radio", "ButtonGroup"}
+MARKDOWN_OPTIONS = {"Radio", "ButtonGroup", "Option"}  # Option: of a ButtonGroup
 
 
 @pytest.fixture(scope="module")
@@ -41,19 +41,9 @@ def hostile_db(sample_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Pat
 @pytest.fixture(scope="module")
 def hostile_viewers(hostile_db: Path) -> Iterator[tuple[str, dict[str, Viewer]]]:
     school_id, director, anker = (hostile_db.parent / "ids").read_text().split()
+    ids = sweep_users(hostile_db, school_id, director, anker)
     con = duckdb.connect(str(hostile_db))
     try:
-        region = con.execute(
-            "SELECT region_id FROM schools WHERE school_id = ?", [school_id]
-        ).fetchone()[0]
-        regioteam = con.execute(
-            "SELECT user_id FROM users WHERE role = 'regioteam' AND region_id = ? ORDER BY 1",
-            [region],
-        ).fetchone()[0]
-        admin = con.execute(
-            "SELECT user_id FROM users WHERE role = 'beheerder' ORDER BY 1"
-        ).fetchone()[0]
-        ids = {"directeur": director, "anker": anker, "regioteam": regioteam, "beheerder": admin}
         viewers = {role: viewer_for_user_id(con, uid) for role, uid in ids.items()}
     finally:
         con.close()
