@@ -122,6 +122,18 @@ def _read_frame(path: Path) -> pd.DataFrame:
 # --------------------------------------------------------------------------- the child
 
 
+def _peak_rss_mb() -> float:
+    """This process's own peak RSS. VmHWM, not getrusage: Linux carries ru_maxrss over from
+    the parent across fork and exec, so it would report the app's size, not the worker's."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def _child(job: Path) -> int:
     request = json.loads((job / "request.json").read_text())
     # Limits before a byte of the file is read.
@@ -151,7 +163,7 @@ def _child(job: Path) -> int:
     except MemoryError:
         print("MemoryError", file=sys.stderr)
         return 3
-    out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    out["peak_rss_mb"] = _peak_rss_mb()
     (job / "result.json").write_text(json.dumps(out, default=str))
     return 0
 
