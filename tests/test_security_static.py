@@ -277,6 +277,9 @@ SAFE_PRODUCERS = {
     "format_count": "a number or '< 5'", "len": "a number", "int": "a number",
     "_role_short": "role labels (constants)",
     "status_meanings": "texts from rules.toml",
+    "colour_meaning": "texts.explain: rules.toml only", "much_size": "rules.toml only",
+    "comparison_label": "rules.toml only", "level_label": "a percentage",
+    "trend_meanings": "texts.legend: rules.toml only",
     "previous_school_year": "arithmetic on a normalised school year",
     "highlights": "texts.explain: called on md_columns(...) (checked below)",
     "why_colour": "texts.explain: called on md_record(...) (checked below)",
@@ -311,13 +314,19 @@ TRUSTED = {
     "level": "a heading level (a number)", "path": "ui/bootstrap: only its file name is shown",
 }  # fmt: skip
 # Columns that never hold imported text: normalised school years, constant labels.
-TRUSTED_KEYS = ("'school_year'", "'dimension_label'")
+TRUSTED_KEYS = ("'school_year'", "'dimension_label'", "'level'")
 # Names trusted in one file only.
 TRUSTED_IN = {
     ("ui/conversation.py", "help"): "pdf_download_button: callers pass fixed Dutch text",
     ("ui/user_admin.py", "flash"): "messages built with md() before they are stored",
     ("ui/user_admin.py", "result"): "import counts",
     ("ui/bootstrap.py", "p"): "rules.toml validation messages (configuration, not data)",
+    ("app_pages/gegevens.py", "failed"): "imports.jobs: fixed Dutch text with a reference",
+    ("app_pages/gegevens.py", "note"): "FORMATS[...].notes: format constants",
+    ("app_pages/uitleg.py", "years"): "rules.status_years (configuration)",
+    # Names are followed per module, not per function: the funnel's `levels` (percentages)
+    # shares its name with a query result the page never prints.
+    ("app_pages/vergelijken.py", "levels"): "funnel levels: percentages from rules.toml",
 }
 PASS_THROUGH = {"str", "list", "reversed", "sorted", "short", "_role_short"}
 
