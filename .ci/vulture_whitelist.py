@@ -40,3 +40,7 @@ db.Database.wait_for_snapshot
 vocabulary.COLOURED_STATUSES, vocabulary.TREND_SIGN, vocabulary.SUPPORT_MEASURE_KINDS
 vocabulary.NEED_TIERS, vocabulary.NOTE_STEP_LABELS, vocabulary.OBSERVATION_ORIGINS
 vocabulary.GENDERS
+
+# SQLAlchemy event listeners (registered by decorator, called by the engine) and the sqlite3
+# connection attribute they set (storage/state.py).
+_._connect, _._begin, _.isolation_level

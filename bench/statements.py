@@ -9,7 +9,8 @@ snapshot and on the state store (`con.state`) of:
   notes), the part of that page that runs on every rerun;
 - a whole rerun of the Voorbereiding page in AppTest (`measure_page_rerun`), app shell
   included (login, the demo user picker);
-and, for each, how many scope computations it made (they read the user's assigned schools)
+and, for each, how many scope computations it made (`access.allowed_school_ids` marks its
+snapshot query `/* scope */`)
 and how many times it read the school's results (`FROM school_result r`).
 
 Measured on the demo (issue 10), before -> after the scoped reader, on the single DuckDB file
@@ -79,7 +80,8 @@ def summary(statements: list[str]) -> dict[str, int]:
     flat = [re.sub(r"\s+", " ", s) for s in statements]
     return {
         "statements": len(flat),
-        "scope_checks": sum("user_scope" in s or "FROM user_schools" in s for s in flat),
+        # access.allowed_school_ids marks its snapshot query (one per scope computation).
+        "scope_checks": sum("/* scope */" in s or "user_scope" in s for s in flat),
         "school_results": sum("FROM school_result r" in s for s in flat),
     }
 
@@ -163,7 +165,7 @@ def measure_page_rerun(data: Path, page: str = "app_pages/briefing.py") -> dict[
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--db", type=Path, help="a Schoolfoto data folder (default: a fresh demo)")
+    parser.add_argument("--db", "--data", type=Path, help="a data folder (default: a fresh demo)")
     args = parser.parse_args(argv)
     path = args.db
     if path is None:
