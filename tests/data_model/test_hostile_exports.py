@@ -77,7 +77,7 @@ def test_pdf_conversation_sheet_with_control_characters(hostile_env):
     db, ids = hostile_env
     con = db.cursor()
     director = viewer_for_user_id(con, ids["director"])
-    year = con.execute(
+    year = con.state.execute(
         "SELECT max(school_year) FROM notes WHERE school_id = ?", [ids["school_id"]]
     ).fetchone()[0]
     data = build_conversation_pdf(con, director, ids["school_id"], year)
