@@ -11,7 +11,11 @@ many read the school's results (`FROM school_result r`).
 
 Measured on the demo database (issue 10), before -> after the scoped reader:
 - PDF sheet: 39 statements, 19 scope checks, 6 result reads -> 13, 1, 2 (one per assessment);
-- Voorbereiding rerun: 26 statements, 13 scope checks, 4 result reads -> 11, 1, 2.
+- Voorbereiding, the page's uncached reads: 26 statements, 13 scope checks, 4 result reads
+  -> 11, 1, 2;
+- Voorbereiding, a whole rerun of the page in AppTest (`measure_page_rerun`, also the app
+  shell: login, demo user list): 30 statements, 13 scope checks, 4 result reads -> 15, 1, 2.
+  (The demo user list joins `user_scope` too, so the raw counter says 14 -> 2.)
 Not a test: nothing is asserted.
 """
 
@@ -94,6 +98,43 @@ def measure(db_path: Path) -> dict[str, dict[str, int]]:
     return out
 
 
+def measure_page_rerun(db_path: Path, page: str = "app_pages/briefing.py") -> dict[str, int]:
+    """Statements of one *rerun* of a page (AppTest, as an anker): the first run fills the
+    result cache, the second run is what every click costs. Counted on the cursors the app
+    takes from `Database.cursor()`."""
+    import os
+
+    from streamlit.testing.v1 import AppTest
+
+    from data_model.storage.db import Database
+
+    root = Path(__file__).resolve().parent.parent
+    raw = duckdb.connect(str(db_path), read_only=True)
+    user_id = raw.execute("SELECT min(user_id) FROM users WHERE role = 'anker'").fetchone()[0]
+    raw.close()
+    statements: list[str] = []
+    original = Database.cursor
+
+    def counting_cursor(self: Database) -> CountingConnection:
+        wrapped = CountingConnection(original(self))
+        wrapped.statements = statements  # one list for every cursor of the run
+        return wrapped
+
+    os.environ.update(SCHOOLFOTO_DB=str(db_path), SCHOOLFOTO_AUTH="demo")
+    Database.cursor = counting_cursor  # type: ignore[method-assign]
+    try:
+        at = AppTest.from_file(str(root / "app.py"), default_timeout=120)
+        at.session_state["demo_user_id"] = user_id
+        at.session_state["demo_role"] = "anker"
+        at.run()
+        at.switch_page(page).run()
+        statements.clear()
+        at.run()  # the rerun
+    finally:
+        Database.cursor = original  # type: ignore[method-assign]
+    return summary(statements)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", "--data", type=Path, help="a data folder (default: a fresh demo)")
@@ -105,6 +146,7 @@ def main(argv: list[str] | None = None) -> int:
         path = generate(Path(tempfile.mkdtemp()) / "demo", SampleSpec())
     for name, counts in measure(path).items():
         print(name, counts)
+    print("voorbereiding page rerun", measure_page_rerun(path))
     return 0
 
 
