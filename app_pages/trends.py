@@ -64,7 +64,8 @@ st.info(
     "met andere vragen en een andere moeilijkheid. Een daling van de ruwe score van het ene "
     "jaar op het andere kan dus aan de toets liggen, niet aan uw school. Het **verschil met "
     f"{words}** is wél vergelijkbaar over de jaren: iedereen maakte dezelfde toets. De band "
-    "rond dat verschil is het 95 %-interval: hoe minder leerlingen, hoe breder.",
+    "rond dat verschil is het interval van dat ene jaar: hoe minder leerlingen, hoe breder. "
+    "De kleur van een punt kijkt naar de laatste schooljaren samen (zie Uitleg).",
     icon=":material/lightbulb:",
 )
 
@@ -112,7 +113,7 @@ def show_series(series: pd.DataFrame, heading: str, level: int) -> None:
         if not diff["verschil"].notna().any():
             st.caption("Geen verschil om te tonen (te weinig leerlingen of geen gegevens).")
         else:
-            title = "Verschil" if comparison == "similar" else "Toegevoegde waarde"
+            title = "Verschil" if comparison == "similar" else "SES-gecorrigeerd verschil"
             show_chart(build_difference_chart(diff, title, comparison, rules), width="stretch")
     if has_goals:
         with cols[2]:

@@ -125,7 +125,7 @@ def build_status_grid_chart(
         alt.Tooltip("vergelijkbaar:N", title="Vergelijkbare scholen"),
         alt.Tooltip("vlaanderen:N", title="Vlaanderen"),
         alt.Tooltip("verschil:N", title="Verschil met vergelijkbare scholen"),
-        alt.Tooltip("interval:N", title="95 %-interval van het verschil"),
+        alt.Tooltip("interval:N", title="Interval van de kleur (laatste schooljaren samen)"),
         alt.Tooltip("trend_label:N", title="Trend"),
     ]
     rect = base.mark_rect(stroke="#ffffff", strokeWidth=2).encode(

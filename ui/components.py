@@ -12,7 +12,7 @@ from data_model.reading import access, queries
 from data_model.rules import Rules, load_rules
 from data_model.state import audit
 from data_model.texts.formatting import format_number, format_signed
-from data_model.texts.legend import status_meanings
+from data_model.texts.legend import colour_meaning, status_meanings
 from ui.data import db_path, get_database, query
 from ui.safe_text import md
 
@@ -164,10 +164,11 @@ def pick_assessment(viewer: access.Viewer, school_id: str) -> tuple[str, pd.Seri
 
 
 def render_legend(rules: Rules | None = None) -> None:
-    """The six colour codes with symbol and meaning."""
+    """The six colour codes with symbol and meaning, and what a colour means (issue 11)."""
     rules = rules or load_rules()
     rows = [f"- {status_badge(s, rules)}: {text}" for s, text in status_meanings(rules).items()]
     st.markdown("\n".join(rows))
+    st.caption(colour_meaning(rules))
 
 
 def render_area_tiles(results: pd.DataFrame, rules: Rules | None = None) -> None:

@@ -19,6 +19,7 @@ from streamlit.errors import StreamlitAPIException
 from data_model.reading.access import Viewer
 from data_model.state import notes
 from data_model.storage.db import Database
+from data_model.vocabulary import NOTE_STEP_LABELS
 from ui.errors import log_exception
 from ui.safe_text import md, md_block
 
@@ -370,7 +371,7 @@ def deleted_list(db: Database, viewer: Viewer, deleted: list[notes.Note], choice
         for note in deleted:
             c1, c2 = st.columns([6, 1])
             c1.markdown(
-                f"*{notes.STEP_LABELS[note.step]}*: {short(note_markdown(note, choices), 140)}"
+                f"*{NOTE_STEP_LABELS[note.step]}*: {short(note_markdown(note, choices), 140)}"
             )
             if c2.button("Terugzetten", key=f"restore-{note.note_id}") and save(
                 lambda note=note: notes.restore_note(db, viewer, note.note_id, note.version),

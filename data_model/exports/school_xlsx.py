@@ -32,7 +32,7 @@ from data_model.rules import Rules, load_rules
 from data_model.storage.cli import add_data_argument, open_data
 from data_model.texts.explain import cell_label
 from data_model.texts.formatting import format_date, format_number
-from data_model.texts.legend import privacy_meaning, status_meanings, trend_meanings
+from data_model.texts.legend import privacy_meaning, rule_lines, status_meanings, trend_meanings
 
 GRID_SHEET, LEGEND_SHEET, DATA_SHEET, NOTES_SHEET = "Schoolfoto", "Legende", "Gegevens", "Notities"
 # Columns of the data sheet: the results import format first (so it can be imported again),
@@ -155,14 +155,7 @@ def _legend_sheet(ws, rules: Rules) -> None:
     ws.append([])
     ws.append(["Hoe een kleur beslist wordt"])
     ws.cell(ws.max_row, 1).font = Font(bold=True)
-    for line in (
-        f"Een cel krijgt alleen een kleur als het {round(rules.confidence * 100)} %-interval "
-        "rond het verschil met vergelijkbare scholen 0 niet bevat.",
-        f"'Veel hoger' of 'veel lager': bovendien is het verschil minstens "
-        f"{format_number(rules.large_effect_size)} standaardafwijking van Vlaanderen.",
-        f"Met minder dan {rules.min_colour_size} leerlingen krijgt een cel geen kleur; met minder "
-        f"dan {rules.min_group_size} leerlingen wordt niets getoond.",
-    ):
+    for line in rule_lines(rules):  # one wording with the app (texts.explain, issue 11)
         ws.append([line])
     ws.column_dimensions["A"].width = 24
     ws.column_dimensions["B"].width = 10

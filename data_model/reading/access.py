@@ -28,6 +28,9 @@ SUPPRESSED_MEASURES = (
     "n_pupils", "score_mean", "score_sd", "pct_goal_reached", "diff_similar",
     "diff_flanders", "ci_low", "ci_high", "effect_size", "trend_slope", "trend_p",
     "expected_score", "diff_expected",
+    # issue 11: the estimate behind the colour and the single year's own numbers
+    "status_estimate", "status_n", "year_diff", "year_ci_low", "year_ci_high", "trend_se",
+    "trend_z", "reliability",
 )  # fmt: skip
 
 
@@ -206,7 +209,8 @@ def allowed_school_ids(con: Any, viewer: Viewer) -> list[str]:
         return []
     role, region_id = row
     if role == "beheerder":
-        ids = con.execute("SELECT school_id FROM schools ORDER BY school_id").fetchall()
+        ids = con.execute("SELECT school_id FROM schools /* scope */ ORDER BY school_id")
+        ids = ids.fetchall()
         return [r[0] for r in ids]
     assigned = [
         r[0]
@@ -215,7 +219,8 @@ def allowed_school_ids(con: Any, viewer: Viewer) -> list[str]:
         ).fetchall()
     ]
     rows = con.execute(
-        "SELECT school_id FROM schools WHERE list_contains(CAST(? AS VARCHAR[]), school_id) "
+        "SELECT school_id FROM schools /* scope */ "
+        "WHERE list_contains(CAST(? AS VARCHAR[]), school_id) "
         "OR (? AND region_id = ?) ORDER BY school_id",
         [assigned, role == "regioteam", region_id],
     ).fetchall()

@@ -61,7 +61,7 @@ def _check_points(points: pd.DataFrame, viewer: Viewer, allowed: list[str], othe
         assert points["own"].sum() <= len(allowed)
         # The chart spec sent to the browser carries no other school's name either.
         shown = prepare_points(points)
-        limits = funnel_limits(10.0, 5, 40)
+        limits = funnel_limits(points)
         spec = json.dumps(build_funnel_chart(shown, limits).to_dict(validate=False))
         spec += json.dumps(build_ses_scatter_chart(shown, "% juist").to_dict(validate=False))
         assert not any(name in spec for name in others["name"])

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import io
-import shutil
 from pathlib import Path
 
 import openpyxl
@@ -25,6 +24,7 @@ from data_model.imports.templates import build_template
 from data_model.reading.access import system_viewer, viewer_for_user_id
 from data_model.state import users
 from data_model.storage.db import Database
+from tests.conftest import copy_data
 from tests.hostile import CONTROL, FORMULAS, hostile, plant
 
 BAD_START = tuple(FORMULA_START)
@@ -45,8 +45,7 @@ def _xlsx_values(data: bytes) -> list[object]:
 
 @pytest.fixture(scope="module")
 def hostile_env(sample_db: Path, tmp_path_factory: pytest.TempPathFactory):
-    path = tmp_path_factory.mktemp("hostile_exports") / "schoolfoto.duckdb"
-    shutil.copy(sample_db, path)
+    path = copy_data(sample_db, tmp_path_factory.mktemp("hostile_exports") / "data")
     ids = plant(path)
     db = Database(path)
     yield db, ids

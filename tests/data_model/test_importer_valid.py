@@ -106,15 +106,20 @@ def test_quirky_results_workbook_imports_and_colours_the_new_year(db: Database) 
     stored = _aggregate(db, "2025-2026")
     expected = [(r[0], r[2], r[3], r[4], r[5], round(r[6], 2), r[9]) for r in rows]
     assert sorted(stored, key=str) == sorted(expected, key=str)
-    statuses = (
+    # The import refreshed school_result for the new year. There is no context for 2025-2026
+    # yet, so no SES group: the three schools get the Flanders mean but no similar schools,
+    # and are never compared with each other (issue 11), hence no colour yet.
+    new_year = (
         db.cursor()
         .execute(
-            "SELECT DISTINCT status FROM school_result WHERE school_year = '2025-2026' "
-            "AND assessment_id = 'vt4'"
+            "SELECT count(*), count(flanders_mean), count(similar_mean), "
+            "list(DISTINCT status) FROM school_result "
+            "WHERE school_year = '2025-2026' AND assessment_id = 'vt4'"
         )
-        .fetchall()
+        .fetchone()
     )
-    assert {s[0] for s in statuses} - {"too_few"}  # the new year has real colours
+    assert new_year[0] == len(rows) and new_year[1] == len(rows)
+    assert new_year[2] == 0 and new_year[3] == ["too_few"]
 
 
 def test_reimport_changes_nothing_and_correction_replaces(db: Database) -> None:

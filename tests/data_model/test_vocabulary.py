@@ -19,8 +19,7 @@ CHECKED = {
     "measure_kind": v.SUPPORT_MEASURE_KINDS,
     "form": v.GUIDANCE_FORMS,
     "tier": v.NEED_TIERS,
-    "role": v.ROLES,
-}
+}  # role: the state store builds its CHECK from v.ROLES (storage/state.py)
 _CHECK_IN = re.compile(r"CHECK \((\w+) IN \(([^)]*)\)\)")
 
 

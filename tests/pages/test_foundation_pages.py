@@ -6,6 +6,9 @@ import pytest
 
 from data_model.reading import queries
 from data_model.reading.access import allowed_school_ids
+from data_model.rules import load_rules
+from data_model.statistics.funnel import level_label
+from data_model.texts.legend import colour_meaning
 from data_model.vocabulary import ROLES
 from tests.pages.apptest import all_text, run_page
 
@@ -46,7 +49,7 @@ def test_schoolfoto_page(app_env, con, viewers, role):
         "Wereldoriëntatie",
         "Frans",
     ]
-    assert "**Leerlingen:**" in text or "Minder dan 5 leerlingen" in text
+    assert "**Dit schooljaar:**" in text or "Minder dan 5 leerlingen" in text
     charts = at.get("vega_lite_chart")
     assert len(charts) == 1
     assert "Schooljaar" in charts[0].proto.spec  # the grid, with its Dutch axis title
@@ -66,7 +69,9 @@ def test_schoolfoto_explains_the_picked_cell(app_env, con, viewers):
     ).fetchone()
     text = all_text(at)
     assert "**Wiskunde – Meetkunde, 2022-2023:" in text
-    assert f"**Leerlingen:** {row[0]};" in text
+    assert f"**Dit schooljaar:** {row[0]} leerlingen;" in text
+    style = load_rules().statuses[row[1]]
+    assert f"**Wiskunde – Meetkunde, 2022-2023: {style.symbol} {style.label}**" in text
 
 
 def test_director_with_foreign_school_in_url_is_refused(app_env, con, viewers):
@@ -90,4 +95,10 @@ def test_uitleg_page_reads_the_rules(app_env, viewers, role):
     text = all_text(at)
     assert "Hebben minder dan **5 leerlingen**" in text
     assert "Bij minder dan **10 leerlingen**" in text
-    assert "95 %-betrouwbaarheidsinterval" in text
+    rules = load_rules()
+    assert f"**{level_label(rules.confidence)}-interval**" in text
+    assert f"**{level_label(rules.domain_confidence)}-interval**" in text
+    assert colour_meaning(rules) in text  # the one sentence of what a colour means
+    assert "Hoeveel verschillen klassen en scholen?" in text
+    assert "Klasverschil (jaar tot jaar)" in list(at.dataframe[0].value.columns)
+    assert "toegevoegde waarde" not in text.replace("geen toegevoegde waarde", "")

@@ -9,17 +9,15 @@ HTML tag, directive, icon, emoji, formula or autolinked URL from the payload.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
-import duckdb
 import pytest
 from google.protobuf.message import Message
 from streamlit.testing.v1 import AppTest
 
 from data_model.reading.access import Viewer, viewer_for_user_id
-from tests.conftest import ROOT
+from tests.conftest import ROOT, OpenedData, copy_data
 from tests.hostile import ATTACKER, live_markup, plant, sweep_users
 from ui.navigation import visible_pages
 
@@ -31,8 +29,7 @@ MARKDOWN_OPTIONS = {"Radio", "ButtonGroup", "Option"}  # Option: of a ButtonGrou
 
 @pytest.fixture(scope="module")
 def hostile_db(sample_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    db = tmp_path_factory.mktemp("hostile") / "schoolfoto.duckdb"
-    shutil.copy(sample_db, db)
+    db = copy_data(sample_db, tmp_path_factory.mktemp("hostile") / "data")
     ids = plant(db)
     (db.parent / "ids").write_text(f"{ids['school_id']} {ids['director']} {ids['anker']}")
     return db
@@ -42,7 +39,7 @@ def hostile_db(sample_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Pat
 def hostile_viewers(hostile_db: Path) -> Iterator[tuple[str, dict[str, Viewer]]]:
     school_id, director, anker = (hostile_db.parent / "ids").read_text().split()
     ids = sweep_users(hostile_db, school_id, director, anker)
-    con = duckdb.connect(str(hostile_db))
+    con = OpenedData(hostile_db)
     try:
         viewers = {role: viewer_for_user_id(con, uid) for role, uid in ids.items()}
     finally:
@@ -100,7 +97,7 @@ ROLES = ("directeur", "anker", "regioteam", "beheerder")
 
 @pytest.mark.parametrize("role", ROLES)
 def test_no_page_renders_markup_from_data(hostile_db, hostile_viewers, monkeypatch, role):
-    monkeypatch.setenv("SCHOOLFOTO_DB", str(hostile_db))
+    monkeypatch.setenv("SCHOOLFOTO_DATA", str(hostile_db))
     monkeypatch.setenv("SCHOOLFOTO_AUTH", "demo")
     monkeypatch.chdir(ROOT)
     school_id, viewers = hostile_viewers
@@ -121,7 +118,7 @@ def test_no_page_renders_markup_from_data(hostile_db, hostile_viewers, monkeypat
 
 
 def test_the_signed_in_line_shows_a_url_in_a_name_as_text(hostile_db, hostile_viewers, monkeypatch):
-    monkeypatch.setenv("SCHOOLFOTO_DB", str(hostile_db))
+    monkeypatch.setenv("SCHOOLFOTO_DATA", str(hostile_db))
     monkeypatch.setenv("SCHOOLFOTO_AUTH", "demo")
     monkeypatch.chdir(ROOT)
     school_id, viewers = hostile_viewers
