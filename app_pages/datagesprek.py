@@ -1,4 +1,5 @@
-"""Datagesprek: van data naar actie, per school and school year (DESIGN §6.6). Layout only.
+"""Datagesprek: van data naar actie, per school and school year. Layout only.
+(docs/architecture.md, "Pages")
 
 Steps: wat valt op → hypothesen → bronnen → prioriteiten → acties, with last year's actions
 to review next to this year's results, and a PDF conversation sheet to print.

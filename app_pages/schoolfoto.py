@@ -1,4 +1,4 @@
-"""Schoolfoto: the helicopter view of one school (DESIGN §6.2). Layout only.
+"""Schoolfoto: the helicopter view of one school (docs/architecture.md, "Pages"). Layout only.
 
 Order (issue 13): tiles, then the grid with the legend in one line above it, the explanation
 of a clicked cell right under its learning area, then what stands out, context and the two
@@ -104,6 +104,7 @@ with right, st.container(border=True):
         st.markdown(f"Zorg {last['school_year'].iloc[0]} (leerlingen): " + " · ".join(parts))
 
 # For the staff meeting: both files are built only when their button is clicked.
+from data_model.exports.cells import failure_xlsx
 from data_model.exports.school_xlsx import build_school_xlsx
 from ui.data import db_path, get_database
 
@@ -118,6 +119,7 @@ with st.container(horizontal=True):
             school_id,
             "Excel-schoolfoto",
             lambda: build_school_xlsx(_export_db.cursor(), viewer, school_id),
+            failure=failure_xlsx,  # a failed export says so in Dutch
         ),
         file_name=f"schoolfoto_{school_id}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

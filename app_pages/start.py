@@ -1,4 +1,4 @@
-"""Start: role-aware landing page (DESIGN §6.1). Layout only."""
+"""Start: role-aware landing page (docs/architecture.md, "Pages"). Layout only."""
 
 import pandas as pd
 import streamlit as st

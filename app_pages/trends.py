@@ -1,4 +1,5 @@
-"""Trends: per assessment -> learning area -> domain, over the school years (DESIGN §6.3).
+"""Trends: per assessment -> learning area -> domain, over the school years.
+(docs/architecture.md, "Pages")
 
 Layout only: the rows come from data_model.reading.trends, the sentences from
 data_model.texts.trends, the charts from ui.trend_charts.
@@ -10,6 +11,7 @@ import streamlit as st
 from data_model.reading import trends as trend_queries
 from data_model.rules import load_rules
 from data_model.texts.explain import TOTAL_LABEL, cell_label, highlights
+from data_model.texts.formatting import format_number
 from data_model.texts.trends import COMPARISONS, latest_sentence, trend_verdict
 from ui.charts import show_chart
 from ui.components import page_school, pick_assessment, trend_text
@@ -62,7 +64,8 @@ st.info(
     "met andere vragen en een andere moeilijkheid. Een daling van de ruwe score van het ene "
     "jaar op het andere kan dus aan de toets liggen, niet aan uw school. Het **verschil met "
     f"{words}** is wél vergelijkbaar over de jaren: iedereen maakte dezelfde toets. De band "
-    "rond dat verschil is het 95 %-interval: hoe minder leerlingen, hoe breder.",
+    "rond dat verschil is het interval van dat ene jaar: hoe minder leerlingen, hoe breder. "
+    "De kleur van een punt kijkt naar de laatste schooljaren samen (zie Uitleg).",
     icon=":material/lightbulb:",
 )
 
@@ -71,35 +74,6 @@ if comparison == "similar":
         st.markdown("#### Wat valt op?")
         for sentence in highlights(md_columns(results), rules, max_domains=8):
             st.markdown(f"- {sentence}")
-
-# ---------------------------------------------------------------- overview per learning area
-areas = results[results["domain"].isna()]
-area_labels = list(
-    dict.fromkeys(cell_label(None if pd.isna(a) else a, None) for a in areas["learning_area"])
-)
-overview = prepare_difference(areas, rules, comparison)
-event = None
-if not overview["verschil"].notna().any():
-    st.caption("Nog geen verschillen om te tonen.")
-else:
-    event = show_chart(
-        build_area_overview_chart(overview, comparison, rules),
-        on_select="rerun",
-        key="overzicht",
-        width="content",
-    )
-
-picked = (event or {}).get("selection", {}).get(AREA_SELECTION) or []
-clicked = picked[0].get("rij") if picked else None
-AREA_KEY = "trend_area"
-if clicked in area_labels and clicked != st.session_state.get("trend_clicked"):
-    # A new click on the chart wins over an earlier choice in the select box.
-    st.session_state[AREA_KEY] = clicked
-st.session_state["trend_clicked"] = clicked
-if st.session_state.get(AREA_KEY) not in area_labels:
-    # Start with the first learning area (after the total): that is where the talk starts.
-    st.session_state[AREA_KEY] = area_labels[1] if len(area_labels) > 1 else area_labels[0]
-area = st.selectbox("Leergebied (of klik hierboven op een punt)", area_labels, key=AREA_KEY)
 
 
 def series_of(learning_area: str | None, domain: str | None) -> pd.DataFrame:
@@ -139,7 +113,7 @@ def show_series(series: pd.DataFrame, heading: str, level: int) -> None:
         if not diff["verschil"].notna().any():
             st.caption("Geen verschil om te tonen (te weinig leerlingen of geen gegevens).")
         else:
-            title = "Verschil" if comparison == "similar" else "Toegevoegde waarde"
+            title = "Verschil" if comparison == "similar" else "SES-gecorrigeerd verschil"
             show_chart(build_difference_chart(diff, title, comparison, rules), width="stretch")
     if has_goals:
         with cols[2]:
@@ -149,21 +123,57 @@ def show_series(series: pd.DataFrame, heading: str, level: int) -> None:
             )
 
 
-learning_area = None if area == TOTAL_LABEL else area
-st.divider()
-show_series(series_of(learning_area, None), area, 3)
-if learning_area is not None:
-    domains = results[(results["learning_area"] == learning_area) & results["domain"].notna()]
-    domain_names = list(dict.fromkeys(domains["domain"]))
-    if domain_names:
-        st.markdown(f"#### De domeinen van {md(learning_area)}")
-    for domain in domain_names:
-        with st.container(border=True):
-            show_series(series_of(learning_area, domain), domain, 5)
+# ---------------------------------------------------------------- overview and drill-down
+@st.fragment
+def drill_down() -> None:
+    """The overview per learning area and the chosen area's series: a click on the overview
+    or a new choice in the box reruns only this part of the page (st.fragment)."""
+    areas = results[results["domain"].isna()]
+    area_labels = list(
+        dict.fromkeys(cell_label(None if pd.isna(a) else a, None) for a in areas["learning_area"])
+    )
+    overview = prepare_difference(areas, rules, comparison)
+    event = None
+    if not overview["verschil"].notna().any():
+        st.caption("Nog geen verschillen om te tonen.")
+    else:
+        event = show_chart(
+            build_area_overview_chart(overview, comparison, rules),
+            on_select="rerun",
+            key="overzicht",
+            width="content",
+        )
+
+    picked = (event or {}).get("selection", {}).get(AREA_SELECTION) or []
+    clicked = picked[0].get("rij") if picked else None
+    AREA_KEY = "trend_area"
+    if clicked in area_labels and clicked != st.session_state.get("trend_clicked"):
+        # A new click on the chart wins over an earlier choice in the select box.
+        st.session_state[AREA_KEY] = clicked
+    st.session_state["trend_clicked"] = clicked
+    if st.session_state.get(AREA_KEY) not in area_labels:
+        # Start with the first learning area (after the total): that is where the talk starts.
+        st.session_state[AREA_KEY] = area_labels[1] if len(area_labels) > 1 else area_labels[0]
+    area = st.selectbox("Leergebied (of klik hierboven op een punt)", area_labels, key=AREA_KEY)
+
+    learning_area = None if area == TOTAL_LABEL else area
+    st.divider()
+    show_series(series_of(learning_area, None), area, 3)
+    if learning_area is not None:
+        domains = results[(results["learning_area"] == learning_area) & results["domain"].notna()]
+        domain_names = list(dict.fromkeys(domains["domain"]))
+        if domain_names:
+            st.markdown(f"#### De domeinen van {md(learning_area)}")
+        for domain in domain_names:
+            with st.container(border=True):
+                show_series(series_of(learning_area, domain), domain, 5)
+
+
+drill_down()
 
 st.caption(
     f"Trend: helling van het verschil met {words} over de laatste {rules.trend_max_years} "
     f"schooljaren (grotere groepen wegen zwaarder); stijgend of dalend alleen als die helling "
-    f"duidelijk verschilt van 0 (p < 0,05). Minder dan {rules.min_group_size} leerlingen: "
-    "niets getoond. Meer uitleg op de pagina Uitleg."
+    f"duidelijk verschilt van 0 (p < {format_number(rules.trend_alpha, 2)}). Minder dan "
+    f"{rules.min_group_size} leerlingen: niets getoond. Meer uitleg op de pagina Uitleg."
 )

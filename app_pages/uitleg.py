@@ -1,20 +1,62 @@
-"""Uitleg: glossary and how colours and trends are decided, read from rules.toml (DESIGN §6.8)."""
+"""Uitleg: glossary and how colours and trends are decided, read from rules.toml.
 
+(docs/architecture.md, "Pages"; the method: docs/statistics.md)
+
+Twice, as issue 11 asks: in plain Dutch for a director (no formulas), then with the numbers
+and the variance components estimated at the last import for whoever wants to check.
+"""
+
+import pandas as pd
 import streamlit as st
 
+from data_model.reading import comparisons
 from data_model.rules import load_rules
+from data_model.statistics.funnel import level_label
+from data_model.statistics.status import z_value
+from data_model.texts.explain import (
+    cell_label,
+    colour_meaning,
+    comparison_label,
+    much_size,
+)
 from data_model.texts.formatting import format_number
 from data_model.texts.legend import trend_meanings
 from ui.components import render_legend
+from ui.data import query
 
 rules = load_rules()
-conf = format_number(rules.confidence * 100, 0)
+conf = level_label(rules.confidence)  # '97,5 %'
+dom_conf = level_label(rules.domain_confidence)
+group = comparison_label(rules)
+years = rules.status_years
 
 st.title("Uitleg")
 st.markdown(
-    "Schoolfoto zet de resultaten van uw school naast die van **vergelijkbare scholen** en "
-    "van **Vlaanderen**, zodat een team samen kan zien wat opvalt en daarover in gesprek kan "
-    "gaan. Data zijn een middel, geen doel: een kleur is een vraag, geen oordeel."
+    f"Schoolfoto zet de resultaten van uw school naast die van **{group}**, zodat een team "
+    "samen kan zien wat opvalt en daarover in gesprek kan gaan. Data zijn een middel, geen doel: "
+    "een kleur is een vraag, geen oordeel."
+)
+
+st.header("In het kort")
+st.markdown(
+    f"""
+1. Het getal in een cel is de score van uw school in dat ene schooljaar.
+2. De kleur kijkt naar de laatste {years} schooljaren samen, want één klas kan toevallig sterker
+   of zwakker zijn dan de vorige.
+3. Een cel krijgt pas een kleur als het verschil met {group} zo duidelijk is dat toeval (welke
+   leerlingen, welke klas) het nauwelijks kan verklaren; anders blijft ze grijs.
+4. *Veel hoger* of *veel lager* betekent dat het verschil zeker groot is, niet alleen
+   waarschijnlijk.
+5. Een trend *stijgend* of *dalend* verschijnt alleen als de lijn over de jaren duidelijk
+   omhoog of omlaag gaat; met vijf jaren kan dat zelden, dus *geen duidelijke trend* betekent
+   niet dat alles hetzelfde blijft.
+"""
+)
+st.info(colour_meaning(rules))
+render_legend(rules)
+st.caption(
+    "De kleuren zijn blauw en oranje (ook leesbaar bij kleurenblindheid), altijd samen met een "
+    "symbool en een woord. Rood en groen gebruiken we bewust niet."
 )
 
 st.header("Hoe een cel haar kleur krijgt")
@@ -22,37 +64,49 @@ st.markdown(
     f"""
 1. **Privacy.** Hebben minder dan **{rules.min_group_size} leerlingen** de toets gemaakt, dan
    tonen we niets: geen score, geen kleur, ook niet in een export.
-2. **Te weinig voor een oordeel.** Bij minder dan **{rules.min_colour_size} leerlingen** tonen
-   we de score, maar geven we geen kleur: het toeval is dan te groot.
-3. **Verschil.** We trekken het gemiddelde van **vergelijkbare scholen** (scholen in dezelfde
-   SES-groep, hetzelfde schooljaar, dezelfde toets) af van het schoolgemiddelde.
-4. **Onzekerheid.** Rond dat verschil berekenen we een **{conf} %-betrouwbaarheidsinterval**
-   (standaardfout = standaardafwijking van de school / √aantal leerlingen, met een
-   t-verdeling). Ligt het hele interval boven 0, dan is de school *hoger*; ligt het onder
-   0, dan *lager*; bevat het 0, dan is het verschil *zoals verwacht*: het kan toeval zijn.
-5. **Grootte.** Is het verschil bovendien minstens **{format_number(rules.large_effect_size, 1)}
-   standaardafwijking** van alle leerlingen in Vlaanderen (effectgrootte), dan is het
-   *veel hoger* of *veel lager*.
+2. **Te weinig voor een oordeel.** Bij minder dan **{rules.min_colour_size} leerlingen** in dat
+   schooljaar tonen we de score, maar geven we geen kleur. Een school zonder contextgegevens
+   heeft geen SES-groep en dus geen vergelijkbare scholen: ook dan geen kleur (zulke scholen
+   vergelijken we nooit met elkaar).
+3. **Verschil.** Elk jaar trekken we het gemiddelde van {group} *zonder uw eigen school* af van
+   het schoolgemiddelde (vergelijkbare scholen: dezelfde SES-groep, hetzelfde schooljaar,
+   dezelfde toets). Omdat elk jaar de toets anders is, drukken we dat verschil ook uit in
+   standaardafwijkingen van alle leerlingen in Vlaanderen dat jaar.
+4. **Toeval.** Hoe onzeker zo'n verschil is, hangt af van het aantal leerlingen en van hoe
+   sterk leerlingen binnen een school verschillen, en van het gewone verschil tussen klassen
+   van jaar tot jaar. Die twee meten we bij elke import opnieuw over alle scholen (tabel
+   hieronder).
+5. **{years} jaren samen.** We nemen de verschillen van de laatste {years} schooljaren (met
+   minstens {rules.min_colour_size} leerlingen) samen; een jaar met meer leerlingen weegt
+   zwaarder. Een uitzonderlijk resultaat trekken we wat naar het gemiddelde toe, des te meer
+   naarmate er minder leerlingen en jaren zijn: zo krijgt een toevallige uitschieter geen kleur.
+6. **Kleur.** Rond die schatting ligt een **{conf}-interval** voor het totaal en de
+   leergebieden, en een strenger **{dom_conf}-interval** voor de domeinen: een schoolfoto
+   heeft veel meer domeinen dan leergebieden, en hoe meer cellen, hoe meer kans dat er één door
+   toeval kleurt. Ligt
+   het hele interval boven 0, dan is de cel *hoger*; onder 0 *lager*; anders *zoals verwacht*.
+7. **Veel.** *Veel hoger* of *veel lager* alleen als het **hele interval** voorbij
+   **{much_size(rules)}** van Vlaanderen ligt (ongeveer 2 tot 3 punten): dan is het verschil
+   zeker minstens zo groot.
+
+Onder "Waarom deze kleur?" op de Schoolfoto ziet u per cel welke jaren en hoeveel leerlingen
+meetelden, het interval, de grens en het verschil van dat ene jaar (zonder oordeel).
 """
-)
-render_legend(rules)
-st.caption(
-    "De kleuren zijn blauw en oranje (ook leesbaar bij kleurenblindheid), altijd samen met een "
-    "symbool en een woord. Rood en groen gebruiken we bewust niet."
 )
 
 st.header("Trend")
 st.markdown(
     f"""
-De trend kijkt naar het **verschil met vergelijkbare scholen** over de laatste
-**{rules.trend_max_years} schooljaren** (minstens {rules.trend_min_years} jaren met een kleur).
-We trekken een rechte lijn door die verschillen, waarbij grotere groepen zwaarder wegen. Is de
-helling duidelijk verschillend van nul (p < {format_number(rules.trend_alpha, 2)}), dan is de
-trend **stijgend** of **dalend**; anders **stabiel**. Met minder jaren: **te korte reeks**.
+De trend kijkt naar het **verschil met {group}** over de laatste **{rules.trend_max_years}
+schooljaren** (minstens {rules.trend_min_years} jaren met minstens {rules.min_colour_size}
+leerlingen). We trekken een rechte lijn door die verschillen; jaren met meer leerlingen wegen
+zwaarder, en we rekenen met dezelfde onzekerheid als bij de kleur (leerlingen en klassen). Gaat
+de lijn duidelijk omhoog of omlaag (strenger voor domeinen), dan is de trend **stijgend** of
+**dalend**; anders **geen duidelijke trend**. Met minder jaren: **te korte reeks**.
 
 Waarom het verschil en niet de ruwe score? Elk jaar is de toets anders: een score van 70 in
 het ene jaar is niet hetzelfde als 70 in het andere. De plaats van de school tegenover
-vergelijkbare scholen is wél vergelijkbaar over de jaren heen.
+{group} is wél vergelijkbaar over de jaren heen.
 """
 )
 meanings = trend_meanings(rules)
@@ -63,12 +117,48 @@ st.table(
     }
 )
 
-st.header("Verwachte score en toegevoegde waarde")
+st.header("Hoeveel verschillen klassen en scholen?")
+st.markdown(
+    "Deze cijfers rekent Schoolfoto bij elke import opnieuw uit over alle scholen. Het "
+    "**klasverschil** is hoeveel het resultaat van een school gewoonlijk van jaar tot jaar "
+    "schommelt, los van welke leerlingen getoetst werden. Het **verschil tussen scholen** is hoe "
+    "sterk scholen blijvend van elkaar verschillen (na vergelijking met hun groep). Beide in "
+    "punten van het laatste schooljaar."
+)
+viewer = st.session_state.get("viewer")
+components = (
+    query(comparisons.variance_components, viewer) if viewer is not None else pd.DataFrame()
+)
+if components.empty:
+    st.caption("Nog geen resultaten ingelezen.")
+else:
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "Toets": components["assessment"],
+                "Leergebied of domein": [
+                    cell_label(None if pd.isna(a) else a, None if pd.isna(d) else d)
+                    for a, d in zip(components["learning_area"], components["domain"], strict=True)
+                ],
+                "Scholen": components["n_schools"],
+                "Spreiding leerlingen (Vlaanderen)": components["sd_pupils"].map(format_number),
+                "Klasverschil (jaar tot jaar)": components["sd_class"].map(format_number),
+                "Verschil tussen scholen": components["sd_between"].map(format_number),
+                "Klasverschil gemeten": [
+                    "ja" if e else "nog niet (te weinig jaren): standaardwaarde"
+                    for e in components["class_estimated"]
+                ],
+            }
+        ),
+        hide_index=True,
+    )
+
+st.header("Verwachte score en SES-gecorrigeerde score")
 st.markdown(
     f"""
-Naast *vergelijkbare scholen* kunt u op de pagina Trends vergelijken met een **verwachte
-score**. Die houdt rekening met de achtergrond van **elke leerling** afzonderlijk, niet alleen
-met de SES-groep van de school.
+Naast *{group}* kunt u op de pagina Trends vergelijken met een **verwachte score**. Die houdt
+rekening met de achtergrond van **elke leerling** afzonderlijk, niet alleen met de SES-groep
+van de school.
 
 1. Per toets, schooljaar en leergebied, domein of totaal zoeken we met een **regressie** over
    alle leerlingen van Vlaanderen hoeveel punten leerlingen gemiddeld verschillen volgens vier
@@ -76,16 +166,16 @@ met de SES-groep van de school.
    buurtindicator.
 2. De **verwachte score** van uw school is het gemiddelde van wat leerlingen met precies de
    achtergrond van uw leerlingen gemiddeld halen.
-3. De **toegevoegde waarde** is uw schoolgemiddelde min die verwachte score, met een
-   {conf} %-betrouwbaarheidsinterval. Boven 0: uw leerlingen doen het beter dan leerlingen met
-   dezelfde achtergrond gemiddeld; onder 0: minder goed. De kleur en de trend volgen dezelfde
-   regels als hierboven.
+3. Het **SES-gecorrigeerde verschil** is uw schoolgemiddelde min die verwachte score. De kleur
+   en de trend ervan volgen precies dezelfde regels als hierboven ({years} jaren samen,
+   {conf}- of {dom_conf}-interval).
 
-Goed om te weten: de verwachte score bestaat alleen voor toetsen met **resultaten per
-leerling** (niet voor resultaten die enkel als schoolgemiddelde binnenkomen, zoals de Vlaamse
-toetsen). Leerlingen van wie een kenmerk onbekend is, tellen hier niet mee. De vier kenmerken
-verklaren maar een deel van de verschillen tussen leerlingen: een toegevoegde waarde is een
-vraag om over te praten, geen oordeel over het team.
+Dit is **geen toegevoegde waarde**: we kennen niet wat de leerlingen vroeger kenden, alleen hun
+achtergrond. De verwachte score bestaat alleen voor toetsen met **resultaten per leerling**
+(niet voor resultaten die enkel als schoolgemiddelde binnenkomen, zoals de Vlaamse toetsen).
+Leerlingen van wie een kenmerk onbekend is, tellen hier niet mee. De vier kenmerken verklaren
+maar een deel van de verschillen tussen leerlingen: het is een vraag om over te praten, geen
+oordeel over het team.
 """
 )
 
@@ -95,16 +185,19 @@ st.markdown(
 - **Vergelijkbare scholen**: scholen met een gelijkaardige leerlingenpopulatie. We delen alle
   scholen elk jaar op in {rules.ses_groups} **SES-groepen** volgens vier indicatoren: thuistaal
   niet Nederlands, moeder laagopgeleid, schooltoelage en buurtindicator. Groep 1 heeft de
-  meeste leerlingen met zo'n indicator, groep {rules.ses_groups} de minste.
+  meeste leerlingen met zo'n indicator, groep {rules.ses_groups} de minste. Het gemiddelde dat we
+  tonen is dat van de hele groep (uw school inbegrepen, zoals de toetsorganisator het
+  publiceert); de kleur vergelijkt met de groep zonder uw school.
 - **Vlaanderen**: alle deelnemende scholen samen, elke leerling telt even zwaar.
 - **Leergebied en domein**: een toets meet leergebieden (bv. Wiskunde), elk opgedeeld in
   domeinen (bv. Meetkunde). Een leergebiedscore is per leerling het gemiddelde van de domeinen.
-- **Betrouwbaarheidsinterval**: de marge waarbinnen het echte verschil met grote
-  waarschijnlijkheid ligt; hoe minder leerlingen, hoe breder.
-- **Effectgrootte**: het verschil uitgedrukt in standaardafwijkingen van Vlaanderen, zodat
-  'groot' voor elke toets hetzelfde betekent.
+- **Interval**: de marge waarbinnen het echte verschil met grote waarschijnlijkheid ligt; hoe
+  minder leerlingen en jaren, hoe breder.
+- **Standaardafwijking van Vlaanderen**: hoe sterk leerlingen in Vlaanderen dat jaar van
+  elkaar verschillen; zo betekent 'groot' voor elke toets en elk jaar hetzelfde.
 - **Resultaten zonder eigen spreiding**: komt een resultaat alleen als schoolgemiddelde binnen
-  (zonder standaardafwijking), dan gebruiken we de spreiding van Vlaanderen.
+  (zonder standaardafwijking), dan gebruiken we de gewone spreiding binnen scholen van die
+  toets dat jaar.
 """
 )
 
@@ -113,24 +206,35 @@ st.table(
     {
         "Regel": [
             "Privacyminimum: minder leerlingen, dan tonen we niets",
-            "Kleurminimum: minder leerlingen, dan geen kleur",
-            "Betrouwbaarheid van het interval",
-            "Effectgrootte voor 'veel hoger' of 'veel lager'",
+            "Kleurminimum: minder leerlingen in het schooljaar, dan geen kleur",
+            "Aantal schooljaren dat een kleur samenneemt",
+            "Interval voor totaal en leergebieden",
+            "Interval voor domeinen",
+            "'Veel': het hele interval voorbij",
             "Trend: aantal schooljaren dat meetelt (maximum)",
-            "Trend: minimum aantal jaren met een kleur",
-            "Trend: significantieniveau",
+            "Trend: minimum aantal jaren met genoeg leerlingen",
+            "Trend: grens voor totaal en leergebieden (|z|)",
+            "Trend: grens voor domeinen (|z|)",
+            "Klasverschil als het nog niet gemeten kan worden",
             "Aantal SES-groepen",
         ],
         "Waarde": [
             str(rules.min_group_size),
             str(rules.min_colour_size),
-            f"{conf} %",
-            format_number(rules.large_effect_size, 1),
+            str(rules.status_years),
+            conf,
+            dom_conf,
+            f"{much_size(rules)} van Vlaanderen",
             str(rules.trend_max_years),
             str(rules.trend_min_years),
-            format_number(rules.trend_alpha, 2),
+            format_number(z_value(1 - rules.trend_alpha), 2),
+            format_number(z_value(1 - rules.trend_domain_alpha), 2),
+            f"{format_number(rules.class_sd_fallback, 2)} standaardafwijking",
             str(rules.ses_groups),
         ],
     }
 )
-st.caption("Deze regels staan in `data_model/rules.toml`; deze pagina leest ze daaruit.")
+st.caption(
+    "Deze regels staan in `data_model/rules.toml`; deze pagina leest ze daaruit. De formules "
+    "staan in `docs/statistics.md`."
+)

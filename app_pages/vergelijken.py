@@ -1,4 +1,5 @@
-"""Vergelijken: subgroups within the school and comparisons across schools (DESIGN §6.4).
+"""Vergelijken: subgroups within the school and comparisons across schools.
+(docs/architecture.md, "Pages")
 
 Layout only. Scope and anonymity are decided in data_model.reading.comparisons / subgroups: a
 directeur gets other schools without any identifying column, so nothing here can leak them.
@@ -9,8 +10,7 @@ import streamlit as st
 
 from data_model.reading import comparisons, queries, subgroups
 from data_model.rules import load_rules
-from data_model.texts.explain import cell_label
-from data_model.texts.formatting import format_number, format_signed
+from data_model.texts.explain import cell_label, funnel_sentence
 from ui.charts import show_chart
 from ui.compare_charts import (
     build_funnel_chart,
@@ -53,14 +53,11 @@ with c2:
 learning_area, domain = level_keys[level_labels.index(level_label)]
 
 within = f"Binnen de school: {md(school['name'])}"
-if named:
-    # Advisers come here to compare schools: that tab first.
-    tab_schools, tab_school = st.tabs(["Tussen scholen", within])
-else:
-    tab_school, tab_schools = st.tabs([within, "Uw school tussen andere scholen"])
+
 
 # ------------------------------------------------------------------------ within the school
-with tab_school:
+def within_school() -> None:
+    """Subgroups of the school for the chosen cell and year."""
     years = query(subgroups.subgroup_years, viewer, school_id, assessment_id)
     if not years:
         st.info(
@@ -120,8 +117,10 @@ with tab_school:
             "kleiner dan elders?"
         )
 
+
 # ------------------------------------------------------------------------ across schools
-with tab_schools:
+def across_schools() -> None:
+    """The school among other schools: funnel, SES scatter, status matrix."""
     comp_years = query(comparisons.comparison_years, viewer, assessment_id)
     options = query(comparisons.filter_options, viewer)
     cols = st.columns(4 if named else 2)
@@ -188,29 +187,32 @@ with tab_schools:
     if points.empty:
         st.info("Geen scholen met genoeg leerlingen voor deze keuze.")
     else:
-        points = points.assign(positie=comparisons.funnel_position(points))
-        sd = float(points["flanders_sd"].median())
-        limits = comparisons.funnel_limits(
-            sd, int(points["n_pupils"].min()), int(points["n_pupils"].max())
-        )
+        points = points.assign(positie=comparisons.funnel_position(points, rules))
+        limits = comparisons.funnel_limits(points, rules)
         shown = prepare_points(points, rules)
         show_chart(build_funnel_chart(shown, limits, rules), width="stretch")
-        counts = points["positie"].value_counts()
-        outside = int(counts.filter(like="99,8").sum())
+        codes = comparisons.funnel_codes(points, rules)
+        outside = int(codes.isin(["above_outer", "below_outer"]).sum())
+        levels = list(dict.fromkeys(limits["level"]))
         st.caption(
-            "De grijze lijnen zijn controlegrenzen: binnen de 95 %-grenzen (streepjes) ligt een "
-            "verschil dat bij een school van die grootte ook door toeval kan ontstaan; buiten de "
-            "99,8 %-grenzen (puntjes) is toeval zeer onwaarschijnlijk. Grenzen berekend met de "
-            f"spreiding van alle leerlingen in Vlaanderen (SD {format_number(sd)}). "
-            f"{outside} van de {len(points)} scholen liggen buiten de 99,8 %-grenzen."
+            "Elk punt is het verschil van één schooljaar. De grijze lijnen zijn "
+            f"controlegrenzen: binnen de {levels[0]}-grenzen ligt een verschil dat bij een school "
+            "van die grootte ook door toeval kan ontstaan (welke leerlingen getoetst werden en "
+            f"het gewone verschil tussen klassen van jaar tot jaar); buiten de {levels[1]}-grenzen "
+            "is dat zeer onwaarschijnlijk. De buitenste band rekent ook met de echte verschillen "
+            "tussen scholen: wie daarbuiten valt, valt op tussen alle scholen. "
+            f"{outside} van de {len(points)} scholen liggen buiten de {levels[1]}-grenzen. De "
+            "kleur van een punt is de kleur van de cel: die kijkt naar de laatste "
+            f"{rules.status_years} schooljaren samen."
         )
         if not named and points["own"].any():
-            own = points[points["own"]].iloc[0]
+            own_index = points.index[points["own"]][0]
             st.markdown(
-                f"Uw school: {int(own['n_pupils'])} leerlingen, verschil met vergelijkbare "
-                f"scholen {format_signed(own['diff_similar'])} punten "
-                f"(95 %-interval {format_signed(own['ci_low'])} tot "
-                f"{format_signed(own['ci_high'])}); in de trechter: {md(own['positie'])}."
+                funnel_sentence(
+                    {**points.loc[own_index].to_dict(), "school_year": year},
+                    codes.loc[own_index],
+                    rules,
+                )
             )
         elif not named:
             st.caption(
@@ -242,5 +244,22 @@ with tab_schools:
             st.caption(
                 "Per school en leergebied: het symbool en het verschil met vergelijkbare "
                 "scholen. De eerste kolom is het aantal getoetste leerlingen. Beweeg over een "
-                "cel voor het 95 %-interval en de trend."
+                "cel voor het interval van de kleur (laatste schooljaren samen) en de trend."
             )
+
+
+# Only the open tab runs (on_change="rerun" + `.open`): the other tab's queries and charts
+# wait until it is opened.
+if named:
+    # Advisers come here to compare schools: that tab first.
+    tab_schools, tab_school = st.tabs(
+        ["Tussen scholen", within], key="vergelijken_tab", on_change="rerun"
+    )
+else:
+    tab_school, tab_schools = st.tabs(
+        [within, "Uw school tussen andere scholen"], key="vergelijken_tab", on_change="rerun"
+    )
+for tab, render in ((tab_school, within_school), (tab_schools, across_schools)):
+    with tab:
+        if tab.open:
+            render()

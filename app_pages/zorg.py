@@ -40,7 +40,10 @@ if not assessments.empty:
     first = list(names)[0]
     assessment_id = (
         st.segmented_control(
-            "Resultaten van", options=list(names), format_func=names.__getitem__, default=first
+            "Resultaten van",
+            options=list(names),
+            format_func=lambda a: md(names[a]),  # a button group renders Markdown
+            default=first,
         )
         or first
     )

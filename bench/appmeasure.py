@@ -31,7 +31,7 @@ def measure_pages(
     Cold = Streamlit's result cache emptied first (the database handle stays open, as in a
     running server); warm = the same page run again in the same session.
     """
-    os.environ["SCHOOLFOTO_DB"] = str(db_path)
+    os.environ["SCHOOLFOTO_DATA"] = str(db_path)
     os.environ["SCHOOLFOTO_AUTH"] = "demo"
     recorded: list[tuple] = []
     original = ui.data._resolve

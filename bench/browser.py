@@ -128,7 +128,7 @@ def measure_browser(db_path: Path, repeat: int) -> dict[str, Any] | None:
         print(f"no Chromium at {CHROMIUM}: browser timings skipped", file=sys.stderr)
         return None
     port = _port()
-    env = {**os.environ, "SCHOOLFOTO_DB": str(db_path), "SCHOOLFOTO_AUTH": "demo"}
+    env = {**os.environ, "SCHOOLFOTO_DATA": str(db_path), "SCHOOLFOTO_AUTH": "demo"}
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
          "--server.headless", "true", "--server.address", "127.0.0.1"],

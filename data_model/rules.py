@@ -93,14 +93,24 @@ SCHEMA: dict[str, dict[str, Check]] = {
     "statistics": {
         "min_colour_size": _integer(1, 1000),
         "confidence": _number(0.5, 1.0, open_interval=True),
+        "domain_confidence": _number(0.5, 1.0, open_interval=True),
+        "descriptive_confidence": _number(0.5, 1.0, open_interval=True),
         "large_effect_size": _number(0.0, 5.0, open_interval=True),
+        "status_years": _integer(1, 10),
         "colour_comparison": _one_of(COMPARISONS),
         "ses_groups": _integer(2, 9),  # schema.sql: ses_group BETWEEN 1 AND 9
+        "min_second_differences": _integer(1, 100_000),
+        "class_sd_fallback": _number(0.0, 2.0),
     },
     "trend": {
         "max_years": _integer(3, 20),
-        "min_years": _integer(3, 20),  # a slope with a t test needs at least 3 points
+        "min_years": _integer(3, 20),  # a slope needs at least 3 points to be tested
         "alpha": _number(0.0, 0.5, open_interval=True),
+        "domain_alpha": _number(0.0, 0.5, open_interval=True),
+    },
+    "funnel": {
+        "outer_level": _number(0.5, 1.0, open_interval=True),
+        "overdispersion_level": _number(0.5, 1.0, open_interval=True),
     },
     **{f"status.{status}": _STATUS_STYLE for status in STATUSES},
     "trend_labels": dict.fromkeys(TRENDS, _text),
@@ -180,12 +190,20 @@ class Rules:
     min_group_size: int
     min_colour_size: int
     confidence: float
+    domain_confidence: float
+    descriptive_confidence: float
     large_effect_size: float
+    status_years: int
     colour_comparison: str
     ses_groups: int
+    min_second_differences: int
+    class_sd_fallback: float
     trend_max_years: int
     trend_min_years: int
     trend_alpha: float
+    trend_domain_alpha: float
+    funnel_outer_level: float
+    funnel_overdispersion_level: float
     statuses: dict[str, StatusStyle]
     trend_labels: dict[str, str]
     trend_symbols: dict[str, str]
@@ -211,12 +229,20 @@ def parse_rules(text: str, path: Path = RULES_PATH) -> Rules:
         min_group_size=raw["privacy"]["min_group_size"],
         min_colour_size=raw["statistics"]["min_colour_size"],
         confidence=float(raw["statistics"]["confidence"]),
+        domain_confidence=float(raw["statistics"]["domain_confidence"]),
+        descriptive_confidence=float(raw["statistics"]["descriptive_confidence"]),
         large_effect_size=float(raw["statistics"]["large_effect_size"]),
+        status_years=raw["statistics"]["status_years"],
         colour_comparison=raw["statistics"]["colour_comparison"],
         ses_groups=raw["statistics"]["ses_groups"],
+        min_second_differences=raw["statistics"]["min_second_differences"],
+        class_sd_fallback=float(raw["statistics"]["class_sd_fallback"]),
         trend_max_years=raw["trend"]["max_years"],
         trend_min_years=raw["trend"]["min_years"],
         trend_alpha=float(raw["trend"]["alpha"]),
+        trend_domain_alpha=float(raw["trend"]["domain_alpha"]),
+        funnel_outer_level=float(raw["funnel"]["outer_level"]),
+        funnel_overdispersion_level=float(raw["funnel"]["overdispersion_level"]),
         statuses={key: StatusStyle(**raw["status"][key]) for key in STATUSES},
         trend_labels={key: raw["trend_labels"][key] for key in TRENDS},
         trend_symbols={key: raw["trend_symbols"][key] for key in TRENDS},

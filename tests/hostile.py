@@ -13,8 +13,7 @@ from __future__ import annotations
 import re
 from datetime import date
 from pathlib import Path
-
-import duckdb
+from typing import Any
 
 from data_model.reading.access import viewer_for_user_id
 from data_model.state import notes
@@ -50,31 +49,37 @@ def plant(db_path: Path) -> dict[str, str]:
     Control characters are planted too, although the importer refuses them now: a database
     written before that rule must still never break a page or an export.
     """
-    con = duckdb.connect(str(db_path))
+    db = Database(db_path)
     try:
-        for table, key, columns in (
-            ("schools", "school_id", ("name", "municipality")),
-            ("regions", "region_id", ("name",)),
-            ("school_communities", "community_id", ("name",)),
-            ("users", "user_id", ("name",)),
-            ("assessments", "assessment_id", ("name", "score_label")),
-            ("guidance_contacts", "contact_id", ("goal_code", "core_task")),
-        ):
-            ids = [r[0] for r in con.execute(f"SELECT {key} FROM {table}").fetchall()]
-            for i, row_id in enumerate(ids):
-                for column in columns:
-                    (old,) = con.execute(
-                        f"SELECT {column} FROM {table} WHERE {key} = ?",
-                        [row_id],
-                    ).fetchone()
-                    con.execute(
-                        f"UPDATE {table} SET {column} = ? WHERE {key} = ?",
-                        [hostile(old, i), row_id],
-                    )
-        director_id = get_meta(con, "demo_default_user")
+        with db.write() as con:  # the analytic tables: one new snapshot
+            for table, key, columns in (
+                ("schools", "school_id", ("name", "municipality")),
+                ("regions", "region_id", ("name",)),
+                ("school_communities", "community_id", ("name",)),
+                ("assessments", "assessment_id", ("name", "score_label")),
+                ("guidance_contacts", "contact_id", ("goal_code", "core_task")),
+            ):
+                _plant_table(con, table, key, columns)
+            director_id = get_meta(con, "demo_default_user")
+        with db.state.transaction() as state:  # staff names live in the state store
+            _plant_table(state, "users", "user_id", ("name",))
     finally:
-        con.close()
+        db.close()
     return _plant_notes(db_path, director_id)
+
+
+def _plant_table(con: Any, table: str, key: str, columns: tuple[str, ...]) -> None:
+    ids = [r[0] for r in con.execute(f"SELECT {key} FROM {table}").fetchall()]
+    for i, row_id in enumerate(ids):
+        for column in columns:
+            (old,) = con.execute(
+                f"SELECT {column} FROM {table} WHERE {key} = ?",
+                [row_id],
+            ).fetchone()
+            con.execute(
+                f"UPDATE {table} SET {column} = ? WHERE {key} = ?",
+                [hostile(old, i), row_id],
+            )
 
 
 def _plant_notes(db_path: Path, director_id: str | None) -> dict[str, str]:
@@ -83,15 +88,15 @@ def _plant_notes(db_path: Path, director_id: str | None) -> dict[str, str]:
         con = db.cursor()
         director = viewer_for_user_id(con, director_id) if director_id else None
         if director is None:
-            row = con.execute(
+            row = con.state.execute(
                 "SELECT user_id FROM users WHERE role = 'directeur' ORDER BY user_id"
             ).fetchone()
             director = viewer_for_user_id(con, row[0])
-        school_id = con.execute(
+        school_id = con.state.execute(
             "SELECT school_id FROM user_schools WHERE user_id = ? ORDER BY school_id",
             [director.user_id],
         ).fetchone()[0]
-        anker_id = con.execute(
+        anker_id = con.state.execute(
             "SELECT u.user_id FROM users u JOIN user_schools s USING (user_id) "
             "WHERE u.role = 'anker' AND s.school_id = ? ORDER BY u.user_id",
             [school_id],
@@ -201,3 +206,42 @@ _LIVE = [(c, re.compile(r"(?<!\\)" + re.escape(c))) for c in LIVE_CONSTRUCTS]
 def live_markup(source: str) -> list[str]:
     """The payload constructs that are live (not escaped) in one Markdown source."""
     return [c for c, pattern in _LIVE if pattern.search(source)]
+
+
+def original(value: str) -> str:
+    """The original text inside a value written by `hostile()`."""
+    head = value.split(CONTROL)[0]
+    for formula in FORMULAS:
+        if head.startswith(formula + " "):
+            return head[len(formula) + 1 :]
+    return head
+
+
+def sweep_users(db_path: Path, school_id: str, director: str, anker: str) -> dict[str, str]:
+    """role -> user id of a user of that role who sees `school_id` (the planted notes)."""
+    db = Database(db_path)
+    try:
+        con = db.cursor()
+        region = con.execute(
+            "SELECT region_id FROM schools WHERE school_id = ?", [school_id]
+        ).fetchone()[0]
+        regioteam = con.state.execute(
+            "SELECT user_id FROM users WHERE role = 'regioteam' AND region_id = ? ORDER BY 1",
+            [region],
+        ).fetchone()[0]
+        admin = con.state.execute(
+            "SELECT user_id FROM users WHERE role = 'beheerder' ORDER BY 1"
+        ).fetchone()[0]
+    finally:
+        db.close()
+    return {"directeur": director, "anker": anker, "regioteam": regioteam, "beheerder": admin}
+
+
+def user_names(db_path: Path) -> dict[str, str]:
+    """user id -> the original (readable) name of every user."""
+    db = Database(db_path)
+    try:
+        rows = db.cursor().state.execute("SELECT user_id, name FROM users").fetchall()
+    finally:
+        db.close()
+    return {uid: original(name) for uid, name in rows}

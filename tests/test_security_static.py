@@ -247,3 +247,326 @@ def test_data_model_never_imports_streamlit():
             elif isinstance(node, ast.ImportFrom):
                 names = [node.module or ""]
             assert not any(n.split(".")[0] == "streamlit" for n in names), path.name
+
+
+# ------------------------------------------------------------------ data text on a page
+# Streamlit renders Markdown (and its directives) in these calls: their text arguments, and
+# the `help` / `label` keywords, may hold data only through ui.safe_text (issue 14).
+MARKDOWN_CALLS = {
+    "markdown", "write", "title", "header", "subheader", "caption", "info", "success",
+    "warning", "error", "toast", "metric", "expander", "popover", "button",
+    "form_submit_button", "download_button", "link_button", "page_link", "checkbox", "toggle",
+    "radio", "selectbox", "multiselect", "text_input", "text_area", "number_input",
+    "date_input", "time_input", "slider", "select_slider", "file_uploader",
+    "segmented_control", "pills", "color_picker", "tabs", "status", "table",
+}  # fmt: skip
+MARKDOWN_KEYWORDS = {"body", "label", "help"}
+# Options are Markdown in these widgets (a selectbox or multiselect shows them as typed).
+MARKDOWN_OPTIONS = {"radio", "segmented_control", "pills"}
+ESCAPERS = {"md", "md_block", "md_join", "md_frame", "md_columns", "md_record"}
+# Functions whose result is Markdown that is safe by construction, reviewed by hand: they
+# escape data themselves, or only format numbers and configuration (rules.toml, vocabulary).
+SAFE_PRODUCERS = {
+    "status_badge": "symbol and label from rules.toml",
+    "trend_text": "symbol and label from rules.toml",
+    "area_status_lines": "escapes the learning area with md()",
+    "note_markdown": "ui.conversation: every note field through md()/md_block()",
+    "note_meta": "ui.conversation: author names through md()",
+    "user_message": "ui.errors: fixed Dutch text and a reference",
+    "format_number": "a number", "format_pct": "a number", "format_signed": "a number",
+    "format_count": "a number or '< 5'", "len": "a number", "int": "a number",
+    "_role_short": "role labels (constants)",
+    "status_meanings": "texts from rules.toml",
+    "colour_meaning": "texts.explain: rules.toml only", "much_size": "rules.toml only",
+    "comparison_label": "rules.toml only", "level_label": "a percentage",
+    "trend_meanings": "texts.legend: rules.toml only",
+    "previous_school_year": "arithmetic on a normalised school year",
+    "highlights": "texts.explain: called on md_columns(...) (checked below)",
+    "why_colour": "texts.explain: called on md_record(...) (checked below)",
+    "trend_verdict": "texts.trends: numbers and labels from rules.toml only",
+    "latest_sentence": "texts.trends: numbers only",
+}  # fmt: skip
+# Names and attributes that never hold imported or typed text, reviewed by hand.
+TRUSTED = {
+    "rules": "data_model/rules.toml (configuration, not data)",
+    "year": "a school year, normalised to 2024-2025 by the importer",
+    "latest": "a school year (as above)",
+    "school_year": "a school year (as above)",
+    "conf": "a number formatted from rules.toml",
+    "words": "texts.trends.COMPARISONS (constants)",
+    "modes": "constants in app_pages/trends.py",
+    "notes": "data_model.state.notes constants (STEPS, SOURCES, ...)",
+    "briefing": "data_model.reading.briefing constants (questions)",
+    "support_queries": "constants of data_model.reading.support",
+    "access": "role labels (constants)",
+    "LIMITS": "a constant", "TOTAL_LABEL": "a constant", "STEP_TABS": "constants",
+    "intro": "constants in app_pages/start.py", "label": "a constant label in ui.conversation",
+    "n": "a count", "number": "a count", "outside": "a count", "n_schools": "a count",
+    "prefix": "a count in bold", "more": "a count", "meanings": "constants",
+    "viewer.role_label": "a role label (constant)", "style": "rules.toml styles",
+    "message": "ui.conversation flash: fixed Dutch texts", "done": "fixed Dutch texts",
+    "reference": "ui.errors reference", "title_md": "Markdown by contract (name ends in _md)",
+    "heading_md": "Markdown by contract", "summary": "database summary: school years",
+    "trend_words": "trend_text() or a constant", "ses_choice": "a number",
+    "sd": "a number", "lead": "briefing constants", "prompt": "briefing constants",
+    "q": "briefing.GUIDING_QUESTIONS constants", "kind": "a constant",
+    "fmt": "data_model.imports.formats: import format constants",
+    "level": "a heading level (a number)", "path": "ui/bootstrap: only its file name is shown",
+}  # fmt: skip
+# Columns that never hold imported text: normalised school years, constant labels.
+TRUSTED_KEYS = ("'school_year'", "'dimension_label'", "'level'")
+# Names trusted in one file only.
+TRUSTED_IN = {
+    ("ui/conversation.py", "help"): "pdf_download_button: callers pass fixed Dutch text",
+    ("ui/user_admin.py", "flash"): "messages built with md() before they are stored",
+    ("ui/user_admin.py", "result"): "import counts",
+    ("ui/bootstrap.py", "p"): "rules.toml validation messages (configuration, not data)",
+    ("app_pages/gegevens.py", "failed"): "imports.jobs: fixed Dutch text with a reference",
+    ("app_pages/gegevens.py", "note"): "FORMATS[...].notes: format constants",
+    ("app_pages/uitleg.py", "years"): "rules.status_years (configuration)",
+    # Names are followed per module, not per function: the funnel's `levels` (percentages)
+    # shares its name with a query result the page never prints.
+    ("app_pages/vergelijken.py", "levels"): "funnel levels: percentages from rules.toml",
+}
+PASS_THROUGH = {"str", "list", "reversed", "sorted", "short", "_role_short"}
+
+
+def _callee(node: ast.Call) -> str:
+    f = node.func
+    return f.attr if isinstance(f, ast.Attribute) else f.id if isinstance(f, ast.Name) else ""
+
+
+class _Scope:
+    """Assignments per name in one module, to follow a name to the value it was given."""
+
+    def __init__(self, tree: ast.AST, rel_path: str = "") -> None:
+        self.rel_path = rel_path
+        self.values: dict[str, list[ast.AST]] = {}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Assign):
+                for target in node.targets:
+                    self._bind(target, node.value)
+            elif isinstance(node, ast.AnnAssign) and node.value is not None:
+                self._bind(node.target, node.value)
+            elif isinstance(node, ast.For | ast.comprehension):
+                self._bind(node.target, ast.Subscript(node.iter, ast.Constant(0)))
+
+    def _bind(self, target: ast.AST, value: ast.AST) -> None:
+        if isinstance(target, ast.Name):
+            self.values.setdefault(target.id, []).append(value)
+        elif isinstance(target, ast.Tuple):
+            for element in target.elts:  # unpacking: judged by the whole value
+                self._bind(element, value)
+
+
+def _dotted(node: ast.AST) -> str:
+    return ast.unparse(node)
+
+
+def _parts(node: ast.AST) -> list[ast.AST] | None:
+    """The sub-expressions a composite expression's text is made of (None: not composite)."""
+    if isinstance(node, ast.JoinedStr):
+        return [v.value for v in node.values if isinstance(v, ast.FormattedValue)]
+    if isinstance(node, ast.BinOp) and not isinstance(node.op, ast.Mod):
+        return [node.left, node.right]
+    if isinstance(node, ast.IfExp):
+        return [node.body, node.orelse]
+    if isinstance(node, ast.BoolOp):
+        return list(node.values)
+    if isinstance(node, ast.List | ast.Tuple):
+        return list(node.elts)
+    if isinstance(node, ast.ListComp | ast.GeneratorExp):
+        return [node.elt]
+    return None
+
+
+def _trusted_name(text: str, scope: _Scope) -> bool:
+    base = text.split("[")[0].split(".")[0]
+    if base.isupper():  # a module constant
+        return True
+    return (scope.rel_path, base) in TRUSTED_IN or text in TRUSTED or base in TRUSTED
+
+
+def _safe_call(node: ast.Call, scope: _Scope, depth: int) -> bool:
+    name = _callee(node)
+    if name in ESCAPERS or name in SAFE_PRODUCERS:
+        return True
+    if name in (
+        "join",
+        "lower",
+        "upper",
+        "strip",
+        "format",
+        "split",
+        "items",
+        "values",
+    ) and isinstance(
+        node.func, ast.Attribute
+    ):  # "sep".join(items) / text.lower(): safe when the parts are
+        return all(_safe(a, scope, depth + 1) for a in [node.func.value, *node.args])
+    if name in PASS_THROUGH:
+        return all(_safe(a, scope, depth + 1) for a in node.args)
+    return _trusted_name(_dotted(node.func), scope)
+
+
+def _safe(node: ast.AST | None, scope: _Scope, depth: int = 0) -> bool:
+    """True if `node` can only produce text that is literal, escaped or reviewed."""
+    if node is None or depth > 12:
+        return node is None
+    if isinstance(node, ast.Constant) or any(key in _dotted(node) for key in TRUSTED_KEYS):
+        return True
+    parts = _parts(node)
+    if parts is not None:
+        return all(_safe(p, scope, depth + 1) for p in parts)
+    if isinstance(node, ast.Call):
+        return _safe_call(node, scope, depth)
+    if isinstance(node, ast.Subscript):
+        return _trusted_name(_dotted(node), scope) or _safe(node.value, scope, depth + 1)
+    if isinstance(node, ast.Attribute):
+        return _trusted_name(_dotted(node), scope) or node.attr.isupper()
+    if isinstance(node, ast.Name):
+        if _trusted_name(node.id, scope) or node.id.endswith("_md") or node.id.isupper():
+            return True
+        values = scope.values.get(node.id)
+        return bool(values) and all(_safe(v, scope, depth + 1) for v in values)
+    return False
+
+
+def _markdown_args(node: ast.Call) -> list[ast.AST]:
+    """The arguments of a Streamlit call that it renders as Markdown."""
+    name = _callee(node)
+    args: list[ast.AST] = list(node.args[:1])  # (a metric's value is text, not Markdown)
+    if name in MARKDOWN_OPTIONS and len(node.args) > 1:
+        args.append(node.args[1])
+    for keyword in node.keywords:
+        if keyword.arg in MARKDOWN_KEYWORDS:
+            args.append(keyword.value)
+        elif keyword.arg == "format_func" and name in MARKDOWN_OPTIONS:
+            value = keyword.value
+            args.append(value.body if isinstance(value, ast.Lambda) else value)
+    return args
+
+
+def markdown_offenders(source: str, rel_path: str = "") -> list[tuple[int, str]]:
+    """(line, expression) for every non-literal reaching a Markdown call without ui.safe_text."""
+    tree = ast.parse(source)
+    scope = _Scope(tree, rel_path)
+    out: list[tuple[int, str]] = []
+    for node in ast.walk(tree):
+        # st.x(...) / container.x(...) only, not a local function of that name
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+            continue
+        if node.func.attr not in MARKDOWN_CALLS:
+            continue
+        for arg in _markdown_args(node):
+            if node.func.attr == "table":  # every cell is Markdown: a literal dict or md_frame
+                safe = isinstance(arg, ast.Dict) or (
+                    isinstance(arg, ast.Call) and _callee(arg) == "md_frame"
+                )
+            else:
+                safe = _safe(arg, scope)
+            if not safe:
+                out.append((node.lineno, ast.unparse(arg)[:80]))
+    return sorted(set(out))
+
+
+def _page_files() -> Iterator[Path]:
+    for folder in ("app_pages", "ui"):
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            if path.name != "safe_text.py":
+                yield path
+    yield ROOT / "app.py"
+
+
+def test_detector_finds_data_in_markdown():
+    bad = (
+        "st.title(f\"Schoolfoto · {school['name']}\")\n"
+        "st.markdown(note.body['text'])\n"
+        'st.caption("Gemeente: " + row.municipality)\n'
+        'st.metric(row.learning_area, "3")\n'
+        'st.selectbox("School", ids, help=f"Van {name}")\n'
+        'st.segmented_control("Toets", ids, format_func=names.__getitem__)\n'
+        "st.table(problems)\n"
+        'for s in rows:\n    st.markdown(f"- {s}")\n'
+    )
+    assert sorted({line for line, _ in markdown_offenders(bad)}) == [1, 2, 3, 4, 5, 6, 7, 9]
+    good = (
+        "st.title(f\"Schoolfoto · {md(school['name'])}\")\n"
+        "st.markdown(md_block(note.body['text']))\n"
+        'st.caption(f"{len(rows)} scholen in {year}, minimum {rules.min_group_size}")\n'
+        'st.selectbox("School", ids, format_func=names.__getitem__)\n'
+        "st.table(md_frame(problems))\n"
+        'for s in highlights(md_columns(results), rules):\n    st.markdown(f"- {s}")\n'
+        'st.markdown("\\n".join(f"- {md(x)}" for x in items))\n'
+    )
+    assert markdown_offenders(good) == []
+
+
+def test_no_data_reaches_markdown_without_escaping():
+    offenders = [
+        f"{path.relative_to(ROOT)}:{line}: {expr}"
+        for path in _page_files()
+        for line, expr in markdown_offenders(
+            path.read_text(encoding="utf-8"), path.relative_to(ROOT).as_posix()
+        )
+    ]
+    assert offenders == [], (
+        "data in a Markdown call without ui.safe_text.md() (or a reviewed name in TRUSTED / "
+        "SAFE_PRODUCERS):\n" + "\n".join(offenders)
+    )
+
+
+def test_text_builders_get_escaped_names():
+    """highlights()/why_colour() write Markdown around names: pages pass escaped copies."""
+    for path in _page_files():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and _callee(node) in ("highlights", "why_colour"):
+                first = node.args[0]
+                assert isinstance(first, ast.Call) and _callee(first) in (
+                    "md_columns",
+                    "md_record",
+                ), f"{path.relative_to(ROOT)}:{node.lineno}"
+
+
+# Every file the app offers comes from a builder that neutralises its cells (exports/cells.py),
+# each opened with hostile data in tests/data_model/test_hostile_exports.py.
+NEUTRALISED_BUILDERS = {
+    "build_school_xlsx", "build_conversation_pdf", "csv_bytes", "build_template",
+    "user_sheet_template",
+}  # fmt: skip
+
+
+def _download_sources(source: str) -> list[tuple[int, set[str]]]:
+    """(line, names called in its data) for every download_button call."""
+    out = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Call) and _callee(node) == "download_button":
+            data = node.args[1] if len(node.args) > 1 else None
+            data = next((k.value for k in node.keywords if k.arg == "data"), data)
+            called = (
+                {_callee(n) for n in ast.walk(data) if isinstance(n, ast.Call)} if data else set()
+            )
+            names = {
+                n.attr if isinstance(n, ast.Attribute) else n.id
+                for n in (ast.walk(data) if data else ())
+                if isinstance(n, ast.Name | ast.Attribute)
+            }
+            out.append((node.lineno, called | names))
+    return out
+
+
+def test_every_download_is_built_by_a_neutralising_builder():
+    seen, offenders = 0, []
+    for path in _page_files():
+        for line, called in _download_sources(path.read_text(encoding="utf-8")):
+            seen += 1
+            if not called & NEUTRALISED_BUILDERS:
+                offenders.append(f"{path.relative_to(ROOT)}:{line}")
+    assert seen >= 4 and offenders == []
+
+
+def test_the_dataframe_toolbar_download_is_off():
+    """Its "Download as CSV" writes imported text verbatim (=HYPERLINK(...) from a name)."""
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["client"]["disableDataExport"] is True
+    assert config["client"]["showErrorDetails"] == "none"  # no traceback on a page

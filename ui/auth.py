@@ -1,4 +1,5 @@
-"""Who is looking: demo picker on sample data, OIDC login otherwise (DESIGN §8, issue 6).
+"""Who is looking: demo picker on sample data, OIDC login otherwise (issue 6).
+(docs/architecture.md, "Scope and suppression")
 
 `SCHOOLFOTO_AUTH` = `demo` | `oidc`. Default: `demo` on a sample database, `oidc` on a real
 one. Demo mode on a real database is refused: a real database never runs without login.

@@ -1,4 +1,11 @@
-"""First start: make sure there is a database to open (DESIGN §3, issue: foundation)."""
+"""First start: make sure there is a data folder to open, and that rules.toml is valid.
+
+Only the bundled default folder (`sample_data/`) is generated: a missing $SCHOOLFOTO_DATA is a
+configuration error we report instead of silently creating an empty or fake database in its
+place. A folder that cannot be opened (old single-file format, locked, damaged, state store
+unreachable) gets a Dutch message on this first page, before login, without a traceback or a
+server path. (docs/architecture.md, "From a file to a cell on a page")
+"""
 
 from __future__ import annotations
 
@@ -8,33 +15,48 @@ import streamlit as st
 
 from data_model.rules import RulesError, load_rules
 from data_model.sample import generate
-from data_model.storage.db import DEFAULT_DB_PATH, configured_path
+from data_model.storage import db as storage
+from data_model.storage.state import StateError
+from ui.data import database, pin_snapshot
+from ui.safe_text import md
+
+
+def _stop(message: str) -> None:
+    st.title("Schoolfoto")
+    st.error(message)
+    st.stop()
 
 
 def ensure_database() -> Path:
-    """Return the database path; generate the sample database on first start.
-
-    Only the bundled default is generated: a missing $SCHOOLFOTO_DB is a configuration error
-    we report instead of silently creating an empty or fake database in its place.
-    """
-    path = configured_path()
-    if path.exists():
-        return path
-    if path.resolve() != DEFAULT_DB_PATH.resolve():
-        st.error(
-            f"De databank `{path}` (uit SCHOOLFOTO_DB) bestaat niet. Controleer het pad, of "
-            "laat SCHOOLFOTO_DB leeg om de voorbeelddatabank te gebruiken."
+    """Return the data folder (generating the sample on first start); pin this run's snapshot."""
+    try:
+        path = storage.configured_path()
+    except storage.DataError as exc:
+        _stop(str(exc))
+    if not (path / storage.CURRENT).is_symlink():
+        if path.resolve() != storage.DEFAULT_DATA_PATH.resolve():
+            _stop(
+                "De gegevensmap uit SCHOOLFOTO_DATA bestaat niet of bevat geen "
+                "Schoolfoto-gegevens. Controleer de instelling, of laat SCHOOLFOTO_DATA leeg om "
+                "de voorbeeldgegevens te gebruiken."
+            )
+        st.title("Schoolfoto")
+        st.info(
+            "Eerste start: we maken voorbeeldgegevens met synthetische scholen aan. "
+            "Dat duurt enkele seconden en gebeurt maar één keer."
         )
-        st.stop()
-    st.title("Schoolfoto")
-    st.info(
-        "Eerste start: we maken een voorbeelddatabank met synthetische gegevens aan. "
-        "Dat duurt enkele seconden en gebeurt maar één keer."
-    )
-    bar = st.progress(0.0, text="Voorbeeldgegevens aanmaken…")
-    generate(path, progress=lambda frac, msg: bar.progress(min(frac, 1.0), text=msg))
-    bar.empty()
-    st.rerun()
+        bar = st.progress(0.0, text="Voorbeeldgegevens aanmaken…")
+        try:
+            generate(path, progress=lambda frac, msg: bar.progress(min(frac, 1.0), text=msg))
+        except storage.DataError as exc:
+            _stop(str(exc))
+        bar.empty()
+        st.rerun()
+    try:
+        database()
+        pin_snapshot()
+    except (storage.DataError, StateError) as exc:
+        _stop(str(exc))
     return path
 
 
@@ -46,6 +68,6 @@ def ensure_rules() -> None:
         st.title("Schoolfoto")
         st.error(
             "De instellingen in `data_model/rules.toml` bevatten fouten; de app toont niets "
-            "tot ze verbeterd zijn.\n\n" + "\n".join(f"- {p}" for p in exc.problems)
+            "tot ze verbeterd zijn.\n\n" + "\n".join(f"- {md(p)}" for p in exc.problems)
         )
         st.stop()

@@ -6,6 +6,7 @@ already suppressed, so a tooltip can never show more than the page.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import altair as alt
@@ -25,24 +26,20 @@ NL_NUMBER = "replace(format(datum.value, '~r'), '.', ',')"
 # Altair checks every chart object against the Vega-Lite schema when it is built and again
 # when Streamlit serialises it: 35 % of the Trends page's run time at Flanders scale. The
 # tests validate every builder's output with `to_dict()`, so the app skips both checks: no
-# debug validation while building, and `show_chart` below serialises without validation.
+# debug validation while building (Altair's own public switch), and `show_chart` below
+# serialises *this* chart without validation. Nothing of Altair's classes is replaced: an
+# earlier version swapped `TopLevelMixin.to_dict` for the whole process during each call,
+# which another session's thread could observe half-way.
 alt_schemapi.disable_debug_mode()
-_validating_to_dict = alt.TopLevelMixin.to_dict
-
-
-def _to_dict_without_validation(self: alt.TopLevelMixin, *args: Any, **kwargs: Any) -> dict:
-    kwargs.setdefault("validate", False)
-    return _validating_to_dict(self, *args, **kwargs)
 
 
 def show_chart(chart: alt.TopLevelMixin, container: Any = None, **kwargs: Any) -> Any:
     """`st.altair_chart` (or `container.altair_chart`) without a second schema validation."""
     target = container if container is not None else st
-    alt.TopLevelMixin.to_dict = _to_dict_without_validation
-    try:
-        return target.altair_chart(chart, **kwargs)
-    finally:
-        alt.TopLevelMixin.to_dict = _validating_to_dict
+    chart = chart.copy(deep=False)
+    # Streamlit calls `chart.to_dict()`; an attribute on this one instance answers it.
+    object.__setattr__(chart, "to_dict", partial(type(chart).to_dict, chart, validate=False))
+    return target.altair_chart(chart, **kwargs)
 
 
 def status_scale(rules: Rules | None = None) -> alt.Scale:
@@ -130,7 +127,7 @@ def build_status_grid_chart(
         alt.Tooltip("vergelijkbaar:N", title="Vergelijkbare scholen"),
         alt.Tooltip("vlaanderen:N", title="Vlaanderen"),
         alt.Tooltip("verschil:N", title="Verschil met vergelijkbare scholen"),
-        alt.Tooltip("interval:N", title="95 %-interval van het verschil"),
+        alt.Tooltip("interval:N", title="Interval van de kleur (laatste schooljaren samen)"),
         alt.Tooltip("trend_label:N", title="Trend"),
     ]
     rect = base.mark_rect(stroke="#ffffff", strokeWidth=2).encode(

@@ -119,15 +119,19 @@ def prepare_points(points: pd.DataFrame, rules: Rules | None = None) -> pd.DataF
     df["status_label"] = [rules.statuses[s].label for s in df["status"]]
     df["kleur"] = [f"{rules.statuses[s].symbol} {rules.statuses[s].label}" for s in df["status"]]
     df["leerlingen"] = df["n_pupils"].astype(int).astype(str)
-    df["verschil"] = df["diff_similar"].map(format_signed)
-    df["interval"] = [_interval(a, b) for a, b in zip(df["ci_low"], df["ci_high"], strict=True)]
+    # The funnel shows one school year (issue 11): that year's leave-one-out difference and
+    # its interval; the colour of the point is the stored status (three years pooled).
+    df["verschil"] = df["year_diff"].map(format_signed)
+    df["interval"] = [
+        _interval(a, b) for a, b in zip(df["year_ci_low"], df["year_ci_high"], strict=True)
+    ]
     df["gemiddelde"] = df["score_mean"].map(format_number)
-    half = (df["ci_high"] - df["ci_low"]) / 2
+    half = (df["year_ci_high"] - df["year_ci_low"]) / 2
     df["score_low"] = df["score_mean"] - half
     df["score_high"] = df["score_mean"] + half
     df["ses"] = df["ses_index"].map(lambda v: format_number(v, 0) + " %")
     keep = [
-        "school", "wie", "own", "n_pupils", "diff_similar", "score_mean", "score_low",
+        "school", "wie", "own", "n_pupils", "diff_similar", "year_diff", "score_mean", "score_low",
         "score_high", "ses_index", "ses_group", "status_label", "kleur", "leerlingen",
         "verschil", "interval", "gemiddelde", "ses",
     ]  # fmt: skip
@@ -141,9 +145,9 @@ def _point_tooltip(with_position: bool) -> list[alt.Tooltip]:
         alt.Tooltip("school:N", title="School"),
         alt.Tooltip("leerlingen:N", title="Leerlingen"),
         alt.Tooltip("gemiddelde:N", title="Gemiddelde"),
-        alt.Tooltip("verschil:N", title="Verschil met vergelijkbare scholen"),
-        alt.Tooltip("interval:N", title="95 %-interval"),
-        alt.Tooltip("kleur:N", title="Kleur"),
+        alt.Tooltip("verschil:N", title="Verschil dit schooljaar"),
+        alt.Tooltip("interval:N", title="Interval van dit schooljaar"),
+        alt.Tooltip("kleur:N", title="Kleur (laatste schooljaren samen)"),
         alt.Tooltip("ses:N", title="SES-index"),
         alt.Tooltip("ses_group:N", title="SES-groep"),
     ]
@@ -184,7 +188,10 @@ def build_funnel_chart(
                 strokeDash=alt.StrokeDash(
                     "level:N",
                     title="Controlegrenzen",
-                    scale=alt.Scale(domain=["95 %", "99,8 %"], range=[[6, 3], [2, 2]]),
+                    scale=alt.Scale(
+                        domain=list(dict.fromkeys(limits["level"])),
+                        range=[[6, 3], [2, 2], [1, 5]],
+                    ),
                     legend=alt.Legend(orient="bottom") if bound == "upper" else None,
                 ),
                 detail="level:N",
@@ -206,8 +213,8 @@ def build_funnel_chart(
             x=x,
             # A short title: a rotated title longer than the plot is clipped.
             y=alt.Y(
-                "diff_similar:Q",
-                title="Verschil (punten)",
+                "year_diff:Q",
+                title="Verschil (punten, dit schooljaar)",
                 axis=alt.Axis(labelExpr=NL_NUMBER, titleLimit=300),
             ),
             tooltip=_point_tooltip("positie" in df.columns),
@@ -216,7 +223,7 @@ def build_funnel_chart(
     )
     layers = [*limit_lines, zero, end_labels, points]
     if df["own"].any():
-        layers.append(_own_layer(base, "n_pupils:Q", "diff_similar:Q"))
+        layers.append(_own_layer(base, "n_pupils:Q", "year_diff:Q"))
     return alt.layer(*layers).properties(
         title=alt.TitleParams(
             "Trechter: verschil met vergelijkbare scholen tegenover het aantal leerlingen",
@@ -232,7 +239,7 @@ def build_funnel_chart(
 
 
 def build_ses_scatter_chart(df: pd.DataFrame, score_label: str, rules: Rules | None = None):
-    """School mean (with 95 % interval) against the SES index of the school."""
+    """School mean (with this year's interval) against the SES index of the school."""
     rules = rules or load_rules()
     x = alt.X(
         "ses_index:Q",
@@ -255,8 +262,8 @@ def build_ses_scatter_chart(df: pd.DataFrame, score_label: str, rules: Rules | N
     return alt.layer(*layers).properties(
         title=alt.TitleParams(
             "Schoolgemiddelde tegenover de leerlingenpopulatie",
-            subtitle="Lijn = 95 %-interval van het schoolgemiddelde. De kleur vergelijkt met "
-            "scholen in dezelfde SES-groep.",
+            subtitle="Lijn = interval van dit schooljaar (toeval bij leerlingen en klas). De kleur "
+            "vergelijkt met scholen in dezelfde SES-groep, over de laatste schooljaren samen.",
             anchor="start",
         ),
         height=420,
@@ -322,7 +329,7 @@ def build_status_matrix_chart(df: pd.DataFrame, rules: Rules | None = None) -> a
             alt.Tooltip("status_label:N", title="Kleur"),
             alt.Tooltip("leerlingen:N", title="Leerlingen"),
             alt.Tooltip("verschil:N", title="Verschil met vergelijkbare scholen"),
-            alt.Tooltip("interval:N", title="95 %-interval"),
+            alt.Tooltip("interval:N", title="Interval van de kleur (laatste schooljaren samen)"),
             alt.Tooltip("trend_label:N", title="Trend"),
             alt.Tooltip("ses_group:N", title="SES-groep"),
         ],

@@ -4,20 +4,17 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from pathlib import Path
 
 import pandas as pd
 import streamlit as st
-from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from data_model.reading import access, queries
 from data_model.rules import Rules, load_rules
 from data_model.state import audit
 from data_model.texts.formatting import format_number, format_signed
-from data_model.texts.legend import status_meanings
+from data_model.texts.legend import colour_meaning, status_meanings
 from ui.data import db_path, get_database, query
-from ui.navigation import PAGES
-from ui.navigation import ROOT as NAV_ROOT
+from ui.errors import safe_build
 from ui.safe_text import md
 
 SCHOOL_KEY = "school_id"
@@ -29,7 +26,7 @@ def status_badge(status: str, rules: Rules | None = None) -> str:
 
     Streamlit's `:color[...]{foreground=... background=...}` takes any CSS colour, so legend,
     tiles and badges use exactly the palette of the grid, the Excel photo and the PDF, without
-    HTML. Never red/green (DESIGN §1).
+    HTML. Never red/green.
     """
     rules = rules or load_rules()
     style = rules.statuses[status]
@@ -98,18 +95,14 @@ def pick_school(viewer: access.Viewer) -> str | None:
     return current
 
 
+# app.py stores the title of the page st.navigation is about to run (public API: the
+# StreamlitPage it returns), so components need no private script-run context.
+CURRENT_PAGE_KEY = "_current_page_title"
+
+
 def current_page_title() -> str:
     """Title of the page being run (as registered in ui.navigation), for the audit log."""
-    try:
-        ctx = get_script_run_ctx()
-        info = ctx.pages_manager.get_pages().get(ctx.page_script_hash, {})
-    except Exception:  # outside a page run (tests calling a component directly)
-        return "pagina"
-    path = info.get("script_path") or ""
-    for spec in PAGES:
-        if path and Path(path).resolve() == (NAV_ROOT / spec.path).resolve():
-            return spec.title
-    return str(info.get("page_name") or "pagina")
+    return str(st.session_state.get(CURRENT_PAGE_KEY) or "pagina")
 
 
 def log_audit(viewer: access.Viewer | None, action: str, **kwargs: str | None) -> None:
@@ -122,11 +115,17 @@ def log_audit(viewer: access.Viewer | None, action: str, **kwargs: str | None) -
 
 
 def logged_export(
-    viewer: access.Viewer, school_id: str | None, what: str, build: Callable[[], bytes]
+    viewer: access.Viewer,
+    school_id: str | None,
+    what: str,
+    build: Callable[[], bytes],
+    failure: Callable[[str], bytes] | None = None,
 ) -> Callable[[], bytes]:
     """Deferred `data=` of a download button that writes the audit line when the file is made:
     `st.download_button(..., data=logged_export(viewer, sid, "Excel-schoolfoto", lambda: ...),
-    on_click="ignore")` logs exactly the downloads, without a rerun."""
+    on_click="ignore")` logs exactly the downloads, without a rerun. If the file cannot be
+    made, `failure(reference)` is downloaded instead: a file of the same kind that says so in
+    Dutch (Streamlit itself would only show an English notice), details in the server log."""
 
     # The database handle is taken now, in the script run: `make` runs later, when the
     # browser asks for the file, possibly outside the script thread.
@@ -137,7 +136,7 @@ def logged_export(
             audit.log_event(db, viewer, audit.EXPORT, school_id=school_id, detail=what)
         except Exception:
             logging.getLogger(__name__).warning("audit log write failed", exc_info=True)
-        return build()
+        return safe_build(build, failure, f"export {what}")
 
     return make
 
@@ -161,7 +160,7 @@ def pick_assessment(viewer: access.Viewer, school_id: str) -> tuple[str, pd.Seri
     first = next(iter(names))
     assessment_id = (
         st.segmented_control(
-            "Toets", options=list(names), format_func=names.__getitem__, default=first
+            "Toets", options=list(names), format_func=lambda a: md(names[a]), default=first
         )
         or first
     )
@@ -169,10 +168,11 @@ def pick_assessment(viewer: access.Viewer, school_id: str) -> tuple[str, pd.Seri
 
 
 def render_legend(rules: Rules | None = None) -> None:
-    """The six colour codes with symbol and meaning."""
+    """The six colour codes with symbol and meaning, and what a colour means (issue 11)."""
     rules = rules or load_rules()
     rows = [f"- {status_badge(s, rules)}: {text}" for s, text in status_meanings(rules).items()]
     st.markdown("\n".join(rows))
+    st.caption(colour_meaning(rules))
 
 
 def render_area_tiles(results: pd.DataFrame, rules: Rules | None = None) -> None:
@@ -215,7 +215,7 @@ def name_ordered_table(
 ) -> object:
     """A table of schools in name order that the reader cannot re-sort (no league tables).
 
-    Schoolfoto never ranks schools (DESIGN §1), but any `st.dataframe` column can be sorted
+    Schoolfoto never ranks schools, but any `st.dataframe` column can be sorted
     with a click on its header, which turns a list of "Lager" counts into a ranking of the
     region's weakest schools. Streamlit switches column sorting off when column selection is
     on, so these tables allow selecting a column (which does nothing) instead of sorting it.

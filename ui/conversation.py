@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 from data_model.reading.access import Viewer
 from data_model.state import notes
@@ -287,13 +288,25 @@ def add_form(
         st.rerun()
 
 
+def _rerun_card() -> None:
+    """Rerun only this card when it runs as a fragment (a click in the browser); in a full run
+    of the page (AppTest, or the card's first render) Streamlit allows only a page rerun."""
+    try:
+        st.rerun(scope="fragment")
+    except StreamlitAPIException:
+        st.rerun()
+
+
+@st.fragment
 def note_card(
     db: Database, viewer: Viewer, note: notes.Note, choices: Choices, number: int | None = None
 ) -> None:
     """One note with who wrote it, and buttons to edit or delete it.
 
-    Editing remembers the version the user started from (in the session), so a colleague's
-    save in between is detected by the data layer instead of being overwritten.
+    A fragment: opening or cancelling the edit form reruns this card only; a save or a delete
+    reruns the page (its counts and links change). Editing remembers the version the user
+    started from (in the session), so a colleague's save in between is detected by the data
+    layer instead of being overwritten.
     """
     edit_key = f"editing-{note.note_id}"
     with st.container(border=True):
@@ -305,7 +318,7 @@ def note_card(
             b1, b2 = right.columns(2)
             if b1.button("", icon=":material/edit:", key=f"edit-{note.note_id}", help="Bewerken"):
                 st.session_state[edit_key] = note.version
-                st.rerun()
+                _rerun_card()
             if b2.button(
                 "", icon=":material/delete:", key=f"del-{note.note_id}", help="Verwijderen"
             ) and save(
@@ -325,7 +338,7 @@ def note_card(
             cancel = c2.form_submit_button("Annuleren")
         if cancel:
             del st.session_state[edit_key]
-            st.rerun()
+            _rerun_card()
         if save_clicked:
             if save(
                 lambda: notes.update_note(db, viewer, note.note_id, body, started_from),
@@ -386,6 +399,7 @@ def pdf_download_button(
     viewer: Viewer, school_id: str, year: str, label: str, help: str | None = None
 ) -> None:
     """Download button for the PDF conversation sheet; built on click and logged in the audit."""
+    from data_model.exports.cells import failure_pdf
     from data_model.exports.conversation_pdf import build_conversation_pdf
     from ui.components import logged_export
     from ui.data import cursor
@@ -397,6 +411,7 @@ def pdf_download_button(
             school_id,
             "PDF-gespreksblad",
             lambda: build_conversation_pdf(cursor(), viewer, school_id, year),
+            failure=failure_pdf,  # a failed export says so in Dutch
         ),
         file_name=f"datagesprek-{school_id}-{year}.pdf",
         mime="application/pdf",

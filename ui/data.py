@@ -1,24 +1,35 @@
 """Cached access to the data layer for pages.
 
-One `Database` per process (`st.cache_resource`), a fresh cursor per call, and query results
-cached per viewer with `st.cache_data(ttl=...)`. The viewer is part of the cache key, so a
-cached result can never be served to someone with another scope. After any write, call
-`clear_caches()`.
+One `Database` per process and data folder (`st.cache_resource`). Every full script run pins
+the snapshot that is current when it starts (`pin_snapshot()`, called by app.py): `cursor()`
+then returns cursors on that one snapshot, so a page never mixes two snapshots even if an
+import publishes halfway through the run; the next run (a click, a rerun) reads the new one.
+Pick-up is therefore immediate on the next interaction, in every app process, without a
+restart: checking the pointer is one readlink per run.
+
+Query results are cached with `st.cache_data(ttl=...)` keyed on the snapshot id, the viewer
+and the viewer's allowed school ids (computed once per run from the state store): a cached
+result can never be served to someone with another scope, nor survive a new snapshot or a
+changed assignment made in another app process. Notes and other state are read directly
+(they change without a new snapshot). After a write in this process, call `clear_caches()`.
 """
 
 from __future__ import annotations
 
 import importlib
+import uuid
 from collections.abc import Callable
 from typing import Any
 
-import duckdb
 import streamlit as st
 
 from data_model.reading import access, queries
-from data_model.storage.db import Database, configured_path
+from data_model.storage.db import Cursor, Database, DataError, configured_path
 
 CACHE_TTL_SECONDS = 600
+_PIN = "_snapshot_pin"
+_RUN = "_script_run"
+_SCOPE = "_scope_memo"
 
 
 @st.cache_resource(show_spinner=False)
@@ -30,8 +41,38 @@ def db_path() -> str:
     return str(configured_path())
 
 
-def cursor() -> duckdb.DuckDBPyConnection:
-    return get_database(db_path()).cursor()
+def database() -> Database:
+    return get_database(db_path())
+
+
+def pin_snapshot() -> str:
+    """Start of a script run: read the published snapshot once and keep it for this run."""
+    sid = database().current_snapshot()
+    st.session_state[_PIN] = sid
+    st.session_state[_RUN] = uuid.uuid4().hex
+    return sid
+
+
+def snapshot_id() -> str:
+    """The snapshot of this script run (pinned by app.py; pinned now if called first)."""
+    return st.session_state.get(_PIN) or pin_snapshot()
+
+
+def cursor() -> Cursor:
+    try:
+        return database().cursor(snapshot_id())
+    except DataError:  # the pinned snapshot was pruned meanwhile: move to the current one
+        return database().cursor(pin_snapshot())
+
+
+def allowed_ids(viewer: access.Viewer) -> tuple[str, ...]:
+    """`access.allowed_school_ids` for this viewer, computed once per script run."""
+    key = (st.session_state.get(_RUN), snapshot_id(), viewer)
+    memo = st.session_state.get(_SCOPE)
+    if memo is None or memo[0] != key:
+        memo = (key, tuple(access.allowed_school_ids(cursor(), viewer)))
+        st.session_state[_SCOPE] = memo
+    return memo[1]
 
 
 def _resolve(module: str, name: str) -> Callable[..., Any]:
@@ -41,23 +82,38 @@ def _resolve(module: str, name: str) -> Callable[..., Any]:
     return getattr(importlib.import_module(module), name)
 
 
-@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
-def _cached_query(path: str, module: str, name: str, viewer: access.Viewer, args: tuple) -> Any:
-    return _resolve(module, name)(get_database(path).cursor(), viewer, *args)
+@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False, max_entries=2000)
+def _cached_query(
+    path: str,
+    snapshot: str,
+    scope: tuple[str, ...],
+    module: str,
+    name: str,
+    viewer: access.Viewer,
+    args: tuple,
+) -> Any:
+    return _resolve(module, name)(get_database(path).cursor(snapshot), viewer, *args)
 
 
 def query(fn: Callable[..., Any], viewer: access.Viewer, *args: Any) -> Any:
-    """Run `fn(cursor, viewer, *args)` cached per database, function, viewer and arguments.
+    """Run `fn(cursor, viewer, *args)` cached per snapshot, scope, function, viewer, arguments.
 
     `fn` is a read function of data_model (first parameters: cursor, Viewer); the cache key
     uses its module and name, so pages pass the function itself: `query(queries.x, viewer)`.
     """
-    return _cached_query(db_path(), fn.__module__, fn.__qualname__, viewer, tuple(args))
+    scope = allowed_ids(viewer)
+    return _cached_query(
+        db_path(), cursor().snapshot_id, scope, fn.__module__, fn.__qualname__, viewer, args
+    )
 
 
 @st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
-def database_summary(path: str) -> dict[str, object]:
-    return queries.database_summary(get_database(path).cursor())
+def _summary(path: str, snapshot: str) -> dict[str, object]:
+    return queries.database_summary(get_database(path).cursor(snapshot))
+
+
+def database_summary(path: str | None = None) -> dict[str, object]:
+    return _summary(path or db_path(), cursor().snapshot_id)
 
 
 def clear_caches() -> None:

@@ -164,7 +164,7 @@ def render_grid(
     Returns the picked (row label, school year), or None before any click.
     """
     rules = rules or load_rules()
-    # Data text in the Markdown explanation is escaped (ui.safe_text, DESIGN §10).
+    # Data text in the Markdown explanation is escaped (ui.safe_text).
     explain = explain or (lambda row: why_colour(md_record(row), rules))
     blocks = grid_blocks(results, rules)
     keys = tuple(b.key for b in blocks)

@@ -1,4 +1,7 @@
-"""Which pages exist and which roles see them (DESIGN §6). app.py only routes over this list."""
+"""Which pages exist and which roles see them. app.py only routes over this list.
+
+(docs/architecture.md, "Pages")
+"""
 
 from __future__ import annotations
 

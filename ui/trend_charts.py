@@ -129,10 +129,12 @@ def prepare_difference(
     """One row per school year with the difference, its interval and Dutch tooltip text."""
     rules = rules or load_rules()
     c = COMPARISONS[comparison]
+    # Each year's own difference and interval (issue 11): the colour pools three years and
+    # has its own interval, shown in "Waarom deze kleur?".
     if comparison == "similar":
-        diff, lo, hi, status = "diff_similar", "ci_low", "ci_high", "status"
+        diff, lo, hi, status = "year_diff", "year_ci_low", "year_ci_high", "status"
     else:
-        diff, lo, hi, status = "value_added", "va_ci_low", "va_ci_high", "va_status"
+        diff, lo, hi, status = "value_added", "va_year_ci_low", "va_year_ci_high", "va_status"
     df = pd.DataFrame(
         {
             "rij": [
@@ -190,7 +192,7 @@ def status_direction(rules: Rules) -> tuple[str, alt.Shape]:
 def _year_axis(years: list[str] | None, short: bool = False) -> alt.X:
     """School years on x; every year of the series keeps its place, so a gap stays visible.
 
-    Years are written in full (2017-2018, DESIGN §1): slanted under a chart, upright in the
+    Years are written in full (2017-2018): slanted under a chart, upright in the
     narrow small multiples.
     """
     axis = alt.Axis(labelAngle=-45, labelOverlap=False)
@@ -214,7 +216,7 @@ def _difference_layers(
         alt.Tooltip("rij:N", title="Leergebied / domein"),
         alt.Tooltip("school_year:N", title="Schooljaar"),
         alt.Tooltip("verschil_tekst:N", title="Verschil"),
-        alt.Tooltip("interval:N", title="95 %-interval"),
+        alt.Tooltip("interval:N", title="Interval van dit jaar"),
         alt.Tooltip("leerlingen:N", title="Leerlingen"),
         alt.Tooltip("kleur:N", title="Kleur"),
     ]
@@ -253,12 +255,14 @@ def build_difference_chart(
     rules = rules or load_rules()
     words = COMPARISONS[comparison]["words"]
     subtitle = (
-        f"Uw school min {words}; band = 95 %-interval."
+        f"Uw school min {words}; band = interval van elk jaar; kleur = laatste schooljaren samen."
         if comparison == "similar"
-        else "Uw school min de verwachte score; band = 95 %-interval."
+        else "Uw school min de verwachte score; band = interval van elk jaar."
     )
     # No status legend here: the overview above has it, and the tooltip names the colour.
-    y_title = "Verschil (punten)" if comparison == "similar" else "Toegevoegde waarde (punten)"
+    y_title = (
+        "Verschil (punten)" if comparison == "similar" else "SES-gecorrigeerd verschil (punten)"
+    )
     return _difference_layers(df, rules, y_title, show_legend=False).properties(
         title=alt.TitleParams(title, subtitle=subtitle, anchor="start"),
         height=CHART_HEIGHT,

@@ -33,6 +33,9 @@ def _show_errors(title_md: str, errors: list[str]) -> None:
     st.error(f"**{title_md}**\n\n" + "\n".join(f"- {md(e)}" for e in shown) + more)
 
 
+TAB_KEY = "ua_tab"
+
+
 def render_user_admin(viewer: Viewer) -> None:
     """Users, their roles, schools and region; import; audit log. Beheerder only."""
     if not viewer.is_admin:
@@ -41,17 +44,13 @@ def render_user_admin(viewer: Viewer) -> None:
     flash = st.session_state.pop("_ua_flash", None)
     if flash:
         st.success(flash)
-    overview, edit, sheet, log = st.tabs(
-        ["Overzicht", "Toevoegen of wijzigen", "Lijst importeren", "Logboek"]
-    )
-    with overview:
-        _render_overview(viewer)
-    with edit:
-        _render_edit(viewer)
-    with sheet:
-        _render_import(viewer)
-    with log:
-        render_audit_log(viewer)
+    # Only the open tab runs (lazy tabs): a search in the overview does not rebuild the
+    # edit form, the import or the audit log.
+    tabs = st.tabs(list(_TABS), key=TAB_KEY, on_change="rerun")
+    for tab, render in zip(tabs, _TABS.values(), strict=True):
+        with tab:
+            if tab.open:
+                render(viewer)
 
 
 def _render_overview(viewer: Viewer) -> None:
@@ -206,7 +205,7 @@ def _render_import(viewer: Viewer) -> None:
     )
     st.download_button(
         "Sjabloon downloaden (.xlsx)",
-        data=users.user_sheet_template(),
+        data=users.user_sheet_template,  # built when clicked, not on every rerun
         file_name="schoolfoto-gebruikers.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         icon=":material/download:",
@@ -285,3 +284,11 @@ def render_audit_log(viewer: Viewer) -> None:
         },
     )
     st.caption(f"{len(entries)} regels, nieuwste eerst (hoogstens 2000).")
+
+
+_TABS = {
+    "Overzicht": _render_overview,
+    "Toevoegen of wijzigen": _render_edit,
+    "Lijst importeren": _render_import,
+    "Logboek": render_audit_log,
+}

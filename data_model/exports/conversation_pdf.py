@@ -170,11 +170,12 @@ class _Sheet(FPDF):
 
 def difference_chart(results: pd.DataFrame, rules: Rules) -> alt.Chart | None:
     """Difference with similar schools per learning area over the years: one panel each,
-    with its 95 % interval and the status symbol as text, so it reads in black and white."""
+    with each year's own interval and the stored status symbol as text, so it reads in black
+    and white (the symbol is the colour: the latest school years pooled, issue 11)."""
     df = results[
         results["domain"].isna() & results["learning_area"].notna() & ~results["suppressed"]
     ].copy()
-    df = df[df["diff_similar"].notna()]
+    df = df[df["year_diff"].notna()]
     if df.empty:
         return None
     # Only clear differences get a symbol above the point; "zoals verwacht" stays quiet.
@@ -183,8 +184,8 @@ def difference_chart(results: pd.DataFrame, rules: Rules) -> alt.Chart | None:
         for s in df["status"]
     ]
     areas = list(dict.fromkeys(df.sort_values("area_order")["learning_area"]))
-    df["jaar"] = df["school_year"]  # written in full, 2017-2018 (DESIGN §1)
-    df = df[["learning_area", "jaar", "diff_similar", "ci_low", "ci_high", "symbool"]]
+    df["jaar"] = df["school_year"]  # written in full, 2017-2018
+    df = df[["learning_area", "jaar", "year_diff", "year_ci_low", "year_ci_high", "symbool"]]
     # Padding on both scales keeps the symbols above the first, last and highest points
     # inside each panel's frame.
     base = alt.Chart().encode(
@@ -196,14 +197,14 @@ def difference_chart(results: pd.DataFrame, rules: Rules) -> alt.Chart | None:
         )
     )
     band = base.mark_area(color="#cccccc", opacity=0.6).encode(
-        y=alt.Y("ci_low:Q", title="Verschil (punten)", scale=alt.Scale(padding=16)),
-        y2="ci_high:Q",
+        y=alt.Y("year_ci_low:Q", title="Verschil (punten)", scale=alt.Scale(padding=16)),
+        y2="year_ci_high:Q",
     )
     zero = alt.Chart().mark_rule(color="#000000", strokeDash=[3, 3]).encode(y=alt.datum(0))
-    line = base.mark_line(color="#1a1a1a").encode(y="diff_similar:Q")
-    points = base.mark_point(filled=True, color="#1a1a1a", size=30).encode(y="diff_similar:Q")
+    line = base.mark_line(color="#1a1a1a").encode(y="year_diff:Q")
+    points = base.mark_point(filled=True, color="#1a1a1a", size=30).encode(y="year_diff:Q")
     marks = base.mark_text(dy=-9, fontSize=10, color="#1a1a1a").encode(
-        y="diff_similar:Q", text="symbool:N"
+        y="year_diff:Q", text="symbool:N"
     )
     return (
         alt.layer(band, zero, line, points, marks, data=df)
@@ -212,7 +213,8 @@ def difference_chart(results: pd.DataFrame, rules: Rules) -> alt.Chart | None:
         .properties(
             title=alt.TitleParams(
                 "Verschil met vergelijkbare scholen per leergebied",
-                subtitle="Lijn: verschil; grijze band: 95 %-interval; stippellijn: geen verschil",
+                subtitle="Lijn: verschil per schooljaar; grijze band: interval van dat jaar; "
+                "symbool: kleur (laatste schooljaren samen)",
                 anchor="start",
             )
         )

@@ -1,6 +1,6 @@
 """Exports of one school: the Excel school photo (and, via conversation_pdf, the PDF sheet).
 
-    python -m data_model.exports --school 012345 --format xlsx --db PATH --out schoolfoto.xlsx
+    python -m data_model.exports --school 012345 --format xlsx --data MAP --out schoolfoto.xlsx
 
 The workbook has four sheets: "Schoolfoto" (the grid with the app's colours, symbols and
 labels from rules.toml), "Legende", "Gegevens" (the school's v_school_result rows in the
@@ -30,10 +30,10 @@ from data_model.reading.access import AccessDenied, Viewer, system_viewer
 from data_model.reading.scope import require_school, school_read
 from data_model.rules import Rules, load_rules
 from data_model.state import notes
-from data_model.storage.db import Database
+from data_model.storage.cli import add_data_argument, open_data
 from data_model.texts.explain import cell_label
 from data_model.texts.formatting import format_date, format_number
-from data_model.texts.legend import privacy_meaning, status_meanings, trend_meanings
+from data_model.texts.legend import privacy_meaning, rule_lines, status_meanings, trend_meanings
 from data_model.vocabulary import NOTE_STEP_LABELS, NOTE_STEPS
 
 GRID_SHEET, LEGEND_SHEET, DATA_SHEET, NOTES_SHEET = "Schoolfoto", "Legende", "Gegevens", "Notities"
@@ -162,14 +162,7 @@ def _legend_sheet(ws, rules: Rules) -> None:
     ws.append([])
     ws.append(["Hoe een kleur beslist wordt"])
     ws.cell(ws.max_row, 1).font = Font(bold=True)
-    for line in (
-        f"Een cel krijgt alleen een kleur als het {round(rules.confidence * 100)} %-interval "
-        "rond het verschil met vergelijkbare scholen 0 niet bevat.",
-        f"'Veel hoger' of 'veel lager': bovendien is het verschil minstens "
-        f"{format_number(rules.large_effect_size)} standaardafwijking van Vlaanderen.",
-        f"Met minder dan {rules.min_colour_size} leerlingen krijgt een cel geen kleur; met minder "
-        f"dan {rules.min_group_size} leerlingen wordt niets getoond.",
-    ):
+    for line in rule_lines(rules):  # one wording with the app (texts.explain, issue 11)
         ws.append([line])
     ws.column_dimensions["A"].width = 24
     ws.column_dimensions["B"].width = 10
@@ -248,7 +241,7 @@ def conversation_notes(
     access checks included). The anker's internal preparation is never in the school's file."""
     years = [
         y
-        for (y,) in con.execute(
+        for (y,) in con.state.execute(  # notes live in the state store
             "SELECT DISTINCT school_year FROM notes WHERE school_id = ? ORDER BY 1", [school_id]
         ).fetchall()
     ]
@@ -331,12 +324,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Exporteer de schoolfoto van één school.")
     parser.add_argument("--school", required=True, help="instellingsnummer (6 cijfers)")
     parser.add_argument("--format", required=True, choices=["xlsx", "pdf"])
-    parser.add_argument("--db", required=True, type=Path)
+    add_data_argument(parser, required=True)
     parser.add_argument("--out", required=True, type=Path)
     parser.add_argument("--year", help="schooljaar voor de pdf, bv. 2024-2025 (standaard: laatste)")
     args = parser.parse_args(argv)
     school_id = args.school.strip().zfill(6)
-    db = Database(args.db)
+    db = open_data(args.data)
     try:
         con = db.cursor()
         viewer = system_viewer(con)

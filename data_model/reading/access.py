@@ -1,22 +1,25 @@
-"""Roles, the Viewer and row scoping (DESIGN §8).
+"""Roles, the Viewer and row scoping (docs/architecture.md, "Scope and suppression").
 
-Scope is decided in one place, the `user_scope` view of schema.sql, and every query in
-queries.py filters with SCOPE_SQL for the viewer's user id. A page therefore cannot show a
-school outside the scope even if it asks for one: it gets no rows, or AccessDenied.
+Scope is decided in one place, `allowed_school_ids(con, viewer)`: the user's role, region and
+assigned schools come from the state store (by user id, never from what a Viewer object
+claims), the schools of a region from the snapshot. Every analytic query takes that list as a
+parameter (`reading.scope.SCOPE_FILTER`, computed once per request by the scoped reader);
+nothing joins a users table inside DuckDB. A page therefore cannot show
+a school outside the scope even if it asks for one: it gets no rows, or AccessDenied.
+
+`con` is a `storage.db.Cursor`: a DuckDB cursor on one snapshot that carries the state store
+(`con.state`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-import duckdb
 import pandas as pd
 
+from data_model.storage.state import SYSTEM_USER_ID, StateStore
 from data_model.vocabulary import BEHEERDER, GUIDANCE_ROLES, NAMED_SCHOOL_ROLES, ROLE_LABELS
-
-# Parameter: the viewer's user_id. Use as `WHERE <alias.>school_id IN (...)`.
-SCOPE_SQL = "SELECT school_id FROM user_scope WHERE user_id = ?"
-
 
 # Measures that must be NULL on a suppressed row (n below the privacy minimum). The
 # materialised table already blanks them; `scrub_suppressed` repeats it right after the SQL
@@ -25,6 +28,9 @@ SUPPRESSED_MEASURES = (
     "n_pupils", "score_mean", "score_sd", "pct_goal_reached", "diff_similar",
     "diff_flanders", "ci_low", "ci_high", "effect_size", "trend_slope", "trend_p",
     "expected_score", "diff_expected",
+    # issue 11: the estimate behind the colour and the single year's own numbers
+    "status_estimate", "status_n", "year_diff", "year_ci_low", "year_ci_high", "trend_se",
+    "trend_z", "reliability",
 )  # fmt: skip
 
 
@@ -61,40 +67,56 @@ class Viewer:
 _USER_SQL = "SELECT user_id, name, email, role, region_id FROM users WHERE active AND "
 
 
+def _state(con: Any) -> StateStore:
+    state = getattr(con, "state", None)
+    if state is None:
+        raise TypeError("a storage.db.Cursor (or Database) is needed: it carries the state store")
+    return state
+
+
 def _viewer(row: tuple | None) -> Viewer | None:
     return Viewer(*row) if row else None
 
 
-def viewer_for_email(con: duckdb.DuckDBPyConnection, email: str) -> Viewer | None:
+def viewer_for_email(con: Any, email: str) -> Viewer | None:
     """The active user with this e-mail address (case-insensitive), or None.
 
     The command-line identity (SYSTEM_USER_ID) can never log in, whatever a provider says.
     """
-    from data_model.storage.db import SYSTEM_USER_ID
-
-    row = con.execute(
-        _USER_SQL + "lower(email) = lower(?) AND user_id <> ?", [email.strip(), SYSTEM_USER_ID]
-    ).fetchone()
+    row = (
+        _state(con)
+        .execute(
+            _USER_SQL + "lower(email) = lower(?) AND user_id <> ?", [email.strip(), SYSTEM_USER_ID]
+        )
+        .fetchone()
+    )
     return _viewer(row)
 
 
-def account_status(con: duckdb.DuckDBPyConnection, email: str) -> str:
+def account_status(con: Any, email: str) -> str:
     """'active', 'disabled' or 'unknown' for a login e-mail: the refusal text differs."""
     if not email.strip():
         return "unknown"
     if viewer_for_email(con, email) is not None:
         return "active"
-    row = con.execute(
-        "SELECT 1 FROM users WHERE lower(email) = lower(?) AND NOT active", [email.strip()]
-    ).fetchone()
+    row = (
+        _state(con)
+        .execute(
+            "SELECT 1 FROM users WHERE lower(email) = lower(?) AND NOT active", [email.strip()]
+        )
+        .fetchone()
+    )
     return "disabled" if row else "unknown"
 
 
-def viewer_for_user_id(con: duckdb.DuckDBPyConnection, user_id: str) -> Viewer | None:
-    return _viewer(con.execute(_USER_SQL + "user_id = ?", [user_id]).fetchone())
+def viewer_for_user_id(con: Any, user_id: str) -> Viewer | None:
+    return _viewer(_state(con).execute(_USER_SQL + "user_id = ?", [user_id]).fetchone())
 
 
-def demo_users(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+_ROLE_ORDER = {"directeur": 1, "anker": 2, "regioteam": 3, "beheerder": 4}
+
+
+def demo_users(con: Any) -> pd.DataFrame:
     """Active users with a short description of their scope, for the demo picker.
 
     Only on sample data: the list names every user and school, so on a real database it is
@@ -104,27 +126,30 @@ def demo_users(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
     if not is_sample(con):
         raise AccessDenied("De demogebruikers bestaan alleen in een voorbeelddatabank.")
-    return con.execute(
-        """
-        SELECT u.user_id, u.name, u.role, u.email,
-               count(s.school_id) AS n_schools,
-               min(sc.name) AS first_school
-        FROM users u
-        LEFT JOIN user_scope s USING (user_id)
-        LEFT JOIN schools sc ON sc.school_id = s.school_id
-        WHERE u.active AND u.user_id <> 'systeem'
-        GROUP BY u.user_id, u.name, u.role, u.email
-        ORDER BY CASE u.role WHEN 'directeur' THEN 1 WHEN 'anker' THEN 2
-                             WHEN 'regioteam' THEN 3 ELSE 4 END,
-                 first_school, u.name
-        """
-    ).df()
+    users = (
+        _state(con)
+        .execute(
+            "SELECT user_id, name, role, email, region_id FROM users WHERE active AND user_id <> ?",
+            [SYSTEM_USER_ID],
+        )
+        .fetchall()
+    )
+    names = dict(con.execute("SELECT school_id, name FROM schools").fetchall())
+    rows = []
+    for user_id, name, role, email, region_id in users:
+        ids = allowed_school_ids(con, Viewer(user_id, name, email, role, region_id))
+        first = min((names[i] for i in ids if i in names), default=None)
+        rows.append((user_id, name, role, email, len(ids), first))
+    df = pd.DataFrame(
+        rows, columns=["user_id", "name", "role", "email", "n_schools", "first_school"]
+    )
+    df["_order"] = df["role"].map(_ROLE_ORDER)
+    df = df.sort_values(["_order", "first_school", "name"], na_position="last")
+    return df.drop(columns="_order").reset_index(drop=True)
 
 
-def system_viewer(con: duckdb.DuckDBPyConnection) -> Viewer:
-    """The beheerder identity used by command-line tools (seeded by db.create_schema)."""
-    from data_model.storage.db import SYSTEM_USER_ID
-
+def system_viewer(con: Any) -> Viewer:
+    """The beheerder identity used by command-line tools (seeded by the state migration)."""
     viewer = viewer_for_user_id(con, SYSTEM_USER_ID)
     if viewer is None:
         raise AccessDenied("De systeemgebruiker ontbreekt in deze databank.")
@@ -138,7 +163,10 @@ def require_admin(viewer: Viewer) -> None:
 
 
 def require_guidance(viewer: Viewer) -> None:
-    """Guidance contacts and need tiers are internal: never for a directeur (DESIGN §8)."""
+    """Guidance contacts and need tiers are internal: never for a directeur.
+
+    (docs/architecture.md, "Scope and suppression")
+    """
     if not viewer.sees_guidance:
         raise AccessDenied(
             "Begeleidingsgegevens zijn intern voor de begeleidingsdienst en niet zichtbaar "
@@ -147,7 +175,10 @@ def require_guidance(viewer: Viewer) -> None:
 
 
 def scrub_suppressed(df: pd.DataFrame) -> pd.DataFrame:
-    """Blank every measure of rows with `suppressed` = true (privacy minimum, DESIGN §5)."""
+    """Blank every measure of rows with `suppressed` = true (the privacy minimum).
+
+    (docs/architecture.md, "Scope and suppression")
+    """
     if "suppressed" not in df.columns or df.empty:
         return df
     mask = df["suppressed"].fillna(False).astype(bool).to_numpy()
@@ -162,18 +193,43 @@ def scrub_suppressed(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def allowed_school_ids(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> list[str]:
-    rows = con.execute(SCOPE_SQL + " ORDER BY school_id", [viewer.user_id]).fetchall()
+def allowed_school_ids(con: Any, viewer: Viewer) -> list[str]:
+    """The school ids `viewer` may see in the snapshot of `con`, sorted (the one scope rule).
+
+    Role, region and assigned schools are read from the state store by user id: a forged or
+    stale Viewer object gets the scope of its user id as it is now (none if inactive or
+    unknown). beheerder: every school; regioteam: the schools of its region plus any assigned
+    ones; directeur and anker: their assigned schools. Only schools in the snapshot count.
+    """
+    state = _state(con)
+    row = state.execute(
+        "SELECT role, region_id FROM users WHERE active AND user_id = ?", [viewer.user_id]
+    ).fetchone()
+    if row is None:
+        return []
+    role, region_id = row
+    if role == "beheerder":
+        ids = con.execute("SELECT school_id FROM schools /* scope */ ORDER BY school_id")
+        ids = ids.fetchall()
+        return [r[0] for r in ids]
+    assigned = [
+        r[0]
+        for r in state.execute(
+            "SELECT school_id FROM user_schools WHERE user_id = ?", [viewer.user_id]
+        ).fetchall()
+    ]
+    rows = con.execute(
+        "SELECT school_id FROM schools /* scope */ "
+        "WHERE list_contains(CAST(? AS VARCHAR[]), school_id) "
+        "OR (? AND region_id = ?) ORDER BY school_id",
+        [assigned, role == "regioteam", region_id],
+    ).fetchall()
     return [r[0] for r in rows]
 
 
-def require_school(con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: str) -> None:
+def require_school(con: Any, viewer: Viewer, school_id: str) -> None:
     """Raise AccessDenied unless the school is in the viewer's scope."""
-    row = con.execute(
-        "SELECT 1 FROM user_scope WHERE user_id = ? AND school_id = ?",
-        [viewer.user_id, str(school_id)],
-    ).fetchone()
-    if row is None:
+    if str(school_id) not in allowed_school_ids(con, viewer):
         raise AccessDenied(
             "U hebt geen toegang tot deze school. Kies een school uit uw eigen lijst."
         )

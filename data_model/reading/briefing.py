@@ -391,18 +391,7 @@ def preparation_overview(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> pd.D
         ["school_id", "name", "municipality", "school_year"]
     ].set_index("school_id")
     df = schools.join(counts).fillna(0).reset_index()
-    rows = con.execute(
-        f"""
-        SELECT n.school_id, n.school_year, count(*) AS open_actions
-        FROM notes n
-        WHERE n.scope = ? AND n.step = 'action' AND n.deleted_at IS NULL
-          AND coalesce(json_extract_string(n.body, '$.review.status'), '') <> 'gerealiseerd'
-          AND n.school_id IN ({SCOPE_FILTER})  -- constant SQL fragment, not input
-        GROUP BY ALL
-        """,
-        [notes.SCOPE_CONVERSATION, allowed_ids(con, viewer)],
-    ).df()
-    open_by = {(r.school_id, r.school_year): r.open_actions for r in rows.itertuples()}
+    open_by = notes.open_action_counts(con, viewer)  # notes live in the state store
     df["open_actions"] = [
         int(open_by.get((s, notes.previous_school_year(y)), 0))
         for s, y in zip(df["school_id"], df["school_year"], strict=True)

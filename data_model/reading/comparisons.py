@@ -16,18 +16,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import duckdb
-import numpy as np
 import pandas as pd
-from scipy import stats as sps
 
 from data_model.reading.access import Viewer
 from data_model.reading.scope import SCOPE_FILTER, allowed_ids, scope_read
+from data_model.rules import Rules, load_rules
+from data_model.statistics import funnel
 
 # SCOPE_FILTER is a constant of scope.py (allow-listed) and is the only text ever put into the
 # SQL below with an f-string; every value is a ? parameter.
-
-# Control limits of the funnel plot: two-sided 95 % and 99.8 % (the usual "3 sigma").
-FUNNEL_LEVELS = (0.95, 0.998)
 
 
 @dataclass(frozen=True)
@@ -91,6 +88,8 @@ _POINTS_SQL = f"""
 SELECT r.school_id, s.name AS school_name, s.region_id, s.community_id,
        r.n_pupils, r.score_mean, r.diff_similar, r.ci_low, r.ci_high, r.status, r.trend,
        r.flanders_sd, r.similar_mean, r.flanders_mean, r.ses_group,
+       r.year_diff, r.year_ci_low, r.year_ci_high, r.z_crit, r.sd_within, r.sd_class,
+       r.sd_between, r.domain IS NOT NULL AS is_domain,
        c.ses_index,
        r.school_id IN ({SCOPE_FILTER}) AS in_scope  -- constant SQL fragment, not input
 FROM school_result r
@@ -114,6 +113,16 @@ _POINT_COLUMNS = [
     "flanders_sd",
     "ses_group",
     "ses_index",
+    # The funnel (issue 11): this year's leave-one-out difference, its interval and the
+    # variance components of the cell (the same for every school: nothing identifying).
+    "year_diff",
+    "year_ci_low",
+    "year_ci_high",
+    "z_crit",
+    "sd_within",
+    "sd_class",
+    "sd_between",
+    "is_domain",
 ]
 
 
@@ -178,35 +187,53 @@ def school_points(
     return out.sort_values(["own", "n_pupils", "ses_index"]).reset_index(drop=True)
 
 
-def funnel_limits(sd: float, n_min: int, n_max: int, points: int = 60) -> pd.DataFrame:
-    """Control limits around 0 for a school mean of n pupils: ±z * sd / sqrt(n).
+def funnel_limits(points: pd.DataFrame, rules: Rules | None = None) -> pd.DataFrame:
+    """Control limits of the funnel for the cell of `points` (statistics.funnel).
 
-    sd is the spread of all pupils in Flanders for the cell. Long format: n_pupils, level
-    ('95 %' / '99,8 %'), lower, upper. Pure function (no data access).
+    Long format: n_pupils, level, lower, upper; σ_w, σ_c and τ are the cell's (the same
+    on every point). Pure function over the rows of school_points.
     """
-    n_min = max(int(n_min), 2)
-    n_max = max(int(n_max), n_min + 1)
-    n = np.unique(np.round(np.geomspace(n_min, n_max, points)).astype(int))
-    frames = []
-    for level in FUNNEL_LEVELS:
-        z = sps.norm.ppf(1 - (1 - level) / 2)
-        half = z * sd / np.sqrt(n)
-        label = "95 %" if level == 0.95 else "99,8 %"
-        frames.append(pd.DataFrame({"n_pupils": n, "level": label, "lower": -half, "upper": half}))
-    return pd.concat(frames, ignore_index=True)
+    rules = rules or load_rules()
+    shown = points.dropna(subset=["sd_within", "n_pupils"])
+    if shown.empty:
+        return pd.DataFrame(columns=["n_pupils", "level", "lower", "upper"])
+    is_domain = bool(shown["is_domain"].iloc[0])
+    inner = rules.domain_confidence if is_domain else rules.confidence
+    return funnel.funnel_limits(
+        float(shown["sd_within"].median()),
+        float(shown["sd_class"].median()),
+        float(shown["sd_between"].median()),
+        inner,
+        rules,
+        int(shown["n_pupils"].min()),
+        int(shown["n_pupils"].max()),
+    )
 
 
-def funnel_position(df: pd.DataFrame) -> pd.Series:
-    """'boven' / 'binnen' / 'onder' the 95 % and 99.8 % limits, per point of school_points."""
-    z95, z998 = (sps.norm.ppf(1 - (1 - lv) / 2) for lv in FUNNEL_LEVELS)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        z = df["diff_similar"] / (df["flanders_sd"] / np.sqrt(df["n_pupils"].astype(float)))
-    out = pd.Series("binnen de grenzen", index=df.index)
-    out[z > z95] = "boven de 95 %-grens"
-    out[z > z998] = "boven de 99,8 %-grens"
-    out[z < -z95] = "onder de 95 %-grens"
-    out[z < -z998] = "onder de 99,8 %-grens"
-    return out
+def funnel_codes(points: pd.DataFrame, rules: Rules | None = None) -> pd.Series:
+    """above_outer / above / inside / below / below_outer per point (statistics.funnel)."""
+    return funnel.funnel_positions(points, rules or load_rules())
+
+
+def funnel_position(points: pd.DataFrame, rules: Rules | None = None) -> pd.Series:
+    """The funnel position of each point in Dutch, e.g. 'boven de 95 %-grens'."""
+    rules = rules or load_rules()
+    inner = [
+        funnel.level_label(rules.domain_confidence if d else rules.confidence)
+        for d in points["is_domain"].astype(bool)
+    ]
+    outer = funnel.level_label(rules.funnel_outer_level)
+    words = []
+    for code, lv in zip(funnel_codes(points, rules), inner, strict=True):
+        words.append(
+            {
+                funnel.ABOVE_OUTER: f"boven de {outer}-grens",
+                funnel.ABOVE: f"boven de {lv}-grens",
+                funnel.BELOW: f"onder de {lv}-grens",
+                funnel.BELOW_OUTER: f"onder de {outer}-grens",
+            }.get(code, "binnen de grenzen" if code else "niet in de trechter")
+        )
+    return pd.Series(words, index=points.index)
 
 
 @scope_read
@@ -255,3 +282,34 @@ def status_matrix(
         ],
     ).df()
     return df
+
+
+@scope_read
+def variance_components(
+    con: duckdb.DuckDBPyConnection, viewer: Viewer, kind: str = "school_result"
+) -> pd.DataFrame:
+    """The variance components behind the colours, per assessment and cell (Uitleg page).
+
+    Flanders-wide statistics over all schools: nothing to scope, but the signature stays
+    uniform. Sorted as the school photo: total, each learning area, its domains.
+    """
+    del viewer  # estimated over all schools; no school can be recognised in them
+    return con.execute(
+        """
+        SELECT a.name AS assessment, v.assessment_id, v.learning_area, v.domain,
+               v.n_schools, v.n_second_differences, v.class_estimated, v.class_sd_units,
+               v.between_sd_units, v.sd_pupils, v.sd_class, v.sd_between
+        FROM variance_components v
+        JOIN assessments a USING (assessment_id)
+        LEFT JOIN (SELECT assessment_id, learning_area, min(area_order) AS area_order
+                   FROM domains GROUP BY ALL) o
+               ON o.assessment_id = v.assessment_id AND o.learning_area = v.learning_area
+        LEFT JOIN domains d
+               ON d.assessment_id = v.assessment_id AND d.learning_area = v.learning_area
+              AND d.domain = v.domain
+        WHERE v.kind = ?
+        ORDER BY a.sort_order, (v.learning_area IS NOT NULL), coalesce(o.area_order, 0),
+                 (v.domain IS NOT NULL), coalesce(d.domain_order, 0)
+        """,
+        [kind],
+    ).df()

@@ -4,7 +4,8 @@ For one school, school year, assessment and cell (total, learning area or domain
 subgroup gets its mean with a 95 % interval, its difference with the rest of the school
 (Welch interval) and, for context, the same difference in Flanders.
 
-Privacy (DESIGN §5): a dimension is shown only when *every* group of it, and every group's
+Privacy (docs/architecture.md, "Scope and suppression"): a dimension is shown only when
+*every* group of it, and every group's
 complement, reaches the privacy minimum. Otherwise the whole dimension is hidden, because the
 numbers of the other groups plus the school total would give the small group away by
 differencing. Pupils with an unknown value form their own group ("onbekend") for that reason.
@@ -20,6 +21,7 @@ from data_model.reading.access import Viewer
 from data_model.reading.scope import school_read
 from data_model.rules import Rules, load_rules
 from data_model.statistics.status import t_quantile
+from data_model.vocabulary import AS_EXPECTED, HIGHER, LOWER
 
 # dimension id -> (Dutch label, SQL expression over pupils p giving the group label).
 # Constants of this module (allow-listed), never input. Support phases are split in two:
@@ -74,6 +76,11 @@ SUBGROUP_COLUMNS = [
     "diff_ci_high",
     "flanders_diff_rest",
     "hidden",
+    # Issue 11: the school's gap tested against the Flanders gap (not against 0).
+    "gap_vs_flanders",
+    "gap_ci_low",
+    "gap_ci_high",
+    "gap_status",
 ]
 
 
@@ -120,7 +127,9 @@ def summarise_groups(
     """From group sums to what the page shows, with the privacy rule applied. Pure pandas.
 
     Columns: dimension, dimension_label, group, n_pupils, score_mean, ci_low, ci_high, rest_n,
-    rest_mean, diff_rest, diff_ci_low, diff_ci_high, flanders_diff_rest, hidden. A hidden
+    rest_mean, diff_rest, diff_ci_low, diff_ci_high, flanders_diff_rest, hidden,
+    gap_vs_flanders, gap_ci_low, gap_ci_high, gap_status (higher / as_expected / lower: the
+    group's gap with the rest of the school against the same gap in Flanders). A hidden
     dimension is one row with group NULL and every number NULL.
     """
     rules = rules or load_rules()
@@ -137,14 +146,14 @@ def summarise_groups(
     small = (school["n"] < rules.min_group_size) | (rest["n"] < rules.min_group_size)
     hidden_dims = set(school.loc[small, "dimension"])
     n = school["n"].to_numpy(float)
-    half = t_quantile(n, rules.confidence) * school["sd"].to_numpy() / np.sqrt(n)
+    half = t_quantile(n, rules.descriptive_confidence) * school["sd"].to_numpy() / np.sqrt(n)
     # Welch: difference between the group and the rest of the school.
     v1 = school["sd"].to_numpy() ** 2 / n
     v2 = rest["sd"].to_numpy() ** 2 / rest["n"].to_numpy(float)
     with np.errstate(invalid="ignore", divide="ignore"):
         se = np.sqrt(v1 + v2)
         dof = (v1 + v2) ** 2 / (v1**2 / (n - 1) + v2**2 / (rest["n"].to_numpy(float) - 1))
-    q = t_quantile(dof + 1, rules.confidence)  # t_quantile takes n and uses n - 1 df
+    q = t_quantile(dof + 1, rules.descriptive_confidence)  # t_quantile takes n and uses n - 1 df
     diff = school["mean"].to_numpy() - rest["mean"].to_numpy()
 
     fl = _moments(flanders.copy())
@@ -173,6 +182,17 @@ def summarise_groups(
             "hidden": False,
         }
     )
+    # The school's gap against the Flanders gap: is this group further behind (or ahead) of
+    # the rest of the school than the same group is in Flanders? The Flanders gap rests on
+    # tens of thousands of pupils and is taken as fixed; the Welch interval stays.
+    out["gap_vs_flanders"] = out["diff_rest"] - out["flanders_diff_rest"]
+    out["gap_ci_low"] = out["diff_ci_low"] - out["flanders_diff_rest"]
+    out["gap_ci_high"] = out["diff_ci_high"] - out["flanders_diff_rest"]
+    gap = np.full(len(out), AS_EXPECTED, dtype=object)
+    gap[(out["gap_ci_low"] > 0).to_numpy()] = HIGHER
+    gap[(out["gap_ci_high"] < 0).to_numpy()] = LOWER
+    gap[out["gap_vs_flanders"].isna().to_numpy()] = None
+    out["gap_status"] = gap
     out = out[~out["dimension"].isin(hidden_dims)]
     hidden = pd.DataFrame(
         {

@@ -2,7 +2,8 @@
 
 Support counts and KOALA outcomes belong to the school and are visible to everyone with access
 to it. Guidance contacts and the guidance-need tier are internal to the support service
-(DESIGN §2, §8): every guidance function raises AccessDenied for a viewer that does not
+(docs/architecture.md, "Scope and suppression"): every guidance function raises AccessDenied
+for a viewer that does not
 `sees_guidance` (a directeur), so no page can leak them by forgetting a check.
 """
 
@@ -131,17 +132,20 @@ def guidance_contacts(
     con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: str
 ) -> pd.DataFrame:
     """Every guidance contact with the school, newest first, with the anker's name."""
-    return con.execute(
+    df = con.execute(
         """
         SELECT g.contact_id, g.school_year, g.contact_date, g.anker_id,
-               coalesce(u.name, g.anker_id) AS anker_name, g.goal_code, g.core_task, g.form,
-               g.hours, g.units
-        FROM v_guidance g LEFT JOIN users u ON u.user_id = g.anker_id
+               g.anker_id AS anker_name, g.goal_code, g.core_task, g.form, g.hours, g.units
+        FROM v_guidance g
         WHERE g.school_id = ?
         ORDER BY g.contact_date DESC, g.contact_id
         """,
         [school_id],
     ).df()
+    # Ankers' names are staff identities in the state store, not in the snapshot.
+    names = dict(con.state.execute("SELECT user_id, name FROM users").fetchall())
+    df["anker_name"] = [names.get(a, a) for a in df["anker_id"]]
+    return df
 
 
 @school_read(guidance=True)

@@ -44,6 +44,9 @@ SELECT r.school_id, r.school_year, r.assessment_id, r.learning_area, r.domain,
        r.diff_similar, r.diff_flanders, r.ci_low, r.ci_high, r.status,
        r.trend, r.trend_slope, r.trend_p, r.trend_years, r.ses_group, r.suppressed, r.source,
        r.pct_goal_reached,
+       r.status_estimate, r.status_years, r.status_from, r.status_n, r.reliability, r.z_crit,
+       r.year_diff, r.year_ci_low, r.year_ci_high, r.sd_within, r.sd_class, r.sd_between,
+       r.trend_se, r.trend_z, r.trend_from, r.comparison,
        CASE WHEN r.pct_goal_reached IS NULL THEN NULL ELSE gs.similar_pct_goal END
            AS similar_pct_goal,
        CASE WHEN r.pct_goal_reached IS NULL THEN NULL ELSE gf.flanders_pct_goal END
@@ -51,6 +54,7 @@ SELECT r.school_id, r.school_year, r.assessment_id, r.learning_area, r.domain,
        CASE WHEN e.suppressed THEN NULL ELSE e.n_pupils END AS va_n_pupils,
        e.observed_mean, e.expected_mean, e.value_added, e.va_ci_low, e.va_ci_high,
        e.va_status, e.va_trend, e.va_trend_slope, e.va_trend_p,
+       e.va_estimate, e.va_status_years, e.va_status_from, e.va_year_ci_low, e.va_year_ci_high,
        coalesce(e.suppressed, TRUE) AS va_suppressed,
        coalesce(a.area_order, 0) AS area_order,
        coalesce(d.domain_order, 0) AS domain_order
@@ -95,6 +99,7 @@ def trend_results(
     df = scrub_suppressed(df)
     va_hidden = df["va_suppressed"].fillna(True).astype(bool)
     va_cols = ["observed_mean", "expected_mean", "value_added", "va_ci_low", "va_ci_high",
-               "va_trend_slope", "va_trend_p"]  # fmt: skip
+               "va_trend_slope", "va_trend_p", "va_estimate", "va_year_ci_low",
+               "va_year_ci_high"]  # fmt: skip
     df.loc[va_hidden, [c for c in va_cols if c in df.columns]] = None
     return df

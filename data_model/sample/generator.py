@@ -1,7 +1,11 @@
 """Deterministic synthetic data: the demo database, the test fixture and the benchmark scale.
 
-    python -m data_model.sample --out sample_data/schoolfoto.duckdb
-    python -m data_model.sample --out /tmp/flanders.duckdb --schools 2300 --years 10
+    python -m data_model.sample --out sample_data
+    python -m data_model.sample --out /tmp/flanders --schools 2300 --years 10
+
+`--out` is a data folder (snapshots/ + state.sqlite, see storage/db.py). The sample is
+published as the folder's next snapshot, so an app running on it picks it up; a folder that
+holds real data (or anything else) is refused unless --force.
 
 The same generator serves the demo, the tests and the benchmark (one fixture builder). The
 model is simple but every effect the app claims to show is really in the data: scores depend
@@ -29,7 +33,8 @@ import pandas as pd
 from data_model.sample.history import add_history
 from data_model.statistics.materialize import refresh_school_results
 from data_model.storage.catalogue import ASSESSMENTS
-from data_model.storage.db import Database, set_meta
+from data_model.storage.db import CURRENT, Database, DataError, create_schema, is_sample, set_meta
+from data_model.texts.formatting import format_number
 from data_model.vocabulary import CORE_TASKS, SUPPORT_PHASES
 
 LAST_YEAR_START = (
@@ -81,9 +86,17 @@ def _school_frame(spec: SampleSpec, rng: np.random.Generator) -> pd.DataFrame:
     n = spec.schools
     ids = rng.choice(np.arange(1_000, 999_999), size=n, replace=False)
     # A few instellingsnummers with a leading zero, as in reality (imports must keep them).
-    ids[: max(2, n // 20)] = rng.choice(
-        np.arange(1_000, 99_999), size=max(2, n // 20), replace=False
-    )
+    low = max(2, n // 20)
+    ids[:low] = rng.choice(np.arange(1_000, 99_999), size=low, replace=False)
+    # The low ids are a second draw: one may equal an id of the first draw (seed 61 with
+    # 1,500 schools did). Redraw those from the 6-digit ids nobody has, so every id is unique
+    # (seeds without a clash draw nothing more and keep their data).
+    clash = np.isin(ids[low:], ids[:low])
+    if clash.any():
+        free = np.setdiff1d(np.arange(100_000, 999_999), ids)
+        rest = ids[low:]
+        rest[clash] = rng.choice(free, size=int(clash.sum()), replace=False)
+        ids[low:] = rest
     region_idx = np.arange(n) % len(REGIONS)
     rng.shuffle(region_idx)
     names, municipalities, communities = [], [], []
@@ -386,17 +399,47 @@ def _insert_rows(con: duckdb.DuckDBPyConnection, table: str, rows: list[tuple]) 
         con.unregister("_rows")
 
 
+def check_target(out: Path, force: bool = False) -> None:
+    """Refuse to publish sample data over anything that is not sample data (unless force)."""
+    if out.suffix == ".duckdb" and not out.is_dir():
+        raise DataError(
+            f"--out is een gegevensmap (bv. sample_data), geen .duckdb-bestand: '{out.name}'."
+        )
+    if not out.exists() or force:
+        return
+    if not out.is_dir():
+        raise DataError(f"'{out.name}' is een bestand, geen gegevensmap. Er is niets gewijzigd.")
+    if (out / CURRENT).is_symlink():
+        try:
+            con = duckdb.connect(str(out / CURRENT), read_only=True)
+            try:
+                sample = is_sample(con)
+            finally:
+                con.close()
+        except duckdb.Error:
+            sample = False
+        if not sample:
+            raise DataError(
+                f"'{out.name}' bevat echte gegevens (geen voorbeelddata). Er is niets gewijzigd; "
+                "gebruik --force om ze toch te vervangen."
+            )
+    elif any(out.iterdir()):
+        raise DataError(
+            f"'{out.name}' is geen lege map en geen Schoolfoto-gegevensmap. Er is niets "
+            "gewijzigd; gebruik --force om er toch voorbeelddata in te zetten."
+        )
+
+
 def generate(
     out: Path | str,
     spec: SampleSpec = SampleSpec(),
     progress: Callable[[float, str], None] | None = None,
+    force: bool = False,
 ) -> Path:
-    """Write a complete sample database to `out` (replacing it) and return its path."""
+    """Publish a complete sample snapshot (and demo users) into the data folder `out`."""
     out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_suffix(".tmp.duckdb")
-    for p in (tmp, Path(str(tmp) + ".wal")):
-        p.unlink(missing_ok=True)
+    check_target(out, force)
+    out.mkdir(parents=True, exist_ok=True)
     say = progress or (lambda frac, msg: None)
     rng = np.random.default_rng(spec.seed)
     say(0.02, "Scholen en context aanmaken")
@@ -404,157 +447,184 @@ def generate(
     context = _context(schools, spec, rng)
     users, links = _users(schools, rng)
 
-    db = Database(tmp)
-    with db.write() as con:
-        con.executemany("INSERT INTO regions VALUES (?, ?)", [(r, n) for r, n, _ in REGIONS])
-        region_names = {r: n.removeprefix("Regio ") for r, n, _ in REGIONS}
-        communities = (
-            schools[["community_id", "region_id"]].drop_duplicates().sort_values("community_id")
-        )
-        con.executemany(
-            "INSERT INTO school_communities VALUES (?, ?, ?)",
-            [(c, f"Scholengemeenschap {c[2:]} {region_names[r]}", r)
-             for c, r in communities.itertuples(index=False)],
-        )  # fmt: skip
-        con.register(
-            "_schools", schools[["school_id", "name", "municipality", "region_id", "community_id"]]
-        )
-        con.execute("INSERT INTO schools SELECT * FROM _schools")
-        con.register("_context", context)
-        con.execute("INSERT INTO school_context SELECT * FROM _context")
-        con.executemany("INSERT INTO users VALUES (?, ?, ?, ?, ?, ?)", users)
-        con.executemany("INSERT INTO user_schools VALUES (?, ?)", links)
-
-        con.register("_school_ids", schools[["school_id"]].reset_index(names="school_idx"))
-        domain_frames = {}
-        for a in ASSESSMENTS:
-            doms = [(area, d) for area, ds in a.areas for d in ds]
-            domain_frames[a.assessment_id] = pd.DataFrame(
-                {"domain_idx": range(len(doms)), "learning_area": [x for x, _ in doms],
-                 "domain": [d for _, d in doms], "assessment_id": a.assessment_id}
-            )  # fmt: skip
-        con.register("_domains_ovsg6", domain_frames["ovsg6"])
-
-        vt4_frames = []
-        for step, y in enumerate(spec.year_starts):
-            say(0.05 + 0.7 * step / len(spec.year_starts), f"Toetsresultaten {y}-{y + 1}")
-            ctx_y = context[context["school_year"] == f"{y}-{y + 1}"]
-            pupils, scores, _ = _simulate_pupils(schools, ctx_y, y, spec, 0, rng)
-            pupils["school_year"] = f"{y}-{y + 1}"
-            pupils["seq"] = np.arange(len(pupils))
-            n_dom = scores.shape[1]
-            results = pd.DataFrame(
-                {
-                    "seq": np.repeat(pupils["seq"].to_numpy(), n_dom),
-                    "domain_idx": np.tile(np.arange(n_dom), len(pupils)),
-                    "score": scores.reshape(-1),
-                }
-            )
-            results["goal_reached"] = (results["score"] >= 55) if y >= GOALS_FROM else None
-            con.register("_pupils", pupils)
-            con.register("_results", results)
-            con.execute(
-                """
-                INSERT INTO pupils
-                SELECT s.school_id || '-' || p.school_year[1:4] || '-' || lpad(p.k::TEXT, 3, '0'),
-                       s.school_id, p.school_year, 6, p.gender, p.home_language_dutch,
-                       p.mother_low_education, p.school_allowance, p.neighbourhood_low,
-                       p.support_phase
-                FROM _pupils p JOIN _school_ids s USING (school_idx)
-                """
-            )
-            con.execute(
-                """
-                INSERT INTO pupil_results
-                SELECT s.school_id || '-' || p.school_year[1:4] || '-' || lpad(p.k::TEXT, 3, '0'),
-                       d.assessment_id, d.learning_area, d.domain, r.score,
-                       CAST(r.goal_reached AS BOOLEAN)
-                FROM _results r
-                JOIN _pupils p USING (seq)
-                JOIN _school_ids s USING (school_idx)
-                JOIN _domains_ovsg6 d USING (domain_idx)
-                """
-            )
-            con.unregister("_pupils")
-            con.unregister("_results")
-            if y >= VT4_FROM:
-                v_pupils, v_scores, v_domains = _simulate_pupils(schools, ctx_y, y, spec, 1, rng)
-                vt4_frames.append(_aggregate_vt4(schools, v_scores, v_pupils, v_domains, y))
-        if vt4_frames:
-            vt4 = pd.concat(vt4_frames, ignore_index=True)
-            con.register("_vt4", vt4)
-            con.execute(
-                """
-                INSERT INTO school_results_aggregate
-                SELECT school_id, school_year, assessment_id, learning_area, domain, n_pupils,
-                       score_mean, score_sd, pct_goal_reached, NULL, NULL, NULL
-                FROM _vt4
-                """
-            )
-
-        say(0.78, "Zorg, KOALA en begeleiding")
-        koala, support = [], []
-        for y in spec.year_starts:
-            ctx = context[context["school_year"] == f"{y}-{y + 1}"].set_index("school_id")
-            for i, sid in enumerate(schools["school_id"]):
-                adv = schools["advantage"].iloc[i]
-                k_n = int(max(4, rng.poisson(max(5, ctx.at[sid, "n_pupils"] / 9))))
-                p_rood = float(_sigmoid(-2.4 - 0.9 * adv))
-                p_oranje = float(_sigmoid(-1.4 - 0.6 * adv)) * (1 - p_rood)
-                draws = rng.multinomial(k_n, [1 - p_rood - p_oranje, p_oranje, p_rood])
-                koala.append((sid, f"{y}-{y + 1}", *(int(x) for x in draws)))
-                total = int(ctx.at[sid, "n_pupils"])
-                lam = [0.12 + 0.05 * float(_sigmoid(-adv)), 0.04, 0.006]
-                higher = [int(rng.binomial(total, p)) for p in lam]
-                counts = [total - sum(higher), *higher]
-                for phase, c in zip(SUPPORT_PHASES, counts, strict=True):
-                    support.append((sid, f"{y}-{y + 1}", phase, "continuum", c))
-                support.append(
-                    (
-                        sid,
-                        f"{y}-{y + 1}",
-                        "CLB-traject",
-                        "indicator",
-                        int(rng.binomial(total, 0.05)),
-                    )
-                )
-                p_retention = 0.015 + 0.02 * float(_sigmoid(-adv))
-                support.append(
-                    (sid, f"{y}-{y + 1}", "zittenblijven", "indicator",
-                     int(rng.binomial(total, p_retention)))
-                )  # fmt: skip
-        # executemany is slow in DuckDB at Flanders scale; insert through a DataFrame.
-        _insert_rows(con, "koala_outcomes", koala)
-        _insert_rows(con, "support_counts", support)
-        need, contacts = _guidance(schools, context, links, spec, rng)
-        con.register("_need", need)
-        con.execute("INSERT INTO guidance_need SELECT * FROM _need")
-        con.register("_contacts", contacts)
-        con.execute("INSERT INTO guidance_contacts SELECT * FROM _contacts")
-
-        say(0.85, "Vergelijkingen, kleuren en trends berekenen")
-        refresh_school_results(con)
-        set_meta(con, "is_sample", "true")
-        # The director the demo opens with: a regular-sized school with a real trend, so a
-        # first look shows colours and a trend rather than a tiny school with "< 5" cells.
-        showcase = schools[~schools["small"] & (schools["trend_slope"] != 0)]
-        showcase = showcase if len(showcase) else schools[~schools["small"]]
-        if len(showcase):
-            set_meta(con, "demo_default_user", f"dir-{showcase['school_id'].iloc[0]}")
-        set_meta(con, "sample_spec", f"schools={spec.schools} years={spec.years} seed={spec.seed}")
-    add_history(db)  # last year's notes and actions for a few schools (sample/history.py)
-    db.cursor().execute("CHECKPOINT")
-    db.close()
-    for p in (out, Path(str(out) + ".wal")):
+    db = Database(out, create=True)
+    tmp = db.snapshot_dir / ".sample.building"
+    for p in (tmp, Path(str(tmp) + ".wal")):
         p.unlink(missing_ok=True)
-    tmp.rename(out)  # publish atomically: a reader never sees a half-built file
+    con = duckdb.connect(str(tmp))
+    create_schema(con)
+    con.execute("BEGIN TRANSACTION")
+    con.executemany("INSERT INTO regions VALUES (?, ?)", [(r, n) for r, n, _ in REGIONS])
+    region_names = {r: n.removeprefix("Regio ") for r, n, _ in REGIONS}
+    communities = (
+        schools[["community_id", "region_id"]].drop_duplicates().sort_values("community_id")
+    )
+    con.executemany(
+        "INSERT INTO school_communities VALUES (?, ?, ?)",
+        [(c, f"Scholengemeenschap {c[2:]} {region_names[r]}", r)
+         for c, r in communities.itertuples(index=False)],
+    )  # fmt: skip
+    con.register(
+        "_schools", schools[["school_id", "name", "municipality", "region_id", "community_id"]]
+    )
+    con.execute("INSERT INTO schools SELECT * FROM _schools")
+    con.register("_context", context)
+    con.execute("INSERT INTO school_context SELECT * FROM _context")
+
+    con.register("_school_ids", schools[["school_id"]].reset_index(names="school_idx"))
+    domain_frames = {}
+    for a in ASSESSMENTS:
+        doms = [(area, d) for area, ds in a.areas for d in ds]
+        domain_frames[a.assessment_id] = pd.DataFrame(
+            {"domain_idx": range(len(doms)), "learning_area": [x for x, _ in doms],
+             "domain": [d for _, d in doms], "assessment_id": a.assessment_id}
+        )  # fmt: skip
+    con.register("_domains_ovsg6", domain_frames["ovsg6"])
+
+    vt4_frames = []
+    for step, y in enumerate(spec.year_starts):
+        say(0.05 + 0.7 * step / len(spec.year_starts), f"Toetsresultaten {y}-{y + 1}")
+        ctx_y = context[context["school_year"] == f"{y}-{y + 1}"]
+        pupils, scores, _ = _simulate_pupils(schools, ctx_y, y, spec, 0, rng)
+        pupils["school_year"] = f"{y}-{y + 1}"
+        pupils["seq"] = np.arange(len(pupils))
+        n_dom = scores.shape[1]
+        results = pd.DataFrame(
+            {
+                "seq": np.repeat(pupils["seq"].to_numpy(), n_dom),
+                "domain_idx": np.tile(np.arange(n_dom), len(pupils)),
+                "score": scores.reshape(-1),
+            }
+        )
+        results["goal_reached"] = (results["score"] >= 55) if y >= GOALS_FROM else None
+        con.register("_pupils", pupils)
+        con.register("_results", results)
+        con.execute(
+            """
+            INSERT INTO pupils
+            SELECT s.school_id || '-' || p.school_year[1:4] || '-' || lpad(p.k::TEXT, 3, '0'),
+                   s.school_id, p.school_year, 6, p.gender, p.home_language_dutch,
+                   p.mother_low_education, p.school_allowance, p.neighbourhood_low,
+                   p.support_phase
+            FROM _pupils p JOIN _school_ids s USING (school_idx)
+            """
+        )
+        con.execute(
+            """
+            INSERT INTO pupil_results
+            SELECT s.school_id || '-' || p.school_year[1:4] || '-' || lpad(p.k::TEXT, 3, '0'),
+                   d.assessment_id, d.learning_area, d.domain, r.score,
+                   CAST(r.goal_reached AS BOOLEAN)
+            FROM _results r
+            JOIN _pupils p USING (seq)
+            JOIN _school_ids s USING (school_idx)
+            JOIN _domains_ovsg6 d USING (domain_idx)
+            """
+        )
+        con.unregister("_pupils")
+        con.unregister("_results")
+        if y >= VT4_FROM:
+            v_pupils, v_scores, v_domains = _simulate_pupils(schools, ctx_y, y, spec, 1, rng)
+            vt4_frames.append(_aggregate_vt4(schools, v_scores, v_pupils, v_domains, y))
+    if vt4_frames:
+        vt4 = pd.concat(vt4_frames, ignore_index=True)
+        con.register("_vt4", vt4)
+        con.execute(
+            """
+            INSERT INTO school_results_aggregate
+            SELECT school_id, school_year, assessment_id, learning_area, domain, n_pupils,
+                   score_mean, score_sd, pct_goal_reached, NULL, NULL, NULL
+            FROM _vt4
+            """
+        )
+
+    say(0.78, "Zorg, KOALA en begeleiding")
+    koala, support = [], []
+    for y in spec.year_starts:
+        ctx = context[context["school_year"] == f"{y}-{y + 1}"].set_index("school_id")
+        for i, sid in enumerate(schools["school_id"]):
+            adv = schools["advantage"].iloc[i]
+            k_n = int(max(4, rng.poisson(max(5, ctx.at[sid, "n_pupils"] / 9))))
+            p_rood = float(_sigmoid(-2.4 - 0.9 * adv))
+            p_oranje = float(_sigmoid(-1.4 - 0.6 * adv)) * (1 - p_rood)
+            draws = rng.multinomial(k_n, [1 - p_rood - p_oranje, p_oranje, p_rood])
+            koala.append((sid, f"{y}-{y + 1}", *(int(x) for x in draws)))
+            total = int(ctx.at[sid, "n_pupils"])
+            lam = [0.12 + 0.05 * float(_sigmoid(-adv)), 0.04, 0.006]
+            higher = [int(rng.binomial(total, p)) for p in lam]
+            counts = [total - sum(higher), *higher]
+            for phase, c in zip(SUPPORT_PHASES, counts, strict=True):
+                support.append((sid, f"{y}-{y + 1}", phase, "continuum", c))
+            support.append(
+                (
+                    sid,
+                    f"{y}-{y + 1}",
+                    "CLB-traject",
+                    "indicator",
+                    int(rng.binomial(total, 0.05)),
+                )
+            )
+            p_retention = 0.015 + 0.02 * float(_sigmoid(-adv))
+            support.append(
+                (sid, f"{y}-{y + 1}", "zittenblijven", "indicator",
+                 int(rng.binomial(total, p_retention)))
+            )  # fmt: skip
+    # executemany is slow in DuckDB at Flanders scale; insert through a DataFrame.
+    _insert_rows(con, "koala_outcomes", koala)
+    _insert_rows(con, "support_counts", support)
+    need, contacts = _guidance(schools, context, links, spec, rng)
+    con.register("_need", need)
+    con.execute("INSERT INTO guidance_need SELECT * FROM _need")
+    con.register("_contacts", contacts)
+    con.execute("INSERT INTO guidance_contacts SELECT * FROM _contacts")
+
+    say(0.85, "Vergelijkingen, kleuren en trends berekenen")
+    refresh_school_results(con)
+    set_meta(con, "is_sample", "true")
+    # The director the demo opens with: a regular-sized school with a real trend, so a
+    # first look shows colours and a trend rather than a tiny school with "< 5" cells.
+    showcase = schools[~schools["small"] & (schools["trend_slope"] != 0)]
+    showcase = showcase if len(showcase) else schools[~schools["small"]]
+    if len(showcase):
+        set_meta(con, "demo_default_user", f"dir-{showcase['school_id'].iloc[0]}")
+    set_meta(con, "sample_spec", f"schools={spec.schools} years={spec.years} seed={spec.seed}")
+    con.execute("COMMIT")
+    con.execute("CHECKPOINT")
+    con.close()
+    say(0.95, "Publiceren")
+    try:
+        db.publish_file(tmp, note=f"voorbeelddata ({spec.schools} scholen, seed {spec.seed})")
+        _replace_demo_users(db, users, links)
+        add_history(db)  # last year's notes and actions for a few schools (sample/history.py)
+    finally:
+        db.close()
     say(1.0, "Klaar")
     return out
 
 
+def _replace_demo_users(db: Database, users: list[tuple], links: list[tuple]) -> None:
+    """The demo users of this sample replace the folder's users (notes and logs are kept)."""
+    with db.state.transaction() as s:
+        s.execute("DELETE FROM user_schools")
+        s.execute("DELETE FROM users WHERE user_id <> 'systeem'")
+        s.executemany(
+            "INSERT INTO users (user_id, email, name, role, region_id, active) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            users,
+        )
+        s.executemany("INSERT INTO user_schools (user_id, school_id) VALUES (?, ?)", links)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Genereer een synthetische Schoolfoto-databank.")
-    parser.add_argument("--out", required=True, type=Path, help="pad van het .duckdb-bestand")
+    parser.add_argument(
+        "--out",
+        required=True,
+        type=Path,
+        help="gegevensmap (snapshots/ en state.sqlite), bv. sample_data",
+    )
+    parser.add_argument("--force", action="store_true",
+                        help="ook een map met echte gegevens vervangen")  # fmt: skip
     parser.add_argument("--schools", type=int, default=SampleSpec.schools)
     parser.add_argument("--years", type=int, default=SampleSpec.years)
     parser.add_argument("--seed", type=int, default=SampleSpec.seed)
@@ -565,9 +635,14 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--schools moet minstens 3 zijn en --years minstens 1")
     spec = SampleSpec(args.schools, args.years, args.seed, args.last_year)
     start = time.perf_counter()
-    generate(args.out, spec, progress=lambda f, m: print(f"[{f:4.0%}] {m}", file=sys.stderr))
-    size = args.out.stat().st_size / 1e6
-    print(f"{args.out}: {size:.1f} MB in {time.perf_counter() - start:.1f} s")
+    try:
+        generate(args.out, spec, lambda f, m: print(f"[{f:4.0%}] {m}", file=sys.stderr), args.force)
+    except DataError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    size = (args.out / CURRENT).resolve().stat().st_size / 1e6
+    seconds = time.perf_counter() - start
+    print(f"{args.out}: snapshot van {format_number(size)} MB in {format_number(seconds)} s")
     return 0
 
 

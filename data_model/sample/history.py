@@ -10,12 +10,10 @@ school's director and its anker. Deterministic: the same schools and texts for a
 
 from __future__ import annotations
 
-import duckdb
-
 from data_model.reading import queries
 from data_model.reading.access import Viewer, viewer_for_user_id
 from data_model.state import notes
-from data_model.storage.db import Database, get_meta
+from data_model.storage.db import Cursor, Database, get_meta
 from data_model.texts.explain import highlights
 
 # The demo's own director school, and the first schools of the first anker.
@@ -41,25 +39,27 @@ _ACTIONS = (
 )
 
 
-def _schools(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str]]:
-    """(school_id, director user, anker user) of the schools that get a history."""
+def _schools(con: Cursor) -> list[tuple[str, str, str]]:
+    """(school_id, director user, anker user) of the schools that get a history: the demo's
+    own director school first, then the first anker's schools; never a school that already
+    has notes (a regenerated sample keeps the notes of the state store)."""
     default = get_meta(con, "demo_default_user") or ""
-    rows = con.execute(
-        """
-        SELECT us.school_id, min(d.user_id) AS director, min(a.user_id) AS anker,
-               bool_or(d.user_id = ?) AS showcase,
-               min(a.user_id) = (SELECT min(user_id) FROM users WHERE role = 'anker') AS first
-        FROM user_schools us
-        JOIN users d ON d.user_id = us.user_id AND d.role = 'directeur'
-        JOIN user_schools ua ON ua.school_id = us.school_id
-        JOIN users a ON a.user_id = ua.user_id AND a.role = 'anker'
-        GROUP BY us.school_id
-        ORDER BY showcase DESC, first DESC, us.school_id
-        LIMIT ?
-        """,
-        [default, MAX_SCHOOLS],
+    rows = con.state.execute(
+        "SELECT us.school_id, u.user_id, u.role FROM user_schools us "
+        "JOIN users u ON u.user_id = us.user_id "
+        "WHERE u.role IN ('directeur', 'anker') ORDER BY us.school_id, u.user_id"
     ).fetchall()
-    return [(r[0], r[1], r[2]) for r in rows]
+    noted = {r[0] for r in con.state.execute("SELECT DISTINCT school_id FROM notes").fetchall()}
+    directors: dict[str, str] = {}
+    ankers: dict[str, str] = {}
+    for school_id, user_id, role in rows:
+        (directors if role == "directeur" else ankers).setdefault(school_id, user_id)
+    first_anker = min(ankers.values(), default="")
+    candidates = sorted(
+        (s for s in directors if s in ankers and s not in noted),
+        key=lambda s: (directors[s] != default, ankers[s] != first_anker, s),
+    )
+    return [(s, directors[s], ankers[s]) for s in candidates[:MAX_SCHOOLS]]
 
 
 def _conversation(db: Database, director: Viewer, anker: Viewer, school_id: str) -> None:

@@ -1,11 +1,12 @@
 """Audit log: who opened which school's pages and exports, and every import (issue 6).
 
-Stored in the `audit_log` table of the same DuckDB file. The log holds identities of staff
+Stored in the `audit_log` table of the state store (SQLite or PostgreSQL), so a page view's
+log line never waits for an import building the next snapshot. The log holds identities of staff
 users, school numbers, page titles and file names: never pupil data. Actions come from an
 allow-list (anything else is a ValueError, not a silent write) and `detail` is one short line
 written by our own code (a page title, an export or file name), never a data row.
 
-Writes go through `Database.write()` (the writer lock); reading the log is for the beheerder.
+Each line is one short state transaction; reading the log is for the beheerder.
 """
 
 from __future__ import annotations
@@ -13,12 +14,11 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-import duckdb
 import pandas as pd
 
 from data_model.reading.access import Viewer
 from data_model.reading.scope import admin_read
-from data_model.storage.db import Database
+from data_model.storage.db import Cursor, Database
 
 # The only actions the log records (Dutch, as the beheerder reads them).
 VIEW = "bekijkt"
@@ -60,17 +60,16 @@ def log_event(
     if action not in ACTIONS:
         raise ValueError(f"unknown audit action {action!r}")
     who = user_id or (viewer.user_id if viewer else "onbekend")
-    with db.write() as con:
-        con.execute(
-            "INSERT INTO audit_log (logged_at, user_id, action, school_id, detail) "
-            "VALUES (current_timestamp, ?, ?, ?, ?)",
-            [who, action, _clean_school(school_id), _clean_detail(detail)],
-        )
+    db.state.execute(
+        "INSERT INTO audit_log (logged_at, user_id, action, school_id, detail) "
+        "VALUES (?, ?, ?, ?, ?)",
+        [datetime.now(), who, action, _clean_school(school_id), _clean_detail(detail)],
+    )
 
 
 @admin_read
 def audit_entries(
-    con: duckdb.DuckDBPyConnection,
+    con: Cursor,
     viewer: Viewer,
     since: datetime | None = None,
     user_id: str | None = None,
@@ -81,7 +80,18 @@ def audit_entries(
     """The newest log lines with the user's name and the school's name (beheerder only)."""
     # Imports are logged by the importer in import_log (who, when, file, hash, outcome); the
     # audit view shows them as 'importeert' lines so that nothing is logged twice.
-    return con.execute(
+    # Filters are constant SQL fragments chosen here; only their values are parameters.
+    where, params = ["1 = 1"], []
+    for fragment, value in (
+        ("a.logged_at >= ?", since),
+        ("a.user_id = ?", user_id),
+        ("a.school_id = ?", school_id),
+        ("a.action = ?", action),
+    ):
+        if value is not None:
+            where.append(fragment)
+            params.append(value)
+    df = con.state.execute(
         """
         WITH a AS (
             SELECT logged_at, user_id, action, school_id, detail FROM audit_log
@@ -93,16 +103,52 @@ def audit_entries(
             FROM import_log
         )
         SELECT a.logged_at, a.user_id, coalesce(u.name, a.user_id) AS user_name,
-               u.role, a.action, a.school_id, s.name AS school_name, a.detail
+               u.role, a.action, a.school_id, a.detail
         FROM a
-        LEFT JOIN users u USING (user_id)
-        LEFT JOIN schools s ON s.school_id = a.school_id
-        WHERE (CAST(? AS TIMESTAMP) IS NULL OR a.logged_at >= CAST(? AS TIMESTAMP))
-          AND (CAST(? AS TEXT) IS NULL OR a.user_id = ?)
-          AND (CAST(? AS TEXT) IS NULL OR a.school_id = ?)
-          AND (CAST(? AS TEXT) IS NULL OR a.action = ?)
+        LEFT JOIN users u ON u.user_id = a.user_id
+        WHERE """
+        + " AND ".join(where)
+        + """
         ORDER BY a.logged_at DESC
         LIMIT ?
         """,
-        [since, since, user_id, user_id, school_id, school_id, action, action, int(limit)],
+        [*params, int(limit)],
+    ).df()
+    # School names come from the snapshot (the state store has no schools table).
+    names = dict(con.execute("SELECT school_id, name FROM schools").fetchall())
+    df.insert(6, "school_name", df["school_id"].map(names))
+    return df
+
+
+def record_import(
+    db: Database,
+    viewer: Viewer,
+    file_name: str,
+    sha256: str,
+    kind: str,
+    outcome: str,
+    message: str | None,
+) -> int:
+    """Log an import that published nothing (a refusal or an error) in the state store.
+
+    Imports that publish a snapshot are logged inside it (its provenance) and copied here by
+    `Database.write()`; a refusal must not cost a snapshot build, so it is written directly.
+    """
+    return db.state.execute(
+        "INSERT INTO import_log (imported_at, user_id, file_name, sha256, kind, rows_added, "
+        "rows_replaced, outcome, message) VALUES (?, ?, ?, ?, ?, 0, 0, ?, ?) RETURNING import_id",
+        [datetime.now(), viewer.user_id, file_name[:300], sha256, kind, outcome, message],
+    ).fetchone()[0]
+
+
+def import_log(con: Cursor, limit: int = 200) -> pd.DataFrame:
+    """Every import attempt, newest first, with the user's name (callers check the role)."""
+    return con.state.execute(
+        """
+        SELECT l.imported_at, coalesce(u.name, l.user_id) AS user_name, l.file_name, l.kind,
+               l.outcome, l.rows_added, l.rows_replaced, l.message, l.sha256, l.snapshot_id
+        FROM import_log l LEFT JOIN users u ON u.user_id = l.user_id
+        ORDER BY l.imported_at DESC, l.import_id DESC LIMIT ?
+        """,
+        [int(limit)],
     ).df()

@@ -1,7 +1,8 @@
 """Notes of the data conversation (datagesprek): observations, hypotheses, sources,
 priorities and actions, stored per school, school year and scope.
 
-Every write goes through `Database.write()` (one writer lock, one transaction) and keeps a
+Notes live in the state store (storage/state.py: SQLite or PostgreSQL), not in the analytic
+snapshot: every write is one state transaction (never waiting for an import) and keeps a
 full edit history in `note_history`. Concurrent editing is detected with the `version`
 column: an update or delete states the version it edited; if someone saved in between, the
 write is refused with `NoteConflict` (a clear Dutch message, and the newer note attached) so
@@ -19,12 +20,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-import duckdb
 import pandas as pd
 
 from data_model.reading.access import AccessDenied, Viewer
-from data_model.reading.scope import require_school, school_read, scope_read
-from data_model.storage.db import Database
+from data_model.reading.scope import allowed_ids, require_school, school_read, scope_read
+from data_model.storage.db import Cursor, Database
+from data_model.storage.state import Session
 from data_model.texts.formatting import format_date, format_timestamp, previous_school_year
 from data_model.vocabulary import (
     NOTE_FIELD_LABELS,
@@ -36,6 +37,7 @@ from data_model.vocabulary import NOTE_SCOPE_CONVERSATION as SCOPE_CONVERSATION
 from data_model.vocabulary import NOTE_SCOPE_PREPARATION as SCOPE_PREPARATION
 from data_model.vocabulary import NOTE_SCOPES as SCOPES
 from data_model.vocabulary import NOTE_SOURCES as SOURCES
+from data_model.vocabulary import NOTE_STEP_LABELS as STEP_LABELS  # noqa: F401 - ui uses it
 from data_model.vocabulary import NOTE_STEPS as STEPS
 from data_model.vocabulary import NOTE_VERDICTS as VERDICTS
 
@@ -168,7 +170,7 @@ _NOTE_SELECT = """
     SELECT n.note_id, n.school_id, n.school_year, n.scope, n.step, n.body, n.author_id,
            coalesce(a.name, n.author_id) AS author_name, n.created_at, n.updated_at,
            n.version, n.deleted_at,
-           (SELECT coalesce(any_value(e.name), any_value(h.author_id))
+           (SELECT coalesce(max(e.name), max(h.author_id))
             FROM note_history h LEFT JOIN users e ON e.user_id = h.author_id
             WHERE h.note_id = n.note_id AND h.version = n.version) AS editor_name
     FROM notes n LEFT JOIN users a ON a.user_id = n.author_id
@@ -181,13 +183,14 @@ def _note(row: tuple) -> Note:
     return Note(*values)
 
 
-def _fetch(con: duckdb.DuckDBPyConnection, note_id: int) -> Note | None:
+def _fetch(con: Session | Cursor, note_id: int) -> Note | None:
+    con = getattr(con, "state", con)
     row = con.execute(_NOTE_SELECT + " WHERE n.note_id = ?", [int(note_id)]).fetchone()
     return _note(row) if row else None
 
 
-def _load_for(con: duckdb.DuckDBPyConnection, viewer: Viewer, note_id: int) -> Note:
-    note = _fetch(con, note_id)
+def _load_for(con: Cursor, viewer: Viewer, note_id: int, session: Session | None = None) -> Note:
+    note = _fetch(session or con, note_id)
     if note is None:
         raise NoteError("Deze notitie bestaat niet (meer).")
     require_school(con, viewer, note.school_id)
@@ -195,9 +198,7 @@ def _load_for(con: duckdb.DuckDBPyConnection, viewer: Viewer, note_id: int) -> N
     return note
 
 
-def _history(
-    con: duckdb.DuckDBPyConnection, note_id: int, version: int, body: str, user: str, action: str
-) -> None:
+def _history(con: Session, note_id: int, version: int, body: str, user: str, action: str) -> None:
     con.execute(
         "INSERT INTO note_history (note_id, version, body, author_id, changed_at, action) "
         "VALUES (?, ?, ?, ?, ?, ?)",
@@ -210,7 +211,7 @@ def _history(
 
 @school_read(memo=False)  # notes change within a request
 def list_notes(
-    con: duckdb.DuckDBPyConnection,
+    con: Cursor,
     viewer: Viewer,
     school_id: str,
     school_year: str,
@@ -220,11 +221,11 @@ def list_notes(
 ) -> list[Note]:
     """The notes of one school, year and scope, oldest first (the order they were written)."""
     _check_scope(viewer, scope)
-    rows = con.execute(
+    rows = con.state.execute(
         _NOTE_SELECT
         + """
         WHERE n.school_id = ? AND n.school_year = ? AND n.scope = ?
-          AND (? IS NULL OR n.step = ?)
+          AND (CAST(? AS VARCHAR(40)) IS NULL OR n.step = ?)
           AND (? OR n.deleted_at IS NULL)
         ORDER BY n.created_at, n.note_id
         """,
@@ -234,15 +235,15 @@ def list_notes(
 
 
 @scope_read(memo=False)  # the note's school is checked in _load_for
-def get_note(con: duckdb.DuckDBPyConnection, viewer: Viewer, note_id: int) -> Note:
+def get_note(con: Cursor, viewer: Viewer, note_id: int) -> Note:
     return _load_for(con, viewer, note_id)
 
 
 @scope_read(memo=False)  # the note's school is checked in _load_for
-def note_history(con: duckdb.DuckDBPyConnection, viewer: Viewer, note_id: int) -> pd.DataFrame:
+def note_history(con: Cursor, viewer: Viewer, note_id: int) -> pd.DataFrame:
     """Every saved version of a note, newest first, with who saved it and when."""
     _load_for(con, viewer, note_id)
-    return con.execute(
+    return con.state.execute(
         """
         SELECT h.version, h.action, coalesce(u.name, h.author_id) AS author_name,
                h.changed_at, h.body
@@ -254,9 +255,7 @@ def note_history(con: duckdb.DuckDBPyConnection, viewer: Viewer, note_id: int) -
 
 
 @school_read(memo=False)  # notes change within a request
-def previous_actions(
-    con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: str, school_year: str
-) -> list[Note]:
+def previous_actions(con: Cursor, viewer: Viewer, school_id: str, school_year: str) -> list[Note]:
     """Last school year's actions, to review next to this year's results."""
     return list_notes(
         con, viewer, school_id, previous_school_year(school_year), SCOPE_CONVERSATION, "action"
@@ -264,15 +263,30 @@ def previous_actions(
 
 
 @school_read(memo=False)  # notes change within a request
-def open_actions(
-    con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: str, school_year: str
-) -> list[Note]:
+def open_actions(con: Cursor, viewer: Viewer, school_id: str, school_year: str) -> list[Note]:
     """Last year's actions that are not reviewed as done (for the anker's preparation)."""
     return [
         a
         for a in previous_actions(con, viewer, school_id, school_year)
         if (a.get("review") or {}).get("status") != "gerealiseerd"
     ]
+
+
+@scope_read(memo=False)  # notes change within a request
+def open_action_counts(con: Cursor, viewer: Viewer) -> dict[tuple[str, str], int]:
+    """Per (school, school year): actions not reviewed as done, for the viewer's schools."""
+    allowed = set(allowed_ids(con, viewer))
+    rows = con.state.execute(
+        "SELECT school_id, school_year, body FROM notes "
+        "WHERE scope = ? AND step = 'action' AND deleted_at IS NULL",
+        [SCOPE_CONVERSATION],
+    ).fetchall()
+    counts: dict[tuple[str, str], int] = {}
+    for school_id, school_year, body in rows:
+        status = (json.loads(body).get("review") or {}).get("status")
+        if school_id in allowed and status != "gerealiseerd":
+            counts[(school_id, school_year)] = counts.get((school_id, school_year), 0) + 1
+    return counts
 
 
 # ------------------------------------------------------------------------ writes
@@ -297,8 +311,10 @@ def create_note(
     _check_scope(viewer, scope)
     text = _dump(clean)
     now = datetime.now()
-    with db.write() as cur:
-        require_school(cur, viewer, school_id)
+    require_school(db.cursor(), viewer, school_id)
+    # BEGIN IMMEDIATE on SQLite / the row check on PostgreSQL: two submits of one form
+    # cannot both insert (see _same_submission).
+    with db.state.transaction() as cur:
         earlier = _same_submission(cur, viewer, school_id, school_year, scope, step, clean)
         if earlier is not None:
             return earlier
@@ -317,7 +333,7 @@ def create_note(
 
 
 def _same_submission(
-    cur: duckdb.DuckDBPyConnection,
+    cur: Session,
     viewer: Viewer,
     school_id: str,
     school_year: str,
@@ -327,7 +343,7 @@ def _same_submission(
 ) -> Note | None:
     """The note this exact submission already stored (same form token and content), if any.
 
-    Checked inside the write transaction, under the writer lock, so two concurrent submits
+    Checked inside the state transaction (BEGIN IMMEDIATE on SQLite), so two concurrent submits
     of one form cannot both insert. Compared in Python, not with backend JSON functions, so
     it holds for any state store.
     """
@@ -368,8 +384,8 @@ def _change(
     action: str,
     body: dict[str, Any] | None = None,
 ) -> Note:
-    with db.write() as cur:
-        current = _load_for(cur, viewer, note_id)
+    with db.state.transaction() as cur:
+        current = _load_for(db.cursor(), viewer, note_id, cur)
         if current.version != int(expected_version):
             raise _conflict(current)
         if action == "update" and current.deleted:
@@ -382,17 +398,17 @@ def _change(
         updated = cur.execute(
             """
             UPDATE notes SET
-                body = coalesce(?, body),
+                body = coalesce(CAST(? AS TEXT), body),
                 version = ?,
                 updated_at = ?,
-                deleted_at = CASE ? WHEN 'delete' THEN ?
+                deleted_at = CASE CAST(? AS VARCHAR(10)) WHEN 'delete' THEN ?
                                     WHEN 'restore' THEN NULL ELSE deleted_at END
             WHERE note_id = ? AND version = ?
             RETURNING body
             """,
             [text, new_version, now, action, now, int(note_id), current.version],
         ).fetchone()
-        if updated is None:  # pragma: no cover - only without the writer lock
+        if updated is None:  # another process saved between our read and this write
             raise _conflict(current)
         _history(cur, int(note_id), new_version, updated[0], viewer.user_id, action)
         note = _fetch(cur, note_id)

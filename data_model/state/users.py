@@ -1,10 +1,11 @@
 """User management: list, add, edit, disable users and import a users sheet (issue 6).
 
 Everything here is for the beheerder: every function calls `require_admin` first, so a page
-that forgets to hide a button still cannot change an account. Writes go through
-`Database.write()` (one writer lock, one transaction): an import with one bad row writes
-nothing. Validation messages are Dutch and name the row and the column, as a beheerder
-would look them up in the sheet.
+that forgets to hide a button still cannot change an account. Users and their schools live
+in the state store; every change is one state transaction: an import with one bad row writes
+nothing. Regions and schools to check against come from the current snapshot. Validation
+messages are Dutch and name the row and the column, as a beheerder would look them up in the
+sheet.
 
 The users sheet (.xlsx or .csv) has the columns e-mail, naam, rol, regio, scholen (school
 numbers separated by commas) and optionally actief (ja/nee). A row updates the user with that
@@ -18,11 +19,13 @@ import io
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
 
 import duckdb
 import pandas as pd
 
-from data_model.exports.cells import neutralise_workbook
+from data_model.exports.cells import append, neutralise_workbook
 from data_model.reading.access import Viewer, require_admin
 from data_model.reading.scope import admin_read
 from data_model.state import audit
@@ -84,38 +87,29 @@ class ImportResult:
 
 
 @admin_read
-def list_users(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> pd.DataFrame:
+def list_users(con: Any, viewer: Viewer) -> pd.DataFrame:
     """All users except the command-line identity, with their schools (comma-separated)."""
-    return con.execute(
-        """
-        SELECT u.user_id, u.email, u.name, u.role, u.region_id, r.name AS region_name,
-               u.active,
-               coalesce(string_agg(us.school_id, ', ' ORDER BY us.school_id), '') AS schools,
-               count(us.school_id) AS n_schools
-        FROM users u
-        LEFT JOIN regions r USING (region_id)
-        LEFT JOIN user_schools us USING (user_id)
-        WHERE u.user_id <> ?
-        GROUP BY u.user_id, u.email, u.name, u.role, u.region_id, r.name, u.active
-        ORDER BY CASE u.role WHEN 'beheerder' THEN 1 WHEN 'regioteam' THEN 2
-                             WHEN 'anker' THEN 3 ELSE 4 END,
-                 lower(u.name), u.user_id
-        """,
+    users = con.state.execute(
+        "SELECT user_id, email, name, role, region_id, active FROM users WHERE user_id <> ?",
         [SYSTEM_USER_ID],
     ).df()
+    links = con.state.execute("SELECT user_id, school_id FROM user_schools").df()
+    schools = links.sort_values("school_id").groupby("user_id")["school_id"]
+    region_names = dict(con.execute("SELECT region_id, name FROM regions").fetchall())
+    users.insert(5, "region_name", users["region_id"].map(region_names))
+    users["schools"] = users["user_id"].map(schools.agg(", ".join)).fillna("")
+    users["n_schools"] = users["user_id"].map(schools.size()).fillna(0).astype(int)
+    order = {"beheerder": 1, "regioteam": 2, "anker": 3}
+    users = users.assign(
+        _r=users["role"].map(order).fillna(4), _n=users["name"].str.lower()
+    ).sort_values(["_r", "_n", "user_id"])
+    return users.drop(columns=["_r", "_n"]).reset_index(drop=True)
 
 
 @admin_read
-def get_user(con: duckdb.DuckDBPyConnection, viewer: Viewer, user_id: str) -> UserInput | None:
-    row = con.execute(
-        "SELECT email, name, role, region_id, active FROM users WHERE user_id = ?", [user_id]
-    ).fetchone()
-    if row is None:
-        return None
-    schools = con.execute(
-        "SELECT school_id FROM user_schools WHERE user_id = ? ORDER BY school_id", [user_id]
-    ).fetchall()
-    return UserInput(row[0], row[1], row[2], row[3], tuple(s[0] for s in schools), row[4])
+def get_user(con: Any, viewer: Viewer, user_id: str) -> UserInput | None:
+    row = con.state.execute("SELECT 1 FROM users WHERE user_id = ?", [user_id]).fetchone()
+    return _current(con.state, user_id) if row else None
 
 
 @admin_read
@@ -213,14 +207,14 @@ def _guard_self(viewer: Viewer, user_id: str | None, data: UserInput) -> list[tu
     return problems
 
 
-def _user_id_for_email(con: duckdb.DuckDBPyConnection, email: str) -> str | None:
+def _user_id_for_email(con: Any, email: str) -> str | None:
     row = con.execute(
         "SELECT user_id FROM users WHERE lower(email) = lower(?)", [email.strip()]
     ).fetchone()
     return row[0] if row else None
 
 
-def _new_user_id(con: duckdb.DuckDBPyConnection, email: str, taken: set[str]) -> str:
+def _new_user_id(con: Any, email: str, taken: set[str]) -> str:
     base = "u-" + re.sub(r"[^a-z0-9]+", "-", email.split("@")[0].lower()).strip("-")
     candidate, n = base, 1
     while (
@@ -233,7 +227,7 @@ def _new_user_id(con: duckdb.DuckDBPyConnection, email: str, taken: set[str]) ->
     return candidate
 
 
-def _write_user(con: duckdb.DuckDBPyConnection, user_id: str, data: UserInput, new: bool) -> None:
+def _write_user(con: Any, user_id: str, data: UserInput, new: bool) -> None:
     values = [data.email.strip(), data.name.strip(), data.role, data.region_id, data.active]
     if new:
         con.execute(
@@ -273,8 +267,8 @@ def _normalise(data: UserInput, ref: _Reference) -> UserInput:
 def save_user(db: Database, viewer: Viewer, data: UserInput, user_id: str | None = None) -> str:
     """Add a user (user_id None) or change one; returns the user_id. Raises on bad input."""
     require_admin(viewer)
-    with db.write() as con:
-        ref = _Reference.load(con)
+    ref = _Reference.load(db.cursor())
+    with db.state.transaction() as con:
         clean = _normalise(data, ref)
         problems = _check(clean, ref) + _guard_self(viewer, user_id, clean)
         owner = _user_id_for_email(con, clean.email) if clean.email else None
@@ -305,7 +299,7 @@ def set_active(db: Database, viewer: Viewer, user_id: str, active: bool) -> None
         raise UserValidationError(["De systeemgebruiker kan niet gewijzigd worden."])
     if user_id == viewer.user_id and not active:
         raise UserValidationError(["U kunt uw eigen account niet uitschakelen."])
-    with db.write() as con:
+    with db.state.transaction() as con:
         row = con.execute("SELECT email FROM users WHERE user_id = ?", [user_id]).fetchone()
         if row is None:
             raise UserValidationError(["Deze gebruiker bestaat niet (meer)."])
@@ -387,9 +381,9 @@ def import_users(db: Database, viewer: Viewer, file_name: str, data: bytes) -> I
     digest = hashlib.sha256(data).hexdigest()
     result = ImportResult()
     try:
-        with db.write() as con:
-            ref = _Reference.load(con)
-            parsed = parse_user_sheet(file_name, data, ref)
+        ref = _Reference.load(db.cursor())
+        parsed = parse_user_sheet(file_name, data, ref)
+        with db.state.transaction() as con:
             errors: list[str] = []
             taken: set[str] = set()
             for line, row in parsed:
@@ -412,24 +406,24 @@ def import_users(db: Database, viewer: Viewer, file_name: str, data: bytes) -> I
             _log_import(con, viewer, file_name, digest, result, "gelukt", None)
     except UserValidationError as exc:
         # import_log is the audit trail of imports (audit.audit_entries shows it).
-        with db.write() as con:
+        with db.state.transaction() as con:
             _log_import(con, viewer, file_name, digest, ImportResult(), "geweigerd", exc.errors[0])
         raise
     return result
 
 
-def _current(con: duckdb.DuckDBPyConnection, user_id: str) -> UserInput:
+def _current(con: Any, user_id: str) -> UserInput:
     row = con.execute(
         "SELECT email, name, role, region_id, active FROM users WHERE user_id = ?", [user_id]
     ).fetchone()
     schools = con.execute(
         "SELECT school_id FROM user_schools WHERE user_id = ? ORDER BY school_id", [user_id]
     ).fetchall()
-    return UserInput(row[0], row[1], row[2], row[3], tuple(s[0] for s in schools), row[4])
+    return UserInput(row[0], row[1], row[2], row[3], tuple(s[0] for s in schools), bool(row[4]))
 
 
 def _log_import(
-    con: duckdb.DuckDBPyConnection,
+    con: Any,
     viewer: Viewer,
     file_name: str,
     digest: str,
@@ -438,9 +432,18 @@ def _log_import(
     message: str | None,
 ) -> None:
     con.execute(
-        "INSERT INTO import_log (user_id, file_name, sha256, kind, rows_added, rows_replaced, "
-        "outcome, message) VALUES (?, ?, ?, 'gebruikers', ?, ?, ?, ?)",
-        [viewer.user_id, file_name[:200], digest, result.added, result.updated, outcome, message],
+        "INSERT INTO import_log (imported_at, user_id, file_name, sha256, kind, rows_added, "
+        "rows_replaced, outcome, message) VALUES (?, ?, ?, ?, 'gebruikers', ?, ?, ?, ?)",
+        [
+            datetime.now(),
+            viewer.user_id,
+            file_name[:200],
+            digest,
+            result.added,
+            result.updated,
+            outcome,
+            message,
+        ],
     )
 
 
@@ -462,7 +465,7 @@ def user_sheet_template(rows: Iterable[Iterable[str]] = ()) -> bytes:
         ["beheer@begeleiding.be", "Carla Smet", "beheerder", "", "", "ja"],
     ]
     for r in examples:
-        ws.append(list(r))
+        append(ws, r)  # issue 14: control characters stripped, formulas as text
     for col, width in zip("ABCDEF", (32, 24, 12, 10, 30, 8), strict=True):
         ws.column_dimensions[col].width = width
     notes = wb.create_sheet("Uitleg")
@@ -483,19 +486,19 @@ def user_sheet_template(rows: Iterable[Iterable[str]] = ()) -> bytes:
 def main(argv: list[str] | None = None) -> int:
     """Command line: import a users sheet or add the first beheerder of a real database.
 
-    python -m data_model.state.users import FILE [--db PATH]
-    python -m data_model.state.users add --email E --name N --role beheerder [--db PATH]
+    python -m data_model.state.users import FILE [--data MAP]
+    python -m data_model.state.users add --email E --name N --role beheerder [--data MAP]
     """
     import argparse
     from pathlib import Path
 
     from data_model.reading.access import system_viewer
-    from data_model.storage.db import configured_path
+    from data_model.storage.cli import add_data_argument, fail, open_data
 
     parser = argparse.ArgumentParser(
         prog="python -m data_model.state.users", description=main.__doc__
     )
-    parser.add_argument("--db", type=Path, default=None, help="pad van het .duckdb-bestand")
+    add_data_argument(parser)
     sub = parser.add_subparsers(dest="command", required=True)
     imp = sub.add_parser("import", help="gebruikerslijst (.xlsx/.csv) inlezen")
     imp.add_argument("file", type=Path)
@@ -507,7 +510,9 @@ def main(argv: list[str] | None = None) -> int:
     add.add_argument("--schools", default="", help="instellingsnummers, komma-gescheiden")
     args = parser.parse_args(argv)
 
-    db = Database(args.db or configured_path())
+    if args.command == "import" and not args.file.is_file():
+        raise fail(f"Bestand niet gevonden: {args.file.name}")
+    db = open_data(args.data)
     try:
         viewer = system_viewer(db.cursor())
         if args.command == "import":
@@ -519,7 +524,7 @@ def main(argv: list[str] | None = None) -> int:
             data = UserInput(
                 args.email, args.name, args.role, args.region, tuple(_split_schools(args.schools))
             )
-            existing = _user_id_for_email(db.cursor(), args.email)
+            existing = _user_id_for_email(db.state, args.email)
             uid = save_user(db, viewer, data, existing)
             print(f"Gebruiker {uid} opgeslagen.")
     except UserValidationError as exc:

@@ -1,4 +1,4 @@
-"""SES-adjusted expected scores and value added (DESIGN §5, issue 3).
+"""SES-adjusted expected scores: the *SES-gecorrigeerde score* (DESIGN §5, issues 3 and 11).
 
 For every school year x assessment x cell (domain, learning area, total) we fit one ordinary
 least-squares regression over all pupils of Flanders:
@@ -7,10 +7,12 @@ least-squares regression over all pupils of Flanders:
                + b3 * school allowance + b4 * neighbourhood indicator + error
 
 A school's *verwachte score* is the mean of the fitted values of its own pupils: what pupils
-with these backgrounds score on average. *Toegevoegde waarde* is the school's observed mean
-minus that expectation, with a 95 % interval from the spread of its pupils' residuals (the
-coefficients are treated as fixed, like the comparison means in stats.add_status, because
-they are estimated on many thousands of pupils).
+with these backgrounds score on average. The *SES-gecorrigeerde score* (stored as
+`value_added` for compatibility; it is NOT value added: there is no prior attainment, only
+background) is the observed mean minus that expectation. Its status and trend follow exactly
+the method of the colours (verdicts.assess): sampling variance from the pooled within-school
+residual variance, variance components from all schools, the three-year shrunken estimate.
+The coefficients are treated as fixed: they are estimated on many thousands of pupils.
 
 Why it is fast at Flanders scale (~700k pupils x ~18 cells): OLS only needs the sufficient
 statistics X'X, X'y and y'y. DuckDB computes them per school x cell in one GROUP BY pass;
@@ -31,7 +33,11 @@ import numpy as np
 import pandas as pd
 
 from data_model.rules import Rules, load_rules
-from data_model.statistics.status import CELL_KEYS, add_trend, classify, t_quantile
+from data_model.statistics.cache import refresh_cache
+from data_model.statistics.groups import CELL_KEYS
+from data_model.statistics.verdicts import assess
+
+SUMS_TABLE = "school_expected_sums"
 
 # Predictors, coded so that 1 = the indicator of disadvantage is present. The SQL
 # expressions are constants of this module (allow-listed), never user input.
@@ -71,6 +77,7 @@ WITH pr AS (
            r.pupil_id, r.score, {select_x}
     FROM pupil_results r JOIN pupils p USING (pupil_id)
     WHERE {complete}
+      AND (?::VARCHAR[] IS NULL OR list_contains(?::VARCHAR[], p.school_year))
 ),
 levels AS (
     SELECT school_id, school_year, assessment_id, learning_area, domain, {x_cols},
@@ -85,7 +92,8 @@ levels AS (
     FROM pr
     GROUP BY school_id, school_year, assessment_id, pupil_id, {x_cols}
 )
-SELECT school_id, school_year, assessment_id, learning_area, domain, {", ".join(aggs)}
+SELECT school_id, school_year, assessment_id, CAST(learning_area AS VARCHAR) AS learning_area,
+       CAST(domain AS VARCHAR) AS domain, {", ".join(aggs)}
 FROM levels
 GROUP BY school_id, school_year, assessment_id, learning_area, domain
 """
@@ -113,8 +121,9 @@ def fit_expected(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """From per school x cell sums to (school rows, model rows). Pure numpy, no SQL.
 
-    School rows: n_pupils, observed_mean, expected_mean, value_added, va_ci_low, va_ci_high,
-    va_status, suppressed. Model rows: one per cell with the coefficients, R² and residual SD.
+    School rows: n_pupils, observed_mean, expected_mean, value_added (the SES-corrected
+    difference), va_var (its sampling variance), va_sd_ref (SD_t), suppressed. Model rows:
+    one per cell with the coefficients, R² and residual SD.
     """
     rules = rules or load_rules()
     sums = sums.reset_index(drop=True)
@@ -150,24 +159,26 @@ def fit_expected(
         expected = np.einsum("mi,mi->m", xtx[:, 0, :], b) / n
         ssr = yty - 2 * np.einsum("mi,mi->m", b, xty) + np.einsum("mi,mij,mj->m", b, xtx, b)
         value_added = observed - expected
-        # Spread of the residuals around their own school mean (the value added).
-        var = np.clip(ssr - n * value_added**2, 0, None) / (n - 1)
-        half = t_quantile(n, rules.confidence) * np.sqrt(var) / np.sqrt(n)
+        # Residual sum of squares around the school's own mean (the SES-corrected difference).
+        ss_own = np.clip(ssr - n * value_added**2, 0, None)
+    # Pooled within-school residual variance of the cell: the sampling variance of a school's
+    # SES-corrected difference is that over its n (as σ²_w/n for the colours).
+    cell_ssw = np.bincount(codes, weights=ss_own, minlength=len(cells))
+    cell_dfw = np.bincount(codes, weights=np.clip(n - 1, 0, None), minlength=len(cells))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        var_w = (cell_ssw / cell_dfw)[codes]
     out = sums[["school_id", *CELL_KEYS]].copy()
     out["n_pupils"] = n.astype("int64")
     out["observed_mean"] = observed
     out["expected_mean"] = expected
     out["value_added"] = value_added
-    out["va_ci_low"] = value_added - half
-    out["va_ci_high"] = value_added + half
-    out["va_status"] = classify(
-        n, value_added, out["va_ci_low"], out["va_ci_high"], c_sd[codes], rules
-    )
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out["va_var"] = var_w / n
+    out["va_sd_ref"] = c_sd[codes]
     suppressed = n < rules.min_group_size
     out["suppressed"] = suppressed
-    hidden = ["observed_mean", "expected_mean", "value_added", "va_ci_low", "va_ci_high"]
+    hidden = ["observed_mean", "expected_mean", "value_added", "va_var"]
     out.loc[suppressed, hidden] = np.nan
-    out.loc[suppressed, "va_status"] = "too_few"
 
     cell_frame = pd.DataFrame(list(cells), columns=CELL_KEYS).astype(object)
     cell_frame = cell_frame.where(cell_frame != _NONE, None)
@@ -198,6 +209,11 @@ SCHOOL_EXPECTED_COLUMNS = [
     "va_trend_slope",
     "va_trend_p",
     "suppressed",
+    "va_estimate",
+    "va_status_years",
+    "va_status_from",
+    "va_year_ci_low",
+    "va_year_ci_high",
 ]
 MODEL_COLUMNS = [
     *CELL_KEYS,
@@ -207,31 +223,54 @@ MODEL_COLUMNS = [
     "r_squared",
     "residual_sd",
 ]
+_FROM_VERDICT = {
+    "ci_low": "va_ci_low",
+    "ci_high": "va_ci_high",
+    "status": "va_status",
+    "trend": "va_trend",
+    "trend_slope": "va_trend_slope",
+    "trend_p": "va_trend_p",
+    "status_estimate": "va_estimate",
+    "status_years": "va_status_years",
+    "status_from": "va_status_from",
+    "year_ci_low": "va_year_ci_low",
+    "year_ci_high": "va_year_ci_high",
+}
 
 
 def compute_expected(
     con: duckdb.DuckDBPyConnection, rules: Rules | None = None
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(school_expected rows, expected_model rows) from the pupil tables."""
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """(school_expected rows, expected_model rows, variance components) from the sums cache."""
     rules = rules or load_rules()
-    sums = con.execute(_sums_sql()).df()
+    sums = con.execute("SELECT * FROM " + SUMS_TABLE).df()
     if sums.empty:
         return (
             pd.DataFrame(columns=SCHOOL_EXPECTED_COLUMNS),
             pd.DataFrame(columns=MODEL_COLUMNS),
+            pd.DataFrame(),
         )
     schools, model = fit_expected(sums, rules)
-    # Trend of the value added, with exactly the rule of the other trends (stats.add_trend).
-    trended = add_trend(schools, rules, diff_col="value_added")
-    schools["va_trend"] = trended["trend"].to_numpy()
-    schools["va_trend_slope"] = trended["trend_slope"].to_numpy()
-    schools["va_trend_p"] = trended["trend_p"].to_numpy()
-    return schools[SCHOOL_EXPECTED_COLUMNS], model[MODEL_COLUMNS]
+    # Status and trend of the SES-corrected difference: exactly the method of the colours.
+    judged, components = assess(schools, "value_added", "va_var", "va_sd_ref", rules)
+    judged = judged.rename(columns=_FROM_VERDICT)
+    judged = judged.sort_values(["school_id", "assessment_id", "school_year"], kind="stable")
+    return judged[SCHOOL_EXPECTED_COLUMNS], model[MODEL_COLUMNS], components
 
 
-def refresh_school_expected(con: duckdb.DuckDBPyConnection, rules: Rules | None = None) -> int:
-    """Rebuild `school_expected` and `expected_model` inside the caller's transaction."""
-    schools, model = compute_expected(con, rules)
+def refresh_school_expected(
+    con: duckdb.DuckDBPyConnection,
+    rules: Rules | None = None,
+    school_years: list[str] | None = None,
+) -> pd.DataFrame:
+    """Rebuild `school_expected` and `expected_model` inside the caller's transaction.
+
+    The regression sums of the touched `school_years` (None = all) are recomputed in the
+    cache table; the fit, status and trend always use every year. Returns the variance
+    components of the SES-corrected differences.
+    """
+    refresh_cache(con, SUMS_TABLE, _sums_sql(), school_years)
+    schools, model, components = compute_expected(con, rules)
     con.execute("DELETE FROM school_expected")
     con.execute("DELETE FROM expected_model")
     for table, frame, columns in (
@@ -243,9 +282,10 @@ def refresh_school_expected(con: duckdb.DuckDBPyConnection, rules: Rules | None 
         con.register("_new_expected", frame)
         try:
             # table and columns are constants of this module, not input.
+            names = ", ".join(columns)
             con.execute(
-                "INSERT INTO " + table + " SELECT " + ", ".join(columns) + " FROM _new_expected"
+                "INSERT INTO " + table + " (" + names + ") SELECT " + names + " FROM _new_expected"
             )
         finally:
             con.unregister("_new_expected")
-    return len(schools)
+    return components

@@ -1,38 +1,85 @@
-"""Opening the DuckDB file, migrations, the single writer lock and read cursors.
+"""The data folder: immutable analytic snapshots, the pointer to the current one, the state.
 
-One `Database` per process (the app keeps it in `st.cache_resource`); every script run or
-request takes its own `cursor()`, and every write goes through `write()`, which serialises
-writers with one lock and wraps the work in one transaction: a crash half-way leaves the
-file as it was (DuckDB rolls back an uncommitted transaction when the file is reopened).
+Layout of a data folder (`SCHOOLFOTO_DATA`, default `sample_data/`)::
+
+    snapshots/snapshot-000007.duckdb   immutable DuckDB files, the last few kept for rollback
+    current.duckdb -> snapshots/…      symlink: the published snapshot (the data contract)
+    state.sqlite                       notes, users, audit/import log, jobs (state.py)
+    write.lock                         serialises snapshot builders across processes
+
+Readers (the app, the CLIs, `duckdb -readonly current.duckdb`, a notebook) open snapshots
+`read_only`: DuckDB takes a shared lock, so any number of processes read at once and nobody
+ever writes to a published file. `Database.write()` is the one write path of an import: it
+copies the current snapshot to a hidden file beside it, runs the caller's transaction on the
+copy, validates the result, and publishes it by renaming it into place and swapping the
+`current.duckdb` symlink (both atomic on POSIX). Open readers keep the file they opened;
+`cursor()` notices the new pointer on its next call and opens the new snapshot.
+
+One `Database` per process (the app keeps it in `st.cache_resource`); `cursor()` returns a
+`Cursor`: a DuckDB cursor on one snapshot that also carries the state store (`cursor.state`),
+so a script run that keeps its cursor reads one snapshot from start to end.
 """
 
 from __future__ import annotations
 
+import fcntl
+import json
 import os
+import shutil
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
 from data_model.storage.catalogue import seed_catalogue
+from data_model.storage.state import SYSTEM_USER_ID, StateError, StateStore
 
-SCHEMA_VERSION = 1
-SYSTEM_USER_ID = "systeem"
+SCHEMA_VERSION = 2  # 2: users, notes, audit log moved to the state store
 SCHEMA_PATH = Path(__file__).with_name("schema.sql")
 REPO_ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_DB_PATH = REPO_ROOT / "sample_data" / "schoolfoto.duckdb"
+DEFAULT_DATA_PATH = REPO_ROOT / "sample_data"
+SNAPSHOTS = "snapshots"
+CURRENT = "current.duckdb"
+KEEP_SNAPSHOTS = 5
+OPEN_SNAPSHOTS = 3  # handles kept open: the current one and those script runs may still use
+_PREFIX = "snapshot-"
+
+__all__ = ["SYSTEM_USER_ID", "DataError", "Database", "SchemaError", "StateError"]
 
 
-class SchemaError(RuntimeError):
-    """The file is not a Schoolfoto database this code can use."""
+class DataError(RuntimeError):
+    """The data folder is missing, in an old format, locked or damaged (Dutch message)."""
+
+
+class SchemaError(DataError):
+    """The snapshot is not a Schoolfoto database this code can use."""
 
 
 def configured_path() -> Path:
-    """The database the app uses: $SCHOOLFOTO_DB, else the bundled sample database."""
-    value = os.environ.get("SCHOOLFOTO_DB", "").strip()
-    return Path(value) if value else DEFAULT_DB_PATH
+    """The data folder the app uses: $SCHOOLFOTO_DATA, else the bundled sample folder.
+
+    $SCHOOLFOTO_DB (one DuckDB file, the layout before snapshots) is refused with a message
+    that says how to convert: silently ignoring it would show the sample data instead.
+    """
+    if os.environ.get("SCHOOLFOTO_DB", "").strip():
+        raise DataError(
+            "SCHOOLFOTO_DB wordt niet meer gebruikt: Schoolfoto leest nu een gegevensmap "
+            "(SCHOOLFOTO_DATA) met snapshots en een toestandsdatabank. Zet een bestaande "
+            "databank om met `python -m data_model.storage migrate OUD.duckdb --data MAP` en "
+            "zet SCHOOLFOTO_DATA=MAP."
+        )
+    value = os.environ.get("SCHOOLFOTO_DATA", "").strip()
+    return Path(value) if value else DEFAULT_DATA_PATH
+
+
+def state_url() -> str | None:
+    """$SCHOOLFOTO_STATE_URL (PostgreSQL for several app servers), else SQLite in the folder."""
+    return os.environ.get("SCHOOLFOTO_STATE_URL", "").strip() or None
 
 
 def create_schema(con: duckdb.DuckDBPyConnection) -> None:
@@ -43,27 +90,35 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
     )
     con.execute("INSERT INTO meta VALUES ('is_sample', 'false') ON CONFLICT (key) DO NOTHING")
     seed_catalogue(con)
-    # The identity of command-line tools (importer, export): a beheerder that cannot log in,
-    # because .invalid addresses never exist (RFC 2606).
-    con.execute(
-        "INSERT INTO users VALUES (?, ?, ?, 'beheerder', NULL, TRUE) ON CONFLICT DO NOTHING",
-        [SYSTEM_USER_ID, "systeem@schoolfoto.invalid", "Schoolfoto (opdrachtregel)"],
-    )
+
+
+_STATE_TABLES_V1 = ("user_scope", "users", "user_schools", "notes", "note_history", "audit_log")
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> None:
-    """Bring an older file up to SCHEMA_VERSION; refuse a newer one."""
-    row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-    version = int(row[0]) if row else 0
+    """Bring a snapshot being built up to SCHEMA_VERSION; refuse a newer one."""
+    version = schema_version(con)
     if version > SCHEMA_VERSION:
         raise SchemaError(
             f"De databank heeft schemaversie {version}; deze versie van Schoolfoto kent "
             f"versie {SCHEMA_VERSION}. Werk Schoolfoto bij."
         )
-    # Migrations go here as `if version < N: ...; version = N`. The DDL is idempotent, so
-    # re-running it also adds views and tables introduced since the file was made.
+    if version < 2:  # the state moved out (copied first by migrate_single_file)
+        con.execute("DROP VIEW IF EXISTS user_scope")
+        for table in _STATE_TABLES_V1[1:]:
+            con.execute("DROP TABLE IF EXISTS " + table)  # constant names
+        con.execute("DROP SEQUENCE IF EXISTS note_seq")
+    # The DDL is idempotent: re-running it adds views and tables introduced since.
     con.execute(SCHEMA_PATH.read_text(encoding="utf-8"))
-    con.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", [str(SCHEMA_VERSION)])
+    set_meta(con, "schema_version", str(SCHEMA_VERSION))
+
+
+def schema_version(con: duckdb.DuckDBPyConnection) -> int:
+    try:
+        value = get_meta(con, "schema_version")
+    except duckdb.CatalogException:
+        raise SchemaError("Dit bestand is geen Schoolfoto-databank.") from None
+    return int(value or 0)
 
 
 def get_meta(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
@@ -82,47 +137,383 @@ def is_sample(con: duckdb.DuckDBPyConnection) -> bool:
     return (get_meta(con, "is_sample") or "").lower() == "true"
 
 
+# Tables and views a published snapshot must have (the data contract and what pages read).
+REQUIRED = (
+    "meta", "schools", "school_context", "school_result", "domains", "assessments",
+    "v_school_result", "v_support", "v_guidance", "v_school_context", "import_log",
+)  # fmt: skip
+
+
+def validate_snapshot(con: duckdb.DuckDBPyConnection) -> None:
+    """Refuse to publish a snapshot the app could not read (raises SchemaError)."""
+    if schema_version(con) != SCHEMA_VERSION:
+        raise SchemaError("De nieuwe snapshot heeft een verkeerde schemaversie.")
+    tables = con.execute("SELECT table_name FROM information_schema.tables").fetchall()
+    names = {r[0] for r in tables}
+    missing = [n for n in REQUIRED if n not in names]
+    if missing:
+        raise SchemaError("De nieuwe snapshot mist " + ", ".join(missing) + ".")
+    for view in ("v_school_result", "v_support", "v_guidance", "v_school_context"):
+        con.execute("SELECT * FROM " + view + " LIMIT 0").fetchall()  # constant names
+    orphans = con.execute(
+        "SELECT count(*) FROM school_result r ANTI JOIN schools s USING (school_id)"
+    ).fetchone()[0]
+    if orphans:
+        raise SchemaError(f"De nieuwe snapshot heeft {orphans} resultaten zonder school.")
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    snapshot_id: str
+    path: Path
+    published_at: str | None
+    parent: str | None
+    built_from: list[dict[str, Any]]
+    current: bool
+    size_mb: float
+
+
+class Cursor:
+    """A DuckDB cursor on one snapshot, plus the state store (`.state`) and `.snapshot_id`.
+
+    Everything else is the DuckDB cursor's own API (execute, fetchone, df, register, …).
+    """
+
+    __slots__ = ("_duck", "snapshot_id", "state")
+
+    def __init__(self, duck: duckdb.DuckDBPyConnection, state: StateStore, snapshot_id: str):
+        self._duck = duck
+        self.state = state
+        self.snapshot_id = snapshot_id
+
+    def execute(self, *args: Any, **kwargs: Any) -> duckdb.DuckDBPyConnection:
+        return self._duck.execute(*args, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._duck, name)
+
+
+def _snapshot_name(number: int) -> str:
+    return f"{_PREFIX}{number:06d}.duckdb"
+
+
+def _snapshot_number(name: str) -> int:
+    return int(name.removeprefix(_PREFIX).removesuffix(".duckdb"))
+
+
+def _duck_message(exc: BaseException) -> str:
+    text = str(exc).lower()
+    if "lock" in text:
+        return (
+            "De databank is vergrendeld door een ander programma. Sluit dat programma of "
+            "probeer het zo dadelijk opnieuw."
+        )
+    return (
+        "De databank is beschadigd of geen Schoolfoto-databank. Zet een vorige snapshot "
+        "terug (`python -m data_model.storage rollback`) of contacteer de beheerder."
+    )
+
+
+@contextmanager
+def _file_lock(path: Path) -> Iterator[None]:
+    with open(path, "a+") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)  # released when the file closes
+        yield
+
+
 class Database:
-    """One DuckDB handle per process with a writer lock."""
+    """A data folder: read cursors on the current snapshot, the state store, and write()."""
 
-    def __init__(self, path: Path | str, read_only: bool = False) -> None:
-        self.path = Path(path)
-        self.read_only = read_only
-        if not self.path.exists() and read_only:
-            raise FileNotFoundError(self.path)
-        self._con = duckdb.connect(str(self.path), read_only=read_only)
+    def __init__(
+        self, folder: Path | str, *, create: bool = False, state: str | None = None
+    ) -> None:
+        self.folder = Path(folder)
+        self.path = self.folder  # the name callers used when this was one file
+        if self.folder.is_file():
+            raise DataError(
+                "Dit is een databank in het oude formaat (één .duckdb-bestand). Zet ze om "
+                "met `python -m data_model.storage migrate OUD.duckdb --data MAP`."
+            )
+        if not (self.folder / CURRENT).is_symlink():
+            if not create:
+                raise DataError(
+                    "De gegevensmap bestaat niet of bevat geen Schoolfoto-gegevens. "
+                    "Controleer het pad (SCHOOLFOTO_DATA of --data)."
+                )
+            self._create_layout()
+        self.state = StateStore.for_folder(self.folder, state or state_url())
+        self._handles: dict[str, duckdb.DuckDBPyConnection] = {}
         self._lock = threading.RLock()
-        if not read_only:
-            has_meta = self._con.execute(
-                "SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta'"
-            ).fetchone()[0]
-            with self._lock:
-                if has_meta:
-                    migrate(self._con)
-                else:
-                    create_schema(self._con)
+        self._writer: threading.local = threading.local()
+        self.cursor()  # fail now, with a message, if the current snapshot cannot be opened
 
-    def cursor(self) -> duckdb.DuckDBPyConnection:
-        """A cursor for one script run / request (DuckDB cursors are cheap, thread-local)."""
-        return self._con.cursor()
+    # ------------------------------------------------------------------ layout
+
+    @property
+    def snapshot_dir(self) -> Path:
+        return self.folder / SNAPSHOTS
+
+    def _create_layout(self) -> None:
+        self.snapshot_dir.mkdir(parents=True, exist_ok=True)
+        first = self.snapshot_dir / _snapshot_name(1)
+        building = self.snapshot_dir / ("." + first.name + ".building")
+        building.unlink(missing_ok=True)
+        con = duckdb.connect(str(building))
+        try:
+            create_schema(con)
+            set_meta(con, "snapshot_id", first.stem)
+            set_meta(con, "published_at", datetime.now().isoformat(timespec="seconds"))
+            con.execute("CHECKPOINT")
+        finally:
+            con.close()
+        os.replace(building, first)
+        self._point_to(first.name)
+
+    def _point_to(self, name: str) -> None:
+        link = self.folder / CURRENT
+        tmp = self.folder / f".{CURRENT}.{os.getpid()}.{threading.get_ident()}"
+        tmp.unlink(missing_ok=True)
+        os.symlink(Path(SNAPSHOTS) / name, tmp)
+        os.replace(tmp, link)  # atomic: a reader sees the old or the new target, never none
+        fd = os.open(self.folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+    def current_snapshot(self) -> str:
+        """The id of the published snapshot (cheap: one readlink)."""
+        try:
+            return Path(os.readlink(self.folder / CURRENT)).stem
+        except OSError:
+            raise DataError("De gegevensmap bevat geen gepubliceerde snapshot.") from None
+
+    def snapshot_path(self, snapshot_id: str | None = None) -> Path:
+        return self.snapshot_dir / f"{snapshot_id or self.current_snapshot()}.duckdb"
+
+    # ------------------------------------------------------------------ reading
+
+    def _handle(self, snapshot_id: str) -> duckdb.DuckDBPyConnection:
+        with self._lock:
+            con = self._handles.get(snapshot_id)
+            if con is None:
+                path = self.snapshot_path(snapshot_id)
+                if not path.exists():
+                    raise DataError("Deze snapshot bestaat niet (meer).")
+                try:
+                    con = duckdb.connect(str(path), read_only=True)
+                    if schema_version(con) != SCHEMA_VERSION:
+                        con.close()
+                        raise SchemaError(
+                            "De snapshot heeft een andere schemaversie dan deze versie van "
+                            "Schoolfoto kent. Werk Schoolfoto bij of zet de snapshot om."
+                        )
+                except duckdb.Error as exc:
+                    raise DataError(_duck_message(exc)) from None
+                self._handles[snapshot_id] = con
+                # Older handles are dropped, not closed: a script run that still holds a
+                # cursor of one keeps it alive until it finishes (DuckDB refcounts).
+                while len(self._handles) > OPEN_SNAPSHOTS:
+                    self._handles.pop(next(iter(self._handles)))
+            return con
+
+    def cursor(self, snapshot_id: str | None = None) -> Cursor:
+        """A cursor on `snapshot_id` or, by default, on the snapshot published right now."""
+        sid = snapshot_id or self.current_snapshot()
+        return Cursor(self._handle(sid).cursor(), self.state, sid)
+
+    # ------------------------------------------------------------------ writing
 
     @contextmanager
-    def write(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """Serialised write in one transaction; rolled back on any exception."""
-        if self.read_only:
-            raise PermissionError("Deze databank is alleen-lezen geopend.")
-        with self._lock:
-            cur = self._con.cursor()
-            cur.execute("BEGIN TRANSACTION")
+    def write(self) -> Iterator[Cursor]:
+        """Build the next snapshot in one transaction and publish it; nothing on error.
+
+        Re-entrant in one thread (a nested write joins the outer build). Builders in other
+        threads and processes wait for the folder's write lock; readers never wait.
+        """
+        outer = getattr(self._writer, "cursor", None)
+        if outer is not None:
+            yield outer
+            return
+        with self._lock, _file_lock(self.folder / "write.lock"):
+            parent = self.current_snapshot()
+            for stale in self.snapshot_dir.glob(".*.building*"):  # a crashed builder's file
+                stale.unlink(missing_ok=True)
+            number = max(_snapshot_number(p.name) for p in self.snapshot_dir.glob(_PREFIX + "*"))
+            target = self.snapshot_dir / _snapshot_name(number + 1)
+            building = self.snapshot_dir / ("." + target.name + ".building")
+            job = self._job_start("snapshot", target.stem)
             try:
-                yield cur
-            except BaseException:
-                cur.execute("ROLLBACK")
+                shutil.copyfile(self.snapshot_path(parent), building)
+                con = duckdb.connect(str(building))
+            except (OSError, duckdb.Error) as exc:
+                building.unlink(missing_ok=True)
+                self._job_end(job, "mislukt", type(exc).__name__)
+                raise DataError(_duck_message(exc)) from None
+            try:
+                migrate(con)
+                before = con.execute("SELECT coalesce(max(import_id), 0) FROM import_log")
+                before = before.fetchone()[0]
+                con.execute("BEGIN TRANSACTION")
+                cursor = Cursor(con, self.state, target.stem)
+                self._writer.cursor = cursor
+                try:
+                    yield cursor
+                finally:
+                    self._writer.cursor = None
+                built_from = con.execute(
+                    "SELECT file_name, sha256, imported_at, user_id, kind, import_id "
+                    "FROM import_log WHERE import_id > ? ORDER BY import_id",
+                    [before],
+                ).fetchall()
+                files = [
+                    {"file_name": f, "sha256": h, "imported_at": str(t), "user_id": u, "kind": k}
+                    for f, h, t, u, k, _ in built_from
+                ]
+                last = built_from[-1][5] if built_from else before
+                set_meta(con, "snapshot_id", target.stem)
+                set_meta(con, "parent_snapshot", parent)
+                set_meta(con, "published_at", datetime.now().isoformat(timespec="seconds"))
+                set_meta(con, "built_from", json.dumps(files, ensure_ascii=False))
+                con.execute("COMMIT")
+                validate_snapshot(con)
+                con.execute("CHECKPOINT")
+            except BaseException as exc:
+                con.close()
+                building.unlink(missing_ok=True)
+                self._job_end(job, "mislukt", type(exc).__name__)
                 raise
-            else:
-                cur.execute("COMMIT")
-            finally:
-                cur.close()
+            con.close()
+            os.replace(building, target)
+            self._point_to(target.name)
+            self._job_end(job, "gepubliceerd", json.dumps(files, ensure_ascii=False)[:2000])
+            self._record_imports(target.stem, (before, last))
+            self.prune()
+
+    def publish_file(self, built: Path, note: str = "") -> str:
+        """Publish a complete snapshot file built elsewhere (sample data, a migration)."""
+        with self._lock, _file_lock(self.folder / "write.lock"):
+            con = duckdb.connect(str(built))
+            try:
+                migrate(con)
+                number = max(
+                    _snapshot_number(p.name) for p in self.snapshot_dir.glob(_PREFIX + "*")
+                )
+                target = self.snapshot_dir / _snapshot_name(number + 1)
+                set_meta(con, "snapshot_id", target.stem)
+                set_meta(con, "parent_snapshot", self.current_snapshot())
+                set_meta(con, "published_at", datetime.now().isoformat(timespec="seconds"))
+                set_meta(con, "built_from", json.dumps([{"file_name": note}] if note else []))
+                validate_snapshot(con)
+                con.execute("CHECKPOINT")
+            except BaseException:
+                con.close()
+                built.unlink(missing_ok=True)
+                raise
+            con.close()
+            os.replace(built, target)
+            self._point_to(target.name)
+            self.prune()
+            return target.stem
+
+    def _job_start(self, kind: str, snapshot_id: str) -> int | None:
+        try:
+            return self.state.execute(
+                "INSERT INTO jobs (kind, status, started_at, snapshot_id) VALUES (?, ?, ?, ?) "
+                "RETURNING job_id",
+                [kind, "bezig", datetime.now(), snapshot_id],
+            ).fetchone()[0]
+        except StateError:  # the job list is informative; a build does not depend on it
+            return None
+
+    def _job_end(self, job: int | None, status: str, detail: str) -> None:
+        if job is None:
+            return
+        with suppress(StateError):
+            self.state.execute(
+                "UPDATE jobs SET status = ?, finished_at = ?, detail = ? WHERE job_id = ?",
+                [status, datetime.now(), detail, job],
+            )
+
+    def _record_imports(self, snapshot_id: str, import_ids: tuple[int, int]) -> None:
+        """The imports this snapshot published join the state's import log (all attempts)."""
+        con = duckdb.connect(str(self.snapshot_path(snapshot_id)), read_only=True)
+        try:
+            rows = con.execute(
+                "SELECT imported_at, user_id, file_name, sha256, kind, rows_added, "
+                "rows_replaced, outcome, message FROM import_log "
+                "WHERE import_id > ? AND import_id <= ? ORDER BY import_id",
+                list(import_ids),
+            ).fetchall()
+        finally:
+            con.close()
+        if rows:
+            with self.state.transaction() as s:
+                s.executemany(
+                    "INSERT INTO import_log (imported_at, user_id, file_name, sha256, kind, "
+                    "rows_added, rows_replaced, outcome, message, snapshot_id) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [(*r, snapshot_id) for r in rows],
+                )
+
+    # ------------------------------------------------------------------ history
+
+    def snapshots(self) -> list[Snapshot]:
+        """The kept snapshots, newest first."""
+        current = self.current_snapshot()
+        out = []
+        for path in sorted(self.snapshot_dir.glob(_PREFIX + "*.duckdb"), reverse=True):
+            meta: dict[str, str] = {}
+            try:
+                con = duckdb.connect(str(path), read_only=True)
+                try:
+                    meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
+                finally:
+                    con.close()
+            except duckdb.Error:
+                meta = {}
+            out.append(
+                Snapshot(
+                    path.stem, path, meta.get("published_at"), meta.get("parent_snapshot"),
+                    json.loads(meta.get("built_from") or "[]"), path.stem == current,
+                    path.stat().st_size / 1e6,
+                )
+            )  # fmt: skip
+        return out
+
+    def rollback(self, snapshot_id: str | None = None) -> str:
+        """Point `current` back to an older kept snapshot (default: the one before)."""
+        with self._lock, _file_lock(self.folder / "write.lock"):
+            current = self.current_snapshot()
+            kept = [s.snapshot_id for s in self.snapshots()]
+            if snapshot_id is None:
+                older = [s for s in kept if s < current]
+                if not older:
+                    raise DataError("Er is geen oudere snapshot om naar terug te keren.")
+                snapshot_id = older[0]
+            if snapshot_id not in kept:
+                raise DataError(f"Snapshot {snapshot_id} bestaat niet (meer).")
+            self._point_to(snapshot_id + ".duckdb")
+            job = self._job_start("terugzetten", snapshot_id)
+            self._job_end(job, "gepubliceerd", f"van {current} naar {snapshot_id}")
+            return snapshot_id
+
+    def prune(self, keep: int | None = None) -> list[str]:
+        """Delete all but the newest `keep` snapshots (never the current one)."""
+        keep = keep or int(os.environ.get("SCHOOLFOTO_KEEP_SNAPSHOTS", KEEP_SNAPSHOTS))
+        current = self.current_snapshot()
+        files = sorted(self.snapshot_dir.glob(_PREFIX + "*.duckdb"), reverse=True)
+        removed = []
+        for path in files[max(keep, 1) :]:
+            if path.stem != current:
+                # An open reader keeps its file (POSIX): deleting never disturbs it.
+                path.unlink(missing_ok=True)
+                removed.append(path.stem)
+        return removed
 
     def close(self) -> None:
-        self._con.close()
+        with self._lock:
+            for con in self._handles.values():
+                con.close()
+            self._handles.clear()
+        self.state.close()

@@ -1,7 +1,7 @@
--- Schoolfoto schema. Version lives in meta.schema_version; db.py migrates older files.
+-- Schoolfoto analytic snapshot schema. Version lives in meta.schema_version; db.py migrates.
 -- Tables hold what was imported; school_result holds what stats.py computed from them
 -- (materialised at import time, so a page never recomputes Flanders); the v_* views at the
--- bottom are the public contract of DESIGN §4: keep their names and columns stable.
+-- bottom are the public contract (README, "The data contract"): keep their names and columns stable.
 
 CREATE TABLE IF NOT EXISTS meta (
     key   TEXT PRIMARY KEY,
@@ -142,46 +142,11 @@ CREATE TABLE IF NOT EXISTS guidance_need (
     PRIMARY KEY (school_id, school_year)
 );
 
-CREATE TABLE IF NOT EXISTS users (
-    user_id   TEXT PRIMARY KEY,
-    email     TEXT NOT NULL UNIQUE,
-    name      TEXT NOT NULL,
-    role      TEXT NOT NULL CHECK (role IN ('directeur', 'anker', 'regioteam', 'beheerder')),
-    region_id TEXT,
-    active    BOOLEAN NOT NULL DEFAULT TRUE
-);
+-- Users, notes, the audit log and the import log of every attempt live in the state store
+-- (data_model/storage/state.py), not here: a snapshot is immutable once published.
 
-CREATE TABLE IF NOT EXISTS user_schools (
-    user_id   TEXT NOT NULL,
-    school_id TEXT NOT NULL,
-    PRIMARY KEY (user_id, school_id)
-);
-
-CREATE SEQUENCE IF NOT EXISTS note_seq START 1;
-
-CREATE TABLE IF NOT EXISTS notes (
-    note_id     INTEGER PRIMARY KEY DEFAULT nextval('note_seq'),
-    school_id   TEXT NOT NULL,
-    school_year TEXT NOT NULL,
-    scope       TEXT NOT NULL,   -- e.g. 'schoolfoto', or an assessment / learning area
-    step        TEXT NOT NULL,   -- observation, hypothesis, source, priority, action, free note
-    body        TEXT NOT NULL,   -- JSON with the step's fields
-    author_id   TEXT NOT NULL,
-    created_at  TIMESTAMP NOT NULL DEFAULT current_timestamp,
-    updated_at  TIMESTAMP NOT NULL DEFAULT current_timestamp,
-    version     INTEGER NOT NULL DEFAULT 1,
-    deleted_at  TIMESTAMP
-);
-
-CREATE TABLE IF NOT EXISTS note_history (
-    note_id    INTEGER NOT NULL,
-    version    INTEGER NOT NULL,
-    body       TEXT NOT NULL,
-    author_id  TEXT NOT NULL,
-    changed_at TIMESTAMP NOT NULL DEFAULT current_timestamp,
-    action     TEXT NOT NULL
-);
-
+-- The files that built this snapshot (name, SHA-256, time, user): its provenance. Written by
+-- the importer inside the snapshot's build; the state store's import_log also has refusals.
 CREATE SEQUENCE IF NOT EXISTS import_seq START 1;
 
 CREATE TABLE IF NOT EXISTS import_log (
@@ -197,15 +162,9 @@ CREATE TABLE IF NOT EXISTS import_log (
     message       TEXT
 );
 
-CREATE TABLE IF NOT EXISTS audit_log (
-    logged_at TIMESTAMP NOT NULL DEFAULT current_timestamp,
-    user_id   TEXT NOT NULL,
-    action    TEXT NOT NULL,
-    school_id TEXT,
-    detail    TEXT
-);
-
--- Materialised by materialize.py after every import; never written by hand.
+-- Materialised by statistics/materialize.py after every import; never written by hand.
+-- The method is DESIGN §5 / docs/statistics.md. ci_low/ci_high, status and effect_size are the
+-- three-year shrunken estimate; year_* are the single year's numbers (shown, never judged).
 CREATE TABLE IF NOT EXISTS school_result (
     school_id        TEXT NOT NULL,
     school_year      TEXT NOT NULL,
@@ -216,27 +175,67 @@ CREATE TABLE IF NOT EXISTS school_result (
     score_mean       DOUBLE,
     score_sd         DOUBLE,
     pct_goal_reached DOUBLE,
-    similar_mean     DOUBLE,
+    similar_mean     DOUBLE,   -- published: same SES group, the school included
     flanders_mean    DOUBLE,
-    flanders_sd      DOUBLE,
+    flanders_sd      DOUBLE,   -- SD_t: Flanders pupil SD of the year's form
     diff_similar     DOUBLE,
     diff_flanders    DOUBLE,
-    ci_low           DOUBLE,
+    ci_low           DOUBLE,   -- interval of status_estimate (points of this year)
     ci_high          DOUBLE,
-    effect_size      DOUBLE,
+    effect_size      DOUBLE,   -- status_estimate / flanders_sd
     status           TEXT NOT NULL,
     trend            TEXT NOT NULL,
-    trend_slope      DOUBLE,
-    trend_p          DOUBLE,
+    trend_slope      DOUBLE,   -- points per school year
+    trend_p          DOUBLE,   -- two-sided p of the z test
     trend_years      INTEGER,
     ses_group        INTEGER,
     suppressed       BOOLEAN NOT NULL,
     source           TEXT NOT NULL   -- 'pupils' or 'aggregate'
 );
+-- Added by issue 11 (ADD COLUMN IF NOT EXISTS keeps older files opening; the next refresh
+-- fills them).
+ALTER TABLE school_result ADD COLUMN IF NOT EXISTS sd_within DOUBLE;        -- σ_w,t
+ALTER TABLE school_result ADD COLUMN IF NOT EXISTS comparison TEXT;         -- similar|flanders
+ALTER TABLE school_result ADD COLUMN IF NOT EXISTS status_estimate DOUBLE;  -- θ·SD_t, points
+ALTER TABLE school_result ADD COLUMN IF NOT EXISTS status_years INTEGER;    -- years pooled
+ALTER TABLE school_result ADD COLUMN IF NOT EXISTS status_from INTEGER;     -- first year start
+ALTER TABLE school_result ADD COLUMN IF NOT EXISTS status_n INTEGER;        -- pupils pooled
+ALTER TABLE school_result ADD COLUMN IF NOT EXISTS reliability DOUBLE;      -- λ
+ALTER TABLE school_result ADD COLUMN IF NOT EXISTS z_crit DOUBLE;           -- 1.96 or 2.58
+ALTER TABLE school_result ADD COLUMN IF NOT EXISTS year_diff DOUBLE;        -- d_st, leave-one-out
+ALTER TABLE school_result ADD COLUMN IF NOT EXISTS year_ci_low DOUBLE;
+ALTER TABLE school_result ADD COLUMN IF NOT EXISTS year_ci_high DOUBLE;
+ALTER TABLE school_result ADD COLUMN IF NOT EXISTS sd_class DOUBLE;         -- σ_c, points
+ALTER TABLE school_result ADD COLUMN IF NOT EXISTS sd_between DOUBLE;       -- τ, points
+ALTER TABLE school_result ADD COLUMN IF NOT EXISTS trend_se DOUBLE;         -- points per year
+ALTER TABLE school_result ADD COLUMN IF NOT EXISTS trend_z DOUBLE;
+ALTER TABLE school_result ADD COLUMN IF NOT EXISTS trend_from INTEGER;      -- first year start
 
--- SES-adjusted expected score per school cell (data_model/expected.py, issue 3). Only for
--- pupil-level results; rebuilt together with school_result. suppressed = fewer pupils with a
--- known background than the privacy minimum (then every measure is NULL).
+-- Variance components per cell, estimated from all schools at every refresh (DESIGN §5) and
+-- shown on Uitleg. kind = the table they judge (school_result or school_expected).
+CREATE TABLE IF NOT EXISTS variance_components (
+    kind                 TEXT NOT NULL,
+    comparison           TEXT NOT NULL,    -- similar, flanders or expected
+    assessment_id        TEXT NOT NULL,
+    learning_area        TEXT,
+    domain               TEXT,
+    n_schools            INTEGER,
+    n_second_differences INTEGER,
+    class_estimated      BOOLEAN,          -- false: too few years, rules.toml fallback used
+    class_sd_units       DOUBLE,           -- σ_c in Flanders pupil SDs
+    between_sd_units     DOUBLE,           -- τ in Flanders pupil SDs
+    sd_pupils            DOUBLE,           -- SD_t of the latest year, points
+    sd_class             DOUBLE,           -- σ_c in points of that year
+    sd_between           DOUBLE            -- τ in points of that year
+);
+-- statistics/cache.py also keeps school_cell_aggregate and school_expected_sums: pupil-level
+-- aggregates per school x year x cell, recomputed only for the school years an import touched.
+
+-- SES-adjusted expected score per school cell (statistics/expected.py). Only for pupil-level
+-- results; rebuilt together with school_result. suppressed = fewer pupils with a known
+-- background than the privacy minimum (then every measure is NULL). value_added keeps its
+-- name for compatibility; it is the SES-gecorrigeerde score (observed − expected), not value
+-- added (there is no prior attainment).
 CREATE TABLE IF NOT EXISTS school_expected (
     school_id      TEXT NOT NULL,
     school_year    TEXT NOT NULL,
@@ -246,8 +245,8 @@ CREATE TABLE IF NOT EXISTS school_expected (
     n_pupils       INTEGER NOT NULL,   -- pupils with a score and a known background
     observed_mean  DOUBLE,
     expected_mean  DOUBLE,             -- verwachte score
-    value_added    DOUBLE,             -- toegevoegde waarde = observed - expected
-    va_ci_low      DOUBLE,
+    value_added    DOUBLE,             -- SES-gecorrigeerd verschil = observed - expected
+    va_ci_low      DOUBLE,             -- interval of va_estimate (three years, shrunken)
     va_ci_high     DOUBLE,
     va_status      TEXT NOT NULL,
     va_trend       TEXT NOT NULL,
@@ -255,6 +254,11 @@ CREATE TABLE IF NOT EXISTS school_expected (
     va_trend_p     DOUBLE,
     suppressed     BOOLEAN NOT NULL
 );
+ALTER TABLE school_expected ADD COLUMN IF NOT EXISTS va_estimate DOUBLE;
+ALTER TABLE school_expected ADD COLUMN IF NOT EXISTS va_status_years INTEGER;
+ALTER TABLE school_expected ADD COLUMN IF NOT EXISTS va_status_from INTEGER;
+ALTER TABLE school_expected ADD COLUMN IF NOT EXISTS va_year_ci_low DOUBLE;   -- single year
+ALTER TABLE school_expected ADD COLUMN IF NOT EXISTS va_year_ci_high DOUBLE;
 
 -- The regression behind school_expected: one row per school year x assessment x cell.
 CREATE TABLE IF NOT EXISTS expected_model (
@@ -272,25 +276,23 @@ CREATE TABLE IF NOT EXISTS expected_model (
     residual_sd                  DOUBLE
 );
 
--- Who may see which school: the single place where scope is decided (access.py uses it).
-CREATE OR REPLACE VIEW user_scope AS
-    SELECT u.user_id, s.school_id
-    FROM users u
-    JOIN schools s
-      ON (u.role = 'beheerder')
-      OR (u.role = 'regioteam' AND s.region_id = u.region_id)
-    WHERE u.active
-    UNION
-    SELECT u.user_id, us.school_id
-    FROM users u JOIN user_schools us USING (user_id)
-    WHERE u.active AND u.role IN ('directeur', 'anker', 'regioteam');
-
 -- ---------------------------------------------------------------- public contract (DESIGN §4)
 
+-- Suppressed rows: every measure is NULL, n_pupils included (a count of 1-4 pupils is itself
+-- a small group). Columns after `suppressed` were added by issue 11 (the contract's columns
+-- and their order stay): the estimate behind the colour and the single year's own numbers.
 CREATE OR REPLACE VIEW v_school_result AS
-    SELECT school_id, school_year, assessment_id, learning_area, domain, n_pupils,
+    SELECT school_id, school_year, assessment_id, learning_area, domain,
+           CASE WHEN suppressed THEN NULL ELSE n_pupils END AS n_pupils,
            score_mean, score_sd, pct_goal_reached, similar_mean, flanders_mean,
-           diff_similar, diff_flanders, ci_low, ci_high, status, trend, suppressed
+           diff_similar, diff_flanders, ci_low, ci_high, status, trend, suppressed,
+           status_estimate, status_years,
+           CASE WHEN status_from IS NULL THEN NULL
+                ELSE status_from::TEXT || '-' || (status_from + 1)::TEXT END AS status_from_year,
+           year_diff, year_ci_low, year_ci_high, trend_slope,
+           CASE WHEN trend_from IS NULL THEN NULL
+                ELSE trend_from::TEXT || '-' || (trend_from + 1)::TEXT END AS trend_from_year,
+           trend_years
     FROM school_result;
 
 CREATE OR REPLACE VIEW v_support AS

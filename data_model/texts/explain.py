@@ -1,7 +1,9 @@
-"""Plain-Dutch sentences: what stands out, and "waarom deze kleur?" for one cell.
+"""Plain-Dutch sentences: what stands out, "waarom deze kleur?", the legend, the funnel.
 
-Pure functions over result rows (as returned by queries.school_results), so the Schoolfoto
-page, the exports and the tests all say exactly the same thing.
+Pure functions over stored result rows (queries.school_results, comparisons.school_points),
+so the Schoolfoto page, the exports and the tests all say exactly the same thing, and no
+sentence ever judges a number differently from the stored status and trend (issue 11).
+The comparison group's name follows rules.toml `colour_comparison` everywhere.
 """
 
 from __future__ import annotations
@@ -11,8 +13,31 @@ import math
 import pandas as pd
 
 from data_model.rules import Rules, load_rules
+from data_model.statistics.funnel import (
+    ABOVE,
+    ABOVE_OUTER,
+    BELOW,
+    BELOW_OUTER,
+    level_label,
+)
 from data_model.texts.formatting import format_number, format_signed
-from data_model.vocabulary import HIGHER, LOWER, MUCH_HIGHER, MUCH_LOWER, STATUS_MUCH, STATUS_SIGN
+from data_model.texts.legend import (  # noqa: F401 - re-exported: pages import them here too
+    colour_meaning,
+    comparison_label,
+    comparison_phrase,
+    much_size,
+    rule_lines,
+    status_meanings,
+)
+from data_model.vocabulary import (
+    HIGHER,
+    LOWER,
+    MUCH_HIGHER,
+    MUCH_LOWER,
+    SIMILAR,
+    STATUS_SIGN,
+    STATUSES,
+)
 
 TOTAL_LABEL = "Totaal"
 ORDINALS = {
@@ -75,8 +100,7 @@ def _ordinal(n: int) -> str:
     return ORDINALS.get(n, f"{n}de")
 
 
-# Over the complexity limit; colours (issue 11) reworks these sentences.
-def highlights(  # noqa: C901
+def highlights(  # noqa: C901 - one pass over the series keeps the sentences in step
     results: pd.DataFrame, rules: Rules | None = None, max_domains: int = 6
 ) -> list[str]:
     """Sentences about the latest school year: significant differences and trends.
@@ -87,6 +111,8 @@ def highlights(  # noqa: C901
     rules = rules or load_rules()
     if results.empty:
         return []
+    than = comparison_phrase(rules)
+    versus = comparison_label(rules)
     latest = results["school_year"].max()
     area_sentences: list[str] = []
     grouped: dict[tuple[str, str], list[str]] = {}
@@ -132,25 +158,25 @@ def highlights(  # noqa: C901
             if target is area_sentences and label != "De totaalscore":
                 grouped.setdefault((when, words), []).append(label)
             else:
-                target.append(f"{label} ligt {when} {words} dan bij vergelijkbare scholen.")
+                target.append(f"{label} ligt {when} {words} dan {than}.")
         trend = row["trend"]
         if trend in ("rising", "falling"):
             years = int(row["trend_years"]) if not _is_missing(row.get("trend_years")) else 0
             verb = "stijgt" if trend == "rising" else "daalt"
             span = f" over de laatste {years} schooljaren" if years else ""
-            target.append(f"{label} {verb} ten opzichte van vergelijkbare scholen{span}.")
+            target.append(f"{label} {verb} ten opzichte van {versus}{span}.")
     # Learning areas with the same verdict share one sentence ("Nederlands en Frans liggen…").
     for (when, words), labels in grouped.items():
         if len(labels) == 1:
-            area_sentences.append(f"{labels[0]} ligt {when} {words} dan bij vergelijkbare scholen.")
+            area_sentences.append(f"{labels[0]} ligt {when} {words} dan {than}.")
         else:
             names = ", ".join(labels[:-1]) + f" en {labels[-1]}"
-            area_sentences.append(f"{names} liggen {when} {words} dan bij vergelijkbare scholen.")
+            area_sentences.append(f"{names} liggen {when} {words} dan {than}.")
     sentences = area_sentences + domain_sentences[:max_domains]
     if not area_sentences:
         sentences.insert(
             0,
-            f"Geen enkel leergebied wijkt in {latest} duidelijk af van vergelijkbare scholen.",
+            f"Geen enkel leergebied wijkt in {latest} duidelijk af van {versus}.",
         )
     if len(domain_sentences) > max_domains:
         sentences.append(
@@ -160,14 +186,55 @@ def highlights(  # noqa: C901
     return sentences
 
 
+def _years(row: dict, rules: Rules) -> tuple[str, int, int | None]:
+    """('2022-2023 tot 2024-2025', number of years pooled, pupils pooled)."""
+    get = row.get
+    last = str(get("school_year"))
+    first = get("status_from")
+    k = 0 if _is_missing(get("status_years")) else int(get("status_years"))
+    n = None if _is_missing(get("status_n")) else int(get("status_n"))
+    if _is_missing(first) or k <= 1:
+        return last, max(k, 1), n
+    start = int(first)
+    return f"{start}-{start + 1} tot {last}", k, n
+
+
+def _no_colour_reason(row: dict, rules: Rules) -> str | None:
+    """Why a shown cell has no colour, or None when it has a verdict."""
+    get = row.get
+    n = get("n_pupils")
+    if not _is_missing(n) and int(n) < rules.min_colour_size:
+        return (
+            f"met minder dan {rules.min_colour_size} leerlingen in dit schooljaar is het toeval "
+            "te groot om een kleur te geven. Het resultaat staat er wel, zonder oordeel."
+        )
+    if rules.colour_comparison == SIMILAR and _is_missing(get("ses_group")):
+        return (
+            "voor dit schooljaar zijn er geen contextgegevens van uw school, dus geen SES-groep "
+            "en geen vergelijkbare scholen. Zonder vergelijkingsgroep geven we geen kleur (we "
+            "vergelijken zulke scholen ook niet met elkaar); het verschil met Vlaanderen staat "
+            "hierboven."
+        )
+    if _is_missing(get("ci_low")):
+        return "er is te weinig informatie om een kleur te geven (geen vergelijkingsgroep)."
+    return None
+
+
 def why_colour(row: pd.Series | dict, rules: Rules | None = None) -> str:
-    """Markdown answer to "waarom deze kleur?" for one result row."""
+    """Markdown answer to "waarom deze kleur?" for one stored result row.
+
+    It says what the stored status was decided on: which school years, how many pupils, the
+    interval, the threshold and why that threshold; and it shows this single year's own
+    difference and interval without a verdict. It never claims a difference "is no chance".
+    """
     rules = rules or load_rules()
+    row = dict(row)
     get = row.get
     label = cell_label(get("learning_area"), get("domain"))
     year = get("school_year")
     status = get("status")
     style = rules.statuses[status]
+    group = comparison_label(rules)
     head = f"**{label}, {year}: {style.symbol} {style.label}**"
     if bool(get("suppressed")):
         return (
@@ -175,42 +242,123 @@ def why_colour(row: pd.Series | dict, rules: Rules | None = None) -> str:
             "leerlingen te beschermen tonen we hier geen resultaat."
         )
     n = int(get("n_pupils"))
+    similar = "geen (geen contextgegevens)" if _is_missing(get("similar_mean")) else (
+        format_number(get("similar_mean"))
+    )  # fmt: skip
+    ses = "" if _is_missing(get("ses_group")) else f" (SES-groep {int(get('ses_group'))})"
     lines = [
         head,
         "",
-        f"- **Leerlingen:** {n}; schoolgemiddelde {format_number(get('score_mean'))}.",
-        f"- **Vergelijkbare scholen** (SES-groep {get('ses_group')}): "
-        f"{format_number(get('similar_mean'))}; "
+        f"- **Dit schooljaar:** {n} leerlingen; schoolgemiddelde "
+        f"{format_number(get('score_mean'))}. **Vergelijkbare scholen**{ses}: {similar}; "
         f"**Vlaanderen**: {format_number(get('flanders_mean'))}.",
-        f"- **Verschil met vergelijkbare scholen:** {format_signed(get('diff_similar'))} punten.",
     ]
-    if status == "too_few" or _is_missing(get("ci_low")):
+    conf = level_label(rules.confidence)
+    is_domain = not _is_missing(get("domain"))
+    level = rules.domain_confidence if is_domain else rules.confidence
+    level_text = level_label(level)
+    if not _is_missing(get("year_diff")):
         lines.append(
-            f"- **Regel:** met minder dan {rules.min_colour_size} leerlingen is het toeval "
-            "te groot "
-            "om een kleur te geven. Het resultaat staat er wel, zonder oordeel."
+            f"- **Verschil dit jaar** met {group} (zonder uw school): "
+            f"{format_signed(get('year_diff'))} punten ({level_text}-interval "
+            f"{format_signed(get('year_ci_low'))} tot {format_signed(get('year_ci_high'))}). "
+            "Eén schooljaar zegt vooral iets over die ene klas; daarom beslist het niet alleen "
+            "over de kleur."
         )
+    reason = _no_colour_reason(row, rules)
+    if reason is not None or status == "too_few":
+        lines.append(f"- **Geen kleur:** {reason or 'te weinig gegevens voor een oordeel.'}")
         return "\n".join(lines)
-    conf = format_number(rules.confidence * 100, 0)
+    span, k, pooled_n = _years(row, rules)
+    pupils = f", {pooled_n} leerlingen" if pooled_n else ""
+    years_text = f"de schooljaren {span} samen ({k} jaren{pupils})" if k > 1 else (
+        f"alleen {span} ({n} leerlingen; de jaren ervoor hadden te weinig leerlingen)"
+    )  # fmt: skip
     lines.append(
-        f"- **{conf} %-betrouwbaarheidsinterval** van dat verschil: "
+        f"- **De kleur** kijkt naar {years_text}: geschat verschil met {group} "
+        f"{format_signed(get('status_estimate'))} punten, {level_text}-interval "
         f"{format_signed(get('ci_low'))} tot {format_signed(get('ci_high'))}."
     )
-    effect = abs(float(get("effect_size")))
-    lines.append(
-        f"- **Effectgrootte:** {format_number(effect, 2)} standaardafwijking van Vlaanderen "
-        f"(grens voor 'veel': {format_number(rules.large_effect_size, 1)})."
-    )
-    if STATUS_SIGN.get(status, 0) > 0:
-        rule = "het hele interval ligt boven 0, dus het verschil is geen toeval"
-    elif STATUS_SIGN.get(status, 0) < 0:
-        rule = "het hele interval ligt onder 0, dus het verschil is geen toeval"
+    sd = get("flanders_sd")
+    much_points = "" if _is_missing(sd) else (
+        f" (hier {format_number(rules.large_effect_size * float(sd), 1)} punten)"
+    )  # fmt: skip
+    size = f"{much_size(rules)} van Vlaanderen{much_points}"
+    sign = STATUS_SIGN[status]
+    if sign == 0:
+        rule = (
+            "het interval bevat 0: over deze jaren samen is er geen duidelijk verschil. Dat "
+            "betekent niet dat er zeker geen verschil is, wel dat het te klein of te onzeker "
+            "is om te kleuren"
+        )
     else:
-        rule = "het interval bevat 0: het verschil kan toeval zijn"
-    if status in STATUS_MUCH:
-        limit = format_number(rules.large_effect_size, 1)
-        rule += f", en het verschil is groot (effectgrootte ≥ {limit})"
-    elif status in ("higher", "lower"):
-        rule += ", maar het verschil is niet groot"
+        side = "boven" if sign > 0 else "onder"
+        rule = f"het hele interval ligt {side} 0"
+        if status.startswith("much_"):
+            rule += f", en zelfs voorbij {size}: een groot verschil"
+        else:
+            rule += (
+                f"; voor *{rules.statuses['much_higher' if sign > 0 else 'much_lower'].label}* "
+                f"moet het hele interval voorbij {size} liggen, en dat is hier niet zo"
+            )
     lines.append(f"- **Regel:** {rule} → *{style.label}*.")
+    why_z = (
+        f"Voor domeinen gebruiken we {level_text} in plaats van {conf}, omdat u er veel "
+        "tegelijk bekijkt: anders kleurt er al snel één door toeval."
+        if is_domain
+        else ""
+    )
+    lam = get("reliability")
+    shrink = "" if _is_missing(lam) else (
+        f" Een uitschieter trekken we naar het gemiddelde toe (betrouwbaarheid "
+        f"{format_number(float(lam), 2)}: hoe meer leerlingen en jaren, hoe dichter bij 1)."
+    )  # fmt: skip
+    klass = get("sd_class")
+    klass_text = (
+        "" if _is_missing(klass) else f" (ongeveer ±{format_number(float(klass), 1)} punten)"
+    )
+    lines.append(
+        "- **Waarom dit interval:** het houdt rekening met welke leerlingen toevallig getoetst "
+        f"werden en met het gewone verschil tussen klassen van jaar tot jaar{klass_text}."
+        f"{shrink} {why_z}".rstrip()
+    )
     return "\n".join(lines)
+
+
+_FUNNEL_WORDS = {
+    ABOVE_OUTER: "boven de buitenste grens",
+    ABOVE: "boven de binnenste grens",
+    BELOW: "onder de binnenste grens",
+    BELOW_OUTER: "onder de buitenste grens",
+}
+
+
+def funnel_sentence(row: pd.Series | dict, position: str | None, rules: Rules | None = None) -> str:
+    """The own school's place in the funnel, next to the stored colour, never against it.
+
+    The funnel shows one school year; the colour pools three. When they point differently the
+    sentence says so and why, instead of giving a second verdict.
+    """
+    rules = rules or load_rules()
+    row = dict(row)
+    status = row.get("status")
+    style = rules.statuses[status]
+    year = row.get("school_year", "")
+    if position is None or _is_missing(row.get("year_diff")):
+        place = "staat niet in de trechter (te weinig leerlingen of geen vergelijkingsgroep)"
+    elif position in _FUNNEL_WORDS:
+        place = f"ligt {_FUNNEL_WORDS[position]}: dit ene jaar valt op"
+    else:
+        place = "ligt binnen de grenzen: dit ene jaar valt niet op"
+    colour = f"De kleur van deze cel is *{style.symbol} {style.label}*"
+    if status not in STATUSES or status == "too_few":
+        verdict = f"{colour}."
+    else:
+        verdict = f"{colour}: die kijkt naar de laatste {rules.status_years} schooljaren samen."
+        funnel_sign = {ABOVE_OUTER: 1, ABOVE: 1, BELOW: -1, BELOW_OUTER: -1}.get(position, 0)
+        if funnel_sign != STATUS_SIGN[status]:
+            verdict += (
+                " Eén jaar en drie jaar samen kunnen verschillen: een uitschieter in één jaar is "
+                "vaak een klas, een kleur een patroon."
+            )
+    return f"Uw school {place} in {year}. {verdict}"

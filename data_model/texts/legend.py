@@ -7,9 +7,12 @@ change of wording (or of `colour_comparison` in rules.toml) reaches every legend
 from __future__ import annotations
 
 from data_model.rules import Rules, load_rules
+from data_model.statistics.funnel import level_label
+from data_model.texts.formatting import format_number
 from data_model.vocabulary import (
     AS_EXPECTED,
     COMPARISON_LABELS,
+    COMPARISON_PHRASES,
     FALLING,
     HIGHER,
     LOWER,
@@ -24,17 +27,63 @@ from data_model.vocabulary import (
 )
 
 
-def status_meanings(rules: Rules | None = None) -> dict[str, str]:
-    """Status code -> meaning, in the order of vocabulary.STATUSES."""
+def comparison_label(rules: Rules) -> str:
+    """'vergelijkbare scholen' or 'Vlaanderen': the group the colours compare with."""
+    return COMPARISON_LABELS[rules.colour_comparison]
+
+
+def comparison_phrase(rules: Rules) -> str:
+    """'bij vergelijkbare scholen' or 'in Vlaanderen', as in 'hoger dan …'."""
+    return COMPARISON_PHRASES[rules.colour_comparison]
+
+
+def colour_meaning(rules: Rules | None = None) -> str:
+    """The one sentence that says what a colour means (legend, Uitleg, exports)."""
     rules = rules or load_rules()
-    group = COMPARISON_LABELS[rules.colour_comparison]
+    return (
+        f"Een kleur beschrijft de laatste {rules.status_years} schooljaren samen: ze verschijnt "
+        f"alleen als uw school over die jaren duidelijk verschilt van {comparison_label(rules)}, "
+        "rekening houdend met toeval bij de leerlingen en met het gewone verschil tussen "
+        "klassen van jaar tot jaar; het getal in de cel is de score van dat ene schooljaar."
+    )
+
+
+def much_size(rules: Rules) -> str:
+    """'0,2 standaardafwijking' – the stated size of 'veel', one wording everywhere."""
+    return f"{format_number(rules.large_effect_size, 1)} standaardafwijking"
+
+
+def rule_lines(rules: Rules | None = None) -> list[str]:
+    """How a colour is decided, in a few plain sentences (Excel legend, PDF)."""
+    rules = rules or load_rules()
+    group = comparison_label(rules)
+    return [
+        colour_meaning(rules),
+        f"'Hoger' of 'lager': het hele {level_label(rules.confidence)}-interval (domeinen: "
+        f"{level_label(rules.domain_confidence)}) rond het verschil met {group} ligt boven of "
+        "onder 0.",
+        f"'Veel hoger' of 'veel lager': het hele interval ligt bovendien voorbij "
+        f"{much_size(rules)} van Vlaanderen.",
+        f"Met minder dan {rules.min_colour_size} leerlingen in een schooljaar krijgt een cel geen "
+        f"kleur; met minder dan {rules.min_group_size} leerlingen wordt niets getoond.",
+    ]
+
+
+def status_meanings(rules: Rules | None = None) -> dict[str, str]:
+    """Status code -> meaning, in the order of vocabulary.STATUSES (issue 11: the colour is
+    the latest school years pooled; "much" is sure to reach the stated size)."""
+    rules = rules or load_rules()
+    group = comparison_label(rules)
+    size = much_size(rules)
     meanings = {
-        MUCH_HIGHER: f"duidelijk hoger dan {group} (zeker én groot verschil)",
-        HIGHER: f"hoger dan {group} (zeker, maar klein verschil)",
-        AS_EXPECTED: "geen duidelijk verschil: het verschil kan toeval zijn",
-        LOWER: f"lager dan {group} (zeker, maar klein verschil)",
-        MUCH_LOWER: f"duidelijk lager dan {group} (zeker én groot verschil)",
-        TOO_FEW: f"minder dan {rules.min_colour_size} leerlingen: de score staat er, zonder kleur",
+        MUCH_HIGHER: f"duidelijk hoger dan {group}, en zeker minstens {size} van Vlaanderen",
+        HIGHER: f"duidelijk hoger dan {group}",
+        AS_EXPECTED: f"geen duidelijk verschil met {group}",
+        LOWER: f"duidelijk lager dan {group}",
+        MUCH_LOWER: f"duidelijk lager dan {group}, en zeker minstens {size} van Vlaanderen",
+        TOO_FEW: (
+            f"geen kleur: minder dan {rules.min_colour_size} leerlingen, of geen vergelijkingsgroep"
+        ),
     }
     return {status: meanings[status] for status in STATUSES}
 
@@ -45,9 +94,13 @@ def trend_meanings(rules: Rules | None = None) -> dict[str, str]:
     group = COMPARISON_LABELS[rules.colour_comparison]
     meanings = {
         RISING: f"het verschil met {group} wordt duidelijk groter",
-        NO_CLEAR_TREND: "geen duidelijke richting",
+        NO_CLEAR_TREND: "geen richting die duidelijk uit het toeval springt (niet hetzelfde als "
+        "'stabiel')",
         FALLING: f"het verschil met {group} wordt duidelijk kleiner",
-        TOO_SHORT: f"minder dan {rules.trend_min_years} jaren met een kleur",
+        TOO_SHORT: (
+            f"minder dan {rules.trend_min_years} jaren met minstens {rules.min_colour_size} "
+            "leerlingen"
+        ),
     }
     return {trend: meanings[trend] for trend in TRENDS}
 

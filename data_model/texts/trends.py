@@ -1,9 +1,11 @@
-"""The trend verdict of one series in plain Dutch (Trends page, issue 3).
+"""The trend verdict of one series in plain Dutch (Trends page, issues 3 and 11).
 
-Pure functions over the rows of one cell (as returned by trend_queries.trend_results), so the
-page and the tests say exactly the same thing. The verdict itself (rising/stable/falling/
-too_short) is materialised by stats.add_trend; here we only find the school years it covered
-and put it into words.
+Pure functions over the rows of one cell (as returned by reading.trends.trend_results), so
+the page and the tests say exactly the same thing. The verdict itself (rising /
+no_clear_trend / falling / too_short) and the years it covered are materialised by
+statistics.verdicts; here we only put them into words, never judge again. The comparison
+group is named after rules.toml `colour_comparison`; the SES-adjusted comparison is the
+"SES-gecorrigeerde score" (not "toegevoegde waarde": there is no prior attainment).
 """
 
 from __future__ import annotations
@@ -14,9 +16,11 @@ from dataclasses import dataclass
 import pandas as pd
 
 from data_model.rules import Rules, load_rules
+from data_model.statistics.funnel import level_label
 from data_model.texts.formatting import format_number, format_signed
 from data_model.texts.formatting import school_year as school_year_label
 from data_model.texts.formatting import school_year_start as year_start
+from data_model.vocabulary import COMPARISON_LABELS
 
 COMPARISONS = {
     "similar": {
@@ -25,7 +29,10 @@ COMPARISONS = {
         "slope": "trend_slope",
         "n": "n_pupils",
         "suppressed": "suppressed",
-        "words": "vergelijkbare scholen",
+        "from": "trend_from",
+        "points": "trend_years",
+        # The colour comparison of rules.toml (vocabulary.COMPARISON_LABELS).
+        "words": COMPARISON_LABELS[load_rules().colour_comparison],
     },
     "expected": {
         "diff": "value_added",
@@ -33,9 +40,19 @@ COMPARISONS = {
         "slope": "va_trend_slope",
         "n": "va_n_pupils",
         "suppressed": "va_suppressed",
+        "from": None,
+        "points": None,
         "words": "de verwachte score",
     },
 }
+
+
+def _words(comparison: str, rules: Rules) -> str:
+    if comparison == "similar":
+        return COMPARISON_LABELS[rules.colour_comparison]
+    return COMPARISONS[comparison]["words"]
+
+
 _VERDICT_WORDS = {
     "rising": "stijgend",
     "falling": "dalend",
@@ -57,14 +74,19 @@ def _missing(value: object) -> bool:
 def trend_window(
     series: pd.DataFrame, rules: Rules | None = None, comparison: str = "similar"
 ) -> TrendWindow:
-    """The school years the trend of the latest year looked at (as stats.add_trend does).
+    """The school years the trend of the latest year looked at.
 
-    The window is the last `max_years` calendar school years up to the latest one; a year
-    counts when its difference is shown and reaches the colour minimum.
+    Read from the stored trend_from / trend_years when the rows carry them (one verdict per
+    number); otherwise the same rule: the last `max_years` school years up to the latest one,
+    counting a year when its difference is shown and reaches the colour minimum.
     """
     rules = rules or load_rules()
     c = COMPARISONS[comparison]
     latest = series["school_year"].max()
+    last_row = series.sort_values("school_year").iloc[-1]
+    if c["from"] and c["from"] in series.columns and not _missing(last_row[c["from"]]):
+        start = int(last_row[c["from"]])
+        return TrendWindow(school_year_label(start), latest, int(last_row[c["points"]]))
     last = year_start(latest)
     lo = last - rules.trend_max_years + 1
     years = series["school_year"].map(year_start)
@@ -111,7 +133,8 @@ def trend_verdict(
         )
     words = _VERDICT_WORDS[trend].capitalize()
     sentence = (
-        f"{words} ten opzichte van {c['words']} over {window.first_year} tot {last.school_year}"
+        f"{words} ten opzichte van {_words(comparison, rules)} over {window.first_year} tot "
+        f"{last.school_year}"
     )
     slope = last[c["slope"]]
     if not _missing(slope):
@@ -126,7 +149,8 @@ def latest_sentence(
     """The numbers of the latest school year in words, or None when nothing may be shown.
 
     E.g. 'In 2024-2025: uw school 52,9, vergelijkbare scholen 57,0: verschil −4,1 punten
-    (95 %-interval −8,1 tot −0,1), 27 leerlingen.'
+    (dit jaar, 95 %-interval −8,1 tot −0,1), 27 leerlingen.' The single year's interval is
+    shown without a verdict; the colour pools three years (see "Waarom deze kleur?").
     """
     rules = rules or load_rules()
     c = COMPARISONS[comparison]
@@ -135,24 +159,35 @@ def latest_sentence(
     last = series.sort_values("school_year").iloc[-1]
     if bool(last[c["suppressed"]]) or _missing(last[c["diff"]]):
         return None
-    if comparison == "similar":
-        values = (
-            f"uw school {format_number(last['score_mean'])}, vergelijkbare scholen "
-            f"{format_number(last['similar_mean'])}: verschil"
-        )
-        lo, hi = last["ci_low"], last["ci_high"]
-    else:
-        values = (
-            f"uw school {format_number(last['observed_mean'])}, verwachte score "
-            f"{format_number(last['expected_mean'])}: toegevoegde waarde"
-        )
-        lo, hi = last["va_ci_low"], last["va_ci_high"]
-    interval = "" if _missing(lo) else (
-        f" ({format_number(rules.confidence * 100, 0)} %-interval {format_signed(lo)} tot "
-        f"{format_signed(hi)})"
-    )  # fmt: skip
     n = int(last[c["n"]])
-    return (
-        f"In {last['school_year']}: {values} {format_signed(last[c['diff']])} punten"
-        f"{interval}, {n} leerlingen."
+    if comparison == "similar":
+        group = COMPARISON_LABELS[rules.colour_comparison]
+        mean = "similar_mean" if rules.colour_comparison == "similar" else "flanders_mean"
+        diff = "diff_similar" if rules.colour_comparison == "similar" else "diff_flanders"
+        lo, hi = last.get("year_ci_low"), last.get("year_ci_high")
+        level = rules.domain_confidence if not _missing(last.get("domain")) else rules.confidence
+        interval = "" if _missing(lo) else (
+            f" (dit jaar, {level_label(level)}-interval {format_signed(lo)} tot "
+            f"{format_signed(hi)})"
+        )  # fmt: skip
+        return (
+            f"In {last['school_year']}: uw school {format_number(last['score_mean'])}, {group} "
+            f"{format_number(last[mean])}: verschil {format_signed(last[diff])} punten"
+            f"{interval}, {n} leerlingen."
+        )
+    sentence = (
+        f"In {last['school_year']}: uw school {format_number(last['observed_mean'])}, verwachte "
+        f"score {format_number(last['expected_mean'])}: SES-gecorrigeerd verschil "
+        f"{format_signed(last['value_added'])} punten, {n} leerlingen."
     )
+    estimate = last.get("va_estimate")
+    if not _missing(estimate) and not _missing(last.get("va_ci_low")):
+        years = last.get("va_status_years")
+        span = "" if _missing(years) else f" over {int(years)} schooljaren samen"
+        level = rules.domain_confidence if not _missing(last.get("domain")) else rules.confidence
+        sentence += (
+            f" Geschat{span}: {format_signed(estimate)} punten "
+            f"({level_label(level)}-interval "
+            f"{format_signed(last['va_ci_low'])} tot {format_signed(last['va_ci_high'])})."
+        )
+    return sentence

@@ -22,7 +22,7 @@ def test_log_and_read_back(db, viewers):
     director, admin = viewers["directeur"], viewers["beheerder"]
     own = (
         db.cursor()
-        .execute("SELECT school_id FROM user_schools WHERE user_id = ?", [director.user_id])
+        .state.execute("SELECT school_id FROM user_schools WHERE user_id = ?", [director.user_id])
         .fetchone()[0]
     )
     audit.log_event(db, director, audit.VIEW, school_id=own, detail="Schoolfoto")
@@ -40,7 +40,7 @@ def test_log_and_read_back(db, viewers):
 
 def test_imports_appear_in_the_audit_view(db, viewers):
     admin = viewers["beheerder"]
-    with db.write() as con:
+    with db.write() as con:  # in the new snapshot: copied to the state's log on publish
         con.execute(
             "INSERT INTO import_log (user_id, file_name, sha256, kind, rows_added, "
             "rows_replaced, outcome) VALUES (?, 'resultaten.xlsx', 'abc', 'results', 12, 0, "
@@ -67,9 +67,9 @@ def test_unknown_action_and_messy_input(db, viewers):
                     detail="regel1\nregel2 " + "x" * 500)  # fmt: skip
     row = (
         db.cursor()
-        .execute("SELECT school_id, detail FROM audit_log WHERE action = 'geweigerd'")
+        .state.execute("SELECT school_id, detail FROM audit_log WHERE action = 'geweigerd'")
         .fetchone()
     )
     assert row[0] == "(ongeldig)"
     assert row[1].startswith("regel1 regel2 x") and len(row[1]) == audit.MAX_DETAIL
-    assert db.cursor().execute("SELECT count(*) FROM users").fetchone()[0] > 0
+    assert db.state.execute("SELECT count(*) FROM users").fetchone()[0] > 0

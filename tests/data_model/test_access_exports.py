@@ -16,6 +16,7 @@ import pytest
 
 from data_model.reading import access
 from data_model.rules import load_rules
+from data_model.storage.db import Database
 from tests.pages.access_helpers import CANARY, CANARY_TEXT, plant_canaries
 
 export = pytest.importorskip("data_model.exports.school_xlsx")
@@ -24,9 +25,9 @@ export = pytest.importorskip("data_model.exports.school_xlsx")
 @pytest.fixture
 def canary(writable_db: Path) -> tuple[duckdb.DuckDBPyConnection, str]:
     school_id = plant_canaries(writable_db)
-    con = duckdb.connect(str(writable_db))
-    yield con, school_id
-    con.close()
+    db = Database(writable_db)
+    yield db.cursor(), school_id
+    db.close()
 
 
 def _xlsx_values(data: bytes) -> list[object]:
@@ -61,9 +62,10 @@ def test_excel_export_of_a_director_holds_only_the_own_school(con, viewers):
 def test_exports_refuse_a_school_outside_the_scope(con, viewers):
     director = viewers["directeur"]
     own = set(access.allowed_school_ids(con, director))
-    other = con.execute("SELECT min(school_id) FROM schools WHERE school_id NOT IN (SELECT "
-                        "school_id FROM user_schools WHERE user_id = ?)",
-                        [director.user_id]).fetchone()[0]  # fmt: skip
+    other = con.execute(
+        "SELECT min(school_id) FROM schools WHERE NOT list_contains(?, school_id)",
+        [access.allowed_school_ids(con, director)],
+    ).fetchone()[0]
     assert other not in own
     with pytest.raises(access.AccessDenied):
         export.build_school_xlsx(con, director, other)

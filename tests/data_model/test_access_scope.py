@@ -165,7 +165,7 @@ def test_scopes_per_role(con, viewers):
     region, admin = viewers["regioteam"], viewers["beheerder"]
     assert access.allowed_school_ids(con, director) == [
         r[0]
-        for r in con.execute(
+        for r in con.state.execute(
             "SELECT school_id FROM user_schools WHERE user_id = ? ORDER BY 1", [director.user_id]
         ).fetchall()
     ]

@@ -33,7 +33,7 @@ MIN = RULES.min_group_size
 
 @pytest.fixture(scope="module")
 def world(con: duckdb.DuckDBPyConnection) -> dict:
-    users = [r[0] for r in con.execute("SELECT user_id FROM users WHERE active").fetchall()]
+    users = [r[0] for r in con.state.execute("SELECT user_id FROM users WHERE active").fetchall()]
     schools = con.execute("SELECT school_id, name FROM schools").df()
     cells = con.execute(
         "SELECT DISTINCT assessment_id, learning_area, domain FROM school_result"
@@ -61,7 +61,7 @@ def _check_points(points: pd.DataFrame, viewer: Viewer, allowed: list[str], othe
         assert points["own"].sum() <= len(allowed)
         # The chart spec sent to the browser carries no other school's name either.
         shown = prepare_points(points)
-        limits = funnel_limits(10.0, 5, 40)
+        limits = funnel_limits(points)
         spec = json.dumps(build_funnel_chart(shown, limits).to_dict(validate=False))
         spec += json.dumps(build_ses_scatter_chart(shown, "% juist").to_dict(validate=False))
         assert not any(name in spec for name in others["name"])

@@ -12,6 +12,7 @@ from data_model.reading.access import AccessDenied, allowed_school_ids, system_v
 from data_model.rules import load_rules
 from data_model.state import notes
 from data_model.storage.db import Database
+from tests.conftest import copy_data
 
 pypdf = pytest.importorskip("pypdf")
 YEAR = "2024-2025"
@@ -27,11 +28,11 @@ def _text(pdf: bytes) -> tuple[int, str]:
 def filled(tmp_path_factory: pytest.TempPathFactory, sample_db: Path):
     """A copy of the sample with a whole conversation for one school, and its PDF."""
     path = tmp_path_factory.mktemp("pdf") / "schoolfoto.duckdb"
-    path.write_bytes(sample_db.read_bytes())
+    copy_data(sample_db, path)
     db = Database(path)
     cur = db.cursor()
     anker = system_viewer(cur)
-    school = cur.execute(
+    school = cur.state.execute(
         "SELECT min(school_id) FROM user_schools WHERE user_id LIKE 'dir-%'"
     ).fetchone()[0]
     obs = notes.create_note(

@@ -1,37 +1,175 @@
-"""The database handle: schema creation, migration guard, one transaction per write."""
+"""The data folder: schema of a new folder, migration guard, one transaction per snapshot
+build, publishing beside open readers, rollback, and Dutch messages for broken folders."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import threading
+
+import duckdb
 import pytest
 
-from data_model.storage.db import Database, SchemaError, get_meta, is_sample
+from data_model.storage.db import CURRENT, Database, DataError, SchemaError, get_meta, is_sample
+from tests.conftest import ROOT
 
 
-def test_new_database_has_schema_catalogue_and_is_not_sample(tmp_path):
-    db = Database(tmp_path / "new.duckdb")
+def test_new_folder_has_schema_catalogue_and_is_not_sample(tmp_path):
+    db = Database(tmp_path / "new", create=True)
     con = db.cursor()
-    assert get_meta(con, "schema_version") == "1"
+    assert get_meta(con, "schema_version") == "2"
     assert not is_sample(con)
     assert (
         con.execute("SELECT count(*) FROM domains WHERE assessment_id = 'ovsg6'").fetchone()[0]
         == 13
     )
+    assert (tmp_path / "new" / "state.sqlite").exists()
     db.close()
 
 
-def test_failed_write_leaves_nothing_behind(writable_db):
+def test_failed_write_publishes_nothing(writable_db):
     db = Database(writable_db)
+    published = db.current_snapshot()
     before = db.cursor().execute("SELECT count(*) FROM schools").fetchone()[0]
     with pytest.raises(RuntimeError), db.write() as con:
         con.execute("DELETE FROM schools")
         raise RuntimeError("crash halfway")
+    assert db.current_snapshot() == published
     assert db.cursor().execute("SELECT count(*) FROM schools").fetchone()[0] == before
+    assert not list((writable_db / "snapshots").glob(".*"))  # no half-built file left
+    db.close()
+
+
+def test_a_snapshot_that_does_not_validate_is_not_published(writable_db):
+    db = Database(writable_db)
+    published = db.current_snapshot()
+    with pytest.raises(SchemaError, match="zonder school"), db.write() as con:
+        con.execute("DELETE FROM schools WHERE school_id IN (SELECT min(school_id) FROM schools)")
+    assert db.current_snapshot() == published
     db.close()
 
 
 def test_newer_schema_is_refused(tmp_path):
-    db = Database(tmp_path / "future.duckdb")
-    db.cursor().execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
+    db = Database(tmp_path / "future", create=True)
+    path = db.snapshot_path()
     db.close()
-    with pytest.raises(SchemaError, match="schemaversie 99"):
-        Database(tmp_path / "future.duckdb")
+    con = duckdb.connect(str(path))
+    con.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
+    con.close()
+    with pytest.raises(DataError, match="schemaversie"):
+        Database(tmp_path / "future")
+
+
+def test_publish_beside_an_open_reader_and_roll_back(writable_db):
+    db = Database(writable_db)
+    reader = db.cursor()
+    old_id = reader.snapshot_id
+    before = reader.execute("SELECT count(*) FROM schools").fetchone()[0]
+    with db.write() as con:
+        con.execute("UPDATE schools SET name = name || ' (nieuw)'")
+    # The open cursor still reads its own snapshot, unchanged; a new cursor reads the new one.
+    assert (
+        reader.execute("SELECT count(*) FROM schools WHERE name LIKE '%(nieuw)'").fetchone()[0] == 0
+    )
+    fresh = db.cursor()
+    assert fresh.snapshot_id > old_id
+    assert (
+        fresh.execute("SELECT count(*) FROM schools WHERE name LIKE '%(nieuw)'").fetchone()[0]
+        == before
+    )
+    # The data contract: anyone can open the published file read-only while the app reads it.
+    other = duckdb.connect(str(writable_db / CURRENT), read_only=True)
+    assert other.execute("SELECT count(*) FROM v_school_result").fetchone()[0] > 0
+    other.close()
+    assert db.rollback() == old_id
+    assert (
+        db.cursor().execute("SELECT count(*) FROM schools WHERE name LIKE '%(nieuw)'").fetchone()[0]
+        == 0
+    )
+    listed = [s.snapshot_id for s in db.snapshots()]
+    assert listed[0] > old_id and old_id in listed
+    db.close()
+
+
+def test_read_only_reader_in_another_process_while_a_writer_publishes(writable_db):
+    """`duckdb.connect(current.duckdb, read_only=True)` keeps working during a publish."""
+    db = Database(writable_db)
+    reader = subprocess.Popen(
+        [sys.executable, "-c",
+         "import duckdb, sys, time\n"
+         "for _ in range(40):\n"
+         "    con = duckdb.connect(sys.argv[1], read_only=True)\n"
+         "    con.execute('SELECT count(*) FROM v_school_result').fetchone()\n"
+         "    con.close()\n"
+         "    time.sleep(0.02)\n"
+         "print('ok')\n",
+         str(writable_db / CURRENT)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    for _ in range(3):
+        with db.write() as con:
+            con.execute("UPDATE schools SET name = name || '.'")
+    out, err = reader.communicate(timeout=120)
+    assert reader.returncode == 0, err
+    assert out.strip() == "ok"
+    db.close()
+
+
+def test_concurrent_writers_are_serialised(writable_db):
+    db = Database(writable_db)
+    start = db.current_snapshot()
+
+    def build() -> None:
+        with db.write() as con:
+            con.execute("UPDATE schools SET name = name || '+'")
+
+    threads = [threading.Thread(target=build) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    names = db.cursor().execute("SELECT min(name) FROM schools").fetchone()[0]
+    assert names.endswith("+++")  # every build started from the one before it
+    assert db.current_snapshot() > start
+    db.close()
+
+
+def test_old_snapshots_are_pruned_but_never_the_current(writable_db, monkeypatch):
+    monkeypatch.setenv("SCHOOLFOTO_KEEP_SNAPSHOTS", "2")
+    db = Database(writable_db)
+    for _ in range(3):
+        with db.write() as con:
+            con.execute("UPDATE schools SET name = name")
+    kept = db.snapshots()
+    assert len(kept) == 2 and kept[0].current
+    db.close()
+
+
+@pytest.mark.parametrize("case", ["missing", "old-file", "damaged", "not-a-folder"])
+def test_broken_data_gives_a_dutch_message_exit_2_and_creates_nothing(tmp_path, case):
+    target = tmp_path / "gegevens"
+    if case == "old-file":
+        con = duckdb.connect(str(target))
+        con.execute("CREATE TABLE meta (key TEXT, value TEXT)")
+        con.close()
+    elif case == "damaged":
+        db = Database(target, create=True)
+        path = db.snapshot_path()
+        db.close()
+        path.write_bytes(b"dit is geen duckdb-bestand" * 100)
+    elif case == "not-a-folder":
+        target.mkdir()
+    run = subprocess.run(
+        [sys.executable, "-m", "data_model.exports", "--school", "012345", "--format", "xlsx",
+         "--data", str(target), "--out", str(tmp_path / "x.xlsx")],
+        capture_output=True, text=True, cwd=ROOT, check=False,
+    )  # fmt: skip
+    assert run.returncode == 2, run.stderr
+    assert "Traceback" not in run.stderr and str(tmp_path) not in run.stderr
+    assert run.stderr.strip(), "a Dutch message"
+    assert any(
+        w in run.stderr for w in ("bestaat niet", "oude formaat", "beschadigd", "bevat geen")
+    )
+    if case == "missing":
+        assert not target.exists()
+    assert not (tmp_path / "x.xlsx").exists()

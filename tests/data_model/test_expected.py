@@ -37,7 +37,8 @@ def _pupil_scores(frame: pd.DataFrame, area: str | None, domain: str | None) -> 
 
 @pytest.fixture(scope="module")
 def expected(con: duckdb.DuckDBPyConnection) -> tuple[pd.DataFrame, pd.DataFrame]:
-    return compute_expected(con)
+    schools, model, _components = compute_expected(con)
+    return schools, model
 
 
 @pytest.mark.parametrize(
@@ -71,8 +72,10 @@ def test_matches_statsmodels_ols(
         assert row[f"coef_{name}"] == pytest.approx(fit.params[name], abs=1e-8)
     assert row["r_squared"] == pytest.approx(fit.rsquared, abs=1e-10)
 
-    # Expected mean = mean fitted value of the school's pupils; value added with a t interval
-    # from the residuals around their school mean.
+    # Expected mean = mean fitted value of the school's pupils; the SES-corrected difference's
+    # sampling variance uses the pooled within-school residual variance of the cell (as the
+    # colours use σ²_w), plus the year-to-year class variance, which is the same for every
+    # school of the cell: so half² − z²·σ²_w/n must be one constant.
     pupils = pupils.assign(fitted=fit.fittedvalues, resid=fit.resid)
     by_school = pupils.groupby("school_id")
     reference = pd.DataFrame(
@@ -89,9 +92,18 @@ def test_matches_statsmodels_ols(
     ref, got = reference[shown], ours[shown]
     np.testing.assert_allclose(got["expected_mean"], ref["expected"], atol=1e-8)
     np.testing.assert_allclose(got["value_added"], ref["va"], atol=1e-8)
-    half = sps.t.ppf(0.975, ref["n"] - 1) * ref["sd"] / np.sqrt(ref["n"])
-    np.testing.assert_allclose(got["va_ci_low"], ref["va"] - half, atol=1e-7)
-    np.testing.assert_allclose(got["va_ci_high"], ref["va"] + half, atol=1e-7)
+    rules = load_rules()
+    conf = rules.domain_confidence if domain is not None else rules.confidence
+    z = sps.norm.ppf(0.5 + conf / 2)
+    dof = (reference["n"] - 1).clip(lower=0)
+    pooled = float((dof * reference["sd"].fillna(0) ** 2).sum() / dof.sum())
+    coloured = ref["n"] >= rules.min_colour_size
+    got, ref = got[coloured], ref[coloured]
+    half = (got["va_year_ci_high"] - got["va_year_ci_low"]) / 2
+    np.testing.assert_allclose(got["va_year_ci_low"] + half, got["value_added"], atol=1e-8)
+    extra = half**2 - z**2 * pooled / ref["n"]
+    assert extra.min() >= -1e-8
+    assert extra.max() - extra.min() == pytest.approx(0, abs=1e-6)
     assert got["observed_mean"].to_numpy() == pytest.approx(
         (ref["expected"] + ref["va"]).to_numpy(), abs=1e-8
     )
@@ -102,7 +114,8 @@ def test_small_groups_show_nothing(expected: tuple[pd.DataFrame, pd.DataFrame]) 
     small = schools[schools["n_pupils"] < load_rules().min_group_size]
     assert not small.empty  # the demo has cohorts under the privacy minimum
     assert small["suppressed"].all()
-    measures = ["observed_mean", "expected_mean", "value_added", "va_ci_low", "va_ci_high"]
+    measures = ["observed_mean", "expected_mean", "value_added", "va_ci_low", "va_ci_high",
+                "va_estimate", "va_year_ci_low", "va_year_ci_high"]  # fmt: skip
     assert small[measures].isna().all().all()
     assert set(small["va_status"]) == {"too_few"}
 

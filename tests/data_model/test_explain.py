@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
 
-from data_model.texts.explain import highlights, why_colour
+from data_model.rules import load_rules
+from data_model.statistics.funnel import level_label
+from data_model.texts.explain import colour_meaning, highlights, status_meanings, why_colour
+from data_model.texts.formatting import format_number
+from data_model.vocabulary import COMPARISON_LABELS, COMPARISON_PHRASES
 
 
 def _rows(
@@ -51,20 +57,76 @@ def test_highlights_say_so_when_nothing_stands_out():
     ]
 
 
-def test_why_colour_names_n_comparison_difference_interval_and_rule():
+def _row(**changes) -> dict:
     row = {
         "learning_area": "Wiskunde", "domain": "Meetkunde", "school_year": "2024-2025",
         "status": "lower", "suppressed": False, "n_pupils": 24, "score_mean": 58.24,
         "similar_mean": 63.0, "flanders_mean": 64.5, "ses_group": 2, "diff_similar": -4.76,
-        "ci_low": -8.9, "ci_high": -0.6, "effect_size": -0.38,
+        "year_diff": -5.1, "year_ci_low": -11.2, "year_ci_high": 1.0,
+        "status_estimate": -3.4, "ci_low": -6.3, "ci_high": -0.5, "effect_size": -0.27,
+        "status_from": 2022, "status_years": 3, "status_n": 73, "reliability": 0.74,
+        "flanders_sd": 12.5, "sd_class": 2.1,
     }  # fmt: skip
-    text = why_colour(row)
+    return {**row, **changes}
+
+
+def test_why_colour_names_years_n_interval_threshold_and_why():
+    rules = load_rules()
+    text = why_colour(_row())
+    dom = level_label(rules.domain_confidence)
     assert text.splitlines()[0] == "**Wiskunde – Meetkunde, 2024-2025: ▼ Lager**"
-    assert "**Leerlingen:** 24; schoolgemiddelde 58,2." in text
+    assert "**Dit schooljaar:** 24 leerlingen; schoolgemiddelde 58,2." in text
     assert "(SES-groep 2): 63,0; **Vlaanderen**: 64,5." in text
-    assert "**Verschil met vergelijkbare scholen:** −4,8 punten." in text
-    assert "van dat verschil: −8,9 tot −0,6." in text
-    assert "het hele interval ligt onder 0" in text and "niet groot" in text
+    # The single year: its own difference and interval, without a verdict.
+    assert f"−5,1 punten ({dom}-interval −11,2 tot +1,0)" in text
+    # The colour: which years, how many pupils, the interval.
+    assert "de schooljaren 2022-2023 tot 2024-2025 samen (3 jaren, 73 leerlingen)" in text
+    assert f"−3,4 punten, {dom}-interval −6,3 tot −0,5" in text
+    # The threshold of "much" in SD and in points, and why domains are stricter.
+    much = format_number(rules.large_effect_size, 1)
+    assert f"{much} standaardafwijking van Vlaanderen" in text
+    assert f"(hier {format_number(rules.large_effect_size * 12.5, 1)} punten)" in text
+    assert "omdat u er veel tegelijk bekijkt" in text
+    assert "toeval" in text and "geen toeval" not in text
+
+
+def test_why_colour_never_claims_certainty_and_says_what_as_expected_means():
+    for status in ("much_higher", "higher", "as_expected", "lower", "much_lower"):
+        text = why_colour(_row(status=status))
+        assert "geen toeval" not in text and "zeker geen" not in text.replace(
+            "niet dat er zeker geen", ""
+        )
+    text = why_colour(_row(status="as_expected"))
+    assert "het interval bevat 0" in text and "niet dat er zeker geen verschil is" in text
+
+
+def test_why_colour_of_a_school_without_context_explains_no_similar_group():
+    text = why_colour(
+        _row(status="too_few", ses_group=None, similar_mean=None, year_diff=None, ci_low=None)
+    )
+    assert "geen contextgegevens" in text and "geen kleur" in text.lower()
+
+
+def test_every_sentence_names_the_comparison_group_of_rules_toml():
+    rules = load_rules()
+    flanders = replace(rules, colour_comparison="flanders")
+    df = pd.DataFrame(
+        _rows("Wiskunde", None, ["lower", "lower"], trend="falling")
+        + _rows("Frans", None, ["as_expected", "higher"])
+    )
+    for r, phrase, label in (
+        (rules, COMPARISON_PHRASES["similar"], COMPARISON_LABELS["similar"]),
+        (flanders, COMPARISON_PHRASES["flanders"], COMPARISON_LABELS["flanders"]),
+    ):
+        sentences = highlights(df, r)
+        assert any(f"dan {phrase}." in s for s in sentences), sentences
+        assert any(f"ten opzichte van {label}" in s for s in sentences), sentences
+        text = why_colour(_row(), r)
+        assert f"met {label}" in text
+        assert all(label in m for k, m in status_meanings(r).items() if k != "too_few")
+        assert label in colour_meaning(r)
+    # Switched to Flanders, no sentence still speaks of similar schools as the yardstick.
+    assert not any("vergelijkbare scholen" in s for s in highlights(df, flanders))
 
 
 def test_why_colour_of_a_suppressed_cell_reveals_nothing():

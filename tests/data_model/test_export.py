@@ -8,6 +8,7 @@ import math
 import re
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -17,12 +18,13 @@ import pytest
 from data_model.exports.school_xlsx import DATA_COLUMNS, build_school_xlsx
 from data_model.imports import importer
 from data_model.imports.formats import RESULTS
+from data_model.reading import access
 from data_model.reading.access import AccessDenied, system_viewer, viewer_for_user_id
 from data_model.rules import load_rules
 from data_model.state import notes
 from data_model.storage.db import Database
 from data_model.texts.formatting import format_number
-from tests.conftest import ROOT
+from tests.conftest import ROOT, copy_data
 
 # n_pupils of a suppressed row is exactly what an export must not reveal, so it cannot come
 # back: it is compared as the app shows it (blank).
@@ -51,7 +53,7 @@ def _workbook(data: bytes) -> openpyxl.Workbook:
 
 def test_sheets_colours_and_privacy(con: duckdb.DuckDBPyConnection) -> None:
     school = _small_school(con)
-    director = con.execute(
+    director = con.state.execute(
         "SELECT user_id FROM user_schools WHERE school_id = ? AND user_id LIKE 'dir-%'", [school]
     ).fetchall()[0][0]
     viewer = viewer_for_user_id(con, director)
@@ -126,12 +128,14 @@ def test_grid_cell_matches_the_app(con: duckdb.DuckDBPyConnection) -> None:
 def test_export_is_scoped(con: duckdb.DuckDBPyConnection, viewers) -> None:
     director = viewers["directeur"]
     other = con.execute(
-        "SELECT min(school_id) FROM schools WHERE school_id NOT IN "
-        "(SELECT school_id FROM user_schools WHERE user_id = ?)",
-        [director.user_id],
+        "SELECT min(school_id) FROM schools WHERE NOT list_contains(?, school_id)",
+        [access.allowed_school_ids(con, director)],
     ).fetchall()[0][0]
     with pytest.raises(AccessDenied):
         build_school_xlsx(con, director, other)
+
+
+NOW = datetime(2025, 3, 1, 10, 0)
 
 
 def test_notes_sheet(writable_db: Path) -> None:
@@ -140,7 +144,7 @@ def test_notes_sheet(writable_db: Path) -> None:
         cur = db.cursor()
         admin = system_viewer(cur)
         school = cur.execute("SELECT min(school_id) FROM schools").fetchall()[0][0]
-        anker = cur.execute(
+        anker = cur.state.execute(
             "SELECT min(user_id) FROM user_schools WHERE school_id = ? AND user_id IN "
             "(SELECT user_id FROM users WHERE role = 'anker')",
             [school],
@@ -223,7 +227,7 @@ def test_data_sheet_round_trips_through_the_importer(writable_db: Path) -> None:
 
 def test_cli_xlsx_and_pdf(sample_db: Path, tmp_path: Path, con: duckdb.DuckDBPyConnection) -> None:
     target = tmp_path / "cli.duckdb"
-    target.write_bytes(sample_db.read_bytes())
+    copy_data(sample_db, target)
     school = _small_school(con)
     out = tmp_path / "foto.xlsx"
     run = subprocess.run(

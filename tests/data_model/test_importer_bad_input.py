@@ -1,13 +1,12 @@
 """A corpus of bad files: each is refused with an exact Dutch message and changes nothing.
 
 All cases run against one private copy of the sample database; after every case the content
-of every table (except import_log, which records the refusal) must be exactly as before.
+of every table (except import_log and meta, which record provenance) must be exactly as before.
 """
 
 from __future__ import annotations
 
 import io
-import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -15,9 +14,10 @@ import duckdb
 import openpyxl
 import pytest
 
-from data_model.imports import importer
+from data_model.imports import importer, validate
 from data_model.reading.access import Viewer, system_viewer
 from data_model.storage.db import Database
+from tests.conftest import copy_data
 from tests.data_model.importer_files import (
     RESULT_HEADER,
     csv_bytes,
@@ -40,7 +40,7 @@ def table_checksums(con: duckdb.DuckDBPyConnection) -> dict[str, tuple]:
     ]
     out = {}
     for table in tables:
-        if table == "import_log":
+        if table in ("import_log", "meta"):  # provenance of each snapshot: changes by design
             continue
         # table names come from the catalogue query above, not from input
         out[table] = con.execute(
@@ -51,8 +51,8 @@ def table_checksums(con: duckdb.DuckDBPyConnection) -> dict[str, tuple]:
 
 @pytest.fixture(scope="module")
 def db(sample_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
-    target = tmp_path_factory.mktemp("bad") / "schoolfoto.duckdb"
-    shutil.copy(sample_db, target)
+    target = tmp_path_factory.mktemp("bad") / "data"
+    copy_data(sample_db, target)
     database = Database(target)
     yield database
     database.close()
@@ -99,7 +99,7 @@ def _wrong_sheet(base: list[list[object]]) -> Files:
 
 def _huge_csv(base: list[list[object]]) -> Files:
     line = ";".join(str(v) for v in base[0])
-    body = "\n".join([";".join(RESULT_HEADER)] + [line] * (importer.MAX_DATA_ROWS + 5))
+    body = "\n".join([";".join(RESULT_HEADER)] + [line] * (validate.MAX_DATA_ROWS + 5))
     return "resultaten.csv", body.encode()
 
 
@@ -270,6 +270,7 @@ def test_bad_file_is_refused_and_changes_nothing(
 ) -> None:
     file_name, data = build(base, db)
     before = table_checksums(db.cursor())
+    published = db.current_snapshot()
     report = importer.import_file(db, admin, file_name, data, kind)
     assert not report.ok
     first = report.problems[0]
@@ -286,14 +287,12 @@ def test_bad_file_is_refused_and_changes_nothing(
         )  # fmt: skip
     assert first.file == file_name
     assert table_checksums(db.cursor()) == before
-    log = (
-        db.cursor()
-        .execute(
-            "SELECT file_name, outcome, sha256 FROM import_log ORDER BY import_id DESC LIMIT 1"
-        )
-        .fetchall()[0]
-    )
+    log = db.state.execute(
+        "SELECT file_name, outcome, sha256, snapshot_id FROM import_log "
+        "ORDER BY import_id DESC LIMIT 1"
+    ).fetchall()[0]
     assert log[:2] == (file_name, "geweigerd")
+    assert log[3] is None and db.current_snapshot() == published  # no snapshot was built
 
 
 def test_every_problem_is_reported(db: Database, admin: Viewer, base: list[list[object]]) -> None:
@@ -311,7 +310,7 @@ def test_every_problem_is_reported(db: Database, admin: Viewer, base: list[list[
 def test_xlsx_over_the_row_limit(
     db: Database, admin: Viewer, base: list[list[object]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(importer, "MAX_DATA_ROWS", 10)
+    monkeypatch.setattr(validate, "MAX_DATA_ROWS", 10)
     before = table_checksums(db.cursor())
     report = importer.import_file(db, admin, "groot.xlsx", _results(base * 2)[1], "results")
     assert report.problems[0].message == (
@@ -341,8 +340,8 @@ def test_pupil_id_of_another_year_is_refused_inside_the_transaction(
 def test_cli_exits_2_and_prints_every_problem(
     sample_db: Path, tmp_path: Path, base: list[list[object]]
 ) -> None:
-    target = tmp_path / "cli.duckdb"
-    shutil.copy(sample_db, target)
+    target = tmp_path / "cli"
+    copy_data(sample_db, target)
     bad = tmp_path / "resultaten.xlsx"
     bad.write_bytes(_results(_with(base, 0, 6, "veel"))[1])
     import subprocess
@@ -352,7 +351,7 @@ def test_cli_exits_2_and_prints_every_problem(
 
     run = subprocess.run(
         [sys.executable, "-m", "data_model.imports", str(bad), "--kind", "results",
-         "--db", str(target)],
+         "--data", str(target)],
         capture_output=True, text=True, cwd=ROOT, check=False,
     )  # fmt: skip
     assert run.returncode == 2

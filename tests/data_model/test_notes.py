@@ -33,21 +33,21 @@ def db(writable_db: Path) -> Iterator[Database]:
 def _people(db: Database) -> tuple[Viewer, Viewer, Viewer, str]:
     """A director, the anker of that school, a director of another school, and the school."""
     cur = db.cursor()
-    anker_id, school_id = cur.execute(
+    anker_id, school_id = cur.state.execute(
         "SELECT min(user_id), min(school_id) FROM user_schools WHERE user_id LIKE 'anker-%'"
     ).fetchone()
     # A school of that anker without the sample's notes of last year (sample/history.py).
-    school_id = cur.execute(
+    school_id = cur.state.execute(
         "SELECT min(school_id) FROM user_schools WHERE user_id = ? "
         "AND school_id NOT IN (SELECT school_id FROM notes)",
         [anker_id],
     ).fetchone()[0]
-    director_id = cur.execute(
+    director_id = cur.state.execute(
         "SELECT min(us.user_id) FROM user_schools us JOIN users u USING (user_id) "
         "WHERE u.role = 'directeur' AND us.school_id = ?",
         [school_id],
     ).fetchone()[0]
-    other_id = cur.execute(
+    other_id = cur.state.execute(
         "SELECT min(u.user_id) FROM users u WHERE u.role = 'directeur' AND u.user_id NOT IN "
         "(SELECT user_id FROM user_schools WHERE school_id = ?)",
         [school_id],

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from data_model.reading import queries
+from data_model.reading import access, queries
 from data_model.reading.access import AccessDenied, allowed_school_ids
 
 
 def test_each_role_sees_exactly_its_scope(con, viewers):
     director = viewers["directeur"]
-    own = [r[0] for r in con.execute(
+    own = [r[0] for r in con.state.execute(
         "SELECT school_id FROM user_schools WHERE user_id = ? ORDER BY 1", [director.user_id]
     ).fetchall()]  # fmt: skip
     assert sorted(queries.schools_in_scope(con, director)["school_id"]) == own
@@ -26,9 +26,8 @@ def test_each_role_sees_exactly_its_scope(con, viewers):
 def test_director_cannot_read_another_school(con, viewers):
     director = viewers["directeur"]
     other = con.execute(
-        "SELECT min(school_id) FROM schools WHERE school_id NOT IN "
-        "(SELECT school_id FROM user_schools WHERE user_id = ?)",
-        [director.user_id],
+        "SELECT min(school_id) FROM schools WHERE NOT list_contains(?, school_id)",
+        [access.allowed_school_ids(con, director)],
     ).fetchone()[0]
     for fn, args in (
         (queries.school_results, (other, "ovsg6")),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from data_model.rules import RULES_PATH, RulesError, load_rules, parse_rules
@@ -35,7 +37,7 @@ def test_text_where_a_number_belongs_and_a_typo_in_a_key():
 
 def test_out_of_range_values_and_a_bad_colour():
     text = (
-        TEXT.replace("confidence = 0.95", "confidence = 95")
+        re.sub(r"(?m)^confidence = .*$", "confidence = 95", TEXT)
         .replace('colour_comparison = "similar"', 'colour_comparison = "vlaanderen"')
         .replace('colour = "#2166ac"', 'colour = "blauw"', 1)
     )
@@ -55,7 +57,7 @@ def test_relations_between_values():
 
 
 def test_broken_toml_and_a_missing_section():
-    assert _problems(TEXT.replace("alpha = 0.05", "alpha = 0,05"))[0].startswith(
+    assert _problems(re.sub(r"(?m)^alpha = .*$", "alpha = 0,05", TEXT))[0].startswith(
         "Het bestand is geen geldige TOML"
     )
     without_trend = TEXT.replace("[trend]", "[trends]")

@@ -1,4 +1,8 @@
-"""Statistics of DESIGN §5 on cases small enough to compute by hand."""
+"""Statistics of docs/statistics.md on cases small enough to compute by hand.
+
+Expectations are derived from load_rules() (never literals of a threshold), so a change of
+rules.toml changes what is expected, not whether the test makes sense.
+"""
 
 from __future__ import annotations
 
@@ -9,146 +13,177 @@ import pandas as pd
 import pytest
 
 from data_model.rules import load_rules
-from data_model.statistics.status import (
-    add_comparisons,
-    add_status,
-    add_trend,
-    classify,
-    pooled_groups,
-    weighted_slope,
-)
+from data_model.statistics import variance
+from data_model.statistics.groups import add_comparisons, cell_year_stats
+from data_model.statistics.materialize import judge_cells
+from data_model.statistics.panel import Panel
+from data_model.statistics.status import classify, pooled_estimates, z_value
 from data_model.statistics.suppression import mask_small_counts
+from data_model.statistics.trend import trend_codes, weighted_slopes
 
 RULES = load_rules()
 
 
-def test_pooled_group_equals_mean_and_sd_over_all_pupils():
-    # School A: pupils 1 and 3 (mean 2, sd √2); school B: pupils 5 and 7 (mean 6, sd √2).
-    cells = pd.DataFrame(
-        {"g": ["x", "x"], "n_pupils": [2, 2], "score_mean": [2.0, 6.0], "score_sd": [2**0.5] * 2}
-    )
-    out = pooled_groups(cells, ["g"]).iloc[0]
-    # All four pupils 1, 3, 5, 7: mean 4, sample sd √(20/3).
-    assert out["group_n"] == 4
-    assert out["group_mean"] == pytest.approx(4.0)
-    assert out["group_sd"] == pytest.approx(math.sqrt(20 / 3))
-
-
-def test_classify_follows_the_documented_rule():
-    # n=25, sd=10 -> se=2; t(24, .975)=2.0639 -> half-width 4.1278.
-    n = np.array([25, 25, 25, 25, 9])
-    diff = np.array([5.0, 5.0, 3.0, -7.0, 9.0])
-    half = 2.063898561628021 * 2
-    low, high = diff - half, diff + half
-    ref_sd = np.array([12.0, 8.0, 12.0, 12.0, 12.0])
-    status = classify(n, diff, low, high, ref_sd, RULES)
-    assert status.tolist() == [
-        "higher",  # interval 0.87..9.13 excludes 0, effect 5/12 = 0.42 < 0.5
-        "much_higher",  # same interval, effect 5/8 = 0.625 >= 0.5
-        "as_expected",  # interval -1.13..7.13 contains 0
-        "much_lower",  # interval -11.1..-2.9, effect 7/12 = 0.58
-        "too_few",  # n = 9 < 10: no colour, whatever the difference
-    ]
-
-
-def _cells(n: int, mean: float, sd: float, others: list[tuple[int, float, float]]) -> pd.DataFrame:
-    rows = [("S0", n, mean, sd)] + [(f"S{i + 1}", *o) for i, o in enumerate(others)]
+def _cells(rows: list[tuple], year: str = "2024-2025") -> pd.DataFrame:
+    """rows: (school_id, n, mean, sd, ses_group)."""
     return pd.DataFrame(
         {
             "school_id": [r[0] for r in rows],
-            "school_year": "2024-2025",
+            "school_year": year,
             "assessment_id": "ovsg6",
             "learning_area": "Wiskunde",
             "domain": None,
             "n_pupils": [r[1] for r in rows],
             "score_mean": [r[2] for r in rows],
             "score_sd": [r[3] for r in rows],
-            "ses_group": 3,
+            "ses_group": pd.array([r[4] for r in rows], dtype="Int64"),
         }
     )
 
 
-def test_status_interval_uses_t_quantile_and_school_se():
-    cells = _cells(25, 70.0, 10.0, [(1000, 65.0, 10.0)])
-    out = add_status(add_comparisons(cells)).set_index("school_id").loc["S0"]
-    similar = (25 * 70 + 1000 * 65) / 1025
-    assert out["similar_mean"] == pytest.approx(similar)
-    assert out["diff_similar"] == pytest.approx(70 - similar)
-    assert out["ci_low"] == pytest.approx(70 - similar - 2.063898561628021 * 2)
-    assert out["status"] == "higher"
-    assert not out["suppressed"]
+def test_pooled_sd_over_all_pupils_and_within_schools():
+    # School A: pupils 1 and 3 (mean 2, sd √2); school B: pupils 5 and 7 (mean 6, sd √2).
+    out = cell_year_stats(_cells([("A", 2, 2.0, 2**0.5, 1), ("B", 2, 6.0, 2**0.5, 1)])).iloc[0]
+    assert out["flanders_n"] == 4
+    assert out["flanders_mean_own"] == pytest.approx(4.0)
+    assert out["sd_pupils"] == pytest.approx(math.sqrt(20 / 3))  # all four pupils
+    assert out["sd_within"] == pytest.approx(math.sqrt(2))  # pooled within the schools
 
 
-def test_privacy_minimum_blanks_every_measure():
-    cells = _cells(4, 90.0, 5.0, [(500, 60.0, 10.0)])
-    out = add_status(add_comparisons(cells)).set_index("school_id").loc["S0"]
-    assert out["suppressed"]
-    assert out["status"] == "too_few"
-    for col in ("score_mean", "score_sd", "diff_similar", "diff_flanders", "ci_low", "ci_high"):
-        assert pd.isna(out[col]), col
-    # The small school still counts in its comparison group (its pupils exist).
-    assert out["similar_mean"] == pytest.approx((4 * 90 + 500 * 60) / 504)
+def test_an_aggregate_without_sd_borrows_the_within_school_sd_instead_of_zero():
+    # The old bug: a missing SD counted as zero spread, so flanders_sd collapsed.
+    with_sd = _cells([("A", 20, 60.0, 10.0, 1), ("B", 20, 70.0, 10.0, 1)])
+    without = with_sd.assign(score_sd=[10.0, np.nan])
+    a = cell_year_stats(with_sd).iloc[0]
+    b = cell_year_stats(without).iloc[0]
+    assert b["sd_within"] == pytest.approx(10.0)
+    assert b["sd_pupils"] == pytest.approx(a["sd_pupils"])
 
 
-def test_weighted_slope_by_hand():
-    # x 0..3, y 0,2,1,3, equal weights: slope 4/5, residual ss 1.8, se sqrt(0.9/5).
-    slope, se, p, k = weighted_slope(np.array([0.0, 1, 2, 3]), np.array([0.0, 2, 1, 3]), np.ones(4))
-    assert (slope, k) == (pytest.approx(0.8), 4)
-    assert se == pytest.approx(math.sqrt(0.9 / 5))
-    assert p == pytest.approx(0.2, abs=1e-9)  # t = 1.886 with 2 df
-    assert weighted_slope(np.array([0.0, 1]), np.array([1.0, 2]), np.ones(2))[3] == 2
+def test_the_test_leaves_the_school_out_and_the_published_mean_keeps_it():
+    cells = _cells(
+        [("S0", 25, 70.0, 10.0, 3), ("S1", 75, 65.0, 10.0, 3), ("S2", 50, 60.0, 10.0, 4)]
+    )
+    out = add_comparisons(cells).set_index("school_id")
+    assert out.loc["S0", "similar_mean"] == pytest.approx((25 * 70 + 75 * 65) / 100)
+    assert out.loc["S0", "test_diff"] == pytest.approx(70 - 65)
+    # v = σ²_w/n + σ²_w/N(G∖s), σ_w = 10 here.
+    assert out.loc["S0", "test_var"] == pytest.approx(100 / 25 + 100 / 75)
+    # Alone in its SES group: no comparison for the test.
+    assert math.isnan(out.loc["S2", "test_diff"])
 
 
-def _series(school: str, diffs: list[float | None], n: int = 25) -> pd.DataFrame:
-    years = [f"{2020 + i}-{2021 + i}" for i in range(len(diffs))]
-    return pd.DataFrame(
+def test_schools_without_context_are_never_compared_with_each_other():
+    cells = _cells(
+        [("A", 30, 80.0, 10.0, None), ("B", 30, 50.0, 10.0, None), ("C", 30, 65.0, 10.0, 2),
+         ("D", 30, 66.0, 10.0, 2)]
+    )  # fmt: skip
+    out = add_comparisons(cells).set_index("school_id")
+    for school in ("A", "B"):
+        assert math.isnan(out.loc[school, "similar_mean"])
+        assert math.isnan(out.loc[school, "test_diff"])
+    # They still count for Flanders.
+    assert out.loc["A", "flanders_mean"] == pytest.approx((80 + 50 + 65 + 66) / 4)
+
+
+def test_classify_needs_the_whole_interval_beyond_the_threshold():
+    large = RULES.large_effect_size
+    low = np.array([0.01, large + 0.01, -0.3, -large - 0.2, np.nan])
+    high = np.array([large + 0.5, large + 0.4, 0.2, -large - 0.01, 1.0])
+    assert classify(low, high, large).tolist() == [
+        "higher",  # the point estimate may be large, the interval's low end is not
+        "much_higher",
+        "as_expected",
+        "much_lower",
+        "too_few",
+    ]
+
+
+def test_pooled_status_by_hand():
+    # Three years, standardised differences 0.3, 0.1, 0.2, sampling variances 0.02 each,
+    # class variance 0.01, between-school variance 0.04.
+    z = np.array([[0.3, 0.1, 0.2]])
+    q = np.full((1, 3), 0.02)
+    out = pooled_estimates(z, q, np.array([[0.01]]), np.array([[0.04]]), RULES.status_years)
+    w = 1 / (0.02 + 0.01)
+    dbar, V = 0.2, 1 / (3 * w)
+    lam = 0.04 / (0.04 + V)
+    assert out["theta"][0, 2] == pytest.approx(lam * dbar)
+    assert out["se"][0, 2] == pytest.approx(math.sqrt(lam * V))
+    assert out["k"][0, 2] == 3 and out["first"][0, 2] == 0
+    # A year that is not usable itself gets no colour, whatever the years before.
+    z[0, 2] = np.nan
+    assert np.isnan(
+        pooled_estimates(z, q, np.array([[0.01]]), np.array([[0.04]]), 3)["theta"][0, 2]
+    )
+
+
+def test_weighted_slope_by_hand_is_a_z_test_with_known_variance():
+    z = np.array([[0.0, 0.2, 0.1, 0.3]])
+    q = np.full((1, 4), 0.01)
+    out = weighted_slopes(z, q, np.array([[0.01]]), RULES.trend_max_years, RULES.trend_min_years)
+    w = 1 / 0.02
+    # x 0..3, x̄ 1.5, Σ(x−x̄)² = 5: slope 0.4/5 (as OLS), SE = (w·5)^(-1/2).
+    assert out["b"][0, 3] == pytest.approx(0.08)
+    assert out["se"][0, 3] == pytest.approx((w * 5) ** -0.5)
+    assert out["k"][0, 3] == 4
+    assert np.isnan(out["b"][0, 1])  # two points: too short
+    crit = z_value(1 - RULES.trend_alpha)
+    b = np.array([crit * 0.1 + 1e-6, -crit * 0.1 - 1e-6, 0.0, np.nan])
+    se = np.array([0.1, 0.1, 0.1, 0.1])
+    assert trend_codes(b, se, crit).tolist() == ["rising", "falling", "no_clear_trend", "too_short"]
+
+
+def test_variance_components_recover_the_truth_of_a_simulation():
+    rng = np.random.default_rng(7)
+    schools, years = 400, 8
+    sigma_c, tau, q = 0.15, 0.3, 0.02
+    theta = rng.normal(0, tau, (schools, 1))
+    z = (
+        theta
+        + rng.normal(0, sigma_c, (schools, years))
+        + rng.normal(0, math.sqrt(q), (schools, years))
+    )
+    rows = pd.DataFrame(
         {
-            "school_id": school,
-            "school_year": years,
+            "school_id": np.repeat([f"S{i}" for i in range(schools)], years),
+            "school_year": np.tile([f"{2015 + t}-{2016 + t}" for t in range(years)], schools),
             "assessment_id": "ovsg6",
             "learning_area": "Wiskunde",
             "domain": None,
-            "n_pupils": [n if d is not None else 3 for d in diffs],
-            "diff_similar": [np.nan if d is None else d for d in diffs],
-            "suppressed": [d is None for d in diffs],
         }
     )
+    panel = Panel.of(rows)
+    comp = variance.estimate(panel, panel.matrix(z.reshape(-1)), np.full(z.shape, q), RULES)
+    assert comp.class_estimated[0]
+    assert math.sqrt(comp.class_var[0]) == pytest.approx(sigma_c, abs=0.02)
+    assert math.sqrt(comp.between_var[0]) == pytest.approx(tau, abs=0.04)
 
 
-def test_trend_verdicts():
-    df = pd.concat(
-        [
-            _series("rise", [-4.0, -2.1, 0.2, 1.9, 4.1]),
-            _series("fall", [3.0, 1.0, -1.2, -2.9, -5.0]),
-            _series("flat", [1.0, -1.0, 1.5, -1.5, 0.5]),
-            _series("short", [1.0, 2.0]),
-            _series("gap", [1.0, None, 3.0, 5.0, None]),
-        ]
-    )
-    out = add_trend(df, RULES)
-    last = out.groupby("school_id").tail(1).set_index("school_id")["trend"]
-    assert last.to_dict() == {
-        "rise": "rising",
-        "fall": "falling",
-        "flat": "no_clear_trend",
-        "short": "too_short",
-        "gap": "too_short",  # the latest row is suppressed: never shows a trend
-    }
-    gap = out[out["school_id"] == "gap"].set_index("school_year")
-    # Three usable years (2020, 2022, 2024) make a series; the 2022 row had only two.
-    assert gap.loc["2022-2023", "trend"] == "too_short"
-    assert gap.loc["2022-2023", "trend_years"] == 2
-    rise = out[out["school_id"] == "rise"].set_index("school_year")
-    assert rise.loc["2021-2022", "trend"] == "too_short"  # only two years so far
-    assert rise.loc["2024-2025", "trend_years"] == 5
+def _series_cells(diffs: list[float], n: int = 25, sd: float = 10.0) -> pd.DataFrame:
+    """One school S0 in SES group 1 against a large group with mean 60, over the years."""
+    frames = []
+    for i, d in enumerate(diffs):
+        year = f"{2018 + i}-{2019 + i}"
+        frames.append(_cells([("S0", n, 60.0 + d, sd, 1), ("BIG", 5000, 60.0, sd, 1)], year))
+    return pd.concat(frames, ignore_index=True)
 
 
-def test_trend_window_is_limited_to_max_years():
-    # A long fall followed by five flat years: the latest verdict only sees the flat ones.
-    diffs = [10.0, 8.0, 6.0, 4.0, 0.5, -0.5, 0.4, -0.4, 0.0]
-    out = add_trend(_series("s", diffs), RULES)
-    assert out.iloc[-1]["trend"] == "no_clear_trend"
-    assert out.iloc[-1]["trend_years"] == RULES.trend_max_years
+def test_privacy_minimum_blanks_every_measure():
+    cells = _series_cells([0.0, 0.0, 0.0], n=RULES.min_group_size - 1)
+    out, _ = judge_cells(cells, RULES)
+    row = out[out["school_id"] == "S0"].iloc[-1]
+    assert row["suppressed"] and row["status"] == "too_few" and row["trend"] == "too_short"
+    for col in ("score_mean", "score_sd", "diff_similar", "ci_low", "ci_high", "year_diff",
+                "status_estimate", "trend_slope"):  # fmt: skip
+        assert pd.isna(row[col]), col
+
+
+def test_below_the_colour_minimum_no_colour_but_the_score_stays():
+    out, _ = judge_cells(_series_cells([5.0, 5.0, 5.0], n=RULES.min_colour_size - 1), RULES)
+    row = out[out["school_id"] == "S0"].iloc[-1]
+    assert row["status"] == "too_few" and not row["suppressed"]
+    assert row["score_mean"] == pytest.approx(65.0)
 
 
 def test_small_counts_are_masked_with_secondary_suppression():
@@ -167,3 +202,26 @@ def test_small_counts_are_masked_with_secondary_suppression():
         200, "< 5", "< 5",  # two small ones already protect each other
         20, "< 5",  # independent indicators: only the small one
     ]  # fmt: skip
+
+
+def _groups(n1: int, m1: float, n2: int, m2: float, sd: float = 8.0) -> pd.DataFrame:
+    """Sums of two groups of one dimension with means m1, m2 and SD sd (n, s, ss)."""
+    rows = []
+    for grp, n, m in (("niet Nederlands", n1, m1), ("Nederlands", n2, m2)):
+        rows.append(("home_language", grp, n, n * m, (n - 1) * sd**2 + n * m**2))
+    return pd.DataFrame(rows, columns=["dimension", "grp", "n", "s", "ss"])
+
+
+def test_a_subgroup_gap_is_tested_against_the_flanders_gap():
+    from data_model.reading.subgroups import summarise_groups
+
+    flanders = _groups(20_000, 58.0, 60_000, 62.0)  # Flanders gap: −4
+    # The school's gap is −4 as well: large, but no different from Flanders.
+    same = summarise_groups(_groups(40, 56.0, 60, 60.0), flanders).set_index("group")
+    assert same.loc["niet Nederlands", "gap_vs_flanders"] == pytest.approx(0.0)
+    assert same.loc["niet Nederlands", "gap_status"] == "as_expected"
+    # A gap of −12 is clearly larger than in Flanders.
+    wider = summarise_groups(_groups(40, 50.0, 60, 62.0), flanders).set_index("group")
+    assert wider.loc["niet Nederlands", "gap_vs_flanders"] == pytest.approx(-8.0)
+    assert wider.loc["niet Nederlands", "gap_status"] == "lower"
+    assert wider.loc["Nederlands", "gap_status"] == "higher"

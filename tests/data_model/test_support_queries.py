@@ -60,7 +60,7 @@ def test_koala_year_with_too_few_children_shows_nothing(writable_db: Path, viewe
             "WHERE school_id = ? AND school_year = '2024-2025'",
             [school],
         )
-    df = support_queries.koala_outcomes(cur, director, school)
+    df = support_queries.koala_outcomes(db.cursor(), director, school)  # the new snapshot
     small = df[df["school_year"] == "2024-2025"]
     assert small["suppressed"].all()
     assert small["n_pupils"].isna().all() and small["pct"].isna().all()

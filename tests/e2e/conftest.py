@@ -8,7 +8,6 @@ tests; in CI (CI=true) it fails them, so a broken install can never pass silentl
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -20,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, copy_data
 
 CHROMIUM = os.environ.get("SCHOOLFOTO_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -60,7 +59,7 @@ def running_app(
 ) -> Iterator[str]:
     """Start Schoolfoto on `db` in a subprocess; yield its URL once it answers."""
     port = port or _free_port()
-    environment = {**os.environ, "SCHOOLFOTO_DB": str(db), "SCHOOLFOTO_AUTH": auth, **(env or {})}
+    environment = {**os.environ, "SCHOOLFOTO_DATA": str(db), "SCHOOLFOTO_AUTH": auth, **(env or {})}
     log_path = db.with_suffix(f".{port}.log")
     log = open(log_path, "w")  # noqa: SIM115 - closed below
     proc = subprocess.Popen(
@@ -89,7 +88,7 @@ def running_app(
 def private_copy(sample_db: Path, folder: Path) -> Path:
     # DuckDB locks a file per process: a server gets its own copy.
     db = folder / "schoolfoto.duckdb"
-    shutil.copy(sample_db, db)
+    copy_data(sample_db, db)
     return db
 
 

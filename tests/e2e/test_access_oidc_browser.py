@@ -9,13 +9,13 @@ every page; an unknown address sees only the refusal; "Afmelden" ends the sessio
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from data_model.reading import access
+from tests.conftest import copy_data
 from tests.e2e.conftest import _free_port, running_app
 
 pytestmark = pytest.mark.browser
@@ -36,7 +36,7 @@ def oidc_app_url(
 ) -> Iterator[str]:
     folder = tmp_path_factory.mktemp("oidc")
     db = folder / "schoolfoto.duckdb"
-    shutil.copy(sample_db, db)  # DuckDB locks a file per process: the server gets a copy
+    copy_data(sample_db, db)  # DuckDB locks a file per process: the server gets a copy
     port = _free_port()
     url = f"http://localhost:{port}"
     secrets = folder / "secrets.toml"

@@ -18,7 +18,7 @@ import pytest
 from data_model.reading import access
 from data_model.storage.db import Database, set_meta
 from data_model.vocabulary import ROLES
-from tests.conftest import ROOT
+from tests.conftest import ROOT, OpenedData
 from tests.pages.access_helpers import oidc_app, output_text
 from ui.navigation import PAGES, visible_pages
 from ui.safe_text import md
@@ -28,14 +28,14 @@ CASES = [(role, spec) for role in ROLES for spec in PAGES if role in spec.roles]
 
 @pytest.fixture
 def oidc_env(sample_db: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("SCHOOLFOTO_DB", str(sample_db))
+    monkeypatch.setenv("SCHOOLFOTO_DATA", str(sample_db))
     monkeypatch.setenv("SCHOOLFOTO_AUTH", "oidc")
     monkeypatch.chdir(ROOT)
     return sample_db
 
 
 def _env_for(path: Path, monkeypatch: pytest.MonkeyPatch, mode: str | None) -> None:
-    monkeypatch.setenv("SCHOOLFOTO_DB", str(path))
+    monkeypatch.setenv("SCHOOLFOTO_DATA", str(path))
     if mode:
         monkeypatch.setenv("SCHOOLFOTO_AUTH", mode)
     else:
@@ -92,9 +92,9 @@ def test_page_shows_nothing_outside_scope(oidc_env, con, viewers, role, spec):
 
 
 def test_director_with_two_schools_sees_both_and_no_other(oidc_env, con):
-    user_id = con.execute(
-        "SELECT user_id FROM user_schools GROUP BY user_id HAVING count(*) = 2 "
-        "AND bool_and(user_id LIKE 'dir-%') LIMIT 1"
+    user_id = con.state.execute(
+        "SELECT user_id FROM user_schools WHERE user_id LIKE 'dir-%' GROUP BY user_id "
+        "HAVING count(*) = 2 LIMIT 1"
     ).fetchone()[0]
     viewer = access.viewer_for_user_id(con, user_id)
     own = access.allowed_school_ids(con, viewer)
@@ -132,7 +132,7 @@ def test_url_with_another_school_is_refused(oidc_env, con, viewers):
     text = output_text(at)
     assert other_name not in text
     assert at.query_params["school"] == own  # the URL now names the own school
-    refused = con.execute(
+    refused = con.state.execute(
         "SELECT count(*) FROM audit_log WHERE user_id = ? AND action = 'geweigerd' "
         "AND school_id = ?",
         [director.user_id, other_id],
@@ -184,17 +184,16 @@ def test_unknown_user_cannot_reach_a_page_by_its_path(oidc_env, con):
 def test_disabled_user_is_refused(writable_db, monkeypatch, viewers):
     director = viewers["directeur"]
     db = Database(writable_db)
-    with db.write() as cur:
-        cur.execute("UPDATE users SET active = FALSE WHERE user_id = ?", [director.user_id])
+    db.state.execute("UPDATE users SET active = ? WHERE user_id = ?", [False, director.user_id])
     db.close()
     _env_for(writable_db, monkeypatch, "oidc")
     at = oidc_app(director.email.upper())
     at.run()
-    con = duckdb.connect(str(writable_db))
+    con = OpenedData(writable_db)
     try:
         _refusal_only(at, con)
         assert "is uitgeschakeld" in at.warning[0].value
-        logged = con.execute(
+        logged = con.state.execute(
             "SELECT detail FROM audit_log WHERE action = 'geweigerd' AND user_id = 'onbekend'"
         ).fetchall()
         assert logged == [(f"aanmelding {director.email.upper()}: disabled",)]
@@ -245,7 +244,7 @@ def test_demo_mode_refused_on_a_real_database(writable_db, monkeypatch, mode):
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.session_state["demo_user_id"] = "beheerder"
     at.run()
-    con = duckdb.connect(str(writable_db))
+    con = OpenedData(writable_db)
     try:
         _refusal_only(at, con)
     finally:
@@ -270,9 +269,9 @@ def test_a_page_view_is_logged_once_per_page_and_school(writable_db, monkeypatch
     second_id = re.search(r"\((\d{6})\)$", second).group(1)
     at.sidebar.selectbox[0].select(second_id).run()
     assert not at.exception
-    con = duckdb.connect(str(writable_db))
+    con = OpenedData(writable_db)
     try:
-        rows = con.execute(
+        rows = con.state.execute(
             "SELECT action, school_id, detail FROM audit_log WHERE user_id = ? ORDER BY logged_at",
             [anker.user_id],
         ).fetchall()
@@ -338,7 +337,7 @@ def test_a_download_writes_one_export_line(writable_db, monkeypatch, viewers):
     own = director.user_id.removeprefix("dir-")
     make = logged_export(director, own, "Excel-schoolfoto", lambda: b"bestand")
     cur = get_database(str(writable_db)).cursor()
-    assert cur.execute("SELECT count(*) FROM audit_log").fetchone()[0] == 0  # not before
+    assert cur.state.execute("SELECT count(*) FROM audit_log").fetchone()[0] == 0  # not before
     assert make() == b"bestand"
-    rows = cur.execute("SELECT user_id, action, school_id, detail FROM audit_log").fetchall()
+    rows = cur.state.execute("SELECT user_id, action, school_id, detail FROM audit_log").fetchall()
     assert rows == [(director.user_id, "exporteert", own, "Excel-schoolfoto")]

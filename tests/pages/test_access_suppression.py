@@ -10,11 +10,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from data_model.reading import access
-from tests.conftest import ROOT
+from tests.conftest import ROOT, OpenedData
 from tests.pages.access_helpers import CANARY_TEXT, oidc_app, output_text, plant_canaries
 from ui.navigation import visible_pages
 
@@ -26,7 +25,7 @@ KNOWN_GAPS: dict[str, str] = {}
 @pytest.fixture
 def canary_db(writable_db: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, str]:
     school_id = plant_canaries(writable_db)
-    monkeypatch.setenv("SCHOOLFOTO_DB", str(writable_db))
+    monkeypatch.setenv("SCHOOLFOTO_DATA", str(writable_db))
     monkeypatch.setenv("SCHOOLFOTO_AUTH", "oidc")
     monkeypatch.chdir(ROOT)
     return writable_db, school_id
@@ -34,7 +33,7 @@ def canary_db(writable_db: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path,
 
 def test_canaries_are_in_the_table(canary_db):
     path, school_id = canary_db
-    con = duckdb.connect(str(path))
+    con = OpenedData(path)
     try:
         n = con.execute(
             "SELECT count(*) FROM school_result WHERE suppressed AND school_id = ? "
@@ -49,10 +48,10 @@ def test_canaries_are_in_the_table(canary_db):
 @pytest.mark.parametrize("who", ["director", "beheerder"])
 def test_no_page_shows_a_suppressed_value(canary_db, who):
     path, school_id = canary_db
-    con = duckdb.connect(str(path))
+    con = OpenedData(path)
     try:
         if who == "director":
-            user_id = con.execute(
+            user_id = con.state.execute(
                 "SELECT min(user_id) FROM user_schools WHERE school_id = ? AND user_id LIKE 'dir-%'",
                 [school_id],
             ).fetchone()[0]

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, OpenedData
 from ui.safe_text import shown
 
 SCRIPT = """
@@ -24,7 +23,7 @@ render_user_admin(viewer)
 
 @pytest.fixture
 def env(writable_db: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("SCHOOLFOTO_DB", str(writable_db))
+    monkeypatch.setenv("SCHOOLFOTO_DATA", str(writable_db))
     monkeypatch.setenv("SCHOOLFOTO_AUTH", "demo")
     monkeypatch.chdir(ROOT)
     return writable_db
@@ -54,9 +53,11 @@ def test_overview_lists_every_user(env, viewers):
         "Lijst importeren",
         "Logboek",
     ]
-    con = duckdb.connect(str(env))
+    con = OpenedData(env)
     try:
-        n_users = con.execute("SELECT count(*) FROM users WHERE user_id <> 'systeem'").fetchone()
+        n_users = con.state.execute(
+            "SELECT count(*) FROM users WHERE user_id <> 'systeem'"
+        ).fetchone()
     finally:
         con.close()
     table = at.dataframe[0].value
@@ -64,10 +65,17 @@ def test_overview_lists_every_user(env, viewers):
     assert list(table.columns) == ["Naam", "E-mail", "Rol", "Actief", "Regio", "Scholen"]
     at.text_input(key="ua_search").input("anker001@").run()
     assert at.dataframe[0].value["E-mail"].tolist() == ["anker001@demo.schoolfoto.test"]
+    # Only the open tab ran: no edit form, no uploader, no audit log behind the overview.
+    assert not at.get("file_uploader") and not [b for b in at.button if b.label == "Opslaan"]
+
+
+def _open(at: AppTest, tab: str) -> AppTest:
+    at.session_state["ua_tab"] = tab  # only the open tab runs
+    return at.run()
 
 
 def test_add_a_director_through_the_form(env, viewers):
-    at = _app(viewers["beheerder"].user_id)
+    at = _open(_app(viewers["beheerder"].user_id), "Toevoegen of wijzigen")
     school = at.multiselect(key="ua___nieuw___schools").options[0]
     at.text_input(key="ua___nieuw___email").input("nieuwe.directeur@school.be")
     at.text_input(key="ua___nieuw___name").input("Nele Nieuw")
@@ -76,13 +84,13 @@ def test_add_a_director_through_the_form(env, viewers):
     submit.click().run()
     assert not at.exception
     assert shown(at.success[0].value) == "Gebruiker nieuwe.directeur@school.be is opgeslagen."
-    con = duckdb.connect(str(env))
+    con = OpenedData(env)
     try:
-        row = con.execute(
+        row = con.state.execute(
             "SELECT u.role, count(s.school_id) FROM users u JOIN user_schools s USING (user_id) "
             "WHERE email = 'nieuwe.directeur@school.be' GROUP BY u.role"
         ).fetchone()
-        logged = con.execute(
+        logged = con.state.execute(
             "SELECT detail FROM audit_log WHERE action = 'beheert gebruikers'"
         ).fetchall()
     finally:
@@ -92,7 +100,7 @@ def test_add_a_director_through_the_form(env, viewers):
 
 
 def test_form_errors_are_shown_in_dutch(env, viewers):
-    at = _app(viewers["beheerder"].user_id)
+    at = _open(_app(viewers["beheerder"].user_id), "Toevoegen of wijzigen")
     at.text_input(key="ua___nieuw___email").input("geen adres")
     next(b for b in at.button if b.label == "Opslaan").click().run()
     assert not at.exception
@@ -108,8 +116,8 @@ def _raw_option(label: str) -> str:
 
 
 def test_import_a_users_sheet_through_the_uploader(env, viewers):
-    at = _app(viewers["beheerder"].user_id)
-    con = duckdb.connect(str(env))
+    at = _open(_app(viewers["beheerder"].user_id), "Lijst importeren")
+    con = OpenedData(env)
     try:
         school = con.execute("SELECT min(school_id) FROM schools").fetchone()[0]
     finally:

@@ -1,4 +1,5 @@
-"""First start: the bundled sample database is generated; a missing custom path is an error."""
+"""First start: the bundled sample folder is generated; a missing or broken custom folder is
+reported on the first page (before login), in Dutch, without a server path or traceback."""
 
 from __future__ import annotations
 
@@ -13,12 +14,11 @@ from data_model.storage.db import Database, is_sample
 from tests.conftest import ROOT
 
 
-def test_missing_default_database_is_generated_on_first_start(tmp_path, monkeypatch):
-    target = tmp_path / "sample_data" / "schoolfoto.duckdb"
-    monkeypatch.delenv("SCHOOLFOTO_DB", raising=False)
-    monkeypatch.delenv("SCHOOLFOTO_AUTH", raising=False)
-    monkeypatch.setattr(data_model.storage.db, "DEFAULT_DB_PATH", target)
-    monkeypatch.setattr(ui.bootstrap, "DEFAULT_DB_PATH", target)
+def test_missing_default_folder_is_generated_on_first_start(tmp_path, monkeypatch):
+    target = tmp_path / "sample_data"
+    for name in ("SCHOOLFOTO_DB", "SCHOOLFOTO_DATA", "SCHOOLFOTO_AUTH", "SCHOOLFOTO_STATE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(data_model.storage.db, "DEFAULT_DATA_PATH", target)
     messages: list[str] = []
     real_generate = ui.bootstrap.generate
 
@@ -34,23 +34,38 @@ def test_missing_default_database_is_generated_on_first_start(tmp_path, monkeypa
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
     at.run()
     assert not at.exception, at.exception
-    assert target.exists()
+    assert (target / "current.duckdb").exists() and (target / "state.sqlite").exists()
     assert messages[0] == "Scholen en context aanmaken" and messages[-1] == "Klaar"
-    # After the rerun the app opens on the new sample database in demo mode.
+    # After the rerun the app opens on the new sample data in demo mode.
     assert at.title[0].value == "Schoolfoto"
     db = Database(target)
     assert is_sample(db.cursor())
     db.close()
 
 
-def test_missing_configured_database_is_reported_not_created(tmp_path, monkeypatch):
-    missing = tmp_path / "elders" / "echt.duckdb"
-    monkeypatch.setenv("SCHOOLFOTO_DB", str(missing))
+@pytest.mark.parametrize("case", ["missing", "old-variable", "damaged"])
+def test_broken_configured_data_is_reported_not_created(tmp_path, monkeypatch, case):
+    target = tmp_path / "elders" / "gegevens"
+    monkeypatch.delenv("SCHOOLFOTO_DB", raising=False)
+    monkeypatch.setenv("SCHOOLFOTO_DATA", str(target))
+    expected = "bestaat niet of bevat geen Schoolfoto-gegevens"
+    if case == "old-variable":
+        monkeypatch.setenv("SCHOOLFOTO_DB", str(tmp_path / "oud.duckdb"))
+        expected = "SCHOOLFOTO_DB wordt niet meer gebruikt"
+    elif case == "damaged":
+        db = Database(target, create=True)
+        path = db.snapshot_path()
+        db.close()
+        path.write_bytes(b"kapot" * 1000)
+        expected = "beschadigd"
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.run()
     assert not at.exception
-    assert f"De databank `{missing}` (uit SCHOOLFOTO_DB) bestaat niet" in at.error[0].value
-    assert not missing.exists()
+    assert expected in at.error[0].value
+    assert str(tmp_path) not in at.error[0].value  # no server path on the page
+    assert not at.sidebar.button_group and not at.button  # nothing before the message: no login
+    if case == "missing":
+        assert not target.exists()
 
 
 @pytest.fixture(autouse=True)

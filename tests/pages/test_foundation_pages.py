@@ -5,6 +5,10 @@ from __future__ import annotations
 import pytest
 
 from data_model.reading import queries
+from data_model.reading.access import allowed_school_ids
+from data_model.rules import load_rules
+from data_model.statistics.funnel import level_label
+from data_model.texts.legend import colour_meaning
 from data_model.vocabulary import ROLES
 from tests.pages.apptest import all_text, run_page
 
@@ -94,7 +98,9 @@ def test_schoolfoto_explains_the_picked_cell(app_env, con, viewers):
     text = all_text(at)
     assert "Waarom deze kleur?" in text
     assert "**Wiskunde – Meetkunde, 2022-2023:" in text
-    assert f"**Leerlingen:** {row[0]};" in text
+    assert f"**Dit schooljaar:** {row[0]} leerlingen;" in text
+    style = load_rules().statuses[row[1]]
+    assert f"**Wiskunde – Meetkunde, 2022-2023: {style.symbol} {style.label}**" in text
     # Only one explanation: right under the Wiskunde block, not under the others.
     assert text.count("Waarom deze kleur?") == 1
 
@@ -102,9 +108,8 @@ def test_schoolfoto_explains_the_picked_cell(app_env, con, viewers):
 def test_director_with_foreign_school_in_url_is_refused(app_env, con, viewers):
     director = viewers["directeur"]
     other = con.execute(
-        "SELECT min(school_id) FROM schools WHERE school_id NOT IN "
-        "(SELECT school_id FROM user_schools WHERE user_id = ?)",
-        [director.user_id],
+        "SELECT min(school_id) FROM schools WHERE NOT list_contains(?, school_id)",
+        [allowed_school_ids(con, director)],
     ).fetchone()[0]
     other_name = con.execute("SELECT name FROM schools WHERE school_id = ?", [other]).fetchone()[0]
     at = run_page(director, "app_pages/schoolfoto.py", school=other)
@@ -121,4 +126,10 @@ def test_uitleg_page_reads_the_rules(app_env, viewers, role):
     text = all_text(at)
     assert "Hebben minder dan **5 leerlingen**" in text
     assert "Bij minder dan **10 leerlingen**" in text
-    assert "95 %-betrouwbaarheidsinterval" in text
+    rules = load_rules()
+    assert f"**{level_label(rules.confidence)}-interval**" in text
+    assert f"**{level_label(rules.domain_confidence)}-interval**" in text
+    assert colour_meaning(rules) in text  # the one sentence of what a colour means
+    assert "Hoeveel verschillen klassen en scholen?" in text
+    assert "Klasverschil (jaar tot jaar)" in list(at.dataframe[0].value.columns)
+    assert "toegevoegde waarde" not in text.replace("geen toegevoegde waarde", "")

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import math
 
 import duckdb
 import numpy as np
 import pandas as pd
+import pytest
 
 from data_model.reading.access import Viewer, allowed_school_ids
 from data_model.reading.comparisons import (
@@ -17,6 +19,10 @@ from data_model.reading.comparisons import (
 )
 from data_model.reading.subgroups import summarise_groups
 from data_model.reading.trends import trend_results
+from data_model.rules import load_rules
+from data_model.statistics.funnel import funnel_limits as stat_funnel_limits
+from data_model.statistics.funnel import level_label
+from data_model.statistics.status import z_value
 from ui.compare_charts import (
     OTHER_LABEL,
     OWN_LABEL,
@@ -53,8 +59,12 @@ def _series() -> pd.DataFrame:
             "similar_mean": [60.0, 62.0, 57.0],
             "flanders_mean": [63.0, 64.0, 59.0],
             "diff_similar": [1.25, np.nan, 1.5],
-            "ci_low": [-2.5, np.nan, -3.0],
-            "ci_high": [5.0, np.nan, 6.0],
+            "ci_low": [-2.0, np.nan, -2.5],
+            "ci_high": [4.0, np.nan, 5.0],
+            # Each year's own difference and interval: what the chart shows (issue 11).
+            "year_diff": [1.25, np.nan, 1.5],
+            "year_ci_low": [-2.5, np.nan, -3.0],
+            "year_ci_high": [5.0, np.nan, 6.0],
             "status": ["as_expected", "too_few", "as_expected"],
             "trend": ["too_short", "too_short", "rising"],
             "va_trend": ["too_short", "too_short", "no_clear_trend"],
@@ -65,6 +75,8 @@ def _series() -> pd.DataFrame:
             "value_added": [0.75, np.nan, -0.5],
             "va_ci_low": [-3.0, np.nan, -4.0],
             "va_ci_high": [4.5, np.nan, 3.0],
+            "va_year_ci_low": [-3.0, np.nan, -4.0],
+            "va_year_ci_high": [4.5, np.nan, 3.0],
             "va_status": ["as_expected", "too_few", "as_expected"],
             "va_n_pupils": pd.array([24, None, 18], dtype="Int64"),
             "va_suppressed": [False, True, False],
@@ -102,7 +114,8 @@ def test_difference_chart_has_band_zero_line_and_dutch_tooltips() -> None:
     assert spec["layer"][0]["encoding"]["y2"]["field"] == "bovengrens"
     titles = [t["title"] for t in spec["layer"][3]["encoding"]["tooltip"]]
     assert titles == [
-        "Leergebied / domein", "Schooljaar", "Verschil", "95 %-interval", "Leerlingen", "Kleur",
+        "Leergebied / domein", "Schooljaar", "Verschil", "Interval van dit jaar", "Leerlingen",
+        "Kleur",
     ]  # fmt: skip
 
 
@@ -110,8 +123,8 @@ def test_value_added_uses_its_own_columns() -> None:
     diff = prepare_difference(_series(), comparison="expected")
     assert diff["verschil_tekst"].tolist() == ["+0,8", "–", "−0,5"]
     assert set(diff["kop"]) == {"Wiskunde – Geen duidelijke trend"}
-    spec = build_difference_chart(diff, "Toegevoegde waarde", "expected").to_dict()
-    assert spec["title"]["text"] == "Toegevoegde waarde"
+    spec = build_difference_chart(diff, "SES-gecorrigeerd verschil", "expected").to_dict()
+    assert spec["title"]["text"] == "SES-gecorrigeerd verschil"
     assert "verwachte score" in spec["title"]["subtitle"]
 
 
@@ -179,23 +192,31 @@ def test_directeur_funnel_names_no_other_school(con: duckdb.DuckDBPyConnection, 
     points = points.assign(positie=funnel_position(points))
     shown = prepare_points(points)
     assert set(shown["school"]) == {OWN_LABEL, OTHER_LABEL}
-    limits = funnel_limits(10.0, int(points["n_pupils"].min()), int(points["n_pupils"].max()))
+    limits = funnel_limits(points)
     spec = build_funnel_chart(shown, limits).to_dict()
     names = con.execute("SELECT name FROM schools").df()["name"]
     text = json.dumps(spec) + json.dumps(build_ses_scatter_chart(shown, "% juist").to_dict())
     own = set(con.execute(
-        "SELECT s.name FROM schools s JOIN user_schools u USING (school_id) WHERE u.user_id = ?",
-        [viewer.user_id]).df()["name"])  # fmt: skip
+        "SELECT name FROM schools WHERE list_contains(?, school_id)",
+        [allowed_school_ids(con, viewer)]).df()["name"])  # fmt: skip
     assert not [n for n in names if n in text and n not in own]
     assert "Uw school" in text  # the ring label around the own school
-    assert sorted(limits["level"].unique()) == ["95 %", "99,8 %"]
+    rules = load_rules()
+    assert list(dict.fromkeys(limits["level"]))[:2] == [
+        level_label(rules.confidence),
+        level_label(rules.funnel_outer_level),
+    ]
 
 
-def test_funnel_limits_are_z_times_sd_over_root_n() -> None:
-    limits = funnel_limits(10.0, 25, 100, points=2)
-    at_25 = limits[limits["n_pupils"] == 25].set_index("level")["upper"]
-    assert round(at_25["95 %"], 3) == round(1.959964 * 10 / 5, 3)
-    assert round(at_25["99,8 %"], 3) == round(3.090232 * 10 / 5, 3)
+def test_funnel_limits_use_the_colour_standard_error_plus_an_overdispersion_band() -> None:
+    rules = load_rules()
+    limits = stat_funnel_limits(10.0, 2.0, 3.0, rules.confidence, rules, 25, 100, points=2)
+    at_25 = limits[limits["n_pupils"] == 25]
+    inner, outer, band = at_25["upper"].tolist()
+    se = math.sqrt(10.0**2 / 25 + 2.0**2)  # pupils and the year-to-year class variance
+    assert inner == pytest.approx(z_value(rules.confidence) * se)
+    assert outer == pytest.approx(z_value(rules.funnel_outer_level) * se)
+    assert band == pytest.approx(z_value(rules.funnel_overdispersion_level) * math.sqrt(se**2 + 9))
 
 
 def test_status_matrix_by_name_with_group_size_column(
