@@ -6,8 +6,8 @@
   and the button. The original English text is hidden from sight and from screen readers
   (`visibility: hidden`), the Dutch text is CSS content, which screen readers do read. The
   size limit line is hidden: the limit is set once (`server.maxUploadSize` in
-  .streamlit/config.toml, equal to the importer's MAX_FILE_BYTES, tested) and each uploader's
-  help text states it from the importer's constant.
+  .streamlit/config.toml, equal to data_model.imports.reader.MAX_FILE_BYTES, tested) and
+  each uploader's help text states it from the importer's constant.
 - No English table menus: the dataframe toolbar ("Download as CSV", "Search", "Fullscreen")
   and the column menu ("Sort ascending", "Pin column", …) are hidden. The column menu's sort
   would also turn a staff table of schools into a league table (ui.components

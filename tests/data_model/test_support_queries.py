@@ -158,7 +158,7 @@ def test_open_actions_become_questions(writable_db: Path, viewers) -> None:
     # A school without the sample's own notes of last year (data_model/sample/history.py).
     school = (
         db.cursor()
-        .execute(
+        .state.execute(
             "SELECT min(school_id) FROM user_schools WHERE user_id = ? "
             "AND school_id NOT IN (SELECT school_id FROM notes)",
             [anker.user_id],

@@ -6,7 +6,7 @@ import tomllib
 
 import pandas as pd
 
-from data_model.imports.formats import MAX_FILE_BYTES
+from data_model.imports.reader import MAX_FILE_BYTES
 from data_model.reading import queries
 from data_model.rules import load_rules
 from data_model.vocabulary import STATUSES
