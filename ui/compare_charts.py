@@ -197,12 +197,14 @@ def build_funnel_chart(
                 detail="level:N",
             )
         )
-    zero = alt.Chart(limits).mark_rule(color="#1a1a1a").encode(y=alt.datum(0))
+    # Decorative marks (the zero line, the limit names) stay out of the screen-reader tree:
+    # without data fields Vega gives them an image role without a name (axe: svg-img-alt).
+    zero = alt.Chart(limits).mark_rule(color="#1a1a1a", aria=False).encode(y=alt.datum(0))
     # Name each limit at its right end, so the dashes need no legend.
     ends = limits[limits["n_pupils"] == limits["n_pupils"].max()]
     end_labels = (
         alt.Chart(ends)
-        .mark_text(align="left", dx=4, fontSize=11, color="#525252")
+        .mark_text(align="left", dx=4, fontSize=11, color="#525252", aria=False)
         .encode(x="n_pupils:Q", y="upper:Q", text="level:N")
     )
     base = alt.Chart(df)

@@ -224,7 +224,7 @@ def _difference_layers(
     band = base.mark_area(opacity=0.25, color="#4393c3").encode(
         y=alt.Y("ondergrens:Q", title=y_title, axis=_Y_AXIS), y2="bovengrens:Q", tooltip=tooltip
     )
-    zero = base.mark_rule(color="#1a1a1a", strokeWidth=1).encode(y=alt.datum(0))
+    zero = base.mark_rule(color="#1a1a1a", strokeWidth=1, aria=False).encode(y=alt.datum(0))
     line = base.mark_line(color="#2166ac", strokeWidth=2).encode(y="verschil:Q")
     # One colour legend (coloured symbols); the triangle shapes repeat the direction, so a
     # second shape legend would only take room.
