@@ -16,7 +16,7 @@ from ui.components import (
     trend_text,
 )
 from ui.data import database_summary, db_path, query
-from ui.safe_text import md, md_columns
+from ui.safe_text import md, md_columns, md_frame
 
 rules = load_rules()
 # Up to this many schools, Start lists each school with its own link; more get one table.
@@ -66,9 +66,8 @@ if viewer.role == "directeur":
                         st.markdown(f"- {sentence}")
                 with right:
                     st.markdown("**Wat is er veranderd sinds vorig jaar?**")
-                    changes = changes_since_last_year(md_columns(results), rules)
                     st.markdown(
-                        "\n".join(f"- {line}" for line in changes)
+                        "\n".join(f"- {line}" for line in changes_since_last_year(results, rules))
                         or "- Elk leergebied heeft dezelfde kleur als vorig jaar."
                     )
                     vt = query(queries.school_results, viewer, school.school_id, "vt4")
@@ -202,25 +201,16 @@ if len(view) <= LIST_LIMIT:
             st.markdown(" · ".join(parts))
 else:
     columns = {
-        # st.table cells are Markdown: names are escaped (ui.safe_text).
-        "School": view["name"].map(md),  # the name already ends in the municipality
+        "School": view["name"],  # the name already ends in the municipality
         "SES-groep": view["ses_group"].map(lambda g: "" if pd.isna(g) else str(int(g))),
     }
     if len(years) > 1:  # only when some schools lack the latest year
         columns["Schooljaar"] = view["school_year"]
     table = pd.DataFrame({**columns, **{area: view[area] for area in areas}})
-    by_label = {labels[s]: rules.statuses[s] for s in rules.statuses}
-
-    def cell_style(value: object) -> str:
-        style = by_label.get(str(value))
-        return f"background-color: {style.colour}; color: {style.text_colour}" if style else ""
-
-    # A static table: it cannot be re-sorted by colour into a league table (README).
-    st.table(
-        table.style.map(cell_style, subset=areas),
-        hide_index=True,
-        alt="Scholen op naam met de kleur per leergebied",
-    )
+    # A static table (it cannot be re-sorted by colour into a league table, README); every
+    # cell is Markdown, so the whole table goes through md_frame. Symbol and label say the
+    # colour in words.
+    st.table(md_frame(table), hide_index=True)
     choice = st.selectbox(
         "Schoolfoto openen van",
         view["school_id"].tolist(),

@@ -270,6 +270,7 @@ SAFE_PRODUCERS = {
     "status_badge": "symbol and label from rules.toml",
     "trend_text": "symbol and label from rules.toml",
     "area_status_lines": "escapes the learning area with md()",
+    "changes_since_last_year": "ui.brief: escapes the learning area with md()",
     "note_markdown": "ui.conversation: every note field through md()/md_block()",
     "note_meta": "ui.conversation: author names through md()",
     "user_message": "ui.errors: fixed Dutch text and a reference",

@@ -6,6 +6,7 @@ import pandas as pd
 
 from data_model.rules import Rules, load_rules
 from data_model.vocabulary import STATUSES
+from ui.safe_text import md
 
 # much_higher 2 … much_lower -2 (the order of vocabulary.STATUSES); too_few is never compared.
 _RANK = {status: 2 - i for i, status in enumerate(STATUSES[:5])}
@@ -21,6 +22,8 @@ def _area_rows(results: pd.DataFrame, year: str) -> pd.DataFrame:
 
 def changes_since_last_year(results: pd.DataFrame, rules: Rules | None = None) -> list[str]:
     """Markdown lines: the learning areas whose colour changed from last year to this year.
+
+    Area names are escaped here (ui.safe_text.md): pass the raw results.
 
     A change to or from "too few pupils" (or a hidden group) is not a change in results and
     is left out; no line at all means every colour stayed the same.
@@ -41,7 +44,7 @@ def changes_since_last_year(results: pd.DataFrame, rules: Rules | None = None) -
             continue
         arrow = "↗" if _RANK[row["status"]] > _RANK[old["status"]] else "↘"
         lines.append(
-            f"{arrow} {area}: van {rules.statuses[old['status']].label.lower()} "
+            f"{arrow} {md(area)}: van {rules.statuses[old['status']].label.lower()} "
             f"({years[-2]}) naar **{rules.statuses[row['status']].label.lower()}** "
             f"({years[-1]})"
         )

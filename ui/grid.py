@@ -17,7 +17,6 @@ suppressed; it is tested without Streamlit.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import pandas as pd
@@ -157,15 +156,12 @@ def _on_pick(picked_key: str, all_keys: tuple[str, ...]) -> None:
 def render_grid(
     results: pd.DataFrame,
     rules: Rules | None = None,
-    explain: Callable[[dict], str] | None = None,
 ) -> tuple[str, str] | None:
     """Draw the grid; under the learning area of the clicked cell, its "waarom deze kleur?".
 
     Returns the picked (row label, school year), or None before any click.
     """
     rules = rules or load_rules()
-    # Data text in the Markdown explanation is escaped (ui.safe_text).
-    explain = explain or (lambda row: why_colour(md_record(row), rules))
     blocks = grid_blocks(results, rules)
     keys = tuple(b.key for b in blocks)
     latest = max(results["school_year"]) if not results.empty else None
@@ -216,6 +212,8 @@ def render_grid(
             if match.empty:
                 st.caption(f"Geen resultaat voor {md(label)} in {year}.")
             else:
-                st.markdown(explain(match.drop(columns="_label").iloc[0].to_dict()))
+                # Data text in the Markdown explanation is escaped (ui.safe_text).
+                row = match.drop(columns="_label").iloc[0].to_dict()
+                st.markdown(why_colour(md_record(row), rules))
         picked = (label, str(year))
     return picked
