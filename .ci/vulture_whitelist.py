@@ -26,10 +26,6 @@ notes.get_note, notes.note_history
 # The scalar reference the trend tests check the vectorised add_trend against (colours, #11).
 status.weighted_slope
 
-# hostile (#14), merged but not yet called: the CSV writer of exports/cells and the download
-# builder with a Dutch failure file. Remove these lines (or the functions) when #14 is done.
-cells.rows_csv_bytes
-errors.safe_build
 # storage (#15), merged while in progress: the state file name (state.py still spells it) and
 # waiting for a published snapshot. Remove these lines (or the names) when #15 is done.
 db.STATE_FILE

@@ -93,7 +93,7 @@ with tabs["Inlezen"]:
         job_progress()
     failed = st.session_state.pop("gegevens_import_failed", None)
     if failed:
-        st.error(failed, icon=":material/error:")
+        st.error(md(failed), icon=":material/error:")
 
     report = st.session_state.get(REPORT_KEY)
     if report is not None:
@@ -101,8 +101,8 @@ with tabs["Inlezen"]:
             st.success(md(report.summary), icon=":material/check_circle:")
             if report.ignored_columns:
                 st.caption("Niet gebruikte kolommen: " + md_join(report.ignored_columns))
-            for note in report.notes:
-                st.caption(md(note))
+            for sheet_note in report.notes:  # names hidden sheets: data, so escaped
+                st.caption(md(sheet_note))
             if not report.unchanged:
                 st.caption("Alle pagina's tonen de nieuwe gegevens met hun kleuren.")
         else:

@@ -235,3 +235,13 @@ def sweep_users(db_path: Path, school_id: str, director: str, anker: str) -> dic
     finally:
         db.close()
     return {"directeur": director, "anker": anker, "regioteam": regioteam, "beheerder": admin}
+
+
+def user_names(db_path: Path) -> dict[str, str]:
+    """user id -> the original (readable) name of every user."""
+    db = Database(db_path)
+    try:
+        rows = db.cursor().state.execute("SELECT user_id, name FROM users").fetchall()
+    finally:
+        db.close()
+    return {uid: original(name) for uid, name in rows}

@@ -384,6 +384,7 @@ def pdf_download_button(
     viewer: Viewer, school_id: str, year: str, label: str, help: str | None = None
 ) -> None:
     """Download button for the PDF conversation sheet; built on click and logged in the audit."""
+    from data_model.exports.cells import failure_pdf
     from data_model.exports.conversation_pdf import build_conversation_pdf
     from ui.components import logged_export
     from ui.data import cursor
@@ -395,6 +396,7 @@ def pdf_download_button(
             school_id,
             "PDF-gespreksblad",
             lambda: build_conversation_pdf(cursor(), viewer, school_id, year),
+            failure=failure_pdf,  # a failed export says so in Dutch
         ),
         file_name=f"datagesprek-{school_id}-{year}.pdf",
         mime="application/pdf",

@@ -66,7 +66,7 @@ def test_every_page_reads_the_same_status_and_trend(con, viewers) -> None:
         grid = _keyed(queries.school_results(con, viewer, school_id, "ovsg6"))
         trends = _keyed(trend_results(con, viewer, school_id, "ovsg6"))
         for page in (grid, trends):
-            joined = stored.join(page[["status", "trend"]], rsuffix="_page", how="inner")
+            joined = stored.join(page[["status", "trend"]].add_suffix("_page"), how="inner")
             assert len(joined) == len(stored)
             assert (joined["status"] == joined["status_page"]).all()
             assert (joined["trend"] == joined["trend_page"]).all()
@@ -87,7 +87,7 @@ def test_every_page_reads_the_same_status_and_trend(con, viewers) -> None:
         mine = _keyed(
             matrix[matrix["school_id"] == school_id].assign(domain=None, school_year=latest)
         )
-        joined = mine[["status", "trend"]].join(stored, rsuffix="_stored")
+        joined = mine[["status", "trend"]].join(stored.add_suffix("_stored"))
         assert (joined["status"] == joined["status_stored"]).all()
         assert (joined["trend"] == joined["trend_stored"]).all()
 
