@@ -342,6 +342,7 @@ def test_worker_path_writes_what_the_in_process_path_writes(
                 "expected_model",
                 "school_cell_aggregate",
                 "variance_components",
+                "school_expected_sums",
             }
             checksums.append(
                 {t: v for t, v in table_checksums(db.cursor()).items() if t not in derived}

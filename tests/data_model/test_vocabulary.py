@@ -2,7 +2,8 @@
 
 Every `CHECK (column IN (...))` of the snapshot schema (schema.sql) and of the state store
 (storage/state.py) must list exactly the codes of one vocabulary tuple, so a code added in
-one place and not the other fails here; and every code the demo database holds (statuses, trends, phases, roles, note steps) is a vocabulary code.
+one place and not the other fails here; and every code the demo
+database holds (statuses, trends, phases, roles, note steps) is a vocabulary code.
 """
 
 from __future__ import annotations
