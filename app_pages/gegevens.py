@@ -1,7 +1,9 @@
 """Gegevens (beheerder): import files with a validation report, history, templates, users.
 
-Layout only: validation and writing happen in data_model.imports.importer (one transaction per
-file); templates come from data_model.imports.templates.
+Layout only: an import runs as a job (data_model.imports.jobs): the file is checked in a
+separate process with memory and time limits and written in one transaction by a background
+thread, while this page polls the job's progress in a fragment; every other user keeps
+working. Templates come from data_model.imports.templates.
 """
 
 import importlib.util
@@ -10,14 +12,16 @@ import pandas as pd
 import streamlit as st
 
 from data_model.exports.cells import csv_bytes
-from data_model.imports import importer
-from data_model.imports.formats import FORMATS, MAX_DATA_ROWS, MAX_FILE_BYTES
+from data_model.imports import importer, jobs
+from data_model.imports.formats import FORMATS, MAX_DATA_ROWS
+from data_model.imports.reader import MAX_FILE_BYTES
 from data_model.imports.templates import build_template, template_columns, template_file_name
 from data_model.texts.formatting import format_number
 from ui.data import clear_caches, cursor, db_path, get_database, query
 from ui.safe_text import md, md_frame, md_join
 
 REPORT_KEY = "gegevens_import_report"
+JOB_KEY = "gegevens_import_job"
 LIMITS = (
     f"Hoogstens {format_number(MAX_FILE_BYTES / (1024 * 1024), 0)} MB en "
     f"{format_number(MAX_DATA_ROWS, 0)} rijen."
@@ -55,19 +59,41 @@ with tabs["Inlezen"]:
         "schooljaar dat al in de databank zit, vervangt de gegevens van die scholen en dat "
         "schooljaar; hetzelfde bestand opnieuw inlezen verandert niets."
     )
-    if st.button("Controleren en inlezen", type="primary", disabled=upload is None):
-        bar = st.progress(0.0, text="Bestand lezen")
-        report = importer.import_file(
-            get_database(db_path()),
-            viewer,
-            upload.name,
-            upload.getvalue(),
-            kind,
-            progress=lambda frac, message: bar.progress(min(frac, 1.0), text=message),
-        )
-        bar.empty()
-        st.session_state[REPORT_KEY] = report
+    running = jobs.get_job(st.session_state.get(JOB_KEY))
+    if st.button(
+        "Controleren en inlezen",
+        type="primary",
+        disabled=upload is None or (running is not None and not running.done),
+    ):
+        job = jobs.start_job(get_database(db_path()), viewer, upload.name, upload.getvalue(), kind)
+        st.session_state[JOB_KEY] = job.job_id
+        st.session_state.pop(REPORT_KEY, None)
+        running = job
+
+    @st.fragment(run_every=1.0)
+    def job_progress() -> None:
+        """Polls the running job; when it is done, the whole page shows its outcome."""
+        job = jobs.get_job(st.session_state.get(JOB_KEY))
+        if job is None:
+            return
+        if not job.done:
+            st.progress(min(job.fraction, 1.0), text=f"{md(job.file_name)}: {job.message}")
+            st.caption("U kunt intussen verder werken; andere gebruikers merken hier niets van.")
+            return
+        st.session_state.pop(JOB_KEY, None)
+        jobs.forget(job.job_id)
+        if job.report is not None:
+            st.session_state[REPORT_KEY] = job.report
+        else:
+            st.session_state["gegevens_import_failed"] = job.failed
         clear_caches()  # also after a refusal: the import history changed
+        st.rerun(scope="app")
+
+    if running is not None:
+        job_progress()
+    failed = st.session_state.pop("gegevens_import_failed", None)
+    if failed:
+        st.error(md(failed), icon=":material/error:")
 
     report = st.session_state.get(REPORT_KEY)
     if report is not None:
@@ -75,6 +101,8 @@ with tabs["Inlezen"]:
             st.success(md(report.summary), icon=":material/check_circle:")
             if report.ignored_columns:
                 st.caption("Niet gebruikte kolommen: " + md_join(report.ignored_columns))
+            for sheet_note in report.notes:  # names hidden sheets: data, so escaped
+                st.caption(md(sheet_note))
             if not report.unchanged:
                 st.caption("Alle pagina's tonen de nieuwe gegevens met hun kleuren.")
         else:

@@ -118,6 +118,7 @@ else:
     st.markdown(why_colour(md_record(match.iloc[0].to_dict()), rules))
 
 # Excel school photo (grid, legend, data, notes); built only when the button is clicked.
+from data_model.exports.cells import failure_xlsx
 from data_model.exports.school_xlsx import build_school_xlsx
 from ui.data import db_path, get_database
 
@@ -130,6 +131,7 @@ st.download_button(
         school_id,
         "Excel-schoolfoto",
         lambda: build_school_xlsx(_export_db.cursor(), viewer, school_id),
+        failure=failure_xlsx,  # a failed export says so in Dutch
     ),
     file_name=f"schoolfoto_{school_id}.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

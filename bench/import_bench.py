@@ -1,7 +1,7 @@
 """Import benchmark at Flanders scale (not a test; run by hand on a quiet machine).
 
-    python -m data_model.sample --out /tmp/flanders.duckdb --schools 2300 --years 10
-    python bench/import_bench.py --db /tmp/flanders.duckdb --work /tmp/import-bench
+    python -m data_model.sample --out /tmp/flanders --schools 2300 --years 10
+    python bench/import_bench.py --data /tmp/flanders --work /tmp/import-bench
 
 Builds two files from the database itself and imports each with the CLI in a fresh process
 (on a copy of the database), the way a beheerder would:
@@ -9,18 +9,28 @@ Builds two files from the database itself and imports each with the CLI in a fre
    assessments, total + learning areas + domains: ~2,300 x 27 rows);
 2. a pupil-level workbook of ~70,000 pupils x 13 domains for the year after.
 Then each file once more (the "nothing changed" path). Reports wall time per stage (from the
-CLI's progress lines), total time and peak memory (max RSS of the import process).
+CLI's progress lines), total time and peak memory (max RSS of the import process tree).
+
+Then a set of hostile files (zip bomb, millions of shared strings, one huge string, a cell in
+column XFD, an unbalanced quote, a 6 MB name, ...): each is imported the way the Gegevens page
+does it (a thread in this process, the file checked in the limited worker) while this process
+keeps answering small queries on the database, as the app does for other users. Reports per
+file: refused?, seconds, the worker's peak RSS and the slowest concurrent query.
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import os
+import re
 import shutil
 import subprocess
 import sys
+import threading
 import time
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -128,7 +138,7 @@ def build_pupils(con: duckdb.DuckDBPyConnection, path: Path, year: int, target: 
 def run_import(file: Path, kind: str, db: Path) -> dict[str, object]:
     start = time.perf_counter()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "data_model.imports", str(file), "--kind", kind, "--db", str(db)],
+        [sys.executable, "-m", "data_model.imports", str(file), "--kind", kind, "--data", str(db)],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     stages: list[tuple[float, str]] = []
@@ -143,14 +153,143 @@ def run_import(file: Path, kind: str, db: Path) -> dict[str, object]:
             "stages": stages, "stdout": out.strip()}  # fmt: skip
 
 
+def _workbook(rows: list[list[object]]) -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Resultaten"
+    for row in [RESULT_HEADER, *rows]:
+        ws.append(row)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def _add_entry(data: bytes, name: str, chunks: Callable[[], object]) -> bytes:
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as src,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst,
+    ):
+        for item in src.infolist():
+            if item.filename != name:
+                dst.writestr(item.filename, src.read(item.filename))
+        with dst.open(name, "w") as fh:
+            for chunk in chunks():  # type: ignore[attr-defined]
+                fh.write(chunk)
+    return out.getvalue()
+
+
+def hostile_files(sample_row: list[object]) -> dict[str, tuple[str, bytes]]:
+    """(file name, bytes) per hostile case; each a few hundred KB at most."""
+    ok = _workbook([sample_row] * 3)
+    sst_head = b'<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+    sheet = zipfile.ZipFile(io.BytesIO(ok)).read("xl/worksheets/sheet1.xml")
+    wide = sheet.replace(b"</row></sheetData>",
+                         b'<c r="XFD15000"><v>1</v></c></row></sheetData>')  # fmt: skip
+    dimension = re.sub(rb'<dimension ref="[^"]*" ?/>', b'<dimension ref="A1:XFD15000"/>', sheet)
+    line = ";".join("" if v is None else str(v) for v in sample_row)
+    csv_lines = [";".join(RESULT_HEADER)] + [line] * 2000
+    quote = list(csv_lines)
+    quote[500] = quote[500].replace(";", ';"', 1)
+    return {
+        "zip bomb (1 GB of zeros)": ("bom.xlsx", _add_entry(
+            ok, "xl/media/pad.bin", lambda: (b"\0" * (1 << 20) for _ in range(1024)))),
+        "8 million shared strings": ("sst.xlsx", _add_entry(
+            ok, "xl/sharedStrings.xml",
+            lambda: [sst_head, *(b"<si/>" * 1_000_000 for _ in range(8)), b"</sst>"])),
+        "one 300 MB shared string": ("lang.xlsx", _add_entry(
+            ok, "xl/sharedStrings.xml",
+            lambda: [sst_head, b"<si><t>", *(b"A" * (1 << 20) for _ in range(300)),
+                     b"</t></si></sst>"])),
+        "a cell at XFD15000": ("breed.xlsx", _add_entry(
+            ok, "xl/worksheets/sheet1.xml", lambda: [wide])),
+        "declared dimension A1:XFD15000": ("dimensie.xlsx", _add_entry(
+            ok, "xl/worksheets/sheet1.xml", lambda: [dimension])),
+        "csv: unbalanced quote": ("quote.csv", "\n".join(quote).encode()),
+        "csv: CR-only, 200,000-char field": ("veld.csv", (
+            "\r".join(csv_lines[:3]) + "\r" + "x" * 200_000 + ";1\r").encode()),
+        "csv: 6 MB school name": ("naam.csv", (
+            "\n".join(csv_lines[:2]) + "\n" + "N" * 6_400_000 + line[6:] + "\n").encode()),
+    }  # fmt: skip
+
+
+def run_hostile(db_path: Path) -> None:
+    from data_model.imports import worker
+    from data_model.imports.importer import import_file
+    from data_model.imports.worker import check_in_worker
+    from data_model.reading.access import system_viewer
+    from data_model.storage.db import Database
+
+    db = Database(db_path)
+    viewer = system_viewer(db.cursor())
+    row = (
+        db.cursor()
+        .execute(
+            "SELECT school_id, '2030-2031', assessment_id, NULL, NULL, n_pupils, score_mean, NULL,"
+            " NULL, NULL, NULL FROM school_results_aggregate WHERE n_pupils >= 5 LIMIT 1"
+        )
+        .fetchall()[0]
+    )
+    school = row[0]
+    print("\n== hostile files (checked in the worker, the app process keeps serving)")
+    for label, (name, data) in hostile_files(list(row)).items():
+        result: dict[str, object] = {}
+
+        def work(name: str = name, data: bytes = data, result: dict = result) -> None:
+            result["report"] = import_file(db, viewer, name, data, "results",
+                                           checker=check_in_worker)  # fmt: skip
+
+        start = time.perf_counter()
+        thread = threading.Thread(target=work)
+        thread.start()
+        slowest = 0.0
+        cur = db.cursor()
+        while thread.is_alive():  # another user's page: small scoped queries
+            t = time.perf_counter()
+            cur.execute(
+                "SELECT count(*), avg(score_mean) FROM school_result WHERE school_id = ?",
+                [school],
+            ).fetchall()
+            slowest = max(slowest, time.perf_counter() - t)
+            time.sleep(0.05)
+        elapsed = time.perf_counter() - start
+        report = result["report"]
+        peak = worker.last_peak_rss_mb  # the worker's own getrusage at its end
+        message = report.problems[0].message if report.problems else "(ingelezen)"  # type: ignore[attr-defined]
+        print(f"   {label:34s} {len(data) / 1e3:7.0f} KB  refused={not report.ok!s:5s} "  # type: ignore[attr-defined]
+              f"{elapsed:5.1f} s  worker peak {peak:5.0f} MB  slowest query "
+              f"{slowest * 1000:4.0f} ms  {message[:90]}")  # fmt: skip
+    db.close()
+
+
+def _copy(folder: Path, target: Path) -> Path:
+    """A private copy of a data folder (symlinks kept: current.duckdb stays a pointer)."""
+    shutil.rmtree(target, ignore_errors=True)
+    shutil.copytree(folder, target, symlinks=True)
+    return target
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--db", type=Path, required=True, help="Flanders-scale sample database")
+    parser.add_argument(
+        "--data", "--db", dest="data", type=Path, required=True,
+        help="Flanders-scale sample data folder",
+    )  # fmt: skip
     parser.add_argument("--work", type=Path, default=Path("/tmp/import-bench"))
     parser.add_argument("--pupils", type=int, default=70_000)
+    parser.add_argument("--hostile-only", action="store_true")
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(args.db), read_only=True)
+    if args.hostile_only:
+        db = _copy(args.data, args.work / "flanders_copy")
+        sys.path.insert(0, str(ROOT))
+        run_hostile(db)
+        return 0
+    sys.path.insert(0, str(ROOT))
+    from data_model.storage.db import Database
+
+    source = Database(args.data)
+    con = source.cursor()
     last = con.execute("SELECT max(school_year) FROM school_result").fetchall()[0][0]
     first_new = int(last[:4]) + 1
     results_file = args.work / "resultaten.xlsx"
@@ -158,12 +297,11 @@ def main() -> int:
     t = time.perf_counter()
     n_results = build_results(con, results_file, f"{first_new}-{first_new + 1}")
     n_pupils = build_pupils(con, pupils_file, first_new + 1, args.pupils)
-    con.close()
+    source.close()
     print(f"files built in {time.perf_counter() - t:.0f} s: {results_file.name} "
           f"{n_results} rows ({results_file.stat().st_size / 1e6:.1f} MB), {pupils_file.name} "
           f"{n_pupils} pupils ({pupils_file.stat().st_size / 1e6:.1f} MB)")  # fmt: skip
-    db = args.work / "flanders_copy.duckdb"
-    shutil.copy(args.db, db)
+    db = _copy(args.data, args.work / "flanders_copy")
     for label, file, kind in (
         ("results workbook", results_file, "results"),
         ("pupil workbook", pupils_file, "pupils"),
@@ -176,6 +314,9 @@ def main() -> int:
         for at, line in r["stages"]:
             print(f"   {at:6.1f} s  {line}")
         print("   " + str(r["stdout"]).replace("\n", "\n   "))
+    # A fresh process: its children's peak RSS is only the hostile workers'.
+    subprocess.run([sys.executable, __file__, "--data", str(db), "--work", str(args.work / "h"),
+                    "--hostile-only"], cwd=ROOT, check=False)  # fmt: skip
     return 0
 
 

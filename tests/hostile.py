@@ -219,18 +219,29 @@ def original(value: str) -> str:
 
 def sweep_users(db_path: Path, school_id: str, director: str, anker: str) -> dict[str, str]:
     """role -> user id of a user of that role who sees `school_id` (the planted notes)."""
-    con = duckdb.connect(str(db_path), read_only=True)
+    db = Database(db_path)
     try:
+        con = db.cursor()
         region = con.execute(
             "SELECT region_id FROM schools WHERE school_id = ?", [school_id]
         ).fetchone()[0]
-        regioteam = con.execute(
+        regioteam = con.state.execute(
             "SELECT user_id FROM users WHERE role = 'regioteam' AND region_id = ? ORDER BY 1",
             [region],
         ).fetchone()[0]
-        admin = con.execute(
+        admin = con.state.execute(
             "SELECT user_id FROM users WHERE role = 'beheerder' ORDER BY 1"
         ).fetchone()[0]
     finally:
-        con.close()
+        db.close()
     return {"directeur": director, "anker": anker, "regioteam": regioteam, "beheerder": admin}
+
+
+def user_names(db_path: Path) -> dict[str, str]:
+    """user id -> the original (readable) name of every user."""
+    db = Database(db_path)
+    try:
+        rows = db.cursor().state.execute("SELECT user_id, name FROM users").fetchall()
+    finally:
+        db.close()
+    return {uid: original(name) for uid, name in rows}

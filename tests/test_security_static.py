@@ -277,6 +277,9 @@ SAFE_PRODUCERS = {
     "format_count": "a number or '< 5'", "len": "a number", "int": "a number",
     "_role_short": "role labels (constants)",
     "status_meanings": "texts from rules.toml",
+    "colour_meaning": "texts.explain: rules.toml only", "much_size": "rules.toml only",
+    "comparison_label": "rules.toml only", "level_label": "a percentage",
+    "trend_meanings": "texts.legend: rules.toml only",
     "previous_school_year": "arithmetic on a normalised school year",
     "highlights": "texts.explain: called on md_columns(...) (checked below)",
     "why_colour": "texts.explain: called on md_record(...) (checked below)",
@@ -317,13 +320,19 @@ TRUSTED = {
     "levels": "funnel level labels (numbers from rules.toml)",
 }  # fmt: skip
 # Columns that never hold imported text: normalised school years, constant labels.
-TRUSTED_KEYS = ("'school_year'", "'dimension_label'")
+TRUSTED_KEYS = ("'school_year'", "'dimension_label'", "'level'")
 # Names trusted in one file only.
 TRUSTED_IN = {
     ("ui/conversation.py", "help"): "pdf_download_button: callers pass fixed Dutch text",
     ("ui/user_admin.py", "flash"): "messages built with md() before they are stored",
     ("ui/user_admin.py", "result"): "import counts",
     ("ui/bootstrap.py", "p"): "rules.toml validation messages (configuration, not data)",
+    ("app_pages/gegevens.py", "failed"): "imports.jobs: fixed Dutch text with a reference",
+    ("app_pages/gegevens.py", "note"): "FORMATS[...].notes: format constants",
+    ("app_pages/uitleg.py", "years"): "rules.status_years (configuration)",
+    # Names are followed per module, not per function: the funnel's `levels` (percentages)
+    # shares its name with a query result the page never prints.
+    ("app_pages/vergelijken.py", "levels"): "funnel levels: percentages from rules.toml",
 }
 PASS_THROUGH = {"str", "list", "reversed", "sorted", "short", "_role_short"}
 
@@ -523,3 +532,47 @@ def test_text_builders_get_escaped_names():
                     "md_columns",
                     "md_record",
                 ), f"{path.relative_to(ROOT)}:{node.lineno}"
+
+
+# Every file the app offers comes from a builder that neutralises its cells (exports/cells.py),
+# each opened with hostile data in tests/data_model/test_hostile_exports.py.
+NEUTRALISED_BUILDERS = {
+    "build_school_xlsx", "build_conversation_pdf", "csv_bytes", "build_template",
+    "user_sheet_template",
+}  # fmt: skip
+
+
+def _download_sources(source: str) -> list[tuple[int, set[str]]]:
+    """(line, names called in its data) for every download_button call."""
+    out = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Call) and _callee(node) == "download_button":
+            data = node.args[1] if len(node.args) > 1 else None
+            data = next((k.value for k in node.keywords if k.arg == "data"), data)
+            called = (
+                {_callee(n) for n in ast.walk(data) if isinstance(n, ast.Call)} if data else set()
+            )
+            names = {
+                n.attr if isinstance(n, ast.Attribute) else n.id
+                for n in (ast.walk(data) if data else ())
+                if isinstance(n, ast.Name | ast.Attribute)
+            }
+            out.append((node.lineno, called | names))
+    return out
+
+
+def test_every_download_is_built_by_a_neutralising_builder():
+    seen, offenders = 0, []
+    for path in _page_files():
+        for line, called in _download_sources(path.read_text(encoding="utf-8")):
+            seen += 1
+            if not called & NEUTRALISED_BUILDERS:
+                offenders.append(f"{path.relative_to(ROOT)}:{line}")
+    assert seen >= 4 and offenders == []
+
+
+def test_the_dataframe_toolbar_download_is_off():
+    """Its "Download as CSV" writes imported text verbatim (=HYPERLINK(...) from a name)."""
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["client"]["disableDataExport"] is True
+    assert config["client"]["showErrorDetails"] == "none"  # no traceback on a page

@@ -14,6 +14,7 @@ from data_model.state import audit
 from data_model.texts.formatting import format_number, format_signed
 from data_model.texts.legend import colour_meaning, status_meanings
 from ui.data import db_path, get_database, query
+from ui.errors import safe_build
 from ui.safe_text import md
 
 SCHOOL_KEY = "school_id"
@@ -117,11 +118,17 @@ def log_audit(viewer: access.Viewer | None, action: str, **kwargs: str | None) -
 
 
 def logged_export(
-    viewer: access.Viewer, school_id: str | None, what: str, build: Callable[[], bytes]
+    viewer: access.Viewer,
+    school_id: str | None,
+    what: str,
+    build: Callable[[], bytes],
+    failure: Callable[[str], bytes] | None = None,
 ) -> Callable[[], bytes]:
     """Deferred `data=` of a download button that writes the audit line when the file is made:
     `st.download_button(..., data=logged_export(viewer, sid, "Excel-schoolfoto", lambda: ...),
-    on_click="ignore")` logs exactly the downloads, without a rerun."""
+    on_click="ignore")` logs exactly the downloads, without a rerun. If the file cannot be
+    made, `failure(reference)` is downloaded instead: a file of the same kind that says so in
+    Dutch (Streamlit itself would only show an English notice), details in the server log."""
 
     # The database handle is taken now, in the script run: `make` runs later, when the
     # browser asks for the file, possibly outside the script thread.
@@ -132,7 +139,7 @@ def logged_export(
             audit.log_event(db, viewer, audit.EXPORT, school_id=school_id, detail=what)
         except Exception:
             logging.getLogger(__name__).warning("audit log write failed", exc_info=True)
-        return build()
+        return safe_build(build, failure, f"export {what}")
 
     return make
 

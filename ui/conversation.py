@@ -19,6 +19,7 @@ from streamlit.errors import StreamlitAPIException
 from data_model.reading.access import Viewer
 from data_model.state import notes
 from data_model.storage.db import Database
+from data_model.vocabulary import NOTE_STEP_LABELS
 from ui.errors import log_exception
 from ui.safe_text import md, md_block
 
@@ -370,7 +371,7 @@ def deleted_list(db: Database, viewer: Viewer, deleted: list[notes.Note], choice
         for note in deleted:
             c1, c2 = st.columns([6, 1])
             c1.markdown(
-                f"*{notes.STEP_LABELS[note.step]}*: {short(note_markdown(note, choices), 140)}"
+                f"*{NOTE_STEP_LABELS[note.step]}*: {short(note_markdown(note, choices), 140)}"
             )
             if c2.button("Terugzetten", key=f"restore-{note.note_id}") and save(
                 lambda note=note: notes.restore_note(db, viewer, note.note_id, note.version),
@@ -383,6 +384,7 @@ def pdf_download_button(
     viewer: Viewer, school_id: str, year: str, label: str, help: str | None = None
 ) -> None:
     """Download button for the PDF conversation sheet; built on click and logged in the audit."""
+    from data_model.exports.cells import failure_pdf
     from data_model.exports.conversation_pdf import build_conversation_pdf
     from ui.components import logged_export
     from ui.data import cursor
@@ -394,6 +396,7 @@ def pdf_download_button(
             school_id,
             "PDF-gespreksblad",
             lambda: build_conversation_pdf(cursor(), viewer, school_id, year),
+            failure=failure_pdf,  # a failed export says so in Dutch
         ),
         file_name=f"datagesprek-{school_id}-{year}.pdf",
         mime="application/pdf",

@@ -75,14 +75,6 @@ def csv_bytes(df: pd.DataFrame, sep: str = ";") -> bytes:
     return frame(df).to_csv(index=False, sep=sep, quoting=csv.QUOTE_MINIMAL).encode("utf-8-sig")
 
 
-def rows_csv_bytes(rows: Iterable[Iterable[Any]], sep: str = ";") -> bytes:
-    buf = io.StringIO()
-    writer = csv.writer(buf, delimiter=sep)
-    for row in rows:
-        writer.writerow(["" if (v := cell(x)) is None else v for x in row])
-    return buf.getvalue().encode("utf-8-sig")
-
-
 def neutralise_workbook(wb: Any) -> Any:
     """Make every text cell of an openpyxl workbook safe (call just before saving).
 
@@ -122,3 +114,34 @@ def append(ws: Any, values: Iterable[Any]) -> None:
     character), so the values are cleaned before they reach the sheet, not afterwards.
     """
     ws.append([cell(v) for v in values])
+
+
+def failure_message(reference: str) -> str:
+    """What a file says when it could not be made (Dutch, no internals)."""
+    return (
+        "Deze export kon niet gemaakt worden. Probeer het opnieuw; blijft het probleem, geef "
+        f"dan deze referentie door aan de beheerder van Schoolfoto: {reference}."
+    )
+
+
+def failure_xlsx(reference: str) -> bytes:
+    """A workbook that says, in Dutch, that the export failed (instead of an empty download)."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active.title = "Export mislukt"
+    wb.active.append([failure_message(reference)])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def failure_pdf(reference: str) -> bytes:
+    """A one-page PDF that says, in Dutch, that the export failed."""
+    from fpdf import FPDF
+
+    pdf = FPDF(format="A4")
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=12)
+    pdf.multi_cell(0, 7, failure_message(reference))
+    return bytes(pdf.output())

@@ -1,5 +1,5 @@
 import sys
 
-from data_model.imports.importer import main
+from data_model.imports.cli import main
 
 sys.exit(main())

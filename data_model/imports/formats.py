@@ -1,184 +1,103 @@
-"""The five import formats (README, "Importformaten"): their columns and how one cell value is read.
+"""The import file kinds (DESIGN §7): one declarative spec per kind.
 
-Every column has a canonical Dutch header (what the templates and the README show) and a few
-aliases; headers are matched after `normalize_header`, which ignores case, spaces,
-underscores, punctuation and accents, so "Gemiddelde School", "gemiddelde_school" and
-"GEMIDDELDE SCHOOL " are the same column. A cell parser returns the value or raises
-`CellError` with a Dutch message that says what was expected; the importer adds file, sheet,
-row and column.
+A spec (`FileFormat`) says everything about a kind: its columns (canonical Dutch header, the
+aliases, the parser callable, whether it is required, may be blank, its maximum length), the
+key that must be unique per row, how the parsed frame is checked against the database
+(`prepare`), how it is written (`write`) and what a file of this kind replaces. The pipeline in
+`importer.py` never branches on the kind: adding a sixth kind means adding one spec here (and,
+if its table is new, its columns in `writing.py`).
+
+Headers are matched after `normalize_header`, which ignores case, spaces, underscores,
+punctuation and accents, so "Gemiddelde School", "gemiddelde_school" and "GEMIDDELDE SCHOOL "
+are the same column.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import math
-import re
-import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from data_model.texts.formatting import school_year
-from data_model.vocabulary import CORE_TASKS, GUIDANCE_FORMS, SUPPORT_INDICATORS
-from data_model.vocabulary import SUPPORT_PHASES as SUPPORT_CONTINUUM
+import duckdb
+import pandas as pd
 
-# Limits (documented in README, "Importformaten"). A Flanders results file for one year has
-# ~62,000 rows and a pupil file ~70,000, so these leave room without letting a runaway sheet
-# (a million formatted empty rows, a pasted log) exhaust memory.
+from data_model.imports.cells import (
+    MAX_CELL_CHARS,
+    PERCENT_PARSERS,
+    Parser,
+    normalize_header,
+    parse_bool,
+    parse_core_task,
+    parse_count,
+    parse_date,
+    parse_form,
+    parse_gender,
+    parse_goal_code,
+    parse_grade,
+    parse_hours,
+    parse_n_or_suppressed,
+    parse_pct,
+    parse_phase,
+    parse_phase_or_indicator,
+    parse_school_id,
+    parse_school_year,
+    parse_score,
+    parse_sd,
+    parse_ses,
+    parse_text,
+    parse_units,
+)
+from data_model.imports.checks import (
+    Context,
+    Frames,
+    prepare_guidance,
+    prepare_pupils,
+    prepare_results,
+    prepare_schools,
+    prepare_support,
+)
+from data_model.imports.problems import Problem
+from data_model.imports.writing import (
+    AGGREGATE_COLUMNS,
+    SUPPORT_COLUMNS,
+    Outcome,
+    ReplaceRows,
+    write_guidance,
+    write_pupils,
+    write_schools,
+)
+
+# A Flanders results file for one year has ~62,000 rows and a pupil file ~70,000, so this
+# leaves room without letting a runaway sheet (a pasted log) exhaust memory.
 MAX_DATA_ROWS = 250_000
-MAX_FILE_BYTES = 100 * 1024 * 1024
 HEADER_SCAN_ROWS = 20  # title rows above the header are searched this deep
-
-SUPPRESSED_MARKERS = {"<5", "< 5", "minder dan 5", "-", "–"}
-PHASE_ALIASES = {
-    "fase0": "brede basiszorg",
-    "fase1": "verhoogde zorg",
-    "fase2": "uitbreiding van zorg",
-    "leersteun": "uitbreiding van zorg",
-    "fase3": "IAC",
-    "individueelaangepastcurriculum": "IAC",
-    "clb": "CLB-traject",
-    "clbtrajecten": "CLB-traject",
-    "zittenblijvers": "zittenblijven",
-}
-GOAL_CODE_RE = re.compile(r"(NO|BAO)( BI)? \d+(\.\d+)*")
-
-
-class CellError(ValueError):
-    """A cell value that cannot be used; the message is Dutch and says what was expected."""
-
-
-def normalize_header(text: object) -> str:
-    """Lower case, accents removed, '%' read as 'pct', only letters and digits kept."""
-    if text is None:
-        return ""
-    value = unicodedata.normalize("NFKD", str(text).replace("%", " pct "))
-    value = "".join(c for c in value if not unicodedata.combining(c)).lower()
-    return re.sub(r"[^a-z0-9]", "", value)
-
-
-def normalize_value(text: object) -> str:
-    """Like normalize_header: used to match labels (toets, leergebied, fase) case-free."""
-    return normalize_header(text)
-
-
-def show(value: object) -> str:
-    """A cell value as the user typed it, for the report."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, dt.date):  # also datetime
-        return value.strftime("%d/%m/%Y")
-    return str(value)
-
-
-def is_blank(value: object) -> bool:
-    if value is None:
-        return True
-    if isinstance(value, float) and math.isnan(value):
-        return True
-    return isinstance(value, str) and value.strip() == ""
-
-
-# --------------------------------------------------------------------------- cell parsers
-
-
-def parse_school_id(value: object) -> str:
-    text = show(value).strip().replace(" ", "").replace(".", "")
-    if re.fullmatch(r"\d{5}", text):  # Excel dropped the leading zero
-        text = "0" + text
-    if not re.fullmatch(r"\d{6}", text):
-        raise CellError("geen geldig instellingsnummer. Verwacht: 6 cijfers, bv. 012345.")
-    return text
-
-
-def parse_school_year(value: object) -> str:
-    """'2024-2025', '2024-25', '2024/2025' or the test year 2025 -> '2024-2025'."""
-    text = show(value).strip().replace(" ", "").replace("/", "-").replace("–", "-")
-    m = re.fullmatch(r"(\d{4})(?:-(\d{2}|\d{4}))?", text)
-    if m:
-        first = int(m.group(1))
-        if m.group(2) is None:  # a test year: the test of June 2025 belongs to 2024-2025
-            first -= 1
-            second = first + 1
-        elif len(m.group(2)) == 2:
-            second = first // 100 * 100 + int(m.group(2))
-            if second < first:
-                second += 100
-        else:
-            second = int(m.group(2))
-        if second == first + 1 and 2000 <= first <= 2098:
-            return school_year(first)
-    raise CellError("geen geldig schooljaar. Verwacht: 2024-2025, 2024-25 of het toetsjaar 2025.")
-
-
-def parse_number(value: object) -> float:
-    """A number from a number cell or from text with a decimal comma, spaces or a % sign."""
-    if isinstance(value, bool):
-        raise CellError("geen getal")
-    if isinstance(value, int | float):
-        number = float(value)
-    else:
-        text = str(value).strip().replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
-        text = text.removesuffix("%")
-        if "," in text and "." in text:  # 1.234,5 (nl-BE thousands) or 1,234.5
-            if text.rfind(",") > text.rfind("."):
-                text = text.replace(".", "").replace(",", ".")
-            else:
-                text = text.replace(",", "")
-        else:
-            text = text.replace(",", ".")
-        if not re.fullmatch(r"[-+]?(\d+(\.\d*)?|\.\d+)", text):
-            raise CellError("geen getal")
-        number = float(text)
-    if math.isnan(number) or math.isinf(number):
-        raise CellError("geen getal")
-    return number
-
-
-def parse_bool(value: object) -> bool:
-    if isinstance(value, bool):
-        return value
-    text = normalize_value(show(value))
-    if text in {"ja", "j", "1", "waar", "true", "yes", "x"}:
-        return True
-    if text in {"nee", "n", "0", "onwaar", "false", "no"}:
-        return False
-    raise CellError("geen ja/nee-waarde. Verwacht: ja of nee.")
-
-
-def parse_date(value: object) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, int | float) and 30_000 <= value <= 80_000:  # Excel serial date
-        return dt.date(1899, 12, 30) + dt.timedelta(days=int(value))
-    text = show(value).strip()
-    for pattern in ("%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d", "%d.%m.%Y", "%Y-%m-%d %H:%M:%S"):
-        try:
-            return dt.datetime.strptime(text, pattern).date()
-        except ValueError:
-            continue
-    raise CellError("geen geldige datum. Verwacht: dd/mm/jjjj, bv. 15/10/2024.")
-
-
-# --------------------------------------------------------------------------- formats
 
 
 @dataclass(frozen=True)
 class Column:
-    key: str  # internal name used by the importer
+    key: str  # internal name used by the checks and the writers
     header: str  # canonical Dutch header (templates, README)
-    parser: str  # school | year | text | count | score | pct | sd | bool | date | grade ...
+    parse: Parser  # value -> parsed value, or CellError with a Dutch message
     required: bool = True  # the column must be present
     blank_ok: bool = False  # an empty cell is allowed (value None)
     aliases: tuple[str, ...] = ()
     description: str = ""
     example: object = None
+    free_text: bool = False  # stored as typed: a leading + - @ is refused (formula injection)
+    max_length: int = MAX_CELL_CHARS
 
     @property
     def match_names(self) -> set[str]:
         return {normalize_header(n) for n in (self.header, self.key, *self.aliases)}
+
+    @property
+    def percent(self) -> bool:
+        """0-100 column: a cell formatted as % in Excel (0,185 shown as 18,5 %) is scaled."""
+        return self.parse in PERCENT_PARSERS
+
+
+Prepare = Callable[[pd.DataFrame, Context], tuple[Frames, list[Problem]]]
+Write = Callable[[duckdb.DuckDBPyConnection, Frames, Context, int], Outcome]
 
 
 @dataclass(frozen=True)
@@ -188,7 +107,12 @@ class FileFormat:
     file_stem: str  # template file name
     columns: tuple[Column, ...]
     key: tuple[str, ...]  # one row per key: duplicates are refused
+    prepare: Prepare = field(kw_only=True)  # checks against the database -> frames to write
+    write: Write = field(kw_only=True)  # inside Database.write(): (added, replaced, unchanged)
+    replaces: str = field(kw_only=True)  # what a file of this kind replaces (Dutch)
+    row_unit: str = field(kw_only=True)  # "one row per ..." (Dutch, for the template)
     domain_columns: bool = False  # pupils: one extra column per domain
+    affects_results: bool = True  # school_result is recomputed after a change
     notes: tuple[str, ...] = field(default_factory=tuple)
 
     def column(self, key: str) -> Column:
@@ -196,16 +120,16 @@ class FileFormat:
 
 
 SCHOOL = Column(
-    "school_id", "instellingsnummer", "school", aliases=("schoolnummer", "instellingsnr",
+    "school_id", "instellingsnummer", parse_school_id, aliases=("schoolnummer", "instellingsnr",
     "instelling", "school_id"), description="6 cijfers; 5 cijfers krijgen een voorloopnul",
     example="012345",
 )  # fmt: skip
 YEAR = Column(
-    "school_year", "schooljaar", "year", aliases=("jaar", "toetsjaar", "school_year"),
+    "school_year", "schooljaar", parse_school_year, aliases=("jaar", "toetsjaar", "school_year"),
     description="2024-2025, 2024-25 of het toetsjaar 2025", example="2024-2025",
 )  # fmt: skip
 ASSESSMENT = Column(
-    "assessment", "toets", "text", aliases=("toetsnaam", "assessment", "assessment_id"),
+    "assessment", "toets", parse_text, aliases=("toetsnaam", "assessment", "assessment_id"),
     description="code of naam van de toets, bv. ovsg6 of OVSG-toets 6de leerjaar",
     example="ovsg6",
 )  # fmt: skip
@@ -218,32 +142,37 @@ RESULTS = FileFormat(
         SCHOOL,
         YEAR,
         ASSESSMENT,
-        Column("learning_area", "leergebied", "text", blank_ok=True,
+        Column("learning_area", "leergebied", parse_text, blank_ok=True,
                aliases=("learning_area",), description="leeg = totaal van de toets",
                example="Wiskunde"),
-        Column("domain", "domein", "text", blank_ok=True, aliases=("domain",),
+        Column("domain", "domein", parse_text, blank_ok=True, aliases=("domain",),
                description="leeg = rij van het hele leergebied", example="Meetkunde"),
-        Column("n_pupils", "aantal_leerlingen", "n_or_suppressed", blank_ok=True,
+        Column("n_pupils", "aantal_leerlingen", parse_n_or_suppressed, blank_ok=True,
                aliases=("aantal", "n", "leerlingen", "n_leerlingen"),
                description="leerlingen met een score; '< 5' = niet gepubliceerd", example=24),
-        Column("score_mean", "gemiddelde_school", "score", blank_ok=True,
+        Column("score_mean", "gemiddelde_school", parse_score, blank_ok=True,
                aliases=("schoolgemiddelde", "gemiddelde", "score_school"),
                description="0 tot 100", example=63.5),
-        Column("similar_mean", "gemiddelde_vergelijkbare_scholen", "score", blank_ok=True,
+        Column("similar_mean", "gemiddelde_vergelijkbare_scholen", parse_score, blank_ok=True,
                aliases=("vergelijkbare_scholen", "gemiddelde_vergelijkbaar"),
                description="0 tot 100; leeg = Schoolfoto berekent het", example=61.2),
-        Column("flanders_mean", "gemiddelde_vlaanderen", "score", blank_ok=True,
+        Column("flanders_mean", "gemiddelde_vlaanderen", parse_score, blank_ok=True,
                aliases=("vlaanderen", "vlaams_gemiddelde"),
                description="0 tot 100; leeg = Schoolfoto berekent het", example=62.0),
-        Column("pct_goal_reached", "pct_doelen_behaald", "score", required=False,
+        Column("pct_goal_reached", "pct_doelen_behaald", parse_score, required=False,
                blank_ok=True, aliases=("doelen_behaald", "pct_doelen"),
                description="optioneel, 0 tot 100", example=78.0),
-        Column("score_sd", "standaardafwijking_school", "sd", required=False, blank_ok=True,
+        Column("score_sd", "standaardafwijking_school", parse_sd, required=False, blank_ok=True,
                aliases=("standaardafwijking", "sd"),
                description="optioneel; leeg = de standaardafwijking van Vlaanderen",
                example=11.8),
     ),
     ("school_id", "school_year", "assessment_id", "learning_area", "domain"),
+    prepare=prepare_results,
+    write=ReplaceRows("school_results_aggregate", AGGREGATE_COLUMNS,
+                      ("school_id", "school_year", "assessment_id"), with_import_id=True),
+    replaces="de resultaten van dezelfde scholen, schooljaren en toetsen",
+    row_unit="school, schooljaar, toets, leergebied en domein",
     notes=(
         "Een rij met een leeg domein is het resultaat van het hele leergebied; een rij met een "
         "leeg leergebied en een leeg domein is het totaal van de toets.",
@@ -258,27 +187,32 @@ PUPILS = FileFormat(
     "Resultaten per leerling",
     "sjabloon_leerlingen",
     (
-        Column("pupil_id", "leerling_id", "text", aliases=("leerling", "leerlingnummer",
-               "pupil_id"), description="uniek per leerling en schooljaar", example="L0001"),
+        Column("pupil_id", "leerling_id", parse_text, free_text=True, max_length=40,
+               aliases=("leerling", "leerlingnummer", "pupil_id"),
+               description="uniek per leerling en schooljaar", example="L0001"),
         SCHOOL,
         YEAR,
         ASSESSMENT,
-        Column("grade", "leerjaar", "grade", required=False, blank_ok=True,
+        Column("grade", "leerjaar", parse_grade, required=False, blank_ok=True,
                description="optioneel; standaard het leerjaar van de toets", example=6),
-        Column("gender", "geslacht", "gender", required=False, blank_ok=True,
+        Column("gender", "geslacht", parse_gender, required=False, blank_ok=True,
                description="jongen, meisje of x", example="meisje"),
-        Column("home_language_dutch", "thuistaal_nederlands", "bool", required=False,
+        Column("home_language_dutch", "thuistaal_nederlands", parse_bool, required=False,
                blank_ok=True, aliases=("thuistaal_nl",), description="ja/nee", example="ja"),
-        Column("mother_low_education", "moeder_laagopgeleid", "bool", required=False,
+        Column("mother_low_education", "moeder_laagopgeleid", parse_bool, required=False,
                blank_ok=True, description="ja/nee", example="nee"),
-        Column("school_allowance", "schooltoelage", "bool", required=False, blank_ok=True,
+        Column("school_allowance", "schooltoelage", parse_bool, required=False, blank_ok=True,
                description="ja/nee", example="nee"),
-        Column("neighbourhood_low", "buurtindicator", "bool", required=False, blank_ok=True,
+        Column("neighbourhood_low", "buurtindicator", parse_bool, required=False, blank_ok=True,
                aliases=("buurt_kansarm",), description="ja/nee", example="nee"),
-        Column("support_phase", "zorgfase", "phase", required=False, blank_ok=True,
+        Column("support_phase", "zorgfase", parse_phase, required=False, blank_ok=True,
                description="fase 0, fase 1, fase 2 of fase 3", example="fase 0"),
     ),
     ("pupil_id",),
+    prepare=prepare_pupils,
+    write=write_pupils,
+    replaces="de leerlingen en hun resultaten van dezelfde scholen, schooljaren en leerjaren",
+    row_unit="leerling",
     domain_columns=True,
     notes=(
         "Daarna één kolom per domein met de score (0 tot 100), met als kolomnaam "
@@ -294,28 +228,36 @@ SCHOOLS = FileFormat(
     "sjabloon_scholen",
     (
         SCHOOL,
-        Column("name", "naam", "text", aliases=("schoolnaam",), example="GBS De Regenboog"),
-        Column("municipality", "gemeente", "text", example="Lier"),
-        Column("region", "regio", "text", description="code of naam van de regio",
+        Column("name", "naam", parse_text, free_text=True, max_length=150, aliases=("schoolnaam",),
+               example="GBS De Regenboog"),
+        Column("municipality", "gemeente", parse_text, free_text=True, max_length=80,
+               example="Lier"),
+        Column("region", "regio", parse_text, max_length=100,
+               description="code of naam van de regio",
                example="R1"),
-        Column("community_id", "scholengemeenschap", "text", required=False, blank_ok=True,
+        Column("community_id", "scholengemeenschap", parse_text, free_text=True, max_length=20,
+               required=False, blank_ok=True,
                description="optioneel, code", example="SG11"),
         YEAR,
-        Column("n_pupils", "aantal_leerlingen", "count", aliases=("leerlingen",),
+        Column("n_pupils", "aantal_leerlingen", parse_count, aliases=("leerlingen",),
                description="alle leerlingen van de school", example=214),
-        Column("pct_home_language_not_dutch", "pct_thuistaal_niet_nederlands", "pct",
+        Column("pct_home_language_not_dutch", "pct_thuistaal_niet_nederlands", parse_pct,
                description="0 tot 100", example=18.5),
-        Column("pct_mother_low_education", "pct_moeder_laagopgeleid", "pct",
+        Column("pct_mother_low_education", "pct_moeder_laagopgeleid", parse_pct,
                description="0 tot 100", example=21.0),
-        Column("pct_school_allowance", "pct_schooltoelage", "pct", description="0 tot 100",
+        Column("pct_school_allowance", "pct_schooltoelage", parse_pct, description="0 tot 100",
                example=27.3),
-        Column("pct_neighbourhood", "pct_buurtindicator", "pct", description="0 tot 100",
+        Column("pct_neighbourhood", "pct_buurtindicator", parse_pct, description="0 tot 100",
                example=24.1),
-        Column("ses_group", "ses_groep", "ses", required=False, blank_ok=True,
+        Column("ses_group", "ses_groep", parse_ses, required=False, blank_ok=True,
                description="optioneel, 1 (veel kansarmoede) tot 5; leeg = Schoolfoto "
                "berekent de kwintielen per schooljaar", example=3),
     ),
     ("school_id", "school_year"),
+    prepare=prepare_schools,
+    write=write_schools,
+    replaces="naam, gemeente en regio van de scholen en hun context in dezelfde schooljaren",
+    row_unit="school en schooljaar",
 )  # fmt: skip
 
 SUPPORT = FileFormat(
@@ -325,13 +267,18 @@ SUPPORT = FileFormat(
     (
         SCHOOL,
         YEAR,
-        Column("phase", "fase", "phase_or_indicator", aliases=("zorgfase", "indicator"),
+        Column("phase", "fase", parse_phase_or_indicator, aliases=("zorgfase", "indicator"),
                description="brede basiszorg, verhoogde zorg, uitbreiding van zorg, IAC, "
                "CLB-traject of zittenblijven", example="verhoogde zorg"),
-        Column("n_pupils", "aantal_leerlingen", "count", aliases=("aantal", "leerlingen"),
+        Column("n_pupils", "aantal_leerlingen", parse_count, aliases=("aantal", "leerlingen"),
                example=31),
     ),
     ("school_id", "school_year", "phase"),
+    affects_results=False,
+    prepare=prepare_support,
+    write=ReplaceRows("support_counts", SUPPORT_COLUMNS, ("school_id", "school_year")),
+    replaces="de zorgcijfers van dezelfde scholen en schooljaren",
+    row_unit="school, schooljaar en fase",
 )  # fmt: skip
 
 GUIDANCE = FileFormat(
@@ -339,133 +286,35 @@ GUIDANCE = FileFormat(
     "Begeleidingscontacten",
     "sjabloon_begeleiding",
     (
-        Column("contact_id", "contact_id", "text", required=False, blank_ok=True,
+        Column("contact_id", "contact_id", parse_text, free_text=True, max_length=40,
+               required=False, blank_ok=True,
                aliases=("contact", "registratie_id"),
                description="optioneel; leeg = Schoolfoto maakt een code", example="C2024-0001"),
         SCHOOL,
-        Column("school_year", "schooljaar", "year", required=False, blank_ok=True,
+        Column("school_year", "schooljaar", parse_school_year, required=False, blank_ok=True,
                aliases=("jaar",), description="optioneel; leeg = afgeleid uit de datum",
                example="2024-2025"),
-        Column("contact_date", "datum", "date", description="dd/mm/jjjj",
+        Column("contact_date", "datum", parse_date, description="dd/mm/jjjj",
                example=dt.date(2024, 10, 15)),
-        Column("anker", "anker", "text", aliases=("begeleider", "anker_id"),
+        Column("anker", "anker", parse_text, max_length=254, aliases=("begeleider", "anker_id"),
                description="gebruikerscode of e-mailadres van het anker", example="anker-001"),
-        Column("goal_code", "doelcode", "goal_code", aliases=("operationeel_doel", "doel"),
+        Column("goal_code", "doelcode", parse_goal_code, aliases=("operationeel_doel", "doel"),
                description="bv. NO 1.3, BAO 2.1, BAO BI 3.1", example="BAO 2.1"),
-        Column("core_task", "kerntaak", "core_task", description="KT1-KT3 of BI1-BI4",
+        Column("core_task", "kerntaak", parse_core_task, description="KT1-KT3 of BI1-BI4",
                example="KT2"),
-        Column("form", "vorm", "form", description="individueel of lerend netwerk",
+        Column("form", "vorm", parse_form, description="individueel of lerend netwerk",
                example="individueel"),
-        Column("hours", "uren", "hours", description="0 tot 24", example=3.5),
-        Column("units", "eenheden", "units", required=False, blank_ok=True,
+        Column("hours", "uren", parse_hours, description="0 tot 24", example=3.5),
+        Column("units", "eenheden", parse_units, required=False, blank_ok=True,
                aliases=("begeleidingseenheden",),
                description="optioneel; leeg = één per halve dag (3,5 uur)", example=1),
     ),
     ("contact_id",),
+    affects_results=False,
+    prepare=prepare_guidance,
+    write=write_guidance,
+    replaces="de begeleidingscontacten van dezelfde scholen en schooljaren",
+    row_unit="begeleidingscontact",
 )  # fmt: skip
 
 FORMATS: dict[str, FileFormat] = {f.kind: f for f in (RESULTS, PUPILS, SCHOOLS, SUPPORT, GUIDANCE)}
-
-
-# One flat branch per parser name: over the complexity limit by design (issue 12: a table).
-def parse_cell(parser: str, value: object) -> object:  # noqa: C901
-    """Parse one non-blank cell with the named parser (see Column.parser)."""
-    if parser == "school":
-        return parse_school_id(value)
-    if parser == "year":
-        return parse_school_year(value)
-    if parser == "text":
-        return show(value).strip()
-    if parser in ("count", "n_or_suppressed"):
-        if parser == "n_or_suppressed" and show(value).strip().lower() in SUPPRESSED_MARKERS:
-            return None
-        try:
-            number = parse_number(value)
-        except CellError:
-            raise CellError("geen aantal. Verwacht: een geheel getal, 0 of meer.") from None
-        if number < 0 or not number.is_integer():
-            raise CellError("geen aantal. Verwacht: een geheel getal, 0 of meer.")
-        return int(number)
-    if parser in ("score", "pct"):
-        try:
-            number = parse_number(value)
-        except CellError:
-            raise CellError("geen getal. Verwacht: een getal van 0 tot 100, bv. 63,5.") from None
-        if not 0 <= number <= 100:
-            raise CellError("ligt buiten 0–100. Verwacht: een getal van 0 tot 100, bv. 63,5.")
-        return number
-    if parser == "sd":
-        try:
-            number = parse_number(value)
-        except CellError:
-            raise CellError("geen getal. Verwacht: een standaardafwijking, bv. 11,8.") from None
-        if not 0 <= number <= 100:
-            raise CellError("ligt buiten 0–100. Verwacht: een standaardafwijking, bv. 11,8.")
-        return number
-    if parser == "hours":
-        try:
-            number = parse_number(value)
-        except CellError:
-            raise CellError("geen getal. Verwacht: een aantal uren, bv. 3,5.") from None
-        if not 0 <= number <= 24:
-            raise CellError("ligt buiten 0–24. Verwacht: een aantal uren, bv. 3,5.")
-        return number
-    if parser in ("units", "grade", "ses"):
-        limits = {"units": (0, 100), "grade": (1, 8), "ses": (1, 5)}[parser]
-        try:
-            number = parse_number(value)
-        except CellError:
-            number = math.nan
-        if not (number.is_integer() and limits[0] <= number <= limits[1]):
-            raise CellError(
-                f"geen geheel getal van {limits[0]} tot {limits[1]}. Verwacht: bv. {limits[0] + 1}."
-            )
-        return int(number)
-    if parser == "bool":
-        return parse_bool(value)
-    if parser == "date":
-        return parse_date(value)
-    if parser == "gender":
-        text = normalize_value(value)
-        mapped = {"jongen": "jongen", "j": "jongen", "m": "jongen", "meisje": "meisje",
-                  "v": "meisje", "x": "x"}.get(text)  # fmt: skip
-        if mapped is None:
-            raise CellError("onbekend geslacht. Verwacht: jongen, meisje of x.")
-        return mapped
-    if parser == "phase":
-        text = normalize_value(value)
-        if re.fullmatch(r"[0-3]", text):
-            text = "fase" + text
-        names = {normalize_value(p): f"fase {i}" for i, p in enumerate(SUPPORT_CONTINUUM)}
-        names.update({f"fase{i}": f"fase {i}" for i in range(4)})
-        if text not in names:
-            raise CellError("onbekende zorgfase. Verwacht: fase 0, fase 1, fase 2 of fase 3.")
-        return names[text]
-    if parser == "phase_or_indicator":
-        text = normalize_value(value)
-        known = {normalize_value(p): p for p in SUPPORT_CONTINUUM + SUPPORT_INDICATORS}
-        name = known.get(text) or PHASE_ALIASES.get(text)
-        if name is None:
-            raise CellError(
-                "onbekende fase. Verwacht: brede basiszorg, verhoogde zorg, uitbreiding van "
-                "zorg, IAC, CLB-traject of zittenblijven."
-            )
-        return name
-    if parser == "goal_code":
-        text = re.sub(r"\s+", " ", show(value).strip().upper())
-        text = re.sub(r"^(NO|BAO)(?=\d)", r"\1 ", text)
-        if not GOAL_CODE_RE.fullmatch(text):
-            raise CellError("geen geldige doelcode. Verwacht: bv. NO 1.3, BAO 2.1 of BAO BI 3.1.")
-        return text
-    if parser == "core_task":
-        text = show(value).strip().upper().replace(" ", "")
-        if text not in CORE_TASKS:
-            raise CellError("onbekende kerntaak. Verwacht: KT1, KT2, KT3, BI1, BI2, BI3 of BI4.")
-        return text
-    if parser == "form":
-        text = show(value).strip().lower()
-        text = re.sub(r"\s+", " ", text)
-        if text not in GUIDANCE_FORMS:
-            raise CellError("onbekende vorm. Verwacht: individueel of lerend netwerk.")
-        return text
-    raise ValueError(f"unknown parser {parser}")  # a programming error, not user input

@@ -69,12 +69,8 @@ def build_template(kind: str, con: duckdb.DuckDBPyConnection | None = None) -> b
     info = wb.create_sheet("Uitleg")
     info.append([f"Sjabloon: {fmt.label}"])
     info["A1"].font = Font(bold=True, size=13)
-    info.append(["Vul het eerste blad in: één rij per "
-                 + {"results": "school, schooljaar, toets, leergebied en domein",
-                    "pupils": "leerling", "schools": "school en schooljaar",
-                    "support": "school, schooljaar en fase",
-                    "guidance": "begeleidingscontact"}[kind]
-                 + ". Vervang de voorbeeldrij."])  # fmt: skip
+    info.append([f"Vul het eerste blad in: één rij per {fmt.row_unit}. Vervang de voorbeeldrij."])
+    info.append([f"Een bestand vervangt {fmt.replaces}."])
     info.append([f"Hoogstens {format_number(MAX_DATA_ROWS, 0)} rijen per bestand; .xlsx of .csv."])
     info.append([])
     info.append(["kolom", "verplicht", "uitleg"])

@@ -209,7 +209,8 @@ def allowed_school_ids(con: Any, viewer: Viewer) -> list[str]:
         return []
     role, region_id = row
     if role == "beheerder":
-        ids = con.execute("SELECT school_id FROM schools ORDER BY school_id").fetchall()
+        ids = con.execute("SELECT school_id FROM schools /* scope */ ORDER BY school_id")
+        ids = ids.fetchall()
         return [r[0] for r in ids]
     assigned = [
         r[0]
@@ -218,7 +219,8 @@ def allowed_school_ids(con: Any, viewer: Viewer) -> list[str]:
         ).fetchall()
     ]
     rows = con.execute(
-        "SELECT school_id FROM schools WHERE list_contains(CAST(? AS VARCHAR[]), school_id) "
+        "SELECT school_id FROM schools /* scope */ "
+        "WHERE list_contains(CAST(? AS VARCHAR[]), school_id) "
         "OR (? AND region_id = ?) ORDER BY school_id",
         [assigned, role == "regioteam", region_id],
     ).fetchall()

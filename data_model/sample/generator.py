@@ -33,6 +33,7 @@ import pandas as pd
 from data_model.statistics.materialize import refresh_school_results
 from data_model.storage.catalogue import ASSESSMENTS
 from data_model.storage.db import CURRENT, Database, DataError, create_schema, is_sample, set_meta
+from data_model.texts.formatting import format_number
 from data_model.vocabulary import CORE_TASKS, SUPPORT_PHASES
 
 LAST_YEAR_START = (
@@ -638,7 +639,8 @@ def main(argv: list[str] | None = None) -> int:
         print(str(exc), file=sys.stderr)
         return 2
     size = (args.out / CURRENT).resolve().stat().st_size / 1e6
-    print(f"{args.out}: snapshot van {size:.1f} MB in {time.perf_counter() - start:.1f} s")
+    seconds = time.perf_counter() - start
+    print(f"{args.out}: snapshot van {format_number(size)} MB in {format_number(seconds)} s")
     return 0
 
 

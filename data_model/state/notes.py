@@ -37,6 +37,7 @@ from data_model.vocabulary import NOTE_SCOPE_CONVERSATION as SCOPE_CONVERSATION
 from data_model.vocabulary import NOTE_SCOPE_PREPARATION as SCOPE_PREPARATION
 from data_model.vocabulary import NOTE_SCOPES as SCOPES
 from data_model.vocabulary import NOTE_SOURCES as SOURCES
+from data_model.vocabulary import NOTE_STEP_LABELS as STEP_LABELS  # noqa: F401 - ui uses it
 from data_model.vocabulary import NOTE_STEPS as STEPS
 from data_model.vocabulary import NOTE_VERDICTS as VERDICTS
 

@@ -6,8 +6,6 @@ of an upload into cells, with Dutch messages for a file that cannot be read.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Iterable, Mapping
 
@@ -35,55 +33,28 @@ def _cell(value: object) -> str:
     return str(value).strip()
 
 
-def _xlsx_rows(file_name: str, data: bytes, max_rows: int) -> list[list[str]]:
-    import openpyxl
-
-    try:
-        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a damaged file
-        raise UserValidationError(
-            [f"{file_name}: het bestand kan niet als Excel-werkboek gelezen worden."]
-        ) from exc
-    try:
-        rows: list[list[str]] = []
-        # Read row by row and stop early: a 1 MB workbook can unpack to millions of rows.
-        for row in wb.worksheets[0].iter_rows(values_only=True, max_col=20):
-            rows.append([_cell(v) for v in row])
-            if len(rows) > max_rows + 10:
-                raise UserValidationError(
-                    [f"{file_name}: meer dan {max_rows} rijen; splits de lijst op."]
-                )
-        return rows
-    finally:
-        wb.close()
-
-
-def _csv_rows(data: bytes) -> list[list[str]]:
-    text = ""
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    first = text.splitlines()[0] if text.strip() else ""
-    # Belgian Excel saves CSV with ';'. A ',' header only when there is no ';' at all.
-    delimiter = ";" if ";" in first or "," not in first else ","
-    if "\t" in first and ";" not in first and "," not in first:
-        delimiter = "\t"
-    return [[c.strip() for c in row] for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
-
-
 def sheet_rows(file_name: str, data: bytes, max_rows: int) -> list[list[str]]:
-    """All rows of the first sheet (xlsx) or the CSV file, as text cells."""
-    name = file_name.lower()
-    if name.endswith(".xlsx"):
-        return _xlsx_rows(file_name, data, max_rows)
-    if name.endswith(".csv"):
-        return _csv_rows(data)
-    raise UserValidationError(
-        [f"{file_name}: kies een .xlsx- of .csv-bestand (dit bestandstype wordt niet gelezen)."]
-    )
+    """All rows of the first visible sheet (xlsx) or the CSV file, as text cells.
+
+    Read with the imports' shared reader (data_model.imports.reader): the same limits,
+    checked before anything is materialised, and the same CSV decoding rules."""
+    from data_model.imports.reader import ReadError, open_book
+
+    if not file_name.lower().endswith((".xlsx", ".csv")):
+        raise UserValidationError(
+            [f"{file_name}: kies een .xlsx- of .csv-bestand (dit bestandstype wordt niet gelezen)."]
+        )
+    try:
+        book = open_book(file_name, data)
+        sheet = next((s for s in book.sheets if s.visible), None)
+        if sheet is None:
+            raise ReadError("het bestand heeft geen zichtbaar blad.")
+        rows = book.rows(sheet, limit=max_rows + 11)
+    except ReadError as exc:
+        raise UserValidationError([f"{file_name}: {exc.message}"]) from None
+    if len(rows) > max_rows + 10:
+        raise UserValidationError([f"{file_name}: meer dan {max_rows} rijen; splits de lijst op."])
+    return [[_cell(v) for v in row[:20]] for row in rows]
 
 
 def find_header(

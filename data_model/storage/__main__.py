@@ -12,7 +12,8 @@ import sys
 
 from data_model.storage.cli import add_data_argument, fail, open_data
 from data_model.storage.db import DataError
-from data_model.storage.migrate import migrate_single_file
+from data_model.storage.migrate import copy_state, migrate_single_file
+from data_model.storage.state import StateError, StateStore
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -30,6 +31,11 @@ def main(argv: list[str] | None = None) -> int:
     mig = sub.add_parser("migrate", help="een databank van vóór de snapshots omzetten")
     mig.add_argument("old", help="het oude .duckdb-bestand")
     add_data_argument(mig, required=True)
+    copy = sub.add_parser(
+        "copy-state", help="notities, gebruikers en logboeken naar een andere databank kopiëren"
+    )
+    copy.add_argument("url", help="doel, bv. postgresql+psycopg://gebruiker@server/schoolfoto")
+    add_data_argument(copy)
     args = parser.parse_args(argv)
 
     if args.command == "migrate":
@@ -38,6 +44,17 @@ def main(argv: list[str] | None = None) -> int:
         except DataError as exc:
             raise fail(str(exc)) from None
         print(summary)
+        return 0
+    if args.command == "copy-state":
+        source = open_data(args.data)
+        try:
+            target = StateStore(args.url)
+            print(copy_state(source.state, target))
+            target.close()
+        except (DataError, StateError) as exc:
+            raise fail(str(exc)) from None
+        finally:
+            source.close()
         return 0
     db = open_data(args.data)
     try:

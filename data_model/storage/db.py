@@ -27,7 +27,6 @@ import json
 import os
 import shutil
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -46,7 +45,6 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DATA_PATH = REPO_ROOT / "sample_data"
 SNAPSHOTS = "snapshots"
 CURRENT = "current.duckdb"
-STATE_FILE = "state.sqlite"
 KEEP_SNAPSHOTS = 5
 OPEN_SNAPSHOTS = 3  # handles kept open: the current one and those script runs may still use
 _PREFIX = "snapshot-"
@@ -512,14 +510,6 @@ class Database:
                 path.unlink(missing_ok=True)
                 removed.append(path.stem)
         return removed
-
-    def wait_for_snapshot(self, snapshot_id: str, timeout: float = 10.0) -> bool:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.current_snapshot() >= snapshot_id:
-                return True
-            time.sleep(0.05)
-        return False
 
     def close(self) -> None:
         with self._lock:

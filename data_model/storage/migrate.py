@@ -14,7 +14,7 @@ import duckdb
 import pandas as pd
 
 from data_model.storage.db import Database, DataError, _duck_message, migrate, schema_version
-from data_model.storage.state import SYSTEM_USER_ID
+from data_model.storage.state import SYSTEM_USER_ID, StateStore
 
 # (table, columns) copied from a version-1 file, in an order that keeps references valid.
 _STATE_COPY = (
@@ -37,7 +37,8 @@ def _read_state(old: Path) -> dict[str, pd.DataFrame]:
     try:
         if schema_version(con) >= 2:
             raise DataError("Dit bestand is al een snapshot; er is niets om te zetten.")
-        names = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables")}
+        tables = con.execute("SELECT table_name FROM information_schema.tables").fetchall()
+        names = {r[0] for r in tables}
         frames = {}
         for table, cols in _STATE_COPY:
             if table in names:
@@ -100,10 +101,52 @@ def migrate_single_file(old: Path | str, folder: Path | str) -> str:
             if not db.state.sqlite:  # explicit note ids: move the sequence past them
                 s.execute(
                     "SELECT setval(pg_get_serial_sequence('notes', 'note_id'), "
-                    "(SELECT coalesce(max(note_id), 1) FROM notes))"
+                    "(SELECT coalesce(max(note_id), 0) + 1 FROM notes), false)"
                 )
     finally:
         db.close()
     return f"Omgezet naar {folder.name}: snapshot {snapshot}; " + ", ".join(
         counts or ["geen toestand"]
     )
+
+
+# Tables of the state store in an order that keeps references valid (all of migration 1).
+_STATE_TABLES = ("users", "user_schools", "notes", "note_history", "audit_log", "import_log",
+                 "jobs")  # fmt: skip
+
+
+def copy_state(source: StateStore, target: StateStore) -> str:
+    """Copy every row of one state store into another, empty one (SQLite -> PostgreSQL).
+
+    The target must hold nothing but the command-line identity: merging two live stores
+    would mix two histories. Ids are kept, so notes keep their history and links.
+    """
+    used = target.execute("SELECT count(*) FROM users WHERE user_id <> ?", [SYSTEM_USER_ID])
+    notes = target.execute("SELECT count(*) FROM notes").fetchone()[0]
+    if used.fetchone()[0] or notes:
+        raise DataError("De doel-toestandsdatabank is niet leeg; er is niets gekopieerd.")
+    counts = []
+    with target.transaction() as s:
+        for table in _STATE_TABLES:
+            result = source.execute("SELECT * FROM " + table)  # constant names
+            rows = result.fetchall()
+            if table == "users":
+                rows = [r for r in rows if r[0] != SYSTEM_USER_ID]
+            if not rows:
+                continue
+            cols = result.columns
+            s.executemany(
+                "INSERT INTO " + table + " (" + ", ".join(cols) + ") VALUES ("
+                + ", ".join("?" for _ in cols) + ")",
+                rows,
+            )  # fmt: skip
+            counts.append(f"{len(rows)} {table}")
+        if not target.sqlite:  # explicit ids: move every serial sequence past them
+            for table, column in (("notes", "note_id"), ("note_history", "history_id"),
+                                  ("audit_log", "audit_id"), ("import_log", "import_id"),
+                                  ("jobs", "job_id")):  # fmt: skip
+                s.execute(
+                    "SELECT setval(pg_get_serial_sequence('" + table + "', '" + column + "'), "
+                    "(SELECT coalesce(max(" + column + "), 0) + 1 FROM " + table + "), false)"
+                )  # constant names
+    return "Gekopieerd: " + (", ".join(counts) or "niets")

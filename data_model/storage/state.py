@@ -32,6 +32,8 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy import event
 
+from data_model.vocabulary import ROLES
+
 SYSTEM_USER_ID = "systeem"
 SQLITE_BUSY_MS = 15_000  # a writer waits this long for another process's transaction
 
@@ -52,7 +54,8 @@ sa.Table(
     sa.Column("role", sa.String(20), nullable=False),
     sa.Column("region_id", sa.String(50)),
     sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
-    sa.CheckConstraint("role IN ('directeur', 'anker', 'regioteam', 'beheerder')"),
+    # The role codes' one home is data_model.vocabulary (constants, never input).
+    sa.CheckConstraint("role IN (" + ", ".join(f"'{r}'" for r in ROLES) + ")"),
 )
 sa.Table(
     "user_schools",

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import io
-import shutil
 from pathlib import Path
 
 import openpyxl
@@ -25,6 +24,7 @@ from data_model.imports.templates import build_template
 from data_model.reading.access import system_viewer, viewer_for_user_id
 from data_model.state import users
 from data_model.storage.db import Database
+from tests.conftest import copy_data
 from tests.hostile import CONTROL, FORMULAS, hostile, plant
 
 BAD_START = tuple(FORMULA_START)
@@ -44,9 +44,8 @@ def _xlsx_values(data: bytes) -> list[object]:
 
 
 @pytest.fixture(scope="module")
-def hostile_env(sample_db: Path, tmp_path_factory: pytest.TempPathFactory):
-    path = tmp_path_factory.mktemp("hostile_exports") / "schoolfoto.duckdb"
-    shutil.copy(sample_db, path)
+def hostile_env(pristine_db: Path, tmp_path_factory: pytest.TempPathFactory):
+    path = copy_data(pristine_db, tmp_path_factory.mktemp("hostile_exports") / "data")
     ids = plant(path)
     db = Database(path)
     yield db, ids
@@ -78,7 +77,7 @@ def test_pdf_conversation_sheet_with_control_characters(hostile_env):
     db, ids = hostile_env
     con = db.cursor()
     director = viewer_for_user_id(con, ids["director"])
-    year = con.execute(
+    year = con.state.execute(
         "SELECT max(school_year) FROM notes WHERE school_id = ?", [ids["school_id"]]
     ).fetchone()[0]
     data = build_conversation_pdf(con, director, ids["school_id"], year)
@@ -123,3 +122,18 @@ def test_users_sheet():
     ]
     values = _xlsx_values(users.user_sheet_template(rows))
     assert _bad_cells(values) == [] and _control(values) == []
+
+
+def test_an_export_that_fails_says_so_in_dutch(caplog):
+    from data_model.exports.cells import failure_pdf, failure_xlsx
+    from ui.errors import safe_build
+
+    def broken() -> bytes:
+        raise ValueError("IllegalCharacterError at /srv/schoolfoto/data")
+
+    values = _xlsx_values(safe_build(broken, failure_xlsx, "export"))
+    assert values[0].startswith("Deze export kon niet gemaakt worden.")
+    reference = values[0].rsplit(" ", 1)[1].rstrip(".")
+    assert reference.startswith("SF-") and "/srv" not in values[0]
+    assert reference in caplog.text and "IllegalCharacterError" in caplog.text  # the log has it
+    assert safe_build(broken, failure_pdf, "export").startswith(b"%PDF")

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 
 from data_model.imports import importer
-from data_model.imports.formats import parse_number, parse_school_id, parse_school_year
+from data_model.imports.cells import parse_number, parse_school_id, parse_school_year
 from data_model.reading.access import system_viewer
 from data_model.storage.db import Database
-from tests.conftest import ROOT
+from tests.conftest import ROOT, copy_data
 from tests.data_model.importer_files import (
     RESULT_HEADER,
     csv_bytes,
@@ -131,7 +131,17 @@ def test_reimport_changes_nothing_and_correction_replaces(db: Database) -> None:
     before = table_checksums(db.cursor())
     again = importer.import_file(db, admin, "r.xlsx", data, "results")
     assert again.ok and again.unchanged
-    assert again.summary.startswith("Resultaten per school (gemiddelden): niets gewijzigd")
+    assert again.summary.startswith(  # the same bytes as the last import: not read again
+        "Resultaten per school (gemiddelden): niets gewijzigd; dit bestand werd al ingelezen op "
+    )
+    # Other bytes, the same rows: read, checked and compared with what is stored.
+    copy = xlsx_bytes(RESULT_HEADER, rows, title_rows=[["Kopie"]])
+    same = importer.import_file(db, admin, "r-kopie.xlsx", copy, "results")
+    assert same.ok and same.unchanged
+    assert same.summary == (
+        "Resultaten per school (gemiddelden): niets gewijzigd (2 scholen, schooljaar "
+        "2025-2026); deze gegevens stonden al in de databank."
+    )
     assert table_checksums(db.cursor()) == before
     # The corrected file: one score changed, one row gone.
     corrected = [list(r) for r in rows[:-1]]
@@ -146,9 +156,10 @@ def test_reimport_changes_nothing_and_correction_replaces(db: Database) -> None:
         "SELECT file_name, outcome, rows_added, rows_replaced, user_id FROM import_log "
         "ORDER BY import_id"
     ).fetchall()
-    assert log[-3:] == [
+    assert log[-4:] == [
         ("r.xlsx", "gelukt", len(rows), 0, "systeem"),
         ("r.xlsx", "ongewijzigd", 0, 0, "systeem"),
+        ("r-kopie.xlsx", "ongewijzigd", 0, 0, "systeem"),
         ("r2.xlsx", "gelukt", len(rows) - 1, len(rows), "systeem"),
     ]
 
@@ -287,3 +298,54 @@ def test_kill_during_write_leaves_the_database_unchanged(writable_db: Path, tmp_
         assert report.ok, report.problems  # and the database still takes the same file
     finally:
         database.close()
+
+
+def test_worker_path_writes_what_the_in_process_path_writes(
+    writable_db: Path, tmp_path: Path
+) -> None:
+    """The page and the CLI check files in the worker (frames come back as Parquet): every
+    kind must land in the database exactly as when checked in this process."""
+    from data_model.imports.worker import check_in_worker
+
+    twin = copy_data(writable_db, tmp_path / "twin")
+    first_db = Database(writable_db)
+    con = first_db.cursor()
+    school = con.execute("SELECT min(school_id) FROM schools").fetchall()[0][0]
+    header, pupils = next_year_pupils(con, n_schools=1)
+    files = [
+        ("r.xlsx", xlsx_bytes(RESULT_HEADER, next_year_results(con, n_schools=2)), "results"),
+        ("l.xlsx", xlsx_bytes(header, pupils), "pupils"),
+        ("s.csv", csv_bytes(
+            ["instellingsnummer", "naam", "gemeente", "regio", "schooljaar", "aantal_leerlingen",
+             "pct_thuistaal_niet_nederlands", "pct_moeder_laagopgeleid", "pct_schooltoelage",
+             "pct_buurtindicator"],
+            [[school, "GBS Nieuw", "Lier", "R1", "2025-2026", 200, 10, 12, 14, 16]]), "schools"),
+        ("g.xlsx", xlsx_bytes(
+            ["instellingsnummer", "datum", "anker", "doelcode", "kerntaak", "vorm", "uren"],
+            [[school, dt.datetime(2025, 10, 15), "anker-001", "BAO 2.1", "KT2", "individueel",
+              3.5]]), "guidance"),
+    ]  # fmt: skip
+    first_db.close()
+    checksums = []
+    for path, checker in ((writable_db, check_in_worker), (twin, None)):
+        db = Database(path)
+        try:
+            admin = system_viewer(db.cursor())
+            for name, data, kind in files:
+                report = importer.import_file(db, admin, name, data, kind, checker=checker)
+                assert report.ok, report.problems
+            # Derived tables are sums of floats in a parallel (run-dependent) order: compare
+            # what the files brought, the stored input tables.
+            derived = {
+                "school_result",
+                "school_expected",
+                "expected_model",
+                "school_cell_aggregate",
+                "variance_components",
+            }
+            checksums.append(
+                {t: v for t, v in table_checksums(db.cursor()).items() if t not in derived}
+            )
+        finally:
+            db.close()
+    assert checksums[0] == checksums[1]

@@ -1,7 +1,7 @@
 """The schema and the stored data speak the vocabulary of data_model/vocabulary.py.
 
-Every `CHECK (column IN (...))` of schema.sql must list exactly the codes of one vocabulary
-tuple, so a code added in one place and not the other fails here; and every code the demo
+Every `CHECK (column IN (...))` of the snapshot schema (schema.sql) and of the state store
+(storage/state.py) must list exactly the codes of one vocabulary tuple, so a code added in one place and not the other fails here; and every code the demo
 database holds (statuses, trends, phases, roles, note steps) is a vocabulary code.
 """
 
@@ -11,6 +11,7 @@ import re
 
 from data_model import vocabulary as v
 from data_model.rules import load_rules
+from data_model.storage import state
 from data_model.storage.db import SCHEMA_PATH
 
 # Column of a CHECK ... IN constraint -> the vocabulary tuple it must equal.
@@ -19,13 +20,18 @@ CHECKED = {
     "measure_kind": v.SUPPORT_MEASURE_KINDS,
     "form": v.GUIDANCE_FORMS,
     "tier": v.NEED_TIERS,
-    "role": v.ROLES,
-}
+}  # role: the state store builds its CHECK from v.ROLES (storage/state.py)
 _CHECK_IN = re.compile(r"CHECK \((\w+) IN \(([^)]*)\)\)")
 
 
 def _checks() -> dict[str, tuple[str, ...]]:
-    sql = SCHEMA_PATH.read_text(encoding="utf-8")
+    state_checks = [
+        f"CHECK ({constraint.sqltext})"
+        for table in state.metadata.tables.values()
+        for constraint in table.constraints
+        if hasattr(constraint, "sqltext")
+    ]
+    sql = "\n".join([SCHEMA_PATH.read_text(encoding="utf-8"), *state_checks])
     return {
         column: tuple(re.findall(r"'([^']*)'", values)) for column, values in _CHECK_IN.findall(sql)
     }

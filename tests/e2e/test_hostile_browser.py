@@ -13,14 +13,14 @@ Targets: 0 requests to any host but the app's own, 0 live links or images from d
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 
+from tests.conftest import copy_data
 from tests.e2e.conftest import running_app
-from tests.hostile import ATTACKER, original, plant, sweep_users
+from tests.hostile import ATTACKER, plant, sweep_users, user_names
 from ui.navigation import PAGES
 
 pytestmark = pytest.mark.browser
@@ -63,15 +63,17 @@ def _pick_user(page, role: str, name: str) -> None:  # type: ignore[no-untyped-d
     _settle(page)
 
 
+def _count(page, result: dict, where: tuple) -> None:  # type: ignore[no-untyped-def]
+    counts = page.evaluate(COUNT_LIVE, ATTACKER)
+    for key in ("links", "images", "html", "directives", "maths"):
+        result[key] += counts[key]
+    if any(counts[k] for k in ("links", "images", "html", "directives", "maths")):
+        result["where"].append((*where, counts))
+
+
 def sweep(url: str, db: Path, users: dict[str, str], browser) -> dict:  # type: ignore[no-untyped-def]
     """Open every page for every role; return the counts and the foreign hosts seen."""
-    import duckdb
-
-    con = duckdb.connect(str(db), read_only=True)
-    names = {
-        uid: original(n) for uid, n in con.execute("SELECT user_id, name FROM users").fetchall()
-    }
-    con.close()
+    names = user_names(db)
     own = urlparse(url).netloc
     result = {"pages": 0, "foreign_requests": 0, "foreign_hosts": set(), "links": 0, "images": 0,
               "html": 0, "directives": 0, "maths": 0, "where": []}  # fmt: skip
@@ -99,20 +101,20 @@ def sweep(url: str, db: Path, users: dict[str, str], browser) -> dict:  # type: 
                 continue  # not a page for this role
             link.first.click()
             _settle(page)
-            # Collapsed expanders and other tabs are in the DOM too: the count covers them.
-            counts = page.evaluate(COUNT_LIVE, ATTACKER)
             result["pages"] += 1
-            for key in ("links", "images", "html", "directives", "maths"):
-                result[key] += counts[key]
-            if any(counts[k] for k in ("links", "images", "html", "directives", "maths")):
-                result["where"].append((role, title, counts))
+            _count(page, result, (role, title))
+            # Lazy tabs render only when opened (collapsed expanders are in the DOM already).
+            tabs = page.locator("[data-testid=stMain] [role=tab]")
+            for i in range(1, tabs.count()):
+                tabs.nth(i).click()
+                _settle(page)
+                _count(page, result, (role, title, i))
         context.close()
     return result
 
 
-def test_hostile_data_sweep(browser, sample_db, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    db = tmp_path / "schoolfoto.duckdb"
-    shutil.copy(sample_db, db)
+def test_hostile_data_sweep(browser, pristine_db, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    db = copy_data(pristine_db, tmp_path / "data")
     ids = plant(db)
     users = sweep_users(db, ids["school_id"], ids["director"], ids["anker"])
     with running_app(db, env={"SCHOOLFOTO_ERRORS": "show"}) as url:
@@ -124,16 +126,20 @@ def test_hostile_data_sweep(browser, sample_db, tmp_path) -> None:  # type: igno
     assert (result["links"], result["images"], result["html"], result["directives"]) == (0, 0, 0, 0)
 
 
-def test_a_damaged_database_shows_a_dutch_message_without_internals(browser, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    db = tmp_path / "schoolfoto.duckdb"
-    db.write_bytes(b"dit is geen databank" * 500)
+def test_a_damaged_database_shows_a_dutch_message_without_internals(
+    browser, pristine_db, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    db = copy_data(pristine_db, tmp_path / "data")
+    snapshot = (db / "current.duckdb").resolve()
+    snapshot.write_bytes(b"dit is geen databank" * 500)  # a damaged file, before any login
     with running_app(db, env={"SCHOOLFOTO_ERRORS": "show"}) as url:
         context = browser.new_context(locale="nl-BE")
         page = context.new_page()
         page.goto(url)
-        page.get_by_text("referentie", exact=False).first.wait_for(timeout=60_000)
+        # Storage recognises a damaged snapshot and says so (ui/bootstrap.py); anything it
+        # does not recognise gets ui/errors.py's message with a reference. Either is Dutch.
+        page.get_by_text("De databank", exact=False).first.wait_for(timeout=90_000)
         text = page.inner_text("body")
         context.close()
-    assert "De databank" in text and re.search(r"SF-[0-9A-F]{6}", text)
-    for internal in (str(tmp_path), "Traceback", "duckdb", "Error", ".py"):
+    for internal in (str(tmp_path), "Traceback", "duckdb.", "Error:", ".py", "IOException"):
         assert internal not in text

@@ -202,3 +202,38 @@ def test_last_years_action_is_reviewed_next_to_the_new_results(write_env, viewer
         "Lezen nu zoals verwacht",
         director.name,
     )
+
+
+def test_a_saved_note_is_saved_once_and_the_form_is_empty(write_env, viewers) -> None:
+    """Issue 14: after "Bewaard." the form is empty; a rerun, or a second click on the now
+    empty form, stores nothing more (and the empty click says why)."""
+    db = write_env
+    director, school = _director_and_school(db, viewers)
+    at = run_page(director, "app_pages/datagesprek.py")
+    at.text_area(key="add-datagesprek-observation-text").set_value("Spelling daalt.")
+    _submit(at, "add-datagesprek-observation").click().run()
+    assert "Bewaard." in [s.value for s in at.success]
+    at.run()  # a rerun (any other click)
+    assert at.text_area(key="add-datagesprek-observation~1-text").value == ""
+    _submit(at, "add-datagesprek-observation~1").click().run()  # the double click
+    assert "Vul nog in: tekst." in [shown(e.value) for e in at.error]
+    stored = notes.list_notes(db.cursor(), director, school, "2024-2025", step="observation")
+    assert [n.body["text"] for n in stored] == ["Spelling daalt."]
+
+
+def test_a_save_that_fails_says_so_and_keeps_the_text(write_env, viewers, monkeypatch) -> None:
+    db = write_env
+    director, _ = _director_and_school(db, viewers)
+    at = run_page(director, "app_pages/datagesprek.py")
+
+    def broken(*args, **kwargs):
+        raise OSError("disk full at /srv/schoolfoto/state.sqlite")
+
+    monkeypatch.setattr(notes, "create_note", broken)
+    at.text_area(key="add-datagesprek-observation-text").set_value("Spelling daalt.")
+    _submit(at, "add-datagesprek-observation").click().run()
+    assert not at.exception
+    message = shown(at.error[0].value)
+    assert message.startswith("**Niet bewaard.**") and "SF-" in message
+    assert "/srv" not in message and "disk full" not in message  # no internals
+    assert at.text_area(key="add-datagesprek-observation-text").value == "Spelling daalt."

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from data_model.imports import importer
+from data_model.imports import importer, jobs
 from data_model.reading.access import Viewer, system_viewer
 from data_model.storage.db import Database
 from tests.conftest import ROOT
@@ -69,6 +69,26 @@ def test_validation_report_is_shown_as_a_table(
         [4, "instellingsnummer", "999999"],
     ]
     assert table["probleem"].iloc[0] == ("Geen getal. Verwacht: een getal van 0 tot 100, bv. 63,5.")
+
+
+def test_a_running_import_shows_its_progress_and_then_its_outcome(
+    app_env: Path, viewers, refused_report: importer.ImportReport
+) -> None:
+    job = jobs.ImportJob("testjob", "leerlingen.xlsx", 0.35, "70000 rijen controleren")
+    jobs._JOBS[job.job_id] = job  # as start_job registers it; the thread is not needed here
+    try:
+        at = run_page(viewers["beheerder"], PAGE)
+        at.session_state["gegevens_import_job"] = job.job_id
+        at.run()
+        assert not at.exception
+        assert at.get("progress")[0].proto.text.endswith(": 70000 rijen controleren")
+        assert at.button[0].disabled  # one import at a time from this page
+        job.report, job.done = refused_report, True
+        at.run()
+        assert not at.exception
+        assert shown(at.error[0].value).startswith("**vt4_2026.xlsx** is niet ingelezen")
+    finally:
+        jobs._JOBS.pop(job.job_id, None)
 
 
 def test_gebruikers_tab_when_user_admin_exists(app_env: Path, viewers) -> None:

@@ -9,17 +9,16 @@ HTML tag, directive, icon, emoji, formula or autolinked URL from the payload.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
-import duckdb
 import pytest
 from google.protobuf.message import Message
 from streamlit.testing.v1 import AppTest
 
 from data_model.reading.access import Viewer, viewer_for_user_id
-from tests.conftest import ROOT
+from data_model.storage.db import Database
+from tests.conftest import ROOT, copy_data
 from tests.hostile import ATTACKER, live_markup, plant, sweep_users
 from ui.navigation import visible_pages
 
@@ -30,9 +29,8 @@ MARKDOWN_OPTIONS = {"Radio", "ButtonGroup", "Option"}  # Option: of a ButtonGrou
 
 
 @pytest.fixture(scope="module")
-def hostile_db(sample_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    db = tmp_path_factory.mktemp("hostile") / "schoolfoto.duckdb"
-    shutil.copy(sample_db, db)
+def hostile_db(pristine_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    db = copy_data(pristine_db, tmp_path_factory.mktemp("hostile") / "data")
     ids = plant(db)
     (db.parent / "ids").write_text(f"{ids['school_id']} {ids['director']} {ids['anker']}")
     return db
@@ -42,12 +40,29 @@ def hostile_db(sample_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Pat
 def hostile_viewers(hostile_db: Path) -> Iterator[tuple[str, dict[str, Viewer]]]:
     school_id, director, anker = (hostile_db.parent / "ids").read_text().split()
     ids = sweep_users(hostile_db, school_id, director, anker)
-    con = duckdb.connect(str(hostile_db))
+    db = Database(hostile_db)
     try:
-        viewers = {role: viewer_for_user_id(con, uid) for role, uid in ids.items()}
+        viewers = {role: viewer_for_user_id(db.cursor(), uid) for role, uid in ids.items()}
     finally:
-        con.close()
+        db.close()
     yield school_id, viewers
+
+
+def chart_specs(at: AppTest) -> list[str]:
+    """The Vega-Lite specs of the run (text in charts is not Markdown, but a spec could still
+    carry a live link: an `href` channel, or a tooltip field named `image`)."""
+    specs: list[str] = []
+
+    def walk(node: object) -> None:
+        proto = getattr(node, "proto", None)
+        spec = getattr(proto, "spec", None)
+        if isinstance(spec, str) and spec.startswith("{"):
+            specs.append(spec)
+        for child in (getattr(node, "children", None) or {}).values():
+            walk(child)
+
+    walk(at._tree)
+    return specs
 
 
 def markdown_sources(at: AppTest) -> list[str]:
@@ -96,32 +111,61 @@ def _run(viewer: Viewer, page: str, school_id: str) -> AppTest:
 
 
 ROLES = ("directeur", "anker", "regioteam", "beheerder")
+# Lazy tabs (only the open one runs): every tab is opened in turn, by its key.
+LAZY_TABS = {
+    "app_pages/datagesprek.py": "datagesprek_step",
+    "app_pages/vergelijken.py": "vergelijken_tab",
+    "app_pages/gegevens.py": "ua_tab",
+}
+
+
+def _tab_labels(at: AppTest, page: str) -> list[str]:
+    if page == "app_pages/gegevens.py":
+        from ui.user_admin import _TABS
+
+        return list(_TABS)
+    return [t.label for t in at.tabs]
+
+
+def _runs(viewer: Viewer, page: str, school_id: str) -> Iterator[AppTest]:
+    """The page as it opens, then with each of its lazy tabs open."""
+    at = _run(viewer, page, school_id)
+    yield at
+    key = LAZY_TABS.get(page)
+    for label in _tab_labels(at, page) if key else []:
+        at.session_state[key] = label
+        yield at.run()
 
 
 @pytest.mark.parametrize("role", ROLES)
 def test_no_page_renders_markup_from_data(hostile_db, hostile_viewers, monkeypatch, role):
-    monkeypatch.setenv("SCHOOLFOTO_DB", str(hostile_db))
+    monkeypatch.setenv("SCHOOLFOTO_DATA", str(hostile_db))
     monkeypatch.setenv("SCHOOLFOTO_AUTH", "demo")
     monkeypatch.chdir(ROOT)
     school_id, viewers = hostile_viewers
     viewer = viewers[role]
     live: dict[str, list[str]] = {}
-    seen_payload = 0
+    seen_payload = seen_charts = 0
     for spec in visible_pages(viewer):
-        at = _run(viewer, spec.path, school_id)
-        assert not at.exception, (spec.path, [e.value for e in at.exception])
-        sources = markdown_sources(at)
-        seen_payload += sum(ATTACKER.split(".")[0] in s for s in sources)
-        found = sorted({c for s in sources for c in live_markup(s)})
-        if found:
-            live[spec.path] = found
+        for at in _runs(viewer, spec.path, school_id):
+            assert not at.exception, (spec.path, [e.value for e in at.exception])
+            sources = markdown_sources(at)
+            seen_payload += sum(ATTACKER.split(".")[0] in s for s in sources)
+            found = sorted({c for s in sources for c in live_markup(s)})
+            specs = chart_specs(at)
+            seen_charts += len(specs)
+            for spec in specs:
+                if '"href"' in spec or '"title": "image"' in spec:
+                    found.append("a chart with a link channel")
+            if found:
+                live.setdefault(spec.path, []).extend(found)
     assert live == {}, f"live markup from data for {role}: {live}"
     # The scan must have seen the planted text: otherwise it proves nothing.
-    assert seen_payload > 0
+    assert seen_payload > 0 and seen_charts > 0
 
 
 def test_the_signed_in_line_shows_a_url_in_a_name_as_text(hostile_db, hostile_viewers, monkeypatch):
-    monkeypatch.setenv("SCHOOLFOTO_DB", str(hostile_db))
+    monkeypatch.setenv("SCHOOLFOTO_DATA", str(hostile_db))
     monkeypatch.setenv("SCHOOLFOTO_AUTH", "demo")
     monkeypatch.chdir(ROOT)
     school_id, viewers = hostile_viewers

@@ -1,0 +1,67 @@
+"""The command-line importer (all or nothing):
+
+    python -m data_model.imports FILE --kind results|pupils|schools|support|guidance --data MAP
+
+The file is checked in a worker process with memory and time limits, as on the Gegevens page
+(`--in-process` skips that, e.g. under a debugger). Exit code 0 = imported (or unchanged),
+2 = refused (every problem is printed; the database is unchanged).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from pathlib import Path
+
+from data_model.imports.formats import FORMATS
+from data_model.imports.importer import import_file
+from data_model.imports.problems import count_text
+from data_model.imports.worker import check_in_worker
+from data_model.reading.access import system_viewer
+from data_model.storage.cli import add_data_argument, open_data
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description="Lees een bestand in de Schoolfoto-databank in (alles of niets)."
+    )
+    parser.add_argument("file", type=Path, help="het .xlsx- of .csv-bestand")
+    kinds = "; ".join(f"{k} = {f.label}" for k, f in FORMATS.items())
+    parser.add_argument(
+        "--kind", required=True, choices=sorted(FORMATS), help="soort bestand: " + kinds
+    )
+    add_data_argument(parser)
+    parser.add_argument(
+        "--in-process", action="store_true", help="controleren zonder apart werkproces"
+    )
+    args = parser.parse_args(argv)
+    if not args.file.exists():
+        print(f"Bestand niet gevonden: {args.file}", file=sys.stderr)
+        return 2
+    started = dt.datetime.now()
+
+    def progress(frac: float, message: str) -> None:
+        print(f"[{frac:4.0%}] {message}", file=sys.stderr, flush=True)
+
+    db = open_data(args.data)
+    try:
+        report = import_file(
+            db, system_viewer(db.cursor()), args.file.name, args.file.read_bytes(), args.kind,
+            progress, checker=None if args.in_process else check_in_worker,
+        )  # fmt: skip
+    finally:
+        db.close()
+    for note in report.notes:
+        print(note)
+    if report.ok:
+        print(report.summary)
+        if report.ignored_columns:
+            print("Genegeerde kolommen: " + ", ".join(report.ignored_columns))
+        print(f"Klaar in {(dt.datetime.now() - started).total_seconds():.1f} s.")
+        return 0
+    print(f"{args.file.name} is NIET ingelezen: {count_text(len(report.problems))}. De databank "
+          "is niet gewijzigd.")  # fmt: skip
+    for problem in report.problems:
+        print("- " + problem.as_text())
+    return 2

@@ -1,0 +1,511 @@
+"""One reader for every spreadsheet the app accepts (.xlsx and .csv): the data imports and the
+users sheet (`data_model.state.users`) both read through `open_book`.
+
+Hostile files are refused *before* anything is materialised (DESIGN §10):
+- xlsx: the zip is inspected entry by entry with streaming reads (decompressed bytes counted
+  while reading, never trusting the sizes the zip declares); every worksheet's XML is scanned
+  for the rows and columns it actually uses (the declared `<dimension>` is not trusted: a
+  0.5 MB file can declare A1:XFD15000), the longest cell and its formulas and %-formatted
+  cells; the shared-string table is counted and its longest string measured. Only then does
+  python-calamine (fast, Rust) parse the workbook.
+- csv: strict UTF-8 first; cp1252 only when the whole file is consistent with it (no valid
+  UTF-8 sequence anywhere), otherwise the row with the bad byte is named; UTF-16 with a BOM
+  (Excel "Unicode-tekst"); universal newlines (CR only from Excel for Mac); an unbalanced
+  quote or a field over the cell limit is a Dutch message.
+A refusal is a `ReadError` with a Dutch message (and the sheet/row/column when known).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from xml.etree import ElementTree
+
+import python_calamine
+
+from data_model.imports.cells import MAX_CELL_CHARS
+
+CSV_SHEET = "(csv)"
+MAX_FILE_BYTES = 100 * 1024 * 1024  # the upload itself
+MAX_UNZIPPED_BYTES = 400 * 1024 * 1024  # all entries of an xlsx together, decompressed
+MAX_SHEET_XML_BYTES = 300 * 1024 * 1024  # one worksheet's XML (a Flanders pupil file: ~60 MB)
+MAX_SMALL_XML_BYTES = 20 * 1024 * 1024  # workbook.xml, rels, styles.xml
+MAX_SHARED_STRINGS = 1_000_000
+MAX_COLUMNS = 256  # used columns of one sheet (column IV)
+MAX_ROWS = 1_048_576
+MAX_ZIP_ENTRIES = 10_000
+_CHUNK = 8 * 1024 * 1024
+# One cell in the XML: the value can be up to 6 bytes per character (entities, UTF-8) plus tags.
+_MAX_CELL_XML = 6 * MAX_CELL_CHARS + 512
+_MB = 1024 * 1024
+
+
+class ReadError(Exception):
+    """A file that cannot be read; `message` is Dutch and says what to do."""
+
+    def __init__(
+        self,
+        message: str,
+        sheet: str = "",
+        row: int | None = None,
+        column: str = "",
+        value: str = "",
+    ) -> None:
+        super().__init__(message)
+        self.message, self.sheet, self.row, self.column = message, sheet, row, column
+        self.value = value
+
+
+CORRUPT = (
+    "Het bestand is beschadigd of is geen Excel-werkmap. Open het in Excel en sla het "
+    "opnieuw op als Excel-werkmap (.xlsx)."
+)
+
+
+def _mb(n: int) -> str:
+    return f"{n // _MB} MB"
+
+
+def column_letter(index: int) -> str:
+    """0-based column index -> Excel letters (0 -> A)."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _column_index(letters: bytes | str) -> int:
+    n = 0
+    for ch in letters if isinstance(letters, str) else letters.decode():
+        n = n * 26 + ord(ch) - 64
+    return n - 1
+
+
+@dataclass
+class Sheet:
+    name: str
+    visible: bool
+    index: int  # position for calamine
+    formulas: dict[tuple[int, int], str] = field(default_factory=dict)  # (row, col) 1/0-based
+    percent_cells: set[tuple[int, int]] = field(default_factory=set)  # (row 1-based, col)
+    # Error cells (t="e"): calamine reads them as empty, so they are noted here.
+    errors: dict[tuple[int, int], str] = field(default_factory=dict)
+    merged: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Book:
+    """An opened, inspected file; `rows(sheet)` materialises one sheet (values only)."""
+
+    file_name: str
+    sheets: list[Sheet]
+    _calamine: object = None
+    _csv_rows: list[list[object]] | None = None
+    _opened: dict[int, object] = field(default_factory=dict)
+
+    def rows(self, sheet: Sheet, limit: int | None = None) -> list[list[object]]:
+        """Rows from row 1 (empty leading rows kept, so index + 1 is the Excel row)."""
+        if self._csv_rows is not None:
+            return self._csv_rows[:limit] if limit else self._csv_rows
+        try:
+            # calamine parses the whole sheet on get_sheet: once per sheet, kept for rows().
+            ws = self._opened.get(sheet.index)
+            if ws is None:
+                ws = self._calamine.get_sheet_by_index(sheet.index)  # type: ignore[attr-defined]
+                self._opened[sheet.index] = ws
+            if limit:
+                out = []
+                for row in ws.iter_rows():
+                    out.append(row)
+                    if len(out) >= limit:
+                        break
+                rows = out
+            else:
+                rows = ws.to_python(skip_empty_area=False)
+            if not sheet.merged:
+                sheet.merged = [_merged_ref(m) for m in (ws.merged_cell_ranges or [])]
+        except (python_calamine.CalamineError, ValueError) as exc:
+            if sheet.errors:  # e.g. #SPILL!, which calamine does not know: name the cell
+                (row, col), value = min(sheet.errors.items())
+                raise ReadError(
+                    "Deze cel bevat een Excel-fout. Verwacht: een waarde.",
+                    sheet.name, row, column_letter(col), value,
+                ) from exc  # fmt: skip
+            raise ReadError(CORRUPT) from exc
+        return rows
+
+
+def _merged_ref(item: object) -> str:
+    (r1, c1), (r2, c2) = item  # type: ignore[misc]
+    return f"{column_letter(c1)}{r1 + 1}:{column_letter(c2)}{r2 + 1}"
+
+
+def sniff(data: bytes) -> str:
+    if not data:
+        return "empty"
+    if data[:4] == b"PK\x03\x04":
+        return "zip"
+    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        return "ole"  # password-protected OOXML or an old .xls
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return "utf16"
+    if b"\x00" in data[:4096]:
+        return "binary"
+    return "text"
+
+
+def open_book(file_name: str, data: bytes) -> Book:
+    """Check the file type and limits and open it; raises ReadError with a Dutch message."""
+    suffix = PurePosixPath(file_name.lower()).suffix
+    kind = sniff(data)
+    if kind == "empty" or (kind == "text" and not data.strip()):
+        raise ReadError("Het bestand is leeg.")
+    if len(data) > MAX_FILE_BYTES:
+        raise ReadError(
+            f"Het bestand is groter dan {_mb(MAX_FILE_BYTES)}. Splits het, bv. per schooljaar "
+            "of per toets."
+        )
+    if suffix not in (".xlsx", ".xlsm", ".csv", ".txt"):
+        raise ReadError(
+            f"Bestanden van het type '{suffix or '(geen extensie)'}' kunnen niet worden "
+            "ingelezen. Verwacht: een Excel-werkmap (.xlsx) of een CSV-bestand (.csv)."
+        )
+    if suffix in (".csv", ".txt"):
+        if kind not in ("text", "utf16"):
+            raise ReadError(
+                "Het bestand heet .csv maar is geen tekstbestand (misschien een Excel-werkmap). "
+                "Geef het de juiste extensie (.xlsx) of sla het op als CSV."
+            )
+        return Book(file_name, [Sheet(CSV_SHEET, True, 0)], _csv_rows=read_csv(data))
+    if kind == "ole":
+        raise ReadError(
+            "Het bestand is beveiligd met een wachtwoord of is een oud Excel-bestand (.xls). "
+            "Verwijder het wachtwoord en sla het op als Excel-werkmap (.xlsx)."
+        )
+    if kind in ("text", "utf16"):
+        raise ReadError(
+            "Het bestand heet .xlsx maar is een tekstbestand (CSV). Geef het de extensie .csv "
+            "of open het in Excel en sla het op als Excel-werkmap (.xlsx)."
+        )
+    if kind != "zip":
+        raise ReadError(CORRUPT)
+    sheets = inspect_xlsx(data)
+    try:
+        book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except Exception as exc:  # calamine raises its own and zip errors for broken packages
+        raise ReadError(CORRUPT) from exc
+    if len(book.sheet_names) != len(sheets):
+        raise ReadError(CORRUPT)
+    return Book(file_name, sheets, _calamine=book)
+
+
+# --------------------------------------------------------------------------- xlsx inspection
+
+
+@contextmanager
+def _zip(data: bytes) -> Iterator[zipfile.ZipFile]:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            yield zf
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, NotImplementedError) as exc:
+        raise ReadError(CORRUPT) from exc
+
+
+def _stream(zf: zipfile.ZipFile, name: str, limit: int) -> Iterator[bytes]:
+    """Decompressed chunks of one entry; stops with a ReadError past `limit` bytes."""
+    seen = 0
+    try:
+        with zf.open(name) as fh:
+            while chunk := fh.read(_CHUNK):
+                seen += len(chunk)
+                if seen > limit:
+                    raise ReadError(
+                        f"Het bestand pakt uit tot meer dan {_mb(limit)} ({name}). Dat is geen "
+                        "gewone werkmap; sla ze opnieuw op vanuit Excel of splits ze."
+                    )
+                yield chunk
+    except (zipfile.BadZipFile, EOFError, OSError, zipfile.LargeZipFile) as exc:
+        raise ReadError(CORRUPT) from exc
+
+
+def _small_xml(zf: zipfile.ZipFile, name: str) -> ElementTree.Element | None:
+    if name not in zf.namelist():
+        return None
+    data = b"".join(_stream(zf, name, MAX_SMALL_XML_BYTES))
+    if b"<!ENTITY" in data or b"<!DOCTYPE" in data:  # Office never writes these
+        raise ReadError(CORRUPT)
+    try:
+        return ElementTree.fromstring(data)
+    except ElementTree.ParseError as exc:
+        raise ReadError(CORRUPT) from exc
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _attr(el: ElementTree.Element, name: str) -> str | None:
+    for key, value in el.attrib.items():
+        if _local(key) == name:
+            return value
+    return None
+
+
+def _percent_styles(zf: zipfile.ZipFile) -> set[int]:
+    """Style indices (the `s` of a cell) whose number format shows a percentage."""
+    root = _small_xml(zf, "xl/styles.xml")
+    if root is None:
+        return set()
+    percent_formats = {9, 10}  # built-in 0% and 0.00%
+    for el in root.iter():
+        if _local(el.tag) == "numFmt":
+            code = re.sub(r'"[^"]*"|\[[^\]]*\]|\\.', "", _attr(el, "formatCode") or "")
+            if "%" in code:
+                percent_formats.add(int(_attr(el, "numFmtId") or -1))
+    out = set()
+    for el in root.iter():
+        if _local(el.tag) == "cellXfs":
+            for i, xf in enumerate(x for x in el if _local(x.tag) == "xf"):
+                if int(_attr(xf, "numFmtId") or 0) in percent_formats:
+                    out.add(i)
+    return out
+
+
+def _sheet_paths(zf: zipfile.ZipFile) -> list[tuple[str, bool, str]]:
+    """(name, visible, zip path) per sheet, in workbook order."""
+    workbook = _small_xml(zf, "xl/workbook.xml")
+    rels = _small_xml(zf, "xl/_rels/workbook.xml.rels")
+    if workbook is None or rels is None:
+        raise ReadError(CORRUPT)
+    targets = {}
+    for rel in rels:
+        target = (rel.get("Target") or "").lstrip("/")
+        targets[rel.get("Id")] = target if target.startswith("xl/") else f"xl/{target}"
+    out = []
+    for el in workbook.iter():
+        if _local(el.tag) == "sheet":
+            path = targets.get(_attr(el, "id") or "", "")
+            out.append((el.get("name") or "", (el.get("state") or "visible") == "visible", path))
+    if not out:
+        raise ReadError(CORRUPT)
+    return out
+
+
+_FORMULA = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"[^>]*?>\s*<f([^>]*?)(?:/>|>([^<]*)</f>)')
+_ERROR = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"[^>]*?t="e"[^>]*>.*?<v>([^<]*)</v>', re.S)
+_WIDE = re.compile(rb'<c r="([A-Z]{3}|[J-Z][A-Z]|I[W-Z])([0-9]{1,7})"(?:[^>]*[^/])?>')
+
+
+def _scan_sheet(zf: zipfile.ZipFile, sheet: Sheet, path: str, percent: set[int]) -> int:
+    """Stream one worksheet's XML: refuse over-wide sheets and over-long cells; note formulas
+    and %-formatted cells. Returns the decompressed size."""
+    pct_re = None
+    if percent:
+        styles = b"|".join(str(s).encode() for s in sorted(percent))
+        pct_re = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})" s="(?:' + styles + rb')"')
+    size = 0
+    carry = b""
+    done = False
+    for chunk in _stream(zf, path, MAX_SHEET_XML_BYTES):
+        size += len(chunk)
+        if done:
+            continue  # only counting: what follows </sheetData> is layout, not cells
+        buf = carry + chunk
+        end = buf.find(b"</sheetData>")
+        if end >= 0:
+            piece, carry, done = buf[:end], b"", True
+        else:
+            cut = buf.rfind(b"<c ")
+            cut = cut if cut > 0 else len(buf)
+            piece, carry = buf[:cut], buf[cut:]
+            if len(carry) > _MAX_CELL_XML:
+                piece, carry = buf, b""  # one cell spans the whole chunk: measured below
+        _check_piece(sheet, piece, pct_re)
+    return size
+
+
+def _check_piece(sheet: Sheet, piece: bytes, pct_re: re.Pattern[bytes] | None) -> None:
+    longest = max(map(len, piece.split(b"<c "))) if piece else 0
+    if longest > _MAX_CELL_XML:
+        raise ReadError(
+            f"Het blad bevat een cel met meer dan {MAX_CELL_CHARS:_} tekens (de grens van "
+            "Excel). Verwacht: gewone waarden.".replace("_", "."),
+            sheet=sheet.name,
+        )
+    wide = _WIDE.search(piece)
+    if wide:
+        col = _column_index(wide.group(1))
+        if col >= MAX_COLUMNS:
+            raise ReadError(
+                f"Het blad gebruikt kolommen tot {wide.group(1).decode()} (cel "
+                f"{wide.group(1).decode()}{wide.group(2).decode()}). Verwacht: hoogstens "
+                f"{MAX_COLUMNS} kolommen; verwijder de inhoud rechts van de gegevens.",
+                sheet=sheet.name,
+            )
+    if b"<f" in piece:
+        for m in _FORMULA.finditer(piece):
+            text = (m.group(4) or b"").decode("utf-8", "replace")
+            key = (int(m.group(2)), _column_index(m.group(1)))
+            sheet.formulas[key] = "=" + text if text else "(formule)"
+    if b't="e"' in piece:
+        for m in _ERROR.finditer(piece):
+            key = (int(m.group(2)), _column_index(m.group(1)))
+            sheet.errors[key] = m.group(3).decode("utf-8", "replace")
+    if pct_re is not None:
+        for m in pct_re.finditer(piece):
+            sheet.percent_cells.add((int(m.group(2)), _column_index(m.group(1))))
+
+
+def _scan_shared_strings(zf: zipfile.ZipFile) -> int:
+    name = "xl/sharedStrings.xml"
+    if name not in zf.namelist():
+        return 0
+    count = 0
+    size = 0
+    carry = b""
+    for chunk in _stream(zf, name, MAX_SHEET_XML_BYTES):
+        size += len(chunk)
+        buf = carry + chunk
+        cut = buf.rfind(b"<si")
+        cut = cut if cut > 0 else len(buf)
+        piece, carry = buf[:cut], buf[cut:]
+        count += piece.count(b"<si>") + piece.count(b"<si/>") + piece.count(b"<si ")
+        if count > MAX_SHARED_STRINGS:
+            raise ReadError(
+                f"Het bestand bevat meer dan {MAX_SHARED_STRINGS:_} verschillende teksten. Dat "
+                "is geen gewone werkmap; splits ze of sla ze opnieuw op vanuit Excel.".replace(
+                    "_", "."
+                )
+            )
+        if max(map(len, piece.split(b"<si")), default=0) > _MAX_CELL_XML or (
+            len(carry) > _MAX_CELL_XML
+        ):
+            raise ReadError(
+                f"Het bestand bevat een tekst van meer dan {MAX_CELL_CHARS:_} tekens (de grens "
+                "van Excel). Verwacht: gewone waarden.".replace("_", ".")
+            )
+    return size
+
+
+def inspect_xlsx(data: bytes) -> list[Sheet]:
+    """The sheets of a workbook after every limit was checked (see the module docstring)."""
+    with _zip(data) as zf:
+        infos = zf.infolist()
+        if len(infos) > MAX_ZIP_ENTRIES:
+            raise ReadError(CORRUPT)
+        if sum(i.file_size for i in infos) > MAX_UNZIPPED_BYTES:  # declared; checked again
+            raise ReadError(
+                f"Het bestand pakt uit tot meer dan {_mb(MAX_UNZIPPED_BYTES)}. Dat is geen "
+                "gewone werkmap; sla ze opnieuw op vanuit Excel of splits ze."
+            )
+        if any(i.flag_bits & 0x1 for i in infos):
+            raise ReadError(
+                "Het bestand is beveiligd met een wachtwoord. Verwijder het wachtwoord en sla "
+                "het op als Excel-werkmap (.xlsx)."
+            )
+        total = _scan_shared_strings(zf)
+        percent = _percent_styles(zf)
+        sheets = []
+        names = set(zf.namelist())
+        for index, (name, visible, path) in enumerate(_sheet_paths(zf)):
+            sheet = Sheet(name, visible, index)
+            if path in names:
+                total += _scan_sheet(zf, sheet, path, percent)
+            if total > MAX_UNZIPPED_BYTES:
+                raise ReadError(
+                    f"Het bestand pakt uit tot meer dan {_mb(MAX_UNZIPPED_BYTES)}. Dat is geen "
+                    "gewone werkmap; sla ze opnieuw op vanuit Excel of splits ze."
+                )
+            sheets.append(sheet)
+    return sheets
+
+
+# --------------------------------------------------------------------------- csv
+
+_UTF8_MULTIBYTE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
+)
+
+
+def _line_of(data: bytes | str, position: int) -> int:
+    head = data[:position]
+    nl = b"\n" if isinstance(head, bytes) else "\n"
+    cr = b"\r" if isinstance(head, bytes) else "\r"
+    crlf = b"\r\n" if isinstance(head, bytes) else "\r\n"
+    return head.count(nl) + head.count(cr) - head.count(crlf) + 1
+
+
+def decode_csv(data: bytes) -> str:
+    """The text of a CSV file (see the module docstring for the rules)."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise ReadError(
+                "Het bestand begint als UTF-16-tekst (Excel 'Unicode-tekst') maar is "
+                "beschadigd. Sla het opnieuw op als 'CSV UTF-8'."
+            ) from exc
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        bad = exc.start
+    if _UTF8_MULTIBYTE.search(data) is None:
+        try:  # no valid UTF-8 anywhere: a consistent cp1252 (Windows) file
+            return data.decode("cp1252")
+        except UnicodeDecodeError:
+            pass
+    raise ReadError(
+        f"Regel {_line_of(data, bad)} bevat een teken dat geen UTF-8 is (byte "
+        f"0x{data[bad]:02X}), terwijl de rest van het bestand UTF-8 is. Verbeter het teken of "
+        "sla het bestand opnieuw op als 'CSV UTF-8'.",
+        sheet=CSV_SHEET,
+        row=_line_of(data, bad),
+    )
+
+
+def read_csv(data: bytes) -> list[list[object]]:
+    """All rows of a CSV file (delimiter ; , or tab, guessed from the first lines)."""
+    text = decode_csv(data)
+    first_lines = "\n".join(text.splitlines()[:20])
+    counts = {d: first_lines.count(d) for d in (";", "\t", ",")}
+    delimiter = max(counts, key=lambda d: counts[d]) if any(counts.values()) else ";"
+    old_limit = csv.field_size_limit()
+    csv.field_size_limit(MAX_CELL_CHARS)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    rows: list[list[object]] = []
+    started = 1
+    try:
+        for row in reader:
+            rows.append(row)
+            started = reader.line_num + 1
+            if len(rows) > MAX_ROWS:
+                raise ReadError(
+                    "Het bestand heeft meer dan 1.048.576 regels. Splits het bestand.",
+                    sheet=CSV_SHEET,
+                )
+    except csv.Error as exc:
+        lines = text.splitlines()
+        line = lines[started - 1] if started - 1 < len(lines) else ""
+        if line.count('"') % 2 == 1:
+            message = (
+                f'Op regel {started} wordt een aanhalingsteken (") geopend maar niet gesloten, '
+                "zodat de rest van het bestand één veld wordt. Verwacht: elk veld tussen "
+                "aanhalingstekens ook afgesloten met een aanhalingsteken."
+            )
+        else:
+            message = (
+                f"Op regel {started} is een veld langer dan {MAX_CELL_CHARS:_} tekens of "
+                "onleesbaar. Verwacht: gewone waarden.".replace("_", ".")
+            )
+        raise ReadError(message, sheet=CSV_SHEET, row=started) from exc
+    finally:
+        csv.field_size_limit(old_limit)
+    return rows

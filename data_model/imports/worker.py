@@ -1,0 +1,172 @@
+"""Reading and checking an uploaded file in a separate process (DESIGN §10).
+
+The app (or the CLI) keeps the database; the worker never opens it. The parent writes the
+file, the spec kind and the `Catalogue` into a private job directory and starts
+`python -m data_model.imports.worker JOBDIR`. The worker limits its own address space
+(RLIMIT_AS) and CPU time before it reads a byte, parses and checks the file, and writes the
+outcome back as JSON (problems) and Parquet (the frames to write: no pickle crosses from the
+process that handled untrusted bytes back to the app). The parent polls `progress.json`,
+enforces a wall-clock limit and turns a worker that died (out of memory, killed, over time)
+into a Dutch message; the database is only touched afterwards, by the parent, in
+`Database.write()`.
+One worker runs at a time (a second import waits for the first).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pickle
+import resource
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import pandas as pd
+
+from data_model.imports.check import Checked, check_file
+from data_model.imports.checks import Catalogue
+from data_model.imports.formats import FORMATS, FileFormat
+from data_model.imports.problems import ImportRejected, Problem
+
+MEMORY_LIMIT_BYTES = 2 * 1024**3  # address space of the worker (its RSS stays well below)
+CPU_LIMIT_S = 60
+WALL_LIMIT_S = 90
+_ROOT = Path(__file__).resolve().parents[2]
+_WORKERS = threading.Semaphore(1)  # two big files at once would double the memory
+last_peak_rss_mb = 0.0  # peak RSS of the last worker that finished normally
+
+
+def _refusal(file_name: str, message: str) -> ImportRejected:
+    return ImportRejected([Problem(file_name, "", None, "", "", message)])
+
+
+def check_in_worker(file_name: str, data: bytes, fmt: FileFormat, catalogue: Catalogue, progress):
+    """Like importer.check_file, in a limited child process. Returns importer.Checked."""
+    with _WORKERS, tempfile.TemporaryDirectory(prefix="schoolfoto-import-") as tmp:
+        job = Path(tmp)
+        (job / "input.bin").write_bytes(data)
+        (job / "catalogue.pickle").write_bytes(pickle.dumps(catalogue))  # parent -> child only
+        request = {"file_name": file_name, "kind": fmt.kind, "memory": MEMORY_LIMIT_BYTES,
+                   "cpu": CPU_LIMIT_S}  # fmt: skip
+        (job / "request.json").write_text(json.dumps(request))
+        with open(job / "stderr.txt", "wb") as err:
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "data_model.imports.worker", str(job)],
+                cwd=_ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err,
+                start_new_session=True,
+            )  # fmt: skip
+        started = time.monotonic()
+        seen = 0.0
+        while proc.poll() is None:
+            if time.monotonic() - started > WALL_LIMIT_S:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+                raise _refusal(
+                    file_name,
+                    f"Het controleren duurde langer dan {WALL_LIMIT_S} seconden en is "
+                    "afgebroken. Er is niets gewijzigd. Splits het bestand (bv. per schooljaar) "
+                    "of sla het opnieuw op vanuit Excel.",
+                )
+            seen = _report_progress(job, progress, seen)
+            time.sleep(0.2)
+        stderr = (job / "stderr.txt").read_text("utf-8", "replace")
+        result = job / "result.json"
+        if proc.returncode != 0 or not result.exists():
+            raise _refusal(file_name, _death_message(proc.returncode, stderr))
+        outcome = json.loads(result.read_text())
+        global last_peak_rss_mb
+        last_peak_rss_mb = outcome.get("peak_rss_mb", 0.0)
+        if outcome["problems"]:
+            raise ImportRejected([Problem(**p) for p in outcome["problems"]])
+        frames = {name: _read_frame(job / f"{name}.parquet") for name in outcome["frames"]}
+        return Checked(frames, outcome["sheet"], outcome["headers"], outcome["ignored"],
+                       outcome["notes"])  # fmt: skip
+
+
+def _death_message(returncode: int, stderr: str) -> str:
+    # SIGKILL: the kernel or we; SIGXCPU: the CPU limit; SIGABRT: Rust (calamine) aborts when
+    # an allocation fails under RLIMIT_AS.
+    out_of_limits = (-signal.SIGKILL, -signal.SIGXCPU, -signal.SIGABRT)
+    if returncode in out_of_limits or "MemoryError" in stderr or "memory allocation" in stderr:
+        reason = "het bestand vraagt meer geheugen of rekentijd dan toegelaten"
+    else:
+        reason = "het controleren liep onverwacht vast"
+    return (
+        f"Het bestand kon niet worden gecontroleerd: {reason}. Er is niets gewijzigd. Splits "
+        "het bestand (bv. per schooljaar) of sla het opnieuw op vanuit Excel als "
+        "Excel-werkmap (.xlsx)."
+    )
+
+
+def _report_progress(job: Path, progress, seen: float) -> float:
+    try:
+        state = json.loads((job / "progress.json").read_text())
+    except (OSError, ValueError):
+        return seen
+    if progress is not None and state["fraction"] > seen:
+        progress(state["fraction"], state["message"])
+    return max(seen, state["fraction"])
+
+
+def _read_frame(path: Path) -> pd.DataFrame:
+    # Arrow-backed columns: 4x faster than converting 900,000 rows back to Python objects,
+    # and DuckDB scans them directly when the writers register the frame.
+    return pd.read_parquet(path, dtype_backend="pyarrow")
+
+
+# --------------------------------------------------------------------------- the child
+
+
+def _peak_rss_mb() -> float:
+    """This process's own peak RSS. VmHWM, not getrusage: Linux carries ru_maxrss over from
+    the parent across fork and exec, so it would report the app's size, not the worker's."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _child(job: Path) -> int:
+    request = json.loads((job / "request.json").read_text())
+    # Limits before a byte of the file is read.
+    resource.setrlimit(resource.RLIMIT_AS, (request["memory"], request["memory"]))
+    resource.setrlimit(resource.RLIMIT_CPU, (request["cpu"], request["cpu"] + 5))
+
+    catalogue = pickle.loads((job / "catalogue.pickle").read_bytes())
+    fmt = FORMATS[request["kind"]]
+
+    def progress(fraction: float, message: str) -> None:
+        tmp = job / "progress.tmp"
+        tmp.write_text(json.dumps({"fraction": fraction, "message": message}))
+        tmp.replace(job / "progress.json")
+
+    out: dict[str, object] = {"problems": [], "frames": [], "sheet": "", "headers": {},
+                              "ignored": [], "notes": []}  # fmt: skip
+    try:
+        data = (job / "input.bin").read_bytes()
+        checked = check_file(request["file_name"], data, fmt, catalogue, progress)
+        del data
+        for name, frame in checked.frames.items():
+            frame.to_parquet(job / f"{name}.parquet", index=False)
+        out.update(frames=list(checked.frames), sheet=checked.sheet, headers=checked.headers,
+                   ignored=checked.ignored, notes=checked.notes)  # fmt: skip
+    except ImportRejected as exc:
+        out["problems"] = [p.to_dict() for p in exc.problems]
+    except MemoryError:
+        print("MemoryError", file=sys.stderr)
+        return 3
+    out["peak_rss_mb"] = _peak_rss_mb()
+    (job / "result.json").write_text(json.dumps(out, default=str))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(_child(Path(sys.argv[1])))

@@ -1,0 +1,302 @@
+"""Writing a checked file inside the caller's `Database.write()` transaction.
+
+A file replaces what it covers: the rows of the same table for the key combinations it brings
+(`ReplaceRows.scope`), so a corrected file for a year replaces that year and re-importing the
+same file changes nothing (then nothing is written and nothing recomputed). Table and column
+names come from the specs (constants, never input) and are checked against an allow-list
+shape before they go into SQL text; values travel as registered frames or parameters.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+import duckdb
+import pandas as pd
+
+from data_model.imports.checks import Context, Frames
+from data_model.imports.problems import ImportRejected
+from data_model.rules import load_rules
+
+Outcome = tuple[int, int, bool]  # rows added, rows replaced, unchanged
+_IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]*")
+_SQL_TYPE = re.compile(r"[A-Z]+(\(\d+(, ?\d+)?\))?")
+
+
+def _checked(names: list[str], types: list[str] = ()) -> None:  # type: ignore[assignment]
+    if not all(_IDENTIFIER.fullmatch(n) for n in names) or not all(
+        _SQL_TYPE.fullmatch(t) for t in types
+    ):
+        raise ValueError(f"unexpected identifier in {names!r}")
+
+
+def _load_temp(con: duckdb.DuckDBPyConnection, temp: str, columns: dict[str, str], frame) -> None:
+    _checked([temp, *columns], list(columns.values()))
+    casts = ", ".join("CAST(" + c + " AS " + t + ") AS " + c for c, t in columns.items())
+    con.register("_imp_frame", frame[list(columns)])
+    con.execute("CREATE OR REPLACE TEMP TABLE " + temp + " AS SELECT " + casts + " FROM _imp_frame")
+    con.unregister("_imp_frame")
+
+
+def _difference_sql(existing: str, columns: str, temp: str, reverse: bool = False) -> str:
+    """Count of rows in `existing` not in temp table `temp` (or the other way round)."""
+    new = "SELECT " + columns + " FROM " + temp
+    first, second = (new, existing) if reverse else (existing, new)
+    return "SELECT count(*) FROM (" + first + " EXCEPT ALL " + second + ")"
+
+
+@dataclass(frozen=True)
+class ReplaceRows:
+    """Replace `table`'s rows for the `scope` combinations in the file's frame `frame`."""
+
+    table: str
+    columns: dict[str, str]  # column -> SQL type
+    scope: tuple[str, ...]
+    frame: str = "rows"
+    with_import_id: bool = False
+
+    def __call__(
+        self, con: duckdb.DuckDBPyConnection, frames: Frames, ctx: Context, import_id: int
+    ) -> Outcome:
+        return replace_rows(con, self.table, self.columns, list(self.scope), frames[self.frame],
+                            {"import_id": import_id} if self.with_import_id else None)  # fmt: skip
+
+
+def replace_rows(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    columns: dict[str, str],
+    keys: list[str],
+    new: pd.DataFrame,
+    extra: dict[str, object] | None = None,
+) -> Outcome:
+    extra = extra or {}
+    _checked([table, *columns, *keys, *extra])
+    _load_temp(con, "_imp_rows", columns, new)
+    col_list = ", ".join(columns)
+    key_list = ", ".join(keys)
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _imp_keys AS SELECT DISTINCT " + key_list + " FROM _imp_rows"
+    )
+    match = " AND ".join("t." + k + " = k." + k for k in keys)
+    existing = (
+        "SELECT " + col_list + " FROM " + table + " t "
+        "WHERE EXISTS (SELECT 1 FROM _imp_keys k WHERE " + match + ")"
+    )
+    gone = con.execute(_difference_sql(existing, col_list, "_imp_rows")).fetchall()[0][0]
+    added = con.execute(_difference_sql(existing, col_list, "_imp_rows", True)).fetchall()[0][0]
+    if gone == 0 and added == 0:
+        return 0, 0, True
+    replaced = con.execute(
+        "DELETE FROM " + table + " t USING _imp_keys k WHERE " + match
+    ).fetchall()[0][0]
+    extra_cols = "".join(", " + c for c in extra)
+    extra_vals = "".join(", ?" for _ in extra)
+    con.execute(
+        "INSERT INTO " + table + " (" + col_list + extra_cols + ") "
+        "SELECT " + col_list + extra_vals + " FROM _imp_rows",
+        list(extra.values()),
+    )
+    return len(new), int(replaced), False
+
+
+AGGREGATE_COLUMNS = {
+    "school_id": "TEXT", "school_year": "TEXT", "assessment_id": "TEXT",
+    "learning_area": "TEXT", "domain": "TEXT", "n_pupils": "INTEGER", "score_mean": "DOUBLE",
+    "score_sd": "DOUBLE", "pct_goal_reached": "DOUBLE", "similar_mean": "DOUBLE",
+    "flanders_mean": "DOUBLE",
+}  # fmt: skip
+CONTEXT_COLUMNS = {
+    "school_id": "TEXT", "school_year": "TEXT", "n_pupils": "INTEGER",
+    "pct_home_language_not_dutch": "DOUBLE", "pct_mother_low_education": "DOUBLE",
+    "pct_school_allowance": "DOUBLE", "pct_neighbourhood": "DOUBLE", "ses_index": "DOUBLE",
+    "ses_group": "INTEGER",
+}  # fmt: skip
+SCHOOL_COLUMNS = {
+    "school_id": "TEXT", "name": "TEXT", "municipality": "TEXT", "region_id": "TEXT",
+    "community_id": "TEXT",
+}  # fmt: skip
+SUPPORT_COLUMNS = {
+    "school_id": "TEXT", "school_year": "TEXT", "phase": "TEXT", "measure_kind": "TEXT",
+    "n_pupils": "INTEGER",
+}  # fmt: skip
+GUIDANCE_COLUMNS = {
+    "contact_id": "TEXT", "school_id": "TEXT", "school_year": "TEXT", "contact_date": "DATE",
+    "anker_id": "TEXT", "goal_code": "TEXT", "core_task": "TEXT", "form": "TEXT",
+    "hours": "DOUBLE", "units": "INTEGER",
+}  # fmt: skip
+PUPIL_COLUMNS = {
+    "pupil_id": "TEXT", "school_id": "TEXT", "school_year": "TEXT", "grade": "INTEGER",
+    "gender": "TEXT", "home_language_dutch": "BOOLEAN", "mother_low_education": "BOOLEAN",
+    "school_allowance": "BOOLEAN", "neighbourhood_low": "BOOLEAN", "support_phase": "TEXT",
+}  # fmt: skip
+PUPIL_RESULT_COLUMNS = {
+    "pupil_id": "TEXT", "assessment_id": "TEXT", "learning_area": "TEXT", "domain": "TEXT",
+    "score": "DOUBLE", "goal_reached": "BOOLEAN",
+}  # fmt: skip
+
+
+def write_pupils(
+    con: duckdb.DuckDBPyConnection, frames: Frames, ctx: Context, import_id: int
+) -> Outcome:
+    """A pupil file replaces the pupils (and their results of this assessment) of the schools,
+    school years and grades it covers."""
+    pupils, results = frames["pupils"], frames["results"]
+    aid = str(results["assessment_id"].iloc[0]) if len(results) else ""
+    _refuse_pupil_ids_elsewhere(con, ctx, pupils)
+    _load_temp(con, "_imp_pupils", PUPIL_COLUMNS, pupils)
+    _load_temp(con, "_imp_results", PUPIL_RESULT_COLUMNS, results)
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE _imp_scope AS
+        SELECT p.pupil_id FROM pupils p
+        SEMI JOIN (SELECT DISTINCT school_id, school_year, grade FROM _imp_pupils) k
+          ON k.school_id = p.school_id AND k.school_year = p.school_year AND k.grade = p.grade
+        """
+    )
+    p_cols = ", ".join(PUPIL_COLUMNS)
+    r_cols = ", ".join(PUPIL_RESULT_COLUMNS)
+    old_p = "SELECT " + p_cols + " FROM pupils SEMI JOIN _imp_scope USING (pupil_id)"
+    old_r = (
+        "SELECT " + r_cols + " FROM pupil_results SEMI JOIN _imp_scope USING (pupil_id) "
+        "WHERE assessment_id = ?"
+    )
+    # Cheap first: different row counts mean changed; only equal counts need the full compare.
+    counts = con.execute(
+        "SELECT (SELECT count(*) FROM (" + old_p + ")), (SELECT count(*) FROM (" + old_r + "))",
+        [aid],
+    ).fetchall()[0]
+    same = counts == (len(pupils), len(results)) and all(
+        con.execute(sql, params).fetchall()[0][0] == 0
+        for sql, params in (
+            (_difference_sql(old_p, p_cols, "_imp_pupils"), []),
+            (_difference_sql(old_r, r_cols, "_imp_results"), [aid]),
+        )
+    )  # equal counts and nothing old missing from the new: the same multiset
+    if same:
+        return 0, 0, True
+    replaced = con.execute(
+        "DELETE FROM pupil_results WHERE assessment_id = ? "
+        "AND pupil_id IN (SELECT pupil_id FROM _imp_scope)",
+        [aid],
+    ).fetchall()[0][0]
+    # Pupils with results of another assessment stay unless the file brings them again.
+    con.execute(
+        """
+        DELETE FROM pupils WHERE pupil_id IN (SELECT pupil_id FROM _imp_scope)
+          AND (pupil_id IN (SELECT pupil_id FROM _imp_pupils)
+               OR NOT EXISTS (SELECT 1 FROM pupil_results r WHERE r.pupil_id = pupils.pupil_id))
+        """
+    )
+    con.execute("INSERT INTO pupils (" + p_cols + ") SELECT " + p_cols + " FROM _imp_pupils")
+    con.execute(
+        "INSERT INTO pupil_results (" + r_cols + ") SELECT " + r_cols + " FROM _imp_results"
+    )
+    return len(results), int(replaced), False
+
+
+def _refuse_pupil_ids_elsewhere(
+    con: duckdb.DuckDBPyConnection, ctx: Context, pupils: pd.DataFrame
+) -> None:
+    con.register("_imp_ids", pupils[["pupil_id", "school_id", "school_year", "row_no"]])
+    rows = con.execute(
+        "SELECT i.row_no, i.pupil_id, p.school_id, p.school_year "
+        "FROM _imp_ids i JOIN pupils p USING (pupil_id) "
+        "WHERE p.school_id <> i.school_id OR p.school_year <> i.school_year ORDER BY i.row_no"
+    ).fetchall()
+    con.unregister("_imp_ids")
+    if rows:
+        raise ImportRejected([
+            ctx.problem(int(row), "pupil_id", pid,
+                        f"Deze leerling_id bestaat al bij school {sid} in {year}. Verwacht: een "
+                        "leerling_id die uniek is per leerling en schooljaar.")
+            for row, pid, sid, year in rows
+        ])  # fmt: skip
+
+
+def _ses_groups(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> pd.DataFrame:
+    """SES group per school year as the sample generator makes it: quintiles of the mean of
+    the four indicators (1 = most disadvantaged), over every school with context that year
+    (the file's rows replace the stored ones of the same school)."""
+    pcts = ["pct_home_language_not_dutch", "pct_mother_low_education", "pct_school_allowance",
+            "pct_neighbourhood"]  # fmt: skip
+    frame = frame.copy()
+    frame["ses_index"] = frame[pcts].astype(float).mean(axis=1)
+    if "ses_group" in frame and frame["ses_group"].notna().all():
+        return frame
+    con.register("_imp_years", frame[["school_year"]].drop_duplicates())
+    stored = con.execute(
+        "SELECT school_id, school_year, ses_index FROM school_context "
+        "WHERE school_year IN (SELECT school_year FROM _imp_years)"
+    ).df()
+    con.unregister("_imp_years")
+    groups = load_rules().ses_groups
+    result = []
+    for year, rows in frame.groupby("school_year", sort=False):
+        others = stored[
+            (stored["school_year"] == year) & ~stored["school_id"].isin(rows["school_id"])
+        ]
+        index = pd.concat([rows["ses_index"], others["ses_index"]], ignore_index=True)
+        ranks = index.rank(method="first", ascending=False).iloc[: len(rows)]
+        group = (ranks / len(index) * groups).apply(math.ceil).clip(1, groups)
+        result.append(pd.Series(group.to_numpy(dtype=int), index=rows.index))
+    frame["ses_group"] = pd.concat(result)
+    return frame  # fmt: skip
+
+
+def write_schools(
+    con: duckdb.DuckDBPyConnection, frames: Frames, ctx: Context, import_id: int
+) -> Outcome:
+    """The register updates each school's name, municipality and region (latest year) and
+    replaces the context rows of its schools and years."""
+    frame = _ses_groups(con, frames["rows"])
+    latest = frame.sort_values("school_year").drop_duplicates("school_id", keep="last")
+    schools = latest[["school_id", "name", "municipality", "region_id"]].copy()
+    schools["community_id"] = latest.get("community_id")
+    communities = schools.dropna(subset=["community_id"])[["community_id", "region_id"]]
+    con.register("_imp_comm", communities.drop_duplicates("community_id"))
+    con.execute(
+        "INSERT INTO school_communities SELECT community_id, 'Scholengemeenschap ' || "
+        "community_id, region_id FROM _imp_comm ON CONFLICT DO NOTHING"
+    )
+    con.unregister("_imp_comm")
+    s_added, s_replaced, s_same = replace_rows(
+        con, "schools", SCHOOL_COLUMNS, ["school_id"], schools
+    )
+    c_added, c_replaced, c_same = replace_rows(
+        con, "school_context", CONTEXT_COLUMNS, ["school_id", "school_year"], frame
+    )
+    return s_added + c_added, s_replaced + c_replaced, s_same and c_same
+
+
+def write_guidance(
+    con: duckdb.DuckDBPyConnection, frames: Frames, ctx: Context, import_id: int
+) -> Outcome:
+    """Guidance contacts replace those of the same schools and school years; a contact_id
+    that already belongs to another school or year is refused."""
+    rows = frames["rows"]
+    con.register("_imp_g", rows[["contact_id", "school_id", "school_year", "row_no"]])
+    clash = con.execute(
+        "SELECT i.row_no, g.contact_id FROM _imp_g i JOIN guidance_contacts g USING (contact_id) "
+        "WHERE g.school_id <> i.school_id OR g.school_year <> i.school_year ORDER BY i.row_no"
+    ).fetchall()
+    con.unregister("_imp_g")
+    if clash:
+        raise ImportRejected([
+            ctx.problem(int(row), "contact_id", cid,
+                        "Dit contact_id bestaat al bij een andere school of in een ander "
+                        "schooljaar. Verwacht: een uniek contact_id.")
+            for row, cid in clash
+        ])  # fmt: skip
+    return replace_rows(con, "guidance_contacts", GUIDANCE_COLUMNS,
+                        ["school_id", "school_year"], rows)  # fmt: skip
+
+
+TEMP_TABLES = ("_imp_rows", "_imp_keys", "_imp_pupils", "_imp_results", "_imp_scope")
+
+
+def drop_temp_tables(con: duckdb.DuckDBPyConnection) -> None:
+    for temp in TEMP_TABLES:
+        con.execute("DROP TABLE IF EXISTS " + temp)  # our own constant names
