@@ -285,9 +285,7 @@ SAFE_PRODUCERS = {
     "why_colour": "texts.explain: called on md_record(...) (checked below)",
     "trend_verdict": "texts.trends: numbers and labels from rules.toml only",
     "latest_sentence": "texts.trends: numbers only",
-    "colour_meaning": "texts.legend: rules.toml and constants",
     "funnel_sentence": "texts.explain: stored codes, numbers and rules.toml labels",
-    "much_size": "texts.legend: a number from rules.toml",
 }  # fmt: skip
 # Names and attributes that never hold imported or typed text, reviewed by hand.
 TRUSTED = {
@@ -315,9 +313,6 @@ TRUSTED = {
     "q": "briefing.GUIDING_QUESTIONS constants", "kind": "a constant",
     "fmt": "data_model.imports.formats: import format constants",
     "level": "a heading level (a number)", "path": "ui/bootstrap: only its file name is shown",
-    "group": "vocabulary.COMPARISON_LABELS (constants)", "years": "a count from rules.toml",
-    "dom_conf": "a number formatted from rules.toml",
-    "levels": "funnel level labels (numbers from rules.toml)",
 }  # fmt: skip
 # Columns that never hold imported text: normalised school years, constant labels.
 TRUSTED_KEYS = ("'school_year'", "'dimension_label'", "'level'")
