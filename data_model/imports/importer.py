@@ -140,10 +140,10 @@ def import_file(
             report.import_id = _log(con, viewer, report, "gelukt", report.summary, import_id)
             if fmt.affects_results:
                 say(0.75, "Vergelijkingen, kleuren en trends herberekenen")
-                # The colours engineer's refresh_school_results(con, rules, school_years) will
-                # recompute only touched_years(checked.frames) and the trend windows after
-                # them; until that lands on main it recomputes everything.
-                refresh_school_results(con)
+                # Pupil-level aggregates are recomputed only for the school years this file
+                # touched; the statistics (groups, variance components, status, trends) are
+                # always recomputed for all years (statistics/materialize.py).
+                refresh_school_results(con, school_years=touched_years(checked.frames))
             drop_temp_tables(con)
         report.ok = True
         say(1.0, "Klaar")

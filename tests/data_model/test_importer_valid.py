@@ -341,6 +341,7 @@ def test_worker_path_writes_what_the_in_process_path_writes(
                 "school_expected",
                 "expected_model",
                 "school_cell_aggregate",
+                "school_expected_sums",
                 "variance_components",
             }
             checksums.append(
