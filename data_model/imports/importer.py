@@ -5,8 +5,8 @@
    This part handles untrusted bytes, so the Gegevens page and the CLI run it in a worker
    process with memory and time limits (`worker.check_in_worker`); tests call it directly.
 2. write (`Database.write()`): `spec.write` replaces the rows the file covers, the import is
-   logged, and `school_result` is recomputed for the school years the file touches (only when
-   something changed and the kind affects results).
+   logged, and `school_result` is recomputed with the school years the file touches (only
+   when something changed and the kind affects results).
 Nothing is written unless the whole file is valid. `Database.write()` builds the next
 snapshot and publishes it atomically; a refused or unchanged file publishes nothing and is
 logged in the state store's import log only (`audit.record_import`).
@@ -140,9 +140,8 @@ def import_file(
             report.import_id = _log(con, viewer, report, "gelukt", report.summary, import_id)
             if fmt.affects_results:
                 say(0.75, "Vergelijkingen, kleuren en trends herberekenen")
-                # Pupil-level aggregates are recomputed only for the school years this file
-                # touched; the statistics (groups, variance components, status, trends) are
-                # always recomputed for all years (statistics/materialize.py).
+                # Only the pupil-level aggregates of the years this file touches are rebuilt;
+                # the statistics that depend on every school and year are recomputed.
                 refresh_school_results(con, school_years=touched_years(checked.frames))
             drop_temp_tables(con)
         report.ok = True

@@ -341,8 +341,8 @@ def test_worker_path_writes_what_the_in_process_path_writes(
                 "school_expected",
                 "expected_model",
                 "school_cell_aggregate",
-                "school_expected_sums",
                 "variance_components",
+                "school_expected_sums",
             }
             checksums.append(
                 {t: v for t, v in table_checksums(db.cursor()).items() if t not in derived}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from data_model.reading import queries
+from data_model.reading.access import allowed_school_ids, viewer_for_user_id
 from tests.e2e.conftest import private_copy, running_app
 
 pytestmark = pytest.mark.browser
@@ -35,9 +36,8 @@ def test_director_sees_the_grid(page, live_app, con, viewers, tmp_path):
     page.screenshot(path=str(tmp_path / "schoolfoto.png"), full_page=True)
     # A director never sees another school's name anywhere on the page.
     others = con.execute(
-        "SELECT name FROM schools WHERE school_id NOT IN "
-        "(SELECT school_id FROM user_schools WHERE user_id = ?)",
-        [director.user_id],
+        "SELECT name FROM schools WHERE NOT list_contains(?, school_id)",
+        [allowed_school_ids(con, director)],
     ).fetchall()
     body = page.locator("body").inner_text()
     assert not [name for (name,) in others if name in body]
@@ -48,10 +48,10 @@ def test_deep_link_as_first_request_of_a_fresh_server(browser, sample_db, con, t
     default_user = con.execute("SELECT value FROM meta WHERE key = 'demo_default_user'").fetchone()[
         0
     ]
+    own = allowed_school_ids(con, viewer_for_user_id(con, default_user))
     school = con.execute(
-        "SELECT s.school_id, s.name FROM user_schools u JOIN schools s USING (school_id) "
-        "WHERE u.user_id = ?",
-        [default_user],
+        "SELECT school_id, name FROM schools WHERE list_contains(?, school_id) ORDER BY school_id",
+        [own],
     ).fetchone()
     with running_app(private_copy(sample_db, tmp_path)) as url:
         context = browser.new_context(viewport={"width": 1400, "height": 1600})
