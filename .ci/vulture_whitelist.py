@@ -4,12 +4,8 @@ Each entry says why it stays. Dead code is removed, not listed here.
 """
 
 # ruff: noqa
-from data_model.exports import cells
 from data_model.state import notes
-from data_model.statistics import status
-from data_model.storage import db
 from data_model import vocabulary
-from ui import errors
 
 _ = object()
 
@@ -18,20 +14,10 @@ _.font, _.alignment, _.border, _.number_format, _.freeze_panes, _.creator, _.dat
 _.orientation, _.paperSize, _.fitToWidth, _.fitToHeight  # openpyxl print setup (glance, #13)
 _.fitToPage, _.horizontalCentered, _.print_title_rows
 _.rounding  # decimal.localcontext
-_.isolation_level  # sqlite3 connection setting (storage/state.py)
-_connect, _begin  # SQLAlchemy event listeners, registered by @event.listens_for (storage/state.py)
 _.footer  # fpdf2 calls FPDF.footer() on every page
 
 # The notes store's API: one note and its edit history (the audit trail the module promises).
 notes.get_note, notes.note_history
-
-# The scalar reference the trend tests check the vectorised add_trend against (colours, #11).
-status.weighted_slope
-
-# storage (#15), merged while in progress: the state file name (state.py still spells it) and
-# waiting for a published snapshot. Remove these lines (or the names) when #15 is done.
-db.STATE_FILE
-db.Database.wait_for_snapshot
 
 # The vocabulary is complete on purpose: tests/data_model/test_vocabulary.py checks the schema's
 # CHECK constraints against every list, also the ones no page needs to spell out.

@@ -286,6 +286,7 @@ SAFE_PRODUCERS = {
     "why_colour": "texts.explain: called on md_record(...) (checked below)",
     "trend_verdict": "texts.trends: numbers and labels from rules.toml only",
     "latest_sentence": "texts.trends: numbers only",
+    "funnel_sentence": "texts.explain: stored codes, numbers and rules.toml labels",
 }  # fmt: skip
 # Names and attributes that never hold imported or typed text, reviewed by hand.
 TRUSTED = {

@@ -23,7 +23,7 @@ from data_model.state import audit
 from data_model.storage.db import get_meta, is_sample
 from data_model.vocabulary import ROLE_LABELS, ROLES
 from ui.components import log_audit
-from ui.data import cursor
+from ui.data import cursor, demo_users
 from ui.safe_text import md
 
 DEMO_USER_KEY = "demo_user_id"
@@ -97,7 +97,7 @@ def _demo_viewer() -> access.Viewer:
     con = cursor()
     if not is_sample(con):
         refuse_demo_on_real_data()
-    users = access.demo_users(con)
+    users = demo_users()
     records = users.to_dict("records")
     labels = {r["user_id"]: _demo_label(r) for r in records}
     with st.sidebar:

@@ -116,6 +116,17 @@ def database_summary(path: str | None = None) -> dict[str, object]:
     return _summary(path or db_path(), cursor().snapshot_id)
 
 
+@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
+def _demo_users(path: str, snapshot: str) -> Any:
+    return access.demo_users(get_database(path).cursor(snapshot))
+
+
+def demo_users() -> Any:
+    """The demo picker's users with their scope, cached per snapshot: working out the scope of
+    every demo user took ~210 statements on each rerun (bench.statements)."""
+    return _demo_users(db_path(), cursor().snapshot_id)
+
+
 def clear_caches() -> None:
     """After an import or a saved note: every cached query result is stale."""
     st.cache_data.clear()

@@ -1,5 +1,6 @@
 """How one cell value is read: the parsers the specs in `formats.py` refer to, and the checks
-every text cell passes first (DESIGN §7, §10).
+every text cell passes first (README "Importformaten"; docs/architecture.md, "Hostile
+input and output").
 
 A parser is a plain callable `value -> parsed value` that raises `CellError` with a Dutch
 message saying what was expected; `validate.py` applies it to the *distinct* values of a column

@@ -1,4 +1,4 @@
-"""The import file kinds (DESIGN §7): one declarative spec per kind.
+"""The import file kinds (README, "Importformaten"): one declarative spec per kind.
 
 A spec (`FileFormat`) says everything about a kind: its columns (canonical Dutch header, the
 aliases, the parser callable, whether it is required, may be blank, its maximum length), the

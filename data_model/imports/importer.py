@@ -1,4 +1,5 @@
-"""Excel/CSV -> checked frames -> one transaction (DESIGN §7). The short orchestration.
+"""Excel/CSV -> checked frames -> one transaction. The short orchestration.
+(README, "Importformaten")
 
 1. check (`check_file`): open the file within limits (`reader`), pick the sheet and header,
    parse every column (`validate`), check against what the database knows (`spec.prepare`).

@@ -1,7 +1,7 @@
 """One reader for every spreadsheet the app accepts (.xlsx and .csv): the data imports and the
 users sheet (`data_model.state.users`) both read through `open_book`.
 
-Hostile files are refused *before* anything is materialised (DESIGN §10):
+Hostile files are refused *before* anything is materialised (docs/architecture.md, "Hostile input"):
 - xlsx: the zip is inspected entry by entry with streaming reads (decompressed bytes counted
   while reading, never trusting the sizes the zip declares); every worksheet's XML is scanned
   for the rows and columns it actually uses (the declared `<dimension>` is not trusted: a

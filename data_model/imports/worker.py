@@ -1,4 +1,5 @@
-"""Reading and checking an uploaded file in a separate process (DESIGN §10).
+"""Reading and checking an uploaded file in a separate process.
+(docs/architecture.md, "Hostile input and output")
 
 The app (or the CLI) keeps the database; the worker never opens it. The parent writes the
 file, the spec kind and the `Catalogue` into a private job directory and starts

@@ -19,7 +19,6 @@ Everything is drawn from one numpy Generator seeded by --seed: same arguments, s
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 import time
 from collections.abc import Callable
@@ -30,12 +29,13 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from data_model.sample.guidance import guidance_rows
 from data_model.sample.history import add_history
 from data_model.statistics.materialize import refresh_school_results
 from data_model.storage.catalogue import ASSESSMENTS
 from data_model.storage.db import CURRENT, Database, DataError, create_schema, is_sample, set_meta
 from data_model.texts.formatting import format_number
-from data_model.vocabulary import CORE_TASKS, SUPPORT_PHASES
+from data_model.vocabulary import SUPPORT_PHASES
 
 LAST_YEAR_START = (
     2024  # 2024-2025: the latest school year in the demo (issue: 2017-2018 .. 2024-2025)
@@ -62,7 +62,6 @@ LAST_NAMES = (
     "Peeters", "Janssens", "Maes", "Jacobs", "Mertens", "Willems", "Claes", "Goossens",
     "Wouters", "De Smet", "Dubois", "Hermans", "Aerts", "Pauwels", "Vermeulen", "Van Damme",
 )  # fmt: skip
-GOAL_CODES = ("NO 1.3", "NO 2.1", "BAO 1.2", "BAO 2.1", "BAO 3.2", "BAO BI 1.2", "BAO BI 3.1")
 EMAIL_DOMAIN = "demo.schoolfoto.test"
 
 
@@ -333,60 +332,6 @@ def _users(schools: pd.DataFrame, rng: np.random.Generator) -> tuple[list[tuple]
     return users, links
 
 
-def _guidance(
-    schools: pd.DataFrame,
-    context: pd.DataFrame,
-    links: list[tuple],
-    spec: SampleSpec,
-    rng: np.random.Generator,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    anker_of = {s: u for u, s in links if u.startswith("anker-")}
-    need_rows, contact_rows = [], []
-    years = spec.year_starts[-3:]
-    for y in years:
-        ctx = context[context["school_year"] == f"{y}-{y + 1}"].set_index("school_id")
-        risk = (
-            -schools["level"].to_numpy() / 3
-            + ctx.loc[schools["school_id"], "ses_index"].to_numpy() / 25
-        )
-        risk = risk + rng.normal(0, 0.5, len(schools))
-        q_hi, q_mid = np.quantile(risk, [0.88, 0.65])
-        for i, sid in enumerate(schools["school_id"]):
-            tier = (
-                "grote nood"
-                if risk[i] >= q_hi
-                else ("verhoogde nood" if risk[i] >= q_mid else "basisaanbod")
-            )
-            need_rows.append((sid, f"{y}-{y + 1}", tier))
-            n_contacts = rng.poisson(
-                {"basisaanbod": 2, "verhoogde nood": 6, "grote nood": 11}[tier]
-            )
-            for c in range(n_contacts):
-                day = int(rng.integers(0, 300))
-                hours = float(rng.choice([1.5, 2.0, 3.0, 3.5, 4.0, 7.0]))
-                contact_rows.append(
-                    (
-                        f"C{y}-{sid}-{c + 1:02d}",
-                        sid,
-                        f"{y}-{y + 1}",
-                        (pd.Timestamp(f"{y}-09-01") + pd.Timedelta(days=day)).date(),
-                        anker_of.get(sid, "anker-001"),
-                        str(rng.choice(GOAL_CODES)),
-                        str(rng.choice(CORE_TASKS)),
-                        "lerend netwerk" if rng.random() < 0.25 else "individueel",
-                        hours,
-                        max(1, math.ceil(hours / 3.5)),  # one unit per half day
-                    )
-                )
-    need = pd.DataFrame(need_rows, columns=["school_id", "school_year", "tier"])
-    contacts = pd.DataFrame(
-        contact_rows,
-        columns=["contact_id", "school_id", "school_year", "contact_date", "anker_id",
-                 "goal_code", "core_task", "form", "hours", "units"],
-    )  # fmt: skip
-    return need, contacts
-
-
 def _insert_rows(con: duckdb.DuckDBPyConnection, table: str, rows: list[tuple]) -> None:
     """Bulk insert tuples in table column order (table is one of ours, never user input)."""
     names = [r[0] for r in con.execute(
@@ -572,7 +517,7 @@ def generate(
     # executemany is slow in DuckDB at Flanders scale; insert through a DataFrame.
     _insert_rows(con, "koala_outcomes", koala)
     _insert_rows(con, "support_counts", support)
-    need, contacts = _guidance(schools, context, links, spec, rng)
+    need, contacts = guidance_rows(schools, context, links, spec.year_starts[-3:], rng)
     con.register("_need", need)
     con.execute("INSERT INTO guidance_need SELECT * FROM _need")
     con.register("_contacts", contacts)

@@ -1,4 +1,5 @@
-"""SES-adjusted expected scores: the *SES-gecorrigeerde score* (DESIGN §5, issues 3 and 11).
+"""SES-adjusted expected scores: the *SES-gecorrigeerde score* (issues 3 and 11).
+(docs/statistics.md)
 
 For every school year x assessment x cell (domain, learning area, total) we fit one ordinary
 least-squares regression over all pupils of Flanders:

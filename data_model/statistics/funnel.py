@@ -1,4 +1,4 @@
-"""Funnel plot limits and positions (DESIGN §5), from the numbers stored in school_result.
+"""Funnel plot limits and positions (docs/statistics.md), from the numbers stored in school_result.
 
 The funnel shows the *single year*: the school's (leave-one-out) difference against its number
 of pupils. Its limits use the same standard error as the colour's yearly term,

@@ -1,4 +1,4 @@
-"""Comparison groups of DESIGN §5: published means, the leave-one-out test difference, and
+"""Comparison groups (docs/statistics.md): published means, the leave-one-out test difference, and
 the pooled within-school variance that every standard error uses.
 
 Everything works on whole DataFrames (one row per school x school year x assessment x cell),

@@ -1,6 +1,6 @@
 """The status (colour) of a cell: a shrunken, precision-weighted estimate over three years.
 
-DESIGN §5. In standardised units (z = d / SD_t, q = v / SD_t²), for the row of year t:
+docs/statistics.md. In standardised units (z = d / SD_t, q = v / SD_t²), for the row of year t:
 
     years u = t−2..t with at least min_colour_size pupils (the year t itself must qualify)
     w_u = 1 / (q_u + σ²_c)          pupils *and* the ordinary difference between classes

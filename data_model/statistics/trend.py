@@ -1,4 +1,4 @@
-"""The trend of a series: a known-variance weighted slope with a z test (DESIGN §5).
+"""The trend of a series: a known-variance weighted slope with a z test (docs/statistics.md).
 
 For the row of year t, over the latest max_years school years up to t with at least
 min_colour_size pupils (at least min_years of them, else `too_short`), in standardised units:

@@ -1,4 +1,4 @@
-"""Variance components per cell, estimated from all schools at every import (DESIGN §5).
+"""Variance components per cell, estimated from all schools at every import (docs/statistics.md).
 
 Work in standardised units: z_st = d_st / SD_t with sampling variance q_st = v_st / SD_t²,
 so years whose test forms differ in spread can be pooled.

@@ -163,7 +163,7 @@ CREATE TABLE IF NOT EXISTS import_log (
 );
 
 -- Materialised by statistics/materialize.py after every import; never written by hand.
--- The method is DESIGN §5 / docs/statistics.md. ci_low/ci_high, status and effect_size are the
+-- The method is docs/statistics.md. ci_low/ci_high, status and effect_size are the
 -- three-year shrunken estimate; year_* are the single year's numbers (shown, never judged).
 CREATE TABLE IF NOT EXISTS school_result (
     school_id        TEXT NOT NULL,
@@ -211,7 +211,7 @@ ALTER TABLE school_result ADD COLUMN IF NOT EXISTS trend_se DOUBLE;         -- p
 ALTER TABLE school_result ADD COLUMN IF NOT EXISTS trend_z DOUBLE;
 ALTER TABLE school_result ADD COLUMN IF NOT EXISTS trend_from INTEGER;      -- first year start
 
--- Variance components per cell, estimated from all schools at every refresh (DESIGN §5) and
+-- Variance components per cell, estimated from all schools at every refresh (docs/statistics.md) and
 -- shown on Uitleg. kind = the table they judge (school_result or school_expected).
 CREATE TABLE IF NOT EXISTS variance_components (
     kind                 TEXT NOT NULL,
@@ -276,7 +276,7 @@ CREATE TABLE IF NOT EXISTS expected_model (
     residual_sd                  DOUBLE
 );
 
--- ---------------------------------------------------------------- public contract (DESIGN §4)
+-- ---------------------------------------------------------------- public contract (README, "The data contract")
 
 -- Suppressed rows: every measure is NULL, n_pupils included (a count of 1-4 pupils is itself
 -- a small group). Columns after `suppressed` were added by issue 11 (the contract's columns

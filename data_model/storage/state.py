@@ -1,4 +1,4 @@
-"""The state store: what people write while the app runs (DESIGN §9).
+"""The state store: what people write while the app runs (docs/architecture.md, "Storage").
 
 Notes and their history, users and their schools, the audit log, the import log and jobs live
 here, not in the analytic snapshot: a snapshot is immutable and read by many processes, while

@@ -1,6 +1,6 @@
 """Status and trend of every pupil-level row of v_school_result, recomputed independently.
 
-Written from DESIGN §5 / docs/statistics.md with pandas, numpy and statsmodels only: nothing
+Written from docs/statistics.md with pandas, numpy and statsmodels only: nothing
 from data_model.statistics is imported. The thresholds come from rules.toml itself (tomllib),
 so the test follows the documented rules, not the project's code. It rebuilds every step from
 the pupil tables: the cells (a pupil's learning-area score is the mean of their domain

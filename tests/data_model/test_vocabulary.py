@@ -1,7 +1,8 @@
 """The schema and the stored data speak the vocabulary of data_model/vocabulary.py.
 
 Every `CHECK (column IN (...))` of the snapshot schema (schema.sql) and of the state store
-(storage/state.py) must list exactly the codes of one vocabulary tuple, so a code added in one place and not the other fails here; and every code the demo
+(storage/state.py) must list exactly the codes of one vocabulary tuple, so a code added in
+one place and not the other fails here; and every code the demo
 database holds (statuses, trends, phases, roles, note steps) is a vocabulary code.
 """
 
@@ -20,7 +21,8 @@ CHECKED = {
     "measure_kind": v.SUPPORT_MEASURE_KINDS,
     "form": v.GUIDANCE_FORMS,
     "tier": v.NEED_TIERS,
-}  # role: the state store builds its CHECK from v.ROLES (storage/state.py)
+    "role": v.ROLES,  # the state store builds this CHECK from v.ROLES (storage/state.py)
+}
 _CHECK_IN = re.compile(r"CHECK \((\w+) IN \(([^)]*)\)\)")
 
 
