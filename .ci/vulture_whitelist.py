@@ -28,3 +28,7 @@ vocabulary.GENDERS
 # SQLAlchemy event listeners (registered by decorator, called by the engine) and the sqlite3
 # connection attribute they set (storage/state.py).
 _._connect, _._begin, _.isolation_level
+
+# A note's author (the user id), part of the Note record the notes API returns and the state
+# store's column; pages show author_name.
+notes.Note.author_id
