@@ -43,7 +43,7 @@ def _summary(times: list[float]) -> dict[str, float]:
 
 
 def naive_school_photo(db_path: Path, viewer: Viewer, repeat: int) -> dict[str, Any]:
-    db = Database(db_path, read_only=True)
+    db = Database(db_path)
     con = db.cursor()
     school_id = queries.schools_in_scope(con, viewer)["school_id"].iloc[0]
     naive = []
@@ -55,11 +55,11 @@ def naive_school_photo(db_path: Path, viewer: Viewer, repeat: int) -> dict[str, 
     ours_cold = []
     for _ in range(repeat):
         start = time.perf_counter()
-        fresh = Database(db_path, read_only=True)
+        fresh = Database(db_path)
         queries.school_results(fresh.cursor(), viewer, school_id, "ovsg6")
         ours_cold.append((time.perf_counter() - start) * 1000)
         fresh.close()
-    db = Database(db_path, read_only=True)
+    db = Database(db_path)
     con = db.cursor()
     queries.school_results(con, viewer, school_id, "ovsg6")
     ours_warm = []

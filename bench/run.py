@@ -37,7 +37,7 @@ from bench.baseline import naive_school_photo
 from bench.browser import measure_browser
 from data_model.reading.access import Viewer, viewer_for_user_id
 from data_model.sample import SampleSpec, generate
-from data_model.storage.db import Database
+from data_model.storage.db import CURRENT, Cursor, Database
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -79,19 +79,29 @@ def ensure_database(path: Path, spec: SampleSpec) -> tuple[Path, float | None]:
     return path, round(time.perf_counter() - start, 1)
 
 
-def bench_viewers(con: duckdb.DuckDBPyConnection) -> dict[str, Viewer]:
+def _largest_region_team(con: Cursor) -> tuple | None:
+    """The regioteam user of the region with the most schools (users live in the state store)."""
+    sizes = dict(
+        con.execute("SELECT region_id, count(*) FROM schools GROUP BY region_id").fetchall()
+    )
+    teams = con.state.execute(
+        "SELECT user_id, region_id FROM users WHERE role = 'regioteam' AND active"
+    ).fetchall()
+    if not teams:
+        return None
+    return (min(teams, key=lambda r: (-sizes.get(r[1], 0), r[0]))[0],)
+
+
+def bench_viewers(con: Cursor) -> dict[str, Viewer]:
     """A directeur, the first anker (10 schools) and the regioteam of the largest region."""
     ids = {
         "directeur": con.execute(
             "SELECT value FROM meta WHERE key = 'demo_default_user'"
         ).fetchone(),
-        "anker": con.execute("SELECT min(user_id) FROM users WHERE role = 'anker'").fetchone(),
-        "regioteam": con.execute(
-            """
-            SELECT u.user_id FROM users u JOIN schools s USING (region_id)
-            WHERE u.role = 'regioteam' GROUP BY u.user_id ORDER BY count(*) DESC, 1 LIMIT 1
-            """
+        "anker": con.state.execute(
+            "SELECT min(user_id) FROM users WHERE role = 'anker'"
         ).fetchone(),
+        "regioteam": _largest_region_team(con),
     }
     out = {}
     for role, row in ids.items():
@@ -126,11 +136,11 @@ def measure_data_calls(
         cold = []
         for _ in range(repeat):
             start = time.perf_counter()
-            db = Database(db_path, read_only=True)
+            db = Database(db_path)
             run_all(db.cursor())
             cold.append((time.perf_counter() - start) * 1000)
             db.close()
-        db = Database(db_path, read_only=True)
+        db = Database(db_path)
         con = db.cursor()
         run_all(con)
         warm = timed(lambda con=con, run_all=run_all: run_all(con), repeat)
@@ -232,11 +242,13 @@ def main(argv: list[str] | None = None) -> int:
     quick = args.quick
     repeat = args.repeat or (1 if quick else 5)
     spec = SampleSpec(schools=60, years=4) if quick else SampleSpec(schools=2300, years=10)
-    default_db = Path("/tmp/schoolfoto-bench") / ("quick.duckdb" if quick else "flanders.duckdb")
+    # A data folder (snapshots + state store), as the app uses it.
+    default_db = Path("/tmp/schoolfoto-bench") / ("quick" if quick else "flanders")
     db_path, built_s = ensure_database(args.db or default_db, spec)
     with_browser = (not quick) if args.browser is None else args.browser
 
-    con = duckdb.connect(str(db_path), read_only=True)
+    bench_db = Database(db_path)
+    con = bench_db.cursor()
     viewers = bench_viewers(con)
     facts = con.execute(
         """
@@ -244,7 +256,8 @@ def main(argv: list[str] | None = None) -> int:
                (SELECT count(*) FROM pupil_results)
         """
     ).fetchone()
-    con.close()
+    snapshot_bytes = (db_path / CURRENT).resolve().stat().st_size
+    bench_db.close()
     print(f"database {db_path}: {facts[0]} schools, {facts[1]} years, {facts[2]:,} rows",
           file=sys.stderr)  # fmt: skip
 
@@ -265,7 +278,7 @@ def main(argv: list[str] | None = None) -> int:
             "schools": facts[0],
             "years": facts[1],
             "pupil_rows": facts[2],
-            "size_mb": round(db_path.stat().st_size / 1e6),
+            "size_mb": round(snapshot_bytes / 1e6),
             "generated_in_s": built_s,
         },
         "repeat": repeat,
