@@ -312,9 +312,11 @@ def create_note(
     text = _dump(clean)
     now = datetime.now()
     require_school(db.cursor(), viewer, school_id)
-    # BEGIN IMMEDIATE on SQLite / the row check on PostgreSQL: two submits of one form
-    # cannot both insert (see _same_submission).
+    # BEGIN IMMEDIATE on SQLite, an advisory lock on the form token on PostgreSQL: two
+    # submits of one form cannot both pass the check below and both insert.
     with db.state.transaction() as cur:
+        if submit_token:
+            cur.lock(f"note-submit:{submit_token}")
         earlier = _same_submission(cur, viewer, school_id, school_year, scope, step, clean)
         if earlier is not None:
             return earlier

@@ -252,6 +252,16 @@ class Session:
             return Result([], [])
         return Result(list(res.keys()), [tuple(r) for r in res.fetchall()])
 
+    def lock(self, key: str) -> None:
+        """Serialise transactions that touch the same `key` until this one ends.
+
+        SQLite needs nothing: a write transaction holds the database's write lock from its
+        BEGIN IMMEDIATE. PostgreSQL runs concurrent transactions side by side, so a check
+        followed by an insert (an idempotent submit) takes a transaction-level advisory lock.
+        """
+        if not self._sqlite:
+            self.execute("SELECT pg_advisory_xact_lock(hashtext(?))", [key])
+
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         rows = [self._params(r) for r in rows]
         if not rows:

@@ -13,18 +13,44 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from data_model.reading.access import allowed_school_ids, viewer_for_user_id
 from data_model.state import notes
 from data_model.storage.db import Database
+from data_model.storage.migrate import copy_state
+from data_model.storage.state import StateStore
+from tests.postgres import postgres_server
 
 YEAR = "2024-2025"
 SESSIONS = 10
 
 
-@pytest.fixture
-def db(writable_db: Path) -> Iterator[Database]:
-    database = Database(writable_db)
+@pytest.fixture(scope="module")
+def pg_url() -> Iterator[str]:
+    with postgres_server() as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db(request: pytest.FixtureRequest, writable_db: Path) -> Iterator[Database]:
+    """The same tests on the default SQLite state store and on a real PostgreSQL server, where
+    concurrent transactions really run side by side."""
+    if request.param == "sqlite":
+        database = Database(writable_db)
+    else:
+        # A new, empty database on the server for each test, filled from the sample's state.
+        server = request.getfixturevalue("pg_url").rsplit("/", 1)[0]
+        name = "t_" + uuid.uuid4().hex[:12]
+        admin = sa.create_engine(server + "/postgres", isolation_level="AUTOCOMMIT")
+        with admin.connect() as con:
+            con.exec_driver_sql("CREATE DATABASE " + name)  # a generated identifier
+        admin.dispose()
+        url = server + "/" + name
+        source = Database(writable_db)
+        copy_state(source.state, StateStore(url))
+        source.close()
+        database = Database(writable_db, state=url)
     yield database
     database.close()
 
