@@ -12,6 +12,9 @@
   and the column menu ("Sort ascending", "Pin column", …) are hidden. The column menu's sort
   would also turn a staff table of schools into a league table (ui.components
   .name_ordered_table switches header-click sorting off; README "Geen rangschikkingen").
+- The uploader's button gets the Dutch accessible name "Bestand kiezen" as an aria-label
+  (CSS content is not part of an accessible name for every screen reader or for axe-core,
+  and the hidden English text no longer names it): a small literal script, no data in it.
 """
 
 from __future__ import annotations
@@ -41,4 +44,20 @@ def apply_page_style() -> None:
         [data-testid="stDataFrameColumnMenu"] { display: none; }
         </style>
         """
+    )
+    st.html(
+        """
+        <script>
+        (() => {
+          if (window.schoolfotoUploaderNames) return;  // one observer per browser tab
+          window.schoolfotoUploaderNames = true;
+          const name = () => document
+            .querySelectorAll('[data-testid="stFileUploaderDropzone"] button')
+            .forEach((b) => b.setAttribute("aria-label", "Bestand kiezen"));
+          name();
+          new MutationObserver(name).observe(document.body, { childList: true, subtree: true });
+        })();
+        </script>
+        """,
+        unsafe_allow_javascript=True,
     )

@@ -61,7 +61,7 @@ def small_page(browser, live_app):  # type: ignore[no-untyped-def]
 def _serious(axe, page) -> list[str]:  # type: ignore[no-untyped-def]
     result = axe.run(page, options={"resultTypes": ["violations"], "runOnly": WCAG})
     return [
-        f"{v['id']} ({v['impact']}): {v['nodes'][0]['target']}"
+        f"{v['id']} ({v['impact']}): {v['nodes'][0]['target']} {v['nodes'][0]['html'][:300]}"
         for v in result.response["violations"]
         if v["impact"] in ("serious", "critical")
     ]
