@@ -12,9 +12,10 @@
   and the column menu ("Sort ascending", "Pin column", …) are hidden. The column menu's sort
   would also turn a staff table of schools into a league table (ui.components
   .name_ordered_table switches header-click sorting off; README "Geen rangschikkingen").
-- The uploader's button gets the Dutch accessible name "Bestand kiezen" as an aria-label
-  (CSS content is not part of an accessible name for every screen reader or for axe-core,
-  and the hidden English text no longer names it): a small literal script, no data in it.
+- A small literal script (no data in it) for what CSS cannot do: the uploader's button gets
+  the Dutch accessible name "Bestand kiezen" (CSS content is not part of an accessible name
+  for axe-core, and the hidden English text no longer names it), and Streamlit's "Page not
+  found" dialog (a mistyped or outdated link) is shown in Dutch.
 """
 
 from __future__ import annotations
@@ -49,13 +50,29 @@ def apply_page_style() -> None:
         """
         <script>
         (() => {
-          if (window.schoolfotoUploaderNames) return;  // one observer per browser tab
-          window.schoolfotoUploaderNames = true;
-          const name = () => document
-            .querySelectorAll('[data-testid="stFileUploaderDropzone"] button')
-            .forEach((b) => b.setAttribute("aria-label", "Bestand kiezen"));
-          name();
-          new MutationObserver(name).observe(document.body, { childList: true, subtree: true });
+          if (window.schoolfotoDutch) return;  // one observer per browser tab
+          window.schoolfotoDutch = true;
+          // Streamlit's own texts that have no parameter, word for word -> Dutch.
+          const dutch = {
+            "Page not found": "Pagina niet gevonden",
+            "The page that you have requested does not seem to exist. Running the app's main page.":
+              "Deze pagina bestaat niet (meer). U ziet de startpagina.",
+          };
+          const apply = () => {
+            document
+              .querySelectorAll('[data-testid="stFileUploaderDropzone"] button')
+              .forEach((b) => b.setAttribute("aria-label", "Bestand kiezen"));
+            document.querySelectorAll('[role="dialog"] h2, [role="dialog"] div').forEach((el) => {
+              if (el.children.length === 0 && dutch[el.textContent.trim()]) {
+                el.textContent = dutch[el.textContent.trim()];
+              }
+            });
+            document
+              .querySelectorAll('[role="dialog"] button[aria-label="Close"]')
+              .forEach((b) => b.setAttribute("aria-label", "Sluiten"));
+          };
+          apply();
+          new MutationObserver(apply).observe(document.body, { childList: true, subtree: true });
         })();
         </script>
         """,

@@ -178,3 +178,16 @@ def test_uploader_speaks_dutch(page, live_app):
     assert after == '"Sleep een bestand hierheen"' and button == '"Bestand kiezen"'
     assert not page.get_by_text("Drag and drop file here").first.is_visible()
     assert not page.get_by_text("Limit", exact=False).first.is_visible()
+    # Its accessible name is Dutch too (a screen reader reads the aria-label).
+    assert zone.locator("button").first.get_attribute("aria-label") == "Bestand kiezen"
+
+
+def test_a_mistyped_link_says_so_in_dutch(page, live_app):
+    page.goto(live_app + "/bestaat-niet")
+    dialog = page.locator("[role=dialog]")
+    dialog.get_by_text("Pagina niet gevonden").wait_for()
+    assert dialog.get_by_text(
+        "Deze pagina bestaat niet (meer). U ziet de startpagina."
+    ).is_visible()
+    assert "Page not found" not in dialog.inner_text()
+    assert dialog.locator("button").first.get_attribute("aria-label") == "Sluiten"
