@@ -116,7 +116,10 @@ def build_indicator_chart(support: pd.DataFrame) -> alt.Chart:
     )
     return lines.properties(
         title=alt.TitleParams(
-            "CLB-trajecten en zittenblijven", subtitle="Aantal leerlingen", anchor="start"
+            "CLB-trajecten en zittenblijven",
+            subtitle=f"Aantal leerlingen; geen staaf bij 1 tot {load_rules().min_group_size - 1} "
+            "leerlingen (niet getoond om de leerlingen te beschermen)",
+            anchor="start",
         ),
         height=220,
         width="container",

@@ -97,3 +97,19 @@ def test_pdf_charts_read_in_black_and_white(con, viewers) -> None:
     empty = support_chart(support.iloc[0:0], koala.iloc[0:0])
     assert empty is None
     assert difference_chart(pd.DataFrame(results.iloc[0:0]), rules) is None
+
+
+def test_every_support_chart_says_why_small_groups_are_missing(con, viewers) -> None:
+    """A hidden group (1 to 4 pupils) leaves a gap; the chart's subtitle says why."""
+    anker, school = _school(con, viewers)
+    support = support_queries.support_continuum(con, anker, school)
+    koala = support_queries.koala_outcomes(con, anker, school)
+    minimum = load_rules().min_group_size
+    for chart in (
+        charts.build_continuum_chart(support),
+        charts.build_indicator_chart(support),
+        charts.build_koala_chart(koala),
+    ):
+        subtitle = "".join(chart.to_dict()["title"]["subtitle"])
+        assert "niet getoond" in subtitle, subtitle
+        assert f"< {minimum}" in subtitle or f"1 tot {minimum - 1}" in subtitle, subtitle
