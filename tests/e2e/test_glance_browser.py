@@ -191,3 +191,34 @@ def test_a_mistyped_link_says_so_in_dutch(page, live_app):
     ).is_visible()
     assert "Page not found" not in dialog.inner_text()
     assert dialog.locator("button").first.get_attribute("aria-label") == "Sluiten"
+
+
+def test_school_photo_is_reachable_by_keyboard(page, live_app):
+    """Tab alone reaches the menu, the assessment choice, every grid block and the downloads."""
+    _as(page, live_app, "Directeur")
+    page.goto(live_app + "/schoolfoto")
+    _settle(page)
+    page.locator("[data-testid=stMain] [data-testid=stDataFrame]").nth(4).locator(
+        "canvas"
+    ).first.wait_for()
+    reached: set[str] = set()
+    labels: set[str] = set()
+    grids = 0
+    page.evaluate("document.activeElement && document.activeElement.blur()")
+    for _ in range(200):
+        page.keyboard.press("Tab")
+        where = page.evaluate(
+            """() => {
+              const el = document.activeElement;
+              const box = el && el.closest('[data-testid]');
+              return [box ? box.getAttribute('data-testid') : '', el ? el.innerText || '' : ''];
+            }"""
+        )
+        if where[0] == "data-grid-canvas":  # a school-photo grid has the focus
+            grids += 1
+        reached.add(where[0])
+        labels.add(where[1].strip())
+    assert "stSidebarNavLink" in reached, reached
+    assert grids >= 5, reached  # the total and the four learning areas each take focus
+    for download in ("Schoolfoto (Excel)", "Gespreksblad (PDF)"):
+        assert any(download in label for label in labels), download
