@@ -36,6 +36,15 @@ class Filters:
     ses_group: int | None = None
 
 
+def _filter_params(filters: Filters, named: bool) -> list[object]:
+    """The parameters of the `(? IS NULL OR column = ?)` filter pairs, in SQL order (region,
+    community, SES group). Region and community filters are for staff only: a directeur who
+    passes them gets them ignored, so the choice cannot narrow anonymous points to a few."""
+    region = filters.region_id if named else None
+    community = filters.community_id if named else None
+    return [region, region, community, community, filters.ses_group, filters.ses_group]
+
+
 def _named(viewer: Viewer) -> bool:
     return viewer.sees_other_schools_by_name
 
@@ -143,8 +152,6 @@ def school_points(
     other schools' pupil counts and SES index are rounded to multiples of 5.
     """
     named = _named(viewer)
-    region = filters.region_id if named else None
-    community = filters.community_id if named else None
     df = con.execute(
         _POINTS_SQL,
         [
@@ -153,12 +160,7 @@ def school_points(
             school_year,
             learning_area,
             domain,
-            region,
-            region,
-            community,
-            community,
-            filters.ses_group,
-            filters.ses_group,
+            *_filter_params(filters, named),
         ],
     ).df()
     if named:
@@ -249,8 +251,6 @@ def status_matrix(
     A directeur gets only the own school(s): the scope decides, as everywhere.
     """
     named = _named(viewer)
-    region = filters.region_id if named else None
-    community = filters.community_id if named else None
     df = con.execute(
         f"""
         SELECT r.school_id, s.name AS school_name, r.learning_area,
@@ -273,12 +273,7 @@ def status_matrix(
             assessment_id,
             school_year,
             allowed_ids(con, viewer),
-            region,
-            region,
-            community,
-            community,
-            filters.ses_group,
-            filters.ses_group,
+            *_filter_params(filters, named),
         ],
     ).df()
     return df

@@ -15,7 +15,7 @@ import pandas as pd
 from data_model.reading.access import Viewer, scrub_suppressed
 from data_model.reading.scope import SCOPE_FILTER, allowed_ids, school_read, scope_read
 from data_model.rules import load_rules
-from data_model.statistics.suppression import mask_small_counts
+from data_model.statistics.suppression import mask_support_counts
 from data_model.vocabulary import SUPPORT_INDICATORS, SUPPORT_PHASES
 
 
@@ -125,13 +125,7 @@ def support_counts(con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: st
         """,
         [school_id, list(SUPPORT_PHASES + SUPPORT_INDICATORS)],
     ).df()
-    return mask_small_counts(
-        df,
-        "n_pupils",
-        ["school_year"],
-        load_rules().min_group_size,
-        linked=df["measure_kind"] == "continuum",
-    )
+    return mask_support_counts(df, load_rules().min_group_size)
 
 
 @scope_read

@@ -15,7 +15,7 @@ import pandas as pd
 from data_model.reading.access import Viewer
 from data_model.reading.scope import SCOPE_FILTER, allowed_ids, school_read, scope_read
 from data_model.rules import load_rules
-from data_model.statistics.suppression import mask_small_counts
+from data_model.statistics.suppression import mask_small_counts, mask_support_counts
 from data_model.vocabulary import KOALA_CATEGORIES, SUPPORT_INDICATORS, SUPPORT_PHASES
 
 # The categories in which the support service reports guidance units per school per year.
@@ -76,14 +76,7 @@ def support_continuum(
         for n, t in zip(df["n_pupils"], df["total"], strict=True)
     ]
     # Groups of 1-4 pupils are never shown (with secondary suppression inside the continuum).
-    return mask_small_counts(
-        df,
-        "n_pupils",
-        ["school_year"],
-        load_rules().min_group_size,
-        linked=df["measure_kind"] == "continuum",
-        share_cols=("pct",),
-    )
+    return mask_support_counts(df, load_rules().min_group_size, share_cols=("pct",))
 
 
 @school_read

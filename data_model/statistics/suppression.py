@@ -37,3 +37,18 @@ def mask_small_counts(
     for col in share_cols:
         out[col] = out[col].where(~masked)
     return out
+
+
+def mask_support_counts(
+    df: pd.DataFrame, minimum: int, share_cols: tuple[str, ...] = ()
+) -> pd.DataFrame:
+    """Support rows (v_support): counts of 1..minimum-1 masked per school year, with secondary
+    suppression inside the continuum, whose phases add up to a known total."""
+    return mask_small_counts(
+        df,
+        "n_pupils",
+        ["school_year"],
+        minimum,
+        linked=df["measure_kind"] == "continuum",
+        share_cols=share_cols,
+    )
