@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import duckdb
 import pandas as pd
@@ -97,7 +98,21 @@ class Column:
 
 
 Prepare = Callable[[pd.DataFrame, Context], tuple[Frames, list[Problem]]]
-Write = Callable[[duckdb.DuckDBPyConnection, Frames, Context, int], Outcome]
+
+
+class Write(Protocol):
+    """(con, frames, ctx, import_id, dry_run=False) -> (added, replaced, unchanged).
+
+    dry_run only compares with what is stored, on a read cursor; see imports/writing.py."""
+
+    def __call__(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        frames: Frames,
+        ctx: Context,
+        import_id: int,
+        dry_run: bool = False,
+    ) -> Outcome: ...
 
 
 @dataclass(frozen=True)

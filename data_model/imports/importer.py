@@ -98,6 +98,16 @@ def _repeat_of_last_import(db: Database, report: ImportReport, fmt: FileFormat) 
     )
 
 
+def _changes_nothing(cur: duckdb.DuckDBPyConnection, fmt: FileFormat, frames: Frames,
+                     ctx: Context) -> bool:  # fmt: skip
+    """The writer's comparison on the published snapshot (read-only: temp tables only), so an
+    unchanged file is answered without copying a snapshot."""
+    try:
+        return fmt.write(cur, frames, ctx, 0, dry_run=True)[2]
+    finally:
+        drop_temp_tables(cur)
+
+
 Checker = Callable[[str, bytes, FileFormat, Catalogue, Progress], Checked]
 
 
@@ -130,11 +140,14 @@ def import_file(
         checked = (checker or check_file)(file_name, data, fmt, catalogue, say)
         report.ignored_columns, report.notes = checked.ignored, checked.notes
         ctx = Context(file_name, checked.sheet, catalogue, checked.headers)
+        say(0.55, "Vergelijken met wat er al is")
+        if _changes_nothing(db.cursor(), fmt, checked.frames, ctx):
+            raise _Unchanged(_summary(fmt, checked.frames, 0, 0, True))
         say(0.6, "Schrijven gestart")
         with db.write() as con:
             import_id = con.execute("SELECT nextval('import_seq')").fetchall()[0][0]
             added, replaced, same = fmt.write(con, checked.frames, ctx, import_id)
-            if same:  # abort the snapshot build: publishing a copy would change nothing
+            if same:  # another import published the same rows meanwhile: publish nothing
                 raise _Unchanged(_summary(fmt, checked.frames, 0, 0, True))
             report.rows_added, report.rows_replaced = added, replaced
             report.summary = _summary(fmt, checked.frames, added, replaced, same)

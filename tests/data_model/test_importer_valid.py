@@ -136,8 +136,12 @@ def test_reimport_changes_nothing_and_correction_replaces(db: Database) -> None:
     )
     # Other bytes, the same rows: read, checked and compared with what is stored.
     copy = xlsx_bytes(RESULT_HEADER, rows, title_rows=[["Kopie"]])
-    same = importer.import_file(db, admin, "r-kopie.xlsx", copy, "results")
+    snapshots = sorted(p.name for p in db.snapshot_dir.iterdir())
+    with pytest.MonkeyPatch.context() as mp:  # compared on the published snapshot: no copy
+        mp.setattr(db, "write", lambda: pytest.fail("an unchanged file started a snapshot"))
+        same = importer.import_file(db, admin, "r-kopie.xlsx", copy, "results")
     assert same.ok and same.unchanged
+    assert sorted(p.name for p in db.snapshot_dir.iterdir()) == snapshots
     assert same.summary == (
         "Resultaten per school (gemiddelden): niets gewijzigd (2 scholen, schooljaar "
         "2025-2026); deze gegevens stonden al in de databank."
