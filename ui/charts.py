@@ -6,6 +6,7 @@ already suppressed, so a tooltip can never show more than the page.
 
 from __future__ import annotations
 
+import textwrap
 from functools import partial
 from typing import Any
 
@@ -31,6 +32,16 @@ NL_NUMBER = "replace(format(datum.value, '~r'), '.', ',')"
 # earlier version swapped `TopLevelMixin.to_dict` for the whole process during each call,
 # which another session's thread could observe half-way.
 alt_schemapi.disable_debug_mode()
+
+# Vega cuts a subtitle that is wider than its chart with an ellipsis ("groepen < 5 leerlingen
+# niet g…"). At 800 px next to the sidebar a chart is about 430 px wide, which holds some 85
+# characters of the subtitle font (measured in Chromium); lines of at most 70 leave margin.
+SUBTITLE_CHARS = 70
+
+
+def subtitle_lines(text: str) -> list[str]:
+    """A chart subtitle as lines that fit a narrow chart (Vega-Lite draws a list as lines)."""
+    return textwrap.wrap(text, SUBTITLE_CHARS, break_on_hyphens=False)
 
 
 def show_chart(chart: alt.TopLevelMixin, container: Any = None, **kwargs: Any) -> Any:
@@ -104,7 +115,9 @@ def build_status_grid_chart(
         x=alt.X(
             "school_year:O",
             title="Schooljaar",
-            axis=alt.Axis(orient="top", labelAngle=0, labelFontWeight="bold"),
+            # Slanted, never dropped: eight upright years do not fit at 800 px, and Vega's
+            # default (labelOverlap) would then hide every other year.
+            axis=alt.Axis(orient="top", labelAngle=-45, labelOverlap=False, labelFontWeight="bold"),
         ),
         y=alt.Y(
             "rij:N",
@@ -135,7 +148,7 @@ def build_status_grid_chart(
             "status_label:N",
             scale=status_scale(rules),
             title="Kleur t.o.v. vergelijkbare scholen",
-            legend=alt.Legend(orient="bottom", columns=6, symbolType="square", titleLimit=400),
+            legend=alt.Legend(orient="bottom", columns=3, symbolType="square", titleLimit=400),
         ),
         tooltip=tooltip,
     )
@@ -159,8 +172,10 @@ def build_status_grid_chart(
     return (rect + text).properties(
         title=alt.TitleParams(
             title,
-            subtitle="Schoolgemiddelde per schooljaar; de kleur vergelijkt met vergelijkbare "
-            "scholen en houdt rekening met het aantal leerlingen.",
+            subtitle=subtitle_lines(
+                "Schoolgemiddelde per schooljaar; de kleur vergelijkt met vergelijkbare "
+                "scholen en houdt rekening met het aantal leerlingen."
+            ),
             anchor="start",
         ),
         height=alt.Step(26),

@@ -15,7 +15,7 @@ from data_model.rules import Rules, load_rules
 from data_model.texts.explain import TOTAL_LABEL
 from data_model.texts.formatting import format_number, format_signed
 from data_model.vocabulary import STATUSES
-from ui.charts import NL_NUMBER, status_scale
+from ui.charts import NL_NUMBER, status_scale, subtitle_lines
 from ui.trend_charts import status_direction
 
 OWN_LABEL = "Uw school"
@@ -94,7 +94,9 @@ def build_subgroup_chart(df: pd.DataFrame, score_label: str) -> alt.LayerChart:
     return (bars + points + labels).properties(
         title=alt.TitleParams(
             "Gemiddelde per groep leerlingen",
-            subtitle="Punt = gemiddelde, lijn = 95 %-interval, getal = aantal leerlingen.",
+            subtitle=subtitle_lines(
+                "Punt = gemiddelde, lijn = 95 %-interval, getal = aantal leerlingen."
+            ),
             anchor="start",
         ),
         height=alt.Step(28),
@@ -228,9 +230,12 @@ def build_funnel_chart(
         layers.append(_own_layer(base, "n_pupils:Q", "year_diff:Q"))
     return alt.layer(*layers).properties(
         title=alt.TitleParams(
-            "Trechter: verschil met vergelijkbare scholen tegenover het aantal leerlingen",
-            subtitle="Hoe kleiner de school, hoe groter het verschil dat nog toeval kan zijn. "
-            "Alleen punten buiten de grenzen vallen echt op.",
+            # Two lines: in one the title is cut off next to the sidebar at 800 px.
+            ["Trechter: verschil met vergelijkbare scholen", "tegenover het aantal leerlingen"],
+            subtitle=subtitle_lines(
+                "Hoe kleiner de school, hoe groter het verschil dat nog toeval kan zijn. "
+                "Alleen punten buiten de grenzen vallen echt op."
+            ),
             anchor="start",
             offset=8,
         ),
@@ -264,8 +269,10 @@ def build_ses_scatter_chart(df: pd.DataFrame, score_label: str, rules: Rules | N
     return alt.layer(*layers).properties(
         title=alt.TitleParams(
             "Schoolgemiddelde tegenover de leerlingenpopulatie",
-            subtitle="Lijn = interval van dit schooljaar (toeval bij leerlingen en klas). De kleur "
-            "vergelijkt met scholen in dezelfde SES-groep, over de laatste schooljaren samen.",
+            subtitle=subtitle_lines(
+                "Lijn = interval van dit schooljaar (toeval bij leerlingen en klas). De kleur "
+                "vergelijkt met scholen in dezelfde SES-groep, over de laatste schooljaren samen."
+            ),
             anchor="start",
         ),
         height=420,
@@ -352,8 +359,10 @@ def build_status_matrix_chart(df: pd.DataFrame, rules: Rules | None = None) -> a
     return (rect + text).properties(
         title=alt.TitleParams(
             "Kleurcodes per school en leergebied",
-            subtitle="Gesorteerd op naam, niet op resultaat. Cel: symbool en verschil met "
-            "vergelijkbare scholen; de uitleg staat in de tooltip.",
+            subtitle=subtitle_lines(
+                "Gesorteerd op naam, niet op resultaat. Cel: symbool en verschil met "
+                "vergelijkbare scholen; de uitleg staat in de tooltip."
+            ),
             anchor="start",
         ),
         height=alt.Step(26),

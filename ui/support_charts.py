@@ -16,6 +16,7 @@ from data_model.vocabulary import GUIDANCE_FORMS as FORMS
 from data_model.vocabulary import KOALA_CATEGORIES, KOALA_LABELS
 from data_model.vocabulary import SUPPORT_INDICATOR_LABELS as INDICATOR_LABELS
 from data_model.vocabulary import SUPPORT_PHASES as CONTINUUM_PHASES
+from ui.charts import subtitle_lines
 
 # Light to dark: the further along the continuum, the darker (not better or worse).
 # Neutral series in greys (light to dark = more support): blue and orange mean a status.
@@ -61,7 +62,7 @@ def build_continuum_chart(support: pd.DataFrame) -> alt.Chart:
                 "fase:N",
                 title="Fase van het zorgcontinuüm",
                 scale=alt.Scale(domain=list(CONTINUUM_PHASES), range=list(CONTINUUM_COLOURS)),
-                legend=alt.Legend(orient="bottom", columns=2, titleLimit=300),
+                legend=alt.Legend(orient="bottom", columns=1, titleLimit=300, labelLimit=400),
             ),
             order=alt.Order("volgorde:Q"),
             tooltip=[
@@ -74,8 +75,10 @@ def build_continuum_chart(support: pd.DataFrame) -> alt.Chart:
         .properties(
             title=alt.TitleParams(
                 "Zorgcontinuüm",
-                subtitle="Aandeel leerlingen per fase; groepen < "
-                f"{load_rules().min_group_size} leerlingen niet getoond",
+                subtitle=subtitle_lines(
+                    "Aandeel leerlingen per fase; groepen < "
+                    f"{load_rules().min_group_size} leerlingen niet getoond"
+                ),
                 anchor="start",
             ),
             height=260,
@@ -117,8 +120,10 @@ def build_indicator_chart(support: pd.DataFrame) -> alt.Chart:
     return lines.properties(
         title=alt.TitleParams(
             "CLB-trajecten en zittenblijven",
-            subtitle=f"Aantal leerlingen; geen staaf bij 1 tot {load_rules().min_group_size - 1} "
-            "leerlingen (niet getoond om de leerlingen te beschermen)",
+            subtitle=subtitle_lines(
+                f"Aantal leerlingen; geen punt bij 1 tot {load_rules().min_group_size - 1} "
+                "leerlingen (niet getoond om de leerlingen te beschermen)"
+            ),
             anchor="start",
         ),
         height=220,
@@ -166,8 +171,10 @@ def build_koala_chart(koala: pd.DataFrame) -> alt.Chart:
     return bars.properties(
         title=alt.TitleParams(
             "KOALA-screening bij de start van de leerplicht",
-            subtitle=f"Aandeel kleuters per uitkomst; groepen < {load_rules().min_group_size} "
-            "kleuters niet getoond",
+            subtitle=subtitle_lines(
+                f"Aandeel kleuters per uitkomst; groepen < {load_rules().min_group_size} "
+                "kleuters niet getoond"
+            ),
             anchor="start",
         ),
         height=260,
@@ -201,7 +208,9 @@ def build_units_chart(by_year: pd.DataFrame) -> alt.Chart:
     return (bars + text).properties(
         title=alt.TitleParams(
             "Begeleidingseenheden per schooljaar",
-            subtitle="Eén eenheid per halve dag; tussen haakjes de rapportagecategorie",
+            subtitle=subtitle_lines(
+                "Eén eenheid per halve dag; tussen haakjes de rapportagecategorie"
+            ),
             anchor="start",
         ),
         height=220,
@@ -238,7 +247,9 @@ def build_core_task_chart(hours: pd.DataFrame, school_year: str) -> alt.Chart:
         )
         .properties(
             title=alt.TitleParams(
-                "Uren per kerntaak", subtitle=f"Schooljaar {school_year}", anchor="start"
+                "Uren per kerntaak",
+                subtitle=subtitle_lines(f"Schooljaar {school_year}"),
+                anchor="start",
             ),
             height=alt.Step(26),
             width="container",

@@ -14,9 +14,12 @@ from data_model.texts.explain import cell_label
 from data_model.texts.formatting import format_number, format_pct, format_signed
 from data_model.texts.trends import COMPARISONS
 from data_model.vocabulary import STATUS_SIGN, STATUSES
-from ui.charts import status_scale
+from ui.charts import status_scale, subtitle_lines
 
 AREA_SELECTION = "leergebied"
+# The overview's small multiples: three of 112 px (and the y axis) fit a 430 px main column.
+OVERVIEW_COLUMNS = 3
+OVERVIEW_PANEL_WIDTH = 112
 # Streamlit fits title, axes and legend into the chart height: leave room for the plot.
 CHART_HEIGHT = 400
 # A rotated y title longer than the plot pushes the chart title out of view: cap its length.
@@ -115,7 +118,7 @@ def build_lines_chart(long: pd.DataFrame, title: str, score_label: str) -> alt.C
     return (lines + points).properties(
         title=alt.TitleParams(
             title,
-            subtitle="Ruwe gemiddelden: elk jaar is een andere toets.",
+            subtitle=subtitle_lines("Ruwe gemiddelden: elk jaar is een andere toets."),
             anchor="start",
         ),
         height=CHART_HEIGHT,
@@ -156,11 +159,12 @@ def prepare_difference(
         "–" if pd.isna(a) else f"{format_signed(a)} tot {format_signed(b)}"
         for a, b in zip(df["ondergrens"], df["bovengrens"], strict=True)
     ]
-    # Panel heading of the overview: the label plus the trend of its latest school year.
+    # Panel heading of the overview: the label plus the trend of its latest school year, on
+    # two lines (split in the header), so a narrow panel's heading is not cut off.
     trends = series[c["trend"]].fillna("too_short").to_numpy()
     latest = pd.Series(trends, index=df.index).groupby(df["rij"], sort=False).last()
     df["kop"] = [
-        f"{r} {rules.trend_symbols[latest[r]]} {rules.trend_labels[latest[r]]}"
+        f"{r}\n{rules.trend_symbols[latest[r]]} {rules.trend_labels[latest[r]]}"
         if latest[r] != "too_short"
         else r
         for r in df["rij"]
@@ -264,7 +268,7 @@ def build_difference_chart(
         "Verschil (punten)" if comparison == "similar" else "SES-gecorrigeerd verschil (punten)"
     )
     return _difference_layers(df, rules, y_title, show_legend=False).properties(
-        title=alt.TitleParams(title, subtitle=subtitle, anchor="start"),
+        title=alt.TitleParams(title, subtitle=subtitle_lines(subtitle), anchor="start"),
         height=CHART_HEIGHT,
         width="container",
     )
@@ -277,28 +281,45 @@ def build_area_overview_chart(
     rules = rules or load_rules()
     order = list(dict.fromkeys(df["kop"]))
     select = alt.selection_point(name=AREA_SELECTION, fields=["rij"], on="click")
-    layers = _difference_layers(
-        None, rules, f"Verschil met {COMPARISONS[comparison]['words']}", short_years=True
-    )
+    # A short y title: the long one ("Verschil met vergelijkbare scholen") is cut off along
+    # the 170 px panel; the chart title above already names the comparison.
+    layers = _difference_layers(None, rules, "Verschil (punten)", short_years=True)
     band, zero, line, points = layers.layer
     points = points.add_params(select).encode(
         opacity=alt.condition(select, alt.value(1.0), alt.value(0.35))
     )
     # Layers without data of their own: the facet hands each panel its learning area's rows.
-    chart = alt.layer(band, zero, line, points, data=df).properties(width=155, height=170)
+    chart = alt.layer(band, zero, line, points, data=df).properties(
+        width=OVERVIEW_PANEL_WIDTH, height=170
+    )
+    # Three panels a row: five in one row are 900 px wide and were cut off next to the sidebar
+    # at 800 px (and at 1024 px); three of them fit in 430 px.
     return chart.facet(
-        column=alt.Column(
+        facet=alt.Facet(
             "kop:N",
             sort=order,
             title=None,
-            # Capped, so a long "Wereldoriëntatie – Geen duidelijke trend" does not run into
-            # the next panel's title.
-            header=alt.Header(labelFontSize=12, labelFontWeight="bold", labelLimit=150),
+            # Area and trend on two lines ("Wereldoriëntatie" / "– Geen duidelijke trend"),
+            # so a narrow panel's title is not cut off nor runs into the next one.
+            header=alt.Header(
+                labelFontSize=11,
+                labelFontWeight="bold",
+                labelLimit=OVERVIEW_PANEL_WIDTH + 12,
+                labelExpr="split(datum.label, '\\n')",
+                # Two lines drawn downward from the top: a bottom baseline pushes the first
+                # line out of the chart.
+                labelBaseline="top",
+                labelLineHeight=15,
+            ),
         ),
+        columns=OVERVIEW_COLUMNS,
+        spacing=12,
     ).properties(
         title=alt.TitleParams(
             "Verschil met " + COMPARISONS[comparison]["words"] + " per leergebied",
-            subtitle="Klik op een punt om de domeinen van dat leergebied te openen.",
+            subtitle=subtitle_lines(
+                "Klik op een punt om de domeinen van dat leergebied te openen."
+            ),
             anchor="start",
         )
     )
@@ -353,7 +374,7 @@ def build_goal_chart(long: pd.DataFrame, title: str, goal_label: str) -> alt.Cha
     return (base.mark_line(strokeWidth=2.5) + base.mark_point(filled=True, size=45)).properties(
         title=alt.TitleParams(
             title,
-            subtitle="Criteriumgericht, eigen schaal 0-100 %.",
+            subtitle=subtitle_lines("Criteriumgericht, eigen schaal 0-100 %."),
             anchor="start",
         ),
         height=CHART_HEIGHT,

@@ -78,7 +78,7 @@ def test_guidance_charts(con, viewers) -> None:
     spec = charts.build_core_task_chart(hours, year).to_dict()
     assert spec["encoding"]["color"]["scale"]["domain"] == ["individueel", "lerend netwerk"]
     assert {v["school_year"] for v in _values(spec)} == {year}
-    assert spec["title"]["subtitle"] == f"Schooljaar {year}"
+    assert spec["title"]["subtitle"] == [f"Schooljaar {year}"]
 
 
 def test_pdf_charts_read_in_black_and_white(con, viewers) -> None:
@@ -110,6 +110,6 @@ def test_every_support_chart_says_why_small_groups_are_missing(con, viewers) -> 
         charts.build_indicator_chart(support),
         charts.build_koala_chart(koala),
     ):
-        subtitle = "".join(chart.to_dict()["title"]["subtitle"])
+        subtitle = " ".join(chart.to_dict()["title"]["subtitle"])
         assert "niet getoond" in subtitle, subtitle
         assert f"< {minimum}" in subtitle or f"1 tot {minimum - 1}" in subtitle, subtitle
