@@ -5,6 +5,8 @@ Layout only: the rows come from data_model.reading.trends, the sentences from
 data_model.texts.trends, the charts from ui.trend_charts.
 """
 
+import itertools
+
 import pandas as pd
 import streamlit as st
 
@@ -14,7 +16,7 @@ from data_model.texts.explain import TOTAL_LABEL, cell_label, highlights
 from data_model.texts.formatting import format_number
 from data_model.texts.trends import COMPARISONS, latest_sentence, trend_verdict
 from ui.charts import show_chart
-from ui.components import page_school, pick_assessment, trend_text
+from ui.components import chart_columns, page_school, pick_assessment, trend_text
 from ui.data import query
 from ui.safe_text import md, md_columns
 from ui.trend_charts import (
@@ -85,6 +87,9 @@ def series_of(learning_area: str | None, domain: str | None) -> pd.DataFrame:
     return results[a & d].sort_values("school_year")
 
 
+_blocks = itertools.count()  # one key per block of charts in this run
+
+
 def show_series(series: pd.DataFrame, heading: str, level: int) -> None:
     """Verdict in words, then the lines, the difference and (if any) the goals, side by side."""
     last = series.iloc[-1]
@@ -98,7 +103,8 @@ def show_series(series: pd.DataFrame, heading: str, level: int) -> None:
         st.caption(numbers)
     goals = prepare_goals(series)
     has_goals = bool(goals["waarde"].notna().any())
-    cols = st.columns(3 if has_goals else 2, gap="medium")
+    # Stacked below 1100 px: three charts side by side are 130 px wide at 800 px.
+    cols = chart_columns(3 if has_goals else 2, f"trend-{next(_blocks)}", gap="medium")
     lines = prepare_lines(series, rules, with_expected=comparison == "expected")
     with cols[0]:
         if not lines["waarde"].notna().any():

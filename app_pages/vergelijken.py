@@ -21,7 +21,7 @@ from ui.compare_charts import (
     prepare_points,
     prepare_subgroups,
 )
-from ui.components import page_school, pick_assessment
+from ui.components import chart_columns, page_school, pick_assessment
 from ui.data import query
 from ui.safe_text import md
 
@@ -37,7 +37,8 @@ st.caption(
     "toont haar onzekerheid (95 %-interval) en het aantal leerlingen; groepen met minder dan "
     f"{rules.min_group_size} leerlingen tonen we nooit. Schoolfoto rangschikt geen scholen."
 )
-c1, c2 = st.columns([1, 1])
+# Stacked below 1100 px: half a column cut the assessment buttons off ("Vla…") at 800 px.
+c1, c2 = chart_columns([1, 1], "kiezen")
 with c1:
     assessment_id, info = pick_assessment(viewer, school_id)
 levels = query(queries.school_results, viewer, school_id, assessment_id)
@@ -103,6 +104,11 @@ def within_school() -> None:
                 hide_index=True,
                 width="stretch",
                 height="content",  # every group visible, no inner scrolling (issue 13)
+                # Nine columns scroll sideways at 800 px: the group stays in view.
+                column_config={
+                    "Kenmerk": st.column_config.TextColumn(pinned=True),
+                    "Groep": st.column_config.TextColumn(pinned=True),
+                },
             )
         if not hidden.empty:
             st.caption(

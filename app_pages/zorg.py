@@ -12,7 +12,7 @@ from data_model.reading import support as support_queries
 from data_model.rules import load_rules
 from data_model.texts.formatting import format_count, format_number
 from ui.charts import build_status_grid_chart, prepare_grid, show_chart
-from ui.components import name_ordered_table, page_school, render_legend
+from ui.components import chart_columns, name_ordered_table, page_school, render_legend
 from ui.data import query
 from ui.safe_text import md
 from ui.support_charts import (
@@ -64,7 +64,7 @@ if not assessments.empty:
 # ----------------------------------------------------------------- support continuum, KOALA
 support = query(support_queries.support_continuum, viewer, school_id)
 koala = query(support_queries.koala_outcomes, viewer, school_id)
-left, right = st.columns(2, gap="large")
+left, right = chart_columns(2, "zorg", gap="large")
 with left:
     if support.empty:
         st.info("Voor deze school zijn nog geen zorggegevens ingelezen.")
@@ -134,7 +134,7 @@ if viewer.sees_guidance:
         m4.metric("Contacten", f"{int(now['contacts'])}")
         m5.metric("Uren", format_number(now["hours"]))
         st.caption(f"Schooljaar {now['school_year']}.")
-        c1, c2 = st.columns(2, gap="large")
+        c1, c2 = chart_columns(2, "begeleiding", gap="large")
         show_chart(container=c1, chart=build_units_chart(by_year), width="stretch")
         hours = query(support_queries.guidance_hours_by_core_task, viewer, school_id)
         if not hours.empty and (hours["school_year"] == now["school_year"]).any():

@@ -225,3 +225,13 @@ def name_ordered_table(
     return st.dataframe(
         data, key=key, on_select="rerun", selection_mode=modes, hide_index=True, **kwargs
     )
+
+
+def chart_columns(spec: int | list[int], key: str, **kwargs: object) -> list:
+    """Columns for charts side by side that stack below 1100 px (CSS in ui.style).
+
+    Next to the sidebar at 800 or 1024 px a half-width chart is 200-300 px wide: too narrow
+    for its title, school years and legend. Pickers and tiles keep Streamlit's own columns.
+    """
+    with st.container(key=f"naast-elkaar-{key}"):
+        return st.columns(spec, **kwargs)  # type: ignore[arg-type]

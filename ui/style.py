@@ -12,6 +12,9 @@
   and the column menu ("Sort ascending", "Pin column", …) are hidden. The column menu's sort
   would also turn a staff table of schools into a league table (ui.components
   .name_ordered_table switches header-click sorting off; README "Geen rangschikkingen").
+- Charts side by side (ui.components.chart_columns, a container keyed `naast-elkaar-…`)
+  are stacked below 1100 px: next to the sidebar, two columns at 800 or 1024 px leave a
+  chart 200-300 px wide, which cuts off its title, subtitle and legend.
 - A small literal script (no data in it) for what CSS cannot do: the uploader's button gets
   the Dutch accessible name "Bestand kiezen" (CSS content is not part of an accessible name
   for axe-core, and the hidden English text no longer names it), and Streamlit's "Page not
@@ -43,6 +46,14 @@ def apply_page_style() -> None:
         }
         [data-testid="stDataFrame"] [data-testid="stElementToolbar"] { display: none; }
         [data-testid="stDataFrameColumnMenu"] { display: none; }
+        @media (max-width: 1100px) {
+          [class*="st-key-naast-elkaar-"] [data-testid="stHorizontalBlock"] {
+            flex-wrap: wrap;
+          }
+          [class*="st-key-naast-elkaar-"] [data-testid="stColumn"] {
+            min-width: 100%;
+          }
+        }
         </style>
         """
     )
