@@ -125,10 +125,12 @@ if viewer.sees_guidance:
             "(basisaanbod / verhoogde nood / grote nood)"
         )
         m2, m3, m4, m5 = st.columns(4)
+        # "Eenheden", not "Begeleidingseenheden": a quarter of the page at 800 or 1024 px
+        # cut the long word off ("Begeleidingseenhe…"); the heading says what they are.
         m2.metric(
-            "Begeleidingseenheden",
+            "Eenheden",
             f"{int(now['units'])}",
-            help="Eén eenheid per halve dag begeleiding.",
+            help="Begeleidingseenheden: één eenheid per halve dag begeleiding.",
         )
         m3.metric("Categorie", now["unit_category"], help="Rapportagecategorie (eenheden/jaar).")
         m4.metric("Contacten", f"{int(now['contacts'])}")
