@@ -7,7 +7,7 @@ of every table (except import_log and meta, which record provenance) must be exa
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -15,14 +15,13 @@ import openpyxl
 import pytest
 
 from data_model.imports import importer, validate
-from data_model.reading.access import Viewer, system_viewer
+from data_model.reading.access import Viewer
 from data_model.storage.db import Database
 from tests.conftest import copy_data
 from tests.data_model.importer_files import (
     RESULT_HEADER,
     csv_bytes,
     next_year_pupils,
-    next_year_results,
     xlsx_bytes,
 )
 
@@ -50,22 +49,8 @@ def table_checksums(con: duckdb.DuckDBPyConnection) -> dict[str, tuple]:
 
 
 @pytest.fixture(scope="module")
-def db(sample_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
-    target = tmp_path_factory.mktemp("bad") / "data"
-    copy_data(sample_db, target)
-    database = Database(target)
-    yield database
-    database.close()
-
-
-@pytest.fixture(scope="module")
-def admin(db: Database) -> Viewer:
-    return system_viewer(db.cursor())
-
-
-@pytest.fixture(scope="module")
-def base(db: Database) -> list[list[object]]:
-    return next_year_results(db.cursor(), n_schools=2)
+def db(import_db: Database) -> Database:
+    return import_db
 
 
 def _results(rows: list[list[object]], header: list[object] | None = None, **kw) -> Files:

@@ -11,7 +11,6 @@ import io
 import re
 import zipfile
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import openpyxl
 import pytest
@@ -22,10 +21,9 @@ from data_model.imports.checks import Catalogue
 from data_model.imports.formats import FORMATS
 from data_model.imports.importer import check_file, import_file
 from data_model.imports.problems import ImportRejected, Problem
-from data_model.reading.access import Viewer, system_viewer
+from data_model.reading.access import Viewer
 from data_model.storage.db import SYSTEM_USER_ID, Database
-from tests.conftest import copy_data
-from tests.data_model.importer_files import RESULT_HEADER, csv_bytes, next_year_results, xlsx_bytes
+from tests.data_model.importer_files import RESULT_HEADER, csv_bytes, xlsx_bytes
 from tests.data_model.test_importer_bad_input import table_checksums
 
 SCHOOL_HEADER = ["instellingsnummer", "naam", "gemeente", "regio", "schooljaar",
@@ -84,20 +82,8 @@ def first(problem: Problem) -> tuple:
 
 
 @pytest.fixture(scope="module")
-def db(sample_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
-    database = Database(copy_data(sample_db, tmp_path_factory.mktemp("hostile") / "data"))
-    yield database
-    database.close()
-
-
-@pytest.fixture(scope="module")
-def admin(db: Database) -> Viewer:
-    return system_viewer(db.cursor())
-
-
-@pytest.fixture(scope="module")
-def base(db: Database) -> list[list[object]]:
-    return next_year_results(db.cursor(), n_schools=2)
+def db(import_db: Database) -> Database:
+    return import_db
 
 
 @pytest.fixture(scope="module")
