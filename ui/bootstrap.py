@@ -14,7 +14,7 @@ from pathlib import Path
 import streamlit as st
 
 from data_model.rules import RulesError, load_rules
-from data_model.sample import generate
+from data_model.sample import generate, stale_sample
 from data_model.storage import db as storage
 from data_model.storage.state import StateError
 from ui.data import database, pin_snapshot
@@ -33,8 +33,12 @@ def ensure_database() -> Path:
         path = storage.configured_path()
     except storage.DataError as exc:
         _stop(str(exc))
-    if not (path / storage.CURRENT).is_symlink():
-        if path.resolve() != storage.DEFAULT_DATA_PATH.resolve():
+    bundled = path.resolve() == storage.DEFAULT_DATA_PATH.resolve()
+    # The bundled folder is made again when an older version of Schoolfoto left it behind:
+    # it holds synthetic schools only (stale_sample never says so of real data).
+    stale = bundled and stale_sample(path)
+    if stale or not (path / storage.CURRENT).is_symlink():
+        if not bundled:
             _stop(
                 "De gegevensmap uit SCHOOLFOTO_DATA bestaat niet of bevat geen "
                 "Schoolfoto-gegevens. Controleer de instelling, of laat SCHOOLFOTO_DATA leeg om "
@@ -42,12 +46,16 @@ def ensure_database() -> Path:
             )
         st.title("Schoolfoto")
         st.info(
-            "Eerste start: we maken voorbeeldgegevens met synthetische scholen aan. "
+            "De voorbeeldgegevens zijn gemaakt door een oudere versie van Schoolfoto; we maken "
+            "ze opnieuw aan. Dat duurt enkele seconden."
+            if stale
+            else "Eerste start: we maken voorbeeldgegevens met synthetische scholen aan. "
             "Dat duurt enkele seconden en gebeurt maar één keer."
         )
         bar = st.progress(0.0, text="Voorbeeldgegevens aanmaken…")
         try:
-            generate(path, progress=lambda frac, msg: bar.progress(min(frac, 1.0), text=msg))
+            generate(path, progress=lambda frac, msg: bar.progress(min(frac, 1.0), text=msg),
+                     force=stale)  # fmt: skip
         except storage.DataError as exc:
             _stop(str(exc))
         bar.empty()

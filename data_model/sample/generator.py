@@ -33,7 +33,17 @@ from data_model.sample.guidance import guidance_rows
 from data_model.sample.history import add_history
 from data_model.statistics.materialize import refresh_school_results
 from data_model.storage.catalogue import ASSESSMENTS
-from data_model.storage.db import CURRENT, Database, DataError, create_schema, is_sample, set_meta
+from data_model.storage.db import (
+    CURRENT,
+    SCHEMA_VERSION,
+    Database,
+    DataError,
+    create_schema,
+    is_sample,
+    missing_columns,
+    schema_version,
+    set_meta,
+)
 from data_model.texts.formatting import format_number
 from data_model.vocabulary import SUPPORT_PHASES
 
@@ -344,6 +354,27 @@ def _insert_rows(con: duckdb.DuckDBPyConnection, table: str, rows: list[tuple]) 
         con.unregister("_rows")
 
 
+def stale_sample(out: Path) -> bool:
+    """True when `out` holds sample data the app cannot open: a snapshot of an older version
+    (missing columns) or a current snapshot that is gone. Only synthetic data is lost by
+    generating it again; real data (is_sample false) is never called stale."""
+    current = out / CURRENT
+    if not current.is_symlink():
+        return False
+    if not current.exists():
+        return True
+    try:
+        con = duckdb.connect(str(current), read_only=True)
+    except duckdb.Error:
+        return False
+    try:
+        return is_sample(con) and (
+            schema_version(con) != SCHEMA_VERSION or bool(missing_columns(con))
+        )
+    finally:
+        con.close()
+
+
 def check_target(out: Path, force: bool = False) -> None:
     """Refuse to publish sample data over anything that is not sample data (unless force)."""
     if out.suffix == ".duckdb" and not out.is_dir():
@@ -392,7 +423,7 @@ def generate(
     context = _context(schools, spec, rng)
     users, links = _users(schools, rng)
 
-    db = Database(out, create=True)
+    db = Database(out, create=True, check=False)  # the old snapshot may be unreadable (force)
     tmp = db.snapshot_dir / ".sample.building"
     for p in (tmp, Path(str(tmp) + ".wal")):
         p.unlink(missing_ok=True)

@@ -3,6 +3,7 @@
 python -m data_model.storage snapshots [--data MAP]
 python -m data_model.storage rollback [SNAPSHOT] [--data MAP]
 python -m data_model.storage migrate OUD.duckdb --data MAP
+python -m data_model.storage upgrade [--data MAP]    (after updating Schoolfoto)
 """
 
 from __future__ import annotations
@@ -10,8 +11,9 @@ from __future__ import annotations
 import argparse
 import sys
 
+from data_model.statistics.materialize import refresh_school_results
 from data_model.storage.cli import add_data_argument, fail, open_data
-from data_model.storage.db import DataError
+from data_model.storage.db import Database, DataError
 from data_model.storage.migrate import copy_state, migrate_single_file
 from data_model.storage.state import StateError, StateStore
 
@@ -31,6 +33,10 @@ def main(argv: list[str] | None = None) -> int:
     mig = sub.add_parser("migrate", help="een databank van vóór de snapshots omzetten")
     mig.add_argument("old", help="het oude .duckdb-bestand")
     add_data_argument(mig, required=True)
+    up = sub.add_parser(
+        "upgrade", help="gegevens van een oudere versie omzetten en alle resultaten herberekenen"
+    )
+    add_data_argument(up)
     copy = sub.add_parser(
         "copy-state", help="notities, gebruikers en logboeken naar een andere databank kopiëren"
     )
@@ -56,9 +62,11 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             source.close()
         return 0
-    db = open_data(args.data)
+    db = open_data(args.data, check=args.command != "upgrade")
     try:
-        if args.command == "snapshots":
+        if args.command == "upgrade":
+            print(upgrade(db))
+        elif args.command == "snapshots":
             for snap in db.snapshots():
                 files = ", ".join(f["file_name"] for f in snap.built_from) or "-"
                 mark = "*" if snap.current else " "
@@ -75,6 +83,17 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         db.close()
     return 0
+
+
+def upgrade(db: Database) -> str:
+    """Publish the current data again under this version's layout, every statistic
+    recomputed (a snapshot of an older version lacks the columns newer methods store)."""
+    try:
+        with db.write() as con:  # write() brings the copy up to date (migrate)
+            rows = refresh_school_results(con)
+    except DataError as exc:
+        raise fail(str(exc)) from None
+    return f"Omgezet: {db.current_snapshot()} met {rows} herberekende resultaten."
 
 
 if __name__ == "__main__":

@@ -33,8 +33,10 @@ def fail(message: str) -> SystemExit:
     return SystemExit(2)
 
 
-def open_data(path: Path | None) -> Database:
-    """The Database of `path` (or the configured folder); exits 2 with a message otherwise."""
+def open_data(path: Path | None, check: bool = True) -> Database:
+    """The Database of `path` (or the configured folder); exits 2 with a message otherwise.
+
+    check=False: do not open the current snapshot yet (`upgrade` of an older one)."""
     try:
         folder = path if path is not None else configured_path()
         if not folder.exists():
@@ -42,6 +44,6 @@ def open_data(path: Path | None) -> Database:
                 f"De gegevensmap '{folder.name}' bestaat niet. Controleer het pad; er is niets "
                 "aangemaakt."
             )
-        return Database(folder)
+        return Database(folder, check=check)
     except (DataError, StateError) as exc:
         raise fail(str(exc)) from None

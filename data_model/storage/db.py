@@ -23,6 +23,7 @@ so a script run that keeps its cursor reads one snapshot from start to end.
 from __future__ import annotations
 
 import fcntl
+import functools
 import json
 import os
 import shutil
@@ -144,13 +145,40 @@ REQUIRED = (
 )  # fmt: skip
 
 
+@functools.cache
+def _expected_columns() -> frozenset[tuple[str, str]]:
+    """(table, column) of every table this version's schema.sql creates."""
+    con = duckdb.connect()
+    try:
+        con.execute(SCHEMA_PATH.read_text(encoding="utf-8"))
+        return frozenset(con.execute(_COLUMNS_SQL).fetchall())
+    finally:
+        con.close()
+
+
+_COLUMNS_SQL = (
+    "SELECT c.table_name, c.column_name FROM information_schema.columns c "
+    "JOIN information_schema.tables t USING (table_catalog, table_schema, table_name) "
+    "WHERE t.table_type = 'BASE TABLE' AND t.table_schema = 'main' "
+    "AND t.table_catalog = current_database()"
+)
+
+
+def missing_columns(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """`table.column` this version reads but the snapshot lacks: a snapshot published by an
+    older version with the same schema number (its tables gained columns since). Pages would
+    fail on their first query; `python -m data_model.storage upgrade` rebuilds it."""
+    have = set(con.execute(_COLUMNS_SQL).fetchall())
+    return sorted(f"{t}.{c}" for t, c in _expected_columns() - have)
+
+
 def validate_snapshot(con: duckdb.DuckDBPyConnection) -> None:
     """Refuse to publish a snapshot the app could not read (raises SchemaError)."""
     if schema_version(con) != SCHEMA_VERSION:
         raise SchemaError("De nieuwe snapshot heeft een verkeerde schemaversie.")
     tables = con.execute("SELECT table_name FROM information_schema.tables").fetchall()
     names = {r[0] for r in tables}
-    missing = [n for n in REQUIRED if n not in names]
+    missing = [n for n in REQUIRED if n not in names] + missing_columns(con)
     if missing:
         raise SchemaError("De nieuwe snapshot mist " + ", ".join(missing) + ".")
     for view in ("v_school_result", "v_support", "v_guidance", "v_school_context"):
@@ -225,7 +253,12 @@ class Database:
     """A data folder: read cursors on the current snapshot, the state store, and write()."""
 
     def __init__(
-        self, folder: Path | str, *, create: bool = False, state: str | None = None
+        self,
+        folder: Path | str,
+        *,
+        create: bool = False,
+        state: str | None = None,
+        check: bool = True,
     ) -> None:
         self.folder = Path(folder)
         self.path = self.folder  # the name callers used when this was one file
@@ -245,7 +278,8 @@ class Database:
         self._handles: dict[str, duckdb.DuckDBPyConnection] = {}
         self._lock = threading.RLock()
         self._writer: threading.local = threading.local()
-        self.cursor()  # fail now, with a message, if the current snapshot cannot be opened
+        if check:  # fail now, with a message, if the current snapshot cannot be opened
+            self.cursor()
 
     # ------------------------------------------------------------------ layout
 
@@ -307,6 +341,14 @@ class Database:
                         raise SchemaError(
                             "De snapshot heeft een andere schemaversie dan deze versie van "
                             "Schoolfoto kent. Werk Schoolfoto bij of zet de snapshot om."
+                        )
+                    missing = missing_columns(con)
+                    if missing:
+                        con.close()
+                        raise SchemaError(
+                            "De gegevens zijn gemaakt door een oudere versie van Schoolfoto (er "
+                            f"ontbreken {len(missing)} kolommen, bv. {missing[0]}). Een beheerder "
+                            "zet ze om met: python -m data_model.storage upgrade --data MAP"
                         )
                 except duckdb.Error as exc:
                     raise DataError(_duck_message(exc)) from None

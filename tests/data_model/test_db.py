@@ -173,3 +173,29 @@ def test_broken_data_gives_a_dutch_message_exit_2_and_creates_nothing(tmp_path, 
     if case == "missing":
         assert not target.exists()
     assert not (tmp_path / "x.xlsx").exists()
+
+
+def _make_stale(folder) -> None:  # type: ignore[no-untyped-def]
+    """What an older version with the same schema number left: a column it did not have."""
+    path = folder / CURRENT
+    con = duckdb.connect(str(path))
+    con.execute("ALTER TABLE school_result DROP COLUMN status_estimate")
+    con.close()
+
+
+def test_snapshot_of_an_older_version_is_refused_and_upgrade_recomputes_it(writable_db):
+    _make_stale(writable_db)
+    with pytest.raises(SchemaError, match=r"oudere versie.*storage upgrade"):
+        Database(writable_db)
+    run = subprocess.run(
+        [sys.executable, "-m", "data_model.storage", "upgrade", "--data", str(writable_db)],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.startswith("Omgezet: snapshot-")
+    db = Database(writable_db)  # opens again, with the status estimate of every coloured row
+    missing = db.cursor().execute(
+        "SELECT count(*) FROM school_result WHERE status_estimate IS NULL AND status <> 'too_few'"
+    )
+    assert missing.fetchone()[0] == 0
+    db.close()

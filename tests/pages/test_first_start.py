@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
 import data_model.storage.db
 import ui.bootstrap
+from data_model.sample import SampleSpec
 from data_model.storage.db import Database, is_sample
 from tests.conftest import ROOT
 
@@ -78,3 +80,35 @@ def _fresh_resources():
     yield
     st.cache_resource.clear()
     st.cache_data.clear()
+
+
+def test_sample_folder_of_an_older_version_is_made_again(tmp_path, monkeypatch):
+    target = tmp_path / "sample_data"
+    for name in ("SCHOOLFOTO_DB", "SCHOOLFOTO_DATA", "SCHOOLFOTO_AUTH", "SCHOOLFOTO_STATE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(data_model.storage.db, "DEFAULT_DATA_PATH", target)
+    ui.bootstrap.generate(target, SampleSpec(schools=12, years=3))
+    con = duckdb.connect(str(target / "current.duckdb"))
+    con.execute("ALTER TABLE school_result DROP COLUMN status_estimate")  # an older layout
+    con.close()
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    at.run()
+    assert not at.exception, at.exception
+    assert not at.error  # not "cannot be read": the synthetic data was simply made again
+    db = Database(target)
+    assert is_sample(db.cursor()) and db.current_snapshot() != "snapshot-000001"
+    db.close()
+
+
+def test_real_data_of_an_older_version_is_never_replaced(tmp_path, monkeypatch, writable_db):
+    monkeypatch.delenv("SCHOOLFOTO_DB", raising=False)
+    monkeypatch.setenv("SCHOOLFOTO_DATA", str(writable_db))
+    con = duckdb.connect(str(writable_db / "current.duckdb"))
+    con.execute("UPDATE meta SET value = 'false' WHERE key = 'is_sample'")  # imported data
+    con.execute("ALTER TABLE school_result DROP COLUMN status_estimate")
+    con.close()
+    before = sorted((writable_db / "snapshots").iterdir())
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.run()
+    assert "python -m data_model.storage upgrade" in at.error[0].value
+    assert sorted((writable_db / "snapshots").iterdir()) == before  # nothing replaced
