@@ -153,6 +153,31 @@ def _on_pick(picked_key: str, all_keys: tuple[str, ...]) -> None:
         st.session_state.pop(_PICK_KEY, None)
 
 
+def recent_years(results: pd.DataFrame, n: int | None) -> pd.DataFrame:
+    """Only the last `n` school years (None = all); the trend column is the latest year's."""
+    if n is None or results.empty:
+        return results
+    keep = sorted(results["school_year"].unique())[-n:]
+    return results[results["school_year"].isin(keep)]
+
+
+def pick_years(results: pd.DataFrame, rules: Rules) -> int | None:
+    """ "Alle schooljaren" or only those of the trend window: at 1024 px (a projector) or 800 px
+    beside the menu, eight years and the trend do not fit and the latest year would be the
+    one scrolled out of sight. Returns the number of years to show (None = all)."""
+    n_years = results["school_year"].nunique()
+    window = rules.trend_max_years
+    if n_years <= window:
+        return None
+    options = {f"Alle {n_years}": None, f"Laatste {window} (de trendperiode)": window}
+    choice = st.segmented_control(
+        "Schooljaren", list(options), default=next(iter(options)), key="grid_years",
+        help="Op een smal scherm of een projector past de trendperiode zonder schuiven; of "
+        "klap het menu links in (‹‹).",
+    )  # fmt: skip
+    return options.get(choice) if choice else None
+
+
 def render_grid(
     results: pd.DataFrame,
     rules: Rules | None = None,
@@ -162,6 +187,7 @@ def render_grid(
     Returns the picked (row label, school year), or None before any click.
     """
     rules = rules or load_rules()
+    results = recent_years(results, pick_years(results, rules))
     blocks = grid_blocks(results, rules)
     keys = tuple(b.key for b in blocks)
     latest = max(results["school_year"]) if not results.empty else None

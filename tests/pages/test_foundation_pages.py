@@ -77,6 +77,20 @@ def test_schoolfoto_page(app_env, con, viewers, role):
     assert not at.get("vega_lite_chart")  # no Vega drawing on the way to a visible grid
 
 
+def test_schoolfoto_shows_the_trend_period_on_a_narrow_screen(app_env, con, viewers):
+    viewer = viewers["directeur"]
+    at = run_page(viewer, "app_pages/schoolfoto.py")
+    school = queries.schools_in_scope(con, viewer).iloc[0]["school_id"]
+    years = queries.school_years(con, viewer, school)
+    window = load_rules().trend_max_years
+    (choice,) = [b for b in at.get("button_group") if b.label == "Schooljaren"]
+    assert choice.value == f"Alle {len(years)}"  # the whole history by default
+    choice.set_value(f"Laatste {window} (de trendperiode)").run()
+    assert not at.exception
+    for block in at.dataframe:  # the latest years and the trend: fits 1024 px beside the menu
+        assert list(block.value.columns)[1:] == [*years[-window:], "Trend"]
+
+
 def test_schoolfoto_explains_the_picked_cell(app_env, con, viewers):
     viewer = viewers["beheerder"]
     at = run_page(viewer, "app_pages/schoolfoto.py")
