@@ -11,7 +11,7 @@ from data_model.reading import briefing
 from data_model.rules import load_rules
 from data_model.state import notes
 from ui import conversation as conv
-from ui.components import area_status_lines, pick_school
+from ui.components import area_status_lines, chart_columns, pick_school
 from ui.data import cursor, db_path, get_database, query
 from ui.safe_text import md, md_block
 
@@ -70,7 +70,8 @@ choices: conv.Choices = {
 
 # ------------------------------------------------------ last year's actions next to results
 previous = notes.previous_actions(con, viewer, school_id, year)
-left, right = st.columns(2, gap="large")
+# Side by side on a wide screen; stacked at 1024 px and below, where each half was 300 px.
+left, right = chart_columns(2, key="vorig-jaar", gap="large")
 with left:
     st.subheader(f"Acties van vorig jaar ({notes.previous_school_year(year)})")
     if not previous:
@@ -116,19 +117,21 @@ with tabs[0]:
             st.markdown("**Voorstellen uit de resultaten**: aanvaard wat het team herkent.")
         for i, suggestion in enumerate(open_suggestions):
             with st.container(border=True):
-                c1, c2, c3 = st.columns([8, 2, 2], vertical_alignment="center")
-                c1.markdown(f"{md(suggestion.text)}  \n:gray[{md(suggestion.assessment_name)}]")
+                # The buttons on a row of their own under the text: in narrow columns beside
+                # it they read "Aanvaar…" and "Niet wee…" at 1024 px.
+                st.markdown(f"{md(suggestion.text)}  \n:gray[{md(suggestion.assessment_name)}]")
                 base = {
                     "text": suggestion.text,
                     "key": suggestion.key,
                     "origin": "suggestie",
                     "assessment": suggestion.assessment_name,
                 }
-                for col, state, label in (
-                    (c2, "aanvaard", "Aanvaarden"),
-                    (c3, "verworpen", "Niet weerhouden"),
+                buttons = st.container(horizontal=True, gap="small")
+                for state, label in (
+                    ("aanvaard", "Aanvaarden"),
+                    ("verworpen", "Niet weerhouden"),
                 ):
-                    if col.button(label, key=f"sugg-{state}-{i}") and conv.save(
+                    if buttons.button(label, key=f"sugg-{state}-{i}") and conv.save(
                         lambda state=state, base=base: notes.create_note(
                             db, viewer, school_id, year, "observation", {**base, "state": state}
                         ),
@@ -143,9 +146,10 @@ with tabs[0]:
         if dismissed:
             with st.expander(f"Niet weerhouden ({len(dismissed)})"):
                 for note in dismissed:
-                    c1, c2 = st.columns([6, 1])
-                    c1.markdown(md_block(note.body["text"]))
-                    if c2.button("Toch aanvaarden", key=f"accept-{note.note_id}") and conv.save(
+                    # A row that gives the button its whole label, whatever the width.
+                    row = st.container(horizontal=True, vertical_alignment="center")
+                    row.markdown(md_block(note.body["text"]), width="stretch")
+                    if row.button("Toch aanvaarden", key=f"accept-{note.note_id}") and conv.save(
                         lambda note=note: notes.update_note(
                             db,
                             viewer,

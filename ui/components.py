@@ -228,10 +228,13 @@ def name_ordered_table(
 
 
 def chart_columns(spec: int | list[int], key: str, **kwargs: object) -> list:
-    """Columns for charts side by side that stack below 1100 px (CSS in ui.style).
+    """Columns for charts (or text panels) side by side that stack below 1100 px (CSS in
+    ui.style).
 
     Next to the sidebar at 800 or 1024 px a half-width chart is 200-300 px wide: too narrow
-    for its title, school years and legend. Pickers and tiles keep Streamlit's own columns.
+    for its title, school years and legend; a text panel of that width has a word a line
+    (Datagesprek's actions of last year, Voorbereiding's results). Pickers and tiles keep
+    Streamlit's own columns.
     """
     with st.container(key=f"naast-elkaar-{key}"):
         return st.columns(spec, **kwargs)  # type: ignore[arg-type]

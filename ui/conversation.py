@@ -310,16 +310,21 @@ def note_card(
     """
     edit_key = f"editing-{note.note_id}"
     with st.container(border=True):
-        left, right = st.columns([12, 2])
+        # Text and buttons in one row that sizes the buttons to their icons: a fixed column
+        # for the buttons is a squeeze at 800 px and wasted width at 1280 px.
+        row = st.container(horizontal=True, vertical_alignment="top")
+        left = row.container(width="stretch")
         prefix = f"**{number}.** " if number is not None else ""
         left.markdown(prefix + note_markdown(note, choices))
         left.caption(note_meta(note))
         if edit_key not in st.session_state:
-            b1, b2 = right.columns(2)
-            if b1.button("", icon=":material/edit:", key=f"edit-{note.note_id}", help="Bewerken"):
+            buttons = row.container(horizontal=True, width="content", gap="small")
+            if buttons.button(
+                "", icon=":material/edit:", key=f"edit-{note.note_id}", help="Bewerken"
+            ):
                 st.session_state[edit_key] = note.version
                 _rerun_card()
-            if b2.button(
+            if buttons.button(
                 "", icon=":material/delete:", key=f"del-{note.note_id}", help="Verwijderen"
             ) and save(
                 lambda: notes.delete_note(db, viewer, note.note_id, note.version),
@@ -356,17 +361,20 @@ def review_form(db: Database, viewer: Viewer, action: notes.Note) -> None:
     review = action.get("review") or {}
     key = f"review-{action.note_id}"
     with st.form(key, border=False):
-        c1, c2 = st.columns([2, 3])
-        status = c1.selectbox(
+        # A radio on its own row, not a selectbox in a narrow column: beside the results
+        # (half the page at 1024 px) a selectbox showed "loopt no…"; the radio's options wrap
+        # onto a second line and every status stays readable, also on a projector.
+        status = st.radio(
             "Hoe ver staat deze actie?",
             notes.REVIEW_STATUSES,
             index=notes.REVIEW_STATUSES.index(review["status"])
             if review.get("status") in notes.REVIEW_STATUSES
             else 3,
+            horizontal=True,
             key=f"{key}-status",
         )
-        comment = c2.text_input(
-            "Toelichting (wat zien we in de nieuwe resultaten?)",
+        comment = st.text_input(
+            "Toelichting: wat zien we in de nieuwe resultaten?",
             review.get("comment", ""),
             key=f"{key}-comment",
         )
@@ -384,11 +392,13 @@ def deleted_list(db: Database, viewer: Viewer, deleted: list[notes.Note], choice
         return
     with st.expander(f"Verwijderde notities ({len(deleted)})"):
         for note in deleted:
-            c1, c2 = st.columns([6, 1])
-            c1.markdown(
-                f"*{NOTE_STEP_LABELS[note.step]}*: {short(note_markdown(note, choices), 140)}"
+            # A row that gives the button its whole label ("Terugzetten" was cut in a column).
+            row = st.container(horizontal=True, vertical_alignment="center")
+            row.markdown(
+                f"*{NOTE_STEP_LABELS[note.step]}*: {short(note_markdown(note, choices), 140)}",
+                width="stretch",
             )
-            if c2.button("Terugzetten", key=f"restore-{note.note_id}") and save(
+            if row.button("Terugzetten", key=f"restore-{note.note_id}") and save(
                 lambda note=note: notes.restore_note(db, viewer, note.note_id, note.version),
                 "Teruggezet.",
             ):

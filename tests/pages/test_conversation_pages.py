@@ -193,7 +193,7 @@ def test_last_years_action_is_reviewed_next_to_the_new_results(write_env, viewer
     at = run_page(director, "app_pages/datagesprek.py")
     assert any(m.value.startswith("**Leesplan**") for m in at.markdown)
     assert "Resultaten 2024-2025" in [s.value for s in at.subheader]
-    at.selectbox(key=f"review-{action.note_id}-status").set_value("gerealiseerd")
+    at.radio(key=f"review-{action.note_id}-status").set_value("gerealiseerd")
     at.text_input(key=f"review-{action.note_id}-comment").set_value("Lezen nu zoals verwacht")
     _submit(at, f"review-{action.note_id}").click().run()
     review = notes.get_note(db.cursor(), director, action.note_id).body["review"]
@@ -202,6 +202,50 @@ def test_last_years_action_is_reviewed_next_to_the_new_results(write_env, viewer
         "Lezen nu zoals verwacht",
         director.name,
     )
+
+
+def test_the_review_picker_shows_every_status_in_full(write_env, viewers) -> None:
+    """At 1024 px a selectbox beside the comment read "loopt no…": the status is now a
+    horizontal radio on its own row, every option written out, "loopt nog" until discussed."""
+    db = write_env
+    director, school = _director_and_school(db, viewers)
+    action = notes.create_note(
+        db, director, school, "2023-2024", "action",
+        {"what": "Leesplan", "owner": "Juf Els", "due": "2024-06-30",
+         "indicator": "Lezen zoals verwacht", "category": "versterken"},
+    )  # fmt: skip
+    at = run_page(director, "app_pages/datagesprek.py")
+    picker = at.radio(key=f"review-{action.note_id}-status")
+    assert picker.label == "Hoe ver staat deze actie?"
+    assert picker.options == [
+        "gerealiseerd",
+        "gedeeltelijk gerealiseerd",
+        "niet gerealiseerd",
+        "loopt nog",
+    ]
+    assert picker.proto.horizontal
+    assert picker.value == "loopt nog"
+    assert not [s for s in at.selectbox if s.key and s.key.startswith("review-")]
+    # Not squeezed into a column beside the comment: no column inside its form.
+    assert f"review-{action.note_id}-status" not in _keys_in_columns_in_forms(at)
+
+
+def _keys_in_columns_in_forms(at: AppTest) -> set[str]:
+    """Keys of the widgets that sit in st.columns inside a form."""
+    found: set[str] = set()
+
+    def walk(node, in_form: bool, in_column: bool) -> None:
+        kind = getattr(node, "type", None)
+        in_column = in_column or (in_form and kind == "column")
+        in_form = in_form or kind == "form"
+        key = getattr(node, "key", None)
+        if in_column and key:
+            found.add(key)
+        for child in getattr(node, "children", {}).values():
+            walk(child, in_form, in_column)
+
+    walk(at.main, False, False)
+    return found
 
 
 def test_a_saved_note_is_saved_once_and_the_form_is_empty(write_env, viewers) -> None:
