@@ -11,7 +11,13 @@ from data_model.reading.scope import request
 from data_model.rules import load_rules
 from data_model.state import notes
 from ui import conversation as conv
-from ui.components import SCHOOL_KEY, area_status_lines, name_ordered_table, pick_school
+from ui.components import (
+    SCHOOL_KEY,
+    area_status_lines,
+    chart_columns,
+    name_ordered_table,
+    pick_school,
+)
 from ui.data import cursor, db_path, get_database, query
 from ui.safe_text import md
 
@@ -43,14 +49,31 @@ if not overview.empty:
             "tier": "Nood (intern)",
         }
     )
+    shown_table = table.drop(columns=["school_id", "Gemeente"])
+    one_year = table["Schooljaar"].nunique() == 1
+    if one_year:
+        # One school year for all: it is in the caption, not in a column that pushes
+        # "Open acties" and "Nood (intern)" out of view at 1024 px.
+        shown_table = shown_table.drop(columns=["Schooljaar"])
     event = name_ordered_table(
-        table.drop(columns=["school_id", "Gemeente"]),
+        shown_table,
         key="preparation_list",
         row_select=True,
         width="stretch",
+        # Widths in pixels that add up to the 660 px of the table at 1024 px, so "Nood
+        # (intern)" is in view there without a horizontal scroll bar.
+        column_config={
+            "School": st.column_config.TextColumn("School", width=280),
+            "Lager": st.column_config.NumberColumn("Lager", width=52),
+            "Hoger": st.column_config.NumberColumn("Hoger", width=54),
+            "Dalend": st.column_config.NumberColumn("Dalend", width=58),
+            "Open acties": st.column_config.NumberColumn("Open acties", width=82),
+            "Nood (intern)": st.column_config.TextColumn("Nood (intern)", width=100),
+        },
     )
     st.caption(
-        "Alfabetisch op naam, niet gerangschikt. Lager / hoger / dalend: aantal leergebieden "
+        (f"Schooljaar {table['Schooljaar'].iloc[0]}. " if one_year else "")
+        + "Alfabetisch op naam, niet gerangschikt. Lager / hoger / dalend: aantal leergebieden "
         "van de laatste OVSG-toets dat duidelijk afwijkt van vergelijkbare scholen of daalt. "
         "Open acties: acties van het jaar ervoor die nog niet gerealiseerd zijn. Nood: "
         "begeleidingsnood (intern)."
@@ -81,7 +104,9 @@ with request(con, viewer):
     own = notes.list_notes(con, viewer, school_id, year, scope=notes.SCOPE_PREPARATION)
 head.header(f"{md(info.school_name)} · {year}")
 
-left, right = st.columns([3, 2], gap="large")
+# Side by side on a wide screen; stacked at 1024 px and below, where the results panel
+# was 200 px wide (a word a line).
+left, right = chart_columns([3, 2], key="voorbereiding", gap="large")
 with left:
     st.markdown("#### Wat valt op?")
     if info.observations:
