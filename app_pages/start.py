@@ -142,28 +142,43 @@ wide = wide.join(flag, on="school_id")
 for area in areas:
     wide[area] = wide[area].map(labels)
 
-c1, c2 = st.columns([2, 1])
 community_names = dict(zip(schools["community_id"], schools["community_name"], strict=False))
 communities = sorted(
     wide["community_id"].dropna().unique(), key=lambda c: community_names.get(c) or c
 )
-pick = c1.multiselect(
+pick = st.multiselect(
     "Scholengemeenschap",
     communities,
     format_func=lambda c: community_names.get(c) or c,
     placeholder="Alle scholengemeenschappen",
 )
-only = c2.toggle("Alleen scholen waar iets opvalt", value=False)
+# The toggle on its own row: in a third of the page its label read "Alleen scholen waar
+# iets op…" at 1024 px.
+only = st.toggle("Alleen scholen waar iets opvalt", value=False)
 view = wide
 if pick:
     view = view[view["community_id"].isin(pick)]
 if only:
     view = view[(view["hi"] + view["lo"] + view["move"]) > 0]
 
+# Short labels (a metric label does not wrap: the long ones were cut off at 1024 px), the
+# whole sentence in the help.
 m1, m2, m3 = st.columns(3)
-m1.metric("Scholen met een leergebied lager dan verwacht", int((view["lo"] > 0).sum()))
-m2.metric("Scholen met een leergebied hoger dan verwacht", int((view["hi"] > 0).sum()))
-m3.metric("Scholen met een stijgende of dalende trend", int((view["move"] > 0).sum()))
+m1.metric(
+    "Lager dan verwacht",
+    int((view["lo"] > 0).sum()),
+    help="Aantal scholen met minstens één leergebied lager dan verwacht.",
+)
+m2.metric(
+    "Hoger dan verwacht",
+    int((view["hi"] > 0).sum()),
+    help="Aantal scholen met minstens één leergebied hoger dan verwacht.",
+)
+m3.metric(
+    "Stijgende of dalende trend",
+    int((view["move"] > 0).sum()),
+    help="Aantal scholen met minstens één leergebied dat de laatste jaren stijgt of daalt.",
+)
 
 years = sorted(view["school_year"].unique())
 st.caption(
