@@ -15,6 +15,8 @@
 - Charts side by side (ui.components.chart_columns, a container keyed `naast-elkaar-…`)
   are stacked below 1100 px: next to the sidebar, two columns at 800 or 1024 px leave a
   chart 200-300 px wide, which cuts off its title, subtitle and legend.
+- A status badge (ui.components.status_badge, the only coloured-background Markdown) never
+  breaks inside: "● Zoals / verwacht" over two lines reads as two things.
 - A small literal script (no data in it) for what CSS cannot do: the uploader's button gets
   the Dutch accessible name "Bestand kiezen" (CSS content is not part of an accessible name
   for axe-core, and the hidden English text no longer names it), and Streamlit's "Page not
@@ -46,12 +48,17 @@ def apply_page_style() -> None:
         }
         [data-testid="stDataFrame"] [data-testid="stElementToolbar"] { display: none; }
         [data-testid="stDataFrameColumnMenu"] { display: none; }
+        .stMarkdownColoredBackground { white-space: nowrap; }
         @media (max-width: 1100px) {
           [class*="st-key-naast-elkaar-"] [data-testid="stHorizontalBlock"] {
             flex-wrap: wrap;
           }
           [class*="st-key-naast-elkaar-"] [data-testid="stColumn"] {
             min-width: 100%;
+          }
+          /* A projector (1024 px): a narrower menu leaves the grid's trend period in view. */
+          [data-testid="stSidebar"][data-collapsed="false"] {
+            width: 244px !important; min-width: 244px !important;
           }
         }
         </style>
