@@ -13,6 +13,7 @@ from data_model.texts.explain import highlights
 from data_model.texts.formatting import format_count, format_pct
 from data_model.vocabulary import STATUSES
 from ui.components import (
+    chart_columns,
     logged_export,
     page_school,
     pick_assessment,
@@ -62,7 +63,7 @@ grid_with_explanation()
 with st.expander("Legende: wat betekenen de kleuren?"):
     render_legend(rules)
 
-left, right = st.columns([5, 3], gap="large")
+left, right = chart_columns([5, 3], key="opvallend-context", gap="large")
 with left:
     st.markdown("#### Wat valt op?")
     for sentence in highlights(md_columns(results), rules):

@@ -31,7 +31,7 @@ viewer = st.session_state["viewer"]
 named = viewer.sees_other_schools_by_name
 school_id, school = page_school(viewer)
 
-st.title("Vergelijken")
+st.title(f"Vergelijken · {md(school['name'])}")
 st.caption(
     "Verschillen binnen de school (groepen leerlingen) en tussen scholen. Elke vergelijking "
     "toont haar onzekerheid (95 %-interval) en het aantal leerlingen; groepen met minder dan "
@@ -53,7 +53,8 @@ with c2:
     level_label = st.selectbox("Leergebied of domein", level_labels, index=0)
 learning_area, domain = level_keys[level_labels.index(level_label)]
 
-within = f"Binnen de school: {md(school['name'])}"
+# Short tab labels: at 800 px two long ones scroll out of sight (the school is in the title).
+within = "Binnen de school"
 
 
 # ------------------------------------------------------------------------ within the school

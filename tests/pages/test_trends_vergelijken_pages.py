@@ -72,7 +72,8 @@ def test_vergelijken_page_for_every_role(app_env, con, viewers: dict, role: str)
     school = _big_school(con, viewer)
     at = run_page(viewer, "app_pages/vergelijken.py", school=school)
     assert not at.exception
-    assert at.title[0].value == "Vergelijken"
+    name = con.execute("SELECT name FROM schools WHERE school_id = ?", [school]).fetchone()[0]
+    assert at.title[0].value == f"Vergelijken · {name}"
     # Only the open tab runs: read the first one, then open the second.
     second = at.tabs[1].label
     runs = [all_text(at)]
