@@ -72,7 +72,7 @@ if not overview.empty:
         },
     )
     st.caption(
-        (f"Schooljaar {table['Schooljaar'].iloc[0]}. " if one_year else "")
+        (f"Schooljaar {md(str(table['Schooljaar'].iloc[0]))}. " if one_year else "")
         + "Alfabetisch op naam, niet gerangschikt. Lager / hoger / dalend: aantal leergebieden "
         "van de laatste OVSG-toets dat duidelijk afwijkt van vergelijkbare scholen of daalt. "
         "Open acties: acties van het jaar ervoor die nog niet gerealiseerd zijn. Nood: "

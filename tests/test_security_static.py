@@ -326,6 +326,7 @@ TRUSTED_IN = {
     ("app_pages/gegevens.py", "failed"): "imports.jobs: fixed Dutch text with a reference",
     ("app_pages/gegevens.py", "note"): "FORMATS[...].notes: format constants",
     ("app_pages/uitleg.py", "years"): "rules.status_years (configuration)",
+    ("ui/grid.py", "options"): "pick_years: two labels built from counts of school years",
     # Names are followed per module, not per function: the funnel's `levels` (percentages)
     # shares its name with a query result the page never prints.
     ("app_pages/vergelijken.py", "levels"): "funnel levels: percentages from rules.toml",
