@@ -175,7 +175,7 @@ m2.metric(
     help="Aantal scholen met minstens één leergebied hoger dan verwacht.",
 )
 m3.metric(
-    "Stijgende of dalende trend",
+    "Stijgt of daalt",
     int((view["move"] > 0).sum()),
     help="Aantal scholen met minstens één leergebied dat de laatste jaren stijgt of daalt.",
 )
