@@ -53,7 +53,7 @@ st.markdown(
 """
 )
 st.info(colour_meaning(rules))
-render_legend(rules)
+render_legend(rules, with_meaning=False)  # the sentence once, in the box above
 st.caption(
     "De kleuren zijn blauw en oranje (ook leesbaar bij kleurenblindheid), altijd samen met een "
     "symbool en een woord. Rood en groen gebruiken we bewust niet."

@@ -148,7 +148,14 @@ def build_status_grid_chart(
             "status_label:N",
             scale=status_scale(rules),
             title="Kleur t.o.v. vergelijkbare scholen",
-            legend=alt.Legend(orient="bottom", columns=3, symbolType="square", titleLimit=400),
+            legend=alt.Legend(
+                orient="bottom",
+                columns=3,
+                symbolType="square",
+                titleLimit=400,
+                symbolStrokeColor="#767676",
+                symbolStrokeWidth=1,
+            ),  # "Zoals verwacht" is near-white
         ),
         tooltip=tooltip,
     )

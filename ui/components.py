@@ -167,12 +167,15 @@ def pick_assessment(viewer: access.Viewer, school_id: str) -> tuple[str, pd.Seri
     return assessment_id, assessments.set_index("assessment_id").loc[assessment_id]
 
 
-def render_legend(rules: Rules | None = None) -> None:
-    """The six colour codes with symbol and meaning, and what a colour means (issue 11)."""
+def render_legend(rules: Rules | None = None, with_meaning: bool = True) -> None:
+    """The six colour codes with symbol and meaning, and what a colour means (issue 11).
+
+    with_meaning=False: the page states that sentence itself (Uitleg, in a box above)."""
     rules = rules or load_rules()
     rows = [f"- {status_badge(s, rules)}: {text}" for s, text in status_meanings(rules).items()]
     st.markdown("\n".join(rows))
-    st.caption(colour_meaning(rules))
+    if with_meaning:
+        st.caption(colour_meaning(rules))
 
 
 def render_area_tiles(results: pd.DataFrame, rules: Rules | None = None) -> None:
