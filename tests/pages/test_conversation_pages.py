@@ -182,14 +182,20 @@ def test_an_edit_after_someone_elses_save_is_refused_then_deliberate(write_env, 
     assert "Wijziging bewaard." in [s.value for s in at.success]
 
 
-def test_last_years_action_is_reviewed_next_to_the_new_results(write_env, viewers) -> None:
-    db = write_env
+def _last_years_action(db, viewers):  # type: ignore[no-untyped-def]
+    """The director and an action of 2023-2024 for their school, to review this year."""
     director, school = _director_and_school(db, viewers)
     action = notes.create_note(
         db, director, school, "2023-2024", "action",
         {"what": "Leesplan", "owner": "Juf Els", "due": "2024-06-30",
          "indicator": "Lezen zoals verwacht", "category": "nieuw initiatief opstarten"},
     )  # fmt: skip
+    return director, action
+
+
+def test_last_years_action_is_reviewed_next_to_the_new_results(write_env, viewers) -> None:
+    db = write_env
+    director, action = _last_years_action(db, viewers)
     at = run_page(director, "app_pages/datagesprek.py")
     assert any(m.value.startswith("**Leesplan**") for m in at.markdown)
     assert "Resultaten 2024-2025" in [s.value for s in at.subheader]
@@ -207,13 +213,7 @@ def test_last_years_action_is_reviewed_next_to_the_new_results(write_env, viewer
 def test_the_review_picker_shows_every_status_in_full(write_env, viewers) -> None:
     """At 1024 px a selectbox beside the comment read "loopt no…": the status is now a
     horizontal radio on its own row, every option written out, "loopt nog" until discussed."""
-    db = write_env
-    director, school = _director_and_school(db, viewers)
-    action = notes.create_note(
-        db, director, school, "2023-2024", "action",
-        {"what": "Leesplan", "owner": "Juf Els", "due": "2024-06-30",
-         "indicator": "Lezen zoals verwacht", "category": "versterken"},
-    )  # fmt: skip
+    director, action = _last_years_action(write_env, viewers)
     at = run_page(director, "app_pages/datagesprek.py")
     picker = at.radio(key=f"review-{action.note_id}-status")
     assert picker.label == "Hoe ver staat deze actie?"
