@@ -31,19 +31,10 @@ import pandas as pd
 
 from data_model.sample.guidance import guidance_rows
 from data_model.sample.history import add_history
+from data_model.sample.target import check_target
 from data_model.statistics.materialize import refresh_school_results
 from data_model.storage.catalogue import ASSESSMENTS
-from data_model.storage.db import (
-    CURRENT,
-    SCHEMA_VERSION,
-    Database,
-    DataError,
-    create_schema,
-    is_sample,
-    missing_columns,
-    schema_version,
-    set_meta,
-)
+from data_model.storage.db import CURRENT, Database, DataError, create_schema, set_meta
 from data_model.texts.formatting import format_number
 from data_model.vocabulary import SUPPORT_PHASES
 
@@ -352,58 +343,6 @@ def _insert_rows(con: duckdb.DuckDBPyConnection, table: str, rows: list[tuple]) 
         con.execute("INSERT INTO " + table + " SELECT * FROM _rows")
     finally:
         con.unregister("_rows")
-
-
-def stale_sample(out: Path) -> bool:
-    """True when `out` holds sample data the app cannot open: a snapshot of an older version
-    (missing columns) or a current snapshot that is gone. Only synthetic data is lost by
-    generating it again; real data (is_sample false) is never called stale."""
-    current = out / CURRENT
-    if not current.is_symlink():
-        return False
-    if not current.exists():
-        return True
-    try:
-        con = duckdb.connect(str(current), read_only=True)
-    except duckdb.Error:
-        return False
-    try:
-        return is_sample(con) and (
-            schema_version(con) != SCHEMA_VERSION or bool(missing_columns(con))
-        )
-    finally:
-        con.close()
-
-
-def check_target(out: Path, force: bool = False) -> None:
-    """Refuse to publish sample data over anything that is not sample data (unless force)."""
-    if out.suffix == ".duckdb" and not out.is_dir():
-        raise DataError(
-            f"--out is een gegevensmap (bv. sample_data), geen .duckdb-bestand: '{out.name}'."
-        )
-    if not out.exists() or force:
-        return
-    if not out.is_dir():
-        raise DataError(f"'{out.name}' is een bestand, geen gegevensmap. Er is niets gewijzigd.")
-    if (out / CURRENT).is_symlink():
-        try:
-            con = duckdb.connect(str(out / CURRENT), read_only=True)
-            try:
-                sample = is_sample(con)
-            finally:
-                con.close()
-        except duckdb.Error:
-            sample = False
-        if not sample:
-            raise DataError(
-                f"'{out.name}' bevat echte gegevens (geen voorbeelddata). Er is niets gewijzigd; "
-                "gebruik --force om ze toch te vervangen."
-            )
-    elif any(out.iterdir()):
-        raise DataError(
-            f"'{out.name}' is geen lege map en geen Schoolfoto-gegevensmap. Er is niets "
-            "gewijzigd; gebruik --force om er toch voorbeelddata in te zetten."
-        )
 
 
 def generate(
