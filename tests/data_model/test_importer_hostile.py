@@ -8,9 +8,10 @@ zipfile; oversized XML is streamed into the zip, never held in memory whole.
 from __future__ import annotations
 
 import io
+import itertools
 import re
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 import openpyxl
 import pytest
@@ -184,8 +185,8 @@ def test_a_value_far_to_the_right_is_refused_before_reading(db, admin, base) -> 
     )  # fmt: skip
 
 
-def _with_shared_strings(data: bytes, chunks: Iterator[bytes]) -> bytes:
-    """The workbook plus a streamed xl/sharedStrings.xml (registered in the content types)."""
+def _plus_entry(data: bytes, name: str, chunks: Iterable[bytes]) -> bytes:
+    """The workbook with one more zip entry, streamed in chunks (never held in memory)."""
     out = io.BytesIO()
     with (
         zipfile.ZipFile(io.BytesIO(data)) as src,
@@ -193,13 +194,17 @@ def _with_shared_strings(data: bytes, chunks: Iterator[bytes]) -> bytes:
     ):
         for item in src.infolist():
             dst.writestr(item.filename, src.read(item.filename))
-        with dst.open("xl/sharedStrings.xml", "w") as fh:
-            fh.write(b'<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/'
-                     b'spreadsheetml/2006/main">')  # fmt: skip
+        with dst.open(name, "w") as fh:
             for chunk in chunks:
                 fh.write(chunk)
-            fh.write(b"</sst>")
     return out.getvalue()
+
+
+def _with_shared_strings(data: bytes, chunks: Iterator[bytes]) -> bytes:
+    """The workbook plus a streamed xl/sharedStrings.xml (registered in the content types)."""
+    head = (b'<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/'
+            b'spreadsheetml/2006/main">')  # fmt: skip
+    return _plus_entry(data, "xl/sharedStrings.xml", itertools.chain([head], chunks, [b"</sst>"]))
 
 
 def test_millions_of_shared_strings_are_refused_by_counting(db, admin, base) -> None:
@@ -222,19 +227,9 @@ def test_one_huge_shared_string_is_refused_by_measuring(db, admin, base) -> None
 
 
 def test_zip_bomb_is_refused_from_the_directory(db, admin, base) -> None:
-    out = io.BytesIO()
-    src_data = xlsx_bytes(RESULT_HEADER, base[:2])
-    with (
-        zipfile.ZipFile(io.BytesIO(src_data)) as src,
-        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst,
-    ):
-        for item in src.infolist():
-            dst.writestr(item.filename, src.read(item.filename))
-        with dst.open("xl/media/padding.bin", "w") as fh:
-            block = b"\0" * (1 << 20)
-            for _ in range(401):
-                fh.write(block)
-    data = out.getvalue()
+    block = b"\0" * (1 << 20)
+    data = _plus_entry(xlsx_bytes(RESULT_HEADER, base[:2]), "xl/media/padding.bin",
+                       (block for _ in range(401)))  # fmt: skip
     assert len(data) < 1_000_000
     assert refused(db, admin, "r.xlsx", data, "results").message == UNZIPS
 

@@ -113,10 +113,19 @@ def browser() -> Iterator[object]:
         b.close()
 
 
+@contextmanager
+def open_page(browser, width: int = 1400, height: int = 1600, timeout: int = 60_000):  # type: ignore[no-untyped-def]
+    """A page in a fresh Dutch (nl-BE) browser context of this size; closed afterwards."""
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="nl-BE")
+    try:
+        pg = context.new_page()
+        pg.set_default_timeout(timeout)
+        yield pg
+    finally:
+        context.close()
+
+
 @pytest.fixture
 def page(browser, live_app):  # type: ignore[no-untyped-def]
-    context = browser.new_context(viewport={"width": 1400, "height": 1600}, locale="nl-BE")
-    pg = context.new_page()
-    pg.set_default_timeout(30_000)
-    yield pg
-    context.close()
+    with open_page(browser, timeout=30_000) as pg:
+        yield pg

@@ -16,7 +16,7 @@ import pytest
 
 from data_model.reading import access
 from tests.conftest import copy_data
-from tests.e2e.conftest import _free_port, running_app
+from tests.e2e.conftest import _free_port, open_page, running_app
 
 pytestmark = pytest.mark.browser
 oidc_provider_mock = pytest.importorskip("oidc_provider_mock")
@@ -63,11 +63,8 @@ def oidc_app_url(
 
 @pytest.fixture
 def page(browser, oidc_app_url):  # type: ignore[no-untyped-def]
-    context = browser.new_context(viewport={"width": 1400, "height": 1400}, locale="nl-BE")
-    pg = context.new_page()
-    pg.set_default_timeout(30_000)
-    yield pg
-    context.close()
+    with open_page(browser, height=1400, timeout=30_000) as pg:
+        yield pg
 
 
 def _login(page, url: str, email: str) -> None:  # type: ignore[no-untyped-def]

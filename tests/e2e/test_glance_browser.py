@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from data_model.vocabulary import ROLE_LABELS
+from tests.e2e.conftest import open_page
 from ui.navigation import PAGES, ROOT
 
 pytestmark = pytest.mark.browser
@@ -61,11 +62,8 @@ def _nav(page, sidebar, title: str) -> None:  # type: ignore[no-untyped-def]
 @pytest.fixture
 def small_page(browser, live_app):  # type: ignore[no-untyped-def]
     """A laptop screen: 1280 x 720."""
-    context = browser.new_context(viewport={"width": 1280, "height": 720}, locale="nl-BE")
-    pg = context.new_page()
-    pg.set_default_timeout(60_000)
-    yield pg
-    context.close()
+    with open_page(browser, 1280, 720) as pg:
+        yield pg
 
 
 def _serious(axe, page) -> list[str]:  # type: ignore[no-untyped-def]
@@ -127,19 +125,16 @@ def test_grid_fits_a_laptop_and_explains_the_clicked_cell(small_page, live_app):
 
 
 def test_grid_is_usable_at_800_px(browser, live_app):
-    context = browser.new_context(viewport={"width": 800, "height": 900}, locale="nl-BE")
-    page = context.new_page()
-    page.set_default_timeout(60_000)
-    page.goto(live_app + "/schoolfoto")
-    _settle(page)
-    block = page.locator("[data-testid=stMain] [data-testid=stDataFrame]").nth(1)
-    block.locator("canvas").first.wait_for()
-    # The labels stay pinned while the years scroll sideways inside the grid, not the page.
-    assert page.evaluate("document.documentElement.scrollWidth") <= 800
-    assert _headers(block)[0] == "Nederlands"
-    box = block.bounding_box()
-    assert box is not None and box["x"] + box["width"] <= 800
-    context.close()
+    with open_page(browser, 800, 900) as page:
+        page.goto(live_app + "/schoolfoto")
+        _settle(page)
+        block = page.locator("[data-testid=stMain] [data-testid=stDataFrame]").nth(1)
+        block.locator("canvas").first.wait_for()
+        # The labels stay pinned while the years scroll sideways inside the grid, not the page.
+        assert page.evaluate("document.documentElement.scrollWidth") <= 800
+        assert _headers(block)[0] == "Nederlands"
+        box = block.bounding_box()
+        assert box is not None and box["x"] + box["width"] <= 800
 
 
 def test_anker_links_open_in_the_same_tab_with_the_role_kept(page, live_app):

@@ -6,7 +6,7 @@ import pytest
 
 from data_model.reading import queries
 from data_model.reading.access import allowed_school_ids, viewer_for_user_id
-from tests.e2e.conftest import private_copy, running_app
+from tests.e2e.conftest import open_page, private_copy, running_app
 
 pytestmark = pytest.mark.browser
 
@@ -52,11 +52,7 @@ def test_deep_link_as_first_request_of_a_fresh_server(browser, sample_db, con, t
         "SELECT school_id, name FROM schools WHERE list_contains(?, school_id) ORDER BY school_id",
         [own],
     ).fetchone()
-    with running_app(private_copy(sample_db, tmp_path)) as url:
-        context = browser.new_context(viewport={"width": 1400, "height": 1600})
-        page = context.new_page()
-        page.set_default_timeout(60_000)
+    with running_app(private_copy(sample_db, tmp_path)) as url, open_page(browser) as page:
         page.goto(f"{url}/schoolfoto?school={school[0]}")
         page.get_by_role("heading", name=f"Schoolfoto · {school[1]}").wait_for()
         assert page.get_by_text("Demomodus op voorbeeldgegevens").first.is_visible()
-        context.close()
