@@ -11,6 +11,7 @@ from ui.brief import changes_since_last_year
 from ui.components import (
     SCHOOL_KEY,
     area_status_lines,
+    chart_columns,
     render_area_tiles,
     status_badge,
     trend_text,
@@ -59,7 +60,8 @@ if viewer.role == "directeur":
             else:
                 st.caption(f"OVSG-toets 6de leerjaar, {results['school_year'].max()}")
                 render_area_tiles(results, rules)
-                left, right = st.columns(2, gap="large")
+                # Stacked below 1100 px: two half columns at 800 px hold a word a line.
+                left, right = chart_columns(2, key=f"brief-{school.school_id}", gap="large")
                 with left:
                     st.markdown("**Wat valt op?**")
                     for sentence in highlights(md_columns(results), rules, max_domains=3):
