@@ -128,6 +128,9 @@ class FileFormat:
     row_unit: str = field(kw_only=True)  # "one row per ..." (Dutch, for the template)
     domain_columns: bool = False  # pupils: one extra column per domain
     affects_results: bool = True  # school_result is recomputed after a change
+    # Writes pupil rows: only then are the pupil-level aggregates (statistics/cache.py) of
+    # the touched school years rebuilt; other kinds leave them as they are.
+    pupil_level: bool = False
     notes: tuple[str, ...] = field(default_factory=tuple)
 
     def column(self, key: str) -> Column:
@@ -229,6 +232,7 @@ PUPILS = FileFormat(
     replaces="de leerlingen en hun resultaten van dezelfde scholen, schooljaren en leerjaren",
     row_unit="leerling",
     domain_columns=True,
+    pupil_level=True,
     notes=(
         "Daarna één kolom per domein met de score (0 tot 100), met als kolomnaam "
         "'leergebied - domein', bv. 'Wiskunde - Meetkunde'. Een lege cel = niet afgelegd.",

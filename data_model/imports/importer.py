@@ -31,7 +31,7 @@ from data_model.reading.access import AccessDenied, Viewer
 from data_model.reading.scope import admin_read
 from data_model.state import audit
 from data_model.statistics.materialize import refresh_school_results
-from data_model.storage.db import SYSTEM_USER_ID, Database
+from data_model.storage.db import SYSTEM_USER_ID, Database, save_progress
 
 Progress = Callable[[float, str], None]
 __all__ = ["Checked", "check_file", "import_file", "import_history"]
@@ -152,12 +152,15 @@ def import_file(
             report.rows_added, report.rows_replaced = added, replaced
             report.summary = _summary(fmt, checked.frames, added, replaced, same)
             report.import_id = _log(con, viewer, report, "gelukt", report.summary, import_id)
+            drop_temp_tables(con)
             if fmt.affects_results:
                 say(0.75, "Vergelijkingen, kleuren en trends herberekenen")
-                # Only the pupil-level aggregates of the years this file touches are rebuilt;
-                # the statistics that depend on every school and year are recomputed.
-                refresh_school_results(con, school_years=touched_years(checked.frames))
-            drop_temp_tables(con)
+                # Only the pupil-level aggregates of the years a pupil file touches are
+                # rebuilt; the statistics that depend on every school and year are recomputed.
+                years = touched_years(checked.frames) if fmt.pupil_level else []
+                del checked  # the file's rows are written: free them before the recompute
+                save_progress(con)
+                refresh_school_results(con, school_years=years)
         report.ok = True
         say(1.0, "Klaar")
         return report

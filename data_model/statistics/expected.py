@@ -29,13 +29,17 @@ observed and expected always describe the same pupils.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import duckdb
 import numpy as np
 import pandas as pd
 
 from data_model.rules import Rules, load_rules
+from data_model.statistics import coded
 from data_model.statistics.cache import refresh_cache
 from data_model.statistics.groups import CELL_KEYS
+from data_model.statistics.panel import CODE_COLUMNS, with_codes
 from data_model.statistics.verdicts import assess
 
 SUMS_TABLE = "school_expected_sums"
@@ -49,7 +53,16 @@ PREDICTORS: tuple[tuple[str, str], ...] = (
     ("neighbourhood_low", "CAST(p.neighbourhood_low AS DOUBLE)"),
 )
 _K = len(PREDICTORS) + 1  # with the intercept
-_NONE = "~none~"  # stands in for a NULL learning area / domain while grouping
+_XS = [f"x{i}" for i in range(1, _K)]
+# The columns of the sums cache: n, sum(x_j), sum(x_j x_k) (j <= k), sum(y), sum(x_j y), sum(y²).
+_SUM_COLUMNS = [
+    "n",
+    *(f"s_{x}" for x in _XS),
+    *(f"s_{a}_{b}" for i, a in enumerate(_XS) for b in _XS[i:]),
+    "s_y",
+    *(f"s_{x}_y" for x in _XS),
+    "s_y_y",
+]
 
 
 def _sums_sql() -> str:
@@ -122,19 +135,29 @@ def fit_expected(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """From per school x cell sums to (school rows, model rows). Pure numpy, no SQL.
 
-    School rows: n_pupils, observed_mean, expected_mean, value_added (the SES-corrected
-    difference), va_var (its sampling variance), va_sd_ref (SD_t), suppressed. Model rows:
-    one per cell with the coefficients, R² and residual SD.
+    sums: the keys of panel.CODE_COLUMNS (and a row id, or the text keys) with the sums of
+    _sums_sql. School rows: those keys, n_pupils, observed_mean, expected_mean, value_added
+    (the SES-corrected difference), va_var (its sampling variance), va_sd_ref (SD_t),
+    suppressed. Model rows: one per cell x school year (cell_code, year) with the
+    coefficients, R² and residual SD.
     """
     rules = rules or load_rules()
-    sums = sums.reset_index(drop=True)
+    sums = with_codes(sums.reset_index(drop=True))
     xtx, xty, yty = _moment_arrays(sums)
-    # Cell totals: group the raw sums (a pandas hash aggregation; np.add.at is much slower).
-    codes, cells = pd.MultiIndex.from_frame(
-        sums[CELL_KEYS].astype(object).where(sums[CELL_KEYS].notna(), _NONE)
-    ).factorize()
+    # One regression per cell x school year: sum the raw sums per group.
+    year = sums["year"].to_numpy(np.int64)
+    key = sums["cell_code"].to_numpy(np.int64) * (int(year.max() - year.min()) + 1) + (
+        year - year.min()
+    )
+    codes, uniques = pd.factorize(key, sort=False)
+    n_cells = len(uniques)
     sum_cols = [c for c in sums.columns if c == "n" or c.startswith("s_")]
-    cell_sums = sums[sum_cols].groupby(codes, sort=True).sum()
+    cell_sums = pd.DataFrame(
+        {
+            c: np.bincount(codes, weights=sums[c].to_numpy(float), minlength=n_cells)
+            for c in sum_cols
+        }
+    )
     cxtx, cxty, cyty = _moment_arrays(cell_sums)
     # pinv, not solve: an indicator that nobody (or everybody) has in a cell makes X'X
     # singular; the minimum-norm solution still gives the unique OLS fitted values.
@@ -164,31 +187,37 @@ def fit_expected(
         ss_own = np.clip(ssr - n * value_added**2, 0, None)
     # Pooled within-school residual variance of the cell: the sampling variance of a school's
     # SES-corrected difference is that over its n (as σ²_w/n for the colours).
-    cell_ssw = np.bincount(codes, weights=ss_own, minlength=len(cells))
-    cell_dfw = np.bincount(codes, weights=np.clip(n - 1, 0, None), minlength=len(cells))
+    cell_ssw = np.bincount(codes, weights=ss_own, minlength=n_cells)
+    cell_dfw = np.bincount(codes, weights=np.clip(n - 1, 0, None), minlength=n_cells)
+    suppressed = n < rules.min_group_size
     with np.errstate(invalid="ignore", divide="ignore"):
         var_w = (cell_ssw / cell_dfw)[codes]
-    out = sums[["school_id", *CELL_KEYS]].copy()
-    out["n_pupils"] = n.astype("int64")
-    out["observed_mean"] = observed
-    out["expected_mean"] = expected
-    out["value_added"] = value_added
-    with np.errstate(invalid="ignore", divide="ignore"):
-        out["va_var"] = var_w / n
-    out["va_sd_ref"] = c_sd[codes]
-    suppressed = n < rules.min_group_size
-    out["suppressed"] = suppressed
-    hidden = ["observed_mean", "expected_mean", "value_added", "va_var"]
-    out.loc[suppressed, hidden] = np.nan
+        va_var = var_w / n
 
-    cell_frame = pd.DataFrame(list(cells), columns=CELL_KEYS).astype(object)
-    cell_frame = cell_frame.where(cell_frame != _NONE, None)
-    model = cell_frame.assign(
-        n_pupils=c_n.astype("int64"),
-        intercept=beta[:, 0],
-        **{f"coef_{name}": beta[:, i] for i, (name, _) in enumerate(PREDICTORS, start=1)},
-        r_squared=r2,
-        residual_sd=resid_sd,
+    def hide(values: np.ndarray) -> np.ndarray:
+        return np.where(suppressed, np.nan, values)
+
+    keys = [c for c in ("rid", "school_id", *CELL_KEYS, *CODE_COLUMNS) if c in sums.columns]
+    out = sums[keys].assign(
+        n_pupils=n.astype("int64"),
+        observed_mean=hide(observed),
+        expected_mean=hide(expected),
+        value_added=hide(value_added),
+        va_var=hide(va_var),
+        va_sd_ref=c_sd[codes],
+        suppressed=suppressed,
+    )
+    first = np.unique(codes, return_index=True)[1]  # a row of each cell x year, in code order
+    model = (
+        sums.iloc[first][["cell_code", "year"]]
+        .reset_index(drop=True)
+        .assign(
+            n_pupils=c_n.astype("int64"),
+            intercept=beta[:, 0],
+            **{f"coef_{name}": beta[:, i] for i, (name, _) in enumerate(PREDICTORS, start=1)},
+            r_squared=r2,
+            residual_sd=resid_sd,
+        )
     )
     return out, model
 
@@ -239,24 +268,53 @@ _FROM_VERDICT = {
 }
 
 
+_ROWS = "_expected_cells"
+
+
+def _judged_chunks(
+    con: duckdb.DuckDBPyConnection, rules: Rules
+) -> Iterator[tuple[coded.Chunk, pd.DataFrame, pd.DataFrame, pd.DataFrame]]:
+    """(chunk, school rows, model rows, variance components) per chunk of cells of the sums cache;
+    the school rows have a row id of temp table `_ROWS`, which holds their text keys
+    (statistics/coded.py); model rows and components are keyed by cell_code (and year)."""
+    for chunk in coded.load(con, _ROWS, "SELECT * FROM " + SUMS_TABLE):
+        sums = coded.numbers(con, _ROWS, _SUM_COLUMNS, chunk)
+        schools, model = fit_expected(sums, rules)
+        # Status and trend of the SES-corrected difference: exactly the method of the colours.
+        judged, components = assess(schools, "value_added", "va_var", "va_sd_ref", rules)
+        yield chunk, judged.rename(columns=_FROM_VERDICT), model, components
+
+
+def _with_keys(
+    con: duckdb.DuckDBPyConnection, models: list[pd.DataFrame], parts: list[pd.DataFrame]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Model rows and variance components of all chunks, with the text keys of their cell."""
+    cells = coded.cells(con, _ROWS)
+    if not models:
+        return pd.DataFrame(columns=MODEL_COLUMNS), pd.DataFrame()
+    model = pd.concat(models, ignore_index=True).merge(cells, on=["cell_code", "year"])
+    keys = cells.drop_duplicates("cell_code")[["cell_code", *CELL_KEYS[1:]]]
+    components = pd.concat(parts, ignore_index=True).merge(keys, on="cell_code", how="left")
+    return model[MODEL_COLUMNS], components
+
+
 def compute_expected(
     con: duckdb.DuckDBPyConnection, rules: Rules | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """(school_expected rows, expected_model rows, variance components) from the sums cache."""
+    """(school_expected rows, expected_model rows, variance components) from the sums cache,
+    with their text keys (for tests and scripts; refresh_school_expected writes without
+    decoding)."""
     rules = rules or load_rules()
-    sums = con.execute("SELECT * FROM " + SUMS_TABLE).df()
-    if sums.empty:
-        return (
-            pd.DataFrame(columns=SCHOOL_EXPECTED_COLUMNS),
-            pd.DataFrame(columns=MODEL_COLUMNS),
-            pd.DataFrame(),
-        )
-    schools, model = fit_expected(sums, rules)
-    # Status and trend of the SES-corrected difference: exactly the method of the colours.
-    judged, components = assess(schools, "value_added", "va_var", "va_sd_ref", rules)
-    judged = judged.rename(columns=_FROM_VERDICT)
-    judged = judged.sort_values(["school_id", "assessment_id", "school_year"], kind="stable")
-    return judged[SCHOOL_EXPECTED_COLUMNS], model[MODEL_COLUMNS], components
+    schools, models, parts = [], [], []
+    for chunk, judged, model, components in _judged_chunks(con, rules):
+        schools.append(coded.decoded(con, _ROWS, judged, chunk))
+        models.append(model)
+        parts.append(components)
+    model, components = _with_keys(con, models, parts)
+    con.execute("DROP TABLE IF EXISTS " + _ROWS)
+    if not schools:
+        return pd.DataFrame(columns=SCHOOL_EXPECTED_COLUMNS), model, components
+    return pd.concat(schools, ignore_index=True)[SCHOOL_EXPECTED_COLUMNS], model, components
 
 
 def refresh_school_expected(
@@ -270,23 +328,26 @@ def refresh_school_expected(
     cache table; the fit, status and trend always use every year. Returns the variance
     components of the SES-corrected differences.
     """
+    rules = rules or load_rules()
     refresh_cache(con, SUMS_TABLE, _sums_sql(), school_years)
-    schools, model, components = compute_expected(con, rules)
     con.execute("DELETE FROM school_expected")
+    models, parts = [], []
+    for chunk, judged, model, components in _judged_chunks(con, rules):
+        coded.append(con, "school_expected", SCHOOL_EXPECTED_COLUMNS, judged, _ROWS, chunk)
+        models.append(model)
+        parts.append(components)
+    model, components = _with_keys(con, models, parts)
+    con.execute("DROP TABLE IF EXISTS " + _ROWS)
     con.execute("DELETE FROM expected_model")
-    for table, frame, columns in (
-        ("school_expected", schools, SCHOOL_EXPECTED_COLUMNS),
-        ("expected_model", model, MODEL_COLUMNS),
-    ):
-        if frame.empty:
-            continue
-        con.register("_new_expected", frame)
+    if not model.empty:
+        con.register("_new_expected", model)
         try:
-            # table and columns are constants of this module, not input.
-            names = ", ".join(columns)
+            # The table and columns are constants of this module, not input.
+            names = ", ".join(MODEL_COLUMNS)
             con.execute(
-                "INSERT INTO " + table + " (" + names + ") SELECT " + names + " FROM _new_expected"
-            )
+                "INSERT INTO expected_model (" + names + ") SELECT " + names
+                + " FROM _new_expected"
+            )  # fmt: skip
         finally:
             con.unregister("_new_expected")
     return components

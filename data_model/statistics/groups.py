@@ -25,19 +25,80 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from data_model.statistics.panel import with_codes
 from data_model.vocabulary import CELL_KEYS as _CELL_KEYS
 from data_model.vocabulary import FLANDERS, SIMILAR
 
 CELL_KEYS = list(_CELL_KEYS)
 
 
-def _text_keys(df: pd.DataFrame) -> pd.DataFrame:
-    # Text keys that may be all-NULL (domain on learning-area rows) must keep one dtype on
-    # both sides of a merge.
-    for key in ("learning_area", "domain"):
-        if key in df.columns:
-            df[key] = df[key].astype(object).where(df[key].notna(), None)
-    return df
+def _group_of(key: np.ndarray) -> tuple[np.ndarray, int]:
+    """Dense group numbers 0..g-1 of an integer key per row, and g."""
+    codes, uniques = pd.factorize(key, sort=False)
+    return codes, len(uniques)
+
+
+def _cell_year(frame: pd.DataFrame) -> tuple[np.ndarray, int]:
+    """The cell x school year group of every row (the unit of every comparison)."""
+    year = frame["year"].to_numpy(np.int64)
+    cell = frame["cell_code"].to_numpy(np.int64)
+    span = int(year.max() - year.min()) + 1 if len(year) else 1
+    return _group_of(cell * span + (year - (year.min() if len(year) else 0)))
+
+
+def _sums(group: np.ndarray, size: int, counted: np.ndarray, **values: np.ndarray) -> dict:
+    """Per group: the number of counted rows and the sum of each value over them."""
+    g = group[counted]
+    out = {"count": np.bincount(g, minlength=size).astype(float)}
+    for name, v in values.items():
+        out[name] = np.bincount(g, weights=np.asarray(v, dtype=float)[counted], minlength=size)
+    # A group without a counted row has no sums (NaN, as a left merge would give).
+    empty = out["count"] == 0
+    for name in values:
+        out[name] = np.where(empty, np.nan, out[name])
+    return out
+
+
+def _counted(frame: pd.DataFrame) -> np.ndarray:
+    n = frame["n_pupils"].to_numpy(float)
+    with np.errstate(invalid="ignore"):
+        return (n > 0) & np.isfinite(frame["score_mean"].to_numpy(float))
+
+
+def _pooled_stats(frame: pd.DataFrame, group: np.ndarray, size: int) -> dict[str, np.ndarray]:
+    """Per cell x year group: pupils, mean, pooled within-school SD and Flanders pupil SD."""
+    n = frame["n_pupils"].to_numpy(float)
+    mean = frame["score_mean"].to_numpy(float)
+    sd = frame["score_sd"].to_numpy(float)
+    with np.errstate(invalid="ignore"):
+        has_sd = np.isfinite(sd) & (n > 1)
+    s = _sums(
+        group,
+        size,
+        _counted(frame),
+        n=n,
+        sum=n * mean,
+        ssw=np.where(has_sd, (n - 1) * sd**2, 0.0),
+        dfw=np.where(has_sd, n - 1, 0.0),
+        n_nosd=np.where(has_sd, 0.0, np.clip(n - 1, 0, None)),
+        sq=n * mean**2,
+    )
+    total_n = s["n"]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        group_mean = s["sum"] / total_n
+        var_w = np.where(s["dfw"] > 0, s["ssw"] / s["dfw"], np.nan)
+        # Rows without SD contribute (n−1)·σ²_w: borrowed, never zero.
+        ss_within = s["ssw"] + s["n_nosd"] * var_w
+        ss_between = np.clip(s["sq"] - total_n * group_mean**2, 0, None)
+        var_t = (ss_within + ss_between) / np.where(total_n > 1, total_n - 1, np.nan)
+    return {
+        "flanders_n": total_n,
+        "flanders_mean_own": group_mean,
+        "sd_within": np.sqrt(var_w),
+        "sd_pupils": np.sqrt(var_t),
+        "_sum": s["sum"],
+        "_count": s["count"],
+    }
 
 
 def cell_year_stats(cells: pd.DataFrame) -> pd.DataFrame:
@@ -46,112 +107,98 @@ def cell_year_stats(cells: pd.DataFrame) -> pd.DataFrame:
     Combining school aggregates this way gives exactly the mean and SD over all pupils, so the
     numbers are the same whether a school came in pupil by pupil or as an aggregate row.
     """
-    df = cells[CELL_KEYS + ["n_pupils", "score_mean", "score_sd"]].copy()
-    df = df[(df["n_pupils"] > 0) & df["score_mean"].notna()]
-    n = df["n_pupils"].astype(float)
-    has_sd = df["score_sd"].notna() & (n > 1)
-    df["_sum"] = n * df["score_mean"]
-    df["_ssw"] = ((n - 1) * df["score_sd"] ** 2).where(has_sd, 0.0)
-    df["_dfw"] = (n - 1).where(has_sd, 0.0)
-    df["_n_nosd"] = (n - 1).clip(lower=0).where(~has_sd, 0.0)
-    df["_sq"] = n * df["score_mean"] ** 2
-    g = df.groupby(CELL_KEYS, dropna=False, sort=False)
-    out = g[["n_pupils", "_sum", "_ssw", "_dfw", "_n_nosd", "_sq"]].sum().reset_index()
-    total_n = out["n_pupils"].astype(float)
-    mean = out["_sum"] / total_n
-    with np.errstate(invalid="ignore", divide="ignore"):
-        var_w = (out["_ssw"] / out["_dfw"]).where(out["_dfw"] > 0)
-        # Rows without SD contribute (n−1)·σ²_w: borrowed, never zero.
-        ss_within = out["_ssw"] + out["_n_nosd"] * var_w
-        ss_between = (out["_sq"] - total_n * mean**2).clip(lower=0)
-        var_t = (ss_within + ss_between) / (total_n - 1).where(total_n > 1)
-    return _text_keys(
-        pd.DataFrame(
-            {
-                **{k: out[k] for k in CELL_KEYS},
-                "flanders_n": out["n_pupils"].astype("int64"),
-                "flanders_mean_own": mean,
-                "sd_within": np.sqrt(var_w),
-                "sd_pupils": np.sqrt(var_t),
-            }
+    cells = with_codes(cells)
+    group, size = _cell_year(cells)
+    stats = _pooled_stats(cells, group, size)
+    first = np.unique(group, return_index=True)[1]  # one row per group, in group order
+    present = stats["_count"] > 0  # groups with at least one counted school
+    keys = [k for k in CELL_KEYS if k in cells.columns]
+    return (
+        cells.iloc[first[present]][keys]
+        .reset_index(drop=True)
+        .assign(
+            flanders_n=stats["flanders_n"][present].astype("int64"),
+            flanders_mean_own=stats["flanders_mean_own"][present],
+            sd_within=stats["sd_within"][present],
+            sd_pupils=stats["sd_pupils"][present],
         )
     )
-
-
-def _group_sums(cells: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    df = cells[keys + ["n_pupils", "score_mean"]].copy()
-    df = df[(df["n_pupils"] > 0) & df["score_mean"].notna()]
-    df["_sum"] = df["n_pupils"].astype(float) * df["score_mean"]
-    out = df.groupby(keys, dropna=False, sort=False)[["n_pupils", "_sum"]].sum().reset_index()
-    return _text_keys(out.rename(columns={"n_pupils": "_gn", "_sum": "_gsum"}))
 
 
 def add_comparisons(cells: pd.DataFrame, comparison: str = SIMILAR) -> pd.DataFrame:
     """Add the published comparison means and the test difference with its variance.
 
-    Expects one row per school x CELL_KEYS with n_pupils, score_mean, score_sd, ses_group and
+    Expects one row per school x cell x year with n_pupils, score_mean, score_sd, ses_group and
     optionally given_similar_mean / given_flanders_mean (means the organiser published for
     aggregate-only imports: they win for the published mean, because the organiser sees every
-    participating school; the leave-one-out mean is then derived from them).
+    participating school; the leave-one-out mean is then derived from them), and the integer
+    keys of panel.CODE_COLUMNS (made from the text keys when missing).
 
     Adds: similar_mean, flanders_mean, diff_similar, diff_flanders (published, school included),
     flanders_sd (= SD_t), sd_within (σ_w,t), test_diff (d_st, leave-one-out, against the
     `comparison` group), test_var (v_st = σ²_w/n + σ²_w/N_(G∖s)).
     """
-    out = _text_keys(cells.copy())
-    stats = cell_year_stats(out)
-    out = out.merge(stats, on=CELL_KEYS, how="left")
-    fl = _group_sums(out, CELL_KEYS)
-    has_group = out["ses_group"].notna()
-    sim = _group_sums(out[has_group], CELL_KEYS + ["ses_group"])
-    out = out.merge(fl, on=CELL_KEYS, how="left")
-    out = out.merge(
-        sim.rename(columns={"_gn": "_sn", "_gsum": "_ssum"}),
-        on=CELL_KEYS + ["ses_group"],
-        how="left",
-    )
-    n = out["n_pupils"].astype(float)
-    own = n * out["score_mean"]
+    out = with_codes(cells)
+    group, size = _cell_year(out)
+    stats = _pooled_stats(out, group, size)
+    n = out["n_pupils"].to_numpy(float)
+    mean = out["score_mean"].to_numpy(float)
+    ses = out["ses_group"].to_numpy(float, na_value=np.nan)
+    has_group = np.isfinite(ses)
+    counted = _counted(out)
+    # Flanders: the cell x year group; similar schools: that group x SES group.
+    fl_n, fl_sum = stats["flanders_n"][group], stats["_sum"][group]
+    ses_key = np.where(has_group, ses, -1).astype(np.int64)
+    sim_group, sim_size = _group_of(group.astype(np.int64) * (int(ses_key.max()) + 2) + ses_key + 1)
+    sim = _sums(sim_group, sim_size, counted & has_group, n=n, sum=n * mean)
+    sim_n = np.where(has_group, sim["n"][sim_group], np.nan)
+    sim_sum = np.where(has_group, sim["sum"][sim_group], np.nan)
+    own = n * mean
     with np.errstate(invalid="ignore", divide="ignore"):
-        out["flanders_mean"] = out["_gsum"] / out["_gn"]
-        out["similar_mean"] = (out["_ssum"] / out["_sn"]).where(has_group)
-    for given, ours in (
-        ("given_similar_mean", "similar_mean"),
-        ("given_flanders_mean", "flanders_mean"),
-    ):
-        if given in out.columns:
-            out[ours] = out[given].where(out[given].notna(), out[ours])
-    out.loc[~has_group, "similar_mean"] = np.nan
-    out["diff_similar"] = out["score_mean"] - out["similar_mean"]
-    out["diff_flanders"] = out["score_mean"] - out["flanders_mean"]
+        flanders_mean = fl_sum / fl_n
+        similar_mean = np.where(has_group, sim_sum / sim_n, np.nan)
+    given = {
+        col: out[col].to_numpy(float, na_value=np.nan) if col in out.columns else None
+        for col in ("given_similar_mean", "given_flanders_mean")
+    }
+    if given["given_similar_mean"] is not None:
+        g = given["given_similar_mean"]
+        similar_mean = np.where(np.isfinite(g), g, similar_mean)
+    if given["given_flanders_mean"] is not None:
+        g = given["given_flanders_mean"]
+        flanders_mean = np.where(np.isfinite(g), g, flanders_mean)
+    similar_mean = np.where(has_group, similar_mean, np.nan)
     # Leave-one-out: take the school's own pupils out of the group mean.
     if comparison == FLANDERS:
-        group_n, group_mean, given = (
-            out["_gn"].astype(float),
-            out["_gsum"] / out["_gn"],
-            "given_flanders_mean",
-        )
+        group_n, group_sum, published = fl_n, fl_sum, given["given_flanders_mean"]
     else:
-        group_n, group_mean, given = (
-            out["_sn"].astype(float),
-            out["_ssum"] / out["_sn"],
-            "given_similar_mean",
-        )
-    counted = out["score_mean"].notna() & (n > 0)
-    rest_n = group_n - n.where(counted, 0.0)
+        group_n, group_sum, published = sim_n, sim_sum, given["given_similar_mean"]
+    rest_n = group_n - np.where(counted, n, 0.0)
     with np.errstate(invalid="ignore", divide="ignore"):
-        rest_mean = (group_n * group_mean - own.where(counted, 0.0)) / rest_n
-        rest_mean = rest_mean.where(rest_n > 0)
+        rest_mean = (group_sum - np.where(counted, own, 0.0)) / rest_n
+        rest_mean = np.where(rest_n > 0, rest_mean, np.nan)
     # A mean the organiser published covers every participating school, far more than we may
     # hold: it is the comparison as published (one school weighs little in it) and, like a
     # large group, its own sampling variance is negligible.
-    if given in out.columns:
-        published = out[given].notna() & (has_group | (comparison == FLANDERS))
-        rest_mean = rest_mean.where(~published, out[given])
-        rest_n = rest_n.where(~published, np.inf)
+    if published is not None:
+        use = np.isfinite(published) & (has_group | (comparison == FLANDERS))
+        rest_mean = np.where(use, published, rest_mean)
+        rest_n = np.where(use, np.inf, rest_n)
+    var_w = stats["sd_within"][group] ** 2
     with np.errstate(invalid="ignore", divide="ignore"):
-        var_w = out["sd_within"] ** 2
-        out["test_diff"] = out["score_mean"] - rest_mean
-        out["test_var"] = var_w / n + var_w / rest_n
-    out["flanders_sd"] = out["sd_pupils"]
-    return out.drop(columns=["_gn", "_gsum", "_sn", "_ssum", "flanders_mean_own", "sd_pupils"])
+        test_var = var_w / n + var_w / rest_n
+    added = pd.DataFrame(
+        dict(
+            flanders_n=fl_n,
+            sd_within=stats["sd_within"][group],
+            flanders_mean=flanders_mean,
+            similar_mean=similar_mean,
+            diff_similar=mean - similar_mean,
+            diff_flanders=mean - flanders_mean,
+            test_diff=mean - rest_mean,
+            test_var=test_var,
+            flanders_sd=stats["sd_pupils"][group],
+        ),
+        index=out.index,
+    )
+    return pd.concat([out.drop(columns=[c for c in added if c in out]), added], axis=1)

@@ -17,15 +17,18 @@ Two stages, because they cost very different amounts:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from data_model.rules import Rules, load_rules
+from data_model.statistics import coded
 from data_model.statistics.cache import refresh_cache
 from data_model.statistics.expected import refresh_school_expected
 from data_model.statistics.groups import add_comparisons
+from data_model.statistics.panel import CELL_OF_SERIES
 from data_model.statistics.verdicts import COMPONENT_COLUMNS, assess
 
 CACHE_TABLE = "school_cell_aggregate"
@@ -136,48 +139,87 @@ _HIDDEN = [
     "test_diff",
     "test_var",
 ]
+# The school cells with their SES group, and the numbers the statistics read of them.
+_ROWS = "_school_cells"
+_ROWS_SQL = (
+    "SELECT c.*, CAST(x.ses_group AS DOUBLE) AS ses_group FROM (" + _CELLS_SQL + ") c "
+    "LEFT JOIN school_context x USING (school_id, school_year)"
+)
+_NUMBERS = [
+    "n_pupils",
+    "score_mean",
+    "score_sd",
+    "pct_goal_reached",
+    "given_similar_mean",
+    "given_flanders_mean",
+    "ses_group",
+]
 
 
-def compute_school_results(
+def judged_school_results(
     con: duckdb.DuckDBPyConnection, rules: Rules | None = None
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(school results, variance components) from the caches and the aggregate imports."""
+) -> Iterator[tuple[coded.Chunk, pd.DataFrame, pd.DataFrame]]:
+    """(chunk, school results, variance components) per chunk of cells, from the caches and the
+    aggregate imports (statistics/coded.py).
+
+    The results have integer keys and a row id of the temp table `_ROWS`, which holds their
+    text keys. A school without context for that year counts for Flanders, never for a SES
+    group.
+    """
     rules = rules or load_rules()
-    cells = con.execute(_CELLS_SQL).df()
-    ses = con.execute("SELECT school_id, school_year, ses_group FROM school_context").df()
-    cells = cells.merge(ses, on=["school_id", "school_year"], how="left")
-    # A school without context for that year counts for Flanders, never for a SES group.
-    cells["ses_group"] = cells["ses_group"].astype("Int64")
-    out, components = judge_cells(cells, rules)
-    out = out.sort_values(["school_id", "assessment_id", "school_year"], kind="stable")
-    return out[_RESULT_COLUMNS], components
+    for chunk in coded.load(con, _ROWS, _ROWS_SQL):
+        yield chunk, *judge_cells(coded.numbers(con, _ROWS, _NUMBERS, chunk), rules)
+
+
+def with_cell_keys(components: pd.DataFrame, cells: pd.DataFrame) -> pd.DataFrame:
+    """Variance components (by cell_code) with the text keys of their cell."""
+    keys = cells.drop_duplicates("cell_code")[["cell_code", *CELL_OF_SERIES]]
+    return components.drop(columns=[c for c in CELL_OF_SERIES if c in components]).merge(
+        keys, on="cell_code", how="left"
+    )
 
 
 def judge_cells(cells: pd.DataFrame, rules: Rules) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Comparisons, privacy, status and trend of school cells; no SQL.
 
     The one code path from school aggregates to verdicts: materialising and the calibration
-    benchmark (bench/calibration.py) both call it.
+    benchmark (bench/calibration.py) both call it. `cells` has the integer keys of
+    panel.CODE_COLUMNS or the text keys.
     """
     out = add_comparisons(cells, rules.colour_comparison)
-    out["suppressed"] = (out["n_pupils"].fillna(0) < rules.min_group_size).to_numpy()
-    out.loc[out["suppressed"], _HIDDEN] = float("nan")
+    suppressed = out["n_pupils"].fillna(0).to_numpy() < rules.min_group_size
+    out = out.assign(
+        suppressed=suppressed,
+        **{c: np.where(suppressed, np.nan, out[c]) for c in _HIDDEN if c in out.columns},
+    )
     out, components = assess(out, "test_diff", "test_var", "flanders_sd", rules)
-    out["comparison"] = rules.colour_comparison
+    # One constant as a categorical: as text pandas would copy the string into every row.
+    out["comparison"] = pd.Categorical.from_codes(
+        np.zeros(len(out), dtype=np.int8), [rules.colour_comparison]
+    )
     components["comparison"] = rules.colour_comparison
     return out, components
 
 
-def _replace(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame, cols: list) -> None:
-    con.execute("DELETE FROM " + table)  # table and cols: constants of this module
+def _replace_components(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> None:
+    """Replace the variance components of the kinds in `frame` (school_result and/or
+    school_expected); the other kind's rows stay."""
+    columns = ["kind", "comparison", *COMPONENT_COLUMNS]
+    con.execute(
+        "DELETE FROM variance_components WHERE list_contains(?::VARCHAR[], kind)",
+        [sorted(frame["kind"].unique())],
+    )
     if frame.empty:
         return
-    con.register("_new_rows", frame)
+    con.register("_new_components", frame[columns])
     try:
-        names = ", ".join(cols)
-        con.execute("INSERT INTO " + table + " (" + names + ") SELECT " + names + " FROM _new_rows")
+        names = ", ".join(columns)  # constants of this module
+        con.execute(
+            "INSERT INTO variance_components (" + names + ") SELECT " + names
+            + " FROM _new_components"
+        )  # fmt: skip
     finally:
-        con.unregister("_new_rows")
+        con.unregister("_new_components")
 
 
 def refresh_school_results(
@@ -188,18 +230,32 @@ def refresh_school_results(
     """Rebuild `school_result`, `variance_components` and the expected scores in the caller's
     transaction; returns the number of school-result rows.
 
-    school_years: the school years an import touched (their pupil-level aggregates are
-    recomputed); None recomputes every aggregate. The statistics are always recomputed for
-    all schools and years, because they depend on all of them.
+    school_years: the school years whose pupil rows changed (their pupil-level aggregates
+    are recomputed); None recomputes every aggregate. The statistics are always recomputed
+    for all schools and years, because they depend on all of them. An empty list (an import
+    of school aggregates or context) leaves the SES-gecorrigeerde scores as they are: they
+    are computed from pupil rows only. (A change to rules.toml takes a full recompute:
+    `python -m data_model.storage upgrade`.)
     """
     rules = rules or load_rules()
     refresh_cache(con, CACHE_TABLE, _PUPIL_CELLS_SQL, school_years)
-    result, components = compute_school_results(con, rules)
-    _replace(con, "school_result", result, _RESULT_COLUMNS)
+    con.execute("DELETE FROM school_result")
+    parts, n_rows = [], 0
+    for chunk, result, part in judged_school_results(con, rules):
+        coded.append(con, "school_result", _RESULT_COLUMNS, result, _ROWS, chunk)
+        parts.append(part)
+        n_rows += len(result)
+    components = with_cell_keys(
+        pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["cell_code"]),
+        coded.cells(con, _ROWS),
+    )
+    con.execute("DROP TABLE IF EXISTS " + _ROWS)
     components["kind"] = "school_result"
+    if school_years is not None and not list(school_years):
+        _replace_components(con, components)
+        return n_rows
     expected_components = refresh_school_expected(con, rules, school_years)
     expected_components["kind"] = "school_expected"
     expected_components["comparison"] = "expected"
-    both = pd.concat([components, expected_components], ignore_index=True)
-    _replace(con, "variance_components", both, ["kind", "comparison", *COMPONENT_COLUMNS])
-    return len(result)
+    _replace_components(con, pd.concat([components, expected_components], ignore_index=True))
+    return n_rows

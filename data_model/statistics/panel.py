@@ -3,6 +3,12 @@
 The status and the trend of a row look at the same series over a window of school years;
 with every series as one row of a matrix, each window is a slice and all of Flanders is
 computed in a handful of numpy operations per school year.
+
+The statistics work on integer keys (`CODE_COLUMNS`), never on the text keys: at Flanders
+scale (half a million rows) factorising and merging text columns cost more than all the
+statistics together. At import time the codes come from SQL (statistics/coded.py); a caller
+that only has the text keys (the tests, the calibration benchmark) gets them from
+`with_codes`.
 """
 
 from __future__ import annotations
@@ -14,7 +20,33 @@ import pandas as pd
 
 SERIES_KEYS = ["school_id", "assessment_id", "learning_area", "domain"]
 CELL_OF_SERIES = ["assessment_id", "learning_area", "domain"]
+# school_code: one per school; cell_code: one per assessment x learning area x domain;
+# year: the start of the school year (2024 for 2024-2025); is_domain: the cell is a domain.
+CODE_COLUMNS = ["school_code", "cell_code", "year", "is_domain"]
 _NONE = "~none~"  # stands in for a NULL learning area / domain while factorising
+
+
+def _combined_codes(rows: pd.DataFrame, columns: list[str]) -> np.ndarray:
+    # Factorise each key column on its own and combine the codes: much faster than a
+    # MultiIndex of object columns.
+    combined = np.zeros(len(rows), dtype=np.int64)
+    for col in columns:
+        values = rows[col].astype(object).where(rows[col].notna(), _NONE)
+        c, uniq = pd.factorize(values, sort=False)
+        combined = combined * (len(uniq) + 1) + c
+    return pd.factorize(combined, sort=False)[0]
+
+
+def with_codes(rows: pd.DataFrame) -> pd.DataFrame:
+    """`rows` with CODE_COLUMNS, computed from the text keys when they are not there yet."""
+    if all(col in rows.columns for col in CODE_COLUMNS):
+        return rows
+    return rows.assign(
+        school_code=pd.factorize(rows["school_id"], sort=False)[0],
+        cell_code=_combined_codes(rows, CELL_OF_SERIES),
+        year=rows["school_year"].str[:4].astype(int).to_numpy(),
+        is_domain=rows["domain"].notna().to_numpy(),
+    )
 
 
 @dataclass(frozen=True)
@@ -27,36 +59,34 @@ class Panel:
     cell: np.ndarray  # series index -> cell index (assessment x learning area x domain)
     n_cells: int
     is_domain: np.ndarray  # series index -> bool
+    cell_code: np.ndarray  # cell index -> the frame's cell_code
 
     @classmethod
     def of(cls, rows: pd.DataFrame) -> Panel:
-        # Factorise each key column on its own and combine the codes: much faster than a
-        # MultiIndex of object columns at Flanders scale (0.5 M rows).
-        def codes(columns: list[str]) -> np.ndarray:
-            combined = np.zeros(len(rows), dtype=np.int64)
-            for col in columns:
-                values = rows[col].astype(object).where(rows[col].notna(), _NONE)
-                c, uniq = pd.factorize(values, sort=False)
-                combined = combined * (len(uniq) + 1) + c
-            return pd.factorize(combined, sort=False)[0]
-
-        series = codes(SERIES_KEYS)
-        cell_of_row = codes(CELL_OF_SERIES)
-        n_series = int(series.max()) + 1 if len(series) else 0
+        rows = with_codes(rows)
+        school = rows["school_code"].to_numpy(np.int64)
+        cell_code = rows["cell_code"].to_numpy(np.int64)
+        year = rows["year"].to_numpy(np.int64)
+        if len(rows) == 0:
+            empty = np.zeros(0, dtype=np.int64)
+            return cls(empty, empty, np.zeros(0, dtype=int), empty, 0, empty.astype(bool), empty)
+        # Series and cells are numbered in order of first appearance.
+        series = pd.factorize(school * (int(cell_code.max()) + 1) + cell_code, sort=False)[0]
+        cell_of_row, cell_codes = pd.factorize(cell_code, sort=False)
+        n_series = int(series.max()) + 1
         cell = np.zeros(n_series, dtype=np.int64)
         cell[series] = cell_of_row
         first_row = np.zeros(n_series, dtype=np.int64)
         first_row[series[::-1]] = np.arange(len(series))[::-1]  # first row of each series
-        year = rows["school_year"].str[:4].astype(int).to_numpy()
-        first = int(year.min()) if len(year) else 0
-        last = int(year.max()) if len(year) else -1
+        first, last = int(year.min()), int(year.max())
         return cls(
             series=np.asarray(series),
             column=year - first,
             years=np.arange(first, last + 1),
             cell=cell,
-            n_cells=int(cell_of_row.max()) + 1 if len(cell_of_row) else 0,
-            is_domain=rows["domain"].notna().to_numpy()[first_row],
+            n_cells=len(cell_codes),
+            is_domain=rows["is_domain"].to_numpy(bool)[first_row],
+            cell_code=np.asarray(cell_codes, dtype=np.int64),
         )
 
     @property

@@ -13,7 +13,7 @@ from data_model.rules import Rules
 from data_model.statistics import status as st
 from data_model.statistics import trend as tr
 from data_model.statistics import variance
-from data_model.statistics.panel import CELL_OF_SERIES, Panel
+from data_model.statistics.panel import CELL_OF_SERIES, Panel, with_codes
 from data_model.vocabulary import TOO_FEW, TOO_SHORT
 
 VERDICT_COLUMNS = [
@@ -60,27 +60,31 @@ def assess(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Add VERDICT_COLUMNS to `rows`; also return the variance components per cell.
 
-    rows: school_id, school_year, CELL columns, n_pupils, suppressed, and the difference
-    (d_col, points), its sampling variance (v_col, points²) and SD_t (sd_col, points).
-    A row counts for the statistics when it is not suppressed, has at least min_colour_size
-    pupils and a known difference.
+    rows: the keys of panel.CODE_COLUMNS (or the text keys), n_pupils, suppressed, and the
+    difference (d_col, points), its sampling variance (v_col, points²) and SD_t (sd_col,
+    points). A row counts for the statistics when it is not suppressed, has at least
+    min_colour_size pupils and a known difference.
+    Components are keyed by `cell_code` (and the text keys of the cell when rows has them).
     """
-    out = rows.reset_index(drop=True).copy()
+    out = with_codes(rows.reset_index(drop=True))
     if out.empty:
         for col in VERDICT_COLUMNS:
             out[col] = pd.Series(dtype=object if col in ("status", "trend") else float)
-        return out, pd.DataFrame(columns=COMPONENT_COLUMNS)
+        return out, pd.DataFrame(columns=["cell_code", *COMPONENT_COLUMNS])
     panel = Panel.of(out)
-    sd = out[sd_col].astype(float).to_numpy()
-    d = out[d_col].astype(float).to_numpy()
-    v = out[v_col].astype(float).to_numpy()
-    usable = (
-        ~out["suppressed"].astype(bool).to_numpy()
-        & (out["n_pupils"].fillna(0).to_numpy() >= rules.min_colour_size)
-        & np.isfinite(d)
-        & np.isfinite(v)
-        & (sd > 0)
-    )
+    sd = out[sd_col].to_numpy(float, na_value=np.nan)
+    d = out[d_col].to_numpy(float, na_value=np.nan)
+    v = out[v_col].to_numpy(float, na_value=np.nan)
+    n_pupils = out["n_pupils"].to_numpy(float, na_value=np.nan)
+    hidden = out["suppressed"].to_numpy(bool)
+    with np.errstate(invalid="ignore"):
+        usable = (
+            ~hidden
+            & (np.nan_to_num(n_pupils) >= rules.min_colour_size)
+            & np.isfinite(d)
+            & np.isfinite(v)
+            & (sd > 0)
+        )
     with np.errstate(invalid="ignore", divide="ignore"):
         z = panel.matrix(np.where(usable, d / sd, np.nan))
         q = panel.matrix(np.where(usable, v / sd**2, np.nan))
@@ -93,29 +97,13 @@ def assess(
     z_rows = z_crit_series[panel.series]
     theta, se = panel.rows(pooled["theta"]), panel.rows(pooled["se"])
     low, high = theta - z_rows * se, theta + z_rows * se
-    out["status"] = st.classify(low, high, rules.large_effect_size)
-    out["effect_size"] = theta
-    out["status_estimate"] = theta * sd
-    out["ci_low"] = low * sd
-    out["ci_high"] = high * sd
     k = pooled["k"][panel.series, panel.column]
     first = pooled["first"][panel.series, panel.column]
-    out["status_years"] = np.where(np.isfinite(theta), k, 0)
-    out["status_from"] = np.where(first >= 0, panel.years[0] + first, np.nan)
-    n_usable = panel.matrix(np.where(usable, out["n_pupils"].fillna(0), np.nan))
-    out["status_n"] = _window_sum(n_usable, rules.status_years)[panel.series, panel.column]
-    out.loc[~np.isfinite(theta), "status_n"] = np.nan
-    out["reliability"] = panel.rows(pooled["lam"])
-    out["z_crit"] = z_rows
-
+    n_usable = panel.matrix(np.where(usable, np.nan_to_num(n_pupils), np.nan))
+    status_n = _window_sum(n_usable, rules.status_years)[panel.series, panel.column]
     cv_rows = comp.class_var[panel.cell[panel.series]]
     tv_rows = comp.between_var[panel.cell[panel.series]]
     year_se = np.sqrt(v + cv_rows * sd**2)
-    out["year_diff"] = np.where(usable, d, np.nan)
-    out["year_ci_low"] = np.where(usable, d - z_rows * year_se, np.nan)
-    out["year_ci_high"] = np.where(usable, d + z_rows * year_se, np.nan)
-    out["sd_class"] = np.sqrt(cv_rows) * sd
-    out["sd_between"] = np.sqrt(tv_rows) * sd
 
     slopes = tr.weighted_slopes(z, q, class_var, rules.trend_max_years, rules.trend_min_years)
     b, bse = panel.rows(slopes["b"]), panel.rows(slopes["se"])
@@ -124,22 +112,43 @@ def assess(
         st.z_value(1 - rules.trend_domain_alpha),
         st.z_value(1 - rules.trend_alpha),
     )
-    out["trend"] = tr.trend_codes(b, bse, trend_z)
-    out["trend_slope"] = b * sd
-    out["trend_se"] = bse * sd
-    with np.errstate(invalid="ignore", divide="ignore"):
-        out["trend_z"] = b / bse
-    out["trend_p"] = tr.two_sided_p(b, bse)
-    out["trend_years"] = slopes["k"][panel.series, panel.column]
     tf = slopes["first"][panel.series, panel.column]
-    out["trend_from"] = np.where(tf >= 0, panel.years[0] + tf, np.nan)
-
+    with np.errstate(invalid="ignore", divide="ignore"):
+        verdict = {
+            "status": st.classify(low, high, rules.large_effect_size),
+            "effect_size": theta,
+            "status_estimate": theta * sd,
+            "ci_low": low * sd,
+            "ci_high": high * sd,
+            "status_years": np.where(np.isfinite(theta), k, 0).astype(float),
+            "status_from": np.where(first >= 0, panel.years[0] + first, np.nan),
+            "status_n": np.where(np.isfinite(theta), status_n, np.nan),
+            "reliability": panel.rows(pooled["lam"]),
+            "z_crit": z_rows,
+            "year_diff": np.where(usable, d, np.nan),
+            "year_ci_low": np.where(usable, d - z_rows * year_se, np.nan),
+            "year_ci_high": np.where(usable, d + z_rows * year_se, np.nan),
+            "sd_class": np.sqrt(cv_rows) * sd,
+            "sd_between": np.sqrt(tv_rows) * sd,
+            "trend": tr.trend_codes(b, bse, trend_z),
+            "trend_slope": b * sd,
+            "trend_se": bse * sd,
+            "trend_z": b / bse,
+            "trend_p": tr.two_sided_p(b, bse),
+            "trend_years": slopes["k"][panel.series, panel.column].astype(float),
+            "trend_from": np.where(tf >= 0, panel.years[0] + tf, np.nan),
+        }
     # Privacy: a suppressed row shows nothing, not even the trend of its series.
-    hidden = out["suppressed"].astype(bool).to_numpy()
-    out.loc[hidden, "status"] = TOO_FEW
-    out.loc[hidden, "trend"] = TOO_SHORT
-    numbers = [c for c in VERDICT_COLUMNS if c not in ("status", "trend", "z_crit")]
-    out.loc[hidden, numbers] = np.nan
+    verdict["status"][hidden] = TOO_FEW
+    verdict["trend"][hidden] = TOO_SHORT
+    for col in VERDICT_COLUMNS:
+        if col not in ("status", "trend", "z_crit"):
+            verdict[col] = np.where(hidden, np.nan, verdict[col])
+    # Codes as categoricals: pandas would otherwise convert half a million Python strings.
+    verdict["status"] = pd.Categorical(verdict["status"])
+    verdict["trend"] = pd.Categorical(verdict["trend"])
+    out = out.drop(columns=[c for c in VERDICT_COLUMNS if c in out.columns])
+    out = pd.concat([out, pd.DataFrame(verdict, index=out.index)], axis=1)
     return out, _components_frame(out, panel, comp, sd)
 
 
@@ -155,19 +164,20 @@ def _components_frame(
 ) -> pd.DataFrame:
     """One row per cell; σ_c and τ also in points of the cell's latest year (for Uitleg)."""
     cell = panel.cell[panel.series]
-    keys = (
-        rows[CELL_OF_SERIES].assign(_cell=cell).drop_duplicates("_cell").set_index("_cell")
-    ).reindex(range(panel.n_cells))
-    latest = (
-        pd.DataFrame({"cell": cell, "year": panel.column, "sd": sd})
-        .dropna()
-        .sort_values("year")
-        .groupby("cell")["sd"]
-        .last()
-        .reindex(range(panel.n_cells))
-        .to_numpy()
-    )
-    return keys.reset_index(drop=True).assign(
+    # SD_t of each cell's latest year with a known SD (the same for every school that year).
+    known = np.isfinite(sd)
+    order = np.lexsort((panel.column[known], cell[known]))
+    cells_known, sd_known = cell[known][order], sd[known][order]
+    last = np.r_[cells_known[1:] != cells_known[:-1], True]  # last (latest) row per cell
+    latest = np.full(panel.n_cells, np.nan)
+    latest[cells_known[last]] = sd_known[last]
+    frame = pd.DataFrame({"cell_code": panel.cell_code})
+    text = [k for k in CELL_OF_SERIES if k in rows.columns]
+    if text:
+        first = np.zeros(panel.n_cells, dtype=np.int64)
+        first[cell[::-1]] = np.arange(len(cell))[::-1]
+        frame = pd.concat([frame, rows.iloc[first][text].reset_index(drop=True)], axis=1)
+    return frame.assign(
         n_schools=comp.n_schools,
         n_second_differences=comp.n_second_differences,
         class_estimated=comp.class_estimated,

@@ -1,0 +1,144 @@
+"""Rows for the statistics with integer keys, in chunks of cells, written back with their text.
+
+The statistics (groups, panel, verdicts, expected) work on the integer keys of
+panel.CODE_COLUMNS. At Flanders scale (half a million school cells, five text keys each)
+moving the text keys from DuckDB to pandas, factorising and merging them, and moving them
+back cost more time and memory than the statistics themselves. So the text stays in DuckDB:
+
+- `load` materialises a query as a temporary table with the codes and splits its cells
+  into chunks of at most CHUNK_ROWS rows;
+- `numbers` hands pandas one chunk: a row id and numbers only;
+- `append` inserts a chunk's results, with the text keys joined back by row id.
+
+Every number the statistics compute depends only on rows of the same cell (assessment x
+learning area x domain): comparison groups are cell x year, variance components, status and
+trend are per cell. A chunk of whole cells therefore gives exactly the numbers of one pass
+over everything, with a fraction of the memory.
+
+Table and column names are constants of the statistics package, checked against an
+identifier pattern before they go into SQL text; values travel as parameters or frames.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import duckdb
+import pandas as pd
+
+TEXT_KEYS = ["school_id", "school_year", "assessment_id", "learning_area", "domain"]
+CHUNK_ROWS = 150_000  # ~100 MB of statistics per chunk at Flanders scale
+Chunk = tuple[int, int]  # first and last cell_code
+_IDENTIFIER = re.compile(r"_?[a-z][a-z0-9_]*")
+
+
+def _checked(*names: str) -> None:
+    if not all(_IDENTIFIER.fullmatch(n) for n in names):
+        raise ValueError(f"unexpected identifier in {names!r}")
+
+
+def load(
+    con: duckdb.DuckDBPyConnection, name: str, sql: str, params: Sequence[object] = ()
+) -> list[Chunk]:
+    """Materialise `sql` (rows with the TEXT_KEYS) as temp table `name` with the codes;
+    return the chunks of cells to judge one after the other."""
+    _checked(name)
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE " + name + " AS "
+        "WITH src AS (" + sql + "), "
+        "schools AS (SELECT school_id, (row_number() OVER (ORDER BY school_id) - 1)::INTEGER "
+        "  AS school_code FROM (SELECT DISTINCT school_id FROM src)), "
+        "cells AS (SELECT assessment_id, learning_area, domain, (row_number() OVER (ORDER BY "
+        "  assessment_id, learning_area NULLS FIRST, domain NULLS FIRST) - 1)::INTEGER "
+        "  AS cell_code FROM (SELECT DISTINCT assessment_id, learning_area, domain FROM src)) "
+        "SELECT s.school_code, c.cell_code, CAST(left(src.school_year, 4) AS INTEGER) AS year, "
+        "  src.domain IS NOT NULL AS is_domain, src.* "
+        "FROM src JOIN schools s USING (school_id) "
+        "JOIN cells c ON c.assessment_id = src.assessment_id "
+        "  AND c.learning_area IS NOT DISTINCT FROM src.learning_area "
+        "  AND c.domain IS NOT DISTINCT FROM src.domain "
+        "ORDER BY c.cell_code, s.school_code, year",
+        list(params),
+    )
+    counts = con.execute(
+        "SELECT cell_code, count(*) FROM " + name + " GROUP BY cell_code ORDER BY cell_code"
+    ).fetchall()
+    chunks: list[Chunk] = []
+    rows = 0
+    for cell, n in counts:
+        if chunks and rows + n <= CHUNK_ROWS:
+            chunks[-1] = (chunks[-1][0], cell)
+            rows += n
+        else:
+            chunks.append((cell, cell))
+            rows = n
+    return chunks
+
+
+def numbers(
+    con: duckdb.DuckDBPyConnection, name: str, columns: Sequence[str], chunk: Chunk
+) -> pd.DataFrame:
+    """One chunk of `name`: rid, school_code, cell_code, year, is_domain and `columns` (as
+    DOUBLE: NULL becomes NaN)."""
+    _checked(name, *columns)
+    casts = "".join(", CAST(" + c + " AS DOUBLE) AS " + c for c in columns)
+    return con.execute(
+        "SELECT rowid AS rid, school_code, cell_code, year, is_domain" + casts + " FROM "
+        + name + " WHERE cell_code BETWEEN ? AND ? ORDER BY rowid",
+        list(chunk),
+    ).df()  # fmt: skip
+
+
+def cells(con: duckdb.DuckDBPyConnection, name: str) -> pd.DataFrame:
+    """cell_code, year and their text keys, one row per cell x school year of table `name`."""
+    _checked(name)
+    return con.execute(
+        "SELECT DISTINCT cell_code, year, school_year, assessment_id, learning_area, domain "
+        "FROM " + name + " ORDER BY cell_code, year"
+    ).df()
+
+
+def decoded(
+    con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame, chunk: Chunk
+) -> pd.DataFrame:
+    """`frame` (the rows of `chunk` of `name`, with rid) with their text keys: for callers
+    that want text (tests, scripts)."""
+    _checked(name)
+    keys = con.execute(
+        "SELECT rowid AS rid, " + ", ".join(TEXT_KEYS) + " FROM " + name
+        + " WHERE cell_code BETWEEN ? AND ?",
+        list(chunk),
+    ).df()  # fmt: skip
+    rest = frame.drop(columns=[c for c in TEXT_KEYS if c in frame])
+    return keys.merge(rest, on="rid", how="right")
+
+
+def append(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    columns: Sequence[str],
+    frame: pd.DataFrame,
+    name: str,
+    chunk: Chunk,
+) -> None:
+    """Insert `frame` (the rows of `chunk` of temp table `name`, with rid) into `table`: each
+    of `columns` from the frame when it has it, else from `name` (the text keys)."""
+    _checked(table, name, *columns)
+    if frame.empty:
+        return
+    ours = [c for c in columns if c in frame.columns and c not in TEXT_KEYS]
+    theirs = [c for c in columns if c not in ours]
+    select = ", ".join(("o." if c in ours else "k.") + c for c in columns)
+    con.register("_coded_out", frame[["rid", *ours]])
+    try:
+        added = con.execute(
+            "INSERT INTO " + table + " (" + ", ".join(columns) + ") SELECT " + select
+            + " FROM _coded_out o JOIN (SELECT rowid AS rid, " + ", ".join(theirs) + " FROM "
+            + name + " WHERE cell_code BETWEEN ? AND ?) k USING (rid)",
+            list(chunk),
+        ).fetchone()[0]  # fmt: skip
+    finally:
+        con.unregister("_coded_out")
+    if added != len(frame):  # every row has exactly one row id
+        raise RuntimeError(f"{table}: {added} rows written for {len(frame)} results")
