@@ -15,8 +15,9 @@ beyond ±large_effect_size. The interval is stored back in points of year t (× 
 
 from __future__ import annotations
 
+from statistics import NormalDist
+
 import numpy as np
-from scipy import stats as sps
 
 from data_model.rules import Rules
 from data_model.vocabulary import (
@@ -31,7 +32,7 @@ from data_model.vocabulary import (
 
 def z_value(level: float) -> float:
     """Two-sided normal quantile: 0.95 -> 1.96."""
-    return float(sps.norm.ppf(1 - (1 - level) / 2))
+    return NormalDist().inv_cdf(1 - (1 - level) / 2)
 
 
 def colour_z(is_domain: np.ndarray, rules: Rules) -> np.ndarray:
@@ -44,9 +45,13 @@ def t_quantile(n: np.ndarray, confidence: float) -> np.ndarray:
 
     For intervals of one group of pupils (subgroups), where the spread is estimated from them.
     """
+    # Imported here: scipy.stats costs 0.6 s of start-up, and only pages with subgroups need it
+    # (not the importer, which uses this module on every import).
+    from scipy.special import stdtrit
+
     df = np.asarray(n, dtype=float) - 1
     with np.errstate(invalid="ignore"):
-        return sps.t.ppf(1 - (1 - confidence) / 2, np.where(df >= 1, df, np.nan))
+        return stdtrit(np.where(df >= 1, df, np.nan), 1 - (1 - confidence) / 2)
 
 
 def classify(low: np.ndarray, high: np.ndarray, large: float) -> np.ndarray:
