@@ -101,9 +101,7 @@ Prepare = Callable[[pd.DataFrame, Context], tuple[Frames, list[Problem]]]
 
 
 class Write(Protocol):
-    """(con, frames, ctx, import_id, dry_run=False) -> (added, replaced, unchanged).
-
-    dry_run only compares with what is stored, on a read cursor; see imports/writing.py."""
+    """(con, frames, ctx, import_id) -> (added, replaced, unchanged); see imports/writing.py."""
 
     def __call__(
         self,
@@ -111,7 +109,6 @@ class Write(Protocol):
         frames: Frames,
         ctx: Context,
         import_id: int,
-        dry_run: bool = False,
     ) -> Outcome: ...
 
 

@@ -5,7 +5,8 @@
    parse every column (`validate`), check against what the database knows (`spec.prepare`).
    This part handles untrusted bytes, so the Gegevens page and the CLI run it in a worker
    process with memory and time limits (`worker.check_in_worker`); tests call it directly.
-2. write (`Database.write()`): `spec.write` replaces the rows the file covers, the import is
+2. write (`Database.write()`, entered while step 1 runs, so the snapshot is copied in the
+   meantime): `spec.write` compares and replaces the rows the file covers, the import is
    logged, and `school_result` is recomputed with the school years the file touches (only
    when something changed and the kind affects results).
 Nothing is written unless the whole file is valid. `Database.write()` builds the next
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import duckdb
@@ -98,16 +100,6 @@ def _repeat_of_last_import(db: Database, report: ImportReport, fmt: FileFormat) 
     )
 
 
-def _changes_nothing(cur: duckdb.DuckDBPyConnection, fmt: FileFormat, frames: Frames,
-                     ctx: Context) -> bool:  # fmt: skip
-    """The writer's comparison on the published snapshot (read-only: temp tables only), so an
-    unchanged file is answered without copying a snapshot."""
-    try:
-        return fmt.write(cur, frames, ctx, 0, dry_run=True)[2]
-    finally:
-        drop_temp_tables(cur)
-
-
 Checker = Callable[[str, bytes, FileFormat, Catalogue, Progress], Checked]
 
 
@@ -137,30 +129,33 @@ def import_file(
         if repeat is not None:
             raise _Unchanged(repeat)
         catalogue = Catalogue.load(db.cursor(), SYSTEM_USER_ID)
-        checked = (checker or check_file)(file_name, data, fmt, catalogue, say)
-        report.ignored_columns, report.notes = checked.ignored, checked.notes
-        ctx = Context(file_name, checked.sheet, catalogue, checked.headers)
-        say(0.55, "Vergelijken met wat er al is")
-        if _changes_nothing(db.cursor(), fmt, checked.frames, ctx):
-            raise _Unchanged(_summary(fmt, checked.frames, 0, 0, True))
-        say(0.6, "Schrijven gestart")
-        with db.write() as con:
-            import_id = con.execute("SELECT nextval('import_seq')").fetchall()[0][0]
-            added, replaced, same = fmt.write(con, checked.frames, ctx, import_id)
-            if same:  # another import published the same rows meanwhile: publish nothing
-                raise _Unchanged(_summary(fmt, checked.frames, 0, 0, True))
-            report.rows_added, report.rows_replaced = added, replaced
-            report.summary = _summary(fmt, checked.frames, added, replaced, same)
-            report.import_id = _log(con, viewer, report, "gelukt", report.summary, import_id)
-            drop_temp_tables(con)
-            if fmt.affects_results:
-                say(0.75, "Vergelijkingen, kleuren en trends herberekenen")
-                # Only the pupil-level aggregates of the years a pupil file touches are
-                # rebuilt; the statistics that depend on every school and year are recomputed.
-                years = touched_years(checked.frames) if fmt.pupil_level else []
-                del checked  # the file's rows are written: free them before the recompute
-                save_progress(con)
-                refresh_school_results(con, school_years=years)
+        with ThreadPoolExecutor(1, thread_name_prefix="import-check") as pool:
+            pending = pool.submit(checker or check_file, file_name, data, fmt, catalogue, say)
+            # While the file is checked (in the worker), write() copies the current snapshot:
+            # the copy costs no waiting, and a refused or unchanged file publishes nothing.
+            with db.write() as con:
+                checked = pending.result()
+                report.ignored_columns, report.notes = checked.ignored, checked.notes
+                ctx = Context(file_name, checked.sheet, catalogue, checked.headers)
+                say(0.55, "Schrijven gestart")
+                import_id = con.execute("SELECT nextval('import_seq')").fetchall()[0][0]
+                added, replaced, same = fmt.write(con, checked.frames, ctx, import_id)
+                if same:  # the rows are in the database as they are: publish nothing
+                    raise _Unchanged(_summary(fmt, checked.frames, 0, 0, True))
+                report.rows_added, report.rows_replaced = added, replaced
+                report.summary = _summary(fmt, checked.frames, added, replaced, same)
+                report.import_id = _log(con, viewer, report, "gelukt", report.summary, import_id)
+                drop_temp_tables(con)
+                if fmt.affects_results:
+                    say(0.75, "Vergelijkingen, kleuren en trends herberekenen")
+                    # Only the pupil-level aggregates of the years a pupil file touches are
+                    # rebuilt; the statistics that depend on every school and year are
+                    # recomputed.
+                    years = touched_years(checked.frames) if fmt.pupil_level else []
+                    del checked  # the file's rows are written: free them before the recompute
+                    save_progress(con)
+                    refresh_school_results(con, school_years=years)
+                say(0.95, "Nieuwe versie van de gegevens publiceren")
         report.ok = True
         say(1.0, "Klaar")
         return report

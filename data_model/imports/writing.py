@@ -4,9 +4,8 @@ A file replaces what it covers: the rows of the same table for the key combinati
 (`ReplaceRows.scope`), so a corrected file for a year replaces that year and re-importing the
 same file changes nothing (then nothing is written and nothing recomputed).
 
-Every writer takes `dry_run`: then it only compares (temp tables and SELECTs, which a
-read-only snapshot cursor allows) and returns (0, 0, unchanged). The importer does that first,
-on the published snapshot, so a file that changes nothing never pays for copying a snapshot.
+Every writer compares before it writes and returns (0, 0, True) when the file changes
+nothing; the importer then throws the build away, so nothing is published.
 
 Table and column names come from the specs (constants, never input) and are checked against
 an allow-list shape before they go into SQL text; values travel as registered frames or parameters.
@@ -68,11 +67,9 @@ class ReplaceRows:
         frames: Frames,
         ctx: Context,
         import_id: int,
-        dry_run: bool = False,
     ) -> Outcome:
         return replace_rows(con, self.table, self.columns, list(self.scope), frames[self.frame],
-                            {"import_id": import_id} if self.with_import_id else None,
-                            dry_run=dry_run)  # fmt: skip
+                            {"import_id": import_id} if self.with_import_id else None)  # fmt: skip
 
 
 def replace_rows(
@@ -82,7 +79,6 @@ def replace_rows(
     keys: list[str],
     new: pd.DataFrame,
     extra: dict[str, object] | None = None,
-    dry_run: bool = False,
 ) -> Outcome:
     extra = extra or {}
     _checked([table, *columns, *keys, *extra])
@@ -99,8 +95,8 @@ def replace_rows(
     )
     gone = con.execute(_difference_sql(existing, col_list, "_imp_rows")).fetchall()[0][0]
     added = con.execute(_difference_sql(existing, col_list, "_imp_rows", True)).fetchall()[0][0]
-    if dry_run or (gone == 0 and added == 0):
-        return 0, 0, gone == 0 and added == 0
+    if gone == 0 and added == 0:
+        return 0, 0, True
     replaced = con.execute(
         "DELETE FROM " + table + " t USING _imp_keys k WHERE " + match
     ).fetchall()[0][0]
@@ -155,7 +151,6 @@ def write_pupils(
     frames: Frames,
     ctx: Context,
     import_id: int,
-    dry_run: bool = False,
 ) -> Outcome:
     """A pupil file replaces the pupils (and their results of this assessment) of the schools,
     school years and grades it covers."""
@@ -191,8 +186,8 @@ def write_pupils(
             (_difference_sql(old_r, r_cols, "_imp_results"), [aid]),
         )
     )  # equal counts and nothing old missing from the new: the same multiset
-    if dry_run or same:
-        return 0, 0, same
+    if same:
+        return 0, 0, True
     replaced = con.execute(
         "DELETE FROM pupil_results WHERE assessment_id = ? "
         "AND pupil_id IN (SELECT pupil_id FROM _imp_scope)",
@@ -267,7 +262,6 @@ def write_schools(
     frames: Frames,
     ctx: Context,
     import_id: int,
-    dry_run: bool = False,
 ) -> Outcome:
     """The register updates each school's name, municipality and region (latest year) and
     replaces the context rows of its schools and years."""
@@ -275,20 +269,20 @@ def write_schools(
     latest = frame.sort_values("school_year").drop_duplicates("school_id", keep="last")
     schools = latest[["school_id", "name", "municipality", "region_id"]].copy()
     schools["community_id"] = latest.get("community_id")
-    if not dry_run:  # a new community shows as a changed school row in the comparison
-        communities = schools.dropna(subset=["community_id"])[["community_id", "region_id"]]
-        con.register("_imp_comm", communities.drop_duplicates("community_id"))
-        con.execute(
-            "INSERT INTO school_communities SELECT community_id, 'Scholengemeenschap ' || "
-            "community_id, region_id FROM _imp_comm ON CONFLICT DO NOTHING"
-        )
-        con.unregister("_imp_comm")
+    # A new community is added even if nothing else changes; the importer then throws the
+    # build away (a new community shows as a changed school row anyway).
+    communities = schools.dropna(subset=["community_id"])[["community_id", "region_id"]]
+    con.register("_imp_comm", communities.drop_duplicates("community_id"))
+    con.execute(
+        "INSERT INTO school_communities SELECT community_id, 'Scholengemeenschap ' || "
+        "community_id, region_id FROM _imp_comm ON CONFLICT DO NOTHING"
+    )
+    con.unregister("_imp_comm")
     s_added, s_replaced, s_same = replace_rows(
-        con, "schools", SCHOOL_COLUMNS, ["school_id"], schools, dry_run=dry_run
+        con, "schools", SCHOOL_COLUMNS, ["school_id"], schools
     )
     c_added, c_replaced, c_same = replace_rows(
         con, "school_context", CONTEXT_COLUMNS, ["school_id", "school_year"], frame,
-        dry_run=dry_run,
     )  # fmt: skip
     return s_added + c_added, s_replaced + c_replaced, s_same and c_same
 
@@ -298,7 +292,6 @@ def write_guidance(
     frames: Frames,
     ctx: Context,
     import_id: int,
-    dry_run: bool = False,
 ) -> Outcome:
     """Guidance contacts replace those of the same schools and school years; a contact_id
     that already belongs to another school or year is refused."""
@@ -317,7 +310,7 @@ def write_guidance(
             for row, cid in clash
         ])  # fmt: skip
     return replace_rows(con, "guidance_contacts", GUIDANCE_COLUMNS,
-                        ["school_id", "school_year"], rows, dry_run=dry_run)  # fmt: skip
+                        ["school_id", "school_year"], rows)  # fmt: skip
 
 
 TEMP_TABLES = ("_imp_rows", "_imp_keys", "_imp_pupils", "_imp_results", "_imp_scope")

@@ -53,6 +53,7 @@ _PREFIX = "snapshot-"
 # a snapshot. Without a limit DuckDB keeps every page it touched and a Flanders pupil import
 # peaked at 2 GB; with 400 MB and `save_progress` it stays under 1 GB, about 1 s slower
 # (bench/import_bench.py, README "Prestaties"). Readers are not limited.
+# SCHOOLFOTO_WRITER_MEMORY overrides it (a DuckDB size: 1GB, 600MB).
 WRITER_MEMORY_LIMIT = "400MB"
 
 __all__ = ["SYSTEM_USER_ID", "DataError", "Database", "SchemaError", "StateError"]
@@ -404,7 +405,8 @@ class Database:
             job = self._job_start("snapshot", target.stem)
             try:
                 shutil.copyfile(self.snapshot_path(parent), building)
-                con = duckdb.connect(str(building), config={"memory_limit": WRITER_MEMORY_LIMIT})
+                memory = os.environ.get("SCHOOLFOTO_WRITER_MEMORY", WRITER_MEMORY_LIMIT)
+                con = duckdb.connect(str(building), config={"memory_limit": memory})
             except (OSError, duckdb.Error) as exc:
                 building.unlink(missing_ok=True)
                 self._job_end(job, "mislukt", type(exc).__name__)
