@@ -7,7 +7,8 @@ back cost more time and memory than the statistics themselves. So the text stays
 
 - `load` materialises a query as a temporary table with the codes and splits its cells
   into chunks of at most CHUNK_ROWS rows;
-- `numbers` hands pandas one chunk: a row id and numbers only;
+- `numbers` hands pandas one chunk: a row id and numbers only (`judged` computes a chunk
+  while the previous one is written);
 - `append` inserts a chunk's results, with the text keys joined back by row id.
 
 Every number the statistics compute depends only on rows of the same cell (assessment x
@@ -22,14 +23,17 @@ identifier pattern before they go into SQL text; values travel as parameters or 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import TypeVar
 
 import duckdb
 import pandas as pd
 
 TEXT_KEYS = ["school_id", "school_year", "assessment_id", "learning_area", "domain"]
-CHUNK_ROWS = 150_000  # ~100 MB of statistics per chunk at Flanders scale
+CHUNK_ROWS = 75_000  # ~50 MB of statistics per chunk at Flanders scale; two are in flight
 Chunk = tuple[int, int]  # first and last cell_code
+T = TypeVar("T")
 _IDENTIFIER = re.compile(r"_?[a-z][a-z0-9_]*")
 
 
@@ -88,6 +92,30 @@ def numbers(
         + name + " WHERE cell_code BETWEEN ? AND ? ORDER BY rowid",
         list(chunk),
     ).df()  # fmt: skip
+
+
+def judged(
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    columns: Sequence[str],
+    chunks: Sequence[Chunk],
+    judge: Callable[[pd.DataFrame], T],
+) -> Iterator[tuple[Chunk, T]]:
+    """(chunk, judge(its numbers)) for every chunk, in order.
+
+    `judge` (numpy and pandas) runs in a second thread while the caller writes the previous
+    chunk (DuckDB works without holding the GIL), so the two overlap on two cores. DuckDB is
+    only ever used from the calling thread: one connection is not shared between threads.
+    """
+    with ThreadPoolExecutor(1, thread_name_prefix="statistics") as pool:
+        pending: tuple[Chunk, Future[T]] | None = None
+        for chunk in chunks:
+            future = pool.submit(judge, numbers(con, name, columns, chunk))
+            if pending is not None:
+                yield pending[0], pending[1].result()
+            pending = (chunk, future)
+        if pending is not None:
+            yield pending[0], pending[1].result()
 
 
 def cells(con: duckdb.DuckDBPyConnection, name: str) -> pd.DataFrame:

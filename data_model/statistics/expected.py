@@ -277,12 +277,16 @@ def _judged_chunks(
     """(chunk, school rows, model rows, variance components) per chunk of cells of the sums cache;
     the school rows have a row id of temp table `_ROWS`, which holds their text keys
     (statistics/coded.py); model rows and components are keyed by cell_code (and year)."""
-    for chunk in coded.load(con, _ROWS, "SELECT * FROM " + SUMS_TABLE):
-        sums = coded.numbers(con, _ROWS, _SUM_COLUMNS, chunk)
+
+    def judge(sums: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
         schools, model = fit_expected(sums, rules)
         # Status and trend of the SES-corrected difference: exactly the method of the colours.
         judged, components = assess(schools, "value_added", "va_var", "va_sd_ref", rules)
-        yield chunk, judged.rename(columns=_FROM_VERDICT), model, components
+        return judged.rename(columns=_FROM_VERDICT), model, components
+
+    chunks = coded.load(con, _ROWS, "SELECT * FROM " + SUMS_TABLE)
+    for chunk, (judged, model, components) in coded.judged(con, _ROWS, _SUM_COLUMNS, chunks, judge):
+        yield chunk, judged, model, components
 
 
 def _with_keys(

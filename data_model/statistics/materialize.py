@@ -167,8 +167,11 @@ def judged_school_results(
     group.
     """
     rules = rules or load_rules()
-    for chunk in coded.load(con, _ROWS, _ROWS_SQL):
-        yield chunk, *judge_cells(coded.numbers(con, _ROWS, _NUMBERS, chunk), rules)
+    chunks = coded.load(con, _ROWS, _ROWS_SQL)
+    for chunk, (out, components) in coded.judged(
+        con, _ROWS, _NUMBERS, chunks, lambda cells: judge_cells(cells, rules)
+    ):
+        yield chunk, out, components
 
 
 def with_cell_keys(components: pd.DataFrame, cells: pd.DataFrame) -> pd.DataFrame:
