@@ -127,19 +127,14 @@ def cells(con: duckdb.DuckDBPyConnection, name: str) -> pd.DataFrame:
     ).df()
 
 
-def decoded(
-    con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame, chunk: Chunk
-) -> pd.DataFrame:
-    """`frame` (the rows of `chunk` of `name`, with rid) with their text keys: for callers
-    that want text (tests, scripts)."""
-    _checked(name)
-    keys = con.execute(
-        "SELECT rowid AS rid, " + ", ".join(TEXT_KEYS) + " FROM " + name
-        + " WHERE cell_code BETWEEN ? AND ?",
-        list(chunk),
-    ).df()  # fmt: skip
-    rest = frame.drop(columns=[c for c in TEXT_KEYS if c in frame])
-    return keys.merge(rest, on="rid", how="right")
+def with_cell_keys(frame: pd.DataFrame, cells_: pd.DataFrame) -> pd.DataFrame:
+    """`frame` (one row per cell_code: variance components) with its cell's text keys, from
+    `cells(...)`."""
+    keys = ["assessment_id", "learning_area", "domain"]
+    first = cells_.drop_duplicates("cell_code")[["cell_code", *keys]]
+    return frame.drop(columns=[c for c in keys if c in frame]).merge(
+        first, on="cell_code", how="left"
+    )
 
 
 def append(

@@ -297,28 +297,7 @@ def _with_keys(
     if not models:
         return pd.DataFrame(columns=MODEL_COLUMNS), pd.DataFrame()
     model = pd.concat(models, ignore_index=True).merge(cells, on=["cell_code", "year"])
-    keys = cells.drop_duplicates("cell_code")[["cell_code", *CELL_KEYS[1:]]]
-    components = pd.concat(parts, ignore_index=True).merge(keys, on="cell_code", how="left")
-    return model[MODEL_COLUMNS], components
-
-
-def compute_expected(
-    con: duckdb.DuckDBPyConnection, rules: Rules | None = None
-) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """(school_expected rows, expected_model rows, variance components) from the sums cache,
-    with their text keys (for tests and scripts; refresh_school_expected writes without
-    decoding)."""
-    rules = rules or load_rules()
-    schools, models, parts = [], [], []
-    for chunk, judged, model, components in _judged_chunks(con, rules):
-        schools.append(coded.decoded(con, _ROWS, judged, chunk))
-        models.append(model)
-        parts.append(components)
-    model, components = _with_keys(con, models, parts)
-    con.execute("DROP TABLE IF EXISTS " + _ROWS)
-    if not schools:
-        return pd.DataFrame(columns=SCHOOL_EXPECTED_COLUMNS), model, components
-    return pd.concat(schools, ignore_index=True)[SCHOOL_EXPECTED_COLUMNS], model, components
+    return model[MODEL_COLUMNS], coded.with_cell_keys(pd.concat(parts, ignore_index=True), cells)
 
 
 def refresh_school_expected(

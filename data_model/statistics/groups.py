@@ -101,30 +101,6 @@ def _pooled_stats(frame: pd.DataFrame, group: np.ndarray, size: int) -> dict[str
     }
 
 
-def cell_year_stats(cells: pd.DataFrame) -> pd.DataFrame:
-    """Per cell and year: pupils, mean, pooled within-school SD and Flanders pupil SD.
-
-    Combining school aggregates this way gives exactly the mean and SD over all pupils, so the
-    numbers are the same whether a school came in pupil by pupil or as an aggregate row.
-    """
-    cells = with_codes(cells)
-    group, size = _cell_year(cells)
-    stats = _pooled_stats(cells, group, size)
-    first = np.unique(group, return_index=True)[1]  # one row per group, in group order
-    present = stats["_count"] > 0  # groups with at least one counted school
-    keys = [k for k in CELL_KEYS if k in cells.columns]
-    return (
-        cells.iloc[first[present]][keys]
-        .reset_index(drop=True)
-        .assign(
-            flanders_n=stats["flanders_n"][present].astype("int64"),
-            flanders_mean_own=stats["flanders_mean_own"][present],
-            sd_within=stats["sd_within"][present],
-            sd_pupils=stats["sd_pupils"][present],
-        )
-    )
-
-
 def add_comparisons(cells: pd.DataFrame, comparison: str = SIMILAR) -> pd.DataFrame:
     """Add the published comparison means and the test difference with its variance.
 

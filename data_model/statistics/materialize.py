@@ -28,7 +28,6 @@ from data_model.statistics import coded
 from data_model.statistics.cache import refresh_cache
 from data_model.statistics.expected import refresh_school_expected
 from data_model.statistics.groups import add_comparisons
-from data_model.statistics.panel import CELL_OF_SERIES
 from data_model.statistics.verdicts import COMPONENT_COLUMNS, assess
 
 CACHE_TABLE = "school_cell_aggregate"
@@ -174,14 +173,6 @@ def judged_school_results(
         yield chunk, out, components
 
 
-def with_cell_keys(components: pd.DataFrame, cells: pd.DataFrame) -> pd.DataFrame:
-    """Variance components (by cell_code) with the text keys of their cell."""
-    keys = cells.drop_duplicates("cell_code")[["cell_code", *CELL_OF_SERIES]]
-    return components.drop(columns=[c for c in CELL_OF_SERIES if c in components]).merge(
-        keys, on="cell_code", how="left"
-    )
-
-
 def judge_cells(cells: pd.DataFrame, rules: Rules) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Comparisons, privacy, status and trend of school cells; no SQL.
 
@@ -248,7 +239,7 @@ def refresh_school_results(
         coded.append(con, "school_result", _RESULT_COLUMNS, result, _ROWS, chunk)
         parts.append(part)
         n_rows += len(result)
-    components = with_cell_keys(
+    components = coded.with_cell_keys(
         pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["cell_code"]),
         coded.cells(con, _ROWS),
     )

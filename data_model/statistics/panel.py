@@ -18,7 +18,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-SERIES_KEYS = ["school_id", "assessment_id", "learning_area", "domain"]
 CELL_OF_SERIES = ["assessment_id", "learning_area", "domain"]
 # school_code: one per school; cell_code: one per assessment x learning area x domain;
 # year: the start of the school year (2024 for 2024-2025); is_domain: the cell is a domain.

@@ -14,7 +14,7 @@ import pytest
 
 from data_model.rules import load_rules
 from data_model.statistics import variance
-from data_model.statistics.groups import add_comparisons, cell_year_stats
+from data_model.statistics.groups import add_comparisons
 from data_model.statistics.materialize import judge_cells
 from data_model.statistics.panel import Panel
 from data_model.statistics.status import classify, pooled_estimates, z_value
@@ -43,10 +43,10 @@ def _cells(rows: list[tuple], year: str = "2024-2025") -> pd.DataFrame:
 
 def test_pooled_sd_over_all_pupils_and_within_schools():
     # School A: pupils 1 and 3 (mean 2, sd √2); school B: pupils 5 and 7 (mean 6, sd √2).
-    out = cell_year_stats(_cells([("A", 2, 2.0, 2**0.5, 1), ("B", 2, 6.0, 2**0.5, 1)])).iloc[0]
+    out = add_comparisons(_cells([("A", 2, 2.0, 2**0.5, 1), ("B", 2, 6.0, 2**0.5, 1)])).iloc[0]
     assert out["flanders_n"] == 4
-    assert out["flanders_mean_own"] == pytest.approx(4.0)
-    assert out["sd_pupils"] == pytest.approx(math.sqrt(20 / 3))  # all four pupils
+    assert out["flanders_mean"] == pytest.approx(4.0)
+    assert out["flanders_sd"] == pytest.approx(math.sqrt(20 / 3))  # all four pupils
     assert out["sd_within"] == pytest.approx(math.sqrt(2))  # pooled within the schools
 
 
@@ -54,10 +54,10 @@ def test_an_aggregate_without_sd_borrows_the_within_school_sd_instead_of_zero():
     # The old bug: a missing SD counted as zero spread, so flanders_sd collapsed.
     with_sd = _cells([("A", 20, 60.0, 10.0, 1), ("B", 20, 70.0, 10.0, 1)])
     without = with_sd.assign(score_sd=[10.0, np.nan])
-    a = cell_year_stats(with_sd).iloc[0]
-    b = cell_year_stats(without).iloc[0]
+    a = add_comparisons(with_sd).iloc[0]
+    b = add_comparisons(without).iloc[0]
     assert b["sd_within"] == pytest.approx(10.0)
-    assert b["sd_pupils"] == pytest.approx(a["sd_pupils"])
+    assert b["flanders_sd"] == pytest.approx(a["flanders_sd"])
 
 
 def test_the_test_leaves_the_school_out_and_the_published_mean_keeps_it():
