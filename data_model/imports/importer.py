@@ -17,8 +17,10 @@ logged in the state store's import log only (`audit.record_import`).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -33,7 +35,7 @@ from data_model.reading.access import AccessDenied, Viewer
 from data_model.reading.scope import admin_read
 from data_model.state import audit
 from data_model.statistics.materialize import refresh_school_results
-from data_model.storage.db import SYSTEM_USER_ID, Database, save_progress
+from data_model.storage.db import SYSTEM_USER_ID, BuildCancelled, Database, save_progress
 
 Progress = Callable[[float, str], None]
 __all__ = ["Checked", "check_file", "import_file", "import_history"]
@@ -100,6 +102,16 @@ def _repeat_of_last_import(db: Database, report: ImportReport, fmt: FileFormat) 
     )
 
 
+@contextmanager
+def _cancelled_as(pending: Future[Checked]) -> Iterator[None]:
+    """A build stopped because the check failed raises what the check raised."""
+    try:
+        yield
+    except BuildCancelled:
+        pending.result()  # raises the check's ImportRejected (or its crash)
+        raise
+
+
 Checker = Callable[[str, bytes, FileFormat, Catalogue, Progress], Checked]
 
 
@@ -129,11 +141,14 @@ def import_file(
         if repeat is not None:
             raise _Unchanged(repeat)
         catalogue = Catalogue.load(db.cursor(), SYSTEM_USER_ID)
+        refused = threading.Event()
         with ThreadPoolExecutor(1, thread_name_prefix="import-check") as pool:
             pending = pool.submit(checker or check_file, file_name, data, fmt, catalogue, say)
+            pending.add_done_callback(lambda f: refused.set() if f.exception() else None)
             # While the file is checked (in the worker), write() copies the current snapshot:
-            # the copy costs no waiting, and a refused or unchanged file publishes nothing.
-            with db.write() as con:
+            # the copy costs no waiting, a refused file stops it, and a refused or unchanged
+            # file publishes nothing.
+            with _cancelled_as(pending), db.write(cancel=refused) as con:
                 checked = pending.result()
                 report.ignored_columns, report.notes = checked.ignored, checked.notes
                 ctx = Context(file_name, checked.sheet, catalogue, checked.headers)

@@ -27,7 +27,6 @@ import functools
 import hashlib
 import json
 import os
-import shutil
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -62,6 +61,10 @@ __all__ = ["SYSTEM_USER_ID", "DataError", "Database", "SchemaError", "StateError
 
 class DataError(RuntimeError):
     """The data folder is missing, in an old format, locked or damaged (Dutch message)."""
+
+
+class BuildCancelled(Exception):
+    """`Database.write(cancel=...)` stopped copying because the caller set `cancel`."""
 
 
 class SchemaError(DataError):
@@ -240,6 +243,24 @@ class Cursor:
         return getattr(self._duck, name)
 
 
+_COPY_PIECE = 64 * 1024**2
+
+
+def _copy_snapshot(source: Path, target: Path, cancel: threading.Event | None) -> None:
+    """Copy a snapshot file in pieces, so a build whose caller gave up (the file it was to
+    hold was refused) stops within one piece instead of copying a gigabyte for nothing."""
+    with open(source, "rb") as src, open(target, "wb") as dst:
+        size = os.fstat(src.fileno()).st_size
+        done = 0
+        while done < size:
+            if cancel is not None and cancel.is_set():
+                raise BuildCancelled
+            sent = os.sendfile(dst.fileno(), src.fileno(), done, min(_COPY_PIECE, size - done))
+            if sent == 0:
+                raise OSError("the snapshot file ended while it was copied")
+            done += sent
+
+
 def save_progress(con: duckdb.DuckDBPyConnection) -> None:
     """Inside `Database.write()`: commit what is written so far into the building file.
 
@@ -398,11 +419,13 @@ class Database:
     # ------------------------------------------------------------------ writing
 
     @contextmanager
-    def write(self) -> Iterator[Cursor]:
+    def write(self, cancel: threading.Event | None = None) -> Iterator[Cursor]:
         """Build the next snapshot in one transaction and publish it; nothing on error.
 
         Re-entrant in one thread (a nested write joins the outer build). Builders in other
         threads and processes wait for the folder's write lock; readers never wait.
+        `cancel`: set by another thread while the snapshot is being copied, the build stops
+        and raises BuildCancelled (the importer copies while its file is still checked).
         """
         outer = getattr(self._writer, "cursor", None)
         if outer is not None:
@@ -417,9 +440,13 @@ class Database:
             building = self.snapshot_dir / ("." + target.name + ".building")
             job = self._job_start("snapshot", target.stem)
             try:
-                shutil.copyfile(self.snapshot_path(parent), building)
+                _copy_snapshot(self.snapshot_path(parent), building, cancel)
                 memory = os.environ.get("SCHOOLFOTO_WRITER_MEMORY", WRITER_MEMORY_LIMIT)
                 con = duckdb.connect(str(building), config={"memory_limit": memory})
+            except BuildCancelled:
+                building.unlink(missing_ok=True)
+                self._job_end(job, "afgebroken", "")
+                raise
             except (OSError, duckdb.Error) as exc:
                 building.unlink(missing_ok=True)
                 self._job_end(job, "mislukt", type(exc).__name__)

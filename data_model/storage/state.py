@@ -124,7 +124,7 @@ sa.Table(
     metadata,
     sa.Column("job_id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("kind", sa.String(40), nullable=False),
-    sa.Column("status", sa.String(20), nullable=False),  # bezig, gepubliceerd, mislukt
+    sa.Column("status", sa.String(20), nullable=False),  # bezig, gepubliceerd, mislukt, afgebroken
     sa.Column("started_at", sa.DateTime, nullable=False),
     sa.Column("finished_at", sa.DateTime),
     sa.Column("snapshot_id", sa.String(40)),

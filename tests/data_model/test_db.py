@@ -12,6 +12,7 @@ import pytest
 
 from data_model.storage.db import (
     CURRENT,
+    BuildCancelled,
     Database,
     DataError,
     SchemaError,
@@ -61,6 +62,34 @@ def test_a_failure_after_saved_progress_still_publishes_nothing(writable_db):
         raise RuntimeError("crash in the recompute")
     assert db.current_snapshot() == published
     assert db.cursor().execute("SELECT count(*) FROM schools").fetchone()[0] == before
+    assert not list((writable_db / "snapshots").glob(".*"))
+    db.close()
+
+
+def test_a_cancelled_build_stops_copying_and_publishes_nothing(writable_db, monkeypatch):
+    # The importer copies the snapshot while the file is still checked; a refused file sets
+    # `cancel`, and the copy stops at the next piece instead of finishing for nothing.
+    from data_model.storage import db as storage
+
+    db = Database(writable_db)
+    published = db.current_snapshot()
+    cancel = threading.Event()
+    pieces = []
+    real_sendfile = storage.os.sendfile
+
+    def sendfile(out_fd, in_fd, offset, count):
+        pieces.append(offset)
+        if len(pieces) == 3:
+            cancel.set()  # the check failed while the copy was under way
+        return real_sendfile(out_fd, in_fd, offset, count)
+
+    monkeypatch.setattr(storage, "_COPY_PIECE", 64 * 1024)
+    monkeypatch.setattr(storage.os, "sendfile", sendfile)
+    with pytest.raises(BuildCancelled), db.write(cancel=cancel):
+        pytest.fail("a cancelled build must not reach the caller")
+    assert len(pieces) == 3  # stopped at the next piece
+    assert db.snapshot_path(published).stat().st_size > 10 * 64 * 1024  # not for lack of data
+    assert db.current_snapshot() == published
     assert not list((writable_db / "snapshots").glob(".*"))
     db.close()
 

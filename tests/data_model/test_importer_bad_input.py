@@ -7,6 +7,7 @@ of every table (except import_log and meta, which record provenance) must be exa
 from __future__ import annotations
 
 import io
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -345,3 +346,33 @@ def test_cli_exits_2_and_prints_every_problem(
         f"- resultaten.xlsx, blad Resultaten, rij 2, kolom gemiddelde_school: waarde 'veel': "
         f"{NUMBER_ERR}",
     ]
+
+
+def test_a_file_refused_while_the_snapshot_is_copied_stops_the_copy(
+    db: Database, admin: Viewer, base: list[list[object]], monkeypatch
+) -> None:
+    # The snapshot is copied while the file is checked. A file refused before the copy is
+    # done stops it: the problems are reported as ever, nothing is published, no file is left.
+    from data_model.storage import db as storage
+
+    real_sendfile = storage.os.sendfile
+
+    def slow_sendfile(out_fd, in_fd, offset, count):
+        time.sleep(0.005)  # a copy of ~40 s: the check surely fails first
+        return real_sendfile(out_fd, in_fd, offset, count)
+
+    monkeypatch.setattr(storage, "_COPY_PIECE", 4096)
+    monkeypatch.setattr(storage.os, "sendfile", slow_sendfile)
+    published = db.current_snapshot()
+    rows = [list(r) for r in base]
+    rows[0][0] = "12.345"
+    data = xlsx_bytes(RESULT_HEADER, rows)
+    report = importer.import_file(db, admin, "fout.xlsx", data, "results")
+    assert not report.ok
+    assert report.problems[0].column == "instellingsnummer"
+    assert db.current_snapshot() == published
+    assert not list(db.snapshot_dir.glob(".*"))
+    jobs = db.state.execute(
+        "SELECT status FROM jobs WHERE kind = 'snapshot' ORDER BY job_id DESC LIMIT 1"
+    ).fetchall()
+    assert jobs == [("afgebroken",)]
