@@ -23,8 +23,6 @@ so a script run that keeps its cursor reads one snapshot from start to end.
 from __future__ import annotations
 
 import fcntl
-import functools
-import hashlib
 import json
 import os
 import threading
@@ -37,11 +35,22 @@ from typing import Any
 
 import duckdb
 
-from data_model.storage.catalogue import seed_catalogue
+from data_model.storage.snapshot_schema import (
+    SCHEMA_PATH,
+    SCHEMA_VERSION,
+    DataError,
+    SchemaError,
+    create_schema,
+    get_meta,
+    is_sample,
+    migrate,
+    missing_columns,
+    schema_version,
+    set_meta,
+    validate_snapshot,
+)
 from data_model.storage.state import SYSTEM_USER_ID, StateError, StateStore
 
-SCHEMA_VERSION = 2  # 2: users, notes, audit log moved to the state store
-SCHEMA_PATH = Path(__file__).with_name("schema.sql")
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DATA_PATH = REPO_ROOT / "sample_data"
 SNAPSHOTS = "snapshots"
@@ -56,19 +65,29 @@ _PREFIX = "snapshot-"
 # SCHOOLFOTO_WRITER_MEMORY overrides it (a DuckDB size: 1GB, 600MB).
 WRITER_MEMORY_LIMIT = "400MB"
 
-__all__ = ["SYSTEM_USER_ID", "DataError", "Database", "SchemaError", "StateError"]
-
-
-class DataError(RuntimeError):
-    """The data folder is missing, in an old format, locked or damaged (Dutch message)."""
+__all__ = [
+    "SCHEMA_PATH",
+    "SCHEMA_VERSION",
+    "SYSTEM_USER_ID",
+    "BuildCancelled",
+    "DataError",
+    "Database",
+    "SchemaError",
+    "StateError",
+    "create_schema",
+    "get_meta",
+    "is_sample",
+    "migrate",
+    "missing_columns",
+    "save_progress",
+    "schema_version",
+    "set_meta",
+    "validate_snapshot",
+]
 
 
 class BuildCancelled(Exception):
     """`Database.write(cancel=...)` stopped copying because the caller set `cancel`."""
-
-
-class SchemaError(DataError):
-    """The snapshot is not a Schoolfoto database this code can use."""
 
 
 def configured_path() -> Path:
@@ -91,125 +110,6 @@ def configured_path() -> Path:
 def state_url() -> str | None:
     """$SCHOOLFOTO_STATE_URL (PostgreSQL for several app servers), else SQLite in the folder."""
     return os.environ.get("SCHOOLFOTO_STATE_URL", "").strip() or None
-
-
-def create_schema(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(SCHEMA_PATH.read_text(encoding="utf-8"))
-    con.execute(
-        "INSERT INTO meta VALUES ('schema_version', ?) ON CONFLICT (key) DO NOTHING",
-        [str(SCHEMA_VERSION)],
-    )
-    con.execute("INSERT INTO meta VALUES ('is_sample', 'false') ON CONFLICT (key) DO NOTHING")
-    seed_catalogue(con)
-
-
-_STATE_TABLES_V1 = ("user_scope", "users", "user_schools", "notes", "note_history", "audit_log")
-
-
-def migrate(con: duckdb.DuckDBPyConnection) -> None:
-    """Bring a snapshot being built up to SCHEMA_VERSION; refuse a newer one."""
-    version = schema_version(con)
-    if version > SCHEMA_VERSION:
-        raise SchemaError(
-            f"De databank heeft schemaversie {version}; deze versie van Schoolfoto kent "
-            f"versie {SCHEMA_VERSION}. Werk Schoolfoto bij."
-        )
-    if version < 2:  # the state moved out (copied first by migrate_single_file)
-        con.execute("DROP VIEW IF EXISTS user_scope")
-        for table in _STATE_TABLES_V1[1:]:
-            con.execute("DROP TABLE IF EXISTS " + table)  # constant names
-        con.execute("DROP SEQUENCE IF EXISTS note_seq")
-    # The DDL is idempotent: re-running it adds views and tables introduced since. It is
-    # skipped when this very DDL built the snapshot (and no column is missing): re-running
-    # it writes the catalogue, and DuckDB then checkpoints the whole file when the connection
-    # closes (1.2 s at Flanders scale, also for a build thrown away because nothing changed).
-    ddl = SCHEMA_PATH.read_text(encoding="utf-8")
-    digest = hashlib.sha256(ddl.encode("utf-8")).hexdigest()
-    if (
-        version == SCHEMA_VERSION
-        and get_meta(con, "schema_sha256") == digest
-        and not missing_columns(con)
-    ):
-        return
-    con.execute(ddl)
-    set_meta(con, "schema_version", str(SCHEMA_VERSION))
-    set_meta(con, "schema_sha256", digest)
-
-
-def schema_version(con: duckdb.DuckDBPyConnection) -> int:
-    try:
-        value = get_meta(con, "schema_version")
-    except duckdb.CatalogException:
-        raise SchemaError("Dit bestand is geen Schoolfoto-databank.") from None
-    return int(value or 0)
-
-
-def get_meta(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
-    row = con.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
-    return row[0] if row else None
-
-
-def set_meta(con: duckdb.DuckDBPyConnection, key: str, value: str) -> None:
-    con.execute(
-        "INSERT INTO meta VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        [key, value],
-    )
-
-
-def is_sample(con: duckdb.DuckDBPyConnection) -> bool:
-    return (get_meta(con, "is_sample") or "").lower() == "true"
-
-
-# Tables and views a published snapshot must have (the data contract and what pages read).
-REQUIRED = (
-    "meta", "schools", "school_context", "school_result", "domains", "assessments",
-    "v_school_result", "v_support", "v_guidance", "v_school_context", "import_log",
-)  # fmt: skip
-
-
-@functools.cache
-def _expected_columns() -> frozenset[tuple[str, str]]:
-    """(table, column) of every table this version's schema.sql creates."""
-    con = duckdb.connect()
-    try:
-        con.execute(SCHEMA_PATH.read_text(encoding="utf-8"))
-        return frozenset(con.execute(_COLUMNS_SQL).fetchall())
-    finally:
-        con.close()
-
-
-_COLUMNS_SQL = (
-    "SELECT c.table_name, c.column_name FROM information_schema.columns c "
-    "JOIN information_schema.tables t USING (table_catalog, table_schema, table_name) "
-    "WHERE t.table_type = 'BASE TABLE' AND t.table_schema = 'main' "
-    "AND t.table_catalog = current_database()"
-)
-
-
-def missing_columns(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """`table.column` this version reads but the snapshot lacks: a snapshot published by an
-    older version with the same schema number (its tables gained columns since). Pages would
-    fail on their first query; `python -m data_model.storage upgrade` rebuilds it."""
-    have = set(con.execute(_COLUMNS_SQL).fetchall())
-    return sorted(f"{t}.{c}" for t, c in _expected_columns() - have)
-
-
-def validate_snapshot(con: duckdb.DuckDBPyConnection) -> None:
-    """Refuse to publish a snapshot the app could not read (raises SchemaError)."""
-    if schema_version(con) != SCHEMA_VERSION:
-        raise SchemaError("De nieuwe snapshot heeft een verkeerde schemaversie.")
-    tables = con.execute("SELECT table_name FROM information_schema.tables").fetchall()
-    names = {r[0] for r in tables}
-    missing = [n for n in REQUIRED if n not in names] + missing_columns(con)
-    if missing:
-        raise SchemaError("De nieuwe snapshot mist " + ", ".join(missing) + ".")
-    for view in ("v_school_result", "v_support", "v_guidance", "v_school_context"):
-        con.execute("SELECT * FROM " + view + " LIMIT 0").fetchall()  # constant names
-    orphans = con.execute(
-        "SELECT count(*) FROM school_result r ANTI JOIN schools s USING (school_id)"
-    ).fetchone()[0]
-    if orphans:
-        raise SchemaError(f"De nieuwe snapshot heeft {orphans} resultaten zonder school.")
 
 
 @dataclass(frozen=True)
