@@ -125,7 +125,8 @@ def add_comparisons(cells: pd.DataFrame, comparison: str = SIMILAR) -> pd.DataFr
     # Flanders: the cell x year group; similar schools: that group x SES group.
     fl_n, fl_sum = stats["flanders_n"][group], stats["_sum"][group]
     ses_key = np.where(has_group, ses, -1).astype(np.int64)
-    sim_group, sim_size = _group_of(group.astype(np.int64) * (int(ses_key.max()) + 2) + ses_key + 1)
+    span = int(ses_key.max()) + 2 if len(ses_key) else 2  # SES groups and 'none'
+    sim_group, sim_size = _group_of(group.astype(np.int64) * span + ses_key + 1)
     sim = _sums(sim_group, sim_size, counted & has_group, n=n, sum=n * mean)
     sim_n = np.where(has_group, sim["n"][sim_group], np.nan)
     sim_sum = np.where(has_group, sim["sum"][sim_group], np.nan)
