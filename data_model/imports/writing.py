@@ -205,7 +205,26 @@ def write_pupils(
     con.execute(
         "INSERT INTO pupil_results (" + r_cols + ") SELECT " + r_cols + " FROM _imp_results"
     )
+    _refuse_double_results(con, aid, len(results))
     return len(results), int(replaced), False
+
+
+def _refuse_double_results(con: duckdb.DuckDBPyConnection, aid: str, expected: int) -> None:
+    """pupil_results has no key index (schema.sql says why), so the key is checked here: after
+    the sample is built this is the table's only writer. The file has one row per pupil and
+    one column per domain, so its own rows are unique; the file's pupils must now hold
+    exactly its rows for this assessment, no row left over from before. A leftover would be
+    a bug or a hand-edited snapshot, not the file; it is refused the way the index refused it
+    (a duckdb.Error, which the importer turns into "De databank weigerde de gegevens")."""
+    stored = con.execute(
+        "SELECT count(*) FROM pupil_results SEMI JOIN _imp_pupils USING (pupil_id) "
+        "WHERE assessment_id = ?",
+        [aid],
+    ).fetchone()[0]
+    if stored != expected:
+        raise duckdb.ConstraintException(
+            f"{stored - expected} pupil results of {aid} would be stored twice"
+        )
 
 
 def _refuse_pupil_ids_elsewhere(

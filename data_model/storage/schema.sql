@@ -74,14 +74,18 @@ CREATE TABLE IF NOT EXISTS pupils (
     support_phase         TEXT   -- fase 0..3 of the support continuum, NULL if unknown
 );
 
+-- One row per pupil x assessment x domain. No PRIMARY KEY on purpose: its index over four
+-- text columns was 1 GB of a 1.2 GB Flanders snapshot (every import copies the file) and
+-- cost 3 s per pupil import. The one writer keeps the rows unique: the pupil file has one row
+-- per pupil, the pupils table keeps its key, and a file first deletes the results of its
+-- pupils for that assessment (imports/writing.py, write_pupils, which also checks it).
 CREATE TABLE IF NOT EXISTS pupil_results (
     pupil_id      TEXT NOT NULL,
     assessment_id TEXT NOT NULL,
     learning_area TEXT NOT NULL,
     domain        TEXT NOT NULL,
     score         DOUBLE NOT NULL CHECK (score BETWEEN 0 AND 100),
-    goal_reached  BOOLEAN,
-    PRIMARY KEY (pupil_id, assessment_id, learning_area, domain)
+    goal_reached  BOOLEAN
 );
 
 -- Results that only exist as school aggregates (Vlaamse toetsen, the organiser's website).

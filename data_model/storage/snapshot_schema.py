@@ -64,9 +64,32 @@ def migrate(con: duckdb.DuckDBPyConnection) -> None:
         and not missing_columns(con)
     ):
         return
+    con.execute("BEGIN TRANSACTION")
+    keyed = _drop_pupil_results_key(con)
     con.execute(ddl)
+    if keyed:
+        columns = "pupil_id, assessment_id, learning_area, domain, score, goal_reached"
+        con.execute(
+            "INSERT INTO pupil_results (" + columns + ") SELECT " + columns + " FROM " + keyed
+        )  # constant names
+        con.execute("DROP TABLE " + keyed)
     set_meta(con, "schema_version", str(SCHEMA_VERSION))
     set_meta(con, "schema_sha256", digest)
+    con.execute("COMMIT")
+
+
+def _drop_pupil_results_key(con: duckdb.DuckDBPyConnection) -> str | None:
+    """A snapshot of before the key was dropped (schema.sql says why): rename its table, so
+    the DDL creates the new one and the caller moves the rows. DuckDB cannot drop a primary
+    key in place. Returns the old table's name, or None when there is nothing to move."""
+    keyed = con.execute(
+        "SELECT count(*) FROM duckdb_constraints() WHERE database_name = current_database() "
+        "AND table_name = 'pupil_results' AND constraint_type = 'PRIMARY KEY'"
+    ).fetchone()[0]
+    if not keyed:
+        return None
+    con.execute("ALTER TABLE pupil_results RENAME TO _pupil_results_keyed")
+    return "_pupil_results_keyed"
 
 
 def schema_version(con: duckdb.DuckDBPyConnection) -> int:

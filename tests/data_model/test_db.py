@@ -242,3 +242,36 @@ def test_snapshot_of_an_older_version_is_refused_and_upgrade_recomputes_it(writa
     )
     assert missing.fetchone()[0] == 0
     db.close()
+
+
+def _pupil_results_key(con) -> int:  # type: ignore[no-untyped-def]
+    return con.execute(
+        "SELECT count(*) FROM duckdb_constraints() WHERE table_name = 'pupil_results' "
+        "AND constraint_type = 'PRIMARY KEY'"
+    ).fetchone()[0]
+
+
+def test_a_snapshot_with_the_old_pupil_results_key_is_moved_to_the_new_table(writable_db):
+    # Snapshots of before the key was dropped (schema.sql) are migrated on the next build:
+    # every pupil result is still there, and the index is gone.
+    con = duckdb.connect(str(writable_db / CURRENT))
+    rows = con.execute("SELECT * FROM pupil_results ORDER BY ALL").fetchall()
+    con.execute("CREATE TEMP TABLE kept AS SELECT * FROM pupil_results")
+    con.execute("DROP TABLE pupil_results")
+    con.execute(
+        "CREATE TABLE pupil_results (pupil_id TEXT NOT NULL, assessment_id TEXT NOT NULL, "
+        "learning_area TEXT NOT NULL, domain TEXT NOT NULL, score DOUBLE NOT NULL, "
+        "goal_reached BOOLEAN, PRIMARY KEY (pupil_id, assessment_id, learning_area, domain))"
+    )
+    con.execute("INSERT INTO pupil_results SELECT * FROM kept")
+    con.execute("UPDATE meta SET value = 'an older schema.sql' WHERE key = 'schema_sha256'")
+    assert _pupil_results_key(con) == 1
+    con.close()
+    db = Database(writable_db)
+    with db.write() as cur:
+        cur.execute("UPDATE schools SET name = name")
+    after = db.cursor()
+    assert _pupil_results_key(after) == 0
+    assert after.execute("SELECT * FROM pupil_results ORDER BY ALL").fetchall() == rows
+    assert len(rows) > 1000
+    db.close()

@@ -191,6 +191,45 @@ def test_pupil_workbook_adds_a_year_and_can_be_replaced(db: Database) -> None:
     assert res.fetchall()[0][0] == 0
 
 
+def _double_results(cur) -> int:  # type: ignore[no-untyped-def]
+    return cur.execute(
+        "SELECT count(*) - count(DISTINCT (pupil_id, assessment_id, learning_area, domain)) "
+        "FROM pupil_results"
+    ).fetchone()[0]
+
+
+def test_pupil_results_stay_unique_without_a_key_index(db: Database) -> None:
+    # pupil_results has no primary key (schema.sql says why); the writer keeps it unique.
+    admin = system_viewer(db.cursor())
+    header, rows = next_year_pupils(db.cursor(), n_schools=2)
+    # A result row left behind for a pupil that is not in `pupils` (a hand-edited snapshot):
+    # the file bringing that pupil would store it twice, and is refused as the index did.
+    leftover = (
+        "pupil_results WHERE pupil_id = ? AND (learning_area, domain) = "
+        "(SELECT (learning_area, domain) FROM domains WHERE assessment_id = 'ovsg6' "
+        "ORDER BY area_order, domain_order LIMIT 1)"
+    )
+    with db.write() as con:
+        con.execute(
+            "INSERT INTO pupil_results SELECT ?, assessment_id, learning_area, domain, 50, true "
+            "FROM domains WHERE assessment_id = 'ovsg6' ORDER BY area_order, domain_order LIMIT 1",
+            [rows[0][0]],
+        )
+    before = table_checksums(db.cursor())
+    refused = importer.import_file(db, admin, "ll.xlsx", xlsx_bytes(header, rows), "pupils")
+    assert not refused.ok
+    assert "De databank weigerde de gegevens" in refused.problems[0].message
+    assert table_checksums(db.cursor()) == before
+    with db.write() as con:
+        con.execute("DELETE FROM " + leftover, [rows[0][0]])
+    first = importer.import_file(db, admin, "ll.xlsx", xlsx_bytes(header, rows), "pupils")
+    corrected = [row[:-1] + [50.0] for row in rows]  # a corrected file for the same pupils
+    second = importer.import_file(db, admin, "ll2.xlsx", xlsx_bytes(header, corrected), "pupils")
+    assert first.ok and second.ok and not second.unchanged, second.problems
+    assert second.rows_replaced == first.rows_added
+    assert _double_results(db.cursor()) == 0
+
+
 def test_school_register_computes_ses_groups_and_updates_names(db: Database) -> None:
     admin = system_viewer(db.cursor())
     cur = db.cursor()
