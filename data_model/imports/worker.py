@@ -37,6 +37,9 @@ from data_model.imports.problems import ImportRejected, Problem
 MEMORY_LIMIT_BYTES = 2 * 1024**3  # address space of the worker (its RSS stays well below)
 CPU_LIMIT_S = 60
 WALL_LIMIT_S = 90
+# How often the parent looks at the worker: the frames are taken over within this much of
+# the worker finishing (a progress file read costs microseconds).
+_POLL_S = 0.05
 _ROOT = Path(__file__).resolve().parents[2]
 _WORKERS = threading.Semaphore(1)  # two big files at once would double the memory
 last_peak_rss_mb = 0.0  # peak RSS of the last worker that finished normally
@@ -74,7 +77,7 @@ def check_in_worker(file_name: str, data: bytes, fmt: FileFormat, catalogue: Cat
                     "of sla het opnieuw op vanuit Excel.",
                 )
             seen = _report_progress(job, progress, seen)
-            time.sleep(0.2)
+            time.sleep(_POLL_S)
         stderr = (job / "stderr.txt").read_text("utf-8", "replace")
         result = job / "result.json"
         if proc.returncode != 0 or not result.exists():

@@ -60,10 +60,11 @@ OPEN_SNAPSHOTS = 3  # handles kept open: the current one and those script runs m
 _PREFIX = "snapshot-"
 # DuckDB's own memory (buffer pool, temp tables, uncommitted rows) in the process that builds
 # a snapshot. Without a limit DuckDB keeps every page it touched and a Flanders pupil import
-# peaked at 2 GB; with 400 MB and `save_progress` it stays under 1 GB, about 1 s slower
-# (bench/import_bench.py, README "Prestaties"). Readers are not limited.
+# peaked at 2 GB; with `save_progress` and 300 MB the whole process peaks at 0.87 GB (400 MB:
+# 0.94 GB, not faster since pupil_results lost its key index; 250 MB: 0.5 s slower).
+# bench/import_bench.py, README "Prestaties". Readers are not limited.
 # SCHOOLFOTO_WRITER_MEMORY overrides it (a DuckDB size: 1GB, 600MB).
-WRITER_MEMORY_LIMIT = "400MB"
+WRITER_MEMORY_LIMIT = "300MB"
 
 __all__ = [
     "SCHEMA_PATH",
