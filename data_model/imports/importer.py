@@ -35,7 +35,13 @@ from data_model.reading.access import AccessDenied, Viewer
 from data_model.reading.scope import admin_read
 from data_model.state import audit
 from data_model.statistics.materialize import refresh_school_results
-from data_model.storage.db import SYSTEM_USER_ID, BuildCancelled, Database, save_progress
+from data_model.storage.db import (
+    SYSTEM_USER_ID,
+    BuildCancelled,
+    Database,
+    save_progress,
+    writer_memory,
+)
 
 Progress = Callable[[float, str], None]
 __all__ = ["Checked", "check_file", "import_file", "import_history"]
@@ -185,6 +191,14 @@ def import_file(
         return report
     except ImportRejected as exc:
         report.problems = exc.problems
+    except duckdb.OutOfMemoryException:  # the server's limit, not the file's fault
+        report.problems = [
+            Problem(file_name, "", None, "", "",
+                    "Het verwerken van dit bestand had meer geheugen nodig dan het inlezen mag "
+                    f"gebruiken ({writer_memory()}). Er is niets gewijzigd. Een beheerder kan die "
+                    "grens verhogen (instelling SCHOOLFOTO_WRITER_MEMORY, bv. 1GB) en het "
+                    "bestand opnieuw inlezen.")
+        ]  # fmt: skip
     except duckdb.Error as exc:  # a constraint we did not foresee: still the input's fault
         report.problems = [
             Problem(file_name, "", None, "", "",

@@ -6,6 +6,8 @@ from collections.abc import Sequence
 
 import duckdb
 
+_YEARS_SQL = "SELECT DISTINCT school_year FROM pupils ORDER BY school_year"
+
 
 def refresh_cache(
     con: duckdb.DuckDBPyConnection,
@@ -24,10 +26,14 @@ def refresh_cache(
     empty = con.execute("SELECT count(*) FROM " + table).fetchone()[0] == 0
     if school_years is None or empty:
         con.execute("DELETE FROM " + table)
-        con.execute("INSERT INTO " + table + " " + sql, [None, None])
-        return
-    years = sorted({str(y) for y in school_years})
-    if not years:
-        return
-    con.execute("DELETE FROM " + table + " WHERE list_contains(?::VARCHAR[], school_year)", [years])
-    con.execute("INSERT INTO " + table + " " + sql, [years, years])
+        years = [r[0] for r in con.execute(_YEARS_SQL).fetchall()]
+    else:
+        years = sorted({str(y) for y in school_years})
+        con.execute(
+            "DELETE FROM " + table + " WHERE list_contains(?::VARCHAR[], school_year)", [years]
+        )
+    # One school year at a time: all years in one query hold every pupil's rows of every
+    # level at once, which does not fit the builder's DuckDB memory limit at Flanders scale
+    # (storage/db.py, WRITER_MEMORY_LIMIT); a year at a time the memory is bounded by one year.
+    for year in years:
+        con.execute("INSERT INTO " + table + " " + sql, [[year], [year]])

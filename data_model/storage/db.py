@@ -66,6 +66,12 @@ _PREFIX = "snapshot-"
 # SCHOOLFOTO_WRITER_MEMORY overrides it (a DuckDB size: 1GB, 600MB).
 WRITER_MEMORY_LIMIT = "300MB"
 
+
+def writer_memory() -> str:
+    """The DuckDB memory limit of a snapshot build (SCHOOLFOTO_WRITER_MEMORY or the default)."""
+    return os.environ.get("SCHOOLFOTO_WRITER_MEMORY", WRITER_MEMORY_LIMIT)
+
+
 __all__ = [
     "SCHEMA_PATH",
     "SCHEMA_VERSION",
@@ -84,6 +90,7 @@ __all__ = [
     "schema_version",
     "set_meta",
     "validate_snapshot",
+    "writer_memory",
 ]
 
 
@@ -160,6 +167,49 @@ def _copy_snapshot(source: Path, target: Path, cancel: threading.Event | None) -
             if sent == 0:
                 raise OSError("the snapshot file ended while it was copied")
             done += sent
+
+
+# A built snapshot with at least this much free space, and more free than used, is rewritten
+# compactly before it is published: every later build copies the whole file and five are
+# kept. It happens once after a migration that dropped a big table or index (the key index
+# of pupil_results was 1.0 GB of a 1.25 GB Flanders file); DuckDB reuses free blocks
+# otherwise, so ordinary imports never trigger it.
+_COMPACT_MIN_FREE_MB = 64
+
+
+def _compacted(path: Path) -> Path:
+    """`path`, or a compact copy of it (same tables, views, sequences and constraints: DuckDB's
+    COPY FROM DATABASE) when it is mostly free space. The copy is an optimisation: when it
+    fails, the file is published as it is."""
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        block, total, free = con.execute(
+            "SELECT block_size, total_blocks, free_blocks FROM pragma_database_size()"
+        ).fetchone()
+    finally:
+        con.close()
+    if free * block < _COMPACT_MIN_FREE_MB * 1024**2 or free * 2 < total:
+        return path
+    compact = path.with_name(path.name + ".compact")  # a ".*.building*" name: cleaned if left
+    try:
+        out = duckdb.connect(str(compact), config={"memory_limit": writer_memory()})
+        try:
+            # ATTACH takes no parameters: the path (the data folder may be named anything) is
+            # quoted as an SQL string literal, the catalogue name as an identifier.
+            source = str(path).replace("'", "''")
+            name = out.execute("SELECT current_database()").fetchone()[0].replace('"', '""')
+            out.execute("ATTACH '" + source + "' AS _uncompacted (READ_ONLY)")
+            out.execute('COPY FROM DATABASE _uncompacted TO "' + name + '"')
+            out.execute("DETACH _uncompacted")
+            validate_snapshot(out)
+            out.execute("CHECKPOINT")
+        finally:
+            out.close()
+    except (duckdb.Error, OSError):
+        compact.unlink(missing_ok=True)
+        return path
+    path.unlink()
+    return compact
 
 
 def save_progress(con: duckdb.DuckDBPyConnection) -> None:
@@ -342,8 +392,7 @@ class Database:
             job = self._job_start("snapshot", target.stem)
             try:
                 _copy_snapshot(self.snapshot_path(parent), building, cancel)
-                memory = os.environ.get("SCHOOLFOTO_WRITER_MEMORY", WRITER_MEMORY_LIMIT)
-                con = duckdb.connect(str(building), config={"memory_limit": memory})
+                con = duckdb.connect(str(building), config={"memory_limit": writer_memory()})
             except BuildCancelled:
                 building.unlink(missing_ok=True)
                 self._job_end(job, "afgebroken", "")
@@ -386,6 +435,7 @@ class Database:
                 self._job_end(job, "mislukt", type(exc).__name__)
                 raise
             con.close()
+            building = _compacted(building)
             os.replace(building, target)
             self._point_to(target.name)
             self._job_end(job, "gepubliceerd", json.dumps(files, ensure_ascii=False)[:2000])

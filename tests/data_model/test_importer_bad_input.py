@@ -376,3 +376,26 @@ def test_a_file_refused_while_the_snapshot_is_copied_stops_the_copy(
         "SELECT status FROM jobs WHERE kind = 'snapshot' ORDER BY job_id DESC LIMIT 1"
     ).fetchall()
     assert jobs == [("afgebroken",)]
+
+
+def test_a_build_out_of_memory_says_so_and_changes_nothing(
+    db: Database, admin: Viewer, base: list[list[object]], monkeypatch
+) -> None:
+    # Not the file's fault: the message names the server's limit and how to raise it, not
+    # "the database refused the data".
+    monkeypatch.setenv("SCHOOLFOTO_WRITER_MEMORY", "1MB")
+    published = db.current_snapshot()
+    before = table_checksums(db.cursor())
+    rows = [list(r) for r in base]
+    for row in rows:
+        row[1] = "2026-2027"
+    report = importer.import_file(db, admin, "r.xlsx", xlsx_bytes(RESULT_HEADER, rows), "results")
+    assert not report.ok
+    assert report.problems[0].message == (
+        "Het verwerken van dit bestand had meer geheugen nodig dan het inlezen mag gebruiken "
+        "(1MB). Er is niets gewijzigd. Een beheerder kan die grens verhogen (instelling "
+        "SCHOOLFOTO_WRITER_MEMORY, bv. 1GB) en het bestand opnieuw inlezen."
+    )
+    assert db.current_snapshot() == published
+    assert table_checksums(db.cursor()) == before
+    assert not list(db.snapshot_dir.glob(".*"))
