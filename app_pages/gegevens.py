@@ -107,10 +107,15 @@ with tabs["Inlezen"]:
                 st.caption("Alle pagina's tonen de nieuwe gegevens met hun kleuren.")
         else:
             n = len(report.problems)
+            what_now = (
+                "Het bestand zelf is niet de oorzaak; hieronder staat wat er moet gebeuren."
+                if report.server_problem
+                else "Pas het bestand aan en lees het opnieuw in."
+            )
             st.error(
                 f"**{md(report.file_name)}** is niet ingelezen: "
                 f"{n} {'probleem' if n == 1 else 'problemen'}. Er is niets gewijzigd in de "
-                "databank. Pas het bestand aan en lees het opnieuw in.",
+                f"databank. {what_now}",
                 icon=":material/block:",
             )
             problems = report.problems_frame()

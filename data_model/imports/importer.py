@@ -192,6 +192,7 @@ def import_file(
     except ImportRejected as exc:
         report.problems = exc.problems
     except duckdb.OutOfMemoryException:  # the server's limit, not the file's fault
+        report.server_problem = True
         report.problems = [
             Problem(file_name, "", None, "", "",
                     "Het verwerken van dit bestand had meer geheugen nodig dan het inlezen mag "

@@ -65,6 +65,9 @@ class ImportReport:
     import_id: int | None = None
     ignored_columns: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # e.g. hidden sheets that were not read
+    # Refused for a reason of the server (out of memory), not of the file: the page does not
+    # tell the user to change the file.
+    server_problem: bool = False
 
     def problems_frame(self) -> pd.DataFrame:
         """The validation report as the Gegevens page shows it (Dutch column names)."""

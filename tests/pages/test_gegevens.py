@@ -71,6 +71,30 @@ def test_validation_report_is_shown_as_a_table(
     assert table["probleem"].iloc[0] == ("Geen getal. Verwacht: een getal van 0 tot 100, bv. 63,5.")
 
 
+def test_a_refusal_of_the_server_does_not_say_change_the_file(
+    app_env: Path, viewers, writable_db: Path, monkeypatch
+) -> None:
+    # Out of memory while building the snapshot (made on a private copy): the file is fine,
+    # and the message says so instead of "change the file".
+    db = Database(writable_db)
+    try:
+        monkeypatch.setenv("SCHOOLFOTO_WRITER_MEMORY", "1MB")
+        rows = next_year_results(db.cursor(), n_schools=1)
+        report = importer.import_file(db, system_viewer(db.cursor()), "vt4.xlsx",
+                                      xlsx_bytes(RESULT_HEADER, rows), "results")  # fmt: skip
+    finally:
+        db.close()
+    at = run_page(viewers["beheerder"], PAGE)
+    at.session_state["gegevens_import_report"] = report
+    at.run()
+    assert not at.exception
+    assert shown(at.error[0].value) == (
+        "**vt4.xlsx** is niet ingelezen: 1 probleem. Er is niets gewijzigd in de databank. Het "
+        "bestand zelf is niet de oorzaak; hieronder staat wat er moet gebeuren."
+    )
+    assert "SCHOOLFOTO_WRITER_MEMORY" in shown(at.table[0].value.iloc[0]["probleem"])
+
+
 def test_a_running_import_shows_its_progress_and_then_its_outcome(
     app_env: Path, viewers, refused_report: importer.ImportReport
 ) -> None:
