@@ -177,19 +177,17 @@ def _copy_snapshot(source: Path, target: Path, cancel: threading.Event | None) -
 _COMPACT_MIN_FREE_MB = 64
 
 
+def _mostly_free(con: duckdb.DuckDBPyConnection) -> bool:
+    block, total, free = con.execute(
+        "SELECT block_size, total_blocks, free_blocks FROM pragma_database_size()"
+    ).fetchone()
+    return free * block >= _COMPACT_MIN_FREE_MB * 1024**2 and free * 2 >= total
+
+
 def _compacted(path: Path) -> Path:
-    """`path`, or a compact copy of it (same tables, views, sequences and constraints: DuckDB's
-    COPY FROM DATABASE) when it is mostly free space. The copy is an optimisation: when it
-    fails, the file is published as it is."""
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        block, total, free = con.execute(
-            "SELECT block_size, total_blocks, free_blocks FROM pragma_database_size()"
-        ).fetchone()
-    finally:
-        con.close()
-    if free * block < _COMPACT_MIN_FREE_MB * 1024**2 or free * 2 < total:
-        return path
+    """A compact copy of the closed snapshot file `path` (same tables, views, sequences and
+    constraints: DuckDB's COPY FROM DATABASE), or `path` itself when the copy fails: it is an
+    optimisation, and the file is then published as it is."""
     compact = path.with_name(path.name + ".compact")  # a ".*.building*" name: cleaned if left
     try:
         out = duckdb.connect(str(compact), config={"memory_limit": writer_memory()})
@@ -429,13 +427,15 @@ class Database:
                 con.execute("COMMIT")
                 validate_snapshot(con)
                 con.execute("CHECKPOINT")
+                sparse = _mostly_free(con)
             except BaseException as exc:
                 con.close()
                 building.unlink(missing_ok=True)
                 self._job_end(job, "mislukt", type(exc).__name__)
                 raise
             con.close()
-            building = _compacted(building)
+            if sparse:
+                building = _compacted(building)
             os.replace(building, target)
             self._point_to(target.name)
             self._job_end(job, "gepubliceerd", json.dumps(files, ensure_ascii=False)[:2000])
