@@ -38,7 +38,7 @@ import pandas as pd
 from data_model.rules import Rules, load_rules
 from data_model.statistics import coded
 from data_model.statistics.cache import refresh_cache
-from data_model.statistics.groups import CELL_KEYS
+from data_model.statistics.groups import CELL_KEYS, cell_year_groups
 from data_model.statistics.panel import CODE_COLUMNS, with_codes
 from data_model.statistics.verdicts import assess
 
@@ -145,12 +145,7 @@ def fit_expected(
     sums = with_codes(sums.reset_index(drop=True))
     xtx, xty, yty = _moment_arrays(sums)
     # One regression per cell x school year: sum the raw sums per group.
-    year = sums["year"].to_numpy(np.int64)
-    key = sums["cell_code"].to_numpy(np.int64) * (int(year.max() - year.min()) + 1) + (
-        year - year.min()
-    )
-    codes, uniques = pd.factorize(key, sort=False)
-    n_cells = len(uniques)
+    codes, n_cells = cell_year_groups(sums)
     sum_cols = [c for c in sums.columns if c == "n" or c.startswith("s_")]
     cell_sums = pd.DataFrame(
         {

@@ -38,8 +38,9 @@ def _group_of(key: np.ndarray) -> tuple[np.ndarray, int]:
     return codes, len(uniques)
 
 
-def _cell_year(frame: pd.DataFrame) -> tuple[np.ndarray, int]:
-    """The cell x school year group of every row (the unit of every comparison)."""
+def cell_year_groups(frame: pd.DataFrame) -> tuple[np.ndarray, int]:
+    """The cell x school year group of every row (the unit of every comparison and of the
+    expected-score regressions), numbered 0..g-1 in order of first appearance, and g."""
     year = frame["year"].to_numpy(np.int64)
     cell = frame["cell_code"].to_numpy(np.int64)
     span = int(year.max() - year.min()) + 1 if len(year) else 1
@@ -115,7 +116,7 @@ def add_comparisons(cells: pd.DataFrame, comparison: str = SIMILAR) -> pd.DataFr
     `comparison` group), test_var (v_st = σ²_w/n + σ²_w/N_(G∖s)).
     """
     out = with_codes(cells)
-    group, size = _cell_year(out)
+    group, size = cell_year_groups(out)
     stats = _pooled_stats(out, group, size)
     n = out["n_pupils"].to_numpy(float)
     mean = out["score_mean"].to_numpy(float)
