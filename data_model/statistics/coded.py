@@ -127,14 +127,40 @@ def cells(con: duckdb.DuckDBPyConnection, name: str) -> pd.DataFrame:
     ).df()
 
 
-def with_cell_keys(frame: pd.DataFrame, cells_: pd.DataFrame) -> pd.DataFrame:
-    """`frame` (one row per cell_code: variance components) with its cell's text keys, from
-    `cells(...)`."""
+def with_cell_keys(frames: Sequence[pd.DataFrame], cells_: pd.DataFrame) -> pd.DataFrame:
+    """`frames` (per chunk, one row per cell_code: variance components) as one frame with each
+    cell's text keys, from `cells(...)`."""
     keys = ["assessment_id", "learning_area", "domain"]
+    frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["cell_code"])
     first = cells_.drop_duplicates("cell_code")[["cell_code", *keys]]
     return frame.drop(columns=[c for c in keys if c in frame]).merge(
         first, on="cell_code", how="left"
     )
+
+
+def replace_with_judged(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    columns: Sequence[str],
+    name: str,
+    judged_chunks: Iterator[tuple],
+) -> tuple[int, pd.DataFrame, list[tuple]]:
+    """Replace every row of `table` by the judged chunks of temp table `name`, then drop it.
+
+    `judged_chunks` yields (chunk, rows for `table`, *more) and is only started after the
+    DELETE. Returns the number of rows written, `cells(con, name)` (read before the drop) and
+    the `more` of each chunk, in order.
+    """
+    _checked(table, name)
+    con.execute("DELETE FROM " + table)
+    written, more = 0, []
+    for chunk, rows, *rest in judged_chunks:
+        append(con, table, columns, rows, name, chunk)
+        written += len(rows)
+        more.append(tuple(rest))
+    keys = cells(con, name)
+    con.execute("DROP TABLE IF EXISTS " + name)
+    return written, keys, more
 
 
 def append(

@@ -284,17 +284,6 @@ def _judged_chunks(
         yield chunk, judged, model, components
 
 
-def _with_keys(
-    con: duckdb.DuckDBPyConnection, models: list[pd.DataFrame], parts: list[pd.DataFrame]
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Model rows and variance components of all chunks, with the text keys of their cell."""
-    cells = coded.cells(con, _ROWS)
-    if not models:
-        return pd.DataFrame(columns=MODEL_COLUMNS), pd.DataFrame()
-    model = pd.concat(models, ignore_index=True).merge(cells, on=["cell_code", "year"])
-    return model[MODEL_COLUMNS], coded.with_cell_keys(pd.concat(parts, ignore_index=True), cells)
-
-
 def refresh_school_expected(
     con: duckdb.DuckDBPyConnection,
     rules: Rules | None = None,
@@ -308,16 +297,15 @@ def refresh_school_expected(
     """
     rules = rules or load_rules()
     refresh_cache(con, SUMS_TABLE, _sums_sql(), school_years)
-    con.execute("DELETE FROM school_expected")
-    models, parts = [], []
-    for chunk, judged, model, components in _judged_chunks(con, rules):
-        coded.append(con, "school_expected", SCHOOL_EXPECTED_COLUMNS, judged, _ROWS, chunk)
-        models.append(model)
-        parts.append(components)
-    model, components = _with_keys(con, models, parts)
-    con.execute("DROP TABLE IF EXISTS " + _ROWS)
+    _, cells, more = coded.replace_with_judged(
+        con, "school_expected", SCHOOL_EXPECTED_COLUMNS, _ROWS, _judged_chunks(con, rules)
+    )
+    components = coded.with_cell_keys([part for _, part in more], cells)
     con.execute("DELETE FROM expected_model")
-    if not model.empty:
+    if more:
+        # Model rows of all chunks, with the text keys of their cell and year.
+        model = pd.concat([m for m, _ in more], ignore_index=True)
+        model = model.merge(cells, on=["cell_code", "year"])[MODEL_COLUMNS]
         con.register("_new_expected", model)
         try:
             # The table and columns are constants of this module, not input.

@@ -233,17 +233,10 @@ def refresh_school_results(
     """
     rules = rules or load_rules()
     refresh_cache(con, CACHE_TABLE, _PUPIL_CELLS_SQL, school_years)
-    con.execute("DELETE FROM school_result")
-    parts, n_rows = [], 0
-    for chunk, result, part in judged_school_results(con, rules):
-        coded.append(con, "school_result", _RESULT_COLUMNS, result, _ROWS, chunk)
-        parts.append(part)
-        n_rows += len(result)
-    components = coded.with_cell_keys(
-        pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["cell_code"]),
-        coded.cells(con, _ROWS),
+    n_rows, cells, more = coded.replace_with_judged(
+        con, "school_result", _RESULT_COLUMNS, _ROWS, judged_school_results(con, rules)
     )
-    con.execute("DROP TABLE IF EXISTS " + _ROWS)
+    components = coded.with_cell_keys([part for (part,) in more], cells)
     components["kind"] = "school_result"
     if school_years is not None and not list(school_years):
         _replace_components(con, components)
