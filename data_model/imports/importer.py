@@ -29,7 +29,7 @@ import pandas as pd
 from data_model.imports.check import Checked, check_file
 from data_model.imports.checks import Catalogue, Context, Frames
 from data_model.imports.formats import FORMATS, FileFormat
-from data_model.imports.problems import ImportRejected, ImportReport, Problem, count_text
+from data_model.imports.problems import ImportRejected, ImportReport, count_text, file_problem
 from data_model.imports.writing import drop_temp_tables
 from data_model.reading.access import AccessDenied, Viewer
 from data_model.reading.scope import admin_read
@@ -194,17 +194,17 @@ def import_file(
     except duckdb.OutOfMemoryException:  # the server's limit, not the file's fault
         report.server_problem = True
         report.problems = [
-            Problem(file_name, "", None, "", "",
-                    "Het verwerken van dit bestand had meer geheugen nodig dan het inlezen mag "
-                    f"gebruiken ({writer_memory()}). Er is niets gewijzigd. Een beheerder kan die "
-                    "grens verhogen (instelling SCHOOLFOTO_WRITER_MEMORY, bv. 1GB) en het "
-                    "bestand opnieuw inlezen.")
+            file_problem(file_name,
+                         "Het verwerken van dit bestand had meer geheugen nodig dan het inlezen "
+                         f"mag gebruiken ({writer_memory()}). Er is niets gewijzigd. Een "
+                         "beheerder kan die grens verhogen (instelling SCHOOLFOTO_WRITER_MEMORY, "
+                         "bv. 1GB) en het bestand opnieuw inlezen.")
         ]  # fmt: skip
     except duckdb.Error as exc:  # a constraint we did not foresee: still the input's fault
         report.problems = [
-            Problem(file_name, "", None, "", "",
-                    f"De databank weigerde de gegevens ({type(exc).__name__}). Er is niets "
-                    "gewijzigd. Controleer het bestand of contacteer de beheerder.")
+            file_problem(file_name,
+                         f"De databank weigerde de gegevens ({type(exc).__name__}). Er is niets "
+                         "gewijzigd. Controleer het bestand of contacteer de beheerder.")
         ]  # fmt: skip
     except Exception as exc:  # a bug, not the file: still logged, then raised
         audit.record_import(db, viewer, report.file_name, report.sha256, report.kind, "fout",

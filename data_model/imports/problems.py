@@ -45,10 +45,20 @@ def cell_problem(
     return Problem(file, sheet, row, column, show(value, VALUE_CHARS), text)
 
 
+def file_problem(file: str, message: str, sheet: str = "") -> Problem:
+    """A problem of the whole file (or sheet), not of one row or cell."""
+    return Problem(file, sheet, None, "", "", message)
+
+
 class ImportRejected(Exception):
     def __init__(self, problems: list[Problem]) -> None:
         super().__init__(f"{len(problems)} problemen")
         self.problems = problems
+
+
+def refused(file: str, message: str, sheet: str = "") -> ImportRejected:
+    """The refusal of a whole file (or sheet) for one reason."""
+    return ImportRejected([file_problem(file, message, sheet)])
 
 
 @dataclass

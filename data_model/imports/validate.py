@@ -30,7 +30,7 @@ from data_model.imports.cells import (
 )
 from data_model.imports.checks import Catalogue
 from data_model.imports.formats import FORMATS, HEADER_SCAN_ROWS, MAX_DATA_ROWS, Column, FileFormat
-from data_model.imports.problems import ImportRejected, Problem, cell_problem
+from data_model.imports.problems import ImportRejected, Problem, cell_problem, refused
 from data_model.imports.reader import Book, Sheet
 
 FORMULA = (
@@ -79,10 +79,6 @@ def _kind_hint(fmt: FileFormat, head: list) -> str:
     return ""
 
 
-def _refuse(file_name: str, message: str, sheet: str = "") -> ImportRejected:
-    return ImportRejected([Problem(file_name, sheet, None, "", "", message)])
-
-
 def choose_sheet(
     book: Book, fmt: FileFormat, domain_names: set[str]
 ) -> tuple[Sheet, int, list[str]]:
@@ -103,7 +99,7 @@ def choose_sheet(
     data_sheets = [f for f in visible if f[0] >= max(2, required) and f[3]]
     if len(data_sheets) > 1:
         names = " en ".join(f"'{f[1].name}'" for f in data_sheets)
-        raise _refuse(
+        raise refused(
             file_name,
             f"Het bestand bevat meer dan één blad met gegevens ({names}). Verwacht: één blad "
             "met gegevens per bestand. Zet de rijen samen op één blad of lees elk blad als "
@@ -113,7 +109,7 @@ def choose_sheet(
     if best is None or best[0] < 2:
         if hidden:
             sheet = hidden[0][1]
-            raise _refuse(
+            raise refused(
                 file_name,
                 f"Het blad '{sheet.name}' is verborgen; verborgen bladen worden niet ingelezen. "
                 "Maak het blad zichtbaar (rechtsklik op een bladtab > Zichtbaar maken) of "
@@ -124,7 +120,7 @@ def choose_sheet(
         columns = ", ".join(c.header for c in fmt.columns if c.required)
         where = "In geen enkel blad" if book.sheets[0].name != "(csv)" else "Hier"
         sheets = f" ({names})" if where != "Hier" else ""
-        raise _refuse(
+        raise refused(
             file_name,
             f"Geen kopregel gevonden. {where}{sheets} bevatten de eerste {HEADER_SCAN_ROWS} "
             f"rijen de kolomnamen van '{fmt.label}': {columns}." + _kind_hint(fmt, head),
@@ -265,7 +261,7 @@ def parse_book(book: Book, fmt: FileFormat, catalogue: Catalogue) -> tuple[Parse
     del rows, data_rows
     row_numbers = np.flatnonzero(keep) + header_row + 1
     if len(row_numbers) > MAX_DATA_ROWS:
-        raise _refuse(
+        raise refused(
             file_name,
             f"Het blad heeft meer dan {MAX_DATA_ROWS:_} rijen (de grens per bestand). Splits "
             "het bestand, bv. per schooljaar of per toets.".replace("_", "."),

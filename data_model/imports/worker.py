@@ -32,7 +32,7 @@ import pandas as pd
 from data_model.imports.check import Checked, check_file
 from data_model.imports.checks import Catalogue
 from data_model.imports.formats import FORMATS, FileFormat
-from data_model.imports.problems import ImportRejected, Problem
+from data_model.imports.problems import ImportRejected, Problem, refused
 
 MEMORY_LIMIT_BYTES = 2 * 1024**3  # address space of the worker (its RSS stays well below)
 CPU_LIMIT_S = 60
@@ -43,10 +43,6 @@ _POLL_S = 0.05
 _ROOT = Path(__file__).resolve().parents[2]
 _WORKERS = threading.Semaphore(1)  # two big files at once would double the memory
 last_peak_rss_mb = 0.0  # peak RSS of the last worker that finished normally
-
-
-def _refusal(file_name: str, message: str) -> ImportRejected:
-    return ImportRejected([Problem(file_name, "", None, "", "", message)])
 
 
 def check_in_worker(file_name: str, data: bytes, fmt: FileFormat, catalogue: Catalogue, progress):
@@ -70,7 +66,7 @@ def check_in_worker(file_name: str, data: bytes, fmt: FileFormat, catalogue: Cat
             if time.monotonic() - started > WALL_LIMIT_S:
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait()
-                raise _refusal(
+                raise refused(
                     file_name,
                     f"Het controleren duurde langer dan {WALL_LIMIT_S} seconden en is "
                     "afgebroken. Er is niets gewijzigd. Splits het bestand (bv. per schooljaar) "
@@ -81,7 +77,7 @@ def check_in_worker(file_name: str, data: bytes, fmt: FileFormat, catalogue: Cat
         stderr = (job / "stderr.txt").read_text("utf-8", "replace")
         result = job / "result.json"
         if proc.returncode != 0 or not result.exists():
-            raise _refusal(file_name, _death_message(proc.returncode, stderr))
+            raise refused(file_name, _death_message(proc.returncode, stderr))
         outcome = json.loads(result.read_text())
         global last_peak_rss_mb
         last_peak_rss_mb = outcome.get("peak_rss_mb", 0.0)
