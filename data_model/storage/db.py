@@ -203,7 +203,7 @@ def _compacted(path: Path) -> Path:
             out.execute("CHECKPOINT")
         finally:
             out.close()
-    except (duckdb.Error, OSError):
+    except (duckdb.Error, OSError, DataError):  # DataError: the copy did not validate
         compact.unlink(missing_ok=True)
         return path
     path.unlink()

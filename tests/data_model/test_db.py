@@ -277,13 +277,27 @@ def test_a_snapshot_with_the_old_pupil_results_key_is_moved_to_the_new_table(wri
     db.close()
 
 
-def test_a_snapshot_that_is_mostly_free_space_is_published_compact(writable_db, monkeypatch):
+@pytest.mark.parametrize("copy_fails", [False, True], ids=["compact", "copy-fails"])
+def test_a_snapshot_that_is_mostly_free_space_is_published_compact(
+    writable_db, monkeypatch, copy_fails
+):
     # After a migration drops a big index the file is mostly free blocks, and every later
     # build would copy them: the next snapshot is written compactly, with the same content.
+    # A compact copy that fails is only an optimisation lost: the file is published as it is.
     from data_model.storage import db as storage
     from tests.data_model.test_importer_bad_input import table_checksums
 
     monkeypatch.setattr(storage, "_COMPACT_MIN_FREE_MB", 1)
+    if copy_fails:
+        validate = storage.validate_snapshot
+
+        def refuse(con):  # type: ignore[no-untyped-def]  # only the compact copy fails
+            where = "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
+            if con.execute(where).fetchone()[0].endswith(".compact"):
+                raise SchemaError("De nieuwe snapshot mist schools.")
+            validate(con)
+
+        monkeypatch.setattr(storage, "validate_snapshot", refuse)
     con = duckdb.connect(str(writable_db / CURRENT))
     con.execute("CREATE TABLE junk AS SELECT random() AS x, random() AS y FROM range(3000000)")
     con.execute("CHECKPOINT")
@@ -300,7 +314,8 @@ def test_a_snapshot_that_is_mostly_free_space_is_published_compact(writable_db, 
         cur.execute("UPDATE schools SET name = name")
         next_import = cur.execute("SELECT nextval('import_seq')").fetchone()[0]
     after = db.cursor()
-    assert (writable_db / CURRENT).resolve().stat().st_size < sparse / 2
+    size = (writable_db / CURRENT).resolve().stat().st_size
+    assert size >= sparse / 2 if copy_fails else size < sparse / 2
     assert table_checksums(after) == before
     with db.write() as cur:  # the import numbers go on where they were
         assert cur.execute("SELECT nextval('import_seq')").fetchone()[0] == next_import + 1
