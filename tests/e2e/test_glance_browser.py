@@ -116,7 +116,9 @@ def test_grid_fits_a_laptop_and_explains_the_clicked_cell(small_page, live_app):
     blocks.nth(2).scroll_into_view_if_needed()
     blocks.nth(2).click(position={"x": 460, "y": 80})
     explanation = small_page.locator(".st-key-uitleg-raster-2")
-    explanation.wait_for()
+    # The container is drawn before its text: wait for the text (a loaded CI machine once read
+    # it empty), then check it.
+    expect(explanation).to_contain_text("Waarom deze kleur?", timeout=30_000)
     assert "Waarom deze kleur?" in explanation.inner_text()
     assert "Wiskunde" in explanation.inner_text()
     grid_box, text_box = blocks.nth(2).bounding_box(), explanation.bounding_box()
