@@ -96,6 +96,7 @@ SCHEMA: dict[str, dict[str, Check]] = {
         "domain_confidence": _number(0.5, 1.0, open_interval=True),
         "descriptive_confidence": _number(0.5, 1.0, open_interval=True),
         "large_effect_size": _number(0.0, 5.0, open_interval=True),
+        "as_expected_margin": _number(0.0, 0.5, open_interval=True),
         "status_years": _integer(1, 10),
         "colour_comparison": _one_of(COMPARISONS),
         "ses_groups": _integer(2, 9),  # schema.sql: ses_group BETWEEN 1 AND 9
@@ -193,6 +194,7 @@ class Rules:
     domain_confidence: float
     descriptive_confidence: float
     large_effect_size: float
+    as_expected_margin: float
     status_years: int
     colour_comparison: str
     ses_groups: int
@@ -232,6 +234,7 @@ def parse_rules(text: str, path: Path = RULES_PATH) -> Rules:
         domain_confidence=float(raw["statistics"]["domain_confidence"]),
         descriptive_confidence=float(raw["statistics"]["descriptive_confidence"]),
         large_effect_size=float(raw["statistics"]["large_effect_size"]),
+        as_expected_margin=float(raw["statistics"]["as_expected_margin"]),
         status_years=raw["statistics"]["status_years"],
         colour_comparison=raw["statistics"]["colour_comparison"],
         ses_groups=raw["statistics"]["ses_groups"],

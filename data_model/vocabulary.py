@@ -17,18 +17,30 @@ from types import MappingProxyType
 
 MUCH_HIGHER = "much_higher"
 HIGHER = "higher"
-AS_EXPECTED = "as_expected"
+AS_EXPECTED = "as_expected"  # the whole interval within ± as_expected_margin: close to the peers
+UNCERTAIN = "uncertain"  # the interval holds 0 and reaches beyond the margin: cannot tell
 LOWER = "lower"
 MUCH_LOWER = "much_lower"
 TOO_FEW = "too_few"
-STATUSES = (MUCH_HIGHER, HIGHER, AS_EXPECTED, LOWER, MUCH_LOWER, TOO_FEW)
+STATUSES = (MUCH_HIGHER, HIGHER, AS_EXPECTED, UNCERTAIN, LOWER, MUCH_LOWER, TOO_FEW)
 # The direction of a status (+1 above the comparison group, -1 below, 0 neither): the one place
 # that says which statuses are "higher" and which "lower".
 STATUS_SIGN = MappingProxyType(
-    {MUCH_HIGHER: 1, HIGHER: 1, AS_EXPECTED: 0, LOWER: -1, MUCH_LOWER: -1, TOO_FEW: 0}
+    {
+        MUCH_HIGHER: 1,
+        HIGHER: 1,
+        AS_EXPECTED: 0,
+        UNCERTAIN: 0,
+        LOWER: -1,
+        MUCH_LOWER: -1,
+        TOO_FEW: 0,
+    }
 )
 STATUS_MUCH = frozenset({MUCH_HIGHER, MUCH_LOWER})
 COLOURED_STATUSES = frozenset({MUCH_HIGHER, HIGHER, LOWER, MUCH_LOWER})
+# The two greys of a judged cell: both say "no clear difference", but only AS_EXPECTED says the
+# school is demonstrably close to its peers; UNCERTAIN says the data cannot tell yet.
+GREY_STATUSES = frozenset({AS_EXPECTED, UNCERTAIN})
 
 # --------------------------------------------------------------------------- trends
 

@@ -10,7 +10,8 @@ docs/statistics.md. In standardised units (z = d / SD_t, q = v / SD_t²), for th
 
 `higher`/`lower` when θ ∓ z·s excludes 0 (z from `confidence`, or the stricter
 `domain_confidence` for domains: there are many); `much_…` only when the whole interval lies
-beyond ±large_effect_size. The interval is stored back in points of year t (× SD_t).
+beyond ±large_effect_size. An interval that holds 0 is `as_expected` when it lies within
+±as_expected_margin, else `uncertain`. The interval is stored back in points of year t (× SD_t).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from data_model.vocabulary import (
     MUCH_HIGHER,
     MUCH_LOWER,
     TOO_FEW,
+    UNCERTAIN,
 )
 
 
@@ -54,12 +56,18 @@ def t_quantile(n: np.ndarray, confidence: float) -> np.ndarray:
         return stdtrit(np.where(df >= 1, df, np.nan), 1 - (1 - confidence) / 2)
 
 
-def classify(low: np.ndarray, high: np.ndarray, large: float) -> np.ndarray:
-    """Status code from the interval (in the units of `large`); NaN bounds -> too_few."""
+def classify(low: np.ndarray, high: np.ndarray, large: float, margin: float) -> np.ndarray:
+    """Status code from the interval (in the units of `large` and `margin`); NaN -> too_few.
+
+    An interval that holds 0 is grey, and the grey says which: `as_expected` when it lies
+    wholly within ±margin (demonstrably close to the peers), `uncertain` when it reaches beyond
+    (the data cannot tell a small difference from a real one).
+    """
     low = np.asarray(low, dtype=float)
     high = np.asarray(high, dtype=float)
-    status = np.full(low.shape, AS_EXPECTED, dtype=object)
+    status = np.full(low.shape, UNCERTAIN, dtype=object)
     with np.errstate(invalid="ignore"):
+        status[(low >= -margin) & (high <= margin)] = AS_EXPECTED
         status[low > 0] = HIGHER
         status[low > large] = MUCH_HIGHER
         status[high < 0] = LOWER

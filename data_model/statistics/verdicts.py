@@ -115,7 +115,7 @@ def assess(
     tf = slopes["first"][panel.series, panel.column]
     with np.errstate(invalid="ignore", divide="ignore"):
         verdict = {
-            "status": st.classify(low, high, rules.large_effect_size),
+            "status": st.classify(low, high, rules.large_effect_size, rules.as_expected_margin),
             "effect_size": theta,
             "status_estimate": theta * sd,
             "ci_low": low * sd,

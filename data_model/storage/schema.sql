@@ -296,7 +296,10 @@ CREATE OR REPLACE VIEW v_school_result AS
            year_diff, year_ci_low, year_ci_high, trend_slope,
            CASE WHEN trend_from IS NULL THEN NULL
                 ELSE trend_from::TEXT || '-' || (trend_from + 1)::TEXT END AS trend_from_year,
-           trend_years
+           trend_years,
+           -- SD_t in points: with ci_low/ci_high and rules.toml (large_effect_size,
+           -- as_expected_margin) every status can be checked from this view alone.
+           CASE WHEN suppressed THEN NULL ELSE flanders_sd END AS flanders_sd
     FROM school_result;
 
 CREATE OR REPLACE VIEW v_support AS

@@ -24,6 +24,7 @@ from data_model.vocabulary import (
     TOO_FEW,
     TOO_SHORT,
     TRENDS,
+    UNCERTAIN,
 )
 
 
@@ -53,6 +54,11 @@ def much_size(rules: Rules) -> str:
     return f"{format_number(rules.large_effect_size, 1)} standaardafwijking"
 
 
+def near_size(rules: Rules) -> str:
+    """'0,45 standaardafwijking' – how close 'zoals verwacht' is, one wording everywhere."""
+    return f"{format_number(rules.as_expected_margin, 2)} standaardafwijking"
+
+
 def rule_lines(rules: Rules | None = None) -> list[str]:
     """How a colour is decided, in a few plain sentences (Excel legend, PDF)."""
     rules = rules or load_rules()
@@ -64,21 +70,31 @@ def rule_lines(rules: Rules | None = None) -> list[str]:
         "onder 0.",
         f"'Veel hoger' of 'veel lager': het hele interval ligt bovendien voorbij "
         f"{much_size(rules)} van Vlaanderen.",
+        f"Grijs zegt welk grijs: '{rules.statuses[AS_EXPECTED].label}' als het hele interval "
+        f"binnen {near_size(rules)} van Vlaanderen rond 0 ligt (aantoonbaar dichtbij), "
+        f"'{rules.statuses[UNCERTAIN].label}' als het 0 bevat maar verder reikt (te weinig "
+        "gegevens om te zeggen).",
         f"Met minder dan {rules.min_colour_size} leerlingen in een schooljaar krijgt een cel geen "
         f"kleur; met minder dan {rules.min_group_size} leerlingen wordt niets getoond.",
     ]
 
 
 def status_meanings(rules: Rules | None = None) -> dict[str, str]:
-    """Status code -> meaning, in the order of vocabulary.STATUSES (issue 11: the colour is
-    the latest school years pooled; "much" is sure to reach the stated size)."""
+    """Status code -> meaning, in the order of vocabulary.STATUSES (the colour pools the
+    latest school years; "much" is sure to reach the stated size; grey says which grey)."""
     rules = rules or load_rules()
     group = comparison_label(rules)
     size = much_size(rules)
     meanings = {
         MUCH_HIGHER: f"duidelijk hoger dan {group}, en zeker minstens {size} van Vlaanderen",
         HIGHER: f"duidelijk hoger dan {group}",
-        AS_EXPECTED: f"geen duidelijk verschil met {group}",
+        AS_EXPECTED: (
+            f"dicht bij {group}: het verschil ligt zeker binnen {near_size(rules)} van Vlaanderen"
+        ),
+        UNCERTAIN: (
+            f"geen duidelijk verschil met {group}, maar ook niet zeker dichtbij: de gegevens "
+            "zijn nog te onzeker (meer schooljaren of meer leerlingen maken het duidelijk)"
+        ),
         LOWER: f"duidelijk lager dan {group}",
         MUCH_LOWER: f"duidelijk lager dan {group}, en zeker minstens {size} van Vlaanderen",
         TOO_FEW: (

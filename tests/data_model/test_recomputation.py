@@ -123,7 +123,8 @@ def _verdicts(c: pd.DataFrame) -> pd.DataFrame:
                 lam = row.tau2 / (row.tau2 + V)
                 theta, se = lam * (w * zz).sum() * V, np.sqrt(lam * V)
                 lo, hi, big = theta - z_col * se, theta + z_col * se, STAT["large_effect_size"]
-                status = "as_expected"
+                near = STAT["as_expected_margin"]
+                status = "as_expected" if -near <= lo and hi <= near else "uncertain"
                 status = "higher" if lo > 0 else status
                 status = "much_higher" if lo > big else status
                 status = "lower" if hi < 0 else status
@@ -165,6 +166,6 @@ def test_every_status_and_trend_matches_an_independent_recomputation(con):
     assert bad_trend.empty, bad_trend.head()
     # Every verdict occurs, so the comparison covered every branch of the rules.
     assert set(shown["status"]) == {
-        "much_higher", "higher", "as_expected", "lower", "much_lower", "too_few",
+        "much_higher", "higher", "as_expected", "uncertain", "lower", "much_lower", "too_few",
     }  # fmt: skip
     assert set(shown["trend"]) == {"rising", "no_clear_trend", "falling", "too_short"}

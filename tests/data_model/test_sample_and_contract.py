@@ -22,7 +22,7 @@ CONTRACT_COLUMNS = [
 # Added at the end by issue 11: the estimate behind the colour, the single year's own numbers.
 ADDED_COLUMNS = [
     "status_estimate", "status_years", "status_from_year", "year_diff", "year_ci_low",
-    "year_ci_high", "trend_slope", "trend_from_year", "trend_years",
+    "year_ci_high", "trend_slope", "trend_from_year", "trend_years", "flanders_sd",
 ]  # fmt: skip
 RULES = load_rules()
 
@@ -43,6 +43,25 @@ def test_status_and_trend_codes_are_from_the_contract(con):
     trends = {r[0] for r in con.execute("SELECT DISTINCT trend FROM v_school_result").fetchall()}
     assert statuses == set(STATUSES)
     assert trends == set(TRENDS)
+
+
+def test_grey_cells_say_which_grey_from_the_view_alone(con):
+    """as_expected: the whole interval within ± the margin; uncertain: holds 0, reaches beyond.
+
+    Checked from v_school_result and rules.toml alone (flanders_sd is in the view), and both
+    greys occur often enough on the demo that the split tells a director something.
+    """
+    margin = RULES.as_expected_margin
+    rows = con.execute(
+        "SELECT status, ci_low / flanders_sd AS lo, ci_high / flanders_sd AS hi "
+        "FROM v_school_result WHERE status IN ('as_expected', 'uncertain')"
+    ).df()
+    close = rows[rows["status"] == "as_expected"]
+    unsure = rows[rows["status"] == "uncertain"]
+    assert ((close["lo"] >= -margin) & (close["hi"] <= margin)).all()
+    assert ((unsure["lo"] <= 0) & (unsure["hi"] >= 0)).all()
+    assert ((unsure["lo"] < -margin) | (unsure["hi"] > margin)).all()
+    assert len(close) >= 0.1 * len(rows) and len(unsure) >= 0.1 * len(rows)
 
 
 def test_suppressed_rows_show_nothing(con):

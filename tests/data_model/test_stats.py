@@ -87,13 +87,14 @@ def test_schools_without_context_are_never_compared_with_each_other():
 
 
 def test_classify_needs_the_whole_interval_beyond_the_threshold():
-    large = RULES.large_effect_size
-    low = np.array([0.01, large + 0.01, -0.3, -large - 0.2, np.nan])
-    high = np.array([large + 0.5, large + 0.4, 0.2, -large - 0.01, 1.0])
-    assert classify(low, high, large).tolist() == [
+    large, margin = RULES.large_effect_size, RULES.as_expected_margin
+    low = np.array([0.01, large + 0.01, -margin + 0.01, -margin - 0.01, -large - 0.2, np.nan])
+    high = np.array([large + 0.5, large + 0.4, margin - 0.01, 0.05, -large - 0.01, 1.0])
+    assert classify(low, high, large, margin).tolist() == [
         "higher",  # the point estimate may be large, the interval's low end is not
         "much_higher",
-        "as_expected",
+        "as_expected",  # holds 0 and lies within ± the margin: demonstrably close
+        "uncertain",  # holds 0 but reaches beyond the margin: the data cannot tell
         "much_lower",
         "too_few",
     ]
