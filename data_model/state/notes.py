@@ -263,6 +263,21 @@ def previous_actions(con: Cursor, viewer: Viewer, school_id: str, school_year: s
 
 
 @school_read(memo=False)  # notes change within a request
+def school_actions(con: Cursor, viewer: Viewer, school_id: str) -> list[Note]:
+    """Every action of the school's conversations, of every school year, oldest first (the
+    Trends timeline marks when each was decided and reviewed)."""
+    rows = con.state.execute(
+        _NOTE_SELECT
+        + """
+        WHERE n.school_id = ? AND n.scope = ? AND n.step = 'action' AND n.deleted_at IS NULL
+        ORDER BY n.school_year, n.created_at, n.note_id
+        """,
+        [school_id, SCOPE_CONVERSATION],
+    ).fetchall()
+    return [_note(r) for r in rows]
+
+
+@school_read(memo=False)  # notes change within a request
 def open_actions(con: Cursor, viewer: Viewer, school_id: str, school_year: str) -> list[Note]:
     """Last year's actions that are not reviewed as done (for the anker's preparation)."""
     return [
