@@ -38,6 +38,7 @@ from data_model.rules import Rules, load_rules
 from data_model.state import notes
 from data_model.texts.explain import cell_label
 from data_model.texts.formatting import format_date, format_number
+from data_model.texts.legend import judged_number
 from data_model.vocabulary import STATUSES
 
 GRID_YEARS = 5  # school years shown in the printed grid (A4 portrait width)
@@ -343,8 +344,10 @@ def _grid(pdf: _Sheet, results: pd.DataFrame, school_year: str, rules: Rules) ->
                 style = rules.statuses[cell["status"]]
                 fill = tuple(int(style.colour[i : i + 2], 16) for i in (1, 3, 5))
                 ink = tuple(int(style.text_colour[i : i + 2], 16) for i in (1, 3, 5))
+                # The number the colour judged, as on the page and in the Excel photo.
+                number = judged_number(cell)
                 row.cell(
-                    pdf.text(f"{format_number(cell['score_mean'])} {style.symbol}"),
+                    pdf.text(style.symbol if number == "–" else f"{number} {style.symbol}"),
                     style=FontFace(fill_color=fill, color=ink),
                 )
     legend = " · ".join(
@@ -352,9 +355,9 @@ def _grid(pdf: _Sheet, results: pd.DataFrame, school_year: str, rules: Rules) ->
     )
     pdf.para(
         f"Legende: {legend} · < {rules.min_group_size}: te weinig leerlingen, niets getoond "
-        "(privacy). Kleur en symbool vergelijken met vergelijkbare scholen (SES-groep) en "
-        "houden rekening met het aantal leerlingen; ruwe scores van verschillende jaren zijn "
-        "verschillende toetsen.",
+        "(privacy). Het getal is het verschil met vergelijkbare scholen in punten, over de "
+        "laatste schooljaren samen: precies wat de kleur beoordeelt, rekening houdend met het "
+        "aantal leerlingen.",
         size=7.5,
         colour=MUTED,
     )

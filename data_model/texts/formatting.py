@@ -47,6 +47,12 @@ def _rounded(value: float, decimals: int) -> Decimal:
         return Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-decimals))
 
 
+def round_half_away(value: float, decimals: int = 1) -> float:
+    """The number as every output shows it: rounded half away from zero (62.55 -> 62.6), so a
+    number an Excel cell holds is the number the page and the PDF print."""
+    return float(_rounded(float(value), decimals))
+
+
 def _digits(number: Decimal, decimals: int) -> str:
     pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
     with localcontext() as ctx:
