@@ -26,7 +26,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description="Lees een bestand in de Schoolfoto-databank in (alles of niets)."
     )
-    parser.add_argument("file", type=Path, help="het .xlsx- of .csv-bestand")
+    parser.add_argument("file", type=Path, help="het bestand: .xlsx, .xls, .xlsb, .ods of .csv")
     kinds = "; ".join(f"{k} = {f.label}" for k, f in FORMATS.items())
     parser.add_argument(
         "--kind", required=True, choices=sorted(FORMATS), help="soort bestand: " + kinds
