@@ -14,7 +14,7 @@ import streamlit as st
 from data_model.exports.cells import csv_bytes
 from data_model.imports import importer, jobs
 from data_model.imports.formats import FORMATS, MAX_DATA_ROWS
-from data_model.imports.reader import MAX_FILE_BYTES
+from data_model.imports.reader import MAX_FILE_BYTES, upfront_refusal
 from data_model.imports.templates import build_template, template_columns, template_file_name
 from data_model.texts.formatting import format_number
 from ui.data import clear_caches, cursor, db_path, get_database, query
@@ -48,11 +48,15 @@ with tabs["Inlezen"]:
         format_func=lambda k: FORMATS[k].label,
         help="Welke kolommen elk soort bestand heeft, staat onder Sjablonen.",
     )
+    # No `type=`: the browser would block any other file with an English hint; the reader's
+    # own Dutch message says which types are read (and the worker refuses the rest anyway).
     upload = st.file_uploader(
-        "Bestand (.xlsx of .csv)",
-        type=["xlsx", "csv"],
+        "Bestand (.xlsx, .xls, .xlsb, .ods of .csv)",
         help=LIMITS,
     )
+    refusal = upfront_refusal(upload.name, upload.size) if upload is not None else None
+    if refusal:
+        st.error(md(refusal), icon=":material/block:")
     st.caption(
         "Titelrijen boven de kopregel, kolomnamen in hoofdletters, decimale komma's, "
         "%-tekens en schooljaren als 2024-25 of 2025 zijn geen probleem. Een bestand voor een "
@@ -63,7 +67,7 @@ with tabs["Inlezen"]:
     if st.button(
         "Controleren en inlezen",
         type="primary",
-        disabled=upload is None or (running is not None and not running.done),
+        disabled=upload is None or bool(refusal) or (running is not None and not running.done),
     ):
         job = jobs.start_job(get_database(db_path()), viewer, upload.name, upload.getvalue(), kind)
         st.session_state[JOB_KEY] = job.job_id

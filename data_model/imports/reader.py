@@ -240,13 +240,9 @@ def open_book(file_name: str, data: bytes) -> Book:
     kind = sniff(data)
     if kind == "empty" or (kind == "text" and not data.strip()):
         raise ReadError("Het bestand is leeg.")
-    if len(data) > MAX_FILE_BYTES:
-        raise ReadError(
-            f"Het bestand is groter dan {_mb(MAX_FILE_BYTES)}. Splits het, bv. per schooljaar "
-            "of per toets."
-        )
-    if suffix not in SUFFIXES:
-        raise ReadError(unsupported_type(file_name))
+    upfront = upfront_refusal(file_name, len(data))
+    if upfront is not None:
+        raise ReadError(upfront)
     if suffix in CSV_SUFFIXES:
         return _open_csv(file_name, data, kind)
     if kind in ("text", "utf16", "binary") and _looks_like_text(data):
@@ -294,6 +290,18 @@ def _open_csv(file_name: str, data: bytes, kind: str) -> Book:
             "werkmap). Geef het de juiste extensie (.xlsx, .xls of .ods) of sla het op als CSV."
         )
     return Book(file_name, [Sheet(CSV_SHEET, True, 0)], _csv_rows=read_csv(data))
+
+
+def upfront_refusal(file_name: str, size: int) -> str | None:
+    """What the page can say before a file is sent to the worker: its type and size."""
+    if PurePosixPath(file_name.lower()).suffix not in SUFFIXES:
+        return unsupported_type(file_name)
+    if size > MAX_FILE_BYTES:
+        return (
+            f"Het bestand is groter dan {_mb(MAX_FILE_BYTES)}. Splits het, bv. per schooljaar "
+            "of per toets."
+        )
+    return None
 
 
 def _looks_like_text(data: bytes) -> bool:
