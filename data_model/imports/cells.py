@@ -142,18 +142,17 @@ def parse_text(value: object) -> str:
 
 
 def parse_school_id(value: object) -> str:
-    """A 6-digit instellingsnummer. A number cell below 1,000,000 lost its leading zeros in
-    Excel (002014 shows as 2014): it is padded back. Text must be digits (spaces allowed);
-    a dot is refused: 1987.8 and 0.1.9.8.7.8 are not school numbers."""
+    """A 6-digit instellingsnummer. A number of 1 to 6 digits lost its leading zeros in Excel
+    (002014 shows as 2014), in a number cell or in the CSV Excel wrote from it: it is padded
+    back (validate reports how often). Text must be digits (spaces allowed); a dot is
+    refused: 1987.8 and 0.1.9.8.7.8 are not school numbers."""
     if isinstance(value, float | int) and not isinstance(value, bool):
         if float(value).is_integer() and 0 < value < 1_000_000:
             return f"{int(value):06d}"
     else:
         text = show(value).strip().replace(" ", "").replace("\u00a0", "")
-        if re.fullmatch(r"[0-9]{5}", text):  # typed as text after Excel dropped the zero
-            text = "0" + text
-        if re.fullmatch(r"[0-9]{6}", text):
-            return text
+        if re.fullmatch(r"[0-9]{1,6}", text) and int(text) > 0:
+            return text.zfill(6)
     raise CellError("geen geldig instellingsnummer. Verwacht: 6 cijfers, bv. 012345.")
 
 

@@ -200,11 +200,13 @@ CASES: list[tuple[str, str, Callable[..., Files], tuple]] = [
     ("huge-sheet", "results", lambda b, d: _huge_csv(b),
      ("(csv)", None, "", "", "Het blad heeft meer dan 250.000 rijen (de grens per bestand). "
       "Splits het bestand, bv. per schooljaar of per toets.")),
-    ("fractions", "results",
-     lambda b, d: _results([r[:6] + [r[6] / 100] + r[7:] for r in b]),
+    ("too-few-fractions-to-decide", "results",
+     lambda b, d: _results([r[:6] + [r[6] / 100] + r[7:] for r in b[:2]]),
      ("Resultaten", None, "gemiddelde_school", "", "Alle waarden in deze kolom liggen tussen 0 "
-      "en 1: dat lijken breuken. Verwacht: percentages van 0 tot 100 (63,5 in plaats van "
-      "0,635).")),
+      "en 1, maar 2 waarden zijn te weinig om te weten of het breuken zijn (0,5 = 50 %) of "
+      "percentages onder 1 %. Verwacht: percentages van 0 tot 100 (50 in plaats van 0,5). Of "
+      "zeg het: op de pagina Gegevens met de vraag hieronder, op de opdrachtregel met "
+      "--breuken ja of --breuken nee.")),
     ("score-missing", "results", lambda b, d: _results(_with(b, 0, 6, None)),
      ("Resultaten", 2, "gemiddelde_school", "", "Gemiddelde van de school ontbreekt. "
       "Verwacht: een getal van 0 tot 100, bv. 63,5.")),
