@@ -457,16 +457,26 @@ def _sheet_paths(zf: zipfile.ZipFile) -> list[tuple[str, bool, str]]:
 
 _FORMULA = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"[^>]*?>\s*<f([^>]*?)(?:/>|>([^<]*)</f>)')
 _ERROR = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"[^>]*?t="e"[^>]*>.*?<v>([^<]*)</v>', re.S)
-_WIDE = re.compile(rb'<c r="([A-Z]{3}|[J-Z][A-Z]|I[W-Z])([0-9]{1,7})"(?:[^>]*[^/])?>')
+_WIDE = re.compile(rb'<c r="([A-Z]{3}|[J-Z][A-Z]|I[W-Z])([0-9]{1,7})"[^>]*>')
 
 
-def _scan_sheet(zf: zipfile.ZipFile, sheet: Sheet, path: str, percent: set[int]) -> int:
-    """Stream one worksheet's XML: refuse over-wide sheets and over-long cells; note formulas
-    and %-formatted cells. Returns the decompressed size."""
+def _scan_sheet(
+    zf: zipfile.ZipFile, sheet: Sheet, path: str, percent: set[int], long_string: int | None
+) -> int:
+    """Stream one worksheet's XML: refuse over-wide sheets and over-long cells (also the cell
+    that shows the over-long shared string `long_string`); note formulas and %-formatted
+    cells. Returns the decompressed size."""
     pct_re = None
     if percent:
         styles = b"|".join(str(s).encode() for s in sorted(percent))
         pct_re = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})" s="(?:' + styles + rb')"')
+    uses_long = None
+    if long_string is not None:
+        uses_long = re.compile(
+            rb'<c r="([A-Z]{1,3})([0-9]{1,7})"[^>]*\st="s"[^>]*>\s*<v>\s*'
+            + str(long_string).encode()
+            + rb"\s*</v>"
+        )
     size = 0
     carry = b""
     done = False
@@ -485,27 +495,24 @@ def _scan_sheet(zf: zipfile.ZipFile, sheet: Sheet, path: str, percent: set[int])
             if len(carry) > _MAX_CELL_XML:
                 piece, carry = buf, b""  # one cell spans the whole chunk: measured below
         _check_piece(sheet, piece, pct_re)
+        if uses_long is not None and (m := uses_long.search(piece)):
+            raise cell_too_long(sheet.name, int(m.group(2)), m.group(1).decode())
     return size
 
 
+_CELL_REF = re.compile(rb'\s*r="([A-Z]{1,3})([0-9]{1,7})"')
+
+
 def _check_piece(sheet: Sheet, piece: bytes, pct_re: re.Pattern[bytes] | None) -> None:
-    longest = max(map(len, piece.split(b"<c "))) if piece else 0
-    if longest > _MAX_CELL_XML:
-        raise ReadError(
-            f"Het blad bevat een cel met meer dan {MAX_CELL_CHARS:_} tekens (de grens van "
-            "Excel). Verwacht: gewone waarden.".replace("_", "."),
-            sheet=sheet.name,
-        )
-    wide = _WIDE.search(piece)
-    if wide:
-        col = _column_index(wide.group(1))
-        if col >= MAX_COLUMNS:
-            raise ReadError(
-                f"Het blad gebruikt kolommen tot {wide.group(1).decode()} (cel "
-                f"{wide.group(1).decode()}{wide.group(2).decode()}). Verwacht: hoogstens "
-                f"{MAX_COLUMNS} kolommen; verwijder de inhoud rechts van de gegevens.",
-                sheet=sheet.name,
-            )
+    longest = max(piece.split(b"<c "), key=len) if piece else b""
+    if len(longest) > _MAX_CELL_XML:
+        ref = _CELL_REF.match(longest)
+        if ref is None:
+            raise cell_too_long(sheet.name, None, "")
+        raise cell_too_long(sheet.name, int(ref.group(2)), ref.group(1).decode())
+    wide = _used_wide_cell(piece)
+    if wide is not None:
+        raise too_wide(sheet.name, wide)
     if b"<f" in piece:
         for m in _FORMULA.finditer(piece):
             text = (m.group(4) or b"").decode("utf-8", "replace")
@@ -520,19 +527,46 @@ def _check_piece(sheet: Sheet, piece: bytes, pct_re: re.Pattern[bytes] | None) -
             sheet.percent_cells.add((int(m.group(2)), _column_index(m.group(1))))
 
 
-def _scan_shared_strings(zf: zipfile.ZipFile) -> int:
+_HAS_VALUE = re.compile(rb"<v>[^<]|<t[^>]*>[^<]|<f[\s>/]")
+
+
+def _used_wide_cell(piece: bytes) -> str | None:
+    """The first cell past MAX_COLUMNS that holds something. A styled empty cell
+    (`<c r="XFD3" s="4"/>`, or `<c ...></c>` as LibreOffice writes formatting "to the right")
+    holds nothing: calamine skips it, so it is ignored here too."""
+    for m in _WIDE.finditer(piece):
+        if _column_index(m.group(1)) < MAX_COLUMNS or m.group(0).endswith(b"/>"):
+            continue
+        close = piece.find(b"</c>", m.end())
+        body = piece[m.end() : close if close >= 0 else len(piece)]
+        if _HAS_VALUE.search(body):
+            return (m.group(1) + m.group(2)).decode()
+    return None
+
+
+def _scan_shared_strings(zf: zipfile.ZipFile) -> tuple[int, int | None]:
+    """(decompressed size, index of the first string over the cell limit or None): the
+    string is refused where a cell shows it (_scan_sheet), so the message names that cell."""
     name = "xl/sharedStrings.xml"
     if name not in zf.namelist():
-        return 0
+        return 0, None
     count = 0
     size = 0
     carry = b""
+    long_string = None
     for chunk in _stream(zf, name, MAX_SHEET_XML_BYTES):
         size += len(chunk)
+        if long_string is not None:
+            continue  # only counting: the over-long string is never held whole
         buf = carry + chunk
         cut = buf.rfind(b"<si")
         cut = cut if cut > 0 else len(buf)
         piece, carry = buf[:cut], buf[cut:]
+        parts = piece.split(b"<si")
+        for i, part in enumerate(parts[1:]):
+            if len(part) > _MAX_CELL_XML:
+                long_string = count + i
+                break
         count += piece.count(b"<si>") + piece.count(b"<si/>") + piece.count(b"<si ")
         if count > MAX_SHARED_STRINGS:
             raise ReadError(
@@ -541,14 +575,9 @@ def _scan_shared_strings(zf: zipfile.ZipFile) -> int:
                     "_", "."
                 )
             )
-        if max(map(len, piece.split(b"<si")), default=0) > _MAX_CELL_XML or (
-            len(carry) > _MAX_CELL_XML
-        ):
-            raise ReadError(
-                f"Het bestand bevat een tekst van meer dan {MAX_CELL_CHARS:_} tekens (de grens "
-                "van Excel). Verwacht: gewone waarden.".replace("_", ".")
-            )
-    return size
+        if long_string is None and len(carry) > _MAX_CELL_XML:
+            long_string, carry = count, b""
+    return size, long_string
 
 
 def _unzips_too_far(limit: int = MAX_UNZIPPED_BYTES) -> ReadError:
@@ -586,17 +615,23 @@ def inspect_xlsx(data: bytes) -> list[Sheet]:
     """The sheets of a workbook after every limit was checked (see the module docstring)."""
     with _zip(data) as zf:
         _check_entries(zf)
-        total = _scan_shared_strings(zf)
+        total, long_string = _scan_shared_strings(zf)
         percent = _percent_styles(zf)
         sheets = []
         names = set(zf.namelist())
         for index, (name, visible, path) in enumerate(_sheet_paths(zf)):
             sheet = Sheet(name, visible, index)
             if path in names:
-                total += _scan_sheet(zf, sheet, path, percent)
+                total += _scan_sheet(zf, sheet, path, percent, long_string)
             if total > MAX_UNZIPPED_BYTES:
                 raise _unzips_too_far()
             sheets.append(sheet)
+    if long_string is not None:  # in no cell: calamine would still read it
+        raise ReadError(
+            f"Het bestand als geheel bevat een tekst van meer dan {MAX_CELL_CHARS:_} tekens (de "
+            "grens van Excel) die in geen enkele cel staat. Verwacht: gewone waarden; sla de "
+            "werkmap opnieuw op vanuit Excel.".replace("_", ".")
+        )
     return sheets
 
 
@@ -848,18 +883,59 @@ def read_csv(data: bytes) -> list[list[object]]:
     except csv.Error as exc:
         lines = text.splitlines()
         line = lines[started - 1] if started - 1 < len(lines) else ""
-        if line.count('"') % 2 == 1:
+        rest = "\n".join(lines[started - 1 :])
+        index, problem = _field_at_fault(rest, delimiter)
+        column = column_letter(index)
+        header = rows[0][index] if rows and index < len(rows[0]) else ""
+        named = f"kolom {column}" + (f" ({str(header)[:40]})" if str(header).strip() else "")
+        if problem == "quote" or line.count('"') % 2 == 1:
             message = (
-                f'Op regel {started} wordt een aanhalingsteken (") geopend maar niet gesloten, '
-                "zodat de rest van het bestand één veld wordt. Verwacht: elk veld tussen "
-                "aanhalingstekens ook afgesloten met een aanhalingsteken."
+                f'Op regel {started}, {named}, wordt een aanhalingsteken (") geopend maar niet '
+                "gesloten, zodat de rest van het bestand één veld wordt. Verwacht: elk veld "
+                "tussen aanhalingstekens ook afgesloten met een aanhalingsteken."
+            )
+        elif problem == "long":
+            message = (
+                f"Op regel {started}, {named}, is een veld langer dan {MAX_CELL_CHARS:_} "
+                "tekens (de grens van Excel). Verwacht: gewone waarden.".replace("_", ".")
             )
         else:
             message = (
-                f"Op regel {started} is een veld langer dan {MAX_CELL_CHARS:_} tekens of "
-                "onleesbaar. Verwacht: gewone waarden.".replace("_", ".")
+                f'Op regel {started}, {named}, staat een aanhalingsteken (") midden in een '
+                "veld. Verwacht: een veld helemaal tussen aanhalingstekens, met een dubbel "
+                'aanhalingsteken ("") voor elk aanhalingsteken in de tekst.'
             )
-        raise ReadError(message, sheet=CSV_SHEET, row=started) from exc
+        raise ReadError(message, sheet=CSV_SHEET, row=started, column=column) from exc
     finally:
         csv.field_size_limit(old_limit)
     return rows
+
+
+def _field_at_fault(rest: str, delimiter: str) -> tuple[int, str]:
+    """(0-based field, 'long' | 'quote' | 'stray') of the record that the strict reader
+    refused, read again leniently (its text is in memory already)."""
+    csv.field_size_limit(len(rest) + 1)
+    record = next(csv.reader(io.StringIO(rest, newline=""), delimiter=delimiter), [])
+    for i, value in enumerate(record):
+        if "\n" in value or "\r" in value:
+            return i, "quote"  # an open quote swallowed the line ends that follow
+        if len(value) > MAX_CELL_CHARS:
+            return i, "long"
+    return _stray_quote_field(rest.split("\n", 1)[0], delimiter), "stray"
+
+
+def _stray_quote_field(line: str, delimiter: str) -> int:
+    """The field of a line where a quoted value goes on after its closing quote."""
+    field, i = 0, 0
+    while i < len(line):
+        if line[i] == '"':  # a quoted field: find its closing quote ("" is a quote inside)
+            i += 1
+            while i < len(line) and not (line[i] == '"' and line[i + 1 : i + 2] != '"'):
+                i += 2 if line[i] == '"' else 1
+            i += 1
+            if i < len(line) and line[i] != delimiter:
+                return field
+        while i < len(line) and line[i] != delimiter:
+            i += 1
+        field, i = field + 1, i + 1
+    return 0
