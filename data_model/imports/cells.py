@@ -19,6 +19,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 
+from data_model.exports.cells import starts_like_formula
 from data_model.texts.formatting import school_year
 from data_model.vocabulary import CORE_TASKS, GUIDANCE_FORMS, SUPPORT_INDICATORS
 from data_model.vocabulary import SUPPORT_PHASES as SUPPORT_CONTINUUM
@@ -45,7 +46,6 @@ EXCEL_ERROR_RE = re.compile(r"#(?:[A-Z0-9_/]+[!?]|N/A|GETTING_DATA)")
 BIDI_CONTROLS = frozenset(
     "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 )
-FORMULA_PREFIXES = ("+", "-", "@")
 # Only ASCII digits: Python's float() and \d also accept fullwidth and Arabic-Indic digits.
 _NUMBER_RE = re.compile(r"[-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)")
 
@@ -126,9 +126,10 @@ def screen(value: object, max_length: int, free_text: bool) -> str | None:
                 f"Deze cel bevat een stuurteken ({_describe(char)}, bv. een tab of een harde "
                 "regeleinde). Verwacht: tekst op één regel zonder stuurtekens."
             )
-    if free_text and text.startswith(FORMULA_PREFIXES):
+    if free_text and starts_like_formula(text):
+        first = text.lstrip()[:1]
         return (
-            f"Deze tekst begint met '{text[0]}': Excel leest zo'n waarde als formule. Verwacht: "
+            f"Deze tekst begint met '{first}': Excel leest zo'n waarde als formule. Verwacht: "
             "tekst die met een letter of cijfer begint."
         )
     return None
