@@ -32,7 +32,7 @@ from data_model.rules import Rules, load_rules
 from data_model.state import notes
 from data_model.storage.cli import add_data_argument, open_data
 from data_model.texts.explain import cell_label
-from data_model.texts.formatting import format_date, format_number
+from data_model.texts.formatting import format_date, format_number, round_half_away
 from data_model.texts.legend import privacy_meaning, rule_lines, status_meanings, trend_meanings
 from data_model.vocabulary import NOTE_STEP_LABELS, NOTE_STEPS
 
@@ -78,9 +78,11 @@ def _grid_sheet(ws, school: pd.Series, assessments: pd.DataFrame, results: pd.Da
                "(SES-groep). Ruwe scores van verschillende jaren zijn verschillende toetsen: "
                "lees de kleur, niet het cijfer. Zie het blad Legende."])  # fmt: skip
     width = 12
+    # One column per school year for every block: a test taken in fewer years leaves its
+    # other columns empty, so 2023-2024 is in the same column in every block.
+    years = sorted(results["school_year"].unique()) if len(results) else []
     for assessment in assessments.itertuples(index=False):
         rows = results[results["assessment_id"] == assessment.assessment_id]
-        years = sorted(rows["school_year"].unique())
         ws.append([])
         append(ws, [f"{assessment.name} — {assessment.score_label}", *years, "Trend"])
         head = ws.max_row
@@ -113,7 +115,7 @@ def _grid_sheet(ws, school: pd.Series, assessments: pd.DataFrame, results: pd.Da
                     continue
                 # A number (Excel can compute with it), shown as "63,5 ▲": the symbol is
                 # literal text of the number format; Excel shows the decimal comma of nl-BE.
-                cell.value = round(float(row["score_mean"]), 1)
+                cell.value = round_half_away(float(row["score_mean"]))
                 cell.number_format = f'0.0" {style.symbol}"'
                 cell.fill = _fill(style.colour)
                 cell.font = _font(style.text_colour, bold=row["status"].startswith("much"))
