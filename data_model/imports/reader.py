@@ -557,7 +557,7 @@ def _scan_shared_strings(zf: zipfile.ZipFile) -> tuple[int, int | None]:
     for chunk in _stream(zf, name, MAX_SHEET_XML_BYTES):
         size += len(chunk)
         if long_string is not None:
-            continue  # only counting: the over-long string is never held whole
+            break  # refused either way (at the cell that shows it): nothing more to read
         buf = carry + chunk
         cut = buf.rfind(b"<si")
         cut = cut if cut > 0 else len(buf)
