@@ -85,9 +85,11 @@ def _grid_sheet(ws, school: pd.Series, assessments: pd.DataFrame, results: pd.Da
                "beoordeelt. De score van elk jaar staat op het blad Gegevens; zie ook het blad "
                "Legende."])  # fmt: skip
     width = 12
+    # One column per school year for every block: a test taken in fewer years leaves its
+    # other columns empty, so 2023-2024 is in the same column in every block.
+    years = sorted(results["school_year"].unique()) if len(results) else []
     for assessment in assessments.itertuples(index=False):
         rows = results[results["assessment_id"] == assessment.assessment_id]
-        years = sorted(rows["school_year"].unique())
         ws.append([])
         append(ws, [f"{assessment.name} — {assessment.score_label}", *years, "Trend"])
         head = ws.max_row

@@ -48,9 +48,10 @@ def _rounded(value: float, decimals: int) -> Decimal:
 
 
 def round_half_away(value: float, decimals: int = 1) -> float:
-    """The number as every output shows it: rounded half away from zero (62.55 -> 62.6), so a
-    number an Excel cell holds is the number the page and the PDF print."""
-    return float(_rounded(float(value), decimals))
+    """The number every output shows (page, Excel, PDF): as written, rounded half away from
+    zero, so a stored 62.55 is 62,6 everywhere (Python's round() gives 62.5: 62.55 is
+    62.5499... in binary)."""
+    return float(_rounded(value, decimals))
 
 
 def _digits(number: Decimal, decimals: int) -> str:
