@@ -28,6 +28,7 @@ from ui.safe_text import md
 
 DEMO_USER_KEY = "demo_user_id"
 _LOGGED_KEY = "_audit_login_logged"
+_LAST_ROLE_KEY = "_demo_role_last"
 
 
 def auth_mode() -> str:
@@ -107,9 +108,14 @@ def _demo_viewer() -> access.Viewer:
             options=list(ROLES),
             format_func=lambda r: ROLE_LABELS[r].split(" (")[0],
             default="directeur",
+            # A click on the selected role would otherwise deselect it, and the picker fell
+            # back to the director: the role must stay as chosen.
+            required=True,
             key="demo_role",
         )
-        role = role or "directeur"
+        # Belt and braces: should a deselection still arrive, keep the role shown before.
+        role = role or st.session_state.get(_LAST_ROLE_KEY) or "directeur"
+        st.session_state[_LAST_ROLE_KEY] = role
         ids = [r["user_id"] for r in records if r["role"] == role]
         current = st.session_state.get(DEMO_USER_KEY) or get_meta(con, "demo_default_user")
         user_id = st.selectbox(

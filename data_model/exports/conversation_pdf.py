@@ -94,10 +94,13 @@ def find_unicode_font(dirs: Iterable[str] = FONT_DIRS) -> dict[str, Path] | None
 
 
 class _Sheet(FPDF):
-    """A4 portrait with a footer; `text()` makes any string safe for the chosen font."""
+    """A4 (portrait, or landscape for a wide table) with a footer; `text()` makes any string
+    safe for the chosen font."""
 
-    def __init__(self, title: str, font_paths: dict[str, Path] | None) -> None:
-        super().__init__(orientation="P", unit="mm", format="A4")
+    def __init__(
+        self, title: str, font_paths: dict[str, Path] | None, orientation: str = "P"
+    ) -> None:
+        super().__init__(orientation=orientation, unit="mm", format="A4")
         self.sheet_title = title
         self.unicode = font_paths is not None
         if font_paths:

@@ -15,7 +15,7 @@ import pandas as pd
 from openpyxl import load_workbook
 
 from data_model.exports.school_xlsx import DATA_SHEET, build_school_xlsx
-from data_model.reading import comparisons, queries
+from data_model.reading import comparisons, overview, queries
 from data_model.reading.access import allowed_school_ids
 from data_model.reading.trends import trend_results
 from data_model.rules import load_rules
@@ -83,7 +83,7 @@ def test_every_page_reads_the_same_status_and_trend(con, viewers) -> None:
                 assert mine["status"].iloc[0] == row["status"]
                 assert mine["trend"].iloc[0] == row["trend"]
         latest = stored.index.get_level_values(0).max()
-        matrix = comparisons.status_matrix(con, viewer, "ovsg6", latest)
+        matrix = overview.region_matrix(con, viewer, "ovsg6", latest)
         mine = _keyed(
             matrix[matrix["school_id"] == school_id].assign(domain=None, school_year=latest)
         )
