@@ -66,6 +66,68 @@ def _counted(frame: pd.DataFrame) -> np.ndarray:
         return (n > 0) & np.isfinite(frame["score_mean"].to_numpy(float))
 
 
+def _level(frame: pd.DataFrame) -> np.ndarray:
+    """0 = total, 1 = learning area, 2 = domain: cells of a level have a like spread."""
+    area = frame["learning_area"].notna().to_numpy()
+    return np.where(frame["domain"].notna().to_numpy(), 2, np.where(area, 1, 0))
+
+
+def level_within_sd(frame: pd.DataFrame) -> np.ndarray:
+    """Per row: the pooled within-school SD of its level (total, learning area, domain) in
+    its school year over every assessment of `frame`, else over all years; NaN when no row
+    of the level reports an SD. The last resort of a cell without any SD (a results file
+    without the SD column). materialize.py computes the same in SQL over all cells, because
+    it judges a few cells at a time."""
+    n = frame["n_pupils"].to_numpy(float)
+    sd = frame["score_sd"].to_numpy(float)
+    with np.errstate(invalid="ignore"):
+        has_sd = np.isfinite(sd) & (n > 1) & _counted(frame)
+    level = _level(frame)
+    year = frame["year"].to_numpy(np.int64)
+    ss = np.where(has_sd, (n - 1) * sd**2, 0.0)
+    df = np.where(has_sd, n - 1, 0.0)
+    out = np.full(len(frame), np.nan)
+    for key in (level * 10_000 + year - year.min() if len(year) else level, level):
+        g, size = _group_of(np.asarray(key, dtype=np.int64))
+        s_ss = np.bincount(g, weights=ss, minlength=size)
+        s_df = np.bincount(g, weights=df, minlength=size)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            var = np.where(s_df > 0, s_ss / s_df, np.nan)[g]
+        out = np.where(np.isfinite(out), out, np.sqrt(var))
+    return out
+
+
+def _within_var(
+    frame: pd.DataFrame, group: np.ndarray, size: int, ssw: np.ndarray, dfw: np.ndarray
+) -> np.ndarray:
+    """σ²_w per cell x year group: its own rows with an SD; else the same cell's other
+    years (the same test content); else the level's pooled SD (`level_sd`, see
+    level_within_sd). A row without SD borrows it: it never counts as zero spread."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        var_w = np.where(dfw > 0, ssw / dfw, np.nan)
+    if np.isfinite(var_w).all():
+        return var_w
+    cell = pd.factorize(frame["cell_code"].to_numpy(np.int64))[0]
+    group_cell = np.zeros(size, dtype=np.int64)
+    group_cell[group] = cell
+    n_cells = int(cell.max()) + 1
+    c_ss = np.bincount(group_cell, weights=np.nan_to_num(ssw), minlength=n_cells)
+    c_df = np.bincount(group_cell, weights=np.nan_to_num(dfw), minlength=n_cells)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cell_var = np.where(c_df > 0, c_ss / c_df, np.nan)[group_cell]
+    level_sd = (
+        frame["level_sd"].to_numpy(float, na_value=np.nan)
+        if "level_sd" in frame
+        else level_within_sd(frame)
+    )
+    ok = np.isfinite(level_sd)
+    lvl_sum = np.bincount(group[ok], weights=level_sd[ok] ** 2, minlength=size)
+    lvl_cnt = np.bincount(group[ok], minlength=size)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        level_var = np.where(lvl_cnt > 0, lvl_sum / lvl_cnt, np.nan)
+    return np.where(np.isfinite(var_w), var_w, np.where(np.isfinite(cell_var), cell_var, level_var))
+
+
 def _pooled_stats(frame: pd.DataFrame, group: np.ndarray, size: int) -> dict[str, np.ndarray]:
     """Per cell x year group: pupils, mean, pooled within-school SD and Flanders pupil SD."""
     n = frame["n_pupils"].to_numpy(float)
@@ -85,9 +147,9 @@ def _pooled_stats(frame: pd.DataFrame, group: np.ndarray, size: int) -> dict[str
         sq=n * mean**2,
     )
     total_n = s["n"]
+    var_w = _within_var(frame, group, size, s["ssw"], s["dfw"])
     with np.errstate(invalid="ignore", divide="ignore"):
         group_mean = s["sum"] / total_n
-        var_w = np.where(s["dfw"] > 0, s["ssw"] / s["dfw"], np.nan)
         # Rows without SD contribute (n−1)·σ²_w: borrowed, never zero.
         ss_within = s["ssw"] + s["n_nosd"] * var_w
         ss_between = np.clip(s["sq"] - total_n * group_mean**2, 0, None)
