@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -219,9 +220,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--markdown", action="store_true")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--rules", type=Path, default=None, help="another rules.toml to try")
     args = parser.parse_args(argv)
     start = time.perf_counter()
-    results, cohorts = run(args.quick, args.seed, load_rules())
+    rules = load_rules(args.rules) if args.rules else load_rules()
+    results, cohorts = run(args.quick, args.seed, rules)
     print(render(results, args.markdown))
     print()
     print(render_cohorts(cohorts, args.markdown))

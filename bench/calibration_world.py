@@ -196,6 +196,8 @@ def simulate(world: World, window: int = 3) -> Simulated:
         )
         year_cells = _cells_of(year, ids, group_t, n, scores)
         if hard is not None:
+            # On the scale of school_context.ses_index (a mean of four percentages).
+            year_cells["ses_index"] = np.tile(35.0 + 15.0 * hard.index[t], len(year_cells) // s)
             school_of_row = np.tile(np.arange(s), len(year_cells) // s)
             no_sd = hard.no_sd[t][school_of_row]
             keep = ~hard.missing[t][school_of_row]

@@ -102,6 +102,8 @@ SCHEMA: dict[str, dict[str, Check]] = {
         "ses_groups": _integer(2, 9),  # schema.sql: ses_group BETWEEN 1 AND 9
         "min_second_differences": _integer(1, 100_000),
         "class_sd_fallback": _number(0.0, 2.0),
+        "own_spread_prior_df": _number(0.0, 10_000.0),
+        "ses_model_min_schools": _integer(3, 100_000),
     },
     "trend": {
         "max_years": _integer(3, 20),
@@ -200,6 +202,8 @@ class Rules:
     ses_groups: int
     min_second_differences: int
     class_sd_fallback: float
+    own_spread_prior_df: float
+    ses_model_min_schools: int
     trend_max_years: int
     trend_min_years: int
     trend_alpha: float
@@ -240,6 +244,8 @@ def parse_rules(text: str, path: Path = RULES_PATH) -> Rules:
         ses_groups=raw["statistics"]["ses_groups"],
         min_second_differences=raw["statistics"]["min_second_differences"],
         class_sd_fallback=float(raw["statistics"]["class_sd_fallback"]),
+        own_spread_prior_df=float(raw["statistics"]["own_spread_prior_df"]),
+        ses_model_min_schools=raw["statistics"]["ses_model_min_schools"],
         trend_max_years=raw["trend"]["max_years"],
         trend_min_years=raw["trend"]["min_years"],
         trend_alpha=float(raw["trend"]["alpha"]),

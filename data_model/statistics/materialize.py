@@ -160,7 +160,8 @@ FROM (
 )
 """
 _ROWS_SQL = (
-    "SELECT c.* EXCLUDE (lvl, ss, df), CAST(x.ses_group AS DOUBLE) AS ses_group FROM ("
+    "SELECT c.* EXCLUDE (lvl, ss, df), CAST(x.ses_group AS DOUBLE) AS ses_group, "
+    "x.ses_index FROM ("
     + _LEVEL_SD_SQL.replace("__CELLS__", _CELLS_SQL)
     + ") c LEFT JOIN school_context x USING (school_id, school_year)"
 )
@@ -173,6 +174,7 @@ _NUMBERS = [
     "given_flanders_mean",
     "ses_group",
     "level_sd",
+    "ses_index",
 ]
 
 
@@ -201,7 +203,9 @@ def judge_cells(cells: pd.DataFrame, rules: Rules) -> tuple[pd.DataFrame, pd.Dat
     benchmark (bench/calibration.py) both call it. `cells` has the integer keys of
     panel.CODE_COLUMNS or the text keys.
     """
-    out = add_comparisons(cells, rules.colour_comparison)
+    out = add_comparisons(
+        cells, rules.colour_comparison, rules.own_spread_prior_df, rules.ses_model_min_schools
+    )
     suppressed = out["n_pupils"].fillna(0).to_numpy() < rules.min_group_size
     out = out.assign(
         suppressed=suppressed,
