@@ -59,6 +59,7 @@ LABELS = {
     "null_arrows": "arrows per school year, null school",
     "arrow_ratio_changer": "… SES changers / others",
     "sd_less_changed": "cells whose status changes without SDs",
+    "one_year_colours": "colours resting on one school year",
 }
 
 
@@ -106,6 +107,7 @@ def evaluate(j: pd.DataFrame) -> dict[str, float]:
         "right_sign_10_14": _rate(np.sign(eff[small]) == sign[small]),
         "wrong_sign": _rate((sign * eff)[coloured] < 0),
         "null_arrows": float(pn["arr"].mean()),
+        "one_year_colours": _rate(j["status_years"].to_numpy()[coloured] == 1),
     }
     other = pn.loc[~pn["changer"], "arr"].mean()
     out["arrow_ratio_changer"] = float(pn.loc[pn["changer"], "arr"].mean() / other)

@@ -151,7 +151,10 @@ def _verdicts(c: pd.DataFrame) -> pd.DataFrame:
         z_tr = _z(1 - (TREND["domain_alpha"] if is_domain else TREND["alpha"]))
         ok = s["z"].notna()
         for row in s.itertuples(index=False):
-            w_in = ok & (s["year"] > row.year - STAT["status_years"]) & (s["year"] <= row.year)
+            # The latest status_years usable years among the latest status_span school years.
+            span = ok & (s["year"] > row.year - STAT["status_span"]) & (s["year"] <= row.year)
+            latest = s.loc[span, "year"].sort_values().iloc[-STAT["status_years"] :]
+            w_in = s["year"].isin(latest)
             status = "too_few"
             if not np.isnan(row.z):
                 zz, qq = s.loc[w_in, "z"], s.loc[w_in, "q"]
