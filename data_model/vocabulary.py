@@ -106,6 +106,9 @@ ROLE_LABELS = MappingProxyType(
 GUIDANCE_ROLES = frozenset({ANKER, REGIOTEAM, BEHEERDER})
 # Roles that see other schools by name (directors see them only as anonymous points).
 NAMED_SCHOOL_ROLES = frozenset({ANKER, REGIOTEAM, BEHEERDER})
+# Roles of the school's own staff: the only ones that see class groups and pupils (results of
+# pupils or pupil groups are never shared outside the school).
+SCHOOL_STAFF_ROLES = frozenset({DIRECTEUR})
 
 # --------------------------------------------------------------------------- data conversation
 

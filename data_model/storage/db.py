@@ -469,7 +469,15 @@ class Database:
             return target.stem
 
     def _job_start(self, kind: str, snapshot_id: str) -> int | None:
+        """A job row for a build; called holding write.lock, so a row still 'bezig' belongs
+        to a build that was killed (the lock dies with its process): it is ended first."""
         try:
+            self.state.execute(
+                "UPDATE jobs SET status = ?, finished_at = ?, detail = ? WHERE status = ?",
+                ["afgebroken", datetime.now(),
+                 "Het proces werd onderbroken (gestopt of zonder geheugen); er is niets "
+                 "gepubliceerd.", "bezig"],
+            )  # fmt: skip
             return self.state.execute(
                 "INSERT INTO jobs (kind, status, started_at, snapshot_id) VALUES (?, ?, ?, ?) "
                 "RETURNING job_id",
