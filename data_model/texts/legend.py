@@ -82,6 +82,31 @@ def judged_span(row: dict, rules: Rules) -> str:
     return f"{years}, interval {interval_text(row.get('ci_low'), row.get('ci_high'))}"
 
 
+def interval_level(level: float) -> str:
+    """'97,5 %-interval': the one wording of a level of certainty on every page, tooltip and
+    export (never a p-value, never a z)."""
+    return f"{level_label(level)}-interval"
+
+
+def colour_levels(rules: Rules) -> str:
+    """'97,5 %-interval (domeinen: 99,5 %)': the certainty behind a colour."""
+    return f"{interval_level(rules.confidence)} (domeinen: {level_label(rules.domain_confidence)})"
+
+
+def trend_levels(rules: Rules) -> str:
+    """'98 %-interval (domeinen: 99,5 %)': the certainty behind an arrow, worded like a colour's
+    (a two-sided test at alpha is an interval at 1 - alpha that excludes 0)."""
+    return (
+        f"{interval_level(1 - rules.trend_alpha)} (domeinen: "
+        f"{level_label(1 - rules.trend_domain_alpha)})"
+    )
+
+
+def descriptive_level(rules: Rules) -> str:
+    """'95 %-interval': intervals without a colour (subgroups, the SES scatter)."""
+    return interval_level(rules.descriptive_confidence)
+
+
 def much_size(rules: Rules) -> str:
     """'0,2 standaardafwijking' – the stated size of 'veel', one wording everywhere."""
     return f"{format_number(rules.large_effect_size, 1)} standaardafwijking"
