@@ -11,11 +11,9 @@ from __future__ import annotations
 import re
 
 # Parts of an operational goal code and of a core task, as the support service uses them.
-_GOAL_PREFIXES = {
-    "BAO": "basisonderwijs",
-    "NO": "netwerkoverstijgend",
-    "BI": "begeleidingsinitiatief",
-}
+# A prefix without a known meaning (e.g. NO) is not guessed at: the code then reads
+# 'NO 1.3 (operationeel doel 1.3)'.
+_GOAL_PREFIXES = {"BAO": "basisonderwijs", "BI": "begeleidingsinitiatief"}
 _CORE_TASK_PREFIXES = {"KT": "kerntaak", "BI": "begeleidingsinitiatief"}
 
 
@@ -34,7 +32,7 @@ def goal_code_label(code: object) -> str:
     parts = text.split()
     if len(parts) < 2 or not re.fullmatch(r"\d+(\.\d+)*", parts[-1]):
         return text
-    words = [_GOAL_PREFIXES.get(p) for p in parts[:-1]]
-    if any(w is None for w in words):
+    if not all(p.isalpha() and p.isupper() for p in parts[:-1]):
         return text
-    return f"{text} ({', '.join(w for w in words if w)}, operationeel doel {parts[-1]})"
+    words = [_GOAL_PREFIXES[p] for p in parts[:-1] if p in _GOAL_PREFIXES]
+    return f"{text} ({', '.join([*words, f'operationeel doel {parts[-1]}'])})"

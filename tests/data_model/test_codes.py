@@ -19,6 +19,6 @@ def test_goal_codes_read_in_words():
     assert goal_code_label("BAO BI 3.1") == (
         "BAO BI 3.1 (basisonderwijs, begeleidingsinitiatief, operationeel doel 3.1)"
     )
-    # Something that is not a known code stays as it was written, without a made-up meaning.
-    assert goal_code_label("XYZ 1.2") == "XYZ 1.2"
+    # A prefix without a known meaning is not guessed at; free text stays as it was written.
+    assert goal_code_label("NO 1.3") == "NO 1.3 (operationeel doel 1.3)"
     assert goal_code_label("vrij tekst") == "vrij tekst"
