@@ -42,9 +42,11 @@ st.markdown(
 st.header("In het kort")
 st.markdown(
     f"""
-1. Het getal in een cel is de score van uw school in dat ene schooljaar.
-2. De kleur kijkt naar de laatste {years} schooljaren samen, want één klas kan toevallig sterker
-   of zwakker zijn dan de vorige.
+1. Het getal in een cel is het verschil met {group} in punten, over de laatste {years}
+   schooljaren samen (want één klas kan toevallig sterker of zwakker zijn dan de vorige). De
+   kleur beoordeelt precies dat getal; de score van één jaar staat in de uitleg bij de cel.
+2. Grijs zegt welk grijs: *{close_label}* (aantoonbaar dicht bij {group}) of *{unsure_label}*
+   (de gegevens kunnen het nog niet zeggen).
 3. Een cel krijgt pas een kleur als het verschil met {group} zo duidelijk is dat toeval (welke
    leerlingen, welke klas) het nauwelijks kan verklaren; anders blijft ze grijs.
 4. *Veel hoger* of *veel lager* betekent dat het verschil zeker groot is, niet alleen

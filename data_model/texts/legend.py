@@ -47,7 +47,8 @@ def colour_meaning(rules: Rules | None = None) -> str:
         f"Een kleur beschrijft de laatste {rules.status_years} schooljaren samen: ze verschijnt "
         f"alleen als uw school over die jaren duidelijk verschilt van {comparison_label(rules)}, "
         "rekening houdend met toeval bij de leerlingen en met het gewone verschil tussen "
-        "klassen van jaar tot jaar; het getal in de cel is de score van dat ene schooljaar."
+        "klassen van jaar tot jaar. Het getal in de cel is dat verschil in punten, over die "
+        "jaren samen: precies wat de kleur beoordeelt."
     )
 
 
