@@ -9,7 +9,7 @@ import streamlit as st
 
 from data_model.reading import queries
 from data_model.rules import load_rules
-from data_model.texts.explain import comparison_label, highlights
+from data_model.texts.explain import comparison_label, highlights, ses_group_label
 from data_model.texts.formatting import format_count, format_pct
 from data_model.vocabulary import STATUSES
 from ui.components import (
@@ -86,9 +86,9 @@ with right, st.container(border=True):
         )
         m2.metric(
             "SES-groep",
-            f"{int(now['ses_group'])}/{rules.ses_groups}",
-            help="1 = veel leerlingen met kansarmoede-indicatoren, "
-            f"{rules.ses_groups} = weinig. Basis voor 'vergelijkbare scholen'.",
+            f"{int(now['ses_group'])} van {rules.ses_groups}",
+            help=f"{ses_group_label(int(now['ses_group']), rules)}. Basis voor 'vergelijkbare "
+            "scholen'; geen oordeel over de school.",
         )
         st.markdown(
             f"Thuistaal niet Nederlands **{format_pct(now['pct_home_language_not_dutch'])}** · "

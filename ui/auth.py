@@ -13,12 +13,12 @@ navigation, so no page of the app (not even one typed into the URL) runs for it.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Mapping
 
 import streamlit as st
 
 from data_model.reading import access
+from data_model.settings import setting
 from data_model.state import audit
 from data_model.storage.db import get_meta, is_sample
 from data_model.vocabulary import ROLE_LABELS, ROLES
@@ -32,7 +32,7 @@ _LAST_ROLE_KEY = "_demo_role_last"
 
 
 def auth_mode() -> str:
-    value = os.environ.get("SCHOOLFOTO_AUTH", "").strip().lower()
+    value = setting("SCHOOLFOTO_AUTH").lower()
     if value in ("demo", "oidc"):
         return value
     return "demo" if is_sample(cursor()) else "oidc"
@@ -54,7 +54,7 @@ def oidc_configured() -> bool:
 
 def oidc_provider() -> str | None:
     """The provider for st.login(): $SCHOOLFOTO_OIDC_PROVIDER, the only [auth.NAME], or None."""
-    named = os.environ.get("SCHOOLFOTO_OIDC_PROVIDER", "").strip()
+    named = setting("SCHOOLFOTO_OIDC_PROVIDER")
     if named:
         return named
     section = _auth_secrets() or {}

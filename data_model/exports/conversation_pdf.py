@@ -16,7 +16,6 @@ data (need tiers, guidance units), whoever prints it. Works with `access.system_
 from __future__ import annotations
 
 import io
-import os
 from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
@@ -35,6 +34,7 @@ from data_model.reading import support as support_queries
 from data_model.reading.access import Viewer
 from data_model.reading.scope import school_read
 from data_model.rules import Rules, load_rules
+from data_model.settings import setting
 from data_model.state import notes
 from data_model.texts.explain import cell_label
 from data_model.texts.formatting import format_date, format_number
@@ -48,7 +48,7 @@ GRID_YEARS = 5  # school years shown in the printed grid (A4 portrait width)
 CHART_MM_PER_PX = 0.3
 PANELS_PER_ROW = 4  # 4 x (120 + 8) px + the axis: 165 mm, within A4's 190 mm
 FONT_DIRS = (
-    os.environ.get("SCHOOLFOTO_PDF_FONT_DIR", ""),
+    setting("SCHOOLFOTO_PDF_FONT_DIR"),
     "/usr/share/fonts/truetype/dejavu",
     "/usr/share/fonts/dejavu",
     "/usr/share/fonts/TTF",

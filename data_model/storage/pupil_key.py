@@ -27,13 +27,15 @@ from pathlib import Path
 
 import duckdb
 
+from data_model.settings import setting
+
 KEY_FILE = "pupil-key.secret"
 KEY_ENV = "SCHOOLFOTO_PUPIL_KEY"
 KEY_HEX_CHARS = 20  # 80 bits: no two pupils of Flanders share a key by chance
 
 
 def key_path(folder: Path) -> Path:
-    configured = os.environ.get(KEY_ENV)
+    configured = setting(KEY_ENV)
     return Path(configured) if configured else Path(folder) / KEY_FILE
 
 

@@ -47,7 +47,8 @@ def colour_meaning(rules: Rules | None = None) -> str:
         f"Een kleur beschrijft de laatste {rules.status_years} schooljaren samen: ze verschijnt "
         f"alleen als uw school over die jaren duidelijk verschilt van {comparison_label(rules)}, "
         "rekening houdend met toeval bij de leerlingen en met het gewone verschil tussen "
-        "klassen van jaar tot jaar; het getal in de cel is de score van dat ene schooljaar."
+        "klassen van jaar tot jaar. Het getal in de cel is dat verschil in punten, over die "
+        "jaren samen: precies wat de kleur beoordeelt."
     )
 
 
@@ -80,6 +81,31 @@ def judged_span(row: dict, rules: Rules) -> str:
         return "Geen oordeel (te weinig leerlingen of geen vergelijkingsgroep)"
     years = "1 schooljaar" if _missing(k) or int(k) <= 1 else f"{int(k)} schooljaren samen"
     return f"{years}, interval {interval_text(row.get('ci_low'), row.get('ci_high'))}"
+
+
+def interval_level(level: float) -> str:
+    """'97,5 %-interval': the one wording of a level of certainty on every page, tooltip and
+    export (never a p-value, never a z)."""
+    return f"{level_label(level)}-interval"
+
+
+def colour_levels(rules: Rules) -> str:
+    """'97,5 %-interval (domeinen: 99,5 %)': the certainty behind a colour."""
+    return f"{interval_level(rules.confidence)} (domeinen: {level_label(rules.domain_confidence)})"
+
+
+def trend_levels(rules: Rules) -> str:
+    """'98 %-interval (domeinen: 99,5 %)': the certainty behind an arrow, worded like a colour's
+    (a two-sided test at alpha is an interval at 1 - alpha that excludes 0)."""
+    return (
+        f"{interval_level(1 - rules.trend_alpha)} (domeinen: "
+        f"{level_label(1 - rules.trend_domain_alpha)})"
+    )
+
+
+def descriptive_level(rules: Rules) -> str:
+    """'95 %-interval': intervals without a colour (subgroups, the SES scatter)."""
+    return interval_level(rules.descriptive_confidence)
 
 
 def much_size(rules: Rules) -> str:
