@@ -296,6 +296,11 @@ SAFE_PRODUCERS = {
     "last_year_summary": "ui.round: note step labels (vocabulary) and counts",
     "round_highlights": "ui.round: highlights() on md_columns(...)",
     "format_date": "a date", "format_timestamp": "a date and time",
+    "ses_group_label": "texts.legend: a group number and fixed Dutch words",
+    "trend_levels": "texts.legend: percentages from rules.toml",
+    "near_size": "texts.legend: a number from rules.toml",
+    "judged_span": "texts.legend: a count of school years and numbers",
+    "judged_number": "texts.legend: a number",
 }  # fmt: skip
 # Names and attributes that never hold imported or typed text, reviewed by hand.
 TRUSTED = {
@@ -335,6 +340,10 @@ TRUSTED_IN = {
     ("app_pages/gegevens.py", "failed"): "imports.jobs: fixed Dutch text with a reference",
     ("app_pages/gegevens.py", "note"): "FORMATS[...].notes: format constants",
     ("app_pages/uitleg.py", "years"): "rules.status_years (configuration)",
+    ("app_pages/uitleg.py", "close_label"): "a status label from rules.toml",
+    ("app_pages/uitleg.py", "unsure_label"): "a status label from rules.toml",
+    ("ui/components.py", "this_year"): "a tile line: format_number() and a count",
+    ("ui/grid.py", "labels"): "pick_number: two fixed Dutch labels of the number shown",
     ("ui/grid.py", "options"): "pick_years: two labels built from counts of school years",
     # Names are followed per module, not per function: the funnel's `levels` (percentages)
     # shares its name with a query result the page never prints.
