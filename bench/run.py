@@ -1,4 +1,4 @@
-"""Schoolfoto benchmark (issue: speed at Flanders scale). Not a test: nothing is asserted.
+"""Schoolfoto benchmark: speed at Flanders scale. Not a test: nothing is asserted.
 
     python -m bench                 # full run: Flanders scale (2,300 schools x 10 years)
     python -m bench --quick         # small database, one repetition, no browser (CI)

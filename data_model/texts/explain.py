@@ -2,7 +2,7 @@
 
 Pure functions over stored result rows (queries.school_results, comparisons.school_points),
 so the Schoolfoto page, the exports and the tests all say exactly the same thing, and no
-sentence ever judges a number differently from the stored status and trend (issue 11).
+sentence ever judges a number differently from the stored status and trend.
 The comparison group's name follows rules.toml `colour_comparison` everywhere.
 """
 

@@ -1,4 +1,4 @@
-"""Issue 13 in Chromium: axe-core on every page x role, the grid, same-tab links, no league
+"""The school photo at a glance, in Chromium: axe-core on every page x role, the grid, same-tab links, no league
 tables, the Dutch uploader. Nothing here is timed (bench/browser.py measures speed)."""
 
 from __future__ import annotations
