@@ -11,7 +11,7 @@ _ = object()
 
 # Attributes set on objects of libraries, read by the library (openpyxl, fpdf2, decimal).
 _.font, _.alignment, _.border, _.number_format, _.freeze_panes, _.creator, _.data_type
-_.orientation, _.paperSize, _.fitToWidth, _.fitToHeight  # openpyxl print setup (glance, #13)
+_.orientation, _.paperSize, _.fitToWidth, _.fitToHeight  # openpyxl print setup (the glance layout)
 _.fitToPage, _.horizontalCentered, _.print_title_rows
 _.rounding  # decimal.localcontext
 _.footer  # fpdf2 calls FPDF.footer() on every page

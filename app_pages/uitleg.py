@@ -2,7 +2,7 @@
 
 (docs/architecture.md, "Pages"; the method: docs/statistics.md)
 
-Twice, as issue 11 asks: in plain Dutch for a director (no formulas), then with the numbers
+Twice, for two readers: in plain Dutch for a director (no formulas), then with the numbers
 and the variance components estimated at the last import for whoever wants to check.
 """
 

@@ -102,7 +102,7 @@ def within_school() -> None:
                 ),
                 hide_index=True,
                 width="stretch",
-                height="content",  # every group visible, no inner scrolling (issue 13)
+                height="content",  # every group visible, no inner scrolling
                 # Nine columns scroll sideways at 800 px: the group stays in view.
                 column_config={
                     "Kenmerk": st.column_config.TextColumn(pinned=True),

@@ -1,4 +1,4 @@
-"""Static checks over the whole repository (issue 6, hardening).
+"""Static checks over the whole repository (hardening).
 
 - No SQL built with f-strings, `%` or `.format` in .py files outside tests. A string is
   "SQL" when it contains SELECT/INSERT/UPDATE/DELETE/CREATE/WITH as a keyword. An
@@ -30,7 +30,7 @@ ALLOW_COMMENT = re.compile(
     r"(#|--).*(sql-identifier-ok|allow-?listed|not (from )?input|never from input|constant)",
     re.IGNORECASE,
 )
-# Functions reviewed by hand (issue 6): they interpolate only module constants (column lists,
+# Functions reviewed by hand: they interpolate only module constants (column lists,
 # table names, SCOPE_SQL), never input. A new function that builds SQL text must either use
 # the marker comment or be reviewed and added here with its reason.
 REVIEWED = {
@@ -251,7 +251,7 @@ def test_data_model_never_imports_streamlit():
 
 # ------------------------------------------------------------------ data text on a page
 # Streamlit renders Markdown (and its directives) in these calls: their text arguments, and
-# the `help` / `label` keywords, may hold data only through ui.safe_text (issue 14).
+# the `help` / `label` keywords, may hold data only through ui.safe_text.
 MARKDOWN_CALLS = {
     "markdown", "write", "title", "header", "subheader", "caption", "info", "success",
     "warning", "error", "toast", "metric", "expander", "popover", "button",

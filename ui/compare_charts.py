@@ -119,7 +119,7 @@ def prepare_points(points: pd.DataFrame, rules: Rules | None = None) -> pd.DataF
     df["status_label"] = [rules.statuses[s].label for s in df["status"]]
     df["kleur"] = [f"{rules.statuses[s].symbol} {rules.statuses[s].label}" for s in df["status"]]
     df["leerlingen"] = df["n_pupils"].astype(int).astype(str)
-    # The funnel shows one school year (issue 11): that year's leave-one-out difference and
+    # The funnel shows one school year: that year's leave-one-out difference and
     # its interval; the colour of the point is the stored status (three years pooled).
     df["verschil"] = df["year_diff"].map(format_signed)
     df["interval"] = [

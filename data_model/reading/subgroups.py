@@ -76,7 +76,7 @@ SUBGROUP_COLUMNS = [
     "diff_ci_high",
     "flanders_diff_rest",
     "hidden",
-    # Issue 11: the school's gap tested against the Flanders gap (not against 0).
+    # The school's gap tested against the Flanders gap (not against 0).
     "gap_vs_flanders",
     "gap_ci_low",
     "gap_ci_high",

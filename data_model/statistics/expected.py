@@ -1,4 +1,4 @@
-"""SES-adjusted expected scores: the *SES-gecorrigeerde score* (issues 3 and 11).
+"""SES-adjusted expected scores: the *SES-gecorrigeerde score*.
 (docs/statistics.md)
 
 For every school year x assessment x cell (domain, learning area, total) we fit one ordinary

@@ -110,7 +110,7 @@ _RESULT_COLUMNS = [
     "ses_group",
     "suppressed",
     "source",
-    # Added by issue 11 (see schema.sql): the method's intermediate numbers, so every page,
+    # Added later (see schema.sql): the method's intermediate numbers, so every page,
     # export and the explainer read one stored verdict and can say why.
     "sd_within",
     "comparison",

@@ -58,7 +58,7 @@ def _series() -> pd.DataFrame:
             "diff_similar": [1.25, np.nan, 1.5],
             "ci_low": [-2.0, np.nan, -2.5],
             "ci_high": [4.0, np.nan, 5.0],
-            # Each year's own difference and interval: what the chart shows (issue 11).
+            # Each year's own difference and interval: what the chart shows.
             "year_diff": [1.25, np.nan, 1.5],
             "year_ci_low": [-2.5, np.nan, -3.0],
             "year_ci_high": [5.0, np.nan, 6.0],
