@@ -281,3 +281,41 @@ def test_a_results_file_without_sds_colours_like_the_same_file_with_them(writabl
         [before.value_counts(normalize=True), after.value_counts(normalize=True)], axis=1
     ).fillna(0)
     assert (shares.iloc[:, 0] - shares.iloc[:, 1]).abs().max() <= 0.02
+
+
+def test_the_flanders_gap_is_the_gap_within_schools_not_between_them():
+    from data_model.reading.subgroups import flanders_gaps
+
+    # Two schools, each with a gap of −2 inside, but the second (with most of the group)
+    # scores 10 lower for everyone: over all pupils the gap is 59 − 69 = −10.
+    rows = []
+    for school, (n1, m1, n2, m2) in {"A": (10, 68.0, 90, 70.0), "B": (90, 58.0, 10, 60.0)}.items():
+        rows.append(("home_language", school, "niet Nederlands", n1, n1 * m1))
+        rows.append(("home_language", school, "Nederlands", n2, n2 * m2))
+    sums = pd.DataFrame(rows, columns=["dimension", "school_id", "grp", "n", "s"])
+    within = flanders_gaps(sums)
+    overall = flanders_gaps(sums.drop(columns="school_id").groupby(
+        ["dimension", "grp"], as_index=False).sum())  # fmt: skip
+    assert within[("home_language", "niet Nederlands")] == pytest.approx(-2.0)
+    assert overall[("home_language", "niet Nederlands")] == pytest.approx(-10.0)
+
+
+def test_the_gaps_of_a_cell_are_tested_together():
+    from data_model.reading.subgroups import summarise_groups
+
+    flanders = _groups(20_000, 58.0, 60_000, 62.0)
+    one = summarise_groups(_groups(40, 56.0, 60, 62.0), flanders).set_index("group")
+    # A gap of −6 against −4: alone it is tested at subgroup_confidence...
+    alone = one.loc["niet Nederlands"]
+    level = RULES.subgroup_confidence
+    half = (alone["gap_ci_high"] - alone["gap_ci_low"]) / 2
+    se = (alone["diff_ci_high"] - alone["diff_ci_low"]) / 2 / z_value(RULES.descriptive_confidence)
+    assert half / se == pytest.approx(z_value(level), rel=0.05)
+    assert alone["gap_text"].startswith("Geen duidelijk verschil")
+    # ...and with a second dimension in the cell, each at 1 − (1 − level) / 2: wider.
+    two = pd.concat([_groups(40, 56.0, 60, 62.0), _groups(50, 60.0, 50, 60.0).assign(
+        dimension="gender", grp=["jongens", "meisjes"])])  # fmt: skip
+    fl_two = pd.concat([flanders, _groups(40_000, 60.0, 40_000, 60.0).assign(
+        dimension="gender", grp=["jongens", "meisjes"])])  # fmt: skip
+    both = summarise_groups(two, fl_two).set_index("group").loc["niet Nederlands"]
+    assert both["gap_ci_high"] - both["gap_ci_low"] > 2 * half
