@@ -7,6 +7,7 @@ rules.toml changes what is expected, not whether the test makes sense.
 from __future__ import annotations
 
 import math
+from statistics import NormalDist
 
 import numpy as np
 import pandas as pd
@@ -319,3 +320,26 @@ def test_the_gaps_of_a_cell_are_tested_together():
         dimension="gender", grp=["jongens", "meisjes"])])  # fmt: skip
     both = summarise_groups(two, fl_two).set_index("group").loc["niet Nederlands"]
     assert both["gap_ci_high"] - both["gap_ci_low"] > 2 * half
+
+
+def test_chance_colours_and_arrows_of_a_school_like_its_peers():
+    from data_model.statistics.chance import colour_probability, expected_chance
+
+    # θ/s is N(0, λ) for a null school: with λ = 1 a colour comes at the test's own level,
+    # with shrinkage much less often.
+    assert colour_probability(np.array([1.0]), np.array([1.96]))[0] == pytest.approx(0.05, 1e-3)
+    half = 2 * (1 - NormalDist().cdf(1.96 / math.sqrt(0.5)))
+    assert colour_probability(np.array([0.5]), np.array([1.96]))[0] == pytest.approx(half)
+    rows = pd.DataFrame(
+        {
+            "status": ["higher", "as_expected", "too_few"],
+            "reliability": [1.0, 0.5, np.nan],
+            "z_crit": [1.96, 1.96, 1.96],
+            "trend": ["rising", "too_short", "no_clear_trend"],
+            "domain": [None, "Meetkunde", "Getallen"],
+        }
+    )
+    said = expected_chance(rows, RULES)
+    assert said.colours == pytest.approx(0.05 + half, 1e-3)
+    assert said.arrows == pytest.approx(RULES.trend_alpha + RULES.trend_domain_alpha)
+    assert (said.cells, said.trend_cells) == (2, 2)
