@@ -174,13 +174,14 @@ def judge_world(world: World, rules: Rules) -> tuple[pd.DataFrame, float]:
     return judged, changed
 
 
-def worlds(quick: bool, seed: int) -> dict[str, World]:
+def worlds(quick: bool, seed: int, own: bool = True) -> dict[str, World]:
     schools = 300 if quick else 1500
-    return {
+    out = {
         "own (class SD 1.5)": World(class_sd=1.5, schools=schools, seed=seed + 1),
         "hard": World(class_sd=1.5, schools=schools, seed=seed + 20, hard=True),
         "hard, held out": World(class_sd=1.5, schools=schools, seed=seed + 41, hard=True),
     }
+    return out if own else {k: v for k, v in out.items() if v.hard}
 
 
 def _fmt(key: str, value: float) -> str:
@@ -220,9 +221,10 @@ def _table(rows: list[list[str]], markdown: bool) -> str:
     return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows)
 
 
-def run(quick: bool, seed: int, rules: Rules) -> tuple[dict, dict]:
+def run(quick: bool, seed: int, rules: Rules, own: bool = True) -> tuple[dict, dict]:
+    """Figures per world and per cohort size (`own`: with the project's own world)."""
     results, cohorts = {}, {}
-    for name, world in worlds(quick, seed).items():
+    for name, world in worlds(quick, seed, own).items():
         judged, changed = judge_world(world, rules)
         results[name] = evaluate(judged, rules) | {"sd_less_changed": changed}
         cohorts[name] = by_cohort(judged)
