@@ -28,7 +28,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from bench import calibration_hard
 from bench.calibration_old import judge_old
 from bench.calibration_world import World, simulate
 from data_model.rules import Rules, load_rules
@@ -178,8 +177,10 @@ def main(argv: list[str] | None = None) -> int:
     results = {w.class_sd: run_world(w, rules) for w in worlds}
     print(table(results, args.markdown))
     if args.quick:
-        # The worlds as hard as Flanders (bench/calibration_hard.py), small: figures per
-        # world and per cohort size.
+        # The worlds as hard as Flanders, small: figures per world and per cohort size.
+        # Imported here: bench/calibration_hard.py builds on this module.
+        from bench import calibration_hard
+
         hard, cohorts = calibration_hard.run(True, args.seed, rules, own=False)
         print()
         print(calibration_hard.render(hard, args.markdown))
