@@ -272,7 +272,9 @@ def why_colour(row: pd.Series | dict, rules: Rules | None = None) -> str:
     span, k, pooled_n = _years(row, rules)
     pupils = f", {pooled_n} leerlingen" if pooled_n else ""
     years_text = f"de schooljaren {span} samen ({k} jaren{pupils})" if k > 1 else (
-        f"alleen {span} ({n} leerlingen; de jaren ervoor hadden te weinig leerlingen)"
+        f"alleen {span} ({n} leerlingen): in de {rules.status_span - 1} schooljaren ervoor "
+        f"heeft uw school geen resultaat met minstens {rules.min_colour_size} leerlingen "
+        "(geen gegevens of te weinig leerlingen)"
     )  # fmt: skip
     lines.append(
         f"- **De kleur** kijkt naar {years_text}: geschat verschil met {group} "
