@@ -63,6 +63,7 @@ LABELS = {
     "arrow_ratio_changer": "… SES changers / others",
     "sd_less_changed": "cells whose status changes without SDs",
     "one_year_colours": "colours resting on one school year",
+    "photo_any": "null schools with any colour or arrow over the 4 years",
     "expected_colours": "chance colours per school year, said (chance.py)",
     "expected_arrows": "chance arrows per school year, said (chance.py)",
 }
@@ -118,6 +119,9 @@ def evaluate(j: pd.DataFrame, rules: Rules) -> dict[str, float]:
         "null_arrows": float(pn["arr"].mean()),
         "one_year_colours": _rate(j["status_years"].to_numpy()[coloured] == 1),
     }
+    school = j["school_id"].to_numpy()
+    shown = pd.Series(coloured | (arrows != 0)).groupby(school).any()
+    out["photo_any"] = float(shown[pd.Series(null).groupby(school).first()].mean())
     said = _said(j[null], rules)
     out["expected_colours"] = said.colours / per["null"].sum()
     out["expected_arrows"] = said.arrows / per["null"].sum()
