@@ -1,4 +1,4 @@
-"""How often are the colours and trends right? Old rules against the new ones (issue 11).
+"""How often are the colours and trends right? Old rules against the new ones.
 
     python -m bench.calibration            # three worlds (class effect SD 0, 1.5, 3), ~1 min
     python -m bench.calibration --quick    # one small world and two small hard ones (CI)
@@ -154,7 +154,7 @@ def table(results: dict[float, dict[str, dict[str, float]]], markdown: bool) -> 
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Kalibratie van kleuren en trends (issue 11).")
+    parser = argparse.ArgumentParser(description="Kalibratie van kleuren en trends.")
     parser.add_argument("--quick", action="store_true", help="one small world (CI)")
     parser.add_argument("--markdown", action="store_true", help="print a Markdown table")
     parser.add_argument("--schools", type=int, default=None)
