@@ -106,6 +106,9 @@ ROLE_LABELS = MappingProxyType(
 GUIDANCE_ROLES = frozenset({ANKER, REGIOTEAM, BEHEERDER})
 # Roles that see other schools by name (directors see them only as anonymous points).
 NAMED_SCHOOL_ROLES = frozenset({ANKER, REGIOTEAM, BEHEERDER})
+# Roles of the school's own staff: the only ones that see class groups and pupils (results of
+# pupils or pupil groups are never shared outside the school).
+SCHOOL_STAFF_ROLES = frozenset({DIRECTEUR})
 
 # --------------------------------------------------------------------------- data conversation
 
@@ -153,6 +156,24 @@ REFLECTION_CATEGORIES = (
 REVIEW_STATUSES = ("gerealiseerd", "gedeeltelijk gerealiseerd", "niet gerealiseerd", "loopt nog")
 OBSERVATION_STATES = ("aanvaard", "verworpen")
 OBSERVATION_ORIGINS = ("suggestie", "eigen")
+
+# Where the anker's conversation with a school stands (the round): one state per school and
+# school year, changed in one click and kept with who changed it when.
+ROUND_TO_PREPARE = "to_prepare"
+ROUND_PREPARED = "prepared"
+ROUND_HELD = "held"
+ROUND_FOLLOW_UP = "follow_up"
+ROUND_STATES = (ROUND_TO_PREPARE, ROUND_PREPARED, ROUND_HELD, ROUND_FOLLOW_UP)
+ROUND_STATE_LABELS = MappingProxyType(
+    {
+        ROUND_TO_PREPARE: "Voor te bereiden",
+        ROUND_PREPARED: "Voorbereid",
+        ROUND_HELD: "Gesprek gehouden",
+        ROUND_FOLLOW_UP: "Opvolging nodig",
+    }
+)
+# States that carry a date: the day the conversation was held, the day the follow-up is due.
+ROUND_DATED_STATES = frozenset({ROUND_HELD, ROUND_FOLLOW_UP})
 
 # --------------------------------------------------------------------------- pupils
 

@@ -73,6 +73,12 @@ CREATE TABLE IF NOT EXISTS pupils (
     neighbourhood_low     BOOLEAN,
     support_phase         TEXT   -- fase 0..3 of the support continuum, NULL if unknown
 );
+-- The pupil over the years (storage/pupil_key.py): pupil_key is a keyed hash of the school's
+-- own pupil number and school id, the same every year; pupil_id is that key plus the school
+-- year. Neither the number nor a name is stored. NULL key: a pupil of a file of before the
+-- key (its id was per year), never linked. class_group: the lesgroep as the school names it.
+ALTER TABLE pupils ADD COLUMN IF NOT EXISTS pupil_key TEXT;
+ALTER TABLE pupils ADD COLUMN IF NOT EXISTS class_group TEXT;
 
 -- One row per pupil x assessment x domain. No PRIMARY KEY on purpose: its index over four
 -- text columns was 1 GB of a 1.2 GB Flanders snapshot (every import copies the file) and

@@ -39,6 +39,7 @@ def _cells(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         SELECT p.school_id, p.school_year, r.assessment_id, r.learning_area, r.domain,
                r.pupil_id, r.score
         FROM pupil_results r JOIN pupils p USING (pupil_id)
+        WHERE r.assessment_id = 'ovsg6'  -- only pupil rows (vt4 mixes in school averages)
         """
     ).df()
     keys = ["school_id", "school_year", "assessment_id"]
