@@ -189,7 +189,8 @@ def main(argv: list[str] | None = None) -> int:
     schools = worlds[0].schools
     print(
         f"\n{len(worlds)} world(s) of {schools} schools x {worlds[0].years} years x 18 cells, "
-        f"last {EVAL_YEARS} years evaluated; {time.perf_counter() - start:.1f} s",
+        f"last {EVAL_YEARS} years evaluated{' (and two small hard worlds)' if args.quick else ''}; "
+        f"{time.perf_counter() - start:.1f} s",
         file=sys.stderr,
     )
     return 0
