@@ -5,6 +5,7 @@ Each entry says why it stays. Dead code is removed, not listed here.
 
 # ruff: noqa
 from data_model.state import notes
+from data_model.statistics import chance
 from data_model import vocabulary
 
 _ = object()
@@ -32,3 +33,7 @@ _._connect, _._begin, _.isolation_level
 # A note's author (the user id), part of the Note record the notes API returns and the state
 # store's column; pages show author_name.
 notes.Note.author_id
+
+# How many cells with a trend verdict the expected chance arrows are over: part of the
+# ChanceCounts record pages show beside the expected numbers.
+chance.ChanceCounts.trend_cells

@@ -97,7 +97,8 @@ def within_school() -> None:
                         "Verschil met de rest": shown["verschil_rest"],
                         "Interval van het verschil": shown["interval_rest"],
                         "Duidelijk?": shown["duidelijk"],
-                        "Zelfde verschil in Vlaanderen": shown["vlaanderen_rest"],
+                        "Zelfde verschil binnen Vlaamse scholen": shown["vlaanderen_rest"],
+                        "Oordeel": shown["gap_text"],
                     }
                 ),
                 hide_index=True,
@@ -118,8 +119,11 @@ def within_school() -> None:
             )
         st.caption(
             "Zo'n verschil zegt iets over deze groep leerlingen in dit schooljaar, niet over "
-            "oorzaken. Vergelijk met het verschil in Vlaanderen: is de kloof bij ons groter of "
-            "kleiner dan elders?"
+            "oorzaken. Het oordeel vergelijkt het verschil met de rest van uw school met "
+            "hetzelfde verschil binnen Vlaamse scholen (het gemiddelde van hun eigen verschil), "
+            "alle kenmerken samen getoetst: bij een school met de gewone verschillen geeft "
+            f"toeval zo in hooguit {round((1 - rules.subgroup_confidence) * 100)} % van de "
+            "cellen een oordeel."
         )
 
 
