@@ -20,7 +20,7 @@ from data_model.statistics.funnel import (
     BELOW_OUTER,
     level_label,
 )
-from data_model.texts.formatting import format_number, format_signed
+from data_model.texts.formatting import format_number, format_signed, school_year_start
 from data_model.texts.legend import (  # noqa: F401 - re-exported: pages import them here too
     colour_meaning,
     comparison_label,
@@ -223,6 +223,9 @@ def _years(row: dict, rules: Rules) -> tuple[str, int, int | None]:
     if _is_missing(first) or k <= 1:
         return last, max(k, 1), n
     start = int(first)
+    span = school_year_start(last) - start + 1
+    if span > k:  # a skipped or small year inside the window: say which years counted
+        return f"de {k} schooljaren met resultaten tussen {start}-{start + 1} en {last}", k, n
     return f"{start}-{start + 1} tot {last}", k, n
 
 
@@ -284,6 +287,19 @@ def why_colour(row: pd.Series | dict, rules: Rules | None = None) -> str:
         f"{format_number(get('score_mean'))}; {group}{ses}: {similar}; Vlaanderen: "
         f"{format_number(get('flanders_mean'))}."
     ]
+    if (
+        rules.colour_comparison == SIMILAR
+        and not _is_missing(get("year_diff"))
+        and not _is_missing(get("score_mean"))
+    ):
+        # The colour compares with what schools with the same leerlingenpopulatie (SES index)
+        # score, which is not exactly the mean of the SES group printed above.
+        expected = float(get("score_mean")) - float(get("year_diff"))
+        this_year.append(
+            f"- **Verwacht** voor een school met uw leerlingenpopulatie (zonder uw school): "
+            f"{format_number(expected)}; daarmee vergelijkt de kleur, niet met het "
+            "groepsgemiddelde."
+        )
     if not _is_missing(get("year_diff")):
         this_year.append(
             f"- **Verschil in dit ene jaar** met {group} (zonder uw school): "
@@ -299,7 +315,10 @@ def why_colour(row: pd.Series | dict, rules: Rules | None = None) -> str:
         return "\n".join(lines)
     span, k, pooled_n = _years(row, rules)
     pupils = f", {pooled_n} leerlingen" if pooled_n else ""
-    years_text = f"de schooljaren {span} samen ({k} jaren{pupils})" if k > 1 else (
+    years_text = (
+        f"{span} samen ({k} jaren{pupils})" if span.startswith("de ")
+        else f"de schooljaren {span} samen ({k} jaren{pupils})"
+    ) if k > 1 else (
         f"alleen {span} ({n} leerlingen; de schooljaren ervoor telden niet mee: te weinig "
         "leerlingen of geen resultaten)"
     )  # fmt: skip
