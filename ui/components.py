@@ -177,7 +177,7 @@ def pick_assessment(viewer: access.Viewer, school_id: str) -> tuple[str, pd.Seri
 
 
 def render_legend(rules: Rules | None = None, with_meaning: bool = True) -> None:
-    """The six colour codes with symbol and meaning, and what a colour means (issue 11).
+    """The six colour codes with symbol and meaning, and what a colour means.
 
     with_meaning=False: the page states that sentence itself (Uitleg, in a box above)."""
     rules = rules or load_rules()
