@@ -11,6 +11,7 @@ import streamlit as st
 from data_model.reading import comparisons, overview, queries, subgroups
 from data_model.rules import load_rules
 from data_model.texts.explain import cell_label, funnel_sentence
+from data_model.texts.formatting import format_number
 from data_model.texts.legend import colour_levels, descriptive_level
 from ui.charts import show_chart
 from ui.compare_charts import (
@@ -126,7 +127,8 @@ def within_school() -> None:
             "oorzaken. Het oordeel vergelijkt het verschil met de rest van uw school met "
             "hetzelfde verschil binnen Vlaamse scholen (het gemiddelde van hun eigen verschil), "
             "alle kenmerken samen getoetst: bij een school met de gewone verschillen geeft "
-            f"toeval zo in hooguit {round((1 - rules.subgroup_confidence) * 100)} % van de "
+            f"toeval zo in hooguit {format_number((1 - rules.subgroup_confidence) * 100, 0)} % "
+            "van de "
             "cellen een oordeel."
         )
 

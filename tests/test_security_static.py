@@ -301,6 +301,9 @@ SAFE_PRODUCERS = {
     "near_size": "texts.legend: a number from rules.toml",
     "judged_span": "texts.legend: a count of school years and numbers",
     "judged_number": "texts.legend: a number",
+    "chance_sentence": "texts.legend: counts, numbers and rules.toml labels",
+    "colour_levels": "texts.legend: percentages from rules.toml",
+    "descriptive_level": "texts.legend: a percentage from rules.toml",
 }  # fmt: skip
 # Names and attributes that never hold imported or typed text, reviewed by hand.
 TRUSTED = {

@@ -65,7 +65,8 @@ def test_schoolfoto_page(app_env, con, viewers, role):
         "Wereldoriëntatie",
         "Frans",
     ]
-    # The grid: one block per learning area (the total first), every school year a column.
+    # The grid: one block per learning area (the total first), the trend, then every school
+    # year, newest first.
     years = queries.school_years(con, viewer, first["school_id"])
     blocks = [df.value for df in at.dataframe]
     assert [list(b.columns)[0] for b in blocks] == [
@@ -76,7 +77,7 @@ def test_schoolfoto_page(app_env, con, viewers, role):
         "Frans",
     ]
     for block in blocks:
-        assert list(block.columns)[1:] == [*years, "Trend"]
+        assert list(block.columns)[1:] == ["Trend", *reversed(years)]
     assert not at.get("vega_lite_chart")  # no Vega drawing on the way to a visible grid
 
 
@@ -90,8 +91,8 @@ def test_schoolfoto_shows_the_trend_period_on_a_narrow_screen(app_env, con, view
     assert choice.value == f"Alle {len(years)}"  # the whole history by default
     choice.set_value(f"Laatste {window} (de trendperiode)").run()
     assert not at.exception
-    for block in at.dataframe:  # the latest years and the trend: fits 1024 px beside the menu
-        assert list(block.value.columns)[1:] == [*years[-window:], "Trend"]
+    for block in at.dataframe:  # the trend and the latest years: fits 1024 px beside the menu
+        assert list(block.value.columns)[1:] == ["Trend", *reversed(years[-window:])]
 
 
 def test_schoolfoto_explains_the_picked_cell(app_env, con, viewers):
@@ -115,7 +116,7 @@ def test_schoolfoto_explains_the_picked_cell(app_env, con, viewers):
     text = all_text(at)
     assert "Waarom deze kleur?" in text
     assert "**Wiskunde – Meetkunde, 2022-2023:" in text
-    assert f"**Dit schooljaar:** {row[0]} leerlingen;" in text
+    assert f"**Dit schooljaar alleen** (zonder oordeel): {row[0]} leerlingen," in text
     style = load_rules().statuses[row[1]]
     assert f"**Wiskunde – Meetkunde, 2022-2023: {style.symbol} {style.label}**" in text
     # Only one explanation: right under the Wiskunde block, not under the others.

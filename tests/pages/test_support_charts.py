@@ -86,7 +86,7 @@ def test_pdf_charts_read_in_black_and_white(con, viewers) -> None:
     rules = load_rules()
     results = school_results(con, anker, school, "ovsg6")
     spec = difference_chart(results, rules).to_dict()
-    assert spec["facet"]["column"]["sort"][0] == "Nederlands"  # the order of the photo
+    assert spec["facet"]["sort"][0] == "Nederlands"  # the order of the photo, wrapped in rows
     symbols = {v["symbool"] for v in _values(spec)}
     assert symbols <= {"", "▲", "▲▲", "▼", "▼▼"}  # a symbol only for a clear difference
     support = support_queries.support_continuum(con, anker, school)
