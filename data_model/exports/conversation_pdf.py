@@ -39,7 +39,7 @@ from data_model.state import notes
 from data_model.texts.explain import cell_label
 from data_model.texts.formatting import format_date, format_number
 from data_model.texts.legend import judged_number
-from data_model.vocabulary import STATUSES
+from data_model.vocabulary import COLOURED_STATUSES, STATUSES
 
 GRID_YEARS = 5  # school years shown in the printed grid (A4 portrait width)
 # Every chart is printed at one scale, whatever its size: one Vega pixel is this many mm, so
@@ -189,8 +189,7 @@ def difference_chart(results: pd.DataFrame, rules: Rules) -> alt.Chart | None:
         return None
     # Only clear differences get a symbol above the point; "zoals verwacht" stays quiet.
     df["symbool"] = [
-        rules.statuses[s].symbol if s not in ("as_expected", "too_few") else ""
-        for s in df["status"]
+        rules.statuses[s].symbol if s in COLOURED_STATUSES else "" for s in df["status"]
     ]
     areas = list(dict.fromkeys(df.sort_values("area_order")["learning_area"]))
     df["jaar"] = df["school_year"]  # written in full, 2017-2018
