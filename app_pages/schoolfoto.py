@@ -72,7 +72,7 @@ with left:
     for sentence in highlights(md_columns(results), rules):
         st.markdown(f"- {sentence}")
     st.caption(
-        "Vergeleken met scholen met een gelijkaardige leerlingenpopulatie (SES-groep). Een "
+        "Vergeleken met scholen met een gelijkaardige leerlingenpopulatie (SES-index). Een "
         "kleur krijgt een cel alleen als het verschil statistisch duidelijk is."
     )
 with right, st.container(border=True):

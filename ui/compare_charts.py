@@ -273,7 +273,7 @@ def build_ses_scatter_chart(df: pd.DataFrame, score_label: str, rules: Rules | N
             "Schoolgemiddelde tegenover de leerlingenpopulatie",
             subtitle=subtitle_lines(
                 "Lijn = interval van dit schooljaar (toeval bij leerlingen en klas). De kleur "
-                "vergelijkt met scholen in dezelfde SES-groep, over de laatste schooljaren samen."
+                "vergelijkt met scholen met dezelfde SES-index, over de laatste schooljaren samen."
             ),
             anchor="start",
         ),

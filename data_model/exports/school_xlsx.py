@@ -81,7 +81,7 @@ def _grid_sheet(ws, school: pd.Series, assessments: pd.DataFrame, results: pd.Da
     append(ws, [f"Instellingsnummer {school['school_id']} · {school['municipality']} · "
                f"gemaakt op {format_date(dt.date.today())}"])  # fmt: skip
     ws.append(["Getal = verschil met scholen met een gelijkaardige leerlingenpopulatie "
-               "(SES-groep) in punten, over de laatste schooljaren samen: precies wat de kleur "
+               "(SES-index) in punten, over de laatste schooljaren samen: precies wat de kleur "
                "beoordeelt. De score van elk jaar staat op het blad Gegevens; zie ook het blad "
                "Legende."])  # fmt: skip
     width = 12
