@@ -190,7 +190,8 @@ def across_schools() -> None:
     if named:
         st.markdown(
             f"**{md(level_label)}, {year}: {len(points)} scholen in uw selectie.** Elke school is "
-            "een punt; de kleur vergelijkt met scholen met dezelfde SES-index (leerlingenpopulatie)."
+            "een punt; de kleur vergelijkt met scholen met dezelfde SES-index "
+            "(leerlingenpopulatie)."
         )
     else:
         st.markdown(
@@ -236,8 +237,9 @@ def across_schools() -> None:
         show_chart(build_ses_scatter_chart(shown, info["score_label"], rules), width="stretch")
         st.caption(
             "Scholen met meer leerlingen met een kansarmoede-indicator halen gemiddeld lagere "
-            "ruwe scores; daarom vergelijkt Schoolfoto met wat scholen met dezelfde SES-index halen. Een "
-            "school hoog boven scholen met dezelfde SES-index doet het beter dan verwacht."
+            "ruwe scores; daarom vergelijkt Schoolfoto met wat scholen met dezelfde SES-index "
+            "halen. Een school hoog boven scholen met dezelfde SES-index doet het beter dan "
+            "verwacht."
         )
 
     if named:
