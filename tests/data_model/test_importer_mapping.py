@@ -44,8 +44,8 @@ def test_a_file_with_its_own_headers_reads_like_the_template_with_its_mapping(
     got = _check(import_db, own, MAPPING)
     for key, frame in expected.items():
         rows = [c for c in frame.columns if c != "row_no"]  # the own file has a title row
-        assert got.frames[key][rows].reset_index(drop=True).equals(
-            frame[rows].reset_index(drop=True)
+        assert (
+            got.frames[key][rows].reset_index(drop=True).equals(frame[rows].reset_index(drop=True))
         )
 
 
