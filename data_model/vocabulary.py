@@ -17,18 +17,30 @@ from types import MappingProxyType
 
 MUCH_HIGHER = "much_higher"
 HIGHER = "higher"
-AS_EXPECTED = "as_expected"
+AS_EXPECTED = "as_expected"  # the whole interval within ± as_expected_margin: close to the peers
+UNCERTAIN = "uncertain"  # the interval holds 0 and reaches beyond the margin: cannot tell
 LOWER = "lower"
 MUCH_LOWER = "much_lower"
 TOO_FEW = "too_few"
-STATUSES = (MUCH_HIGHER, HIGHER, AS_EXPECTED, LOWER, MUCH_LOWER, TOO_FEW)
+STATUSES = (MUCH_HIGHER, HIGHER, AS_EXPECTED, UNCERTAIN, LOWER, MUCH_LOWER, TOO_FEW)
 # The direction of a status (+1 above the comparison group, -1 below, 0 neither): the one place
 # that says which statuses are "higher" and which "lower".
 STATUS_SIGN = MappingProxyType(
-    {MUCH_HIGHER: 1, HIGHER: 1, AS_EXPECTED: 0, LOWER: -1, MUCH_LOWER: -1, TOO_FEW: 0}
+    {
+        MUCH_HIGHER: 1,
+        HIGHER: 1,
+        AS_EXPECTED: 0,
+        UNCERTAIN: 0,
+        LOWER: -1,
+        MUCH_LOWER: -1,
+        TOO_FEW: 0,
+    }
 )
 STATUS_MUCH = frozenset({MUCH_HIGHER, MUCH_LOWER})
 COLOURED_STATUSES = frozenset({MUCH_HIGHER, HIGHER, LOWER, MUCH_LOWER})
+# The two greys of a judged cell: both say "no clear difference", but only AS_EXPECTED says the
+# school is demonstrably close to its peers; UNCERTAIN says the data cannot tell yet.
+GREY_STATUSES = frozenset({AS_EXPECTED, UNCERTAIN})
 
 # --------------------------------------------------------------------------- trends
 
@@ -94,6 +106,9 @@ ROLE_LABELS = MappingProxyType(
 GUIDANCE_ROLES = frozenset({ANKER, REGIOTEAM, BEHEERDER})
 # Roles that see other schools by name (directors see them only as anonymous points).
 NAMED_SCHOOL_ROLES = frozenset({ANKER, REGIOTEAM, BEHEERDER})
+# Roles of the school's own staff: the only ones that see class groups and pupils (results of
+# pupils or pupil groups are never shared outside the school).
+SCHOOL_STAFF_ROLES = frozenset({DIRECTEUR})
 
 # --------------------------------------------------------------------------- data conversation
 
@@ -141,6 +156,24 @@ REFLECTION_CATEGORIES = (
 REVIEW_STATUSES = ("gerealiseerd", "gedeeltelijk gerealiseerd", "niet gerealiseerd", "loopt nog")
 OBSERVATION_STATES = ("aanvaard", "verworpen")
 OBSERVATION_ORIGINS = ("suggestie", "eigen")
+
+# Where the anker's conversation with a school stands (the round): one state per school and
+# school year, changed in one click and kept with who changed it when.
+ROUND_TO_PREPARE = "to_prepare"
+ROUND_PREPARED = "prepared"
+ROUND_HELD = "held"
+ROUND_FOLLOW_UP = "follow_up"
+ROUND_STATES = (ROUND_TO_PREPARE, ROUND_PREPARED, ROUND_HELD, ROUND_FOLLOW_UP)
+ROUND_STATE_LABELS = MappingProxyType(
+    {
+        ROUND_TO_PREPARE: "Voor te bereiden",
+        ROUND_PREPARED: "Voorbereid",
+        ROUND_HELD: "Gesprek gehouden",
+        ROUND_FOLLOW_UP: "Opvolging nodig",
+    }
+)
+# States that carry a date: the day the conversation was held, the day the follow-up is due.
+ROUND_DATED_STATES = frozenset({ROUND_HELD, ROUND_FOLLOW_UP})
 
 # --------------------------------------------------------------------------- pupils
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 import pandas as pd
 
 from data_model.rules import Rules, load_rules
-from data_model.vocabulary import STATUSES
+from data_model.vocabulary import STATUS_MUCH, STATUS_SIGN, STATUSES, TOO_FEW
 from ui.safe_text import md
 
-# much_higher 2 … much_lower -2 (the order of vocabulary.STATUSES); too_few is never compared.
-_RANK = {status: 2 - i for i, status in enumerate(STATUSES[:5])}
+# much_higher 2 … much_lower -2; the two greys rank alike (a change between them is a change in
+# how sure the data are, not in the results); too_few is never compared.
+_RANK = {s: STATUS_SIGN[s] * (2 if s in STATUS_MUCH else 1) for s in STATUSES if s != TOO_FEW}
 
 
 def _area_rows(results: pd.DataFrame, year: str) -> pd.DataFrame:
@@ -38,9 +39,9 @@ def changes_since_last_year(results: pd.DataFrame, rules: Rules | None = None) -
         if area not in before.index or bool(row["suppressed"]):
             continue
         old = before.loc[area]
-        if bool(old["suppressed"]) or "too_few" in (row["status"], old["status"]):
+        if bool(old["suppressed"]) or TOO_FEW in (row["status"], old["status"]):
             continue
-        if row["status"] == old["status"]:
+        if _RANK[row["status"]] == _RANK[old["status"]]:
             continue
         arrow = "↗" if _RANK[row["status"]] > _RANK[old["status"]] else "↘"
         lines.append(

@@ -16,7 +16,9 @@
   are stacked below 1100 px: next to the sidebar, two columns at 800 or 1024 px leave a
   chart 200-300 px wide, which cuts off its title, subtitle and legend.
 - A status badge (ui.components.status_badge, the only coloured-background Markdown) never
-  breaks inside: "● Zoals / verwacht" over two lines reads as two things.
+  breaks inside: "● Zoals / verwacht" over two lines reads as two things. In the overview
+  of schools (ui.overview, containers keyed `overzicht-…`) a cell ("▲ +6,3") may wrap
+  between symbol and number, and the table is set a little smaller, so it fits at 800 px.
 - A small literal script (no data in it) for what CSS cannot do: the uploader's buttons get
   Dutch accessible names by their kind, "Bestand kiezen", and once a file is chosen
   "Gekozen bestand verwijderen" (the chip's x) and "Ander bestand kiezen" (the "+"; CSS
@@ -52,6 +54,13 @@ def apply_page_style() -> None:
         [data-testid="stDataFrame"] [data-testid="stElementToolbar"] { display: none; }
         [data-testid="stDataFrameColumnMenu"] { display: none; }
         .stMarkdownColoredBackground { white-space: nowrap; }
+        /* The overview of schools (ui.overview): a compact table whose cells may wrap between
+           symbol and number, so every column fits beside the menu at 800 px. */
+        [class*="st-key-overzicht-"] table { font-size: 0.85rem; }
+        [class*="st-key-overzicht-"] th, [class*="st-key-overzicht-"] td {
+          padding: 0.3rem 0.4rem;
+        }
+        [class*="st-key-overzicht-"] td .stMarkdownColoredBackground { white-space: normal; }
         @media (max-width: 1100px) {
           [class*="st-key-naast-elkaar-"] [data-testid="stHorizontalBlock"] {
             flex-wrap: wrap;

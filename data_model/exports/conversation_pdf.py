@@ -16,7 +16,6 @@ data (need tiers, guidance units), whoever prints it. Works with `access.system_
 from __future__ import annotations
 
 import io
-import os
 from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
@@ -35,9 +34,11 @@ from data_model.reading import support as support_queries
 from data_model.reading.access import Viewer
 from data_model.reading.scope import school_read
 from data_model.rules import Rules, load_rules
+from data_model.settings import setting
 from data_model.state import notes
 from data_model.texts.explain import cell_label
 from data_model.texts.formatting import format_date, format_number
+from data_model.texts.legend import judged_number
 from data_model.vocabulary import STATUSES
 
 GRID_YEARS = 5  # school years shown in the printed grid (A4 portrait width)
@@ -47,7 +48,7 @@ GRID_YEARS = 5  # school years shown in the printed grid (A4 portrait width)
 CHART_MM_PER_PX = 0.3
 PANELS_PER_ROW = 4  # 4 x (120 + 8) px + the axis: 165 mm, within A4's 190 mm
 FONT_DIRS = (
-    os.environ.get("SCHOOLFOTO_PDF_FONT_DIR", ""),
+    setting("SCHOOLFOTO_PDF_FONT_DIR"),
     "/usr/share/fonts/truetype/dejavu",
     "/usr/share/fonts/dejavu",
     "/usr/share/fonts/TTF",
@@ -93,10 +94,13 @@ def find_unicode_font(dirs: Iterable[str] = FONT_DIRS) -> dict[str, Path] | None
 
 
 class _Sheet(FPDF):
-    """A4 portrait with a footer; `text()` makes any string safe for the chosen font."""
+    """A4 (portrait, or landscape for a wide table) with a footer; `text()` makes any string
+    safe for the chosen font."""
 
-    def __init__(self, title: str, font_paths: dict[str, Path] | None) -> None:
-        super().__init__(orientation="P", unit="mm", format="A4")
+    def __init__(
+        self, title: str, font_paths: dict[str, Path] | None, orientation: str = "P"
+    ) -> None:
+        super().__init__(orientation=orientation, unit="mm", format="A4")
         self.sheet_title = title
         self.unicode = font_paths is not None
         if font_paths:
@@ -362,8 +366,10 @@ def _grid(pdf: _Sheet, results: pd.DataFrame, school_year: str, rules: Rules) ->
                 style = rules.statuses[cell["status"]]
                 fill = tuple(int(style.colour[i : i + 2], 16) for i in (1, 3, 5))
                 ink = tuple(int(style.text_colour[i : i + 2], 16) for i in (1, 3, 5))
+                # The number the colour judged, as on the page and in the Excel photo.
+                number = judged_number(cell)
                 row.cell(
-                    pdf.text(f"{format_number(cell['score_mean'])} {style.symbol}"),
+                    pdf.text(style.symbol if number == "–" else f"{number} {style.symbol}"),
                     style=FontFace(fill_color=fill, color=ink),
                 )
     legend = " · ".join(
@@ -371,9 +377,9 @@ def _grid(pdf: _Sheet, results: pd.DataFrame, school_year: str, rules: Rules) ->
     )
     pdf.para(
         f"Legende: {legend} · < {rules.min_group_size}: te weinig leerlingen, niets getoond "
-        "(privacy). Kleur en symbool vergelijken met vergelijkbare scholen (SES-groep) en "
-        "houden rekening met het aantal leerlingen; ruwe scores van verschillende jaren zijn "
-        "verschillende toetsen.",
+        "(privacy). Het getal is het verschil met vergelijkbare scholen in punten, over de "
+        "laatste schooljaren samen: precies wat de kleur beoordeelt, rekening houdend met het "
+        "aantal leerlingen.",
         size=7.5,
         colour=MUTED,
     )

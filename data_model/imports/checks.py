@@ -292,7 +292,7 @@ def prepare_results(frame: pd.DataFrame, ctx: Context) -> tuple[Frames, list[Pro
 
 
 PUPIL_ATTRIBUTES = ("gender", "home_language_dutch", "mother_low_education", "school_allowance",
-                    "neighbourhood_low", "support_phase")  # fmt: skip
+                    "neighbourhood_low", "support_phase", "class_group")  # fmt: skip
 
 
 def prepare_pupils(frame: pd.DataFrame, ctx: Context) -> tuple[Frames, list[Problem]]:
@@ -306,8 +306,11 @@ def prepare_pupils(frame: pd.DataFrame, ctx: Context) -> tuple[Frames, list[Prob
     if problems:
         return {}, problems
     aid = ids[0]
-    for i, (col_aid, area, domain, _) in enumerate(ctx.domain_cols):
-        if col_aid != aid:
+    # A header names a domain by area and domain only; several tests share names (Wiskunde -
+    # Meetkunde is in the OVSG-toets and the Vlaamse toetsen): the file's test decides.
+    own = {(a, d) for (a_id, _, _), (a, d) in ctx.catalogue.domains.items() if a_id == aid}
+    for i, (_, area, domain, _) in enumerate(ctx.domain_cols):
+        if (area, domain) not in own:
             problems.append(
                 ctx.problem(
                     None, f"dom:{i}", "", f"Onbekend domein '{area} - {domain}' voor toets {aid}."

@@ -212,7 +212,9 @@ PUPILS = FileFormat(
     (
         Column("pupil_id", "leerling_id", parse_text, free_text=True, max_length=40,
                aliases=("leerling", "leerlingnummer", "pupil_id"),
-               description="uniek per leerling en schooljaar", example="L0001"),
+               description="het leerlingnummer van de school, zoals in de eigen administratie "
+               "(elk jaar hetzelfde); Schoolfoto bewaart alleen een versleutelde code",
+               example="20170123"),
         SCHOOL,
         YEAR,
         ASSESSMENT,
@@ -230,6 +232,10 @@ PUPILS = FileFormat(
                aliases=("buurt_kansarm",), description="ja/nee", example="nee"),
         Column("support_phase", "zorgfase", parse_phase, required=False, blank_ok=True,
                description="fase 0, fase 1, fase 2 of fase 3", example="fase 0"),
+        Column("class_group", "lesgroep", parse_text, required=False, blank_ok=True,
+               free_text=True, max_length=40, aliases=("klas", "klasgroep", "class_group"),
+               description="optioneel; de lesgroep zoals in het overzicht van de Vlaamse "
+               "toetsen, bv. 6A", example="6A"),
     ),
     ("pupil_id",),
     prepare=prepare_pupils,
@@ -242,7 +248,12 @@ PUPILS = FileFormat(
         "Daarna één kolom per domein met de score (0 tot 100), met als kolomnaam "
         "'leergebied - domein', bv. 'Wiskunde - Meetkunde'. Een lege cel = niet afgelegd.",
         "Optioneel per domein een kolom 'leergebied - domein doel behaald' met ja/nee.",
-        "Eén toets per bestand.",
+        "Eén toets per bestand: ovsg6 (OVSG-toets), vt4 of vt6 (Vlaamse toetsen 4de of 6de "
+        "leerjaar, het Excel-overzicht per leerling met de lesgroep).",
+        "Geen naam, geboortedatum of rijksregisternummer: die kolommen horen niet in het "
+        "bestand. Het leerlingnummer wordt bij het inlezen vervangen door een versleutelde code "
+        "die elk jaar dezelfde is, zodat dezelfde leerling van het 4de naar het 6de leerjaar "
+        "gevolgd kan worden.",
     ),
 )  # fmt: skip
 

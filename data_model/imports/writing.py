@@ -23,6 +23,7 @@ import pandas as pd
 from data_model.imports.checks import Context, Frames
 from data_model.imports.problems import ImportRejected
 from data_model.rules import load_rules
+from data_model.storage.pupil_key import folder_of, load_secret, pupil_key, pupil_row_id
 
 Outcome = tuple[int, int, bool]  # rows added, rows replaced, unchanged
 _IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]*")
@@ -139,6 +140,7 @@ PUPIL_COLUMNS = {
     "pupil_id": "TEXT", "school_id": "TEXT", "school_year": "TEXT", "grade": "INTEGER",
     "gender": "TEXT", "home_language_dutch": "BOOLEAN", "mother_low_education": "BOOLEAN",
     "school_allowance": "BOOLEAN", "neighbourhood_low": "BOOLEAN", "support_phase": "TEXT",
+    "pupil_key": "TEXT", "class_group": "TEXT",
 }  # fmt: skip
 PUPIL_RESULT_COLUMNS = {
     "pupil_id": "TEXT", "assessment_id": "TEXT", "learning_area": "TEXT", "domain": "TEXT",
@@ -154,11 +156,16 @@ def write_pupils(
 ) -> Outcome:
     """A pupil file replaces the pupils (and their results of this assessment) of the schools,
     school years and grades it covers."""
-    pupils, results = frames["pupils"], frames["results"]
+    pupils, results = _keyed(con, frames["pupils"], frames["results"])
     aid = str(results["assessment_id"].iloc[0]) if len(results) else ""
-    _refuse_pupil_ids_elsewhere(con, ctx, pupils)
     _load_temp(con, "_imp_pupils", PUPIL_COLUMNS, pupils)
     _load_temp(con, "_imp_results", PUPIL_RESULT_COLUMNS, results)
+    # The OVSG-toets file of grade 6 may come without the lesgroep the Vlaamse toetsen file of
+    # the same pupils brought: a blank keeps the stored class group.
+    con.execute(
+        "UPDATE _imp_pupils i SET class_group = p.class_group FROM pupils p "
+        "WHERE i.class_group IS NULL AND p.pupil_id = i.pupil_id"
+    )
     con.execute(
         """
         CREATE OR REPLACE TEMP TABLE _imp_scope AS
@@ -227,23 +234,25 @@ def _refuse_double_results(con: duckdb.DuckDBPyConnection, aid: str, expected: i
         )
 
 
-def _refuse_pupil_ids_elsewhere(
-    con: duckdb.DuckDBPyConnection, ctx: Context, pupils: pd.DataFrame
-) -> None:
-    con.register("_imp_ids", pupils[["pupil_id", "school_id", "school_year", "row_no"]])
-    rows = con.execute(
-        "SELECT i.row_no, i.pupil_id, p.school_id, p.school_year "
-        "FROM _imp_ids i JOIN pupils p USING (pupil_id) "
-        "WHERE p.school_id <> i.school_id OR p.school_year <> i.school_year ORDER BY i.row_no"
-    ).fetchall()
-    con.unregister("_imp_ids")
-    if rows:
-        raise ImportRejected([
-            ctx.problem(int(row), "pupil_id", pid,
-                        f"Deze leerling_id bestaat al bij school {sid} in {year}. Verwacht: een "
-                        "leerling_id die uniek is per leerling en schooljaar.")
-            for row, pid, sid, year in rows
-        ])  # fmt: skip
+def _keyed(
+    con: duckdb.DuckDBPyConnection, pupils: pd.DataFrame, results: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The file's pupil numbers replaced by their keyed hash (storage/pupil_key.py) before
+    anything is stored: `pupil_key` lasts over the years, `pupil_id` is it plus the year. A
+    number cannot clash with another school's (the school is in the hash) or with the same
+    pupil's row of another year (the year is in the id)."""
+    secret = load_secret(folder_of(con))
+    assert secret is not None  # created when missing
+    keys = [
+        pupil_key(secret, school, number)
+        for school, number in zip(pupils["school_id"], pupils["pupil_id"], strict=True)
+    ]
+    ids = [pupil_row_id(k, y) for k, y in zip(keys, pupils["school_year"], strict=True)]
+    renamed = dict(zip(pupils["pupil_id"], ids, strict=True))  # numbers are unique per file
+    pupils = pupils.assign(pupil_id=ids, pupil_key=keys)
+    if "class_group" not in pupils:
+        pupils["class_group"] = None
+    return pupils, results.assign(pupil_id=results["pupil_id"].map(renamed))
 
 
 def _ses_groups(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> pd.DataFrame:

@@ -31,10 +31,18 @@ import pandas as pd
 
 from data_model.sample.guidance import guidance_rows
 from data_model.sample.history import add_history
+from data_model.sample.pupils import (
+    class_groups,
+    cohort_sizes,
+    draw_pupils,
+    grade_six,
+    keyed_rows,
+    scores,
+)
 from data_model.sample.target import check_target
 from data_model.statistics.materialize import refresh_school_results
-from data_model.storage.catalogue import ASSESSMENTS
 from data_model.storage.db import CURRENT, Database, DataError, create_schema, set_meta
+from data_model.storage.pupil_key import load_secret
 from data_model.texts.formatting import format_number
 from data_model.vocabulary import SUPPORT_PHASES
 
@@ -42,7 +50,8 @@ LAST_YEAR_START = (
     2024  # 2024-2025: the latest school year in the demo (issue: 2017-2018 .. 2024-2025)
 )
 GOALS_FROM = 2025  # the OVSG-toets is criterion-referenced from test year 2026 (2025-2026)
-VT4_FROM = 2023  # Vlaamse toetsen grade 4 from 2023-2024 in the demo
+VT4_FROM = 2023  # Vlaamse toetsen grade 4 from 2023-2024 in the demo, at pupil level
+VT6_FROM = 2025  # Vlaamse toetsen grade 6 from 2025-2026: the grade-4 pupils of 2023-2024
 
 REGIONS = (
     ("R1", "Regio Antwerpen-Kempen", ("Lier", "Mol", "Geel", "Boom", "Mortsel", "Turnhout")),
@@ -169,85 +178,6 @@ def _context(schools: pd.DataFrame, spec: SampleSpec, rng: np.random.Generator) 
     return pd.concat(rows, ignore_index=True)
 
 
-def _cohorts(schools: pd.DataFrame, rng: np.random.Generator, mean: float = 27) -> np.ndarray:
-    small = schools["small"].to_numpy()
-    regular = np.clip(rng.poisson(mean, len(schools)), 14, 48)
-    return np.where(small, rng.integers(3, 13, len(schools)), regular)
-
-
-def _simulate_pupils(
-    schools: pd.DataFrame,
-    context_year: pd.DataFrame,
-    year: int,
-    spec: SampleSpec,
-    assessment_idx: int,
-    rng: np.random.Generator,
-) -> tuple[pd.DataFrame, np.ndarray, list[tuple[str, str]]]:
-    """Pupils of one grade in one year and their scores: (pupils, scores[p, d], domains)."""
-    assessment = ASSESSMENTS[assessment_idx]
-    domains = [(area, d) for area, ds in assessment.areas for d in ds]
-    area_of = np.array([a_i for a_i, (_, ds) in enumerate(assessment.areas) for _ in ds])
-    cohort = _cohorts(schools, rng)
-    school_idx = np.repeat(np.arange(len(schools)), cohort)
-    n = len(school_idx)
-    ctx = context_year.set_index("school_id").loc[schools["school_id"]]
-    p_lang = ctx["pct_home_language_not_dutch"].to_numpy()[school_idx] / 100
-    p_mother = ctx["pct_mother_low_education"].to_numpy()[school_idx] / 100
-    p_allow = ctx["pct_school_allowance"].to_numpy()[school_idx] / 100
-    p_neigh = ctx["pct_neighbourhood"].to_numpy()[school_idx] / 100
-    lang = rng.random(n) < p_lang
-    mother = rng.random(n) < p_mother
-    allow = rng.random(n) < p_allow
-    neigh = rng.random(n) < p_neigh
-    phase = rng.choice(4, size=n, p=[0.82, 0.13, 0.045, 0.005])
-    gender = rng.choice(np.array(["jongen", "meisje"]), size=n)
-    ability = rng.normal(0, 8.5, n) - np.array([0, 6, 13, 22])[phase]
-    background = -3.5 * mother - 2.5 * allow - 1.0 * neigh
-    lang_effect = np.where(area_of == 0, -6.0, -2.5)  # home language weighs on Nederlands most
-    mid = (spec.year_starts[0] + spec.year_starts[-1]) / 2
-    slope = schools["trend_slope"].to_numpy()[school_idx]
-    t_area = schools["trend_area"].to_numpy()[school_idx]
-    level = schools["level"].to_numpy()[school_idx]
-    # Per school x learning area: a stable profile (some schools stronger in maths...).
-    area_rng = np.random.default_rng(spec.seed + 7919 * (assessment_idx + 1))
-    area_level = area_rng.normal(0, 2.2, (len(schools), len(assessment.areas)))
-    # Each year's test form: its own difficulty per domain (raw scores are not comparable).
-    base = np.linspace(70, 60, len(domains))
-    form = rng.normal(0, 4.0, len(domains))
-    cohort_effect = rng.normal(0, 1.5, len(schools))[school_idx]  # a year's class differs
-    scores = np.empty((n, len(domains)))
-    for d in range(len(domains)):
-        a = area_of[d]
-        trend_here = np.where((t_area == -1) | (t_area == a), slope, 0.0) * (year - mid)
-        scores[:, d] = (
-            base[d]
-            + form[d]
-            + level
-            + area_level[school_idx, a]
-            + trend_here
-            + cohort_effect
-            + ability
-            + background
-            + lang_effect[d] * lang
-            + rng.normal(0, 8.0, n)
-        )
-    scores = np.clip(np.round(scores, 1), 0, 100)
-    within = np.concatenate([np.arange(c) for c in cohort]) if n else np.array([], dtype=int)
-    pupils = pd.DataFrame(
-        {
-            "school_idx": school_idx,
-            "k": within + 1,
-            "gender": gender,
-            "home_language_dutch": ~lang,
-            "mother_low_education": mother,
-            "school_allowance": allow,
-            "neighbourhood_low": neigh,
-            "support_phase": np.array([f"fase {i}" for i in range(4)])[phase],
-        }
-    )
-    return pupils, scores, domains
-
-
 def _aggregate_vt4(
     schools: pd.DataFrame, scores: np.ndarray, pupils: pd.DataFrame, domains: list, year: int
 ) -> pd.DataFrame:
@@ -345,6 +275,41 @@ def _insert_rows(con: duckdb.DuckDBPyConnection, table: str, rows: list[tuple]) 
         con.unregister("_rows")
 
 
+def _insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
+    """Insert a frame by column name (table is one of ours, never user input)."""
+    columns = ", ".join(frame.columns)
+    sql = "INSERT INTO " + table + " (" + columns + ") SELECT " + columns + " FROM _frame"
+    con.register("_frame", frame)
+    try:
+        con.execute(sql)
+    finally:
+        con.unregister("_frame")
+
+
+def _result_rows(
+    pupil_ids: pd.Series,
+    marks: np.ndarray,
+    domains: list[tuple[str, str]],
+    assessment_id: str,
+    goal: float | None,
+) -> pd.DataFrame:
+    """One row per pupil and domain; `goal`: the score that reaches the goals (None: the
+    assessment was not criterion-referenced that year)."""
+    flat = marks.reshape(-1)
+    return pd.DataFrame(
+        {
+            "pupil_id": np.repeat(pupil_ids.to_numpy(), len(domains)),
+            "assessment_id": assessment_id,
+            "learning_area": [a for a, _ in domains] * len(pupil_ids),
+            "domain": [d for _, d in domains] * len(pupil_ids),
+            "score": flat,
+            "goal_reached": pd.array(flat >= goal, dtype="boolean")
+            if goal is not None
+            else pd.array([pd.NA] * len(flat), dtype="boolean"),
+        }
+    )
+
+
 def generate(
     out: Path | str,
     spec: SampleSpec = SampleSpec(),
@@ -386,61 +351,57 @@ def generate(
     con.register("_context", context)
     con.execute("INSERT INTO school_context SELECT * FROM _context")
 
-    con.register("_school_ids", schools[["school_id"]].reset_index(names="school_idx"))
-    domain_frames = {}
-    for a in ASSESSMENTS:
-        doms = [(area, d) for area, ds in a.areas for d in ds]
-        domain_frames[a.assessment_id] = pd.DataFrame(
-            {"domain_idx": range(len(doms)), "learning_area": [x for x, _ in doms],
-             "domain": [d for _, d in doms], "assessment_id": a.assessment_id}
-        )  # fmt: skip
-    con.register("_domains_ovsg6", domain_frames["ovsg6"])
-
+    secret = load_secret(out, seed=f"schoolfoto-sample-{spec.seed}".encode())
+    assert secret is not None  # made when missing
+    # The school's effect on growth from grade 4 to grade 6 (points): the truth the learning
+    # gain should find. Its own generator, so the rest of the sample does not move with it.
+    growth_rng = np.random.default_rng(spec.seed + 104_729)
+    schools["growth"] = np.where(
+        growth_rng.random(len(schools)) < 0.6, 0.0, growth_rng.choice([-3.0, 3.0], len(schools))
+    )
+    # One school in ten sent only the organiser's school averages of the Vlaamse toetsen.
+    aggregate_only = np.arange(len(schools)) % 10 == 3
+    mid = (spec.year_starts[0] + spec.year_starts[-1]) / 2
+    grade_four: dict[int, pd.DataFrame] = {}
     vt4_frames = []
     for step, y in enumerate(spec.year_starts):
         say(0.05 + 0.7 * step / len(spec.year_starts), f"Toetsresultaten {y}-{y + 1}")
-        ctx_y = context[context["school_year"] == f"{y}-{y + 1}"]
-        pupils, scores, _ = _simulate_pupils(schools, ctx_y, y, spec, 0, rng)
-        pupils["school_year"] = f"{y}-{y + 1}"
-        pupils["seq"] = np.arange(len(pupils))
-        n_dom = scores.shape[1]
-        results = pd.DataFrame(
-            {
-                "seq": np.repeat(pupils["seq"].to_numpy(), n_dom),
-                "domain_idx": np.tile(np.arange(n_dom), len(pupils)),
-                "score": scores.reshape(-1),
-            }
+        year = f"{y}-{y + 1}"
+        ctx_y = context[context["school_year"] == year]
+        six = grade_six(
+            schools, ctx_y, grade_four.pop(y - 2, None), cohort_sizes(schools, rng), y - 5, rng
         )
-        results["goal_reached"] = (results["score"] >= 55) if y >= GOALS_FROM else None
-        con.register("_pupils", pupils)
-        con.register("_results", results)
-        con.execute(
-            """
-            INSERT INTO pupils
-            SELECT s.school_id || '-' || p.school_year[1:4] || '-' || lpad(p.k::TEXT, 3, '0'),
-                   s.school_id, p.school_year, 6, p.gender, p.home_language_dutch,
-                   p.mother_low_education, p.school_allowance, p.neighbourhood_low,
-                   p.support_phase
-            FROM _pupils p JOIN _school_ids s USING (school_idx)
-            """
-        )
-        con.execute(
-            """
-            INSERT INTO pupil_results
-            SELECT s.school_id || '-' || p.school_year[1:4] || '-' || lpad(p.k::TEXT, 3, '0'),
-                   d.assessment_id, d.learning_area, d.domain, r.score,
-                   CAST(r.goal_reached AS BOOLEAN)
-            FROM _results r
-            JOIN _pupils p USING (seq)
-            JOIN _school_ids s USING (school_idx)
-            JOIN _domains_ovsg6 d USING (domain_idx)
-            """
-        )
-        con.unregister("_pupils")
-        con.unregister("_results")
+        six["class_group"] = class_groups(six, 6, rng)
+        rows = keyed_rows(six, schools["school_id"], year, 6, secret)
+        _insert_frame(con, "pupils", rows)
+        # (assessment, first year, first criterion-referenced year, score reaching the goals)
+        for idx, aid, since, goals_from, goal in (
+            (0, "ovsg6", y, GOALS_FROM, 55),
+            (2, "vt6", VT6_FROM, VT6_FROM, 50),
+        ):
+            if y >= since:
+                marks, domains = scores(six, schools, y, mid, idx, spec.seed, rng, growth=True)
+                results = _result_rows(
+                    rows["pupil_id"], marks, domains, aid, goal if y >= goals_from else None
+                )
+                _insert_frame(con, "pupil_results", results)
         if y >= VT4_FROM:
-            v_pupils, v_scores, v_domains = _simulate_pupils(schools, ctx_y, y, spec, 1, rng)
-            vt4_frames.append(_aggregate_vt4(schools, v_scores, v_pupils, v_domains, y))
+            four = draw_pupils(schools, ctx_y, cohort_sizes(schools, rng), y - 3, rng)
+            four["class_group"] = class_groups(four, 4, rng)
+            marks, domains = scores(four, schools, y, mid, 1, spec.seed, rng)
+            sent = ~aggregate_only[four["school_idx"].to_numpy()]
+            rows = keyed_rows(four[sent], schools["school_id"], year, 4, secret)
+            _insert_frame(con, "pupils", rows)
+            _insert_frame(
+                con,
+                "pupil_results",
+                _result_rows(rows["pupil_id"], marks[sent], domains, "vt4", 50),
+            )
+            vt4_frames.append(
+                _aggregate_vt4(schools, marks[~sent], four[~sent].reset_index(drop=True),
+                               domains, y)
+            )  # fmt: skip
+            grade_four[y] = four
     if vt4_frames:
         vt4 = pd.concat(vt4_frames, ignore_index=True)
         con.register("_vt4", vt4)

@@ -56,6 +56,18 @@ ASSESSMENTS: tuple[Assessment, ...] = (
             ("Wiskunde", ("Getallen", "Bewerkingen", "Meten en metend rekenen", "Meetkunde")),
         ),
     ),
+    Assessment(
+        "vt6",
+        "Vlaamse toetsen 6de leerjaar",
+        6,
+        "vaardigheidsscore (schaal 0-100)",
+        "% leerlingen dat de minimumdoelen bereikt",
+        (
+            ("Nederlands", ("Lezen", "Luisteren")),
+            ("Wiskunde", ("Getallen", "Bewerkingen", "Meten en metend rekenen", "Meetkunde")),
+            ("Frans", ("Lezen", "Luisteren")),
+        ),
+    ),
 )
 
 

@@ -73,6 +73,12 @@ CREATE TABLE IF NOT EXISTS pupils (
     neighbourhood_low     BOOLEAN,
     support_phase         TEXT   -- fase 0..3 of the support continuum, NULL if unknown
 );
+-- The pupil over the years (storage/pupil_key.py): pupil_key is a keyed hash of the school's
+-- own pupil number and school id, the same every year; pupil_id is that key plus the school
+-- year. Neither the number nor a name is stored. NULL key: a pupil of a file of before the
+-- key (its id was per year), never linked. class_group: the lesgroep as the school names it.
+ALTER TABLE pupils ADD COLUMN IF NOT EXISTS pupil_key TEXT;
+ALTER TABLE pupils ADD COLUMN IF NOT EXISTS class_group TEXT;
 
 -- One row per pupil x assessment x domain. No PRIMARY KEY on purpose: its index over four
 -- text columns was 1 GB of a 1.2 GB Flanders snapshot (every import copies the file) and
@@ -296,7 +302,10 @@ CREATE OR REPLACE VIEW v_school_result AS
            year_diff, year_ci_low, year_ci_high, trend_slope,
            CASE WHEN trend_from IS NULL THEN NULL
                 ELSE trend_from::TEXT || '-' || (trend_from + 1)::TEXT END AS trend_from_year,
-           trend_years
+           trend_years,
+           -- SD_t in points: with ci_low/ci_high and rules.toml (large_effect_size,
+           -- as_expected_margin) every status can be checked from this view alone.
+           CASE WHEN suppressed THEN NULL ELSE flanders_sd END AS flanders_sd
     FROM school_result;
 
 CREATE OR REPLACE VIEW v_support AS

@@ -11,8 +11,10 @@ import hashlib
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 
 from data_model.storage.catalogue import seed_catalogue
+from data_model.storage.pupil_key import folder_of, load_secret, pupil_key, pupil_row_id
 
 SCHEMA_VERSION = 2  # 2: users, notes, audit log moved to the state store
 SCHEMA_PATH = Path(__file__).with_name("schema.sql")
@@ -66,7 +68,11 @@ def migrate(con: duckdb.DuckDBPyConnection) -> None:
         return
     con.execute("BEGIN TRANSACTION")
     keyed = _drop_pupil_results_key(con)
+    unkeyed = ("pupils", "pupil_key") not in set(con.execute(_COLUMNS_SQL).fetchall())
     con.execute(ddl)
+    seed_catalogue(con)  # assessments added since (vt6); existing rows are kept
+    if unkeyed:
+        hash_stored_pupil_ids(con)
     if keyed:
         columns = "pupil_id, assessment_id, learning_area, domain, score, goal_reached"
         con.execute(
@@ -76,6 +82,37 @@ def migrate(con: duckdb.DuckDBPyConnection) -> None:
     set_meta(con, "schema_version", str(SCHEMA_VERSION))
     set_meta(con, "schema_sha256", digest)
     con.execute("COMMIT")
+
+
+def hash_stored_pupil_ids(con: duckdb.DuckDBPyConnection) -> None:
+    """A snapshot of before the pupil key stored the files' own leerling_id (then unique per
+    pupil and school year). Replace each by a keyed hash (storage/pupil_key.py) in `pupils`
+    and `pupil_results`, so no raw number stays in a snapshot built by this version. Those
+    ids were per year, so these pupils get no `pupil_key`: they are never linked."""
+    rows = con.execute("SELECT pupil_id, school_id, school_year FROM pupils").fetchall()
+    if not rows:
+        return
+    secret = load_secret(folder_of(con))
+    assert secret is not None  # created when missing
+    mapping = pd.DataFrame(
+        {
+            "old_id": [r[0] for r in rows],
+            "new_id": [
+                pupil_row_id(pupil_key(secret, sid, f"{year}|{old}"), year)
+                for old, sid, year in rows
+            ],
+        }
+    )
+    con.register("_pupil_id_map", mapping)
+    con.execute(
+        "UPDATE pupils SET pupil_id = m.new_id FROM _pupil_id_map m "
+        "WHERE pupils.pupil_id = m.old_id"
+    )
+    con.execute(
+        "UPDATE pupil_results SET pupil_id = m.new_id FROM _pupil_id_map m "
+        "WHERE pupil_results.pupil_id = m.old_id"
+    )
+    con.unregister("_pupil_id_map")
 
 
 def _drop_pupil_results_key(con: duckdb.DuckDBPyConnection) -> str | None:

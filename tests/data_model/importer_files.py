@@ -13,6 +13,8 @@ import pandas as pd
 import xlwt
 
 from data_model.imports.formats import RESULTS
+from data_model.storage.db import Database
+from data_model.storage.pupil_key import load_secret, pupil_key, pupil_row_id
 
 RESULT_HEADER = [c.header for c in RESULTS.columns]
 
@@ -186,8 +188,8 @@ def next_year_pupils(
               "thuistaal_nederlands", "moeder_laagopgeleid", "schooltoelage", "buurtindicator",
               "zorgfase"] + [f"{a} - {d}" for a, d in domains]  # fmt: skip
     rows = []
-    for p in pupils.itertuples(index=False):
-        new_id = p.pupil_id.replace(f"-{year - 1}-", f"-{year}-")
+    for i, p in enumerate(pupils.itertuples(index=False)):
+        new_id = f"{year}{i:05d}"  # the school's own pupil number (stored only as a hash)
         vals = [wide.at[p.pupil_id, (a, d)] if (a, d) in wide.columns else None for a, d in domains]
         rows.append(
             [new_id, p.school_id, f"{year}-{year + 1}", "ovsg6", p.gender,
@@ -196,3 +198,10 @@ def next_year_pupils(
              p.support_phase] + [None if pd.isna(v) else float(v) for v in vals]
         )  # fmt: skip
     return header, rows
+
+
+def stored_pupil_id(db: Database, school_id: str, number: object, school_year: str) -> str:
+    """The `pupils.pupil_id` an import stores for a school's own pupil number."""
+    secret = load_secret(db.folder, create=False)
+    assert secret is not None
+    return pupil_row_id(pupil_key(secret, school_id, number), school_year)

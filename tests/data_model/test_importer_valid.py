@@ -22,6 +22,7 @@ from tests.data_model.importer_files import (
     csv_bytes,
     next_year_pupils,
     next_year_results,
+    stored_pupil_id,
     xlsx_bytes,
 )
 from tests.data_model.test_importer_bad_input import table_checksums
@@ -185,9 +186,12 @@ def test_pupil_workbook_adds_a_year_and_can_be_replaced(db: Database) -> None:
     again = importer.import_file(db, admin, "ll.xlsx", xlsx_bytes(header, rows[1:]), "pupils")
     assert again.ok and not again.unchanged
     cur = db.cursor()
-    left = cur.execute("SELECT count(*) FROM pupils WHERE pupil_id = ?", [rows[0][0]]).fetchall()
-    assert left[0][0] == 0
-    res = cur.execute("SELECT count(*) FROM pupil_results WHERE pupil_id = ?", [rows[0][0]])
+    gone = stored_pupil_id(db, rows[0][1], rows[0][0], "2025-2026")
+    kept = stored_pupil_id(db, rows[1][1], rows[1][0], "2025-2026")
+    for pupil_id, count in ((gone, 0), (kept, 1)):
+        left = cur.execute("SELECT count(*) FROM pupils WHERE pupil_id = ?", [pupil_id])
+        assert left.fetchall()[0][0] == count
+    res = cur.execute("SELECT count(*) FROM pupil_results WHERE pupil_id = ?", [gone])
     assert res.fetchall()[0][0] == 0
 
 
@@ -213,7 +217,7 @@ def test_pupil_results_stay_unique_without_a_key_index(db: Database) -> None:
         con.execute(
             "INSERT INTO pupil_results SELECT ?, assessment_id, learning_area, domain, 50, true "
             "FROM domains WHERE assessment_id = 'ovsg6' ORDER BY area_order, domain_order LIMIT 1",
-            [rows[0][0]],
+            [stored_pupil_id(db, rows[0][1], rows[0][0], "2025-2026")],
         )
     before = table_checksums(db.cursor())
     refused = importer.import_file(db, admin, "ll.xlsx", xlsx_bytes(header, rows), "pupils")
@@ -221,7 +225,9 @@ def test_pupil_results_stay_unique_without_a_key_index(db: Database) -> None:
     assert "De databank weigerde de gegevens" in refused.problems[0].message
     assert table_checksums(db.cursor()) == before
     with db.write() as con:
-        con.execute("DELETE FROM " + leftover, [rows[0][0]])
+        con.execute(
+            "DELETE FROM " + leftover, [stored_pupil_id(db, rows[0][1], rows[0][0], "2025-2026")]
+        )
     first = importer.import_file(db, admin, "ll.xlsx", xlsx_bytes(header, rows), "pupils")
     corrected = [row[:-1] + [50.0] for row in rows]  # a corrected file for the same pupils
     second = importer.import_file(db, admin, "ll2.xlsx", xlsx_bytes(header, corrected), "pupils")
