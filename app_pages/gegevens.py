@@ -86,8 +86,8 @@ def mapping_editor(upload, kind: str) -> None:
     with st.container(border=True):
         st.markdown("**Kolommen van dit bestand koppelen**")
         st.caption(
-            f"Kies voor elke kolom van '{fmt.label}' de kolom van het bestand (kopregel op rij "
-            f"{shown_file.header_row}). De koppeling wordt bewaard onder de naam van de bron: "
+            f"Kies voor elke kolom van '{md(fmt.label)}' de kolom van het bestand (kopregel op rij "
+            f"{md(shown_file.header_row)}). De koppeling wordt bewaard onder de naam van de bron: "
             "het bestand van volgend jaar leest u er in één klik mee in. Alles wordt daarna "
             "gecontroleerd zoals bij elk bestand."
         )
@@ -98,7 +98,7 @@ def mapping_editor(upload, kind: str) -> None:
         for i, column in enumerate(fmt.columns):
             where = left if i % 2 == 0 else right
             pick = where.selectbox(
-                column.header + ("" if column.required else " (niet verplicht)"),
+                md(column.header) + ("" if column.required else " (niet verplicht)"),
                 options,
                 index=options.index(guess[column.key]) if column.key in guess else 0,
                 key=f"koppeling_{kind}_{column.key}",
