@@ -126,7 +126,7 @@ def build_pupils(con: duckdb.DuckDBPyConnection, path: Path, year: int, target: 
         for pid, sid, gender, lang, mother, allow, neigh, phase in pupils:
             if count >= target:
                 break
-            new_id = f"{sid}-{year}-{copy}-{pid[-3:]}"
+            new_id = f"{sid}-{year}-{copy}-{pid[:12]}"  # the id's own part, not its year
             values = [_none(float(v)) for v in scores.loc[pid].to_numpy()]
             ws.append([new_id, sid, f"{year}-{year + 1}", "ovsg6", gender, yes[lang],
                        yes[mother], yes[allow], yes[neigh], phase, *values])  # fmt: skip
@@ -196,9 +196,15 @@ def run_import(file: Path, kind: str, db: Path) -> dict[str, object]:
     watcher.start()
     stages: list[tuple[float, str]] = []
     assert proc.stderr is not None and proc.stdout is not None
+    # stdout is read beside stderr: a refusal prints every problem there, more than a pipe
+    # holds, and the CLI would wait for it forever.
+    printed: list[str] = []
+    reader = threading.Thread(target=lambda: printed.append(proc.stdout.read()), daemon=True)
+    reader.start()
     for line in proc.stderr:
         stages.append((time.perf_counter() - start, line.strip()))
-    out = proc.stdout.read()
+    reader.join()
+    out = printed[0] if printed else ""
     _, status, usage = os.wait4(proc.pid, 0)  # CPU time is not inherited: this one is right
     watcher.done.set()
     watcher.join()
