@@ -61,7 +61,8 @@ if overview.empty:
     st.info("Er zijn (nog) geen scholen aan uw account gekoppeld.")
     st.stop()
 
-st.markdown(overview_markdown(overview, details, rules))
+with st.container(key="overzicht-ronde"):  # the compact table style (ui.style)
+    st.markdown(overview_markdown(overview, details, rules))
 st.caption(
     "Resultaten: OVSG-toets, kleur en verschil met vergelijkbare scholen over de laatste "
     f"schooljaren samen; ↗/↘ stijgt of daalt. Vorig jaar: de notities van het datagesprek van "
@@ -77,6 +78,8 @@ shown_states = st.pills(
     help="Geen keuze: alle scholen.",
 )
 view = overview[overview["round_state"].isin(shown_states)] if shown_states else overview
+if view.empty:
+    st.info("Geen scholen met deze stand van het gesprek. Kies een andere stand hierboven.")
 
 
 def save_state(school_id: str, widget: str) -> None:

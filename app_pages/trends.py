@@ -12,12 +12,13 @@ import streamlit as st
 
 from data_model.reading import trends as trend_queries
 from data_model.rules import load_rules
+from data_model.state import notes
 from data_model.texts.explain import TOTAL_LABEL, cell_label, highlights
 from data_model.texts.legend import trend_levels
 from data_model.texts.trends import COMPARISONS, latest_sentence, trend_verdict
 from ui.charts import show_chart
 from ui.components import chart_columns, page_school, pick_assessment, trend_text
-from ui.data import query
+from ui.data import cursor, query
 from ui.safe_text import md, md_columns
 from ui.trend_charts import (
     AREA_SELECTION,
@@ -25,6 +26,7 @@ from ui.trend_charts import (
     build_difference_chart,
     build_goal_chart,
     build_lines_chart,
+    prepare_action_marks,
     prepare_difference,
     prepare_goals,
     prepare_lines,
@@ -36,6 +38,8 @@ school_id, school = page_school(viewer)
 st.title(f"Trends · {md(school['name'])}")
 assessment_id, info = pick_assessment(viewer, school_id)
 results = query(trend_queries.trend_results, viewer, school_id, assessment_id)
+# Read fresh (not cached): a review saved on Datagesprek shows on the timeline at once.
+actions = notes.school_actions(cursor(), viewer, school_id)
 has_expected = bool(results["expected_mean"].notna().any())
 
 modes = {
@@ -70,6 +74,13 @@ st.info(
     "De kleur van een punt kijkt naar de laatste schooljaren samen (zie Uitleg).",
     icon=":material/lightbulb:",
 )
+
+if actions:
+    st.caption(
+        "Acties van de school op de tijdlijn (◆ beslist, ■ opgevolgd): "
+        + "; ".join(f"{md(a.school_year)}: {md(a.get('what'))}" for a in actions)
+        + "."
+    )
 
 if comparison == "similar":
     with st.container(border=True):
@@ -120,7 +131,10 @@ def show_series(series: pd.DataFrame, heading: str, level: int) -> None:
             st.caption("Geen verschil om te tonen (te weinig leerlingen of geen gegevens).")
         else:
             title = "Verschil" if comparison == "similar" else "SES-gecorrigeerd verschil"
-            show_chart(build_difference_chart(diff, title, comparison, rules), width="stretch")
+            marks = prepare_action_marks(actions, diff["school_year"].tolist())
+            show_chart(
+                build_difference_chart(diff, title, comparison, rules, marks), width="stretch"
+            )
     if has_goals:
         with cols[2]:
             show_chart(

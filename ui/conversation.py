@@ -25,6 +25,7 @@ from ui.safe_text import md, md_block
 
 FLASH_KEY = "datagesprek_flash"
 FLASH_ERROR_KEY = "datagesprek_flash_error"
+TOASTED_KEY = "datagesprek_flash_toasted"
 NONE_CHOICE = 0  # "not linked" in the link selectboxes
 
 Choices = dict[str, dict[int, str]]
@@ -33,6 +34,15 @@ Choices = dict[str, dict[int, str]]
 def flash(message: str) -> None:
     """Show a confirmation after the rerun that follows a save."""
     st.session_state[FLASH_KEY] = message
+
+
+def confirm_now(message: str) -> None:
+    """Confirm a save at once, before the page reruns: a toast is sent to the browser the
+    moment it is called, while the rerun that follows (the whole page, with its lists and
+    counts) may take long on a busy server. The banner after the rerun stays (screen
+    readers), without a second toast."""
+    st.toast(message, icon=":material/check_circle:")
+    st.session_state[TOASTED_KEY] = True
 
 
 def flash_error(message: str) -> None:
@@ -45,9 +55,11 @@ def show_flash() -> None:
     if problem:
         st.error(md(problem), icon=":material/error:")
     message = st.session_state.pop(FLASH_KEY, None)
+    toasted = st.session_state.pop(TOASTED_KEY, False)
     if message:
         # A toast is seen wherever the user scrolled to; the banner stays for screen readers.
-        st.toast(message, icon=":material/check_circle:")
+        if not toasted:
+            st.toast(message, icon=":material/check_circle:")
         st.success(message, icon=":material/check_circle:")
 
 
@@ -236,7 +248,7 @@ def save(action: Callable[[], notes.Note], done: str) -> bool:
     except (notes.NoteError, PermissionError) as problem:
         st.error(md(problem), icon=":material/error:")
         return False
-    except Exception as exc:  # a save that did not happen always says so (issue 14)
+    except Exception as exc:  # a save that did not happen always says so
         reference = log_exception(exc, "saving a note")
         st.error(
             "**Niet bewaard.** Er ging iets mis bij het opslaan; uw tekst staat nog in het "
@@ -280,10 +292,29 @@ def add_form(
     """A form that adds a note of this step; empty again after a successful save.
 
     A double click or a rerun submits the same token and content again: notes.create_note
-    then returns the note it already stored, so a note is saved once (issue 14). `key` tells
+    then returns the note it already stored, so a note is saved once. `key` tells
     forms of the same step apart when a page has one per school (the round).
     """
     base = f"add-{scope}-{step}" + (f"-{key}" if key else "")
+    _add_form(db, viewer, school_id, school_year, step, choices, title, scope, base)
+
+
+@st.fragment
+def _add_form(
+    db: Database,
+    viewer: Viewer,
+    school_id: str,
+    school_year: str,
+    step: str,
+    choices: Choices,
+    title: str,
+    scope: str,
+    base: str,
+) -> None:
+    """The form itself, as a fragment: "Bewaren" reruns only this form, so the save and its
+    answer ("Bewaard." or why not) do not wait for a rerun of the whole page; on a server
+    busy with other sessions and an import, that rerun took long enough for users to click
+    again. After a save the page reruns once, to show the note in its list."""
     key, token = _form_generation(base)
     with st.form(key, clear_on_submit=False, border=True):
         st.markdown(f"**{md(title)}**")
@@ -295,6 +326,7 @@ def add_form(
         ),
         "Bewaard.",
     ):
+        confirm_now("Bewaard.")
         _next_generation(base)
         st.rerun()
 

@@ -203,6 +203,7 @@ def render_region_overview(
             "eruit (zie Uitleg)."
         )
     stem = f"overzicht-scholen-{school_year or 'laatste-schooljaar'}"
+    shown_ids = tuple(dict.fromkeys(matrix["school_id"]))  # the files hold what the page shows
     with st.container(horizontal=True):
         st.download_button(
             "Overzicht als PDF (A4 liggend)",
@@ -211,7 +212,7 @@ def render_region_overview(
                 None,
                 "Overzicht scholen (PDF)",
                 lambda: build_region_pdf(
-                    cursor(), viewer, assessment_id, school_year, filters, by_community
+                    cursor(), viewer, assessment_id, school_year, filters, by_community, shown_ids
                 ),
                 failure=failure_pdf,
             ),
@@ -228,7 +229,7 @@ def render_region_overview(
                 None,
                 "Overzicht scholen (Excel)",
                 lambda: build_region_xlsx(
-                    cursor(), viewer, assessment_id, school_year, filters, by_community
+                    cursor(), viewer, assessment_id, school_year, filters, by_community, shown_ids
                 ),
                 failure=failure_xlsx,
             ),

@@ -6,12 +6,14 @@ NULL, so a tooltip can never show more than the page. Tooltips carry pre-formatt
 
 from __future__ import annotations
 
+from datetime import date
+
 import altair as alt
 import pandas as pd
 
 from data_model.rules import Rules, load_rules
 from data_model.texts.explain import cell_label
-from data_model.texts.formatting import format_number, format_pct, format_signed
+from data_model.texts.formatting import format_number, format_pct, format_signed, school_year_of
 from data_model.texts.trends import COMPARISONS
 from data_model.vocabulary import STATUS_SIGN, STATUSES
 from ui.charts import status_scale, subtitle_lines
@@ -132,7 +134,7 @@ def prepare_difference(
     """One row per school year with the difference, its interval and Dutch tooltip text."""
     rules = rules or load_rules()
     c = COMPARISONS[comparison]
-    # Each year's own difference and interval (issue 11): the colour pools three years and
+    # Each year's own difference and interval: the colour pools three years and
     # has its own interval, shown in "Waarom deze kleur?".
     if comparison == "similar":
         diff, lo, hi, status = "year_diff", "year_ci_low", "year_ci_high", "status"
@@ -252,10 +254,62 @@ def _difference_layers(
     return alt.layer(band, zero, line, points)
 
 
+ACTION_DECIDED = "Actie beslist"
+ACTION_REVIEWED = "Actie opgevolgd"
+
+
+def prepare_action_marks(actions: list, years: list[str]) -> pd.DataFrame:
+    """One row per action and moment on the timeline: the school year the action was decided
+    (the year of its conversation) and, once reviewed, the school year of the review; only
+    years the chart shows. Several actions in one year share a mark, their titles joined."""
+    rows = []
+    for action in actions:
+        what = str(action.get("what"))
+        rows.append((action.school_year, ACTION_DECIDED, what))
+        review = action.get("review") or {}
+        if review.get("at"):
+            day = date.fromisoformat(str(review["at"])[:10])
+            status = review.get("status") or ""
+            rows.append((school_year_of(day), ACTION_REVIEWED, f"{what} ({status})"))
+    df = pd.DataFrame(rows, columns=["school_year", "moment", "titel"])
+    df = df[df["school_year"].isin(years)]
+    return (
+        df.groupby(["school_year", "moment"], sort=True)["titel"]
+        .agg(lambda t: " · ".join(dict.fromkeys(t)))
+        .reset_index()
+    )
+
+
+def _action_layers(actions: pd.DataFrame, x: alt.X) -> list[alt.Chart]:
+    """A dashed rule through each year with an action, and a marker on top that names it
+    (hover, or a tap on a touch screen): decided ◆, reviewed ■, in greys (not a status)."""
+    tooltip = [
+        alt.Tooltip("moment:N", title="Wat"),
+        alt.Tooltip("school_year:N", title="Schooljaar"),
+        alt.Tooltip("titel:N", title="Actie"),
+    ]
+    shape = alt.Shape(
+        "moment:N",
+        scale=alt.Scale(domain=[ACTION_DECIDED, ACTION_REVIEWED], range=["diamond", "square"]),
+        legend=alt.Legend(title=None, orient="top", direction="horizontal"),
+    )
+    base = alt.Chart(actions).encode(x=x, tooltip=tooltip)
+    rule = base.mark_rule(color="#737373", strokeDash=[4, 3], strokeWidth=1.5)
+    mark = base.mark_point(filled=True, size=110, color="#404040", yOffset=8).encode(
+        y=alt.value(0), shape=shape
+    )
+    return [rule, mark]
+
+
 def build_difference_chart(
-    df: pd.DataFrame, title: str, comparison: str = "similar", rules: Rules | None = None
+    df: pd.DataFrame,
+    title: str,
+    comparison: str = "similar",
+    rules: Rules | None = None,
+    actions: pd.DataFrame | None = None,
 ) -> alt.LayerChart:
-    """The school's difference with the comparison, with its 95 % interval as a band."""
+    """The school's difference with the comparison, with its 95 % interval as a band, and
+    (when given) the school years in which the school decided and reviewed its actions."""
     rules = rules or load_rules()
     words = COMPARISONS[comparison]["words"]
     subtitle = (
@@ -267,7 +321,16 @@ def build_difference_chart(
     y_title = (
         "Verschil (punten)" if comparison == "similar" else "SES-gecorrigeerd verschil (punten)"
     )
-    return _difference_layers(df, rules, y_title, show_legend=False).properties(
+    marked = actions is not None and not actions.empty
+    # With actions, the chart's own years fix the scale: an action never adds a year.
+    years = list(dict.fromkeys(df["school_year"])) if marked else None
+    chart = _difference_layers(df, rules, y_title, years=years, show_legend=False)
+    if marked:
+        chart = alt.layer(chart, *_action_layers(actions, _year_axis(years))).resolve_scale(
+            shape="independent"  # the status triangles keep their own shapes
+        )
+        subtitle += " ◆ ■: acties van de school (beweeg of tik erop voor de titel)."
+    return chart.properties(
         title=alt.TitleParams(title, subtitle=subtitle_lines(subtitle), anchor="start"),
         height=CHART_HEIGHT,
         width="container",

@@ -187,11 +187,13 @@ def build_region_pdf(
     school_year: str | None = None,
     filters: Filters = Filters(),
     by_community: bool = False,
+    only: tuple[str, ...] | None = None,
     font_dirs: Iterable[str] = FONT_DIRS,
 ) -> bytes:
-    """The overview on A4 landscape: title, one row per school, the legend."""
+    """The overview on A4 landscape: title, one row per school, the legend. `only`: the
+    schools the page shows (see `region_matrix`)."""
     rules = load_rules()
-    matrix = region_matrix(con, viewer, assessment_id, school_year, filters)
+    matrix = region_matrix(con, viewer, assessment_id, school_year, filters, only)
     title = _title(_assessment_name(con, assessment_id), matrix)
     pdf = _Sheet(title, find_unicode_font(font_dirs), orientation="L")
     pdf.set_margins(12, 10, 12)
@@ -345,10 +347,11 @@ def build_region_xlsx(
     school_year: str | None = None,
     filters: Filters = Filters(),
     by_community: bool = False,
+    only: tuple[str, ...] | None = None,
 ) -> bytes:
     """The overview (coloured cells with numbers), every cell in words, and the legend."""
     rules = load_rules()
-    matrix = region_matrix(con, viewer, assessment_id, school_year, filters)
+    matrix = region_matrix(con, viewer, assessment_id, school_year, filters, only)
     title = _title(_assessment_name(con, assessment_id), matrix)
     wb = Workbook()
     ws = wb.active

@@ -31,10 +31,12 @@ def region_matrix(
     assessment_id: str,
     school_year: str | None = None,
     filters: Filters = Filters(),
+    only: tuple[str, ...] | None = None,
 ) -> pd.DataFrame:
     """One row per school in scope x (total, learning area) of one school year, or of each
     school's latest year when `school_year` is None (Start: a school without this year's
-    results still shows its last ones, with their year)."""
+    results still shows its last ones, with their year). `only` narrows to these schools (the
+    ones a page shows after its own filters); it never widens the scope."""
     df = con.execute(
         f"""
         WITH picked AS (
@@ -70,4 +72,6 @@ def region_matrix(
             *_filter_params(filters, viewer.sees_other_schools_by_name),
         ],
     ).df()
-    return scrub_suppressed(df)[COLUMNS]
+    if only is not None:
+        df = df[df["school_id"].isin(only)]
+    return scrub_suppressed(df)[COLUMNS].reset_index(drop=True)

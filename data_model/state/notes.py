@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import pandas as pd
@@ -57,6 +57,9 @@ MAX_TEXT = 4000
 # The form instance a note was submitted from (ui.conversation): makes a double submit
 # idempotent. Stored in the body, so no backend needs a new column.
 SUBMIT_TOKEN_KEY = "submit_token"
+# The same note (author, school, year, step, every field) saved again within this time is the
+# same note saved twice, not a second note: see `_same_submission`.
+REPEAT_WINDOW = timedelta(minutes=10)
 
 
 class NoteError(ValueError):
@@ -263,6 +266,21 @@ def previous_actions(con: Cursor, viewer: Viewer, school_id: str, school_year: s
 
 
 @school_read(memo=False)  # notes change within a request
+def school_actions(con: Cursor, viewer: Viewer, school_id: str) -> list[Note]:
+    """Every action of the school's conversations, of every school year, oldest first (the
+    Trends timeline marks when each was decided and reviewed)."""
+    rows = con.state.execute(
+        _NOTE_SELECT
+        + """
+        WHERE n.school_id = ? AND n.scope = ? AND n.step = 'action' AND n.deleted_at IS NULL
+        ORDER BY n.school_year, n.created_at, n.note_id
+        """,
+        [school_id, SCOPE_CONVERSATION],
+    ).fetchall()
+    return [_note(r) for r in rows]
+
+
+@school_read(memo=False)  # notes change within a request
 def open_actions(con: Cursor, viewer: Viewer, school_id: str, school_year: str) -> list[Note]:
     """Last year's actions that are not reviewed as done (for the anker's preparation)."""
     return [
@@ -312,11 +330,11 @@ def create_note(
     text = _dump(clean)
     now = datetime.now()
     require_school(db.cursor(), viewer, school_id)
-    # BEGIN IMMEDIATE on SQLite, an advisory lock on the form token on PostgreSQL: two
-    # submits of one form cannot both pass the check below and both insert.
+    # BEGIN IMMEDIATE on SQLite, an advisory lock on PostgreSQL: two submits of one note (one
+    # form, or a second tab) cannot both pass the check below and both insert. The lock is per
+    # author, school, year and step (what `_same_submission` compares), not per form token.
     with db.state.transaction() as cur:
-        if submit_token:
-            cur.lock(f"note-submit:{submit_token}")
+        cur.lock(f"note-submit:{viewer.user_id}:{school_id}:{school_year}:{scope}:{step}")
         earlier = _same_submission(cur, viewer, school_id, school_year, scope, step, clean)
         if earlier is not None:
             return earlier
@@ -343,21 +361,29 @@ def _same_submission(
     step: str,
     clean: dict[str, Any],
 ) -> Note | None:
-    """The note this exact submission already stored (same form token and content), if any.
+    """The note this submission already stored, if any: the same form token and content (a
+    double click, a rerun), or the same content by the same author, not deleted, stored less
+    than REPEAT_WINDOW ago (a save that got no answer under load and was tried again from a
+    reloaded page or another tab: a new form, so a new token, but the same note).
 
     Checked inside the state transaction (BEGIN IMMEDIATE on SQLite), so two concurrent submits
     of one form cannot both insert. Compared in Python, not with backend JSON functions, so
     it holds for any state store.
     """
-    if not clean.get(SUBMIT_TOKEN_KEY):
-        return None
+    token = clean.get(SUBMIT_TOKEN_KEY)
+    content = {k: v for k, v in clean.items() if k != SUBMIT_TOKEN_KEY}
+    since = datetime.now() - REPEAT_WINDOW
     rows = cur.execute(
-        "SELECT note_id, body FROM notes WHERE school_id = ? AND school_year = ? "
-        "AND scope = ? AND step = ? AND author_id = ? ORDER BY note_id",
+        "SELECT note_id, body, created_at, deleted_at FROM notes WHERE school_id = ? "
+        "AND school_year = ? AND scope = ? AND step = ? AND author_id = ? ORDER BY note_id",
         [school_id, school_year, scope, step, viewer.user_id],
     ).fetchall()
-    for note_id, body in rows:
-        if json.loads(body) == clean:
+    for note_id, body, created_at, deleted_at in rows:
+        stored = json.loads(body)
+        if token and stored == clean:
+            return _fetch(cur, note_id)
+        repeat = {k: v for k, v in stored.items() if k != SUBMIT_TOKEN_KEY} == content
+        if repeat and deleted_at is None and created_at >= since:
             return _fetch(cur, note_id)
     return None
 

@@ -142,3 +142,19 @@ def test_start_shows_which_schools_rise_or_fall(app_env, con, viewers):
         "Overzicht als PDF (A4 liggend)",
         "Overzicht als Excel",
     ]
+
+
+def test_the_files_hold_the_schools_the_page_shows(con, viewers, region):
+    names = region.drop_duplicates("school_id").set_index("school_id")["name"]
+    two = tuple(names.index[:2])
+    text = (
+        PdfReader(io.BytesIO(build_region_pdf(con, viewers["regioteam"], "ovsg6", only=two)))
+        .pages[0]
+        .extract_text()
+    )
+    assert all(names[s] in text for s in two)
+    assert not any(names[s] in text for s in names.index[2:] if names[s] not in names[list(two)])
+    # Narrowing never widens: a director asking for another school gets nothing of it.
+    director = viewers["directeur"]
+    other = next(s for s in names.index if s not in access.allowed_school_ids(con, director))
+    assert region_matrix(con, director, "ovsg6", only=(other,)).empty

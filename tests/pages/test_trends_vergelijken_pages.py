@@ -78,6 +78,7 @@ def test_vergelijken_page_for_every_role(app_env, con, viewers: dict, role: str)
     second = at.tabs[1].label
     runs = [all_text(at)]
     charts = _charts_text(at)
+    tables = [m.value for m in at.markdown if m.value.startswith("| School | Lln. |")]
     open_tab(at, "vergelijken_tab", second)
     assert not at.exception
     runs.append(all_text(at))
@@ -90,13 +91,15 @@ def test_vergelijken_page_for_every_role(app_env, con, viewers: dict, role: str)
     others = others[~others["school_id"].isin(own)]
     if role == "directeur":
         assert "anonieme punten" in text
-        assert "Kleurcodes per school" not in text
+        assert "Kleurcodes per school" not in text and not tables
         leaked = [n for n in others["name"] if n in text or n in charts]
         assert leaked == []
         assert "Uw school" in charts
     else:
         assert "scholen in uw selectie" in text
-        assert "Kleurcodes per school" in charts
+        # The status matrix is the overview table (ui.overview), by name, with its legend.
+        assert "Kleurcodes per school" in text
+        assert tables and "Veel hoger" in text
 
 
 def test_vergelijken_filters_narrow_the_selection(app_env, con, viewers: dict) -> None:
