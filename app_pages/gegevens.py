@@ -15,14 +15,23 @@ from data_model.exports.cells import csv_bytes
 from data_model.imports import importer, jobs
 from data_model.imports.checks import FRACTIONS_QUESTION
 from data_model.imports.formats import FORMATS, MAX_DATA_ROWS
+from data_model.imports.mapping import Preview, missing_required, suggest
+from data_model.imports.problems import ImportRejected
 from data_model.imports.reader import MAX_FILE_BYTES, upfront_refusal
 from data_model.imports.templates import build_template, template_columns, template_file_name
+from data_model.imports.validate import MAPPING_QUESTION
+from data_model.imports.worker import preview_in_worker
+from data_model.state import mappings
+from data_model.state.mappings import MAX_SOURCE_CHARS
 from data_model.texts.formatting import format_number
 from ui.data import clear_caches, cursor, db_path, get_database, query
-from ui.safe_text import md, md_frame, md_join
+from ui.safe_text import md, md_frame, md_join, plain
 
 REPORT_KEY = "gegevens_import_report"
 JOB_KEY = "gegevens_import_job"
+PREVIEW_KEY = "gegevens_preview"
+NO_MAPPING = "Geen: de kolomnamen van het sjabloon"
+NOT_IN_FILE = "(niet in het bestand)"
 LIMITS = (
     f"Hoogstens {format_number(MAX_FILE_BYTES / (1024 * 1024), 0)} MB en "
     f"{format_number(MAX_DATA_ROWS, 0)} rijen."
@@ -37,6 +46,88 @@ st.caption(
     "Lees elk schooljaar de nieuwe bestanden in. Een bestand wordt alleen ingelezen als het "
     "helemaal in orde is: anders verandert er niets en ziet u per rij wat u moet aanpassen."
 )
+
+
+def start(
+    name: str,
+    data: bytes,
+    kind: str,
+    fractions: bool | None = None,
+    mapping: dict[str, str] | None = None,
+) -> None:
+    """Start an import job; the page polls it (job_progress)."""
+    job = jobs.start_job(get_database(db_path()), viewer, name, data, kind,
+                         fractions=fractions, mapping=mapping)  # fmt: skip
+    st.session_state[JOB_KEY] = job.job_id
+    st.session_state.pop(REPORT_KEY, None)
+
+
+def file_preview(upload) -> Preview | None:
+    """The uploaded file's header and first rows, read once per file in the worker."""
+    cached = st.session_state.get(PREVIEW_KEY)
+    if cached is None or cached[0] != upload.file_id:
+        try:
+            cached = (upload.file_id, preview_in_worker(upload.name, upload.getvalue()), "")
+        except ImportRejected as exc:
+            cached = (upload.file_id, None, exc.problems[0].as_text())
+        st.session_state[PREVIEW_KEY] = cached
+    if cached[2]:
+        st.error(md(cached[2]), icon=":material/block:")
+    return cached[1]
+
+
+def mapping_editor(upload, kind: str) -> None:
+    """Each column of the kind with a choice of the file's columns (the most similar one
+    chosen), a preview of the rows as they will be read, saved under the source's name."""
+    fmt = FORMATS[kind]
+    shown_file = file_preview(upload)
+    if shown_file is None:
+        return
+    with st.container(border=True):
+        st.markdown("**Kolommen van dit bestand koppelen**")
+        st.caption(
+            f"Kies voor elke kolom van '{md(fmt.label)}' de kolom van het bestand (kopregel op rij "
+            f"{md(shown_file.header_row)}). De koppeling wordt bewaard onder de naam van de bron: "
+            "het bestand van volgend jaar leest u er in één klik mee in. Alles wordt daarna "
+            "gecontroleerd zoals bij elk bestand."
+        )
+        guess = suggest(fmt, shown_file.headers)
+        options = [NOT_IN_FILE, *shown_file.headers]
+        chosen: dict[str, str] = {}
+        left, right = st.columns(2)
+        for i, column in enumerate(fmt.columns):
+            where = left if i % 2 == 0 else right
+            pick = where.selectbox(
+                md(column.header) + ("" if column.required else " (niet verplicht)"),
+                options,
+                index=options.index(guess[column.key]) if column.key in guess else 0,
+                key=f"koppeling_{kind}_{column.key}",
+                format_func=plain,  # option text is shown literally
+            )
+            if pick != NOT_IN_FILE:
+                chosen[column.key] = pick
+        rows = pd.DataFrame(shown_file.rows, columns=shown_file.headers).map(plain)
+        picked = {h: fmt.column(k).header for k, h in chosen.items()}
+        st.caption("Zo worden de eerste rijen gelezen:")
+        st.dataframe(rows[list(picked)].rename(columns=picked), hide_index=True, width="stretch")
+        missing = missing_required(fmt, chosen)
+        if missing:
+            st.caption("Nog niet gekoppeld (verplicht): " + md_join(missing))
+        doubled = {h for h in chosen.values() if list(chosen.values()).count(h) > 1}
+        if doubled:
+            st.caption("Elke kolom van het bestand mag maar één keer gekozen worden: "
+                       + md_join(sorted(doubled)))  # fmt: skip
+        source = st.text_input(
+            "Naam van de bron", placeholder="bv. OVSG-feedback", max_chars=MAX_SOURCE_CHARS
+        )
+        if st.button(
+            "Koppeling bewaren en inlezen",
+            disabled=bool(missing or doubled or not source.strip()),
+        ):
+            mappings.save_mapping(get_database(db_path()), viewer, source, kind, chosen)
+            start(upload.name, upload.getvalue(), kind, mapping=chosen)
+            st.rerun()
+
 
 has_user_admin = importlib.util.find_spec("ui.user_admin") is not None
 labels = ["Inlezen", "Geschiedenis", "Sjablonen"] + (["Gebruikers"] if has_user_admin else [])
@@ -64,16 +155,30 @@ with tabs["Inlezen"]:
         "schooljaar dat al in de databank zit, vervangt de gegevens van die scholen en dat "
         "schooljaar; hetzelfde bestand opnieuw inlezen verandert niets."
     )
+    database = get_database(db_path())
+    saved = [source for source, _ in mappings.mapping_sources(database, viewer, kind)]
+    chosen = None
+    if saved:
+        chosen = st.selectbox(
+            "Eigen kolomnamen van een bekende bron",
+            [NO_MAPPING, *saved],
+            help="Een bewaarde koppeling van kolommen: het bestand van dezelfde bron wordt "
+            "ermee gelezen en daarna gecontroleerd zoals elk bestand.",
+        )
     running = jobs.get_job(st.session_state.get(JOB_KEY))
+    busy = running is not None and not running.done
     if st.button(
         "Controleren en inlezen",
         type="primary",
-        disabled=upload is None or bool(refusal) or (running is not None and not running.done),
+        disabled=upload is None or bool(refusal) or busy,
     ):
-        job = jobs.start_job(get_database(db_path()), viewer, upload.name, upload.getvalue(), kind)
-        st.session_state[JOB_KEY] = job.job_id
-        st.session_state.pop(REPORT_KEY, None)
-        running = job
+        mapping = (
+            mappings.load_mapping(database, viewer, chosen)[1]
+            if chosen and chosen != NO_MAPPING
+            else None
+        )
+        start(upload.name, upload.getvalue(), kind, mapping=mapping)
+        running = jobs.get_job(st.session_state.get(JOB_KEY))
 
     @st.fragment(run_every=1.0)
     def job_progress() -> None:
@@ -138,12 +243,11 @@ with tabs["Inlezen"]:
                     "Opnieuw inlezen met dit antwoord", disabled=answer is None or upload is None
                 )
                 if again and answer is not None and upload is not None:
-                    job = jobs.start_job(get_database(db_path()), viewer, upload.name,
-                                         upload.getvalue(), kind,
-                                         fractions=answer.startswith("Breuken"))  # fmt: skip
-                    st.session_state[JOB_KEY] = job.job_id
-                    st.session_state.pop(REPORT_KEY, None)
+                    start(upload.name, upload.getvalue(), kind,
+                          fractions=answer.startswith("Breuken"))  # fmt: skip
                     st.rerun()
+            if upload is not None and any(p.question == MAPPING_QUESTION for p in report.problems):
+                mapping_editor(upload, kind)
             problems = report.problems_frame()
             if len(problems) <= 30:
                 st.table(md_frame(problems.set_index("bestand")))  # wraps long messages

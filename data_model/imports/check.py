@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from data_model.imports.checks import Catalogue, Context, Frames
 from data_model.imports.formats import FileFormat
+from data_model.imports.mapping import with_mapping
 from data_model.imports.problems import ImportRejected, Problem
 from data_model.imports.reader import ReadError, open_book
 from data_model.imports.validate import parse_book
@@ -35,9 +36,12 @@ def check_file(
     catalogue: Catalogue,
     progress: Progress | None = None,
     fractions: bool | None = None,
+    mapping: dict[str, str] | None = None,
 ) -> Checked:
     """Read, parse and check one file; raises ImportRejected with every problem.
-    `fractions`: the user's answer for a short column of fractions (checks.fraction_check)."""
+    `fractions`: the user's answer for a short column of fractions (checks.fraction_check);
+    `mapping`: the file's own header per column key (imports.mapping), checked as ever."""
+    fmt = with_mapping(fmt, mapping)
     say = progress or (lambda frac, msg: None)
     say(0.05, "Bestand lezen")
     try:

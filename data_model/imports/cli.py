@@ -19,6 +19,7 @@ from data_model.imports.importer import import_file
 from data_model.imports.problems import count_text
 from data_model.imports.worker import check_in_worker
 from data_model.reading.access import system_viewer
+from data_model.state.mappings import MappingNotFound, load_mapping
 from data_model.storage.cli import add_data_argument, open_data
 
 
@@ -32,6 +33,11 @@ def main(argv: list[str] | None = None) -> int:
         "--kind", required=True, choices=sorted(FORMATS), help="soort bestand: " + kinds
     )
     add_data_argument(parser)
+    parser.add_argument(
+        "--mapping", metavar="NAAM",
+        help="een bewaarde koppeling van kolommen (Gegevens > Inlezen), bv. 'OVSG-feedback': "
+        "voor een bestand met eigen kolomnamen",
+    )  # fmt: skip
     parser.add_argument(
         "--breuken", choices=["ja", "nee"],
         help="alleen nodig als het importeren erom vraagt: zijn de waarden tussen 0 en 1 in een "
@@ -50,11 +56,25 @@ def main(argv: list[str] | None = None) -> int:
         print(f"[{frac:4.0%}] {message}", file=sys.stderr, flush=True)
 
     db = open_data(args.data)
+    viewer = system_viewer(db.cursor())
+    mapping = None
+    if args.mapping:
+        try:
+            kind, mapping = load_mapping(db, viewer, args.mapping)
+        except MappingNotFound as exc:
+            db.close()
+            print(str(exc), file=sys.stderr)
+            return 2
+        if kind != args.kind:
+            db.close()
+            print(f"De koppeling '{args.mapping}' hoort bij '{FORMATS[kind].label}', niet bij "
+                  f"'{FORMATS[args.kind].label}'.", file=sys.stderr)  # fmt: skip
+            return 2
     try:
         report = import_file(
-            db, system_viewer(db.cursor()), args.file.name, args.file.read_bytes(), args.kind,
+            db, viewer, args.file.name, args.file.read_bytes(), args.kind,
             progress, checker=None if args.in_process else check_in_worker,
-            fractions=None if args.breuken is None else args.breuken == "ja",
+            fractions=None if args.breuken is None else args.breuken == "ja", mapping=mapping,
         )  # fmt: skip
     finally:
         db.close()

@@ -161,12 +161,14 @@ def import_file(
     progress: Progress | None = None,
     checker: Checker | None = None,
     fractions: bool | None = None,
+    mapping: dict[str, str] | None = None,
 ) -> ImportReport:
     """Validate and import one file; never raises for bad input (see report.problems).
 
     `checker` runs step 1; the page and the CLI pass `worker.check_in_worker` so untrusted
     bytes are parsed in a limited process. Default: in this process (tests, notebooks).
-    `fractions`: the user's answer to the question a short column of fractions raises."""
+    `fractions`: the user's answer to the question a short column of fractions raises;
+    `mapping`: the file's own header per column key (a saved column mapping)."""
     if not viewer.is_admin:
         raise AccessDenied("Alleen een beheerder kan gegevens inlezen.")
     if kind not in FORMATS:
@@ -183,7 +185,7 @@ def import_file(
         refused = threading.Event()
         with ThreadPoolExecutor(1, thread_name_prefix="import-check") as pool:
             pending = pool.submit(checker or check_file, file_name, data, fmt, catalogue, say,
-                                  fractions=fractions)  # fmt: skip
+                                  fractions=fractions, mapping=mapping)  # fmt: skip
             pending.add_done_callback(lambda f: refused.set() if f.exception() else None)
             # While the file is checked (in the worker), write() copies the current snapshot:
             # the copy costs no waiting, a refused file stops it, and a refused or unchanged

@@ -44,6 +44,7 @@ def start_job(
     data: bytes,
     kind: str,
     fractions: bool | None = None,
+    mapping: dict[str, str] | None = None,
 ) -> ImportJob:
     """Start an import in a background thread (the checks in a worker process)."""
     job = ImportJob(uuid.uuid4().hex[:12], file_name)
@@ -54,7 +55,8 @@ def start_job(
     def run() -> None:
         try:
             job.report = import_file(db, viewer, file_name, data, kind, progress,
-                                     checker=check_in_worker, fractions=fractions)  # fmt: skip
+                                     checker=check_in_worker, fractions=fractions,
+                                     mapping=mapping)  # fmt: skip
         except Exception:  # a bug: logged by import_file; the page shows a reference only
             ref = uuid.uuid4().hex[:8]
             print(f"import job {job.job_id} ref {ref} failed:\n{traceback.format_exc()}",

@@ -41,6 +41,8 @@ FORMULA = (
     "(Plakken speciaal > Waarden)."
 )
 BLANK = "Lege cel. Verwacht: een waarde in deze kolom."
+# A header that does not fit the kind: the page offers to map the file's own columns.
+MAPPING_QUESTION = "kolommen"
 
 
 @dataclass
@@ -123,12 +125,12 @@ def choose_sheet(
         columns = ", ".join(c.header for c in fmt.columns if c.required)
         where = "In geen enkel blad" if book.sheets[0].name != "(csv)" else "Hier"
         sheets = f" ({names})" if where != "Hier" else ""
-        raise refused(
-            file_name,
+        raise ImportRejected([Problem(
+            file_name, "(csv)" if where == "Hier" else "", None, "", "",
             f"Geen kopregel gevonden. {where}{sheets} bevatten de eerste {HEADER_SCAN_ROWS} "
             f"rijen de kolomnamen van '{fmt.label}': {columns}." + _kind_hint(fmt, head),
-            sheet="(csv)" if where == "Hier" else "",
-        )
+            question=MAPPING_QUESTION,
+        )])  # fmt: skip
     notes = [
         f"Het verborgen blad '{f[1].name}' is niet ingelezen (verborgen bladen worden "
         "overgeslagen)."
@@ -184,7 +186,8 @@ def _map_headers(
                                     f"Kolom '{column.header}' ontbreekt in de kopregel (rij "
                                     f"{header_row}). Voeg de kolom toe ("
                                     f"{column.description or column.header})."
-                                    + _kind_hint(fmt, [raw_headers])))  # fmt: skip
+                                    + _kind_hint(fmt, [raw_headers]),
+                                    question=MAPPING_QUESTION))  # fmt: skip
     if fmt.domain_columns and not domain_cols and not problems:
         problems.append(Problem(file_name, sheet, header_row, "", "",
                                 "Geen enkele domeinkolom gevonden. Verwacht: één kolom per "

@@ -15,6 +15,7 @@ One worker runs at a time (a second import waits for the first).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import pickle
@@ -32,7 +33,9 @@ import pandas as pd
 from data_model.imports.check import Checked, check_file
 from data_model.imports.checks import Catalogue
 from data_model.imports.formats import FORMATS, FileFormat
+from data_model.imports.mapping import Preview, preview
 from data_model.imports.problems import ImportRejected, Problem, refused
+from data_model.imports.reader import ReadError, open_book
 
 MEMORY_LIMIT_BYTES = 2 * 1024**3  # address space of the worker (its RSS stays well below)
 CPU_LIMIT_S = 60
@@ -52,47 +55,67 @@ def check_in_worker(
     catalogue: Catalogue,
     progress,
     fractions: bool | None = None,
+    mapping: dict[str, str] | None = None,
 ):
     """Like importer.check_file, in a limited child process. Returns importer.Checked."""
+    request = {"file_name": file_name, "kind": fmt.kind, "memory": MEMORY_LIMIT_BYTES,
+               "cpu": CPU_LIMIT_S, "fractions": fractions, "mapping": mapping}  # fmt: skip
     with _WORKERS, tempfile.TemporaryDirectory(prefix="schoolfoto-import-") as tmp:
         job = Path(tmp)
-        (job / "input.bin").write_bytes(data)
         (job / "catalogue.pickle").write_bytes(pickle.dumps(catalogue))  # parent -> child only
-        request = {"file_name": file_name, "kind": fmt.kind, "memory": MEMORY_LIMIT_BYTES,
-                   "cpu": CPU_LIMIT_S, "fractions": fractions}  # fmt: skip
-        (job / "request.json").write_text(json.dumps(request))
-        with open(job / "stderr.txt", "wb") as err:
-            proc = subprocess.Popen(
-                [sys.executable, "-m", "data_model.imports.worker", str(job)],
-                cwd=_ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err,
-                start_new_session=True,
-            )  # fmt: skip
-        started = time.monotonic()
-        seen = 0.0
-        while proc.poll() is None:
-            if time.monotonic() - started > WALL_LIMIT_S:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
-                raise refused(
-                    file_name,
-                    f"Het controleren duurde langer dan {WALL_LIMIT_S} seconden en is "
-                    "afgebroken. Er is niets gewijzigd. Splits het bestand (bv. per schooljaar) "
-                    "of sla het opnieuw op vanuit Excel.",
-                )
-            seen = _report_progress(job, progress, seen)
-            time.sleep(_POLL_S)
-        stderr = (job / "stderr.txt").read_text("utf-8", "replace")
-        result = job / "result.json"
-        if proc.returncode != 0 or not result.exists():
-            raise refused(file_name, _death_message(proc.returncode, stderr))
-        outcome = json.loads(result.read_text())
-        global last_peak_rss_mb
-        last_peak_rss_mb = outcome.get("peak_rss_mb", 0.0)
+        outcome = _run_child(job, file_name, data, request, progress)
         if outcome["problems"]:
             raise ImportRejected([Problem(**p) for p in outcome["problems"]])
         frames = {name: _read_frame(job / f"{name}.parquet") for name in outcome["frames"]}
         return Checked(frames, outcome["sheet"], outcome["headers"], outcome["ignored"],
                        outcome["notes"])  # fmt: skip
+
+
+def preview_in_worker(file_name: str, data: bytes) -> Preview:
+    """The header and first rows of an uploaded file (for a column mapping), read in the
+    limited child process like every untrusted file; ImportRejected if it cannot be read."""
+    request = {"file_name": file_name, "mode": "preview", "memory": MEMORY_LIMIT_BYTES,
+               "cpu": CPU_LIMIT_S}  # fmt: skip
+    with _WORKERS, tempfile.TemporaryDirectory(prefix="schoolfoto-preview-") as tmp:
+        outcome = _run_child(Path(tmp), file_name, data, request, None)
+    if outcome["problems"]:
+        raise ImportRejected([Problem(**p) for p in outcome["problems"]])
+    return Preview(**outcome["preview"])
+
+
+def _run_child(job: Path, file_name: str, data: bytes, request: dict, progress) -> dict:
+    """Start the worker on `job`, enforce the wall-clock limit, report its progress; the
+    outcome it wrote (or a refusal when it died)."""
+    (job / "input.bin").write_bytes(data)
+    (job / "request.json").write_text(json.dumps(request))
+    with open(job / "stderr.txt", "wb") as err:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "data_model.imports.worker", str(job)],
+            cwd=_ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err,
+            start_new_session=True,
+        )  # fmt: skip
+    started = time.monotonic()
+    seen = 0.0
+    while proc.poll() is None:
+        if time.monotonic() - started > WALL_LIMIT_S:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+            raise refused(
+                file_name,
+                f"Het controleren duurde langer dan {WALL_LIMIT_S} seconden en is "
+                "afgebroken. Er is niets gewijzigd. Splits het bestand (bv. per schooljaar) "
+                "of sla het opnieuw op vanuit Excel.",
+            )
+        seen = _report_progress(job, progress, seen)
+        time.sleep(_POLL_S)
+    stderr = (job / "stderr.txt").read_text("utf-8", "replace")
+    result = job / "result.json"
+    if proc.returncode != 0 or not result.exists():
+        raise refused(file_name, _death_message(proc.returncode, stderr))
+    outcome = json.loads(result.read_text())
+    global last_peak_rss_mb
+    last_peak_rss_mb = outcome.get("peak_rss_mb", 0.0)
+    return outcome
 
 
 def _death_message(returncode: int, stderr: str) -> str:
@@ -147,6 +170,8 @@ def _child(job: Path) -> int:
     resource.setrlimit(resource.RLIMIT_AS, (request["memory"], request["memory"]))
     resource.setrlimit(resource.RLIMIT_CPU, (request["cpu"], request["cpu"] + 5))
 
+    if request.get("mode") == "preview":
+        return _preview_child(job, request)
     catalogue = pickle.loads((job / "catalogue.pickle").read_bytes())
     fmt = FORMATS[request["kind"]]
 
@@ -160,7 +185,8 @@ def _child(job: Path) -> int:
     try:
         data = (job / "input.bin").read_bytes()
         checked = check_file(request["file_name"], data, fmt, catalogue, progress,
-                             fractions=request.get("fractions"))  # fmt: skip
+                             fractions=request.get("fractions"),
+                             mapping=request.get("mapping"))  # fmt: skip
         del data
         for name, frame in checked.frames.items():
             frame.to_parquet(job / f"{name}.parquet", index=False)
@@ -168,6 +194,22 @@ def _child(job: Path) -> int:
                    ignored=checked.ignored, notes=checked.notes)  # fmt: skip
     except ImportRejected as exc:
         out["problems"] = [p.to_dict() for p in exc.problems]
+    except MemoryError:
+        print("MemoryError", file=sys.stderr)
+        return 3
+    out["peak_rss_mb"] = _peak_rss_mb()
+    (job / "result.json").write_text(json.dumps(out, default=str))
+    return 0
+
+
+def _preview_child(job: Path, request: dict) -> int:
+    out: dict[str, object] = {"problems": [], "preview": None}
+    try:
+        book = open_book(request["file_name"], (job / "input.bin").read_bytes())
+        out["preview"] = dataclasses.asdict(preview(book))
+    except ReadError as exc:
+        out["problems"] = [Problem(request["file_name"], exc.sheet, exc.row, exc.column,
+                                   exc.value, exc.message).to_dict()]  # fmt: skip
     except MemoryError:
         print("MemoryError", file=sys.stderr)
         return 3

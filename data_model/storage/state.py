@@ -179,11 +179,28 @@ def _migration_2(con: sa.Connection) -> None:
     metadata.create_all(con, tables=[metadata.tables[t] for t in tables])
 
 
+# A remembered column mapping per source of import files (data_model.state.mappings).
+sa.Table(
+    "column_mappings",
+    metadata,
+    sa.Column("source", sa.String(100), primary_key=True),
+    sa.Column("kind", sa.String(40), nullable=False),
+    sa.Column("mapping", sa.Text, nullable=False),  # JSON: column key -> the file's header
+    sa.Column("updated_at", sa.DateTime, nullable=False),
+    sa.Column("updated_by", sa.String(100), nullable=False),
+)
+
+
+def _migration_3(con: sa.Connection) -> None:
+    metadata.create_all(con, tables=[metadata.tables["column_mappings"]])
+
+
 # Append only: (version, function). A function gets a connection inside the migration's
 # transaction. Never change an applied migration; add the next one.
 MIGRATIONS: list[tuple[int, Callable[[sa.Connection], None]]] = [
     (1, _migration_1),
     (2, _migration_2),
+    (3, _migration_3),
 ]
 STATE_VERSION = MIGRATIONS[-1][0]
 

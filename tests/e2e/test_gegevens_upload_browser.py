@@ -6,7 +6,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.data_model.importer_files import RESULT_HEADER, ods_bytes
+from data_model.storage.db import Database
+from tests.data_model.importer_files import RESULT_HEADER, next_year_results, ods_bytes, xlsx_bytes
+from tests.data_model.test_importer_mapping import OWN
+from tests.e2e.conftest import open_page, private_copy, running_app
 from tests.e2e.test_glance_browser import _as, _nav, _settle
 
 
@@ -41,3 +44,41 @@ def test_any_file_gets_a_dutch_answer_and_dutch_buttons(page, live_app, tmp_path
     _settle(page)
     assert "kunnen niet worden ingelezen" not in page.locator("body").inner_text()
     assert start.is_enabled()
+
+
+def test_a_file_with_its_own_headers_is_mapped_once_and_imported(
+    browser, sample_db: Path, tmp_path: Path
+):
+    # A private server: this test imports (the shared one stays as the other tests expect).
+    db = private_copy(sample_db, tmp_path / "app")
+    database = Database(db)
+    try:
+        rows = next_year_results(database.cursor(), n_schools=2)
+    finally:
+        database.close()
+    own = tmp_path / "feedback.xlsx"
+    own.write_bytes(xlsx_bytes(OWN, rows, title_rows=[["OVSG-feedback 2026"]]))
+    with running_app(db) as url, open_page(browser, 1280, 900) as page:
+        sidebar = _as(page, url, "Beheerder")
+        _nav(page, sidebar, "Gegevens")
+        page.locator("[data-testid=stFileUploader] input[type=file]").set_input_files(str(own))
+        _settle(page)
+        page.get_by_role("button", name="Controleren en inlezen").click()
+        editor = page.get_by_text("Kolommen van dit bestand koppelen")
+        editor.wait_for(timeout=90_000)
+        _settle(page)
+
+        # Pre-filled by similarity: the school number and the means are found.
+        def picked(label: str) -> str:
+            return page.get_by_role("combobox", name=label, exact=True).input_value()
+
+        assert picked("instellingsnummer") == "Schoolnummer"
+        assert picked("gemiddelde_vlaanderen") == "Gem. Vlaanderen"
+        page.get_by_label("Naam van de bron").fill("OVSG-feedback")
+        page.keyboard.press("Enter")
+        _settle(page)
+        page.get_by_role("button", name="Koppeling bewaren en inlezen").click()
+        page.get_by_text("rijen toegevoegd").wait_for(timeout=120_000)
+        _settle(page)
+        # Next time the source is offered by name.
+        assert page.get_by_text("Eigen kolomnamen van een bekende bron").is_visible()
