@@ -21,7 +21,7 @@ from data_model.reading import access
 from data_model.settings import setting
 from data_model.state import audit
 from data_model.storage.db import get_meta, is_sample
-from data_model.vocabulary import ROLE_LABELS, ROLES
+from data_model.vocabulary import BEHEERDER, DIRECTEUR, ROLE_LABELS, ROLES
 from ui.components import log_audit
 from ui.data import cursor, demo_users
 from ui.safe_text import md
@@ -29,6 +29,7 @@ from ui.safe_text import md
 DEMO_USER_KEY = "demo_user_id"
 _LOGGED_KEY = "_audit_login_logged"
 _LAST_ROLE_KEY = "_demo_role_last"
+_ROLE_WIDGET_KEY = "demo_role"
 
 
 def auth_mode() -> str:
@@ -83,11 +84,11 @@ def refuse_demo_on_real_data() -> None:
 
 def _demo_label(row: dict) -> str:
     role = ROLE_LABELS[row["role"]].split(" (")[0]
-    if row["role"] == "directeur":
+    if row["role"] == DIRECTEUR:
         extra = row["first_school"] + (
             f" (+{row['n_schools'] - 1})" if row["n_schools"] > 1 else ""
         )
-    elif row["role"] == "beheerder":
+    elif row["role"] == BEHEERDER:
         extra = "alle scholen"
     else:
         extra = f"{row['n_schools']} scholen"
@@ -103,18 +104,22 @@ def _demo_viewer() -> access.Viewer:
     labels = {r["user_id"]: _demo_label(r) for r in records}
     with st.sidebar:
         st.caption("Demomodus op voorbeeldgegevens: kies een rol en een gebruiker.")
+        # The role outlives a page switch made from a callback (Start's "Open de schoolfoto"):
+        # Streamlit then drops the widget's own state, and the picker fell back to the
+        # director while the anker meant to open her school.
+        if _ROLE_WIDGET_KEY not in st.session_state:
+            st.session_state[_ROLE_WIDGET_KEY] = st.session_state.get(_LAST_ROLE_KEY, DIRECTEUR)
         role = st.segmented_control(
             "Rol",
             options=list(ROLES),
             format_func=lambda r: ROLE_LABELS[r].split(" (")[0],
-            default="directeur",
             # A click on the selected role would otherwise deselect it, and the picker fell
             # back to the director: the role must stay as chosen.
             required=True,
-            key="demo_role",
+            key=_ROLE_WIDGET_KEY,
         )
         # Belt and braces: should a deselection still arrive, keep the role shown before.
-        role = role or st.session_state.get(_LAST_ROLE_KEY) or "directeur"
+        role = role or st.session_state.get(_LAST_ROLE_KEY) or DIRECTEUR
         st.session_state[_LAST_ROLE_KEY] = role
         ids = [r["user_id"] for r in records if r["role"] == role]
         current = st.session_state.get(DEMO_USER_KEY) or get_meta(con, "demo_default_user")
