@@ -32,10 +32,15 @@ def _choose(page, role: str, user: str | None) -> None:  # type: ignore[no-untyp
 
 
 def _settle(page) -> None:  # type: ignore[no-untyped-def]
-    """Wait until Streamlit has finished the run (no running indicator) and charts are drawn."""
-    page.wait_for_load_state("networkidle")
-    page.locator("[data-testid=stStatusWidget]").wait_for(state="hidden", timeout=180_000)
-    page.wait_for_timeout(1500)  # a screenshot tool, not a test: let canvases finish drawing
+    """Wait until Streamlit has finished the run: no running indicator, no element still
+    fading out, no placeholder skeleton; then let canvases finish drawing."""
+    page.wait_for_timeout(300)
+    page.wait_for_selector("[data-testid=stStatusWidget]", state="detached", timeout=180_000)
+    page.wait_for_function(
+        "document.querySelectorAll('[data-stale=true], [data-testid=stSkeleton]').length === 0",
+        timeout=180_000,
+    )
+    page.wait_for_timeout(1500)  # a screenshot tool, not a test
 
 
 def shoot(data: Path, out: Path, roles: list[str], pages: list[str], widths: list[int],
