@@ -6,6 +6,7 @@ from data_model.reading import overview, queries
 from data_model.reading.comparisons import Filters
 from data_model.rules import load_rules
 from data_model.texts.explain import highlights
+from data_model.vocabulary import ANKER, BEHEERDER, DIRECTEUR, REGIOTEAM
 from ui.brief import changes_since_last_year
 from ui.components import (
     SCHOOL_KEY,
@@ -42,7 +43,7 @@ if schools.empty:
     )
     st.stop()
 
-if viewer.role == "directeur":
+if viewer.role == DIRECTEUR:
     # The 30-second brief: status per learning area, what changed, the Vlaamse toetsen, and
     # the next step. Links keep the session (same tab, same role): st.page_link.
     st.header(f"Welkom, {md(viewer.name.split()[0])}")
@@ -109,12 +110,23 @@ if viewer.role == "directeur":
 # (never ranked): its colours with the judged estimate and the trend arrows, so a count such
 # as "Stijgt of daalt: 7" can be followed to the seven schools it counts.
 intro = {
-    "anker": "Dit zijn de scholen die u begeleidt, met wat er in het laatste schooljaar opvalt.",
-    "regioteam": "Dit zijn de scholen van uw regio, met wat er in het laatste schooljaar opvalt.",
-    "beheerder": "Alle scholen in de databank, met wat er in het laatste schooljaar opvalt.",
+    ANKER: "Dit zijn de scholen die u begeleidt, met wat er in het laatste schooljaar opvalt.",
+    REGIOTEAM: "Dit zijn de scholen van uw regio, met wat er in het laatste schooljaar opvalt.",
+    BEHEERDER: "Alle scholen in de databank, met wat er in het laatste schooljaar opvalt.",
 }
 st.header(f"{len(schools)} scholen")
 st.write(intro.get(viewer.role, ""))
+if viewer.role == BEHEERDER:
+    # Results may come in before that year's context file; until it does, those schools have
+    # no similar schools and so no colours. Say which file is still to come.
+    for wait in query(queries.years_waiting_for_context, viewer).itertuples(index=False):
+        st.warning(
+            f"Schooljaar {wait.school_year}: {int(wait.n_schools)} "
+            f"{'school heeft' if wait.n_schools == 1 else 'scholen hebben'} resultaten maar "
+            "nog geen contextgegevens (het bestand 'Scholen en context'). Zodra dat bestand is "
+            "ingelezen, krijgen hun cellen een kleur.",
+            icon=":material/pending:",
+        )
 matrix = query(overview.region_matrix, viewer, "ovsg6")
 if matrix.empty:
     st.info("Nog geen resultaten van de OVSG-toets voor deze scholen.")

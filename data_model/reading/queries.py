@@ -163,6 +163,26 @@ def scope_overview(
     ).df()
 
 
+@scope_read
+def years_waiting_for_context(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> pd.DataFrame:
+    """School years with results of schools in scope that have no context data that year:
+    without it there is no comparison with similar schools, so no colour. Results may be
+    imported before the context file; this says which context files are still to come.
+    Columns: school_year, n_schools (schools with results but no context)."""
+    return con.execute(
+        f"""
+        SELECT r.school_year, count(DISTINCT r.school_id) AS n_schools
+        FROM school_result r
+        LEFT JOIN school_context c USING (school_id, school_year)
+        WHERE c.school_id IS NULL
+          AND r.school_id IN ({SCOPE_FILTER})  -- constant SQL fragment, not input
+        GROUP BY r.school_year
+        ORDER BY r.school_year
+        """,
+        [allowed_ids(con, viewer)],
+    ).df()
+
+
 def database_summary(con: duckdb.DuckDBPyConnection) -> dict[str, object]:
     """Counts for the footer and the Uitleg page (no school-level data)."""
     row = con.execute(

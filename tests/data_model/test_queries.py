@@ -68,3 +68,30 @@ def test_scope_overview_has_one_row_per_school_and_area(con, viewers):
     assert len(overview) == 10 * 4
     assert set(overview["learning_area"]) == {"Nederlands", "Wiskunde", "Wereldoriëntatie", "Frans"}
     assert (overview["school_year"] == "2024-2025").all()
+
+
+def test_years_waiting_for_context_are_named_per_scope(writable_db, viewers) -> None:
+    """Results imported before that year's context file: the beheerder is told which year
+    waits and for how many schools; a director's scope counts only her own school."""
+    from data_model.reading.access import allowed_school_ids, system_viewer, viewer_for_user_id
+    from data_model.storage.db import Database
+
+    db = Database(writable_db)
+    try:
+        con = db.cursor()
+        admin = system_viewer(con)
+        assert queries.years_waiting_for_context(con, admin).empty  # the sample is complete
+        year = con.execute("SELECT max(school_year) FROM school_context").fetchone()[0]
+        with db.write() as w:
+            w.execute("DELETE FROM school_context WHERE school_year = ?", [year])
+        con = db.cursor()
+        waiting = queries.years_waiting_for_context(con, system_viewer(con))
+        n_schools = con.execute(
+            "SELECT count(DISTINCT school_id) FROM school_result WHERE school_year = ?", [year]
+        ).fetchone()[0]
+        assert waiting.to_dict("records") == [{"school_year": year, "n_schools": n_schools}]
+        director = viewer_for_user_id(con, viewers["directeur"].user_id)
+        mine = queries.years_waiting_for_context(con, director)
+        assert mine["n_schools"].tolist() == [len(allowed_school_ids(con, director))]
+    finally:
+        db.close()
