@@ -98,7 +98,9 @@ def mapping_editor(upload, kind: str) -> None:
         for i, column in enumerate(fmt.columns):
             where = left if i % 2 == 0 else right
             pick = where.selectbox(
-                md(column.header) + ("" if column.required else " (niet verplicht)"),
+                # The header is a constant of the import format, not data: written as it is,
+                # so "gemiddelde_vlaanderen" is also the select box's accessible name.
+                column.header + ("" if column.required else " (niet verplicht)"),
                 options,
                 index=options.index(guess[column.key]) if column.key in guess else 0,
                 key=f"koppeling_{kind}_{column.key}",

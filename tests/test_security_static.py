@@ -345,6 +345,7 @@ TRUSTED_IN = {
     ("app_pages/uitleg.py", "years"): "rules.status_years (configuration)",
     ("app_pages/uitleg.py", "close_label"): "a status label from rules.toml",
     ("app_pages/uitleg.py", "unsure_label"): "a status label from rules.toml",
+    ("app_pages/gegevens.py", "column"): "mapping editor: a column of FORMATS (constants)",
     ("app_pages/start.py", "wait"): "years_waiting_for_context: a school year and a count",
     ("ui/components.py", "this_year"): "a tile line: format_number() and a count",
     ("ui/grid.py", "labels"): "pick_number: two fixed Dutch labels of the number shown",
