@@ -23,6 +23,7 @@ import pandas as pd
 from data_model.imports.checks import Context, Frames
 from data_model.imports.problems import ImportRejected
 from data_model.rules import load_rules
+from data_model.statistics.classes import refresh_class_results
 from data_model.storage.pupil_key import folder_of, load_secret, pupil_key, pupil_row_id
 
 Outcome = tuple[int, int, bool]  # rows added, rows replaced, unchanged
@@ -213,6 +214,8 @@ def write_pupils(
         "INSERT INTO pupil_results (" + r_cols + ") SELECT " + r_cols + " FROM _imp_results"
     )
     _refuse_double_results(con, aid, len(results))
+    pairs = pupils[["school_id", "school_year"]].drop_duplicates().itertuples(index=False)
+    refresh_class_results(con, [tuple(p) for p in pairs])
     return len(results), int(replaced), False
 
 

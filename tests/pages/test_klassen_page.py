@@ -1,0 +1,57 @@
+"""The Klassen page: the director sees the own school's class groups; no other role has the
+page, and its reads refuse them (tests/data_model/test_class_groups.py)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from data_model.reading import access
+from tests.pages.apptest import all_text, run_page
+from ui.class_tables import HIDDEN, SCHOOL, class_table
+from ui.navigation import visible_pages
+
+PAGE = "app_pages/klassen.py"
+
+
+def test_director_sees_the_class_groups_beside_the_school(app_env, con, viewers) -> None:
+    director = viewers["directeur"]
+    school = access.allowed_school_ids(con, director)[0]
+    at = run_page(director, PAGE, school)
+    assert not at.exception, [e.value for e in at.exception]
+    assert "Klassen" in all_text(at)
+    table = at.dataframe[0].value
+    groups = con.execute(
+        "SELECT DISTINCT class_group FROM class_result WHERE school_id = ? AND assessment_id = 'ovsg6' AND school_year = "
+        "(SELECT max(school_year) FROM class_result WHERE school_id = ?) AND NOT suppressed",
+        [school, school],
+    ).fetchall()
+    assert table.columns[0] == SCHOOL and "Vlaanderen" in table.columns
+    assert {g for (g,) in groups} <= {c.split(" ·")[0] for c in table.columns}
+    assert table.index[0] == "Totaal"
+
+
+@pytest.mark.parametrize("role", ["anker", "regioteam", "beheerder"])
+def test_no_other_role_has_the_page(viewers, role) -> None:
+    assert PAGE not in [p.path for p in visible_pages(viewers[role])]
+    assert PAGE in [p.path for p in visible_pages(viewers["directeur"])]
+
+
+def test_table_never_shows_a_hidden_group() -> None:
+    df = pd.DataFrame(
+        {
+            "class_group": [None, "6A", "6B", "6C"],
+            "learning_area": None, "domain": None,
+            "n_pupils": [30.0, 24.0, None, None],
+            "score_mean": [60.0, 61.25, None, None],
+            "pct_goal_reached": None,
+            "ci_low": [None, 57.0, None, None], "ci_high": [None, 65.5, None, None],
+            "suppressed": [False, False, True, True],
+            "similar_mean": 58.0, "flanders_mean": 59.0,
+        }
+    )  # fmt: skip
+    table = class_table(df)
+    assert table.loc["Totaal", SCHOOL] == "60,0"
+    assert table.loc["Totaal", "6A · 24 lln."] == "61,3 (57,0–65,5)"
+    assert table.loc["Totaal", "6B"] == table.loc["Totaal", "6C"] == HIDDEN
+    assert table.loc["Totaal", "Vlaanderen"] == "59,0"

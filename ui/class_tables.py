@@ -1,0 +1,69 @@
+"""Tables of a school's class groups (Klassen page): rows = total, learning areas and domains,
+columns = the school, each class group and the comparison groups. Pure functions of the
+frame `reading.classes.class_results` returns, tested without a server."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from data_model.texts.formatting import format_number
+
+HIDDEN = "niet getoond"
+SCHOOL = "Uw school"
+
+
+def _row_label(area: object, domain: object) -> str:
+    if pd.isna(area):
+        return "Totaal"
+    return str(area) if pd.isna(domain) else f"{area} – {domain}"
+
+
+def _score(row: pd.Series, with_interval: bool) -> str:
+    if bool(row["suppressed"]) or pd.isna(row["score_mean"]):
+        return HIDDEN
+    text = format_number(row["score_mean"])
+    if with_interval and not pd.isna(row["ci_low"]):
+        text += f" ({format_number(row['ci_low'])}–{format_number(row['ci_high'])})"
+    return text
+
+
+def _pct(row: pd.Series) -> str:
+    if bool(row["suppressed"]) or pd.isna(row["pct_goal_reached"]):
+        return HIDDEN if bool(row["suppressed"]) else "–"
+    return format_number(row["pct_goal_reached"]) + " %"
+
+
+def group_labels(df: pd.DataFrame) -> dict[str, str]:
+    """Column header per class group: its name and pupils of the total row ("6A · 21 lln.")."""
+    total = df[df["learning_area"].isna() & df["class_group"].notna()]
+    labels = {}
+    for row in total.itertuples(index=False):
+        n = "" if row.suppressed or pd.isna(row.n_pupils) else f" · {int(row.n_pupils)} lln."
+        labels[str(row.class_group)] = f"{row.class_group}{n}"
+    return labels
+
+
+def class_table(df: pd.DataFrame, measure: str = "score") -> pd.DataFrame:
+    """Text table: `measure` "score" (mean and its interval) or "goals" (% goals reached)."""
+    if df.empty:
+        return pd.DataFrame()
+    labels = group_labels(df)
+    cells: dict[str, dict[str, str]] = {}
+    comparison: dict[str, tuple[float, float]] = {}
+    for _, row in df.iterrows():
+        label = _row_label(row["learning_area"], row["domain"])
+        column = SCHOOL if pd.isna(row["class_group"]) else labels.get(str(row["class_group"]))
+        if column is None:
+            continue
+        value = _score(row, pd.notna(row["class_group"])) if measure == "score" else _pct(row)
+        cells.setdefault(label, {})[column] = value
+        comparison[label] = (row["similar_mean"], row["flanders_mean"])
+    table = pd.DataFrame.from_dict(cells, orient="index")
+    if SCHOOL not in table:
+        table[SCHOOL] = HIDDEN
+    table = table[[SCHOOL, *sorted(set(table.columns) - {SCHOOL})]].fillna(HIDDEN)
+    if measure == "score":
+        table["Vergelijkbare scholen"] = [format_number(comparison[i][0]) for i in table.index]
+        table["Vlaanderen"] = [format_number(comparison[i][1]) for i in table.index]
+    table.index.name = "Leergebied – domein"
+    return table
