@@ -34,7 +34,7 @@ names = dict(zip(tests["assessment_id"], tests["name"], strict=False))
 left, right = st.columns(2)
 with left:
     assessment_id = st.selectbox(
-        "Toets", options=list(names), format_func=lambda a: md(names[a]), key="klassen_test"
+        "Toets", options=list(names), format_func=lambda a: str(names[a]), key="klassen_test"
     )
 with right:
     years = tests.loc[tests["assessment_id"] == assessment_id, "school_year"].tolist()
