@@ -67,3 +67,38 @@ def class_table(df: pd.DataFrame, measure: str = "score") -> pd.DataFrame:
         table["Vlaanderen"] = [format_number(comparison[i][1]) for i in table.index]
     table.index.name = "Leergebied – domein"
     return table
+
+
+PUPIL_NUMBER = "Leerlingnummer"
+
+
+def pupil_table(
+    df: pd.DataFrame, test_names: dict[str, str], numbers: dict[str, str] | None = None
+) -> pd.DataFrame:
+    """The pupil list as text: code (and the school's own number when the director chose the
+    pupil file again), class group, total, learning areas, goals reached, earlier result."""
+    if df.empty:
+        return pd.DataFrame()
+    fixed = {"code", "class_group", "goals", "domains", "total", "earlier_test", "earlier_year",
+             "earlier_score"}  # fmt: skip
+    areas = [c for c in df.columns if c not in fixed]
+    out = pd.DataFrame({"Code": df["code"]})
+    if numbers:
+        out[PUPIL_NUMBER] = [numbers.get(c, "") for c in df["code"]]
+    out["Lesgroep"] = df["class_group"]
+    out["Totaal"] = [format_number(v) for v in df["total"]]
+    for area in areas:
+        out[area] = [format_number(v) for v in df[area]]
+    out["Doelen bereikt"] = [
+        "–" if pd.isna(g) else f"{int(g)} van {int(d)}"
+        for g, d in zip(df["goals"], df["domains"], strict=True)
+    ]
+    out["Eerder"] = [
+        "niet gekoppeld"
+        if pd.isna(test)
+        else f"{test_names.get(test, test)} {year}: {format_number(score)}"
+        for test, year, score in zip(
+            df["earlier_test"], df["earlier_year"], df["earlier_score"], strict=True
+        )
+    ]
+    return out

@@ -230,7 +230,7 @@ def _refuse_double_results(con: duckdb.DuckDBPyConnection, aid: str, expected: i
         "SELECT count(*) FROM pupil_results SEMI JOIN _imp_pupils USING (pupil_id) "
         "WHERE assessment_id = ?",
         [aid],
-    ).fetchone()[0]
+    ).fetchall()[0][0]  # fetchall: a pending result would block the next register()
     if stored != expected:
         raise duckdb.ConstraintException(
             f"{stored - expected} pupil results of {aid} would be stored twice"

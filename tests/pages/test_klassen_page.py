@@ -55,3 +55,18 @@ def test_table_never_shows_a_hidden_group() -> None:
     assert table.loc["Totaal", "6A · 24 lln."] == "61,3 (57,0–65,5)"
     assert table.loc["Totaal", "6B"] == table.loc["Totaal", "6C"] == HIDDEN
     assert table.loc["Totaal", "Vlaanderen"] == "59,0"
+
+
+def test_the_pupil_list_is_shown_on_request_and_every_view_is_logged(app_env, con, viewers) -> None:
+    director = viewers["directeur"]
+    school = access.allowed_school_ids(con, director)[0]
+    at = run_page(director, PAGE, school)
+    assert len(at.dataframe) == 1  # the list is not read until asked for
+    views = "SELECT count(*) FROM audit_log WHERE user_id = ? AND detail LIKE 'leerlingenlijst%'"
+    before = con.state.execute(views, [director.user_id]).fetchone()[0]
+    at.toggle(key="klassen_pupils").set_value(True).run()
+    assert not at.exception, [e.value for e in at.exception]
+    listing = at.dataframe[-1].value
+    assert list(listing.columns[:3]) == ["Code", "Lesgroep", "Totaal"]
+    assert listing["Code"].str.fullmatch(r"LL-[A-Z2-9]{6}").all()
+    assert con.state.execute(views, [director.user_id]).fetchone()[0] == before + 1
