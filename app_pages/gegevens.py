@@ -13,8 +13,9 @@ import streamlit as st
 
 from data_model.exports.cells import csv_bytes
 from data_model.imports import importer, jobs
+from data_model.imports.checks import FRACTIONS_QUESTION
 from data_model.imports.formats import FORMATS, MAX_DATA_ROWS
-from data_model.imports.reader import MAX_FILE_BYTES
+from data_model.imports.reader import MAX_FILE_BYTES, upfront_refusal
 from data_model.imports.templates import build_template, template_columns, template_file_name
 from data_model.texts.formatting import format_number
 from ui.data import clear_caches, cursor, db_path, get_database, query
@@ -48,11 +49,15 @@ with tabs["Inlezen"]:
         format_func=lambda k: FORMATS[k].label,
         help="Welke kolommen elk soort bestand heeft, staat onder Sjablonen.",
     )
+    # No `type=`: the browser would block any other file with an English hint; the reader's
+    # own Dutch message says which types are read (and the worker refuses the rest anyway).
     upload = st.file_uploader(
-        "Bestand (.xlsx of .csv)",
-        type=["xlsx", "csv"],
+        "Bestand (.xlsx, .xls, .xlsb, .ods of .csv)",
         help=LIMITS,
     )
+    refusal = upfront_refusal(upload.name, upload.size) if upload is not None else None
+    if refusal:
+        st.error(md(refusal), icon=":material/block:")
     st.caption(
         "Titelrijen boven de kopregel, kolomnamen in hoofdletters, decimale komma's, "
         "%-tekens en schooljaren als 2024-25 of 2025 zijn geen probleem. Een bestand voor een "
@@ -63,7 +68,7 @@ with tabs["Inlezen"]:
     if st.button(
         "Controleren en inlezen",
         type="primary",
-        disabled=upload is None or (running is not None and not running.done),
+        disabled=upload is None or bool(refusal) or (running is not None and not running.done),
     ):
         job = jobs.start_job(get_database(db_path()), viewer, upload.name, upload.getvalue(), kind)
         st.session_state[JOB_KEY] = job.job_id
@@ -101,9 +106,11 @@ with tabs["Inlezen"]:
             st.success(md(report.summary), icon=":material/check_circle:")
             if report.ignored_columns:
                 st.caption("Niet gebruikte kolommen: " + md_join(report.ignored_columns))
+            for warning in report.warnings:
+                st.warning(md(warning), icon=":material/hourglass_top:")
             for sheet_note in report.notes:  # names hidden sheets: data, so escaped
                 st.caption(md(sheet_note))
-            if not report.unchanged:
+            if not report.unchanged and not report.warnings:
                 st.caption("Alle pagina's tonen de nieuwe gegevens met hun kleuren.")
         else:
             n = len(report.problems)
@@ -118,6 +125,25 @@ with tabs["Inlezen"]:
                 f"databank. {what_now}",
                 icon=":material/block:",
             )
+            asked = [p for p in report.problems if p.question == FRACTIONS_QUESTION]
+            if asked and len(asked) == len(report.problems):
+                columns = md_join([p.column for p in asked])
+                answer = st.radio(
+                    f"Wat betekenen de waarden tussen 0 en 1 in {columns}?",
+                    ["Breuken: 0,5 = 50 %", "Percentages: 0,5 = 0,5 %"],
+                    index=None,
+                    key="gegevens_fractions",
+                )
+                again = st.button(
+                    "Opnieuw inlezen met dit antwoord", disabled=answer is None or upload is None
+                )
+                if again and answer is not None and upload is not None:
+                    job = jobs.start_job(get_database(db_path()), viewer, upload.name,
+                                         upload.getvalue(), kind,
+                                         fractions=answer.startswith("Breuken"))  # fmt: skip
+                    st.session_state[JOB_KEY] = job.job_id
+                    st.session_state.pop(REPORT_KEY, None)
+                    st.rerun()
             problems = report.problems_frame()
             if len(problems) <= 30:
                 st.table(md_frame(problems.set_index("bestand")))  # wraps long messages

@@ -1,6 +1,6 @@
 """Schoolfoto: the helicopter view of one school (docs/architecture.md, "Pages"). Layout only.
 
-Order (issue 13): tiles, then the grid with the legend in one line above it, the explanation
+Order: tiles, then the grid with the legend in one line above it, the explanation
 of a clicked cell right under its learning area, then what stands out, context and the two
 downloads for the staff meeting.
 """
@@ -9,7 +9,7 @@ import streamlit as st
 
 from data_model.reading import queries
 from data_model.rules import load_rules
-from data_model.texts.explain import highlights
+from data_model.texts.explain import comparison_label, highlights, ses_group_label
 from data_model.texts.formatting import format_count, format_pct
 from data_model.vocabulary import STATUSES
 from ui.components import (
@@ -45,10 +45,11 @@ render_area_tiles(results, rules)
 st.markdown("#### Het raster")
 st.markdown(" ".join(status_badge(s, rules) for s in STATUSES))
 st.caption(
-    f"Score = schoolgemiddelde ({md(info['score_label'])}); de kleur vergelijkt met vergelijkbare "
-    "scholen en houdt rekening met het aantal leerlingen. Ruwe scores van verschillende jaren "
-    "zijn verschillende toetsen: lees de kleur, niet het cijfer. **Klik op een cel** (of ga er "
-    "met de pijltjestoetsen naartoe): de uitleg verschijnt onder dat leergebied."
+    f"Het getal in een cel is het verschil met {comparison_label(rules)} in punten "
+    f"({md(info['score_label'])}), over de laatste {rules.status_years} schooljaren samen: "
+    "precies het verschil dat de kleur beoordeelt, rekening houdend met het aantal leerlingen. "
+    "Het nieuwste schooljaar staat links. **Klik of tik op een cel**: de uitleg, met het "
+    "interval en de score van dat jaar, verschijnt onder dat leergebied."
 )
 
 
@@ -85,9 +86,9 @@ with right, st.container(border=True):
         )
         m2.metric(
             "SES-groep",
-            f"{int(now['ses_group'])}/{rules.ses_groups}",
-            help="1 = veel leerlingen met kansarmoede-indicatoren, "
-            f"{rules.ses_groups} = weinig. Basis voor 'vergelijkbare scholen'.",
+            f"{int(now['ses_group'])} van {rules.ses_groups}",
+            help=f"{ses_group_label(int(now['ses_group']), rules)}. Basis voor 'vergelijkbare "
+            "scholen'; geen oordeel over de school.",
         )
         st.markdown(
             f"Thuistaal niet Nederlands **{format_pct(now['pct_home_language_not_dutch'])}** · "

@@ -1,28 +1,23 @@
 """Start: role-aware landing page (docs/architecture.md, "Pages"). Layout only."""
 
-import pandas as pd
 import streamlit as st
 
-from data_model.reading import queries
+from data_model.reading import overview, queries
+from data_model.reading.comparisons import Filters
 from data_model.rules import load_rules
 from data_model.texts.explain import highlights
-from data_model.vocabulary import STATUS_SIGN, TREND_SIGN
 from ui.brief import changes_since_last_year
 from ui.components import (
     SCHOOL_KEY,
     area_status_lines,
     chart_columns,
     render_area_tiles,
-    status_badge,
-    trend_text,
 )
 from ui.data import database_summary, db_path, query
-from ui.safe_text import md, md_columns, md_frame
+from ui.overview import render_region_overview, school_counts
+from ui.safe_text import md, md_columns
 
 rules = load_rules()
-# Up to this many schools, Start lists each school with its own link; more get one table.
-LIST_LIMIT = 25
-MOVING = ("rising", "falling")
 viewer = st.session_state["viewer"]
 schools = query(queries.schools_in_scope, viewer)
 summary = database_summary(db_path())
@@ -110,7 +105,9 @@ if viewer.role == "directeur":
             )
     st.stop()
 
-# Anker, regioteam, beheerder: the schools in scope, alphabetically (never ranked).
+# Anker, regioteam, beheerder: every school in scope in one compact table, alphabetically
+# (never ranked): its colours with the judged estimate and the trend arrows, so a count such
+# as "Stijgt of daalt: 7" can be followed to the seven schools it counts.
 intro = {
     "anker": "Dit zijn de scholen die u begeleidt, met wat er in het laatste schooljaar opvalt.",
     "regioteam": "Dit zijn de scholen van uw regio, met wat er in het laatste schooljaar opvalt.",
@@ -118,35 +115,14 @@ intro = {
 }
 st.header(f"{len(schools)} scholen")
 st.write(intro.get(viewer.role, ""))
-overview = query(queries.scope_overview, viewer, "ovsg6")
-if overview.empty:
+matrix = query(overview.region_matrix, viewer, "ovsg6")
+if matrix.empty:
     st.info("Nog geen resultaten van de OVSG-toets voor deze scholen.")
     st.stop()
 
-labels = {s: f"{rules.statuses[s].symbol} {rules.statuses[s].label}" for s in rules.statuses}
-index_cols = ["school_id", "name", "municipality", "community_id", "school_year", "ses_group"]
-wide = (
-    overview.pivot(index=index_cols, columns="learning_area", values="status")
-    .reset_index()
-    .sort_values(["name", "school_id"])  # alphabetical: never ranked by result
-)
-areas = list(dict.fromkeys(overview.sort_values("area_order")["learning_area"]))
-flag = (
-    overview.assign(
-        hi=overview["status"].map(STATUS_SIGN) > 0,
-        lo=overview["status"].map(STATUS_SIGN) < 0,
-        move=overview["trend"].map(TREND_SIGN) != 0,
-    )
-    .groupby("school_id")[["hi", "lo", "move"]]
-    .sum()
-)
-wide = wide.join(flag, on="school_id")
-for area in areas:
-    wide[area] = wide[area].map(labels)
-
 community_names = dict(zip(schools["community_id"], schools["community_name"], strict=False))
 communities = sorted(
-    wide["community_id"].dropna().unique(), key=lambda c: community_names.get(c) or c
+    matrix["community_id"].dropna().unique(), key=lambda c: community_names.get(c) or c
 )
 pick = st.multiselect(
     "Scholengemeenschap",
@@ -154,84 +130,42 @@ pick = st.multiselect(
     format_func=lambda c: community_names.get(c) or c,
     placeholder="Alle scholengemeenschappen",
 )
-# The toggle on its own row: in a third of the page its label read "Alleen scholen waar
-# iets op…" at 1024 px.
-only = st.toggle("Alleen scholen waar iets opvalt", value=False)
-view = wide
-if pick:
-    view = view[view["community_id"].isin(pick)]
-if only:
-    view = view[(view["hi"] + view["lo"] + view["move"]) > 0]
-
-# Short labels (a metric label does not wrap: the long ones were cut off at 1024 px), the
-# whole sentence in the help.
-m1, m2, m3 = st.columns(3)
-m1.metric(
-    "Lager dan verwacht",
-    int((view["lo"] > 0).sum()),
-    help="Aantal scholen met minstens één leergebied lager dan verwacht.",
+view = matrix[matrix["community_id"].isin(pick)] if pick else matrix
+counts = school_counts(view)
+SHOW = {
+    "all": "Alle scholen",
+    "lower": "Lager dan verwacht",
+    "higher": "Hoger dan verwacht",
+    "moving": "Stijgt of daalt",
+}
+n_all = view["school_id"].nunique()
+show = (
+    st.segmented_control(
+        "Toon",
+        list(SHOW),
+        format_func=lambda k: f"{SHOW[k]}: {int(n_all) if k == 'all' else len(counts[k])}",
+        default="all",
+        required=True,
+        key="start_show",
+        help="Lager / hoger: minstens één leergebied duidelijk lager of hoger dan vergelijkbare "
+        "scholen. Stijgt of daalt: minstens één leergebied met een duidelijke trend (↗ of ↘ "
+        "in de tabel).",
+    )
+    or "all"
 )
-m2.metric(
-    "Hoger dan verwacht",
-    int((view["hi"] > 0).sum()),
-    help="Aantal scholen met minstens één leergebied hoger dan verwacht.",
-)
-m3.metric(
-    "Stijgt of daalt",
-    int((view["move"] > 0).sum()),
-    help="Aantal scholen met minstens één leergebied dat de laatste jaren stijgt of daalt.",
-)
-
+if show != "all":
+    view = view[view["school_id"].isin(counts[show])]
 years = sorted(view["school_year"].unique())
 st.caption(
     f"OVSG-toets 6de leerjaar, {years[-1] if years else ''}: kleur per leergebied. Op naam "
     "gesorteerd, niet op resultaat: Schoolfoto rangschikt geen scholen. De kleur vergelijkt "
     "elke school met scholen met een gelijkaardige leerlingenpopulatie."
 )
-codes = overview.set_index(["school_id", "learning_area"])
-if len(view) <= LIST_LIMIT:
-    # A short list (an anker's schools): one line per school with its colours and a link
-    # that opens the school photo in this tab, with the role and user kept.
-    for row in view.itertuples(index=False):
-        with st.container(border=True):
-            st.page_link(
-                "app_pages/schoolfoto.py",
-                label=f"**{md(row.name)}** · Schoolfoto",
-                icon=":material/grid_view:",
-                query_params={"school": row.school_id},
-            )
-            parts = []
-            for area in areas:
-                if (row.school_id, area) not in codes.index:
-                    continue
-                cell = codes.loc[(row.school_id, area)]
-                if bool(cell["suppressed"]):
-                    parts.append(f"{md(area)}: te weinig leerlingen")
-                    continue
-                trend = cell["trend"]
-                moving = f" {trend_text(trend, rules).lower()}" if trend in MOVING else ""
-                parts.append(f"{md(area)} {status_badge(cell['status'], rules)}{moving}")
-            if pd.notna(row.ses_group):
-                parts.append(f"SES-groep {int(row.ses_group)}")
-            if len(years) > 1:
-                parts.append(str(row.school_year))
-            st.markdown(" · ".join(parts))
-else:
-    columns = {
-        "School": view["name"],  # the name already ends in the municipality
-        "SES-groep": view["ses_group"].map(lambda g: "" if pd.isna(g) else str(int(g))),
-    }
-    if len(years) > 1:  # only when some schools lack the latest year
-        columns["Schooljaar"] = view["school_year"]
-    table = pd.DataFrame({**columns, **{area: view[area] for area in areas}})
-    # A static table (it cannot be re-sorted by colour into a league table, README); every
-    # cell is Markdown, so the whole table goes through md_frame. Symbol and label say the
-    # colour in words.
-    st.table(md_frame(table), hide_index=True)
-    choice = st.selectbox(
-        "Schoolfoto openen van",
-        view["school_id"].tolist(),
-        format_func=dict(zip(view["school_id"], view["name"], strict=True)).__getitem__,
-    )
-    if choice:
-        st.button("Open de schoolfoto", on_click=open_school, args=(choice,), type="primary")
+if view.empty:
+    st.info("Geen scholen voor deze keuze.")
+    st.stop()
+render_region_overview(viewer, view, "ovsg6", None, Filters(), key="start", rules=rules)
+names = dict(zip(view["school_id"], view["name"], strict=False))
+choice = st.selectbox("Schoolfoto openen van", list(names), format_func=names.__getitem__)
+if choice:
+    st.button("Open de schoolfoto", on_click=open_school, args=(choice,), type="primary")

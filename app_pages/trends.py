@@ -13,7 +13,7 @@ import streamlit as st
 from data_model.reading import trends as trend_queries
 from data_model.rules import load_rules
 from data_model.texts.explain import TOTAL_LABEL, cell_label, highlights
-from data_model.texts.formatting import format_number
+from data_model.texts.legend import trend_levels
 from data_model.texts.trends import COMPARISONS, latest_sentence, trend_verdict
 from ui.charts import show_chart
 from ui.components import chart_columns, page_school, pick_assessment, trend_text
@@ -179,7 +179,7 @@ drill_down()
 
 st.caption(
     f"Trend: helling van het verschil met {words} over de laatste {rules.trend_max_years} "
-    f"schooljaren (grotere groepen wegen zwaarder); stijgend of dalend alleen als die helling "
-    f"duidelijk verschilt van 0 (p < {format_number(rules.trend_alpha, 2)}). Minder dan "
+    f"schooljaren (grotere groepen wegen zwaarder); stijgend of dalend alleen als het "
+    f"{trend_levels(rules)} van die helling helemaal boven of onder 0 ligt. Minder dan "
     f"{rules.min_group_size} leerlingen: niets getoond. Meer uitleg op de pagina Uitleg."
 )

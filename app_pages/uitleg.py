@@ -12,7 +12,6 @@ import streamlit as st
 from data_model.reading import comparisons
 from data_model.rules import load_rules
 from data_model.statistics.funnel import level_label
-from data_model.statistics.status import z_value
 from data_model.texts.explain import (
     cell_label,
     colour_meaning,
@@ -20,13 +19,16 @@ from data_model.texts.explain import (
     much_size,
 )
 from data_model.texts.formatting import format_number
-from data_model.texts.legend import trend_meanings
+from data_model.texts.legend import near_size, trend_meanings
+from data_model.vocabulary import AS_EXPECTED, UNCERTAIN
 from ui.components import render_legend
 from ui.data import query
 
 rules = load_rules()
 conf = level_label(rules.confidence)  # '97,5 %'
 dom_conf = level_label(rules.domain_confidence)
+close_label = rules.statuses[AS_EXPECTED].label.lower()
+unsure_label = rules.statuses[UNCERTAIN].label.lower()
 group = comparison_label(rules)
 years = rules.status_years
 
@@ -83,14 +85,21 @@ st.markdown(
 6. **Kleur.** Rond die schatting ligt een **{conf}-interval** voor het totaal en de
    leergebieden, en een strenger **{dom_conf}-interval** voor de domeinen: een schoolfoto
    heeft veel meer domeinen dan leergebieden, en hoe meer cellen, hoe meer kans dat er één door
-   toeval kleurt. Ligt
-   het hele interval boven 0, dan is de cel *hoger*; onder 0 *lager*; anders *zoals verwacht*.
+   toeval kleurt. Ligt het hele interval boven 0, dan is de cel *hoger*; onder 0 *lager*.
 7. **Veel.** *Veel hoger* of *veel lager* alleen als het **hele interval** voorbij
    **{much_size(rules)}** van Vlaanderen ligt (ongeveer 2 tot 3 punten): dan is het verschil
    zeker minstens zo groot.
+8. **Welk grijs.** Bevat het interval 0, dan krijgt de cel geen kleur, maar grijs zegt nog
+   iets: *{close_label}* als het hele interval binnen
+   **± {near_size(rules)}** van Vlaanderen ligt (uw school ligt aantoonbaar dicht bij
+   {group}); *{unsure_label}* als het verder reikt: dan laten de
+   gegevens nog niet zien of uw school hoger, lager of even hoog ligt. Meer schooljaren of meer
+   leerlingen maken zo'n cel duidelijker.
 
-Onder "Waarom deze kleur?" op de Schoolfoto ziet u per cel welke jaren en hoeveel leerlingen
-meetelden, het interval, de grens en het verschil van dat ene jaar (zonder oordeel).
+Het getal in een cel is de schatting in het midden van dat interval: het verschil in punten
+dat de kleur beoordeelt. Onder "Waarom deze kleur?" op de Schoolfoto ziet u per cel welke
+jaren en hoeveel leerlingen meetelden, het interval, de grens, en de score en het verschil
+van dat ene jaar (zonder oordeel).
 """
 )
 
@@ -211,10 +220,11 @@ st.table(
             "Interval voor totaal en leergebieden",
             "Interval voor domeinen",
             "'Veel': het hele interval voorbij",
+            "'Zoals verwacht': het hele interval binnen",
             "Trend: aantal schooljaren dat meetelt (maximum)",
             "Trend: minimum aantal jaren met genoeg leerlingen",
-            "Trend: grens voor totaal en leergebieden (|z|)",
-            "Trend: grens voor domeinen (|z|)",
+            "Trend: interval van de helling voor totaal en leergebieden",
+            "Trend: interval van de helling voor domeinen",
             "Klasverschil als het nog niet gemeten kan worden",
             "Aantal SES-groepen",
         ],
@@ -225,16 +235,18 @@ st.table(
             conf,
             dom_conf,
             f"{much_size(rules)} van Vlaanderen",
+            f"± {near_size(rules)} van Vlaanderen",
             str(rules.trend_max_years),
             str(rules.trend_min_years),
-            format_number(z_value(1 - rules.trend_alpha), 2),
-            format_number(z_value(1 - rules.trend_domain_alpha), 2),
+            level_label(1 - rules.trend_alpha),
+            level_label(1 - rules.trend_domain_alpha),
             f"{format_number(rules.class_sd_fallback, 2)} standaardafwijking",
             str(rules.ses_groups),
         ],
     }
 )
 st.caption(
-    "Deze regels staan in `data_model/rules.toml`; deze pagina leest ze daaruit. De formules "
-    "staan in `docs/statistics.md`."
+    "Deze regels staan in het regelbestand van Schoolfoto, dat de beheerder beheert; deze "
+    "pagina leest ze daaruit, dus wat hier staat is wat de kleuren werkelijk doen. De formules "
+    "staan in de technische documentatie bij Schoolfoto."
 )

@@ -8,25 +8,23 @@ directeur gets other schools without any identifying column, so nothing here can
 import pandas as pd
 import streamlit as st
 
-from data_model.reading import comparisons, queries, subgroups
+from data_model.reading import comparisons, overview, queries, subgroups
 from data_model.rules import load_rules
 from data_model.texts.explain import cell_label, funnel_sentence
 from ui.charts import show_chart
 from ui.compare_charts import (
     build_funnel_chart,
     build_ses_scatter_chart,
-    build_status_matrix_chart,
     build_subgroup_chart,
-    prepare_matrix,
     prepare_points,
     prepare_subgroups,
 )
 from ui.components import chart_columns, page_school, pick_assessment
 from ui.data import query
+from ui.overview import render_region_overview
 from ui.safe_text import md
 
 rules = load_rules()
-MATRIX_MAX_SCHOOLS = 80  # more rows than this do not fit on a screen
 viewer = st.session_state["viewer"]
 named = viewer.sees_other_schools_by_name
 school_id, school = page_school(viewer)
@@ -234,25 +232,16 @@ def across_schools() -> None:
 
     if named:
         st.markdown("#### Kleurcodes per school")
-        matrix = query(comparisons.status_matrix, viewer, assessment_id, year, filters)
-        n_schools = matrix["school_id"].nunique()
+        st.caption(
+            "Per school en leergebied: de kleur, het symbool en het verschil met vergelijkbare "
+            f"scholen in punten over de laatste {rules.status_years} schooljaren samen (wat de "
+            "kleur beoordeelt), met ↗ of ↘ als het duidelijk stijgt of daalt."
+        )
+        matrix = query(overview.region_matrix, viewer, assessment_id, year, filters)
         if matrix.empty:
             st.info("Geen scholen voor deze keuze.")
-        elif n_schools > MATRIX_MAX_SCHOOLS:
-            st.info(
-                f"{n_schools} scholen is te veel voor één overzicht. Kies hierboven een "
-                "regio, een scholengemeenschap of een SES-groep om de kleurcodes per school te "
-                "zien."
-            )
         else:
-            show_chart(
-                build_status_matrix_chart(prepare_matrix(matrix, rules), rules), width="stretch"
-            )
-            st.caption(
-                "Per school en leergebied: het symbool en het verschil met vergelijkbare "
-                "scholen. De eerste kolom is het aantal getoetste leerlingen. Beweeg over een "
-                "cel voor het interval van de kleur (laatste schooljaren samen) en de trend."
-            )
+            render_region_overview(viewer, matrix, assessment_id, year, filters, key="vergelijken")
 
 
 # Only the open tab runs (on_change="rerun" + `.open`): the other tab's queries and charts

@@ -10,6 +10,7 @@ from data_model import vocabulary
 from data_model.reading import queries
 from data_model.reading import support as support_queries
 from data_model.rules import load_rules
+from data_model.texts.codes import core_task_label, goal_code_label
 from data_model.texts.formatting import format_count, format_number
 from ui.charts import build_status_grid_chart, prepare_grid, show_chart
 from ui.components import chart_columns, name_ordered_table, page_school, render_legend
@@ -150,7 +151,11 @@ if viewer.sees_guidance:
             show_chart(build_contacts_timeline_chart(contacts), width="stretch")
             with st.expander(f"Alle contacten ({len(contacts)})"):
                 st.dataframe(
-                    contacts.assign(hours=contacts["hours"].map(format_number))
+                    contacts.assign(
+                        hours=contacts["hours"].map(format_number),
+                        goal_code=contacts["goal_code"].map(goal_code_label),
+                        core_task=contacts["core_task"].map(core_task_label),
+                    )
                     .rename(
                         columns={
                             "school_year": "Schooljaar",

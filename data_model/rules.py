@@ -98,10 +98,13 @@ SCHEMA: dict[str, dict[str, Check]] = {
         "large_effect_size": _number(0.0, 5.0, open_interval=True),
         "as_expected_margin": _number(0.0, 0.5, open_interval=True),
         "status_years": _integer(1, 10),
+        "status_span": _integer(1, 20),
         "colour_comparison": _one_of(COMPARISONS),
         "ses_groups": _integer(2, 9),  # schema.sql: ses_group BETWEEN 1 AND 9
         "min_second_differences": _integer(1, 100_000),
         "class_sd_fallback": _number(0.0, 2.0),
+        "own_spread_prior_df": _number(0.0, 10_000.0),
+        "ses_model_min_schools": _integer(3, 100_000),
     },
     "trend": {
         "max_years": _integer(3, 20),
@@ -167,6 +170,11 @@ def validate(raw: dict[str, Any]) -> list[str]:
                 f"[privacy] min_group_size ({privacy['min_group_size']}): een kleur mag niet "
                 "verschijnen waar de score verborgen is."
             )
+        if stats["status_span"] < stats["status_years"]:
+            problems.append(
+                f"[statistics] status_span ({stats['status_span']}) mag niet kleiner zijn dan "
+                f"status_years ({stats['status_years']})."
+            )
         if trend["min_years"] > trend["max_years"]:
             problems.append(
                 f"[trend] min_years ({trend['min_years']}) mag niet groter zijn dan "
@@ -196,10 +204,13 @@ class Rules:
     large_effect_size: float
     as_expected_margin: float
     status_years: int
+    status_span: int
     colour_comparison: str
     ses_groups: int
     min_second_differences: int
     class_sd_fallback: float
+    own_spread_prior_df: float
+    ses_model_min_schools: int
     trend_max_years: int
     trend_min_years: int
     trend_alpha: float
@@ -236,10 +247,13 @@ def parse_rules(text: str, path: Path = RULES_PATH) -> Rules:
         large_effect_size=float(raw["statistics"]["large_effect_size"]),
         as_expected_margin=float(raw["statistics"]["as_expected_margin"]),
         status_years=raw["statistics"]["status_years"],
+        status_span=raw["statistics"]["status_span"],
         colour_comparison=raw["statistics"]["colour_comparison"],
         ses_groups=raw["statistics"]["ses_groups"],
         min_second_differences=raw["statistics"]["min_second_differences"],
         class_sd_fallback=float(raw["statistics"]["class_sd_fallback"]),
+        own_spread_prior_df=float(raw["statistics"]["own_spread_prior_df"]),
+        ses_model_min_schools=raw["statistics"]["ses_model_min_schools"],
         trend_max_years=raw["trend"]["max_years"],
         trend_min_years=raw["trend"]["min_years"],
         trend_alpha=float(raw["trend"]["alpha"]),

@@ -157,6 +157,24 @@ REVIEW_STATUSES = ("gerealiseerd", "gedeeltelijk gerealiseerd", "niet gerealisee
 OBSERVATION_STATES = ("aanvaard", "verworpen")
 OBSERVATION_ORIGINS = ("suggestie", "eigen")
 
+# Where the anker's conversation with a school stands (the round): one state per school and
+# school year, changed in one click and kept with who changed it when.
+ROUND_TO_PREPARE = "to_prepare"
+ROUND_PREPARED = "prepared"
+ROUND_HELD = "held"
+ROUND_FOLLOW_UP = "follow_up"
+ROUND_STATES = (ROUND_TO_PREPARE, ROUND_PREPARED, ROUND_HELD, ROUND_FOLLOW_UP)
+ROUND_STATE_LABELS = MappingProxyType(
+    {
+        ROUND_TO_PREPARE: "Voor te bereiden",
+        ROUND_PREPARED: "Voorbereid",
+        ROUND_HELD: "Gesprek gehouden",
+        ROUND_FOLLOW_UP: "Opvolging nodig",
+    }
+)
+# States that carry a date: the day the conversation was held, the day the follow-up is due.
+ROUND_DATED_STATES = frozenset({ROUND_HELD, ROUND_FOLLOW_UP})
+
 # --------------------------------------------------------------------------- pupils
 
 GENDERS = ("jongen", "meisje", "x")

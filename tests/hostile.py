@@ -34,6 +34,8 @@ FORMULAS = (
     "@SUM(1+1)*cmd|' /C calc'!A0",
     "\t=1+1",
     "\r=1+1",
+    f' =HYPERLINK("http://{ATTACKER}/s","klik")',  # behind a blank, as a refused file had it
+    "\u00a0\x0b@SUM(1)",  # behind a no-break space and a control character
 )
 CONTROL = "\x0b\x1b"
 

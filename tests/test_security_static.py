@@ -287,6 +287,15 @@ SAFE_PRODUCERS = {
     "trend_verdict": "texts.trends: numbers and labels from rules.toml only",
     "latest_sentence": "texts.trends: numbers only",
     "funnel_sentence": "texts.explain: stored codes, numbers and rules.toml labels",
+    "matrix_markdown": "ui.overview: school and area names through md(), cells from rules.toml",
+    "legend_markdown": "ui.overview: rules.toml labels and symbols only",
+    "details_markdown": "ui.overview: area names through md(), numbers, rules.toml labels",
+    "overview_markdown": "ui.round: school and area names through md(), state labels, counts",
+    "compact_status_line": "ui.round: area names through md(), numbers, rules.toml symbols",
+    "state_badge": "ui.round: vocabulary labels and a date",
+    "last_year_summary": "ui.round: note step labels (vocabulary) and counts",
+    "round_highlights": "ui.round: highlights() on md_columns(...)",
+    "format_date": "a date", "format_timestamp": "a date and time",
 }  # fmt: skip
 # Names and attributes that never hold imported or typed text, reviewed by hand.
 TRUSTED = {
@@ -535,8 +544,13 @@ def test_text_builders_get_escaped_names():
 # each opened with hostile data in tests/data_model/test_hostile_exports.py.
 NEUTRALISED_BUILDERS = {
     "build_school_xlsx", "build_conversation_pdf", "csv_bytes", "build_template",
-    "user_sheet_template",
+    "user_sheet_template", "build_region_pdf", "build_region_xlsx",
 }  # fmt: skip
+# Downloads whose bytes were built earlier in the same run, reviewed by hand: (file, name).
+BUILT_BEFORE = {
+    ("ui/round.py", "made"): "the zip of build_round_sheets (conversation PDFs), made on a click "
+    "with a progress bar and kept in the session",
+}
 
 
 def _download_sources(source: str) -> list[tuple[int, set[str]]]:
@@ -563,8 +577,10 @@ def test_every_download_is_built_by_a_neutralising_builder():
     for path in _page_files():
         for line, called in _download_sources(path.read_text(encoding="utf-8")):
             seen += 1
-            if not called & NEUTRALISED_BUILDERS:
-                offenders.append(f"{path.relative_to(ROOT)}:{line}")
+            rel = str(path.relative_to(ROOT))
+            reviewed = {name for file, name in BUILT_BEFORE if file == rel}
+            if not called & (NEUTRALISED_BUILDERS | reviewed):
+                offenders.append(f"{rel}:{line}")
     assert seen >= 4 and offenders == []
 
 

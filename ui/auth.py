@@ -13,12 +13,12 @@ navigation, so no page of the app (not even one typed into the URL) runs for it.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Mapping
 
 import streamlit as st
 
 from data_model.reading import access
+from data_model.settings import setting
 from data_model.state import audit
 from data_model.storage.db import get_meta, is_sample
 from data_model.vocabulary import ROLE_LABELS, ROLES
@@ -28,10 +28,11 @@ from ui.safe_text import md
 
 DEMO_USER_KEY = "demo_user_id"
 _LOGGED_KEY = "_audit_login_logged"
+_LAST_ROLE_KEY = "_demo_role_last"
 
 
 def auth_mode() -> str:
-    value = os.environ.get("SCHOOLFOTO_AUTH", "").strip().lower()
+    value = setting("SCHOOLFOTO_AUTH").lower()
     if value in ("demo", "oidc"):
         return value
     return "demo" if is_sample(cursor()) else "oidc"
@@ -53,7 +54,7 @@ def oidc_configured() -> bool:
 
 def oidc_provider() -> str | None:
     """The provider for st.login(): $SCHOOLFOTO_OIDC_PROVIDER, the only [auth.NAME], or None."""
-    named = os.environ.get("SCHOOLFOTO_OIDC_PROVIDER", "").strip()
+    named = setting("SCHOOLFOTO_OIDC_PROVIDER")
     if named:
         return named
     section = _auth_secrets() or {}
@@ -107,9 +108,14 @@ def _demo_viewer() -> access.Viewer:
             options=list(ROLES),
             format_func=lambda r: ROLE_LABELS[r].split(" (")[0],
             default="directeur",
+            # A click on the selected role would otherwise deselect it, and the picker fell
+            # back to the director: the role must stay as chosen.
+            required=True,
             key="demo_role",
         )
-        role = role or "directeur"
+        # Belt and braces: should a deselection still arrive, keep the role shown before.
+        role = role or st.session_state.get(_LAST_ROLE_KEY) or "directeur"
+        st.session_state[_LAST_ROLE_KEY] = role
         ids = [r["user_id"] for r in records if r["role"] == role]
         current = st.session_state.get(DEMO_USER_KEY) or get_meta(con, "demo_default_user")
         user_id = st.selectbox(

@@ -1,4 +1,4 @@
-"""Chart builders of the Vergelijken page: subgroups, funnel plot, SES scatter, status matrix.
+"""Chart builders of the Vergelijken page: subgroups, funnel plot, SES scatter.
 
 `prepare_*` functions only format (Dutch text for labels and tooltips); `build_*_chart` are
 pure `DataFrame -> alt.Chart`. Rows come from data_model.reading (subgroups, comparisons),
@@ -12,9 +12,7 @@ import altair as alt
 import pandas as pd
 
 from data_model.rules import Rules, load_rules
-from data_model.texts.explain import TOTAL_LABEL
 from data_model.texts.formatting import format_number, format_signed
-from data_model.vocabulary import STATUSES
 from ui.charts import NL_NUMBER, status_scale, subtitle_lines
 from ui.trend_charts import status_direction
 
@@ -276,95 +274,5 @@ def build_ses_scatter_chart(df: pd.DataFrame, score_label: str, rules: Rules | N
             anchor="start",
         ),
         height=420,
-        width="container",
-    )
-
-
-# ---------------------------------------------------------------------- status matrix
-
-
-def prepare_matrix(matrix: pd.DataFrame, rules: Rules | None = None) -> pd.DataFrame:
-    """One row per school x column (Leerlingen, Totaal, learning areas) with cell text."""
-    rules = rules or load_rules()
-    df = matrix.copy()
-    df["kolom"] = df["learning_area"].fillna(TOTAL_LABEL)
-    df["kolom_volgorde"] = [0 if pd.isna(a) else int(o) + 1 for a, o in
-                            zip(df["learning_area"], df["area_order"], strict=True)]  # fmt: skip
-    supp = df["suppressed"].astype(bool)
-    df["status_label"] = [rules.statuses[s].label for s in df["status"]]
-    df["tekstkleur"] = [rules.statuses[s].text_colour for s in df["status"]]
-    df["celtekst"] = [
-        f"< {rules.min_group_size}" if s else f"{rules.statuses[st].symbol} {format_signed(d)}"
-        for s, st, d in zip(supp, df["status"], df["diff_similar"], strict=True)
-    ]
-    df["leerlingen"] = [
-        f"minder dan {rules.min_group_size}" if s else str(int(n))
-        for s, n in zip(supp, df["n_pupils"], strict=True)
-    ]
-    df["verschil"] = df["diff_similar"].map(format_signed)
-    df["interval"] = [_interval(a, b) for a, b in zip(df["ci_low"], df["ci_high"], strict=True)]
-    df["trend_label"] = [f"{rules.trend_symbols[t]} {rules.trend_labels[t]}" for t in df["trend"]]
-    # The group size as its own first column: every comparison shows how many pupils it has.
-    totals = df[df["learning_area"].isna()].copy()
-    totals["kolom"] = "Leerlingen"
-    totals["kolom_volgorde"] = -1
-    totals["status_label"] = "n"
-    totals["tekstkleur"] = "#1a1a1a"
-    totals["celtekst"] = totals["leerlingen"]
-    out = pd.concat([totals, df], ignore_index=True)
-    keep = [
-        "school_name", "kolom", "kolom_volgorde", "status_label", "tekstkleur", "celtekst",
-        "leerlingen", "verschil", "interval", "trend_label", "ses_group",
-    ]  # fmt: skip
-    return out[keep]
-
-
-def build_status_matrix_chart(df: pd.DataFrame, rules: Rules | None = None) -> alt.LayerChart:
-    """Schools (by name) x learning areas, coloured by status with symbol and difference."""
-    rules = rules or load_rules()
-    labels = [rules.statuses[s].label for s in STATUSES]
-    colours = [rules.statuses[s].colour for s in STATUSES]
-    base = alt.Chart(df).encode(
-        x=alt.X(
-            "kolom:N",
-            sort=alt.EncodingSortField(field="kolom_volgorde", order="ascending"),
-            title=None,
-            axis=alt.Axis(orient="top", labelAngle=0, labelFontWeight="bold", labelLimit=160),
-        ),
-        y=alt.Y("school_name:N", sort="ascending", title=None, axis=alt.Axis(labelLimit=320)),
-        tooltip=[
-            alt.Tooltip("school_name:N", title="School"),
-            alt.Tooltip("kolom:N", title="Leergebied"),
-            alt.Tooltip("status_label:N", title="Kleur"),
-            alt.Tooltip("leerlingen:N", title="Leerlingen"),
-            alt.Tooltip("verschil:N", title="Verschil met vergelijkbare scholen"),
-            alt.Tooltip("interval:N", title="Interval van de kleur (laatste schooljaren samen)"),
-            alt.Tooltip("trend_label:N", title="Trend"),
-            alt.Tooltip("ses_group:N", title="SES-groep"),
-        ],
-    )
-    rect = base.mark_rect(stroke="#ffffff", strokeWidth=2).encode(
-        color=alt.Color(
-            "status_label:N",
-            scale=alt.Scale(domain=labels + ["n"], range=colours + ["#ffffff"]),
-            title="Kleur t.o.v. vergelijkbare scholen",
-            legend=alt.Legend(orient="bottom", columns=6, values=labels, titleLimit=300),
-        )
-    )
-    # aria=False: the cell text repeats the rect's description; without it a screen reader
-    # also hears the internal colour field ("tekstkleur: #ffffff").
-    text = base.mark_text(fontSize=12, aria=False).encode(
-        text="celtekst:N", color=alt.Color("tekstkleur:N", scale=None)
-    )
-    return (rect + text).properties(
-        title=alt.TitleParams(
-            "Kleurcodes per school en leergebied",
-            subtitle=subtitle_lines(
-                "Gesorteerd op naam, niet op resultaat. Cel: symbool en verschil met "
-                "vergelijkbare scholen; de uitleg staat in de tooltip."
-            ),
-            anchor="start",
-        ),
-        height=alt.Step(26),
         width="container",
     )

@@ -11,8 +11,14 @@ import streamlit as st
 from data_model.reading import access, queries
 from data_model.rules import Rules, load_rules
 from data_model.state import audit
-from data_model.texts.formatting import format_number, format_signed
-from data_model.texts.legend import colour_meaning, status_meanings
+from data_model.texts.formatting import format_number
+from data_model.texts.legend import (
+    colour_meaning,
+    comparison_label,
+    judged_number,
+    judged_span,
+    status_meanings,
+)
 from ui.data import db_path, get_database, query
 from ui.errors import safe_build
 from ui.safe_text import md
@@ -179,10 +185,12 @@ def render_legend(rules: Rules | None = None, with_meaning: bool = True) -> None
 
 
 def render_area_tiles(results: pd.DataFrame, rules: Rules | None = None) -> None:
-    """One tile per learning area for the latest year: score, status, difference, trend.
+    """One tile per learning area for the latest year: the judged difference, its status,
+    the interval, this year's own score (secondary) and the trend.
 
-    Tiles have a fixed width in a wrapping row, so at 800 px they wrap onto a second line
-    instead of squeezing "Nederlands" into "Neder…".
+    The big number is the one the colour judged (`status_estimate`), so badge and number
+    never tell two stories. Tiles have a fixed width in a wrapping row, so at 800 px they wrap
+    onto a second line instead of squeezing "Nederlands" into "Neder…".
     """
     rules = rules or load_rules()
     latest = results["school_year"].max()
@@ -194,22 +202,28 @@ def render_area_tiles(results: pd.DataFrame, rules: Rules | None = None) -> None
     if areas.empty:
         st.info(f"Geen resultaten per leergebied in {latest}.")
         return
+    group = comparison_label(rules)
     with st.container(horizontal=True, gap="small"):
-        for row in areas.itertuples(index=False):
-            with st.container(border=True, width=205):
-                if row.suppressed:
-                    st.metric(md(row.learning_area), "–", help="Te weinig leerlingen om te tonen.")
+        for row in areas.to_dict("records"):
+            with st.container(border=True, width=215):
+                if row["suppressed"]:
+                    st.metric(
+                        md(row["learning_area"]), "–", help="Te weinig leerlingen om te tonen."
+                    )
                     st.caption(f"Minder dan {rules.min_group_size} leerlingen")
                     continue
                 st.metric(
-                    md(row.learning_area),
-                    format_number(row.score_mean),
-                    help=f"Schoolgemiddelde {latest} ({int(row.n_pupils)} leerlingen).",
+                    md(row["learning_area"]),
+                    judged_number(row),
+                    help=f"Verschil met {group} in punten, over de laatste schooljaren samen: "
+                    "het verschil dat de kleur beoordeelt. Klik op een cel in het raster voor "
+                    "de volledige uitleg.",
                 )
-                st.markdown(status_badge(row.status, rules))
+                st.markdown(status_badge(row["status"], rules))
+                this_year = f"score {format_number(row['score_mean'])}, {int(row['n_pupils'])} lln."
                 st.caption(
-                    f"Vergelijkbare scholen: {format_number(row.similar_mean)} "
-                    f"({format_signed(row.diff_similar)})  \nTrend: {trend_text(row.trend, rules)}"
+                    f"{judged_span(row, rules)}  \nDit jaar: {this_year}  \n"
+                    f"Trend: {trend_text(row['trend'], rules)}"
                 )
 
 

@@ -24,6 +24,7 @@ from ui.errors import log_exception
 from ui.safe_text import md, md_block
 
 FLASH_KEY = "datagesprek_flash"
+FLASH_ERROR_KEY = "datagesprek_flash_error"
 NONE_CHOICE = 0  # "not linked" in the link selectboxes
 
 Choices = dict[str, dict[int, str]]
@@ -34,7 +35,15 @@ def flash(message: str) -> None:
     st.session_state[FLASH_KEY] = message
 
 
+def flash_error(message: str) -> None:
+    """Show a refusal after the rerun that follows a widget callback (which cannot draw)."""
+    st.session_state[FLASH_ERROR_KEY] = message
+
+
 def show_flash() -> None:
+    problem = st.session_state.pop(FLASH_ERROR_KEY, None)
+    if problem:
+        st.error(md(problem), icon=":material/error:")
     message = st.session_state.pop(FLASH_KEY, None)
     if message:
         # A toast is seen wherever the user scrolled to; the banner stays for screen readers.
@@ -266,13 +275,15 @@ def add_form(
     choices: Choices,
     title: str,
     scope: str = notes.SCOPE_CONVERSATION,
+    key: str = "",
 ) -> None:
     """A form that adds a note of this step; empty again after a successful save.
 
     A double click or a rerun submits the same token and content again: notes.create_note
-    then returns the note it already stored, so a note is saved once (issue 14).
+    then returns the note it already stored, so a note is saved once (issue 14). `key` tells
+    forms of the same step apart when a page has one per school (the round).
     """
-    base = f"add-{scope}-{step}"
+    base = f"add-{scope}-{step}" + (f"-{key}" if key else "")
     key, token = _form_generation(base)
     with st.form(key, clear_on_submit=False, border=True):
         st.markdown(f"**{md(title)}**")

@@ -13,12 +13,13 @@ Streamlit's own control flow (st.stop, st.rerun, st.switch_page) raises BaseExce
 from __future__ import annotations
 
 import logging
-import os
 import secrets
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import streamlit as st
+
+from data_model.settings import setting
 
 LOG = logging.getLogger("schoolfoto.errors")
 # Tests set SCHOOLFOTO_ERRORS=raise (tests/conftest.py): the message is shown and the error is
@@ -73,7 +74,7 @@ def guarded(context: str = "page") -> Iterator[None]:
         yield
     except Exception as exc:  # every other error: never its text on the page
         show_exception(exc, context)
-        if os.environ.get(RAISE_ENV) == "raise":
+        if setting(RAISE_ENV) == "raise":
             raise
         st.stop()
 

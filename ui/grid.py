@@ -22,17 +22,21 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from data_model.rules import Rules, load_rules
-from data_model.texts.explain import cell_label, why_colour
-from data_model.texts.formatting import format_number
-from data_model.vocabulary import TOTAL_LABEL
+from data_model.rules import Rules, StatusStyle, load_rules
+from data_model.texts.explain import cell_label, comparison_label, why_colour
+from data_model.texts.formatting import format_number, format_signed
+from data_model.vocabulary import TOO_FEW, TOTAL_LABEL
 from ui.safe_text import md, md_record, plain
 
 TREND_COLUMN = "Trend"
+# What the number in a cell is: the judged difference (the default, what the colour decided on)
+# or this year's own score (then the cells carry no colour, so the two never compete).
+SHOW_DIFFERENCE = "verschil"
+SHOW_SCORE = "score"
 # Domains are indented under their learning area with an en space (the grid trims plain spaces).
 _INDENT = "\u2002"
 _LABEL_WIDTH = 190
-_YEAR_WIDTH = 69
+_YEAR_WIDTH = 76
 _TREND_WIDTH = 160
 _ROW_HEIGHT = 32
 _PICK_KEY = "grid_pick"  # session key: (block key, row label, school year) of the clicked cell
@@ -49,44 +53,59 @@ class GridBlock:
     labels: tuple[str, ...]  # cell_label of each row ('Wiskunde – Meetkunde'), for the explainer
 
 
-def grid_blocks(results: pd.DataFrame, rules: Rules | None = None) -> list[GridBlock]:
-    """Rows = learning area and its domains, columns = every school year, then the trend.
+def _cell_text(row: dict, style: StatusStyle, show: str, rules: Rules) -> str:
+    """The text of one cell: '< 5' when hidden; else the judged difference with the status
+    symbol (only the symbol when there is no judgement), or this year's score."""
+    if row["suppressed"]:
+        return f"< {rules.min_group_size}"
+    if show == SHOW_SCORE:
+        return format_number(row.get("score_mean"))
+    estimate = row.get("status_estimate")
+    if estimate is None or pd.isna(estimate):
+        return style.symbol
+    return f"{format_signed(estimate)} {style.symbol}"
 
-    `results` is `queries.school_results` (already sorted: total, each area then its
-    domains). The trend column shows the latest year's trend verdict of each row. A year
-    without a result (the school did not take part) is an empty white cell.
+
+def grid_blocks(
+    results: pd.DataFrame, rules: Rules | None = None, show: str = SHOW_DIFFERENCE
+) -> list[GridBlock]:
+    """Rows = learning area and its domains; columns = the trend, then the school years,
+    newest first.
+
+    The number in a coloured cell is the one the colour judged: `status_estimate`, the
+    difference with the comparison group over the pooled school years (points, signed). With
+    `show=SHOW_SCORE` the cells show that year's own score instead, without colours.
+    Newest first: at 800 px beside the menu only the label, the trend and one or two years fit,
+    and those must be the latest; older years scroll. `results` is `queries.school_results`
+    (total, each area then its domains). The trend column shows the latest year's trend of
+    each row. A year without a result (the school did not take part) is an empty white cell.
     """
     rules = rules or load_rules()
     if results.empty:
         return []
-    years = sorted(results["school_year"].unique())
-    areas = [None if pd.isna(a) else str(a) for a in results["learning_area"]]
-    domains = [None if pd.isna(d) else str(d) for d in results["domain"]]
-    suppressed = results["suppressed"].astype(bool).tolist()
-    styles = [
-        rules.statuses["too_few" if hidden else status]
-        for hidden, status in zip(suppressed, results["status"], strict=True)
-    ]
+    years = sorted(results["school_year"].unique(), reverse=True)
+    records = results.to_dict("records")
     # Dataframe cells show text literally: control characters dropped (ui.safe_text.plain).
-    areas = [None if a is None else plain(a) for a in areas]
-    domains = [None if d is None else plain(d) for d in domains]
+    areas = [
+        None if pd.isna(r["learning_area"]) else plain(str(r["learning_area"])) for r in records
+    ]
+    domains = [None if pd.isna(r["domain"]) else plain(str(r["domain"])) for r in records]
     labels = [cell_label(a, d) for a, d in zip(areas, domains, strict=True)]
-    texts = {
-        (label, year): f"< {rules.min_group_size}"
-        if hidden
-        else f"{format_number(score)} {style.symbol}"
-        for label, year, hidden, score, style in zip(
-            labels, results["school_year"], suppressed, results["score_mean"], styles, strict=True
+    texts: dict[tuple[str, str], str] = {}
+    css: dict[tuple[str, str], str] = {}
+    for label, row in zip(labels, records, strict=True):
+        style = rules.statuses[TOO_FEW if row["suppressed"] else row["status"]]
+        key = (label, row["school_year"])
+        texts[key] = _cell_text(row, style, show, rules)
+        css[key] = (
+            f"background-color: {style.colour}; color: {style.text_colour}"
+            if show == SHOW_DIFFERENCE
+            else ""
         )
-    }
-    css = {
-        (label, year): f"background-color: {style.colour}; color: {style.text_colour}"
-        for label, year, style in zip(labels, results["school_year"], styles, strict=True)
-    }
     trends = {
-        label: trend
-        for label, year, trend in zip(labels, results["school_year"], results["trend"], strict=True)
-        if year == years[-1]
+        label: row["trend"]
+        for label, row in zip(labels, records, strict=True)
+        if row["school_year"] == years[0]
     }
     # Plain dicts, not pivots: pandas' reshaping cost 100 ms here for 150 cells.
     order: dict[str, list[tuple[str, str, bool]]] = {}
@@ -97,22 +116,22 @@ def grid_blocks(results: pd.DataFrame, rules: Rules | None = None) -> list[GridB
             rows.append((label, name, domain is None))
     blocks: list[GridBlock] = []
     for number, (area, rows) in enumerate(order.items()):
-        columns = [area, *years, TREND_COLUMN]
+        columns = [area, TREND_COLUMN, *years]
         shown, styled = [], []
         for label, name, is_area in rows:
             trend = trends.get(label)
             shown.append(
                 [
                     name,
-                    *(texts.get((label, y), "") for y in years),
                     f"{rules.trend_symbols[trend]} {rules.trend_labels[trend]}" if trend else "",
+                    *(texts.get((label, y), "") for y in years),
                 ]
             )
             styled.append(
                 [
                     "font-weight: bold" if is_area else "",
-                    *(css.get((label, y), "") for y in years),
                     "",
+                    *(css.get((label, y), "") for y in years),
                 ]
             )
         blocks.append(
@@ -162,9 +181,8 @@ def recent_years(results: pd.DataFrame, n: int | None) -> pd.DataFrame:
 
 
 def pick_years(results: pd.DataFrame, rules: Rules) -> int | None:
-    """ "Alle schooljaren" or only those of the trend window: at 1024 px (a projector) or 800 px
-    beside the menu, eight years and the trend do not fit and the latest year would be the
-    one scrolled out of sight. Returns the number of years to show (None = all)."""
+    """ "Alle schooljaren" or only those of the trend window. Returns the number of years to
+    show (None = all)."""
     n_years = results["school_year"].nunique()
     window = rules.trend_max_years
     if n_years <= window:
@@ -172,10 +190,27 @@ def pick_years(results: pd.DataFrame, rules: Rules) -> int | None:
     options = {f"Alle {n_years}": None, f"Laatste {window} (de trendperiode)": window}
     choice = st.segmented_control(
         "Schooljaren", list(options), default=next(iter(options)), key="grid_years",
-        help="Op een smal scherm of een projector past de trendperiode zonder schuiven; of "
-        "klap het menu links in (‹‹).",
+        help="Het nieuwste schooljaar staat links, naast de trend; oudere jaren schuiven "
+        "naar rechts.",
     )  # fmt: skip
     return options.get(choice) if choice else None
+
+
+def pick_number(rules: Rules) -> str:
+    """What the number in a cell is: the judged difference (default) or that year's score."""
+    labels = {
+        SHOW_DIFFERENCE: "Verschil (waarop de kleur steunt)",
+        SHOW_SCORE: "Score van dat jaar",
+    }
+    choice = st.segmented_control(
+        "Getal in de cel", list(labels), format_func=labels.get, default=SHOW_DIFFERENCE,
+        key="grid_number",
+        help=f"Verschil: het verschil met {comparison_label(rules)} over de laatste "
+        f"{rules.status_years} schooljaren samen, in punten: precies wat de kleur beoordeelt. "
+        "Score: het schoolgemiddelde van dat ene jaar, zonder kleur (toetsen van verschillende "
+        "jaren zijn niet dezelfde, dus ruwe scores vergelijk je niet over de jaren).",
+    )  # fmt: skip
+    return choice or SHOW_DIFFERENCE
 
 
 def render_grid(
@@ -187,8 +222,11 @@ def render_grid(
     Returns the picked (row label, school year), or None before any click.
     """
     rules = rules or load_rules()
-    results = recent_years(results, pick_years(results, rules))
-    blocks = grid_blocks(results, rules)
+    with st.container(horizontal=True, gap="medium"):
+        n_years = pick_years(results, rules)
+        show = pick_number(rules)
+    results = recent_years(results, n_years)
+    blocks = grid_blocks(results, rules, show)
     keys = tuple(b.key for b in blocks)
     latest = max(results["school_year"]) if not results.empty else None
     labels_of = results.assign(
@@ -223,7 +261,7 @@ def render_grid(
             on_select=lambda k=block.key: _on_pick(k, keys),
             selection_mode="single-cell",
             column_config=config,
-            alt=f"Schoolfoto-raster {block.title}: score en kleurcode per schooljaar",
+            alt=f"Schoolfoto-raster {block.title}: kleurcode en verschil per schooljaar",
         )
         if st.session_state.get(_PICK_KEY) != block.key:
             continue

@@ -16,10 +16,14 @@
   are stacked below 1100 px: next to the sidebar, two columns at 800 or 1024 px leave a
   chart 200-300 px wide, which cuts off its title, subtitle and legend.
 - A status badge (ui.components.status_badge, the only coloured-background Markdown) never
-  breaks inside: "● Zoals / verwacht" over two lines reads as two things.
-- A small literal script (no data in it) for what CSS cannot do: the uploader's button gets
-  the Dutch accessible name "Bestand kiezen" (CSS content is not part of an accessible name
-  for axe-core, and the hidden English text no longer names it), and Streamlit's "Page not
+  breaks inside: "● Zoals / verwacht" over two lines reads as two things. In the overview
+  of schools (ui.overview, containers keyed `overzicht-…`) a cell ("▲ +6,3") may wrap
+  between symbol and number, and the table is set a little smaller, so it fits at 800 px.
+- A small literal script (no data in it) for what CSS cannot do: the uploader's buttons get
+  Dutch accessible names by their kind, "Bestand kiezen", and once a file is chosen
+  "Gekozen bestand verwijderen" (the chip's x) and "Ander bestand kiezen" (the "+"; CSS
+  content is not part of an accessible name for axe-core, and the hidden English text no
+  longer names them), and Streamlit's "Page not
   found" dialog (a mistyped or outdated link) is shown in Dutch.
 """
 
@@ -40,15 +44,23 @@ def apply_page_style() -> None:
           content: "Sleep een bestand hierheen"; visibility: visible; font-size: 1rem;
         }
         [data-testid="stFileUploaderDropzoneInstructions"] small { display: none; }
-        [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] {
+        [data-testid="stFileUploaderDropzone"] [data-testid="stBaseButton-secondary"]
+          [data-testid="stMarkdownContainer"] {
           display: none;
         }
-        [data-testid="stFileUploaderDropzone"] button::after {
-          content: "Bestand kiezen"; font-size: 0.875rem;
+        [data-testid="stFileUploaderDropzone"] [data-testid="stBaseButton-secondary"]::after {
+          content: "Bestand kiezen"; font-size: 0.875rem; white-space: nowrap;
         }
         [data-testid="stDataFrame"] [data-testid="stElementToolbar"] { display: none; }
         [data-testid="stDataFrameColumnMenu"] { display: none; }
         .stMarkdownColoredBackground { white-space: nowrap; }
+        /* The overview of schools (ui.overview): a compact table whose cells may wrap between
+           symbol and number, so every column fits beside the menu at 800 px. */
+        [class*="st-key-overzicht-"] table { font-size: 0.85rem; }
+        [class*="st-key-overzicht-"] th, [class*="st-key-overzicht-"] td {
+          padding: 0.3rem 0.4rem;
+        }
+        [class*="st-key-overzicht-"] td .stMarkdownColoredBackground { white-space: normal; }
         @media (max-width: 1100px) {
           [class*="st-key-naast-elkaar-"] [data-testid="stHorizontalBlock"] {
             flex-wrap: wrap;
@@ -77,9 +89,21 @@ def apply_page_style() -> None:
               "Deze pagina bestaat niet (meer). U ziet de startpagina.",
           };
           const apply = () => {
+            // The uploader's three buttons: choose (no file yet), remove the chosen file,
+            // choose another one (the "+" next to a chosen file).
+            const uploader = {
+              "stBaseButton-secondary": "Bestand kiezen",
+              "stBaseButton-minimal": "Gekozen bestand verwijderen",
+              "stBaseButton-borderlessIcon": "Ander bestand kiezen",
+            };
             document
               .querySelectorAll('[data-testid="stFileUploaderDropzone"] button')
-              .forEach((b) => b.setAttribute("aria-label", "Bestand kiezen"));
+              .forEach((b) => {
+                const name = uploader[b.dataset.testid];
+                if (name && b.getAttribute("aria-label") !== name) {
+                  b.setAttribute("aria-label", name);
+                }
+              });
             document.querySelectorAll('[role="dialog"] h2, [role="dialog"] div').forEach((el) => {
               if (el.children.length === 0 && dutch[el.textContent.trim()]) {
                 el.textContent = dutch[el.textContent.trim()];

@@ -11,6 +11,7 @@ import altair as alt
 import pandas as pd
 
 from data_model.rules import load_rules
+from data_model.texts.codes import core_task_label, goal_code_label
 from data_model.texts.formatting import format_count, format_date, format_number, format_pct
 from data_model.vocabulary import GUIDANCE_FORMS as FORMS
 from data_model.vocabulary import KOALA_CATEGORIES, KOALA_LABELS
@@ -223,6 +224,7 @@ def build_core_task_chart(hours: pd.DataFrame, school_year: str) -> alt.Chart:
     """Hours per core task in one school year, stacked by form (individueel / lerend netwerk)."""
     df = hours[hours["school_year"] == school_year].copy()
     df["uren"] = df["hours"].map(format_number)
+    df["kerntaak"] = df["core_task"].map(core_task_label)
     return (
         alt.Chart(df)
         .mark_bar()
@@ -239,7 +241,7 @@ def build_core_task_chart(hours: pd.DataFrame, school_year: str) -> alt.Chart:
             ),
             tooltip=[
                 alt.Tooltip("school_year:N", title="Schooljaar"),
-                alt.Tooltip("core_task:N", title="Kerntaak"),
+                alt.Tooltip("kerntaak:N", title="Kerntaak"),
                 alt.Tooltip("form:N", title="Vorm"),
                 alt.Tooltip("uren:N", title="Uren"),
                 alt.Tooltip("contacts:Q", title="Contacten"),
@@ -264,6 +266,8 @@ def build_contacts_timeline_chart(contacts: pd.DataFrame) -> alt.Chart:
     df["datum"] = df["contact_date"].map(format_date)
     df["contact_date"] = pd.to_datetime(df["contact_date"])
     df["uren"] = df["hours"].map(format_number)
+    df["doel"] = df["goal_code"].map(goal_code_label)
+    df["kerntaak"] = df["core_task"].map(core_task_label)
     return (
         alt.Chart(df)
         .mark_point(filled=True, opacity=0.85)
@@ -284,8 +288,8 @@ def build_contacts_timeline_chart(contacts: pd.DataFrame) -> alt.Chart:
             tooltip=[
                 alt.Tooltip("datum:N", title="Datum"),
                 alt.Tooltip("anker_name:N", title="Anker"),
-                alt.Tooltip("goal_code:N", title="Operationeel doel"),
-                alt.Tooltip("core_task:N", title="Kerntaak"),
+                alt.Tooltip("doel:N", title="Operationeel doel"),
+                alt.Tooltip("kerntaak:N", title="Kerntaak"),
                 alt.Tooltip("form:N", title="Vorm"),
                 alt.Tooltip("uren:N", title="Uren"),
                 alt.Tooltip("units:Q", title="Eenheden"),

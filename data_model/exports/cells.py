@@ -1,12 +1,14 @@
 """One rule for every cell the app writes to a file (issue 14).
 (docs/architecture.md, "Hostile input and output")
 
-Spreadsheet programs run a cell that starts with `=`, `+`, `-` or `@` as a formula, and a
-leading tab or carriage return can hide such a start; a school name, a note or a refused
-value from an import file can carry `=HYPERLINK(...)` or `+cmd|' /C calc'!A0`. OWASP's rule
-(CSV injection) is applied to CSV and Excel alike: such a text cell is written with a single
-quote in front, so it is shown as text and never evaluated. Numbers, dates and booleans are
-written as they are (numbers stay numbers: a negative score stays a number).
+Spreadsheet programs run a cell that starts with `=`, `+`, `-` or `@` as a formula, and
+leading blanks, a tab, a carriage return or a control character can hide such a start
+(`starts_like_formula` is the one rule, also for what imports and the users sheet refuse);
+a school name, a note or a refused value from an import file can carry `=HYPERLINK(...)`
+or `+cmd|' /C calc'!A0`. OWASP's rule (CSV injection) is applied to CSV and Excel alike:
+such a text cell is written with a single quote in front, so it is shown as text and never
+evaluated. Numbers, dates and booleans are written as they are (numbers stay numbers: a
+negative score stays a number).
 
 Control characters (vertical tab, ESC, NUL, …) are refused at import, but a value stored
 earlier, or typed into a note, must never break a file: openpyxl refuses them with
@@ -30,19 +32,32 @@ from typing import Any
 
 import pandas as pd
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_CHARS = ("=", "+", "-", "@")
 # C0/C1 controls except tab (\x09), newline (\x0a) and carriage return (\x0d), and DEL.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# What a spreadsheet skips before it decides a cell is a formula (" =HYPERLINK(...)" runs in
+# some programs): blanks of every kind, controls and invisible characters.
+_LEADING = re.compile(r"[\s\x00-\x1f\x7f-\x9f\u200b-\u200f\u2060\ufeff]*")
 
 
 def strip_control(text: str) -> str:
     return _CONTROL.sub("", text)
 
 
+def starts_like_formula(text: str) -> bool:
+    """The one rule for text that could run as a formula, on the way in (a name or free text
+    is refused) and on the way out (the cell is neutralised): its first character after any
+    blanks and control characters is `=`, `+`, `-` or `@`, or it starts with a tab or CR."""
+    if text.startswith(("\t", "\r")):
+        return True
+    start = _LEADING.match(text)
+    return text[start.end() if start else 0 :].startswith(FORMULA_CHARS)
+
+
 def safe_text(text: str) -> str:
     """A text cell that no spreadsheet evaluates, without control characters."""
     text = strip_control(text)
-    return "'" + text if text.startswith(FORMULA_START) else text
+    return "'" + text if starts_like_formula(text) else text
 
 
 def cell(value: Any) -> Any:

@@ -16,7 +16,6 @@ data (need tiers, guidance units), whoever prints it. Works with `access.system_
 from __future__ import annotations
 
 import io
-import os
 from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
@@ -35,14 +34,21 @@ from data_model.reading import support as support_queries
 from data_model.reading.access import Viewer
 from data_model.reading.scope import school_read
 from data_model.rules import Rules, load_rules
+from data_model.settings import setting
 from data_model.state import notes
 from data_model.texts.explain import cell_label
 from data_model.texts.formatting import format_date, format_number
+from data_model.texts.legend import judged_number
 from data_model.vocabulary import STATUSES
 
 GRID_YEARS = 5  # school years shown in the printed grid (A4 portrait width)
+# Every chart is printed at one scale, whatever its size: one Vega pixel is this many mm, so
+# the 9 px axis labels print at 7.7 pt and the 10 px symbols at 8.5 pt in every chart. A
+# chart wider than the page would have to shrink: the panels wrap instead (PANELS_PER_ROW).
+CHART_MM_PER_PX = 0.3
+PANELS_PER_ROW = 4  # 4 x (120 + 8) px + the axis: 165 mm, within A4's 190 mm
 FONT_DIRS = (
-    os.environ.get("SCHOOLFOTO_PDF_FONT_DIR", ""),
+    setting("SCHOOLFOTO_PDF_FONT_DIR"),
     "/usr/share/fonts/truetype/dejavu",
     "/usr/share/fonts/dejavu",
     "/usr/share/fonts/TTF",
@@ -88,10 +94,13 @@ def find_unicode_font(dirs: Iterable[str] = FONT_DIRS) -> dict[str, Path] | None
 
 
 class _Sheet(FPDF):
-    """A4 portrait with a footer; `text()` makes any string safe for the chosen font."""
+    """A4 (portrait, or landscape for a wide table) with a footer; `text()` makes any string
+    safe for the chosen font."""
 
-    def __init__(self, title: str, font_paths: dict[str, Path] | None) -> None:
-        super().__init__(orientation="P", unit="mm", format="A4")
+    def __init__(
+        self, title: str, font_paths: dict[str, Path] | None, orientation: str = "P"
+    ) -> None:
+        super().__init__(orientation=orientation, unit="mm", format="A4")
         self.sheet_title = title
         self.unicode = font_paths is not None
         if font_paths:
@@ -209,7 +218,11 @@ def difference_chart(results: pd.DataFrame, rules: Rules) -> alt.Chart | None:
     return (
         alt.layer(band, zero, line, points, marks, data=df)
         .properties(width=120, height=120)
-        .facet(column=alt.Column("learning_area:N", title=None, sort=areas), spacing=8)
+        .facet(
+            facet=alt.Facet("learning_area:N", title=None, sort=areas),
+            columns=PANELS_PER_ROW,
+            spacing=8,
+        )
         .properties(
             title=alt.TitleParams(
                 "Verschil met vergelijkbare scholen per leergebied",
@@ -285,10 +298,20 @@ def _stacked(df: pd.DataFrame, field: str, order: list[str], title: str, legend:
     )
 
 
+_PNG_SCALE = 2  # pixels of the image per Vega pixel (sharp in print)
+
+
 def _png(chart: alt.Chart) -> bytes:
     import vl_convert  # imported here: only the PDF needs the renderer
 
-    return vl_convert.vegalite_to_png(chart.to_json(), scale=2)
+    return vl_convert.vegalite_to_png(chart.to_json(), scale=_PNG_SCALE)
+
+
+def chart_width_mm(png: bytes, page_width: float) -> float:
+    """The printed width of a chart image: CHART_MM_PER_PX per Vega pixel, so text is the
+    same size in every chart; only a chart wider than the page is shrunk to fit."""
+    pixels = int.from_bytes(png[16:20], "big") / _PNG_SCALE  # the PNG header's width
+    return min(page_width, pixels * CHART_MM_PER_PX)
 
 
 # ----------------------------------------------------------------------------- sections
@@ -343,8 +366,10 @@ def _grid(pdf: _Sheet, results: pd.DataFrame, school_year: str, rules: Rules) ->
                 style = rules.statuses[cell["status"]]
                 fill = tuple(int(style.colour[i : i + 2], 16) for i in (1, 3, 5))
                 ink = tuple(int(style.text_colour[i : i + 2], 16) for i in (1, 3, 5))
+                # The number the colour judged, as on the page and in the Excel photo.
+                number = judged_number(cell)
                 row.cell(
-                    pdf.text(f"{format_number(cell['score_mean'])} {style.symbol}"),
+                    pdf.text(style.symbol if number == "–" else f"{number} {style.symbol}"),
                     style=FontFace(fill_color=fill, color=ink),
                 )
     legend = " · ".join(
@@ -352,9 +377,9 @@ def _grid(pdf: _Sheet, results: pd.DataFrame, school_year: str, rules: Rules) ->
     )
     pdf.para(
         f"Legende: {legend} · < {rules.min_group_size}: te weinig leerlingen, niets getoond "
-        "(privacy). Kleur en symbool vergelijken met vergelijkbare scholen (SES-groep) en "
-        "houden rekening met het aantal leerlingen; ruwe scores van verschillende jaren zijn "
-        "verschillende toetsen.",
+        "(privacy). Het getal is het verschil met vergelijkbare scholen in punten, over de "
+        "laatste schooljaren samen: precies wat de kleur beoordeelt, rekening houdend met het "
+        "aantal leerlingen.",
         size=7.5,
         colour=MUTED,
     )
@@ -443,12 +468,7 @@ def _results_sections(
             if pdf.get_y() > pdf.h - 75:
                 pdf.add_page()
             pdf.ln(2)
-            # About 40 mm per panel, so two panels do not blow up to the full page width.
-            panels = results.loc[
-                results["domain"].isna() & results["diff_similar"].notna(), "learning_area"
-            ].nunique()
-            width = min(pdf.epw, 22 + 40 * panels)
-            pdf.image(io.BytesIO(png), w=width)
+            pdf.image(io.BytesIO(png), w=chart_width_mm(png, pdf.epw))
 
 
 def _support_section(
@@ -473,7 +493,8 @@ def _support_section(
         if chart is not None:
             if pdf.get_y() > pdf.h - 80:
                 pdf.add_page()
-            pdf.image(io.BytesIO(_png(chart)), w=pdf.epw * 0.9)
+            png = _png(chart)
+            pdf.image(io.BytesIO(png), w=chart_width_mm(png, pdf.epw))
 
 
 @school_read(memo=False)  # one request: every read below checks scope and reads once

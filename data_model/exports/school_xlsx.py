@@ -32,9 +32,9 @@ from data_model.rules import Rules, load_rules
 from data_model.state import notes
 from data_model.storage.cli import add_data_argument, open_data
 from data_model.texts.explain import cell_label
-from data_model.texts.formatting import format_date, format_number
+from data_model.texts.formatting import format_date, format_number, round_half_away
 from data_model.texts.legend import privacy_meaning, rule_lines, status_meanings, trend_meanings
-from data_model.vocabulary import NOTE_STEP_LABELS, NOTE_STEPS
+from data_model.vocabulary import NOTE_STEP_LABELS, NOTE_STEPS, STATUS_MUCH
 
 GRID_SHEET, LEGEND_SHEET, DATA_SHEET, NOTES_SHEET = "Schoolfoto", "Legende", "Gegevens", "Notities"
 # Columns of the data sheet: the results import format first (so it can be imported again),
@@ -68,19 +68,28 @@ def school_export_rows(
     return assessments, results
 
 
+def judged_format(symbol: str) -> str:
+    """Excel number format of a judged difference: '+2,3 ▲', '−4,1 ▼', '0,0 ●' (the sign is
+    always shown, as on the page; the symbol is literal text, so the cell stays a number)."""
+    return f'+0.0" {symbol}";−0.0" {symbol}";0.0" {symbol}"'
+
+
 def _grid_sheet(ws, school: pd.Series, assessments: pd.DataFrame, results: pd.DataFrame,
                 rules: Rules) -> None:  # fmt: skip
     append(ws, [f"Schoolfoto · {school['name']}"])
     ws["A1"].font = Font(size=14, bold=True)
     append(ws, [f"Instellingsnummer {school['school_id']} · {school['municipality']} · "
                f"gemaakt op {format_date(dt.date.today())}"])  # fmt: skip
-    ws.append(["Kleur = vergelijking met scholen met een gelijkaardige leerlingenpopulatie "
-               "(SES-groep). Ruwe scores van verschillende jaren zijn verschillende toetsen: "
-               "lees de kleur, niet het cijfer. Zie het blad Legende."])  # fmt: skip
+    ws.append(["Getal = verschil met scholen met een gelijkaardige leerlingenpopulatie "
+               "(SES-groep) in punten, over de laatste schooljaren samen: precies wat de kleur "
+               "beoordeelt. De score van elk jaar staat op het blad Gegevens; zie ook het blad "
+               "Legende."])  # fmt: skip
     width = 12
+    # One column per school year for every block: a test taken in fewer years leaves its
+    # other columns empty, so 2023-2024 is in the same column in every block.
+    years = sorted(results["school_year"].unique()) if len(results) else []
     for assessment in assessments.itertuples(index=False):
         rows = results[results["assessment_id"] == assessment.assessment_id]
-        years = sorted(rows["school_year"].unique())
         ws.append([])
         append(ws, [f"{assessment.name} — {assessment.score_label}", *years, "Trend"])
         head = ws.max_row
@@ -111,12 +120,18 @@ def _grid_sheet(ws, school: pd.Series, assessments: pd.DataFrame, results: pd.Da
                     cell.value = f"< {rules.min_group_size}"
                     cell.fill = _fill(rules.statuses["too_few"].colour)
                     continue
-                # A number (Excel can compute with it), shown as "63,5 ▲": the symbol is
+                # The number the colour judged (the pooled difference with the comparison
+                # group, signed), as on the page; this year's own score is on "Gegevens".
+                # A number (Excel can compute with it), shown as "+2,3 ▲": the symbol is
                 # literal text of the number format; Excel shows the decimal comma of nl-BE.
-                cell.value = round(float(row["score_mean"]), 1)
-                cell.number_format = f'0.0" {style.symbol}"'
+                estimate = row.get("status_estimate")
+                if estimate is None or pd.isna(estimate):
+                    cell.value = style.symbol
+                else:
+                    cell.value = round_half_away(float(estimate), 1)
+                    cell.number_format = judged_format(style.symbol)
                 cell.fill = _fill(style.colour)
-                cell.font = _font(style.text_colour, bold=row["status"].startswith("much"))
+                cell.font = _font(style.text_colour, bold=row["status"] in STATUS_MUCH)
             last = series.iloc[-1]
             if not bool(last["suppressed"]):
                 trend = last["trend"]

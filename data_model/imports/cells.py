@@ -19,6 +19,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 
+from data_model.exports.cells import starts_like_formula
 from data_model.texts.formatting import school_year
 from data_model.vocabulary import CORE_TASKS, GUIDANCE_FORMS, SUPPORT_INDICATORS
 from data_model.vocabulary import SUPPORT_PHASES as SUPPORT_CONTINUUM
@@ -45,7 +46,6 @@ EXCEL_ERROR_RE = re.compile(r"#(?:[A-Z0-9_/]+[!?]|N/A|GETTING_DATA)")
 BIDI_CONTROLS = frozenset(
     "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 )
-FORMULA_PREFIXES = ("+", "-", "@")
 # Only ASCII digits: Python's float() and \d also accept fullwidth and Arabic-Indic digits.
 _NUMBER_RE = re.compile(r"[-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)")
 
@@ -126,9 +126,10 @@ def screen(value: object, max_length: int, free_text: bool) -> str | None:
                 f"Deze cel bevat een stuurteken ({_describe(char)}, bv. een tab of een harde "
                 "regeleinde). Verwacht: tekst op één regel zonder stuurtekens."
             )
-    if free_text and text.startswith(FORMULA_PREFIXES):
+    if free_text and starts_like_formula(text):
+        first = text.lstrip()[:1]
         return (
-            f"Deze tekst begint met '{text[0]}': Excel leest zo'n waarde als formule. Verwacht: "
+            f"Deze tekst begint met '{first}': Excel leest zo'n waarde als formule. Verwacht: "
             "tekst die met een letter of cijfer begint."
         )
     return None
@@ -142,18 +143,17 @@ def parse_text(value: object) -> str:
 
 
 def parse_school_id(value: object) -> str:
-    """A 6-digit instellingsnummer. A number cell below 1,000,000 lost its leading zeros in
-    Excel (002014 shows as 2014): it is padded back. Text must be digits (spaces allowed);
-    a dot is refused: 1987.8 and 0.1.9.8.7.8 are not school numbers."""
+    """A 6-digit instellingsnummer. A number of 1 to 6 digits lost its leading zeros in Excel
+    (002014 shows as 2014), in a number cell or in the CSV Excel wrote from it: it is padded
+    back (validate reports how often). Text must be digits (spaces allowed); a dot is
+    refused: 1987.8 and 0.1.9.8.7.8 are not school numbers."""
     if isinstance(value, float | int) and not isinstance(value, bool):
         if float(value).is_integer() and 0 < value < 1_000_000:
             return f"{int(value):06d}"
     else:
         text = show(value).strip().replace(" ", "").replace("\u00a0", "")
-        if re.fullmatch(r"[0-9]{5}", text):  # typed as text after Excel dropped the zero
-            text = "0" + text
-        if re.fullmatch(r"[0-9]{6}", text):
-            return text
+        if re.fullmatch(r"[0-9]{1,6}", text) and int(text) > 0:
+            return text.zfill(6)
     raise CellError("geen geldig instellingsnummer. Verwacht: 6 cijfers, bv. 012345.")
 
 

@@ -34,8 +34,10 @@ def check_file(
     fmt: FileFormat,
     catalogue: Catalogue,
     progress: Progress | None = None,
+    fractions: bool | None = None,
 ) -> Checked:
-    """Read, parse and check one file; raises ImportRejected with every problem."""
+    """Read, parse and check one file; raises ImportRejected with every problem.
+    `fractions`: the user's answer for a short column of fractions (checks.fraction_check)."""
     say = progress or (lambda frac, msg: None)
     say(0.05, "Bestand lezen")
     try:
@@ -48,7 +50,8 @@ def check_file(
     if parsed.frame.empty:  # the header itself is wrong: cell checks would only repeat it
         raise ImportRejected(problems)
     say(0.35, f"{len(parsed.frame)} rijen controleren")
-    ctx = Context(file_name, parsed.sheet, catalogue, parsed.headers, parsed.domain_cols)
+    ctx = Context(file_name, parsed.sheet, catalogue, parsed.headers, parsed.domain_cols,
+                  fractions=fractions)  # fmt: skip
     frames, more = fmt.prepare(parsed.frame, ctx)
     if problems or more:
         # Every problem of the file at once, in the order a user walks through the sheet.
@@ -57,4 +60,4 @@ def check_file(
         everything = problems + [p for p in more if (p.row, p.column) not in failed]
         everything.sort(key=lambda p: (p.row is None, p.row or 0))
         raise ImportRejected(everything)
-    return Checked(frames, parsed.sheet, parsed.headers, parsed.ignored, parsed.notes)
+    return Checked(frames, parsed.sheet, parsed.headers, parsed.ignored, parsed.notes + ctx.notes)

@@ -89,6 +89,10 @@ class Context:
     catalogue: Catalogue
     headers: dict[str, str]  # column key -> header as the file spells it
     domain_cols: list[tuple[str, str, str, bool]] = field(default_factory=list)
+    # The user's answer for a column of fractions too short to decide (fraction_check):
+    # True = multiply by 100, False = read as written, None = not asked yet.
+    fractions: bool | None = None
+    notes: list[str] = field(default_factory=list)  # what the report tells beside the summary
 
     def problem(self, row: int | None, key: str, value: object, message: str) -> Problem:
         return cell_problem(
@@ -153,19 +157,49 @@ def resolve_assessment(frame: pd.DataFrame, ctx: Context) -> list[Problem]:
     ]
 
 
+# A column of percentages whose values all lie between 0 and 1 (at least one strictly) holds
+# fractions when it has at least this many values: no school has 0,5 % in three rows of one
+# file. With fewer values (a one-school file) it cannot be told apart from real percentages
+# below 1 %, so the user is asked (page) or must say so (CLI --breuken ja|nee).
+MIN_FRACTION_VALUES = 3
+FRACTIONS_QUESTION = "breuken"
+
+
 def fraction_check(frame: pd.DataFrame, keys: list[str], ctx: Context) -> list[Problem]:
-    """Scores typed as fractions (0,635 for 63,5 %) would import silently wrong."""
+    """Percentages typed as fractions (0,635 for 63,5 %) are multiplied by 100 and the report
+    says so; too few values to decide and no answer: refused, naming the column."""
     problems = []
     for key in keys:
         if key not in frame:
             continue
-        values = pd.to_numeric(frame[key], errors="coerce").dropna()
-        if len(values) >= 3 and values.max() <= 1:
-            problems.append(
-                ctx.problem(None, key, "",
-                            "Alle waarden in deze kolom liggen tussen 0 en 1: dat lijken breuken. "
-                            "Verwacht: percentages van 0 tot 100 (63,5 in plaats van 0,635).")
+        values = pd.to_numeric(frame[key], errors="coerce")
+        present = values.dropna()
+        if present.empty or present.max() > 1 or not ((present > 0) & (present < 1)).any():
+            continue
+        header = ctx.headers.get(key, key)
+        if ctx.fractions is False:
+            continue
+        if len(present) >= MIN_FRACTION_VALUES or ctx.fractions:
+            frame[key] = pd.Series(
+                [None if pd.isna(v) else round(float(v) * 100, 10) for v in values],
+                dtype=object, index=frame.index,
             )  # fmt: skip
+            ctx.notes.append(
+                f"Kolom '{header}': alle waarden lagen tussen 0 en 1 en zijn gelezen als "
+                "breuken (0,635 = 63,5 %)."
+            )
+            continue
+        n = len(present)
+        problems.append(
+            Problem(ctx.file_name, ctx.sheet, None, header, "",
+                    f"Alle waarden in deze kolom liggen tussen 0 en 1, maar {n} "
+                    f"{'waarde is' if n == 1 else 'waarden zijn'} te weinig om te weten of het "
+                    "breuken zijn (0,5 = 50 %) of percentages onder 1 %. Verwacht: percentages "
+                    "van 0 tot 100 (50 in plaats van 0,5). Of zeg het: op de pagina Gegevens "
+                    "met de vraag hieronder, op de opdrachtregel met --breuken ja of "
+                    "--breuken nee.",
+                    question=FRACTIONS_QUESTION)
+        )  # fmt: skip
     return problems
 
 

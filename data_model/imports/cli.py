@@ -26,12 +26,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description="Lees een bestand in de Schoolfoto-databank in (alles of niets)."
     )
-    parser.add_argument("file", type=Path, help="het .xlsx- of .csv-bestand")
+    parser.add_argument("file", type=Path, help="het bestand: .xlsx, .xls, .xlsb, .ods of .csv")
     kinds = "; ".join(f"{k} = {f.label}" for k, f in FORMATS.items())
     parser.add_argument(
         "--kind", required=True, choices=sorted(FORMATS), help="soort bestand: " + kinds
     )
     add_data_argument(parser)
+    parser.add_argument(
+        "--breuken", choices=["ja", "nee"],
+        help="alleen nodig als het importeren erom vraagt: zijn de waarden tussen 0 en 1 in een "
+        "kolom met te weinig waarden breuken (ja: 0,5 = 50 %%) of percentages (nee)?",
+    )  # fmt: skip
     parser.add_argument(
         "--in-process", action="store_true", help="controleren zonder apart werkproces"
     )
@@ -49,6 +54,7 @@ def main(argv: list[str] | None = None) -> int:
         report = import_file(
             db, system_viewer(db.cursor()), args.file.name, args.file.read_bytes(), args.kind,
             progress, checker=None if args.in_process else check_in_worker,
+            fractions=None if args.breuken is None else args.breuken == "ja",
         )  # fmt: skip
     finally:
         db.close()
@@ -56,6 +62,8 @@ def main(argv: list[str] | None = None) -> int:
         print(note)
     if report.ok:
         print(report.summary)
+        for warning in report.warnings:
+            print("Let op: " + warning)
         if report.ignored_columns:
             print("Genegeerde kolommen: " + ", ".join(report.ignored_columns))
         print(f"Klaar in {(dt.datetime.now() - started).total_seconds():.1f} s.")

@@ -129,6 +129,13 @@ class FileFormat:
     # the touched school years rebuilt; other kinds leave them as they are.
     pupil_level: bool = False
     notes: tuple[str, ...] = field(default_factory=tuple)
+    # The template's data sheet when the label is longer than Excel's 31 characters for a
+    # sheet name (Excel would cut it, and messages would quote the cut name).
+    sheet_name: str = ""
+
+    @property
+    def sheet_title(self) -> str:
+        return self.sheet_name or self.label
 
     def column(self, key: str) -> Column:
         return next(c for c in self.columns if c.key == key)
@@ -188,6 +195,7 @@ RESULTS = FileFormat(
                       ("school_id", "school_year", "assessment_id"), with_import_id=True),
     replaces="de resultaten van dezelfde scholen, schooljaren en toetsen",
     row_unit="school, schooljaar, toets, leergebied en domein",
+    sheet_name="Resultaten per school",
     notes=(
         "Een rij met een leeg domein is het resultaat van het hele leergebied; een rij met een "
         "leeg leergebied en een leeg domein is het totaal van de toets.",

@@ -83,6 +83,37 @@ def _log(
     ).fetchall()[0][0]  # fmt: skip
 
 
+def missing_context(con: duckdb.DuckDBPyConnection, frames: Frames) -> list[str]:
+    """A warning per school year of a results or pupil file whose schools have no context
+    data that year: the file is imported (order does not matter), but the comparison with
+    similar schools, and so the colours, need the context file of that year."""
+    frame = next(iter(frames.values()))
+    if "school_id" not in frame or "school_year" not in frame:
+        return []
+    pairs = frame[["school_id", "school_year"]].drop_duplicates()
+    warnings = []
+    for year, group in pairs.groupby("school_year", sort=True):
+        schools = sorted(str(s) for s in group["school_id"].unique())
+        have = con.execute(
+            "SELECT count(DISTINCT school_id) FROM school_context "
+            "WHERE school_year = ? AND list_contains(?, school_id)",
+            [str(year), schools],
+        ).fetchall()[0][0]
+        missing = len(schools) - have
+        if missing:
+            which = "de school" if len(schools) == 1 else (
+                f"alle {len(schools)} scholen" if missing == len(schools)
+                else f"{missing} van de {len(schools)} scholen"
+            )  # fmt: skip
+            warnings.append(
+                f"Het bestand '{FORMATS['schools'].label}' voor schooljaar {year} ontbreekt "
+                f"voor {which} uit dit bestand. De resultaten staan in de databank; de "
+                "vergelijking met gelijkaardige scholen en dus de kleuren volgen zodra u dat "
+                "bestand inleest."
+            )
+    return warnings
+
+
 class _Unchanged(Exception):
     """Raised inside Database.write() when the file changes nothing: no snapshot is published."""
 
@@ -118,7 +149,7 @@ def _cancelled_as(pending: Future[Checked]) -> Iterator[None]:
         raise
 
 
-Checker = Callable[[str, bytes, FileFormat, Catalogue, Progress], Checked]
+Checker = Callable[..., Checked]  # check_file or worker.check_in_worker
 
 
 def import_file(
@@ -129,11 +160,13 @@ def import_file(
     kind: str,
     progress: Progress | None = None,
     checker: Checker | None = None,
+    fractions: bool | None = None,
 ) -> ImportReport:
     """Validate and import one file; never raises for bad input (see report.problems).
 
     `checker` runs step 1; the page and the CLI pass `worker.check_in_worker` so untrusted
-    bytes are parsed in a limited process. Default: in this process (tests, notebooks)."""
+    bytes are parsed in a limited process. Default: in this process (tests, notebooks).
+    `fractions`: the user's answer to the question a short column of fractions raises."""
     if not viewer.is_admin:
         raise AccessDenied("Alleen een beheerder kan gegevens inlezen.")
     if kind not in FORMATS:
@@ -149,7 +182,8 @@ def import_file(
         catalogue = Catalogue.load(db.cursor(), SYSTEM_USER_ID)
         refused = threading.Event()
         with ThreadPoolExecutor(1, thread_name_prefix="import-check") as pool:
-            pending = pool.submit(checker or check_file, file_name, data, fmt, catalogue, say)
+            pending = pool.submit(checker or check_file, file_name, data, fmt, catalogue, say,
+                                  fractions=fractions)  # fmt: skip
             pending.add_done_callback(lambda f: refused.set() if f.exception() else None)
             # While the file is checked (in the worker), write() copies the current snapshot:
             # the copy costs no waiting, a refused file stops it, and a refused or unchanged
@@ -164,6 +198,8 @@ def import_file(
                 if same:  # the rows are in the database as they are: publish nothing
                     raise _Unchanged(_summary(fmt, checked.frames, 0, 0, True))
                 report.rows_added, report.rows_replaced = added, replaced
+                if fmt.affects_results and fmt.kind != "schools":
+                    report.warnings = missing_context(con, checked.frames)
                 report.summary = _summary(fmt, checked.frames, added, replaced, same)
                 report.import_id = _log(con, viewer, report, "gelukt", report.summary, import_id)
                 drop_temp_tables(con)

@@ -37,7 +37,14 @@ _JOBS: dict[str, ImportJob] = {}
 _JOBS_LOCK = threading.Lock()
 
 
-def start_job(db: Database, viewer: Viewer, file_name: str, data: bytes, kind: str) -> ImportJob:
+def start_job(
+    db: Database,
+    viewer: Viewer,
+    file_name: str,
+    data: bytes,
+    kind: str,
+    fractions: bool | None = None,
+) -> ImportJob:
     """Start an import in a background thread (the checks in a worker process)."""
     job = ImportJob(uuid.uuid4().hex[:12], file_name)
 
@@ -47,7 +54,7 @@ def start_job(db: Database, viewer: Viewer, file_name: str, data: bytes, kind: s
     def run() -> None:
         try:
             job.report = import_file(db, viewer, file_name, data, kind, progress,
-                                     checker=check_in_worker)  # fmt: skip
+                                     checker=check_in_worker, fractions=fractions)  # fmt: skip
         except Exception:  # a bug: logged by import_file; the page shows a reference only
             ref = uuid.uuid4().hex[:8]
             print(f"import job {job.job_id} ref {ref} failed:\n{traceback.format_exc()}",

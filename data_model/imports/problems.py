@@ -21,6 +21,9 @@ class Problem:
     column: str
     value: str
     message: str
+    # Set when the user can settle the problem with an answer instead of a new file
+    # (FRACTIONS_QUESTION: are these fractions?); the page then asks it.
+    question: str = ""
 
     def as_text(self) -> str:
         where = [self.file]
@@ -75,6 +78,8 @@ class ImportReport:
     import_id: int | None = None
     ignored_columns: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # e.g. hidden sheets that were not read
+    # Imported, but something the user must still do (e.g. the context file of that year).
+    warnings: list[str] = field(default_factory=list)
     # Refused for a reason of the server (out of memory), not of the file: the page does not
     # tell the user to change the file.
     server_problem: bool = False

@@ -52,7 +52,7 @@ def build_template(kind: str, con: duckdb.DuckDBPyConnection | None = None) -> b
     header, example, explain = template_columns(fmt, con)
     wb = Workbook()
     ws = wb.active
-    ws.title = fmt.label[:31]
+    ws.title = fmt.sheet_title
     ws.append(header)
     ws.append(example)
     for cell in ws[1]:

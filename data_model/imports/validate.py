@@ -13,6 +13,7 @@ column, value, what was expected) at Flanders scale.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -24,6 +25,8 @@ from data_model.imports.cells import (
     is_blank,
     normalize_header,
     parse_bool,
+    parse_date,
+    parse_school_id,
     parse_score,
     screen,
     show,
@@ -286,7 +289,11 @@ def parse_book(book: Book, fmt: FileFormat, catalogue: Catalogue) -> tuple[Parse
             values[i] = sheet.errors[(int(row_numbers[i]), idx)]  # "#DIV/0!": refused as text
         for i in formula_at:
             values[i] = None  # reported below, not also as "empty"
+        if column.parse is parse_date:
+            values = _serial_dates(values)
         parsed, errors = parse_column(values, column)
+        if column.parse is parse_school_id:
+            notes += _padded_note(values, parsed, headers[key])
         formula_rows = set(formula_at)
         problems += [
             cell_problem(file_name, sheet.name, int(row_numbers[i]), headers[key], v, m)
@@ -304,6 +311,46 @@ def parse_book(book: Book, fmt: FileFormat, catalogue: Catalogue) -> tuple[Parse
     frame = pd.DataFrame({k: pd.Series(v, dtype=object) for k, v in columns.items()})
     frame["row_no"] = row_numbers
     return Parsed(frame, sheet.name, headers, ignored, domain_cols, notes), problems
+
+
+_SERIAL_TEXT = re.compile(r"\s*[0-9]{5}\s*")
+
+
+def _serial_dates(values: np.ndarray) -> np.ndarray:
+    """A CSV written from a date column without date format holds Excel serial numbers as
+    text ('45945'): read as numbers (parse_date takes a number as a serial date) when every
+    value of the column is such a number, never in a column that also holds written dates."""
+    texts = [
+        i for i, v in enumerate(values) if isinstance(v, str) and not is_blank(v)
+    ]  # fmt: skip
+    if not texts or not all(_SERIAL_TEXT.fullmatch(values[i]) for i in texts):
+        return values
+    if any(not isinstance(v, str | int | float) or isinstance(v, bool) for v in values
+           if not is_blank(v)):  # fmt: skip
+        return values
+    values = values.copy()
+    for i in texts:
+        values[i] = int(values[i])
+    return values
+
+
+def _padded_note(values: np.ndarray, parsed: np.ndarray, header: str) -> list[str]:
+    """How many school numbers lost leading zeros (4512 for 004512) and were padded back."""
+    padded = [
+        (show(v).strip(), out)
+        for v, out in zip(values, parsed, strict=True)
+        if out is not None and len(show(v).strip()) < len(out)
+    ]
+    if not padded:
+        return []
+    n, distinct = len(padded), len({out for _, out in padded})
+    raw, out = padded[0]
+    rows = "1 rij" if n == 1 else f"{n} rijen"
+    numbers = "1 nummer" if distinct == 1 else f"{distinct} verschillende nummers"
+    return [
+        f"Kolom '{header}': in {rows} ({numbers}) had het instellingsnummer minder dan 6 "
+        f"cijfers en werd het aangevuld met voorloopnullen, bv. {raw} → {out}."
+    ]
 
 
 def _column_for(fmt: FileFormat, key: str, domain_cols: list) -> Column:

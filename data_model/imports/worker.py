@@ -45,14 +45,21 @@ _WORKERS = threading.Semaphore(1)  # two big files at once would double the memo
 last_peak_rss_mb = 0.0  # peak RSS of the last worker that finished normally
 
 
-def check_in_worker(file_name: str, data: bytes, fmt: FileFormat, catalogue: Catalogue, progress):
+def check_in_worker(
+    file_name: str,
+    data: bytes,
+    fmt: FileFormat,
+    catalogue: Catalogue,
+    progress,
+    fractions: bool | None = None,
+):
     """Like importer.check_file, in a limited child process. Returns importer.Checked."""
     with _WORKERS, tempfile.TemporaryDirectory(prefix="schoolfoto-import-") as tmp:
         job = Path(tmp)
         (job / "input.bin").write_bytes(data)
         (job / "catalogue.pickle").write_bytes(pickle.dumps(catalogue))  # parent -> child only
         request = {"file_name": file_name, "kind": fmt.kind, "memory": MEMORY_LIMIT_BYTES,
-                   "cpu": CPU_LIMIT_S}  # fmt: skip
+                   "cpu": CPU_LIMIT_S, "fractions": fractions}  # fmt: skip
         (job / "request.json").write_text(json.dumps(request))
         with open(job / "stderr.txt", "wb") as err:
             proc = subprocess.Popen(
@@ -152,7 +159,8 @@ def _child(job: Path) -> int:
                               "ignored": [], "notes": []}  # fmt: skip
     try:
         data = (job / "input.bin").read_bytes()
-        checked = check_file(request["file_name"], data, fmt, catalogue, progress)
+        checked = check_file(request["file_name"], data, fmt, catalogue, progress,
+                             fractions=request.get("fractions"))  # fmt: skip
         del data
         for name, frame in checked.frames.items():
             frame.to_parquet(job / f"{name}.parquet", index=False)

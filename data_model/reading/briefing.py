@@ -19,6 +19,7 @@ from data_model.reading.access import Viewer
 from data_model.reading.scope import SCOPE_FILTER, allowed_ids, school_read, scope_read
 from data_model.rules import load_rules
 from data_model.state import notes
+from data_model.texts.codes import core_task_label, goal_code_label
 from data_model.texts.explain import cell_label, highlights
 from data_model.texts.formatting import format_count, format_date, format_number, format_pct
 from data_model.vocabulary import (
@@ -338,7 +339,8 @@ def guidance_lines(
         last = contacts.iloc[0]
         lines.append(
             f"Laatste contact: {format_date(last['contact_date'])} "
-            f"({last['goal_code']}, {last['core_task']}, {last['form']})."
+            f"({goal_code_label(last['goal_code'])}; {core_task_label(last['core_task'])}; "
+            f"{last['form']})."
         )
     return lines
 

@@ -239,47 +239,6 @@ def funnel_position(points: pd.DataFrame, rules: Rules | None = None) -> pd.Seri
 
 
 @scope_read
-def status_matrix(
-    con: duckdb.DuckDBPyConnection,
-    viewer: Viewer,
-    assessment_id: str,
-    school_year: str,
-    filters: Filters = Filters(),
-) -> pd.DataFrame:
-    """School x learning area status of the schools in scope, sorted by school name.
-
-    A directeur gets only the own school(s): the scope decides, as everywhere.
-    """
-    named = _named(viewer)
-    df = con.execute(
-        f"""
-        SELECT r.school_id, s.name AS school_name, r.learning_area,
-               CASE WHEN r.suppressed THEN NULL ELSE r.n_pupils END AS n_pupils,
-               r.score_mean, r.diff_similar, r.ci_low, r.ci_high, r.status, r.trend,
-               r.suppressed, r.ses_group, coalesce(a.area_order, 0) AS area_order
-        FROM school_result r
-        JOIN schools s USING (school_id)
-        LEFT JOIN (SELECT assessment_id, learning_area, min(area_order) AS area_order
-                   FROM domains GROUP BY ALL) a
-               ON a.assessment_id = r.assessment_id AND a.learning_area = r.learning_area
-        WHERE r.assessment_id = ? AND r.school_year = ? AND r.domain IS NULL
-          AND r.school_id IN ({SCOPE_FILTER})
-          AND (? IS NULL OR s.region_id = ?)
-          AND (? IS NULL OR s.community_id = ?)
-          AND (? IS NULL OR r.ses_group = ?)
-        ORDER BY s.name, r.school_id, (r.learning_area IS NOT NULL), area_order
-        """,
-        [
-            assessment_id,
-            school_year,
-            allowed_ids(con, viewer),
-            *_filter_params(filters, named),
-        ],
-    ).df()
-    return df
-
-
-@scope_read
 def variance_components(
     con: duckdb.DuckDBPyConnection, viewer: Viewer, kind: str = "school_result"
 ) -> pd.DataFrame:

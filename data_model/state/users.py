@@ -25,7 +25,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from data_model.exports.cells import append, neutralise_workbook
+from data_model.exports.cells import append, neutralise_workbook, starts_like_formula
 from data_model.reading.access import Viewer, require_admin
 from data_model.reading.scope import admin_read
 from data_model.state import audit
@@ -172,6 +172,10 @@ def _check(data: UserInput, ref: _Reference) -> list[tuple[str, str]]:
         problems.append(("e-mail", f"'{data.email}' is geen geldig e-mailadres."))
     if not data.name.strip():
         problems.append(("naam", "de naam ontbreekt."))
+    elif starts_like_formula(data.name):
+        problems.append(("naam", f"de naam begint met '{data.name.lstrip()[:1]}': Excel leest "
+                                 "zo'n waarde als formule. Verwacht: een naam die met een letter "
+                                 "begint."))  # fmt: skip
     if data.role not in ROLES:
         problems.append(
             ("rol", f"'{data.role}' is geen gekende rol (kies uit {', '.join(ROLES)}).")

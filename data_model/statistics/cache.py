@@ -34,6 +34,7 @@ def refresh_cache(
         )
     # One school year at a time: all years in one query hold every pupil's rows of every
     # level at once, which does not fit the builder's DuckDB memory limit at Flanders scale
-    # (storage/db.py, WRITER_MEMORY_LIMIT); a year at a time the memory is bounded by one year.
+    # (SCHOOLFOTO_WRITER_MEMORY in data_model/settings.py); a year at a time the memory is
+    # bounded by one year.
     for year in years:
         con.execute("INSERT INTO " + table + " " + sql, [[year], [year]])

@@ -140,9 +140,30 @@ _HIDDEN = [
 ]
 # The school cells with their SES group, and the numbers the statistics read of them.
 _ROWS = "_school_cells"
+# level_sd: groups.level_within_sd over all cells (the statistics see a few cells at a time):
+# the pooled within-school SD of the row's level (total, learning area, domain) in its school
+# year, else over all years. A cell whose rows all lack an SD borrows it.
+_LEVEL_SD_SQL = """
+SELECT *, coalesce(
+    sqrt(sum(ss) OVER (PARTITION BY school_year, lvl)
+         / sum(df) OVER (PARTITION BY school_year, lvl)),
+    sqrt(sum(ss) OVER (PARTITION BY lvl) / sum(df) OVER (PARTITION BY lvl))) AS level_sd
+FROM (
+    SELECT *,
+        CASE WHEN domain IS NOT NULL THEN 2 WHEN learning_area IS NOT NULL THEN 1 ELSE 0 END
+            AS lvl,
+        CASE WHEN score_sd IS NOT NULL AND score_mean IS NOT NULL AND n_pupils > 1
+            THEN (n_pupils - 1) * score_sd * score_sd END AS ss,
+        CASE WHEN score_sd IS NOT NULL AND score_mean IS NOT NULL AND n_pupils > 1
+            THEN n_pupils - 1 END AS df
+    FROM (__CELLS__)
+)
+"""
 _ROWS_SQL = (
-    "SELECT c.*, CAST(x.ses_group AS DOUBLE) AS ses_group FROM (" + _CELLS_SQL + ") c "
-    "LEFT JOIN school_context x USING (school_id, school_year)"
+    "SELECT c.* EXCLUDE (lvl, ss, df), CAST(x.ses_group AS DOUBLE) AS ses_group, "
+    "x.ses_index FROM ("
+    + _LEVEL_SD_SQL.replace("__CELLS__", _CELLS_SQL)
+    + ") c LEFT JOIN school_context x USING (school_id, school_year)"
 )
 _NUMBERS = [
     "n_pupils",
@@ -152,6 +173,8 @@ _NUMBERS = [
     "given_similar_mean",
     "given_flanders_mean",
     "ses_group",
+    "level_sd",
+    "ses_index",
 ]
 
 
@@ -180,7 +203,9 @@ def judge_cells(cells: pd.DataFrame, rules: Rules) -> tuple[pd.DataFrame, pd.Dat
     benchmark (bench/calibration.py) both call it. `cells` has the integer keys of
     panel.CODE_COLUMNS or the text keys.
     """
-    out = add_comparisons(cells, rules.colour_comparison)
+    out = add_comparisons(
+        cells, rules.colour_comparison, rules.own_spread_prior_df, rules.ses_model_min_schools
+    )
     suppressed = out["n_pupils"].fillna(0).to_numpy() < rules.min_group_size
     out = out.assign(
         suppressed=suppressed,

@@ -2,7 +2,8 @@
 
 docs/statistics.md. In standardised units (z = d / SD_t, q = v / SD_t²), for the row of year t:
 
-    years u = t−2..t with at least min_colour_size pupils (the year t itself must qualify)
+    the latest status_years school years up to t with at least min_colour_size pupils, among
+    the latest status_span school years (the year t itself must qualify)
     w_u = 1 / (q_u + σ²_c)          pupils *and* the ordinary difference between classes
     d̄ = Σ w_u z_u / Σ w_u,  V = 1 / Σ w_u
     λ = τ² / (τ² + V)               reliability: how much of d̄ is the school, not noise
@@ -82,21 +83,32 @@ def pooled_estimates(
     class_var: np.ndarray,
     between_var: np.ndarray,
     window: int,
+    span: int | None = None,
+    n: np.ndarray | None = None,
 ) -> dict[str, np.ndarray]:
-    """θ, s, d̄, V, λ, years pooled and the first year index, per series x year.
+    """θ, s, d̄, V, λ, years pooled, the first year index and the pupils pooled, per series x
+    year.
 
     z, q: series x year (NaN = not usable); class_var, between_var: per series (column
-    vectors). A column whose own year is not usable gets NaN (no colour).
+    vectors). The latest `window` usable years among the latest `span` school years (default
+    `window`) are pooled: a school that skipped a year, or had too few pupils in one, is
+    judged on its latest `window` years with data, not on fewer. A column whose own year is
+    not usable gets NaN (no colour). n: pupils per series x year (NaN = not usable).
     """
+    span = max(span or window, window)
     n_series, n_years = z.shape
     out = {k: np.full((n_series, n_years), np.nan) for k in ("theta", "se", "dbar", "V", "lam")}
+    out["n"] = np.full((n_series, n_years), np.nan)
     out["k"] = np.zeros((n_series, n_years), dtype=int)
     out["first"] = np.full((n_series, n_years), -1, dtype=int)
     w_all = 1.0 / (q + class_var)
+    pupils = np.zeros_like(z) if n is None else np.nan_to_num(n)
     for j in range(n_years):
-        lo = max(0, j - window + 1)
+        lo = max(0, j - span + 1)
         zz = z[:, lo : j + 1]
         ok = np.isfinite(zz) & np.isfinite(w_all[:, lo : j + 1])
+        # Usable years counted from the latest backwards: keep the latest `window` of them.
+        ok &= np.cumsum(ok[:, ::-1], axis=1)[:, ::-1] <= window
         w = np.where(ok, w_all[:, lo : j + 1], 0.0)
         sw = w.sum(axis=1)
         own = ok[:, -1]
@@ -110,6 +122,7 @@ def pooled_estimates(
         with np.errstate(invalid="ignore"):
             out["theta"][:, j] = np.where(own, lam * dbar, np.nan)
             out["se"][:, j] = np.where(own, np.sqrt(lam * V), np.nan)
+        out["n"][:, j] = np.where(own, np.where(ok, pupils[:, lo : j + 1], 0.0).sum(axis=1), np.nan)
         out["k"][:, j] = np.where(own, ok.sum(axis=1), 0)
         out["first"][:, j] = np.where(own, lo + ok.argmax(axis=1), -1)
     return out

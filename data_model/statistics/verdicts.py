@@ -93,14 +93,16 @@ def assess(
     between_var = panel.per_series(comp.between_var)
     z_crit_series = st.colour_z(panel.is_domain, rules)
 
-    pooled = st.pooled_estimates(z, q, class_var, between_var, rules.status_years)
+    n_usable = panel.matrix(np.where(usable, np.nan_to_num(n_pupils), np.nan))
+    pooled = st.pooled_estimates(
+        z, q, class_var, between_var, rules.status_years, rules.status_span, n_usable
+    )
     z_rows = z_crit_series[panel.series]
     theta, se = panel.rows(pooled["theta"]), panel.rows(pooled["se"])
     low, high = theta - z_rows * se, theta + z_rows * se
     k = pooled["k"][panel.series, panel.column]
     first = pooled["first"][panel.series, panel.column]
-    n_usable = panel.matrix(np.where(usable, np.nan_to_num(n_pupils), np.nan))
-    status_n = _window_sum(n_usable, rules.status_years)[panel.series, panel.column]
+    status_n = panel.rows(pooled["n"])
     cv_rows = comp.class_var[panel.cell[panel.series]]
     tv_rows = comp.between_var[panel.cell[panel.series]]
     year_se = np.sqrt(v + cv_rows * sd**2)
@@ -150,13 +152,6 @@ def assess(
     out = out.drop(columns=[c for c in VERDICT_COLUMNS if c in out.columns])
     out = pd.concat([out, pd.DataFrame(verdict, index=out.index)], axis=1)
     return out, _components_frame(out, panel, comp, sd)
-
-
-def _window_sum(m: np.ndarray, window: int) -> np.ndarray:
-    out = np.full(m.shape, np.nan)
-    for j in range(m.shape[1]):
-        out[:, j] = np.nansum(m[:, max(0, j - window + 1) : j + 1], axis=1)
-    return out
 
 
 def _components_frame(

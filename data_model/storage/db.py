@@ -35,6 +35,7 @@ from typing import Any
 
 import duckdb
 
+from data_model.settings import setting
 from data_model.storage.snapshot_schema import (
     SCHEMA_PATH,
     SCHEMA_VERSION,
@@ -55,21 +56,20 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DATA_PATH = REPO_ROOT / "sample_data"
 SNAPSHOTS = "snapshots"
 CURRENT = "current.duckdb"
-KEEP_SNAPSHOTS = 5
 OPEN_SNAPSHOTS = 3  # handles kept open: the current one and those script runs may still use
 _PREFIX = "snapshot-"
 # DuckDB's own memory (buffer pool, temp tables, uncommitted rows) in the process that builds
 # a snapshot. Without a limit DuckDB keeps every page it touched and a Flanders pupil import
 # peaked at 2 GB; with `save_progress` and 300 MB the whole process peaks at 0.87 GB (400 MB:
 # 0.94 GB, not faster since pupil_results lost its key index; 250 MB: 0.5 s slower).
-# bench/import_bench.py, README "Prestaties". Readers are not limited.
-# SCHOOLFOTO_WRITER_MEMORY overrides it (a DuckDB size: 1GB, 600MB).
-WRITER_MEMORY_LIMIT = "300MB"
+# bench/import_bench.py, README "Prestaties". Readers are not limited. The default and the
+# setting that overrides it (a DuckDB size: 1GB, 600MB) are SCHOOLFOTO_WRITER_MEMORY in
+# data_model/settings.py.
 
 
 def writer_memory() -> str:
     """The DuckDB memory limit of a snapshot build (SCHOOLFOTO_WRITER_MEMORY or the default)."""
-    return os.environ.get("SCHOOLFOTO_WRITER_MEMORY", WRITER_MEMORY_LIMIT)
+    return setting("SCHOOLFOTO_WRITER_MEMORY")
 
 
 __all__ = [
@@ -104,20 +104,20 @@ def configured_path() -> Path:
     $SCHOOLFOTO_DB (one DuckDB file, the layout before snapshots) is refused with a message
     that says how to convert: silently ignoring it would show the sample data instead.
     """
-    if os.environ.get("SCHOOLFOTO_DB", "").strip():
+    if setting("SCHOOLFOTO_DB"):
         raise DataError(
             "SCHOOLFOTO_DB wordt niet meer gebruikt: Schoolfoto leest nu een gegevensmap "
             "(SCHOOLFOTO_DATA) met snapshots en een toestandsdatabank. Zet een bestaande "
             "databank om met `python -m data_model.storage migrate OUD.duckdb --data MAP` en "
             "zet SCHOOLFOTO_DATA=MAP."
         )
-    value = os.environ.get("SCHOOLFOTO_DATA", "").strip()
+    value = setting("SCHOOLFOTO_DATA")
     return Path(value) if value else DEFAULT_DATA_PATH
 
 
 def state_url() -> str | None:
     """$SCHOOLFOTO_STATE_URL (PostgreSQL for several app servers), else SQLite in the folder."""
-    return os.environ.get("SCHOOLFOTO_STATE_URL", "").strip() or None
+    return setting("SCHOOLFOTO_STATE_URL") or None
 
 
 @dataclass(frozen=True)
@@ -469,7 +469,15 @@ class Database:
             return target.stem
 
     def _job_start(self, kind: str, snapshot_id: str) -> int | None:
+        """A job row for a build; called holding write.lock, so a row still 'bezig' belongs
+        to a build that was killed (the lock dies with its process): it is ended first."""
         try:
+            self.state.execute(
+                "UPDATE jobs SET status = ?, finished_at = ?, detail = ? WHERE status = ?",
+                ["afgebroken", datetime.now(),
+                 "Het proces werd onderbroken (gestopt of zonder geheugen); er is niets "
+                 "gepubliceerd.", "bezig"],
+            )  # fmt: skip
             return self.state.execute(
                 "INSERT INTO jobs (kind, status, started_at, snapshot_id) VALUES (?, ?, ?, ?) "
                 "RETURNING job_id",
@@ -552,7 +560,7 @@ class Database:
 
     def prune(self, keep: int | None = None) -> list[str]:
         """Delete all but the newest `keep` snapshots (never the current one)."""
-        keep = keep or int(os.environ.get("SCHOOLFOTO_KEEP_SNAPSHOTS", KEEP_SNAPSHOTS))
+        keep = keep or int(setting("SCHOOLFOTO_KEEP_SNAPSHOTS"))
         current = self.current_snapshot()
         files = sorted(self.snapshot_dir.glob(_PREFIX + "*.duckdb"), reverse=True)
         removed = []

@@ -112,7 +112,7 @@ def migrate_single_file(old: Path | str, folder: Path | str) -> str:
 
 # Tables of the state store in an order that keeps references valid (all of migration 1).
 _STATE_TABLES = ("users", "user_schools", "notes", "note_history", "audit_log", "import_log",
-                 "jobs")  # fmt: skip
+                 "jobs", "conversation_rounds", "conversation_round_history")  # fmt: skip
 
 
 def copy_state(source: StateStore, target: StateStore) -> str:
@@ -144,7 +144,8 @@ def copy_state(source: StateStore, target: StateStore) -> str:
         if not target.sqlite:  # explicit ids: move every serial sequence past them
             for table, column in (("notes", "note_id"), ("note_history", "history_id"),
                                   ("audit_log", "audit_id"), ("import_log", "import_id"),
-                                  ("jobs", "job_id")):  # fmt: skip
+                                  ("jobs", "job_id"),
+                                  ("conversation_round_history", "history_id")):  # fmt: skip
                 s.execute(
                     "SELECT setval(pg_get_serial_sequence('" + table + "', '" + column + "'), "
                     "(SELECT coalesce(max(" + column + "), 0) + 1 FROM " + table + "), false)"

@@ -27,6 +27,8 @@ from pathlib import Path
 
 import duckdb
 
+from data_model.settings import setting
+
 KEY_FILE = "pupil-key.secret"
 KEY_ENV = "SCHOOLFOTO_PUPIL_KEY"
 KEY_HEX_CHARS = 20  # 80 bits: no two pupils of Flanders share a key by chance
@@ -34,7 +36,7 @@ _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud i
 
 
 def key_path(folder: Path) -> Path:
-    configured = os.environ.get(KEY_ENV)
+    configured = setting(KEY_ENV)
     return Path(configured) if configured else Path(folder) / KEY_FILE
 
 

@@ -32,7 +32,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy import event
 
-from data_model.vocabulary import ROLES
+from data_model.vocabulary import ROLES, ROUND_STATES
 
 SYSTEM_USER_ID = "systeem"
 SQLITE_BUSY_MS = 15_000  # a writer waits this long for another process's transaction
@@ -146,9 +146,45 @@ def _migration_1(con: sa.Connection) -> None:
     )  # fmt: skip
 
 
+# Where the anker's conversation with a school stands (data_model.state.rounds): the
+# current state per school and school year, and every change (who, when, what) beside it.
+sa.Table(
+    "conversation_rounds",
+    metadata,
+    sa.Column("school_id", sa.String(6), primary_key=True),
+    sa.Column("school_year", sa.String(9), primary_key=True),
+    sa.Column("round_state", sa.String(20), nullable=False),
+    sa.Column("state_date", sa.String(10)),  # ISO date: the same text on every backend
+    sa.Column("changed_by", sa.String(200), nullable=False),
+    sa.Column("changed_at", sa.DateTime, nullable=False),
+    # The state codes' one home is data_model.vocabulary (constants, never input).
+    sa.CheckConstraint("round_state IN (" + ", ".join(f"'{r}'" for r in ROUND_STATES) + ")"),
+)
+sa.Table(
+    "conversation_round_history",
+    metadata,
+    sa.Column("history_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("school_id", sa.String(6), nullable=False),
+    sa.Column("school_year", sa.String(9), nullable=False),
+    sa.Column("round_state", sa.String(20), nullable=False),
+    sa.Column("state_date", sa.String(10)),
+    sa.Column("changed_by", sa.String(200), nullable=False),
+    sa.Column("changed_at", sa.DateTime, nullable=False),
+    sa.Index("ix_round_history_school", "school_id", "school_year"),
+)
+
+
+def _migration_2(con: sa.Connection) -> None:
+    tables = ("conversation_rounds", "conversation_round_history")
+    metadata.create_all(con, tables=[metadata.tables[t] for t in tables])
+
+
 # Append only: (version, function). A function gets a connection inside the migration's
 # transaction. Never change an applied migration; add the next one.
-MIGRATIONS: list[tuple[int, Callable[[sa.Connection], None]]] = [(1, _migration_1)]
+MIGRATIONS: list[tuple[int, Callable[[sa.Connection], None]]] = [
+    (1, _migration_1),
+    (2, _migration_2),
+]
 STATE_VERSION = MIGRATIONS[-1][0]
 
 # Columns whose SQLite values come back as text or 0/1: converted by name so that both

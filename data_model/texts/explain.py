@@ -25,18 +25,25 @@ from data_model.texts.legend import (  # noqa: F401 - re-exported: pages import 
     colour_meaning,
     comparison_label,
     comparison_phrase,
+    interval_text,
+    judged_number,
     much_size,
+    near_size,
     rule_lines,
+    ses_group_label,
     status_meanings,
 )
 from data_model.vocabulary import (
+    AS_EXPECTED,
     HIGHER,
     LOWER,
     MUCH_HIGHER,
     MUCH_LOWER,
     SIMILAR,
+    STATUS_MUCH,
     STATUS_SIGN,
     STATUSES,
+    TOO_FEW,
 )
 
 TOTAL_LABEL = "Totaal"
@@ -51,15 +58,10 @@ ORDINALS = {
     9: "negende",
     10: "tiende",
 }
-_DIRECTION = {  # the sign is vocabulary.STATUS_SIGN's, the words are this module's
-    status: (word, STATUS_SIGN[status])
-    for status, word in (
-        (MUCH_HIGHER, "duidelijk hoger"),
-        (HIGHER, "hoger"),
-        (LOWER, "lager"),
-        (MUCH_LOWER, "duidelijk lager"),
-    )
-}
+# The direction of each coloured status (vocabulary.STATUS_SIGN); the words are the status
+# labels of rules.toml, so a sentence and a badge never word one verdict differently.
+_DIRECTION = {status: sign for status, sign in STATUS_SIGN.items() if sign != 0}
+_PLAIN = {MUCH_HIGHER: HIGHER, MUCH_LOWER: LOWER}  # "veel hoger" for one year, "hoger" for a run
 
 
 def cell_label(learning_area: str | None, domain: str | None) -> str:
@@ -79,7 +81,7 @@ def _run_length(statuses: list[str], sign: int) -> int:
     """How many of the latest years in a row point in direction `sign`."""
     run = 0
     for status in reversed(statuses):
-        if _DIRECTION.get(status, ("", 0))[1] == sign:
+        if _DIRECTION.get(status, 0) == sign:
             run += 1
         else:
             break
@@ -135,23 +137,21 @@ def highlights(  # noqa: C901 - one pass over the series keeps the sentences in 
         status = row["status"]
         # A domain that points the same way as its learning area adds nothing to say.
         area_now = area_status.get(area)
-        if (
-            target is domain_sentences
-            and _DIRECTION.get(area_now, ("", 0))[1] == _DIRECTION.get(status, ("", 0))[1]
-        ):
-            status = "as_expected"
+        if target is domain_sentences and _DIRECTION.get(area_now, 0) == _DIRECTION.get(status, 0):
+            status = AS_EXPECTED
         if status in _DIRECTION:
-            words, sign = _DIRECTION[status]
+            sign = _DIRECTION[status]
+            words = rules.statuses[status].label.lower()
             history = series["status"].tolist()
             exact = _run_length_exact(history)
             run = _run_length(history, sign)
-            plain = words.removeprefix("duidelijk ")
-            if status.startswith("much_") and exact >= 2:
+            plain = rules.statuses[_PLAIN.get(status, status)].label.lower()
+            if status in STATUS_MUCH and exact >= 2:
                 when = f"voor het {_ordinal(exact)} jaar op rij"
             elif run >= 2:
                 when = f"voor het {_ordinal(run)} jaar op rij"
                 if words != plain:
-                    plain = f"{plain} (in {latest} duidelijk {plain})"
+                    plain = f"{plain} (in {latest} {words})"
                 words = plain
             else:
                 when = f"in {latest}"
@@ -245,65 +245,78 @@ def why_colour(row: pd.Series | dict, rules: Rules | None = None) -> str:
     similar = "geen (geen contextgegevens)" if _is_missing(get("similar_mean")) else (
         format_number(get("similar_mean"))
     )  # fmt: skip
-    ses = "" if _is_missing(get("ses_group")) else f" (SES-groep {int(get('ses_group'))})"
-    lines = [
-        head,
-        "",
-        f"- **Dit schooljaar:** {n} leerlingen; schoolgemiddelde "
-        f"{format_number(get('score_mean'))}. **Vergelijkbare scholen**{ses}: {similar}; "
-        f"**Vlaanderen**: {format_number(get('flanders_mean'))}.",
-    ]
-    conf = level_label(rules.confidence)
+    ses = "" if _is_missing(get("ses_group")) else (
+        f" ({ses_group_label(int(get('ses_group')), rules)})"
+    )  # fmt: skip
     is_domain = not _is_missing(get("domain"))
     level = rules.domain_confidence if is_domain else rules.confidence
     level_text = level_label(level)
+    # This single year, shown without a verdict: after the verdict, never competing with it.
+    this_year = [
+        f"- **Dit schooljaar alleen** (zonder oordeel): {n} leerlingen, schoolgemiddelde "
+        f"{format_number(get('score_mean'))}; {group}{ses}: {similar}; Vlaanderen: "
+        f"{format_number(get('flanders_mean'))}."
+    ]
     if not _is_missing(get("year_diff")):
-        lines.append(
-            f"- **Verschil dit jaar** met {group} (zonder uw school): "
+        this_year.append(
+            f"- **Verschil in dit ene jaar** met {group} (zonder uw school): "
             f"{format_signed(get('year_diff'))} punten ({level_text}-interval "
-            f"{format_signed(get('year_ci_low'))} tot {format_signed(get('year_ci_high'))}). "
-            "Eén schooljaar zegt vooral iets over die ene klas; daarom beslist het niet alleen "
-            "over de kleur."
+            f"{interval_text(get('year_ci_low'), get('year_ci_high'))}). Eén schooljaar zegt "
+            "vooral iets over die ene klas; daarom beslist het niet alleen over de kleur."
         )
+    lines = [head, ""]
     reason = _no_colour_reason(row, rules)
-    if reason is not None or status == "too_few":
+    if reason is not None or status == TOO_FEW:
+        lines += this_year
         lines.append(f"- **Geen kleur:** {reason or 'te weinig gegevens voor een oordeel.'}")
         return "\n".join(lines)
     span, k, pooled_n = _years(row, rules)
     pupils = f", {pooled_n} leerlingen" if pooled_n else ""
     years_text = f"de schooljaren {span} samen ({k} jaren{pupils})" if k > 1 else (
-        f"alleen {span} ({n} leerlingen; de jaren ervoor hadden te weinig leerlingen)"
+        f"alleen {span} ({n} leerlingen; de schooljaren ervoor telden niet mee: te weinig "
+        "leerlingen of geen resultaten)"
     )  # fmt: skip
     lines.append(
-        f"- **De kleur** kijkt naar {years_text}: geschat verschil met {group} "
-        f"{format_signed(get('status_estimate'))} punten, {level_text}-interval "
-        f"{format_signed(get('ci_low'))} tot {format_signed(get('ci_high'))}."
+        f"- **Het getal in de cel** is het verschil met {group} over {years_text}: "
+        f"**{judged_number(row)} punten**, {level_text}-interval "
+        f"{interval_text(get('ci_low'), get('ci_high'))}."
     )
     sd = get("flanders_sd")
     much_points = "" if _is_missing(sd) else (
         f" (hier {format_number(rules.large_effect_size * float(sd), 1)} punten)"
     )  # fmt: skip
+    near_points = "" if _is_missing(sd) else (
+        f" (hier ±{format_number(rules.as_expected_margin * float(sd), 1)} punten)"
+    )  # fmt: skip
     size = f"{much_size(rules)} van Vlaanderen{much_points}"
     sign = STATUS_SIGN[status]
-    if sign == 0:
+    if status == AS_EXPECTED:
         rule = (
-            "het interval bevat 0: over deze jaren samen is er geen duidelijk verschil. Dat "
-            "betekent niet dat er zeker geen verschil is, wel dat het te klein of te onzeker "
-            "is om te kleuren"
+            f"het hele interval ligt binnen {near_size(rules)} van Vlaanderen rond 0"
+            f"{near_points}: uw school ligt aantoonbaar dicht bij {group}"
+        )
+    elif sign == 0:
+        rule = (
+            f"het interval bevat 0, maar reikt verder dan {near_size(rules)}{near_points}: de "
+            "gegevens laten nog niet zien of uw school hoger, lager of even hoog ligt als "
+            f"{group}. Duidelijker wordt het met meer schooljaren (de kleur neemt er tot "
+            f"{rules.status_years} samen) of meer leerlingen"
         )
     else:
         side = "boven" if sign > 0 else "onder"
         rule = f"het hele interval ligt {side} 0"
-        if status.startswith("much_"):
+        if status in STATUS_MUCH:
             rule += f", en zelfs voorbij {size}: een groot verschil"
         else:
+            much = rules.statuses[MUCH_HIGHER if sign > 0 else MUCH_LOWER].label
             rule += (
-                f"; voor *{rules.statuses['much_higher' if sign > 0 else 'much_lower'].label}* "
-                f"moet het hele interval voorbij {size} liggen, en dat is hier niet zo"
+                f"; voor *{much}* moet het hele interval voorbij {size} liggen, en dat is hier "
+                "niet zo"
             )
     lines.append(f"- **Regel:** {rule} → *{style.label}*.")
     why_z = (
-        f"Voor domeinen gebruiken we {level_text} in plaats van {conf}, omdat u er veel "
+        f"Voor domeinen gebruiken we {level_text} in plaats van "
+        f"{level_label(rules.confidence)}, omdat u er veel "
         "tegelijk bekijkt: anders kleurt er al snel één door toeval."
         if is_domain
         else ""
@@ -322,7 +335,7 @@ def why_colour(row: pd.Series | dict, rules: Rules | None = None) -> str:
         f"werden en met het gewone verschil tussen klassen van jaar tot jaar{klass_text}."
         f"{shrink} {why_z}".rstrip()
     )
-    return "\n".join(lines)
+    return "\n".join(lines + this_year)
 
 
 _FUNNEL_WORDS = {

@@ -47,6 +47,13 @@ def _rounded(value: float, decimals: int) -> Decimal:
         return Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-decimals))
 
 
+def round_half_away(value: float, decimals: int = 1) -> float:
+    """The number every output shows (page, Excel, PDF): as written, rounded half away from
+    zero, so a stored 62.55 is 62,6 everywhere (Python's round() gives 62.5: 62.55 is
+    62.5499... in binary)."""
+    return float(_rounded(value, decimals))
+
+
 def _digits(number: Decimal, decimals: int) -> str:
     pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
     with localcontext() as ctx:

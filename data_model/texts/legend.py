@@ -6,9 +6,11 @@ change of wording (or of `colour_comparison` in rules.toml) reaches every legend
 
 from __future__ import annotations
 
+import pandas as pd
+
 from data_model.rules import Rules, load_rules
 from data_model.statistics.funnel import level_label
-from data_model.texts.formatting import format_number
+from data_model.texts.formatting import format_number, format_signed
 from data_model.vocabulary import (
     AS_EXPECTED,
     COMPARISON_LABELS,
@@ -49,9 +51,83 @@ def colour_meaning(rules: Rules | None = None) -> str:
     )
 
 
+def _missing(value: object) -> bool:
+    return value is None or bool(pd.isna(value))
+
+
+def judged_number(row: dict) -> str:
+    """The number a coloured cell shows: the judged difference with the comparison group
+    (`status_estimate`, points, signed, one decimal) or '–' when there is no judgement.
+
+    One home, so the grid, the tiles, the briefs, the region matrix, the Excel photo and the
+    PDF print the same number beside the same colour.
+    """
+    estimate = row.get("status_estimate")
+    return "–" if _missing(estimate) else format_signed(float(estimate))
+
+
+def interval_text(low: object, high: object) -> str:
+    """'−7,1 tot −1,3' (an interval in points, signed), '–' when unknown."""
+    if _missing(low) or _missing(high):
+        return "–"
+    return f"{format_signed(float(low))} tot {format_signed(float(high))}"
+
+
+def judged_span(row: dict, rules: Rules) -> str:
+    """'3 jaar samen, interval −7,1 tot −1,3': what the judged number pools, and its interval."""
+    k = row.get("status_years")
+    if _missing(row.get("status_estimate")):
+        return "Geen oordeel (te weinig leerlingen of geen vergelijkingsgroep)"
+    years = "1 schooljaar" if _missing(k) or int(k) <= 1 else f"{int(k)} schooljaren samen"
+    return f"{years}, interval {interval_text(row.get('ci_low'), row.get('ci_high'))}"
+
+
+def interval_level(level: float) -> str:
+    """'97,5 %-interval': the one wording of a level of certainty on every page, tooltip and
+    export (never a p-value, never a z)."""
+    return f"{level_label(level)}-interval"
+
+
+def colour_levels(rules: Rules) -> str:
+    """'97,5 %-interval (domeinen: 99,5 %)': the certainty behind a colour."""
+    return f"{interval_level(rules.confidence)} (domeinen: {level_label(rules.domain_confidence)})"
+
+
+def trend_levels(rules: Rules) -> str:
+    """'98 %-interval (domeinen: 99,5 %)': the certainty behind an arrow, worded like a colour's
+    (a two-sided test at alpha is an interval at 1 - alpha that excludes 0)."""
+    return (
+        f"{interval_level(1 - rules.trend_alpha)} (domeinen: "
+        f"{level_label(1 - rules.trend_domain_alpha)})"
+    )
+
+
+def descriptive_level(rules: Rules) -> str:
+    """'95 %-interval': intervals without a colour (subgroups, the SES scatter)."""
+    return interval_level(rules.descriptive_confidence)
+
+
 def much_size(rules: Rules) -> str:
     """'0,2 standaardafwijking' – the stated size of 'veel', one wording everywhere."""
     return f"{format_number(rules.large_effect_size, 1)} standaardafwijking"
+
+
+def ses_group_label(group: int, rules: Rules) -> str:
+    """'SES-groep 1 van 5: de meeste kansarmoede-indicatoren' – never a bare '1/5', which reads
+    like a mark."""
+    if group == 1:
+        what = "scholen met de meeste leerlingen met kansarmoede-indicatoren"
+    elif group == rules.ses_groups:
+        what = "scholen met de minste leerlingen met kansarmoede-indicatoren"
+    else:
+        what = "scholen met een gemiddelde leerlingenpopulatie" if (
+            group == (rules.ses_groups + 1) / 2
+        ) else (
+            "meer kansarmoede-indicatoren dan gemiddeld"
+            if group < (rules.ses_groups + 1) / 2
+            else "minder kansarmoede-indicatoren dan gemiddeld"
+        )  # fmt: skip
+    return f"SES-groep {group} van {rules.ses_groups}: {what}"
 
 
 def near_size(rules: Rules) -> str:

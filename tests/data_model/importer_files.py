@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import io
+import zipfile
 from collections.abc import Sequence
+from xml.sax.saxutils import escape
 
 import duckdb
 import openpyxl
 import pandas as pd
+import xlwt
 
 from data_model.imports.formats import RESULTS
 from data_model.storage.db import Database
@@ -39,6 +42,80 @@ def csv_bytes(header: Sequence[object], rows: Sequence[Sequence[object]], sep: s
     lines = [sep.join(str(h) for h in header)]
     lines += [sep.join("" if v is None else str(v) for v in row) for row in rows]
     return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def xls_bytes(
+    header: Sequence[object], rows: Sequence[Sequence[object]], sheet: str = "Resultaten"
+) -> bytes:
+    """An Excel 97-2003 workbook (.xls), as an old school administration package exports."""
+    wb = xlwt.Workbook()
+    ws = wb.add_sheet(sheet)
+    for r, row in enumerate([header, *rows]):
+        for c, value in enumerate(row):
+            if value is not None:
+                ws.write(r, c, value)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+_ODS_NS = (
+    'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+    'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+    'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"'
+)
+# What LibreOffice writes after the data of a sheet whose formatting runs "to the bottom"
+# and "to the right": empty styled cells, repeated.
+ODS_FORMATTED_TAIL = (
+    '<table:table-row table:style-name="ro1" table:number-rows-repeated="1048000">'
+    '<table:table-cell table:style-name="ce1" table:number-columns-repeated="16384"/>'
+    "</table:table-row>"
+)
+
+
+def ods_cell(value: object, attrs: str = "") -> str:
+    """One <table:table-cell> as LibreOffice writes it."""
+    if value is None:
+        return f"<table:table-cell{attrs}/>"
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return (f'<table:table-cell office:value-type="float" office:value="{value}"{attrs}>'
+                f"<text:p>{value}</text:p></table:table-cell>")  # fmt: skip
+    return (f'<table:table-cell office:value-type="string"{attrs}>'
+            f"<text:p>{escape(str(value))}</text:p></table:table-cell>")  # fmt: skip
+
+
+def ods_bytes(
+    header: Sequence[object],
+    rows: Sequence[Sequence[object]],
+    sheet: str = "Resultaten",
+    tail: str = ODS_FORMATTED_TAIL,
+    cells: Sequence[str] = (),
+) -> bytes:
+    """A LibreOffice Calc spreadsheet (.ods); `cells` are raw cells appended to the last row."""
+    body = []
+    for i, row in enumerate([header, *rows]):
+        extra = "".join(cells) if i == len(rows) else ""
+        body.append("<table:table-row>" + "".join(ods_cell(v) for v in row) + extra
+                    + '<table:table-cell table:number-columns-repeated="1000"/>'
+                    "</table:table-row>")  # fmt: skip
+    content = (
+        f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {_ODS_NS}>'
+        f'<office:body><office:spreadsheet><table:table table:name="{escape(sheet)}">'
+        + "".join(body) + tail
+        + "</table:table></office:spreadsheet></office:body></office:document-content>"
+    )  # fmt: skip
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        zf.writestr("content.xml", content, compress_type=zipfile.ZIP_DEFLATED)
+        zf.writestr(
+            "META-INF/manifest.xml",
+            '<?xml version="1.0"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:'
+            'opendocument:xmlns:manifest:1.0"><manifest:file-entry manifest:full-path="/" '
+            'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+            "</manifest:manifest>",
+        )
+    return buf.getvalue()
 
 
 def _none(value: object) -> object:

@@ -160,6 +160,61 @@ def test_lists_only_hold_schools_in_scope(con, viewers, role, name):
         assert set(result["school_id"].dropna()) <= allowed, name
 
 
+def _file_text(data: bytes) -> str:
+    """The text a person reads in a downloaded file: a PDF, an Excel workbook, or a zip of
+    PDFs (every file of it)."""
+    import io
+    import zipfile
+
+    from openpyxl import load_workbook
+    from pypdf import PdfReader
+
+    if data.startswith(b"%PDF"):
+        return "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages)
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    if any(n.startswith("xl/") for n in archive.namelist()):
+        book = load_workbook(io.BytesIO(data))
+        return " ".join(str(c) for ws in book for row in ws.values for c in row if c is not None)
+    return "\n".join(n + "\n" + _file_text(archive.read(n)) for n in archive.namelist())
+
+
+FILE_READS = {
+    name: fn
+    for name, fn in READS.items()
+    if name.startswith("exports.") and name not in SCHOOL_READS
+}
+
+
+@pytest.mark.parametrize("name", sorted(FILE_READS))
+@pytest.mark.parametrize("role", ["directeur", "anker", "regioteam"])
+def test_files_over_the_scope_hold_no_other_school(con, viewers, role, name):
+    """A download over the viewer's schools (region overview, all sheets of the round) names
+    no school outside the scope, and a list that holds one is refused before anything is made."""
+    viewer = viewers[role]
+    fn = FILE_READS[name]
+    allowed = access.allowed_school_ids(con, viewer)
+    latest = con.execute("SELECT max(school_year) FROM school_result").fetchone()[0]
+    known = {"assessment_id": "ovsg6", "school_year": latest, "school_ids": allowed[:2]}
+    required = [
+        p.name
+        for p in list(inspect.signature(fn).parameters.values())[2:]
+        if p.default is inspect.Parameter.empty
+    ]
+    if not set(required) <= set(known):
+        pytest.skip(f"no plausible arguments for {name}")
+    kwargs = {k: known[k] for k in required}
+    if "school_ids" in kwargs:
+        with pytest.raises(AccessDenied):
+            fn(con, viewer, **{**kwargs, "school_ids": [allowed[0], _outside(con, viewer)]})
+    text = _file_text(fn(con, viewer, **kwargs))
+    others = con.execute("SELECT school_id, name FROM schools").fetchall()
+    names = {n for sid, n in others if sid not in allowed}
+    mine = {n for sid, n in others if sid in allowed}
+    leaked = [n for n in names if n in text and not any(n in m for m in mine)]
+    assert not leaked, f"{name} shows {leaked[:3]} to a {role}"
+    assert any(n in text for n in mine)
+
+
 def test_scopes_per_role(con, viewers):
     n_schools = con.execute("SELECT count(*) FROM schools").fetchone()[0]
     director, anker = viewers["directeur"], viewers["anker"]

@@ -228,3 +228,12 @@ def test_command_line_adds_the_first_beheerder(writable_db, capsys):
     assert users.main(["--db", str(writable_db), "add", "--email", "x", "--name", "X",
                        "--role", "anker"]) == 1  # fmt: skip
     assert "'x' is geen geldig e-mailadres" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("name", ['=HYPERLINK("http://x","y")', "@SUM(1)", " =1+1", "\x0b+cmd"])
+def test_a_user_name_that_starts_like_a_formula_is_refused(db, viewers, name):
+    admin = viewers["beheerder"]
+    with pytest.raises(users.UserValidationError) as err:
+        users.save_user(db, admin, users.UserInput("f@school.be", name, "beheerder", None, ()))
+    assert err.value.errors[0].startswith("Kolom 'naam': de naam begint met '")
+    assert "Excel leest zo'n waarde als formule" in err.value.errors[0]

@@ -17,7 +17,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from data_model.reading.access import AccessDenied, Viewer, allowed_school_ids, viewer_for_user_id
-from data_model.reading.comparisons import Filters, funnel_limits, school_points, status_matrix
+from data_model.reading.comparisons import Filters, funnel_limits, school_points
+from data_model.reading.overview import region_matrix
 from data_model.reading.subgroups import subgroup_results
 from data_model.reading.trends import trend_results
 from data_model.rules import load_rules
@@ -94,10 +95,10 @@ def test_no_query_of_these_pages_leaks(
     points = school_points(con, viewer, assessment, year, area, domain, filters)
     _check_points(points, viewer, allowed, others)
 
-    matrix = status_matrix(con, viewer, assessment, year, filters)
+    matrix = region_matrix(con, viewer, assessment, year, filters)
     assert set(matrix["school_id"]) <= set(allowed)
     hidden = matrix[matrix["suppressed"]]
-    assert hidden[["n_pupils", "score_mean", "diff_similar", "ci_low"]].isna().all().all()
+    assert hidden[["n_pupils", "status_estimate", "ci_low", "ci_high"]].isna().all().all()
     assert (matrix.loc[~matrix["suppressed"], "n_pupils"] >= MIN).all()
 
     # Subgroups and trends of one school: in scope -> no small group; outside -> refused.

@@ -96,7 +96,10 @@ def test_the_sheet_holds_the_whole_conversation(filled) -> None:
     ]:
         assert expected in text, expected
     # Black-and-white readable: every status symbol is explained in the printed legend.
-    assert "▲▲ veel hoger · ▲ hoger · ● zoals verwacht · ▼ lager · ▼▼ veel lager" in text
+    assert (
+        "▲▲ veel hoger · ▲ hoger · ● zoals verwacht · ? nog onduidelijk · ▼ lager · ▼▼ veel lager"
+        in text
+    )
 
 
 def test_the_sheet_never_carries_internal_data(filled) -> None:
@@ -125,7 +128,10 @@ def test_without_a_unicode_font_symbols_become_ascii(con) -> None:
     school = allowed_school_ids(con, viewer)[0]
     pdf = build_conversation_pdf(con, viewer, school, YEAR, font_dirs=())
     _, text = _text(pdf)
-    assert "++ veel hoger | + hoger | = zoals verwacht | - lager | -- veel lager" in text
+    assert (
+        "++ veel hoger | + hoger | = zoals verwacht | ? nog onduidelijk | - lager | -- veel lager"
+        in text
+    )
     assert "▲" not in text and "Zorgcontinuüm" in text  # latin-1 letters stay
 
 

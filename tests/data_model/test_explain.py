@@ -41,8 +41,9 @@ def test_highlights_count_years_in_a_row_and_group_areas():
     )
     assert highlights(df) == [
         "Frans daalt ten opzichte van vergelijkbare scholen over de laatste 5 schooljaren.",
-        "Wiskunde ligt voor het derde jaar op rij duidelijk hoger dan bij vergelijkbare scholen.",
-        "Nederlands ligt voor het vierde jaar op rij lager (in 2023-2024 duidelijk lager) dan "
+        # The words of the badges: "veel hoger", never a third wording such as "duidelijk hoger".
+        "Wiskunde ligt voor het derde jaar op rij veel hoger dan bij vergelijkbare scholen.",
+        "Nederlands ligt voor het vierde jaar op rij lager (in 2023-2024 veel lager) dan "
         "bij vergelijkbare scholen.",
         "Frans en Wereldoriëntatie liggen in 2023-2024 lager dan bij vergelijkbare scholen.",
         # Meetkunde says the same as Wiskunde: left out. Bewerkingen goes against it: kept.
@@ -75,13 +76,17 @@ def test_why_colour_names_years_n_interval_threshold_and_why():
     text = why_colour(_row())
     dom = level_label(rules.domain_confidence)
     assert text.splitlines()[0] == "**Wiskunde – Meetkunde, 2024-2025: ▼ Lager**"
-    assert "**Dit schooljaar:** 24 leerlingen; schoolgemiddelde 58,2." in text
-    assert "(SES-groep 2): 63,0; **Vlaanderen**: 64,5." in text
-    # The single year: its own difference and interval, without a verdict.
+    # The judged number comes first: which years, how many pupils, the interval.
+    lines = text.splitlines()
+    assert lines[2].startswith("- **Het getal in de cel**")
+    assert "de schooljaren 2022-2023 tot 2024-2025 samen (3 jaren, 73 leerlingen)" in lines[2]
+    assert f"**−3,4 punten**, {dom}-interval −6,3 tot −0,5" in lines[2]
+    # The single year comes after the verdict, marked as without a verdict.
+    year_line = next(i for i, line in enumerate(lines) if "Dit schooljaar alleen" in line)
+    assert year_line > 2
+    assert "24 leerlingen, schoolgemiddelde 58,2" in lines[year_line]
+    assert "SES-groep 2 van 5" in lines[year_line] and "Vlaanderen: 64,5" in lines[year_line]
     assert f"−5,1 punten ({dom}-interval −11,2 tot +1,0)" in text
-    # The colour: which years, how many pupils, the interval.
-    assert "de schooljaren 2022-2023 tot 2024-2025 samen (3 jaren, 73 leerlingen)" in text
-    assert f"−3,4 punten, {dom}-interval −6,3 tot −0,5" in text
     # The threshold of "much" in SD and in points, and why domains are stricter.
     much = format_number(rules.large_effect_size, 1)
     assert f"{much} standaardafwijking van Vlaanderen" in text
@@ -96,8 +101,15 @@ def test_why_colour_never_claims_certainty_and_says_what_as_expected_means():
         assert "geen toeval" not in text and "zeker geen" not in text.replace(
             "niet dat er zeker geen", ""
         )
-    text = why_colour(_row(status="as_expected"))
-    assert "het interval bevat 0" in text and "niet dat er zeker geen verschil is" in text
+    rules = load_rules()
+    near = format_number(rules.as_expected_margin * 12.5, 1)
+    text = why_colour(_row(status="as_expected", ci_low=-2.0, ci_high=3.0))
+    assert "aantoonbaar dicht bij vergelijkbare scholen" in text and f"±{near} punten" in text
+    # The other grey says the data cannot tell yet, and what would make it clear.
+    text = why_colour(_row(status="uncertain", ci_low=-9.0, ci_high=1.0))
+    assert "het interval bevat 0, maar reikt verder" in text
+    assert "meer schooljaren" in text and "meer leerlingen" in text
+    assert "Nog onduidelijk" in text.splitlines()[0]
 
 
 def test_why_colour_of_a_school_without_context_explains_no_similar_group():

@@ -15,7 +15,7 @@ import duckdb
 import openpyxl
 import pytest
 
-from data_model.exports.school_xlsx import DATA_COLUMNS, build_school_xlsx
+from data_model.exports.school_xlsx import DATA_COLUMNS, build_school_xlsx, judged_format
 from data_model.imports import importer
 from data_model.imports.formats import RESULTS
 from data_model.reading import access
@@ -23,7 +23,7 @@ from data_model.reading.access import AccessDenied, system_viewer, viewer_for_us
 from data_model.rules import load_rules
 from data_model.state import notes
 from data_model.storage.db import Database
-from data_model.texts.formatting import format_number
+from data_model.texts.formatting import format_number, round_half_away
 from tests.conftest import ROOT, copy_data
 
 # n_pupils of a suppressed row is exactly what an export must not reveal, so it cannot come
@@ -70,9 +70,9 @@ def test_sheets_colours_and_privacy(con: duckdb.DuckDBPyConnection) -> None:
             if isinstance(cell.value, str) and re.fullmatch(r"\d{4}-\d{4}|Trend", cell.value):
                 continue  # column headers
             colour = cell.fill.start_color.rgb[-6:]
-            if isinstance(cell.value, float):  # a score: a number, its symbol in the format
+            if isinstance(cell.value, float):  # the judged difference: its symbol in the format
                 style = fills[colour]
-                assert cell.number_format == f'0.0" {style.symbol}"'
+                assert cell.number_format == judged_format(style.symbol)
                 seen_coloured += 1
                 continue
             if not isinstance(cell.value, str):
@@ -83,7 +83,7 @@ def test_sheets_colours_and_privacy(con: duckdb.DuckDBPyConnection) -> None:
                 seen_suppressed += 1
             else:
                 style = fills[colour]
-                assert cell.value.endswith(" " + style.symbol)
+                assert cell.value == style.symbol  # no judgement: the symbol alone
                 seen_coloured += 1
     assert seen_suppressed and seen_coloured
     # Meeting-ready: landscape, one page wide, the title rows on every page.
@@ -98,7 +98,12 @@ def test_sheets_colours_and_privacy(con: duckdb.DuckDBPyConnection) -> None:
     for row in data.iter_rows(min_row=2, values_only=True):
         if row[5] == "< 5":
             assert row[6] is None and row[9] is None and row[10] is None and row[11] is None
-    legend = [r[0] for r in wb["Legende"].iter_rows(min_row=2, max_row=7, values_only=True)]
+    legend = [
+        r[0]
+        for r in wb["Legende"].iter_rows(
+            min_row=2, max_row=1 + len(rules.statuses), values_only=True
+        )
+    ]
     assert legend == [rules.statuses[s].label for s in rules.statuses]
 
 
@@ -108,20 +113,21 @@ def test_grid_cell_matches_the_app(con: duckdb.DuckDBPyConnection) -> None:
     wb = _workbook(build_school_xlsx(con, admin, school))
     grid = wb["Schoolfoto"]
     row = con.execute(
-        "SELECT school_year, score_mean, status FROM school_result WHERE school_id = ? "
+        "SELECT school_year, status_estimate, status FROM school_result WHERE school_id = ? "
         "AND assessment_id = 'ovsg6' AND learning_area IS NULL AND NOT suppressed "
-        "ORDER BY school_year DESC LIMIT 1",
+        "AND status_estimate IS NOT NULL ORDER BY school_year DESC LIMIT 1",
         [school],
     ).fetchall()[0]
-    year, score, status = row
+    year, estimate, status = row
     header_row = next(r for r in grid.iter_rows() if r[0].value and "OVSG" in str(r[0].value))
     col = next(c.column for c in header_row if c.value == year)
     total = grid.cell(header_row[0].row + 1, col)
     assert grid.cell(total.row, 1).value == "Totaal"
     style = load_rules().statuses[status]
-    assert total.value == round(score, 1)  # a number, not text
-    assert total.number_format == f'0.0" {style.symbol}"'
-    assert format_number(total.value) == format_number(score)
+    # The number the colour judged, as the page shows it (a number, not text).
+    assert total.value == round_half_away(estimate, 1)
+    assert total.number_format == judged_format(style.symbol)
+    assert format_number(total.value) == format_number(estimate)
     assert total.fill.start_color.rgb[-6:] == style.colour.lstrip("#").upper()
 
 

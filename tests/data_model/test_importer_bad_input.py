@@ -113,18 +113,27 @@ CASES: list[tuple[str, str, Callable[..., Files], tuple]] = [
      ("", None, "", "", "Het bestand heet .xlsx maar is een tekstbestand (CSV). Geef het de "
       "extensie .csv of open het in Excel en sla het op als Excel-werkmap (.xlsx).")),
     ("xlsx-renamed-csv", "results", lambda b, d: ("resultaten.csv", _results(b)[1]),
-     ("", None, "", "", "Het bestand heet .csv maar is geen tekstbestand (misschien een "
-      "Excel-werkmap). Geef het de juiste extensie (.xlsx) of sla het op als CSV.")),
+     ("", None, "", "", "Het bestand heet .csv maar is als geheel geen tekstbestand "
+      "(misschien een werkmap). Geef het de juiste extensie (.xlsx, .xls of .ods) of sla het "
+      "op als CSV.")),
     ("password-protected", "results",
-     lambda b, d: ("resultaten.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 4000),
-     ("", None, "", "", "Het bestand is beveiligd met een wachtwoord of is een oud "
-      "Excel-bestand (.xls). Verwijder het wachtwoord en sla het op als Excel-werkmap (.xlsx).")),
+     lambda b, d: ("resultaten.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 4000
+                   + "EncryptionInfo".encode("utf-16-le")),
+     ("", None, "", "", "Het bestand als geheel is beveiligd met een wachtwoord en kan dus niet "
+      "gelezen worden. Verwijder het wachtwoord en sla het opnieuw op.")),
+    ("ole-but-no-workbook", "results",
+     lambda b, d: ("resultaten.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 4000),
+     ("", None, "", "", "Het bestand als geheel is onleesbaar: het is beschadigd of is geen "
+      "werkmap. Open het in Excel of LibreOffice en sla het opnieuw op als Excel-werkmap "
+      "(.xlsx).")),
     ("corrupt-zip", "results", lambda b, d: ("resultaten.xlsx", _results(b)[1][:1500]),
-     ("", None, "", "", "Het bestand is beschadigd of is geen Excel-werkmap. Open het in Excel "
-      "en sla het opnieuw op als Excel-werkmap (.xlsx).")),
+     ("", None, "", "", "Het bestand als geheel is onleesbaar: het is beschadigd of is geen "
+      "werkmap. Open het in Excel of LibreOffice en sla het opnieuw op als Excel-werkmap "
+      "(.xlsx).")),
     ("wrong-extension", "results", lambda b, d: ("resultaten.pdf", b"%PDF-1.4"),
      ("", None, "", "", "Bestanden van het type '.pdf' kunnen niet worden ingelezen. Verwacht: "
-      "een Excel-werkmap (.xlsx) of een CSV-bestand (.csv).")),
+      "een werkmap van Excel (.xlsx, .xls, .xlsb) of LibreOffice (.ods) of een CSV-bestand "
+      "(.csv).")),
     ("wrong-sheet", "results", lambda b, d: _wrong_sheet(b),
      ("", None, "", "", "Geen kopregel gevonden. In geen enkel blad ('Uitleg') bevatten de "
       "eerste 20 rijen de kolomnamen van 'Resultaten per school (gemiddelden)': "
@@ -191,11 +200,13 @@ CASES: list[tuple[str, str, Callable[..., Files], tuple]] = [
     ("huge-sheet", "results", lambda b, d: _huge_csv(b),
      ("(csv)", None, "", "", "Het blad heeft meer dan 250.000 rijen (de grens per bestand). "
       "Splits het bestand, bv. per schooljaar of per toets.")),
-    ("fractions", "results",
-     lambda b, d: _results([r[:6] + [r[6] / 100] + r[7:] for r in b]),
+    ("too-few-fractions-to-decide", "results",
+     lambda b, d: _results([r[:6] + [r[6] / 100] + r[7:] for r in b[:2]]),
      ("Resultaten", None, "gemiddelde_school", "", "Alle waarden in deze kolom liggen tussen 0 "
-      "en 1: dat lijken breuken. Verwacht: percentages van 0 tot 100 (63,5 in plaats van "
-      "0,635).")),
+      "en 1, maar 2 waarden zijn te weinig om te weten of het breuken zijn (0,5 = 50 %) of "
+      "percentages onder 1 %. Verwacht: percentages van 0 tot 100 (50 in plaats van 0,5). Of "
+      "zeg het: op de pagina Gegevens met de vraag hieronder, op de opdrachtregel met "
+      "--breuken ja of --breuken nee.")),
     ("score-missing", "results", lambda b, d: _results(_with(b, 0, 6, None)),
      ("Resultaten", 2, "gemiddelde_school", "", "Gemiddelde van de school ontbreekt. "
       "Verwacht: een getal van 0 tot 100, bv. 63,5.")),

@@ -114,10 +114,10 @@ def test_unbalanced_quote_is_a_message_not_a_traceback(db, admin, base) -> None:
     lines[7] = lines[7].replace(";", ';"', 1)  # a quote opened on line 8, never closed
     problem = refused(db, admin, "r.csv", "\n".join(lines).encode(), "results")
     assert first(problem) == (
-        "(csv)", 8, "", "",
-        "Op regel 8 wordt een aanhalingsteken (\") geopend maar niet gesloten, zodat de rest "
-        "van het bestand één veld wordt. Verwacht: elk veld tussen aanhalingstekens ook "
-        "afgesloten met een aanhalingsteken.",
+        "(csv)", 8, "B", "",
+        "Op regel 8, kolom B (schooljaar), wordt een aanhalingsteken (\") geopend maar niet "
+        "gesloten, zodat de rest van het bestand één veld wordt. Verwacht: elk veld tussen "
+        "aanhalingstekens ook afgesloten met een aanhalingsteken.",
     )  # fmt: skip
 
 
@@ -125,9 +125,35 @@ def test_field_over_the_cell_limit(db, admin, base) -> None:
     rows = [list(r) for r in base[:2]]
     rows[1][3] = "x" * 131_073
     assert first(refused(db, admin, "r.csv", csv_bytes(RESULT_HEADER, rows), "results")) == (
-        "(csv)", 3, "", "",
-        "Op regel 3 is een veld langer dan 32.767 tekens of onleesbaar. Verwacht: gewone "
-        "waarden.",
+        "(csv)", 3, "D", "",
+        "Op regel 3, kolom D (leergebied), is een veld langer dan 32.767 tekens (de grens van "
+        "Excel). Verwacht: gewone waarden.",
+    )  # fmt: skip
+
+
+def test_a_quote_in_the_middle_of_a_field_names_its_line_and_column(db, admin, base) -> None:
+    lines = csv_bytes(RESULT_HEADER, base[:4]).decode().splitlines()
+    fields = lines[3].split(";")
+    fields[2] = '"vt4"x'  # a quoted value with text after the closing quote
+    lines[3] = ";".join(fields)
+    assert first(refused(db, admin, "r.csv", "\n".join(lines).encode(), "results")) == (
+        "(csv)", 4, "C", "",
+        "Op regel 4, kolom C (toets), staat een aanhalingsteken (\") midden in een veld. "
+        "Verwacht: een veld helemaal tussen aanhalingstekens, met een dubbel aanhalingsteken "
+        "(\"\") voor elk aanhalingsteken in de tekst.",
+    )  # fmt: skip
+
+
+def test_a_nul_byte_in_a_csv_names_its_line_and_column(db, admin, base) -> None:
+    lines = csv_bytes(RESULT_HEADER, base[:4]).decode().splitlines()
+    fields = lines[2].split(";")
+    fields[4] = "Lezen\x00"
+    lines[2] = ";".join(fields)
+    assert first(refused(db, admin, "r.csv", "\n".join(lines).encode(), "results")) == (
+        "(csv)", 3, "E", "",
+        "Regel 3, kolom E bevat een NUL-teken (byte 0x00): dat komt in geen tekst voor en "
+        "wijst op een beschadigde export. Verwijder het teken of sla het bestand opnieuw op "
+        "als 'CSV UTF-8'.",
     )  # fmt: skip
 
 
@@ -179,10 +205,24 @@ def test_a_value_far_to_the_right_is_refused_before_reading(db, admin, base) -> 
         b'<c r="XFD3" t="inlineStr"><is><t>x</t></is></c></row></sheetData>',
     )
     assert first(refused(db, admin, "r.xlsx", data, "results")) == (
-        "Resultaten", None, "", "",
+        "Resultaten", 3, "XFD", "",
         "Het blad gebruikt kolommen tot XFD (cel XFD3). Verwacht: hoogstens 256 kolommen; "
         "verwijder de inhoud rechts van de gegevens.",
     )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "cell",
+    [b'<c r="XFD3" s="1"/>', b'<c r="XFD3" s="1"></c>', b'<c r="XFD3" s="1" t="n"><v></v></c>'],
+    ids=["self-closing", "open-close", "empty-value"],
+)
+def test_a_formatted_empty_cell_far_to_the_right_is_ignored(db, admin, base, cell) -> None:
+    # Formatting "to the right" (a border or colour over a whole row) is not data.
+    data = in_sheet(xlsx_bytes(RESULT_HEADER, base[:2]), b"</row></sheetData>",
+                    cell + b"</row></sheetData>")  # fmt: skip
+    checked = check_file("r.xlsx", data, FORMATS["results"], Catalogue.load(
+        db.cursor(), SYSTEM_USER_ID))  # fmt: skip
+    assert len(next(iter(checked.frames.values()))) == 2
 
 
 def _plus_entry(data: bytes, name: str, chunks: Iterable[bytes]) -> bytes:
@@ -221,9 +261,34 @@ def test_one_huge_shared_string_is_refused_by_measuring(db, admin, base) -> None
     data = _with_shared_strings(xlsx_bytes(RESULT_HEADER, base[:2]),
                                 iter([b"<si><t>", b"A" * 5_000_000, b"</t></si>"]))  # fmt: skip
     assert refused(db, admin, "r.xlsx", data, "results").message == (
-        "Het bestand bevat een tekst van meer dan 32.767 tekens (de grens van Excel). Verwacht: "
-        "gewone waarden."
+        "Het bestand als geheel bevat een tekst van meer dan 32.767 tekens (de grens van Excel) "
+        "die in geen enkele cel staat. Verwacht: gewone waarden; sla de werkmap opnieuw op "
+        "vanuit Excel."
     )
+
+
+def test_a_huge_shared_string_names_the_cell_that_shows_it(db, admin, base) -> None:
+    # Excel keeps a text cell's value in the shared strings: a 6.4 MB name is string 1 there,
+    # shown by cell D3; the message names that cell.
+    data = rewrite_xlsx(xlsx_bytes(RESULT_HEADER, base[:3]), lambda n, c: re.sub(
+        rb'<c r="D3"[^>]*>.*?</c>', b'<c r="D3" t="s"><v>1</v></c>', c
+    ) if n == "xl/worksheets/sheet1.xml" else c)  # fmt: skip
+    data = _with_shared_strings(
+        data, iter([b"<si><t>kort</t></si><si><t>", b"N" * 6_400_000, b"</t></si>"])
+    )
+    assert first(refused(db, admin, "r.xlsx", data, "results")) == (
+        "Resultaten", 3, "D", "",
+        "Deze cel bevat meer dan 32.767 tekens (de grens van Excel). Verwacht: gewone waarden.",
+    )  # fmt: skip
+
+
+def test_a_huge_inline_string_names_its_cell(db, admin, base) -> None:
+    data = in_sheet(
+        xlsx_bytes(RESULT_HEADER, base[:2]),
+        b"</row></sheetData>",
+        b'<c r="L3" t="inlineStr"><is><t>' + b"N" * 6_400_000 + b"</t></is></c></row></sheetData>",
+    )
+    assert first(refused(db, admin, "r.xlsx", data, "results"))[:3] == ("Resultaten", 3, "L")
 
 
 def test_zip_bomb_is_refused_from_the_directory(db, admin, base) -> None:

@@ -40,3 +40,19 @@ def test_template_imports(kind: str, writable_db: Path) -> None:
         assert report.ignored_columns == []
     finally:
         db.close()
+
+
+@pytest.mark.parametrize("kind", list(FORMATS))
+def test_template_sheet_names_are_whole(kind: str, sample_db: Path) -> None:
+    # Excel allows 31 characters for a sheet name: a longer label would be cut
+    # ("Resultaten per school (gemiddel") and messages would quote the cut name.
+    db = Database(sample_db)
+    try:
+        wb = openpyxl.load_workbook(io.BytesIO(build_template(kind, db.cursor())))
+    finally:
+        db.close()
+    title = wb.worksheets[0].title
+    assert len(title) <= 31
+    assert title == FORMATS[kind].sheet_title
+    label = FORMATS[kind].label
+    assert label.startswith(title) and label[len(title) : len(title) + 1] in ("", " ")

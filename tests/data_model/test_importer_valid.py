@@ -346,6 +346,11 @@ def test_kill_during_write_leaves_the_database_unchanged(writable_db: Path, tmp_
             "pupils",
         )  # fmt: skip
         assert report.ok, report.problems  # and the database still takes the same file
+        # The killed build's job row was ended when the next build started.
+        jobs = database.state.execute(
+            "SELECT status, finished_at IS NOT NULL FROM jobs ORDER BY job_id DESC LIMIT 2"
+        ).fetchall()
+        assert [tuple(j) for j in jobs] == [("gepubliceerd", True), ("afgebroken", True)]
     finally:
         database.close()
 

@@ -15,7 +15,7 @@ import pandas as pd
 from openpyxl import load_workbook
 
 from data_model.exports.school_xlsx import DATA_SHEET, build_school_xlsx
-from data_model.reading import comparisons, queries
+from data_model.reading import comparisons, overview, queries
 from data_model.reading.access import allowed_school_ids
 from data_model.reading.trends import trend_results
 from data_model.rules import load_rules
@@ -83,7 +83,7 @@ def test_every_page_reads_the_same_status_and_trend(con, viewers) -> None:
                 assert mine["status"].iloc[0] == row["status"]
                 assert mine["trend"].iloc[0] == row["trend"]
         latest = stored.index.get_level_values(0).max()
-        matrix = comparisons.status_matrix(con, viewer, "ovsg6", latest)
+        matrix = overview.region_matrix(con, viewer, "ovsg6", latest)
         mine = _keyed(
             matrix[matrix["school_id"] == school_id].assign(domain=None, school_year=latest)
         )
@@ -161,3 +161,69 @@ def test_the_funnel_agrees_with_the_explainer_and_names_the_stored_colour(con, v
         sentence = funnel_sentence({**points.loc[i].to_dict(), "school_year": year}, codes[i])
         style = rules.statuses[points.loc[i, "status"]]
         assert f"{style.symbol} {style.label}" in sentence
+
+
+def test_a_coloured_number_is_the_judged_estimate_everywhere(con, viewers) -> None:
+    """Grid, tiles, region overview and Excel photo print status_estimate beside the colour
+    (never this year's score), rounded alike."""
+    from data_model.texts.formatting import format_signed, round_half_away
+    from data_model.texts.legend import judged_number
+    from ui.grid import grid_blocks
+    from ui.overview import cell_markdown
+
+    viewer = viewers["anker"]
+    rules = load_rules()
+    for school_id in _schools(con, viewer):
+        results = queries.school_results(con, viewer, school_id, "ovsg6")
+        latest = results["school_year"].max()
+        total = results[(results["school_year"] == latest) & results["learning_area"].isna()]
+        row = total.iloc[0].to_dict()
+        if row["suppressed"] or pd.isna(row["status_estimate"]):
+            continue
+        shown = format_signed(row["status_estimate"])
+        symbol = rules.statuses[row["status"]].symbol
+        assert judged_number(row) == shown  # the tiles and the PDF
+        assert grid_blocks(results, rules)[0].table.loc[0, latest] == f"{shown} {symbol}"
+        matrix = overview.region_matrix(con, viewer, "ovsg6", latest)
+        mine = matrix[(matrix["school_id"] == school_id) & matrix["learning_area"].notna()]
+        for cell in mine.to_dict("records"):
+            if not cell["suppressed"] and pd.notna(cell["status_estimate"]):
+                text = cell_markdown(
+                    cell["status"], cell["status_estimate"], cell["trend"], False, rules
+                )
+                assert format_signed(cell["status_estimate"]) in text
+        book = load_workbook(io.BytesIO(build_school_xlsx(con, viewer, school_id)))
+        grid = book["Schoolfoto"]
+        header = next(r for r in grid.iter_rows() if r[0].value and "OVSG" in str(r[0].value))
+        col = next(c.column for c in header if c.value == latest)
+        assert grid.cell(header[0].row + 1, col).value == round_half_away(row["status_estimate"])
+
+
+def test_one_verdict_one_word_and_the_level_follows_rules_toml() -> None:
+    """A badge, a sentence and a legend use the same word for a status; a confidence level
+    changed in rules.toml changes every wording of it."""
+    from dataclasses import replace
+
+    from data_model.texts.legend import colour_levels, rule_lines, status_meanings
+
+    rules = load_rules()
+    df = pd.DataFrame(
+        {
+            "school_year": ["2023-2024", "2024-2025"] * 2,
+            "learning_area": ["Wiskunde", "Wiskunde", "Frans", "Frans"],
+            "domain": [None] * 4,
+            "status": ["higher", "much_higher", "lower", "much_lower"],
+            "trend": ["no_clear_trend"] * 4,
+            "trend_years": [5] * 4,
+            "suppressed": [False] * 4,
+        }
+    )
+    said = " ".join(highlights(df, rules))
+    for status in ("much_higher", "much_lower"):
+        assert rules.statuses[status].label.lower() in said
+    assert "duidelijk hoger" not in said and "duidelijk lager" not in said
+    assert set(status_meanings(rules)) == set(rules.statuses)
+    other = replace(rules, confidence=0.9, domain_confidence=0.99)
+    assert "90 %-interval" in colour_levels(other) and "99 %" in colour_levels(other)
+    assert any("90 %" in line for line in rule_lines(other))
+    assert not any("97,5 %" in line for line in rule_lines(other))

@@ -4,8 +4,9 @@ Written from docs/statistics.md with pandas, numpy and statsmodels only: nothing
 from data_model.statistics is imported. The thresholds come from rules.toml itself (tomllib),
 so the test follows the documented rules, not the project's code. It rebuilds every step from
 the pupil tables: the cells (a pupil's learning-area score is the mean of their domain
-scores), the pooled within-school SD, the Flanders pupil SD, the leave-one-out similar mean,
-the variance components from second differences, the three-year shrunken status and the
+scores), the pooled within-school SD, each school's own spread shrunk towards it, the Flanders
+pupil SD, the leave-one-out expected mean for the school's SES index (one statsmodels WLS fit
+per school), the variance components from second differences, the three-year shrunken status and the
 known-variance weighted trend. The Vlaamse toetsen (vt4) come only as school aggregates and
 have no pupil rows, so they are not part of this recomputation.
 """
@@ -53,8 +54,32 @@ def _cells(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         .agg(n="count", mean="mean", sd="std")
         .reset_index()
     )
-    context = con.execute("SELECT school_id, school_year, ses_group FROM school_context").df()
+    context = con.execute(
+        "SELECT school_id, school_year, ses_group, ses_index FROM school_context"
+    ).df()
     return cells.merge(context, on=["school_id", "school_year"], how="left")
+
+
+def _index_expectation(g: pd.DataFrame) -> pd.DataFrame:
+    """Leave-one-out expected mean for the SES index: one pupil-weighted least-squares fit
+    (statsmodels WLS, mean ~ 1 + x + x², x = (index − 50)/25) per school over the others of
+    the cell and year, as docs/statistics.md writes it; its variance factor h = x'(X'WX)⁻¹x."""
+    g = g.copy()
+    g["expected"], g["leverage"] = np.nan, np.nan
+    x = (g["ses_index"].to_numpy(float) - 50) / 25
+    X = np.column_stack([np.ones_like(x), x, x**2])
+    fit_rows = g["ses_group"].notna().to_numpy() & np.isfinite(x)
+    for i in np.flatnonzero(fit_rows):
+        others = fit_rows.copy()
+        others[i] = False
+        if others.sum() < STAT["ses_model_min_schools"]:
+            continue
+        w = g["n"].to_numpy(float)[others]
+        fit = sm.WLS(g["mean"].to_numpy(float)[others], X[others], weights=w).fit()
+        g.iloc[i, g.columns.get_loc("expected")] = float(fit.predict(X[i : i + 1])[0])
+        xtwx_inv = np.linalg.inv(X[others].T @ (w[:, None] * X[others]))
+        g.iloc[i, g.columns.get_loc("leverage")] = float(X[i] @ xtwx_inv @ X[i])
+    return g
 
 
 def _differences(cells: pd.DataFrame) -> pd.DataFrame:
@@ -68,12 +93,24 @@ def _differences(cells: pd.DataFrame) -> pd.DataFrame:
     grp = c.groupby([*cy, "ses_group"])[["n", "sum"]].sum().add_prefix("g_").reset_index()
     c = c.merge(fl, on=cy).merge(grp, on=[*cy, "ses_group"], how="left")
     fl_mean = c["fl_sum"] / c["fl_n"]
-    var_w = c["fl_ssw"] / (c["fl_n"] - c.groupby(cy)["n"].transform("count"))
+    c["var_w"] = c["fl_ssw"] / (c["fl_n"] - c.groupby(cy)["n"].transform("count"))
     c["sd_t"] = np.sqrt((c["fl_ssw"] + c["fl_sq"] - c["fl_n"] * fl_mean**2) / (c["fl_n"] - 1))
+    # The school's own spread over all its years of the cell, shrunk towards the pooled one.
+    k = STAT["own_spread_prior_df"]
+    c["ratio"] = c["ssw"] / c["var_w"]
+    series = c.groupby(["school_id", *CELL])
+    c["spread"] = (series["ratio"].transform("sum") + k) / (
+        series["n"].transform("sum") - series["n"].transform("count") + k
+    )
+    c = pd.concat([_index_expectation(g) for _, g in c.groupby(cy)], ignore_index=True)
+    # Without enough schools with an index: the SES group without the school.
     rest_n = c["g_n"] - c["n"]
-    c["d"] = c["mean"] - (c["g_sum"] - c["sum"]) / rest_n
-    c["v"] = var_w / c["n"] + var_w / rest_n
-    usable = (c["n"] >= STAT["min_colour_size"]) & (rest_n > 0)
+    group_mean = (c["g_sum"] - c["sum"]) / rest_n
+    modelled = c["expected"].notna()
+    c["d"] = c["mean"] - c["expected"].where(modelled, group_mean)
+    comparison_var = (c["var_w"] * c["leverage"]).where(modelled, c["var_w"] / rest_n)
+    c["v"] = c["var_w"] * c["spread"] / c["n"] + comparison_var
+    usable = (c["n"] >= STAT["min_colour_size"]) & (modelled | (rest_n > 0))
     c["z"] = (c["d"] / c["sd_t"]).where(usable)
     c["q"] = (c["v"] / c["sd_t"] ** 2).where(usable)
     c["year"] = c["school_year"].str[:4].astype(int)
@@ -115,7 +152,10 @@ def _verdicts(c: pd.DataFrame) -> pd.DataFrame:
         z_tr = _z(1 - (TREND["domain_alpha"] if is_domain else TREND["alpha"]))
         ok = s["z"].notna()
         for row in s.itertuples(index=False):
-            w_in = ok & (s["year"] > row.year - STAT["status_years"]) & (s["year"] <= row.year)
+            # The latest status_years usable years among the latest status_span school years.
+            span = ok & (s["year"] > row.year - STAT["status_span"]) & (s["year"] <= row.year)
+            latest = s.loc[span, "year"].sort_values().iloc[-STAT["status_years"] :]
+            w_in = s["year"].isin(latest)
             status = "too_few"
             if not np.isnan(row.z):
                 zz, qq = s.loc[w_in, "z"], s.loc[w_in, "q"]

@@ -14,16 +14,6 @@ from data_model.sample import SampleSpec, generate
 from data_model.storage.db import Database
 from data_model.vocabulary import STATUSES, TRENDS
 
-CONTRACT_COLUMNS = [
-    "school_id", "school_year", "assessment_id", "learning_area", "domain", "n_pupils",
-    "score_mean", "score_sd", "pct_goal_reached", "similar_mean", "flanders_mean",
-    "diff_similar", "diff_flanders", "ci_low", "ci_high", "status", "trend", "suppressed",
-]  # fmt: skip
-# Added at the end by issue 11: the estimate behind the colour, the single year's own numbers.
-ADDED_COLUMNS = [
-    "status_estimate", "status_years", "status_from_year", "year_diff", "year_ci_low",
-    "year_ci_high", "trend_slope", "trend_from_year", "trend_years", "flanders_sd",
-]  # fmt: skip
 RULES = load_rules()
 
 
@@ -31,9 +21,8 @@ def _one(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -
     return con.execute(sql, params or []).fetchone()[0]
 
 
-def test_contract_views_have_exactly_the_documented_columns(con):
-    cols = [r[0] for r in con.execute("DESCRIBE v_school_result").fetchall()]
-    assert cols == CONTRACT_COLUMNS + ADDED_COLUMNS
+def test_contract_views_answer(con):
+    # Their columns are checked against the README's table in tests/test_docs.py.
     for view in ("v_support", "v_guidance", "v_school_context"):
         assert con.execute(f"SELECT count(*) FROM {view}").fetchone()[0] > 0
 

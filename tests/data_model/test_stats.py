@@ -226,3 +226,58 @@ def test_a_subgroup_gap_is_tested_against_the_flanders_gap():
     assert wider.loc["niet Nederlands", "gap_vs_flanders"] == pytest.approx(-8.0)
     assert wider.loc["niet Nederlands", "gap_status"] == "lower"
     assert wider.loc["Nederlands", "gap_status"] == "higher"
+
+
+def _vt4_statuses(con) -> pd.Series:
+    return (
+        con.execute(
+            "SELECT school_id, school_year, coalesce(learning_area, '') AS area, "
+            "coalesce(domain, '') AS domain, status FROM v_school_result "
+            "WHERE assessment_id = 'vt4'"
+        )
+        .df()
+        .set_index(["school_id", "school_year", "area", "domain"])["status"]
+        .astype(str)
+        .sort_index()
+    )
+
+
+def test_a_results_file_without_sds_colours_like_the_same_file_with_them(writable_db):
+    # The whole vt4 file again, through the importer, without the optional SD column: no cell
+    # of vt4 has an SD any more, so every row borrows the pooled within-school SD of its
+    # level that year (groups.level_within_sd), never "too few pupils".
+    from data_model.imports import importer
+    from data_model.reading.access import system_viewer
+    from data_model.storage.db import Database
+    from tests.data_model.importer_files import RESULT_HEADER, csv_bytes
+
+    db = Database(writable_db)
+    try:
+        con = db.cursor()
+        before = _vt4_statuses(con)
+        rows = con.execute(
+            "SELECT school_id, school_year, assessment_id, learning_area, domain, n_pupils, "
+            "score_mean, similar_mean, flanders_mean, pct_goal_reached "
+            "FROM school_results_aggregate WHERE assessment_id = 'vt4'"
+        ).fetchall()
+        header = [h for h in RESULT_HEADER if h != "standaardafwijking_school"]
+        assert len(header) == len(rows[0])
+        report = importer.import_file(
+            db, system_viewer(con), "vt4.csv", csv_bytes(header, rows), "results"
+        )
+        assert report.ok, report.problems
+        con = db.cursor()
+        assert con.execute(
+            "SELECT count(*) FROM school_results_aggregate "
+            "WHERE assessment_id = 'vt4' AND score_sd IS NOT NULL"
+        ).fetchone() == (0,)
+        after = _vt4_statuses(con)
+    finally:
+        db.close()
+    assert before.index.equals(after.index)
+    assert (after[before != "too_few"] != "too_few").all()
+    assert (before == after).mean() >= 0.97
+    shares = pd.concat(
+        [before.value_counts(normalize=True), after.value_counts(normalize=True)], axis=1
+    ).fillna(0)
+    assert (shares.iloc[:, 0] - shares.iloc[:, 1]).abs().max() <= 0.02

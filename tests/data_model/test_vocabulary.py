@@ -22,6 +22,7 @@ CHECKED = {
     "form": v.GUIDANCE_FORMS,
     "tier": v.NEED_TIERS,
     "role": v.ROLES,  # the state store builds this CHECK from v.ROLES (storage/state.py)
+    "round_state": v.ROUND_STATES,
 }
 _CHECK_IN = re.compile(r"CHECK \((\w+) IN \(([^)]*)\)\)")
 

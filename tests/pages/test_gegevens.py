@@ -8,6 +8,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from data_model.imports import importer, jobs
+from data_model.imports.checks import FRACTIONS_QUESTION
+from data_model.imports.problems import Problem
 from data_model.reading.access import Viewer, system_viewer
 from data_model.storage.db import Database
 from tests.conftest import ROOT
@@ -139,3 +141,34 @@ def test_schoolfoto_offers_the_excel_download(app_env: Path, viewers) -> None:
     labels = [b.label for b in at.get("download_button")]
     # Both meeting files, side by side on the school photo (built when clicked).
     assert labels[:2] == ["Schoolfoto (Excel)", "Gespreksblad (PDF)"]
+
+
+def test_a_missing_context_file_is_a_warning_not_a_promise_of_colours(
+    app_env: Path, viewers
+) -> None:
+    report = importer.ImportReport("vt4.xlsx", "results", "0" * 64, ok=True,
+                                   summary="Resultaten: 2 rijen toegevoegd.",
+                                   warnings=["Het bestand 'Scholen en context' voor schooljaar "
+                                             "2025-2026 ontbreekt."])  # fmt: skip
+    at = run_page(viewers["beheerder"], PAGE)
+    at.session_state["gegevens_import_report"] = report
+    at.run()
+    assert not at.exception
+    assert "Scholen en context" in shown(at.warning[0].value)
+    assert "met hun kleuren" not in all_text(at)
+
+
+def test_short_fractions_are_asked_on_the_page(app_env: Path, viewers) -> None:
+    question = Problem("scholen.csv", "(csv)", None, "pct_schooltoelage", "", "Alle waarden…",
+                       question=FRACTIONS_QUESTION)  # fmt: skip
+    report = importer.ImportReport("scholen.csv", "schools", "0" * 64, ok=False,
+                                   problems=[question])  # fmt: skip
+    at = run_page(viewers["beheerder"], PAGE)
+    at.session_state["gegevens_import_report"] = report
+    at.run()
+    assert not at.exception
+    radio = at.radio[0]
+    assert shown(radio.label) == "Wat betekenen de waarden tussen 0 en 1 in pct_schooltoelage?"
+    assert radio.options == ["Breuken: 0,5 = 50 %", "Percentages: 0,5 = 0,5 %"]
+    again = next(b for b in at.button if b.label == "Opnieuw inlezen met dit antwoord")
+    assert again.disabled  # no answer yet (and here no file in the uploader)

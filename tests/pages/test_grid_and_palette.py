@@ -9,11 +9,12 @@ import pandas as pd
 from data_model.imports.reader import MAX_FILE_BYTES
 from data_model.reading import queries
 from data_model.rules import load_rules
+from data_model.texts.formatting import format_signed
 from data_model.vocabulary import STATUSES
 from tests.conftest import ROOT
 from ui.brief import changes_since_last_year
 from ui.components import status_badge
-from ui.grid import TREND_COLUMN, grid_blocks, picked_cell
+from ui.grid import SHOW_SCORE, TREND_COLUMN, grid_blocks, picked_cell
 
 
 def _luminance(colour: str) -> float:
@@ -61,6 +62,7 @@ def test_grid_blocks(con, viewers):
     rules = load_rules()
     blocks = grid_blocks(results, rules)
     years = sorted(results["school_year"].unique())
+    newest_first = years[::-1]
     assert [b.title for b in blocks] == [
         "Totaal",
         "Nederlands",
@@ -69,10 +71,12 @@ def test_grid_blocks(con, viewers):
         "Frans",
     ]
     wiskunde = blocks[2]
-    assert list(wiskunde.table.columns) == ["Wiskunde", *years, TREND_COLUMN]
+    # Newest first, the trend beside the label: what a narrow screen shows without scrolling.
+    assert list(wiskunde.table.columns) == ["Wiskunde", TREND_COLUMN, *newest_first]
     assert wiskunde.labels[0] == "Wiskunde" and wiskunde.labels[1].startswith("Wiskunde – ")
     assert "bold" in wiskunde.styles.iloc[0, 0] and "bold" not in wiskunde.styles.iloc[1, 0]
-    # Each cell: the score with its symbol, on the status colour with its text colour.
+    # Each cell: the judged difference (what the colour decided on) with its symbol, on the
+    # status colour with its text colour.
     row = results[
         (results["learning_area"] == "Wiskunde")
         & results["domain"].isna()
@@ -80,7 +84,10 @@ def test_grid_blocks(con, viewers):
     ].iloc[0]
     style = rules.statuses["too_few" if row["suppressed"] else row["status"]]
     cell = wiskunde.table.loc[0, years[-1]]
-    assert cell.endswith(style.symbol) or cell == "< 5"
+    if row["suppressed"]:
+        assert cell == "< 5"
+    else:
+        assert cell == f"{format_signed(row['status_estimate'])} {style.symbol}"
     assert wiskunde.styles.loc[0, years[-1]] == (
         f"background-color: {style.colour}; color: {style.text_colour}"
     )
@@ -103,6 +110,7 @@ def test_suppressed_cells_show_only_the_privacy_mark():
             "learning_area": ["Frans", "Frans"],
             "domain": [None, None],
             "score_mean": [None, 61.25],
+            "status_estimate": [None, 3.25],
             "status": ["too_few", "higher"],
             "suppressed": [True, False],
             "trend": ["too_short", "too_short"],
@@ -110,7 +118,12 @@ def test_suppressed_cells_show_only_the_privacy_mark():
     )
     (block,) = grid_blocks(results, rules)
     assert block.table.loc[0, "2023-2024"] == "< 5"
-    assert block.table.loc[0, "2024-2025"] == f"61,3 {rules.statuses['higher'].symbol}"
+    assert block.table.loc[0, "2024-2025"] == f"+3,3 {rules.statuses['higher'].symbol}"
+    # The score view shows that year's own score, without any colour competing with it.
+    (scores,) = grid_blocks(results, rules, SHOW_SCORE)
+    assert scores.table.loc[0, "2024-2025"] == "61,3"
+    assert scores.table.loc[0, "2023-2024"] == "< 5"
+    assert (scores.styles.drop(columns="Frans") == "").all().all()
 
 
 def test_changes_since_last_year():

@@ -15,7 +15,6 @@ from data_model.reading.comparisons import (
     funnel_limits,
     funnel_position,
     school_points,
-    status_matrix,
 )
 from data_model.reading.subgroups import summarise_groups
 from data_model.reading.trends import trend_results
@@ -28,9 +27,7 @@ from ui.compare_charts import (
     OWN_LABEL,
     build_funnel_chart,
     build_ses_scatter_chart,
-    build_status_matrix_chart,
     build_subgroup_chart,
-    prepare_matrix,
     prepare_points,
     prepare_subgroups,
 )
@@ -217,16 +214,3 @@ def test_funnel_limits_use_the_colour_standard_error_plus_an_overdispersion_band
     assert inner == pytest.approx(z_value(rules.confidence) * se)
     assert outer == pytest.approx(z_value(rules.funnel_outer_level) * se)
     assert band == pytest.approx(z_value(rules.funnel_overdispersion_level) * math.sqrt(se**2 + 9))
-
-
-def test_status_matrix_by_name_with_group_size_column(
-    con: duckdb.DuckDBPyConnection, viewers
-) -> None:
-    matrix = status_matrix(con, viewers["anker"], "ovsg6", "2024-2025")
-    cells = prepare_matrix(matrix)
-    assert cells["kolom"].iloc[0] == "Leerlingen"
-    spec = build_status_matrix_chart(cells).to_dict()
-    assert spec["layer"][0]["encoding"]["y"]["sort"] == "ascending"
-    assert " ".join(spec["title"]["subtitle"]).startswith("Gesorteerd op naam, niet op resultaat.")
-    small = cells[cells["celtekst"] == "< 5"]
-    assert (small["verschil"] == "–").all()
