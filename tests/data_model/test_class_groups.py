@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from data_model.reading import access, classes, scope
+from data_model.reading import access, classes, pupils, scope  # noqa: F401 (registers reads)
 from data_model.reading.access import AccessDenied, Viewer
 from data_model.rules import load_rules
 from data_model.statistics.classes import NO_GROUP, suppress
