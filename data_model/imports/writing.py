@@ -24,6 +24,7 @@ from data_model.imports.checks import Context, Frames
 from data_model.imports.problems import ImportRejected
 from data_model.rules import load_rules
 from data_model.statistics.classes import refresh_class_results
+from data_model.statistics.progress import refresh_school_progress
 from data_model.storage.pupil_key import folder_of, load_secret, pupil_key, pupil_row_id
 
 Outcome = tuple[int, int, bool]  # rows added, rows replaced, unchanged
@@ -216,6 +217,7 @@ def write_pupils(
     _refuse_double_results(con, aid, len(results))
     pairs = pupils[["school_id", "school_year"]].drop_duplicates().itertuples(index=False)
     refresh_class_results(con, [tuple(p) for p in pairs])
+    refresh_school_progress(con)
     return len(results), int(replaced), False
 
 
