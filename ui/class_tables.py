@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from data_model.texts.formatting import format_number
+from data_model.texts.formatting import format_number, format_signed
 
 HIDDEN = "niet getoond"
 SCHOOL = "Uw school"
@@ -102,3 +102,31 @@ def pupil_table(
         )
     ]
     return out
+
+
+def progress_table(df: pd.DataFrame, status_labels: dict[str, str]) -> pd.DataFrame:
+    """Learning gain per cohort and learning area as text: the estimate with its interval,
+    the verdict, and how many of the grade-6 pupils could be linked."""
+    rows = []
+    for r in df.itertuples(index=False):
+        shown = not r.suppressed and not pd.isna(r.n_linked)
+        estimate = "–"
+        if shown and not pd.isna(r.progress_estimate):
+            estimate = (
+                f"{format_signed(r.progress_estimate)} "
+                f"({format_signed(r.ci_low)} tot {format_signed(r.ci_high)})"
+            )
+        rows.append(
+            {
+                "Cohorte": f"{r.from_year} → {r.to_year}",
+                "Leergebied": "Totaal" if pd.isna(r.learning_area) else r.learning_area,
+                "Leerwinst (punten)": estimate,
+                "Oordeel": status_labels.get(r.status, r.status),
+                "Gekoppeld": (
+                    f"{int(r.n_linked)} lln. ({format_number(r.pct_linked, 0)} %)"
+                    if shown
+                    else HIDDEN
+                ),
+            }
+        )
+    return pd.DataFrame(rows)
