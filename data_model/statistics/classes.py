@@ -138,6 +138,11 @@ def refresh_class_results(
         con.unregister("_class_pairs")
     con.execute("DELETE FROM class_result c USING _class_years k "
                 "WHERE c.school_id = k.school_id AND c.school_year = k.school_year")  # fmt: skip
+    # School years without any lesgroep (older files) have no class groups: not read at all.
+    con.execute(
+        "DELETE FROM _class_years k WHERE NOT EXISTS (SELECT 1 FROM pupils p WHERE "
+        "p.school_id = k.school_id AND p.school_year = k.school_year AND p.class_group IS NOT NULL)"
+    )
     cells = class_cells(con)
     con.execute("DROP TABLE _class_years")
     if cells.empty:

@@ -26,13 +26,25 @@ from data_model.statistics.verdicts import assess
 # (from test, to test): grade 4 to grade 6, two school years on.
 PAIRS = (("vt4", "vt6"), ("vt4", "ovsg6"))
 YEARS_APART = 2
+FROM_GRADE, TO_GRADE = 4, 6
 TOTAL = "~totaal~"  # stands in for the total row (learning_area NULL) while grouping
 
+# Only the school years that can be linked: a grade-4 year and the grade-6 year two years on
+# (from the pupils table: the result caches are rebuilt after the file is written), so an
+# import of a year no cohort reaches reads no pupil results (a Flanders OVSG-toets history is
+# 7.6 M rows).
+_LINKABLE_SQL = """
+WITH y AS (SELECT DISTINCT grade, CAST(left(school_year, 4) AS INTEGER) AS year
+           FROM pupils WHERE pupil_key IS NOT NULL)
+SELECT f.year, t.year FROM y f JOIN y t ON t.year = f.year + ?
+WHERE f.grade = ? AND t.grade = ?
+"""
 _PUPIL_SCORES_SQL = """
 SELECT p.pupil_key, p.school_id, CAST(left(p.school_year, 4) AS INTEGER) AS year,
        r.assessment_id, r.learning_area, avg(r.score) AS score, count(*) AS domains
 FROM pupils p JOIN pupil_results r USING (pupil_id)
-WHERE p.pupil_key IS NOT NULL AND list_contains(?::VARCHAR[], r.assessment_id)
+WHERE p.pupil_key IS NOT NULL AND list_contains(?::VARCHAR[], p.school_year)
+  AND list_contains(?::VARCHAR[], r.assessment_id)
 GROUP BY ALL
 """
 
@@ -150,11 +162,14 @@ def refresh_school_progress(con: duckdb.DuckDBPyConnection, rules: Rules | None 
     """Rebuild `school_progress` for every school and cohort (the line is Flanders-wide, so
     one new file changes every school's expected score of that cohort)."""
     rules = rules or load_rules()
-    tests = sorted({t for pair in PAIRS for t in pair})
-    scores = con.execute(_PUPIL_SCORES_SQL, [tests]).df()
     con.execute("DELETE FROM school_progress")
     frames = []
     for source, target in PAIRS:
+        linkable = con.execute(_LINKABLE_SQL, [YEARS_APART, FROM_GRADE, TO_GRADE]).fetchall()
+        if not linkable:
+            continue
+        years = sorted({f"{y}-{y + 1}" for pair in linkable for y in pair})
+        scores = con.execute(_PUPIL_SCORES_SQL, [years, [source, target]]).df()
         pairs = linked_pairs(scores, source, target)
         rows = school_progress_rows(pairs, rules.min_group_size)
         if rows["n_linked"].sum() > 0:
