@@ -5,13 +5,14 @@ Each entry says why it stays. Dead code is removed, not listed here.
 
 # ruff: noqa
 from data_model.state import notes
+from data_model.statistics import chance
 from data_model import vocabulary
 
 _ = object()
 
 # Attributes set on objects of libraries, read by the library (openpyxl, fpdf2, decimal).
 _.font, _.alignment, _.border, _.number_format, _.freeze_panes, _.creator, _.data_type
-_.orientation, _.paperSize, _.fitToWidth, _.fitToHeight  # openpyxl print setup (glance, #13)
+_.orientation, _.paperSize, _.fitToWidth, _.fitToHeight  # openpyxl print setup (the glance layout)
 _.fitToPage, _.horizontalCentered, _.print_title_rows
 _.rounding  # decimal.localcontext
 _.footer  # fpdf2 calls FPDF.footer() on every page
@@ -32,3 +33,7 @@ _._connect, _._begin, _.isolation_level
 # A note's author (the user id), part of the Note record the notes API returns and the state
 # store's column; pages show author_name.
 notes.Note.author_id
+
+# How many cells with a trend verdict the expected chance arrows are over: part of the
+# ChanceCounts record pages show beside the expected numbers.
+chance.ChanceCounts.trend_cells

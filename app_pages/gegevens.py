@@ -159,7 +159,7 @@ with tabs["Inlezen"]:
                 )
             st.download_button(
                 "Controleverslag downloaden (CSV)",
-                csv_bytes(problems),  # issue 14: no cell runs as a formula
+                csv_bytes(problems),  # no cell runs as a formula
                 file_name=f"controleverslag_{report.file_name}.csv",
                 mime="text/csv",
             )

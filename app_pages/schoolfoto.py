@@ -11,6 +11,7 @@ from data_model.reading import queries
 from data_model.rules import load_rules
 from data_model.texts.explain import comparison_label, highlights, ses_group_label
 from data_model.texts.formatting import format_count, format_pct
+from data_model.texts.legend import chance_sentence
 from data_model.vocabulary import STATUSES
 from ui.components import (
     chart_columns,
@@ -61,6 +62,7 @@ def grid_with_explanation() -> None:
 
 
 grid_with_explanation()
+st.caption(chance_sentence(results, rules))
 with st.expander("Legende: wat betekenen de kleuren?"):
     render_legend(rules)
 

@@ -2,7 +2,7 @@
 
 (docs/architecture.md, "Pages"; the method: docs/statistics.md)
 
-Twice, as issue 11 asks: in plain Dutch for a director (no formulas), then with the numbers
+Twice, for two readers: in plain Dutch for a director (no formulas), then with the numbers
 and the variance components estimated at the last import for whoever wants to check.
 """
 
@@ -42,9 +42,11 @@ st.markdown(
 st.header("In het kort")
 st.markdown(
     f"""
-1. Het getal in een cel is de score van uw school in dat ene schooljaar.
-2. De kleur kijkt naar de laatste {years} schooljaren samen, want één klas kan toevallig sterker
-   of zwakker zijn dan de vorige.
+1. Het getal in een cel is het verschil met {group} in punten, over de laatste {years}
+   schooljaren samen (want één klas kan toevallig sterker of zwakker zijn dan de vorige). De
+   kleur beoordeelt precies dat getal; de score van één jaar staat in de uitleg bij de cel.
+2. Grijs zegt welk grijs: *{close_label}* (aantoonbaar dicht bij {group}) of *{unsure_label}*
+   (de gegevens kunnen het nog niet zeggen).
 3. Een cel krijgt pas een kleur als het verschil met {group} zo duidelijk is dat toeval (welke
    leerlingen, welke klas) het nauwelijks kan verklaren; anders blijft ze grijs.
 4. *Veel hoger* of *veel lager* betekent dat het verschil zeker groot is, niet alleen
@@ -70,16 +72,21 @@ st.markdown(
    schooljaar tonen we de score, maar geven we geen kleur. Een school zonder contextgegevens
    heeft geen SES-groep en dus geen vergelijkbare scholen: ook dan geen kleur (zulke scholen
    vergelijken we nooit met elkaar).
-3. **Verschil.** Elk jaar trekken we het gemiddelde van {group} *zonder uw eigen school* af van
-   het schoolgemiddelde (vergelijkbare scholen: dezelfde SES-groep, hetzelfde schooljaar,
-   dezelfde toets). Omdat elk jaar de toets anders is, drukken we dat verschil ook uit in
+3. **Verschil.** Elk jaar vergelijken we het schoolgemiddelde met wat scholen met een
+   vergelijkbare leerlingenpopulatie halen: een lijn door alle andere scholen van dat jaar en
+   die toets, volgens hun SES-index (thuistaal, opleiding van de moeder, schooltoelage,
+   buurt), *zonder uw eigen school*. Zo springt de vergelijking niet wanneer een school van
+   SES-groep wisselt. Omdat elk jaar de toets anders is, drukken we dat verschil ook uit in
    standaardafwijkingen van alle leerlingen in Vlaanderen dat jaar.
-4. **Toeval.** Hoe onzeker zo'n verschil is, hangt af van het aantal leerlingen en van hoe
-   sterk leerlingen binnen een school verschillen, en van het gewone verschil tussen klassen
+4. **Toeval.** Hoe onzeker zo'n verschil is, hangt af van het aantal leerlingen, van hoe
+   sterk leerlingen binnen uw school verschillen (uw eigen spreiding, naar het gewone getrokken
+   als er weinig leerlingen zijn), en van het gewone verschil tussen klassen
    van jaar tot jaar. Die twee meten we bij elke import opnieuw over alle scholen (tabel
    hieronder).
-5. **{years} jaren samen.** We nemen de verschillen van de laatste {years} schooljaren (met
-   minstens {rules.min_colour_size} leerlingen) samen; een jaar met meer leerlingen weegt
+5. **{years} jaren samen.** We nemen de verschillen van de laatste {years} schooljaren met
+   minstens {rules.min_colour_size} leerlingen samen (gezocht in de laatste
+   {rules.status_span} schooljaren, zodat een overgeslagen jaar geen kleur op één jaar laat
+   rusten); een jaar met meer leerlingen weegt
    zwaarder. Een uitzonderlijk resultaat trekken we wat naar het gemiddelde toe, des te meer
    naarmate er minder leerlingen en jaren zijn: zo krijgt een toevallige uitschieter geen kleur.
 6. **Kleur.** Rond die schatting ligt een **{conf}-interval** voor het totaal en de
@@ -206,7 +213,11 @@ st.markdown(
   elkaar verschillen; zo betekent 'groot' voor elke toets en elk jaar hetzelfde.
 - **Resultaten zonder eigen spreiding**: komt een resultaat alleen als schoolgemiddelde binnen
   (zonder standaardafwijking), dan gebruiken we de gewone spreiding binnen scholen van die
-  toets dat jaar.
+  toets dat jaar, anders die van andere jaren of van hetzelfde niveau (totaal, leergebied of
+  domein). Zo krijgt zo'n resultaat gewoon een kleur.
+- **Kleuren door toeval**: ook een school die precies doet wat vergelijkbare scholen doen,
+  krijgt over een hele schoolfoto af en toe een kleur of een pijl. Onder het raster op de
+  Schoolfoto staat hoeveel daarvan bij uw school door toeval te verwachten zijn.
 """
 )
 
@@ -227,6 +238,8 @@ st.table(
             "Trend: interval van de helling voor domeinen",
             "Klasverschil als het nog niet gemeten kan worden",
             "Aantal SES-groepen",
+            "Schooljaren waarin een kleur haar jaren zoekt",
+            "Kleinste aantal scholen voor de vergelijking op de SES-index",
         ],
         "Waarde": [
             str(rules.min_group_size),
@@ -242,6 +255,8 @@ st.table(
             level_label(1 - rules.trend_domain_alpha),
             f"{format_number(rules.class_sd_fallback, 2)} standaardafwijking",
             str(rules.ses_groups),
+            str(rules.status_span),
+            str(rules.ses_model_min_schools),
         ],
     }
 )

@@ -11,6 +11,7 @@ import streamlit as st
 from data_model.reading import comparisons, overview, queries, subgroups
 from data_model.rules import load_rules
 from data_model.texts.explain import cell_label, funnel_sentence
+from data_model.texts.legend import colour_levels, descriptive_level
 from ui.charts import show_chart
 from ui.compare_charts import (
     build_funnel_chart,
@@ -32,8 +33,10 @@ school_id, school = page_school(viewer)
 st.title(f"Vergelijken · {md(school['name'])}")
 st.caption(
     "Verschillen binnen de school (groepen leerlingen) en tussen scholen. Elke vergelijking "
-    "toont haar onzekerheid (95 %-interval) en het aantal leerlingen; groepen met minder dan "
-    f"{rules.min_group_size} leerlingen tonen we nooit. Schoolfoto rangschikt geen scholen."
+    f"toont haar onzekerheid (een {descriptive_level(rules)} bij groepen, het "
+    f"{colour_levels(rules)} van de kleur bij scholen) en het aantal leerlingen; groepen met "
+    f"minder dan {rules.min_group_size} leerlingen tonen we nooit. Schoolfoto rangschikt geen "
+    "scholen."
 )
 # Stacked below 1100 px: half a column cut the assessment buttons off ("Vla…") at 800 px.
 c1, c2 = chart_columns([1, 1], "kiezen")
@@ -78,14 +81,15 @@ def within_school() -> None:
         shown = prepare_subgroups(groups)
         hidden = groups[groups["hidden"].astype(bool)]
         st.markdown(
-            f"**{md(level_label)}, {year}.** Per groep het gemiddelde met zijn 95 %-interval, en "
+            f"**{md(level_label)}, {year}.** Per groep het gemiddelde met zijn "
+            f"{descriptive_level(rules)}, en "
             "het verschil met de rest van de school. Een verschil is pas duidelijk als het "
             "interval van dat verschil 0 niet bevat."
         )
         if shown.empty:
             st.info("Geen enkele groep is groot genoeg om te tonen.")
         else:
-            show_chart(build_subgroup_chart(shown, info["score_label"]), width="stretch")
+            show_chart(build_subgroup_chart(shown, info["score_label"], rules), width="stretch")
             st.dataframe(
                 pd.DataFrame(
                     {
@@ -93,16 +97,17 @@ def within_school() -> None:
                         "Groep": shown["group"],
                         "Leerlingen": shown["leerlingen"],
                         "Gemiddelde": shown["gemiddelde"],
-                        "95 %-interval": shown["interval"],
+                        descriptive_level(rules): shown["interval"],
                         "Verschil met de rest": shown["verschil_rest"],
                         "Interval van het verschil": shown["interval_rest"],
                         "Duidelijk?": shown["duidelijk"],
-                        "Zelfde verschil in Vlaanderen": shown["vlaanderen_rest"],
+                        "Zelfde verschil binnen Vlaamse scholen": shown["vlaanderen_rest"],
+                        "Oordeel": shown["gap_text"],
                     }
                 ),
                 hide_index=True,
                 width="stretch",
-                height="content",  # every group visible, no inner scrolling (issue 13)
+                height="content",  # every group visible, no inner scrolling
                 # Nine columns scroll sideways at 800 px: the group stays in view.
                 column_config={
                     "Kenmerk": st.column_config.TextColumn(pinned=True),
@@ -118,8 +123,11 @@ def within_school() -> None:
             )
         st.caption(
             "Zo'n verschil zegt iets over deze groep leerlingen in dit schooljaar, niet over "
-            "oorzaken. Vergelijk met het verschil in Vlaanderen: is de kloof bij ons groter of "
-            "kleiner dan elders?"
+            "oorzaken. Het oordeel vergelijkt het verschil met de rest van uw school met "
+            "hetzelfde verschil binnen Vlaamse scholen (het gemiddelde van hun eigen verschil), "
+            "alle kenmerken samen getoetst: bij een school met de gewone verschillen geeft "
+            f"toeval zo in hooguit {round((1 - rules.subgroup_confidence) * 100)} % van de "
+            "cellen een oordeel."
         )
 
 

@@ -18,7 +18,7 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
         "--no-first-run"]  # fmt: skip
 RUNNING = "[data-testid=stStatusWidget]"
 CHART = "[data-testid=stMain] .vega-embed canvas, [data-testid=stMain] .vega-embed svg"
-# The school-photo grid drawn: Streamlit's dataframe canvas (issue 13) or, before, a Vega chart.
+# The school-photo grid drawn: Streamlit's dataframe canvas or, before, a Vega chart.
 GRID = "[data-testid=stMain] [data-testid=stDataFrame] canvas, " + CHART
 
 
@@ -91,7 +91,7 @@ def measure_url(url: str, repeat: int) -> dict[str, dict[str, float]]:
                 found["grid"].append((time.perf_counter() - start) * 1000)
             _settle(page)
             block = page.locator("[data-testid=stMain] [data-testid=stDataFrame]")
-            if block.count() > 2:  # the grid of issue 13 (the Vega grid had no click-through)
+            if block.count() > 2:  # the Streamlit grid (the Vega grid had no click-through)
                 start = time.perf_counter()
                 block.nth(2).click(position={"x": 460, "y": 80})
                 page.get_by_text("Waarom deze kleur?", exact=True).wait_for(timeout=120_000)

@@ -1,7 +1,7 @@
-"""How often are the colours and trends right? Old rules against the new ones (issue 11).
+"""How often are the colours and trends right? Old rules against the new ones.
 
     python -m bench.calibration            # three worlds (class effect SD 0, 1.5, 3), ~1 min
-    python -m bench.calibration --quick    # one small world, a few seconds (CI)
+    python -m bench.calibration --quick    # one small world and two small hard ones (CI)
     python -m bench.calibration --markdown # the README table
 
 A simulation with a known truth (bench/calibration_world.py): half the schools are exactly
@@ -154,7 +154,7 @@ def table(results: dict[float, dict[str, dict[str, float]]], markdown: bool) -> 
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Kalibratie van kleuren en trends (issue 11).")
+    parser = argparse.ArgumentParser(description="Kalibratie van kleuren en trends.")
     parser.add_argument("--quick", action="store_true", help="one small world (CI)")
     parser.add_argument("--markdown", action="store_true", help="print a Markdown table")
     parser.add_argument("--schools", type=int, default=None)
@@ -176,10 +176,21 @@ def main(argv: list[str] | None = None) -> int:
         ]
     results = {w.class_sd: run_world(w, rules) for w in worlds}
     print(table(results, args.markdown))
+    if args.quick:
+        # The worlds as hard as Flanders, small: figures per world and per cohort size.
+        # Imported here: bench/calibration_hard.py builds on this module.
+        from bench import calibration_hard
+
+        hard, cohorts = calibration_hard.run(True, args.seed, rules, own=False)
+        print()
+        print(calibration_hard.render(hard, args.markdown))
+        print()
+        print(calibration_hard.render_cohorts(cohorts, args.markdown))
     schools = worlds[0].schools
     print(
         f"\n{len(worlds)} world(s) of {schools} schools x {worlds[0].years} years x 18 cells, "
-        f"last {EVAL_YEARS} years evaluated; {time.perf_counter() - start:.1f} s",
+        f"last {EVAL_YEARS} years evaluated{' (and two small hard worlds)' if args.quick else ''}; "
+        f"{time.perf_counter() - start:.1f} s",
         file=sys.stderr,
     )
     return 0

@@ -25,6 +25,7 @@ import pandas as pd
 from bench.calibration import EVAL_YEARS, KEYS, STRONG, _text
 from bench.calibration_world import World, simulate
 from data_model.rules import Rules, load_rules
+from data_model.statistics.chance import ChanceCounts, expected_chance
 from data_model.statistics.materialize import judge_cells
 from data_model.vocabulary import COLOURED_STATUSES, STATUS_MUCH, STATUS_SIGN
 
@@ -41,6 +42,8 @@ TARGETS = {
     "false_trend_area": "≤ 15 %",
     "false_trend_domain": "≤ 15 %",
     "arrow_ratio_changer": "≤ 1.2",
+    "expected_colours": "≈ measured",
+    "expected_arrows": "≈ measured",
     "sd_less_changed": "≤ 2 %",
 }
 LABELS = {
@@ -60,6 +63,9 @@ LABELS = {
     "arrow_ratio_changer": "… SES changers / others",
     "sd_less_changed": "cells whose status changes without SDs",
     "one_year_colours": "colours resting on one school year",
+    "photo_any": "null schools with any colour or arrow over the 4 years",
+    "expected_colours": "chance colours per school year, said (chance.py)",
+    "expected_arrows": "chance arrows per school year, said (chance.py)",
 }
 
 
@@ -78,7 +84,11 @@ def _level(j: pd.DataFrame) -> np.ndarray:
     return np.where(j["domain"] != "", "domain", area)
 
 
-def evaluate(j: pd.DataFrame) -> dict[str, float]:
+def _said(rows: pd.DataFrame, rules: Rules) -> ChanceCounts:
+    return expected_chance(rows.assign(domain=rows["domain"].replace("", None)), rules)
+
+
+def evaluate(j: pd.DataFrame, rules: Rules) -> dict[str, float]:
     """Figures of one judged world; `j` holds the verdicts merged with the truth."""
     eff = j["window_effect"].to_numpy() / j["flanders_sd"].to_numpy()
     sign = j["status"].astype(str).map(STATUS_SIGN).to_numpy(float)
@@ -109,6 +119,12 @@ def evaluate(j: pd.DataFrame) -> dict[str, float]:
         "null_arrows": float(pn["arr"].mean()),
         "one_year_colours": _rate(j["status_years"].to_numpy()[coloured] == 1),
     }
+    school = j["school_id"].to_numpy()
+    shown = pd.Series(coloured | (arrows != 0)).groupby(school).any()
+    out["photo_any"] = float(shown[pd.Series(null).groupby(school).first()].mean())
+    said = _said(j[null], rules)
+    out["expected_colours"] = said.colours / per["null"].sum()
+    out["expected_arrows"] = said.arrows / per["null"].sum()
     other = pn.loc[~pn["changer"], "arr"].mean()
     out["arrow_ratio_changer"] = float(pn.loc[pn["changer"], "arr"].mean() / other)
     for name in ("total", "area", "domain"):
@@ -162,20 +178,21 @@ def judge_world(world: World, rules: Rules) -> tuple[pd.DataFrame, float]:
     return judged, changed
 
 
-def worlds(quick: bool, seed: int) -> dict[str, World]:
+def worlds(quick: bool, seed: int, own: bool = True) -> dict[str, World]:
     schools = 300 if quick else 1500
-    return {
+    out = {
         "own (class SD 1.5)": World(class_sd=1.5, schools=schools, seed=seed + 1),
         "hard": World(class_sd=1.5, schools=schools, seed=seed + 20, hard=True),
         "hard, held out": World(class_sd=1.5, schools=schools, seed=seed + 41, hard=True),
     }
+    return out if own else {k: v for k, v in out.items() if v.hard}
 
 
 def _fmt(key: str, value: float) -> str:
     if value != value:
         return "–"
     if key in ("chance_colours", "chance_colours_wide", "chance_colours_changer", "null_arrows",
-               "arrow_ratio_changer"):  # fmt: skip
+               "arrow_ratio_changer", "expected_colours", "expected_arrows"):  # fmt: skip
         return f"{value:.2f}"
     return f"{value * 100:.1f} %"
 
@@ -208,11 +225,12 @@ def _table(rows: list[list[str]], markdown: bool) -> str:
     return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows)
 
 
-def run(quick: bool, seed: int, rules: Rules) -> tuple[dict, dict]:
+def run(quick: bool, seed: int, rules: Rules, own: bool = True) -> tuple[dict, dict]:
+    """Figures per world and per cohort size (`own`: with the project's own world)."""
     results, cohorts = {}, {}
-    for name, world in worlds(quick, seed).items():
+    for name, world in worlds(quick, seed, own).items():
         judged, changed = judge_world(world, rules)
-        results[name] = evaluate(judged) | {"sd_less_changed": changed}
+        results[name] = evaluate(judged, rules) | {"sd_less_changed": changed}
         cohorts[name] = by_cohort(judged)
     return results, cohorts
 

@@ -1,4 +1,4 @@
-"""The rules Schoolfoto used before issue 11, kept only to measure them (bench/calibration.py).
+"""The rules used before the shrunken three-year colour, only to measure them (calibration.py).
 
 Never imported by production code. Per cell and year, on its own:
 - similar_mean and flanders_mean pupil-weighted over the group *with* the school; flanders_sd

@@ -3,6 +3,7 @@
     python -m bench.greys                       # margins 0.3-0.5, one world of 1,500 schools
     python -m bench.greys --quick               # 300 schools (a few seconds)
     python -m bench.greys --margin 0.4 --margin 0.45
+    python -m bench.greys --hard                # the hard world of bench/calibration_hard.py
 
 A grey cell's interval holds 0. It is `as_expected` when the whole interval also lies within
 ± as_expected_margin (Flanders pupil SDs), else `uncertain`. For each margin this prints, on
@@ -68,10 +69,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--margin", type=float, action="append")
     parser.add_argument("--seed", type=int, default=3)
+    parser.add_argument("--hard", action="store_true", help="a world as hard as Flanders")
     args = parser.parse_args(argv)
     base = load_rules()
     margins = args.margin or [0.3, 0.35, 0.4, 0.45, 0.5]
-    world = World(class_sd=1.5, schools=300 if args.quick else 1500, years=8, seed=args.seed)
+    schools = 300 if args.quick else 1500
+    world = World(class_sd=1.5, schools=schools, years=8, seed=args.seed, hard=args.hard)
     sim = simulate(world, base.status_years)
     last = sorted(sim.cells["school_year"].unique())[-EVAL_YEARS:]
     truth = _text(sim.truth.copy())

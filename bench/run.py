@@ -1,4 +1,4 @@
-"""Schoolfoto benchmark (issue: speed at Flanders scale). Not a test: nothing is asserted.
+"""Schoolfoto benchmark: speed at Flanders scale. Not a test: nothing is asserted.
 
     python -m bench                 # full run: Flanders scale (2,300 schools x 10 years)
     python -m bench --quick         # small database, one repetition, no browser (CI)
@@ -149,6 +149,15 @@ def measure_data_calls(
     return out
 
 
+def _cold_warm_row(what: str, role: str, v: dict[str, Any]) -> str:
+    """One table row: cold and warm median with their range, as both sections report them."""
+    c, w = v["cold_ms"], v["warm_ms"]
+    return (
+        f"| {what} | {role} | {c['median']} ms ({c['min']}–{c['max']}) | "
+        f"{w['median']} ms ({w['min']}–{w['max']}) |"
+    )
+
+
 def markdown(report: dict[str, Any]) -> str:
     lines = [
         f"Benchmark {report['mode']} on {report['machine']}, {report['when']}: "
@@ -161,18 +170,10 @@ def markdown(report: dict[str, Any]) -> str:
     ]
     for key, v in report["data"].items():
         role, page = key.split(" | ")
-        c, w = v["cold_ms"], v["warm_ms"]
-        lines.append(
-            f"| data of {page} ({v['calls']} calls) | {role} | {c['median']} ms ({c['min']}–"
-            f"{c['max']}) | {w['median']} ms ({w['min']}–{w['max']}) |"
-        )
+        lines.append(_cold_warm_row(f"data of {page} ({v['calls']} calls)", role, v))
     for key, v in report["apptest"].items():
         role, page = key.split(" | ")
-        c, w = v["cold_ms"], v["warm_ms"]
-        lines.append(
-            f"| AppTest run of {page} | {role} | {c['median']} ms ({c['min']}–{c['max']}) | "
-            f"{w['median']} ms ({w['min']}–{w['max']}) |"
-        )
+        lines.append(_cold_warm_row(f"AppTest run of {page}", role, v))
     b = report.get("browser") or {}
     for name, v in b.get("timings", {}).items():
         lines.append(f"| browser: {name} | | {v['median']} ms ({v['min']}–{v['max']}) | |")

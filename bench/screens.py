@@ -34,7 +34,7 @@ def _choose(page, role: str, user: str | None) -> None:  # type: ignore[no-untyp
 def _settle(page) -> None:  # type: ignore[no-untyped-def]
     """Wait until Streamlit has finished the run (no running indicator) and charts are drawn."""
     page.wait_for_load_state("networkidle")
-    page.locator("[data-testid=stStatusWidget]").wait_for(state="hidden", timeout=60_000)
+    page.locator("[data-testid=stStatusWidget]").wait_for(state="hidden", timeout=180_000)
     page.wait_for_timeout(1500)  # a screenshot tool, not a test: let canvases finish drawing
 
 
@@ -55,7 +55,7 @@ def shoot(data: Path, out: Path, roles: list[str], pages: list[str], widths: lis
                         viewport={"width": width, "height": height}, locale="nl-BE"
                     )
                     page = context.new_page()
-                    page.set_default_timeout(60_000)
+                    page.set_default_timeout(180_000)
                     for name in pages:
                         page.goto(f"{url}/{name}")
                         _choose(page, role, user)

@@ -1,4 +1,4 @@
-"""How many SQL statements one request sends (issue 10: one scoped reader per request).
+"""How many SQL statements one request sends (one scoped reader per request).
 
     python -m bench.statements [--db DATA_FOLDER]
 
@@ -13,10 +13,10 @@ and, for each, how many scope computations it made (`access.allowed_school_ids` 
 snapshot query `/* scope */`)
 and how many times it read the school's results (`FROM school_result r`).
 
-Measured on the demo (issue 10), before -> after the scoped reader, on the single DuckDB file
+Measured on the demo, before -> after the scoped reader, on the single DuckDB file
 of that day: PDF 39 statements, 19 scope checks, 6 result reads -> 13, 1, 2 (one read per
 assessment); Voorbereiding's uncached reads 26, 13, 4 -> 11, 1, 2; a whole Voorbereiding
-rerun 30, 13, 4 -> 15, 1, 2. With the snapshot + state store of issue 15 a scope computation
+rerun 30, 13, 4 -> 15, 1, 2. With the snapshot + state store a scope computation
 is three statements (role, assigned schools, schools of the snapshot): PDF 16, 1, 2;
 uncached reads 14, 1, 2; a whole rerun 228, of which 210 are the demo picker computing the
 scope of each of its 70 users (access.demo_users) and 18 the page and the shell.

@@ -1,4 +1,4 @@
-"""Snapshot publishing, pick-up and page-data latency during an import (issue 15).
+"""Snapshot publishing, pick-up and page-data latency during an import.
 
     python -m bench.storage_bench --data /tmp/flanders     # a folder from data_model.sample
 

@@ -95,6 +95,7 @@ SCHEMA: dict[str, dict[str, Check]] = {
         "confidence": _number(0.5, 1.0, open_interval=True),
         "domain_confidence": _number(0.5, 1.0, open_interval=True),
         "descriptive_confidence": _number(0.5, 1.0, open_interval=True),
+        "subgroup_confidence": _number(0.5, 1.0, open_interval=True),
         "large_effect_size": _number(0.0, 5.0, open_interval=True),
         "as_expected_margin": _number(0.0, 0.5, open_interval=True),
         "status_years": _integer(1, 10),
@@ -201,6 +202,7 @@ class Rules:
     confidence: float
     domain_confidence: float
     descriptive_confidence: float
+    subgroup_confidence: float
     large_effect_size: float
     as_expected_margin: float
     status_years: int
@@ -244,6 +246,7 @@ def parse_rules(text: str, path: Path = RULES_PATH) -> Rules:
         confidence=float(raw["statistics"]["confidence"]),
         domain_confidence=float(raw["statistics"]["domain_confidence"]),
         descriptive_confidence=float(raw["statistics"]["descriptive_confidence"]),
+        subgroup_confidence=float(raw["statistics"]["subgroup_confidence"]),
         large_effect_size=float(raw["statistics"]["large_effect_size"]),
         as_expected_margin=float(raw["statistics"]["as_expected_margin"]),
         status_years=raw["statistics"]["status_years"],

@@ -1,4 +1,4 @@
-"""Hostile data for the security tests (issue 14): a payload in every text field users fill.
+"""Hostile data for the security tests: a payload in every text field users fill.
 
 `plant(db_path)` rewrites a copy of the sample database: school names and municipalities,
 region and community names, user names, assessment names and labels, guidance contact

@@ -1,4 +1,4 @@
-"""Static checks over the whole repository (issue 6, hardening).
+"""Static checks over the whole repository (hardening).
 
 - No SQL built with f-strings, `%` or `.format` in .py files outside tests. A string is
   "SQL" when it contains SELECT/INSERT/UPDATE/DELETE/CREATE/WITH as a keyword. An
@@ -30,7 +30,7 @@ ALLOW_COMMENT = re.compile(
     r"(#|--).*(sql-identifier-ok|allow-?listed|not (from )?input|never from input|constant)",
     re.IGNORECASE,
 )
-# Functions reviewed by hand (issue 6): they interpolate only module constants (column lists,
+# Functions reviewed by hand: they interpolate only module constants (column lists,
 # table names, SCOPE_SQL), never input. A new function that builds SQL text must either use
 # the marker comment or be reviewed and added here with its reason.
 REVIEWED = {
@@ -251,7 +251,7 @@ def test_data_model_never_imports_streamlit():
 
 # ------------------------------------------------------------------ data text on a page
 # Streamlit renders Markdown (and its directives) in these calls: their text arguments, and
-# the `help` / `label` keywords, may hold data only through ui.safe_text (issue 14).
+# the `help` / `label` keywords, may hold data only through ui.safe_text.
 MARKDOWN_CALLS = {
     "markdown", "write", "title", "header", "subheader", "caption", "info", "success",
     "warning", "error", "toast", "metric", "expander", "popover", "button",
@@ -296,6 +296,11 @@ SAFE_PRODUCERS = {
     "last_year_summary": "ui.round: note step labels (vocabulary) and counts",
     "round_highlights": "ui.round: highlights() on md_columns(...)",
     "format_date": "a date", "format_timestamp": "a date and time",
+    "ses_group_label": "texts.legend: a group number and fixed Dutch words",
+    "trend_levels": "texts.legend: percentages from rules.toml",
+    "near_size": "texts.legend: a number from rules.toml",
+    "judged_span": "texts.legend: a count of school years and numbers",
+    "judged_number": "texts.legend: a number",
 }  # fmt: skip
 # Names and attributes that never hold imported or typed text, reviewed by hand.
 TRUSTED = {
@@ -335,6 +340,10 @@ TRUSTED_IN = {
     ("app_pages/gegevens.py", "failed"): "imports.jobs: fixed Dutch text with a reference",
     ("app_pages/gegevens.py", "note"): "FORMATS[...].notes: format constants",
     ("app_pages/uitleg.py", "years"): "rules.status_years (configuration)",
+    ("app_pages/uitleg.py", "close_label"): "a status label from rules.toml",
+    ("app_pages/uitleg.py", "unsure_label"): "a status label from rules.toml",
+    ("ui/components.py", "this_year"): "a tile line: format_number() and a count",
+    ("ui/grid.py", "labels"): "pick_number: two fixed Dutch labels of the number shown",
     ("ui/grid.py", "options"): "pick_years: two labels built from counts of school years",
     # Names are followed per module, not per function: the funnel's `levels` (percentages)
     # shares its name with a query result the page never prints.

@@ -1,4 +1,4 @@
-"""Who is looking: demo picker on sample data, OIDC login otherwise (issue 6).
+"""Who is looking: demo picker on sample data, OIDC login otherwise.
 (docs/architecture.md, "Scope and suppression")
 
 `SCHOOLFOTO_AUTH` = `demo` | `oidc`. Default: `demo` on a sample database, `oidc` on a real

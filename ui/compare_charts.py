@@ -13,6 +13,7 @@ import pandas as pd
 
 from data_model.rules import Rules, load_rules
 from data_model.texts.formatting import format_number, format_signed
+from data_model.texts.legend import descriptive_level
 from ui.charts import NL_NUMBER, status_scale, subtitle_lines
 from ui.trend_charts import status_direction
 
@@ -66,17 +67,20 @@ def prepare_subgroups(groups: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
-def build_subgroup_chart(df: pd.DataFrame, score_label: str) -> alt.LayerChart:
-    """Each group's mean with its 95 % interval, grouped per dimension."""
+def build_subgroup_chart(
+    df: pd.DataFrame, score_label: str, rules: Rules | None = None
+) -> alt.LayerChart:
+    """Each group's mean with its descriptive interval (rules.toml), grouped per dimension."""
+    interval = descriptive_level(rules or load_rules())
     sort = alt.EncodingSortField(field="volgorde", order="ascending")
     y = alt.Y("rij:N", sort=sort, title=None, axis=alt.Axis(labelLimit=320, labelFontSize=12))
     tooltip = [
         alt.Tooltip("rij:N", title="Groep"),
         alt.Tooltip("leerlingen:N", title="Leerlingen"),
         alt.Tooltip("gemiddelde:N", title="Gemiddelde"),
-        alt.Tooltip("interval:N", title="95 %-interval"),
+        alt.Tooltip("interval:N", title=interval),
         alt.Tooltip("verschil_rest:N", title="Verschil met de rest van de school"),
-        alt.Tooltip("interval_rest:N", title="95 %-interval van dat verschil"),
+        alt.Tooltip("interval_rest:N", title=f"{interval} van dat verschil"),
         alt.Tooltip("duidelijk:N", title="Duidelijk verschil?"),
         alt.Tooltip("rest:N", title="Leerlingen in de rest"),
         alt.Tooltip("vlaanderen_rest:N", title="Zelfde verschil in Vlaanderen"),
@@ -93,7 +97,7 @@ def build_subgroup_chart(df: pd.DataFrame, score_label: str) -> alt.LayerChart:
         title=alt.TitleParams(
             "Gemiddelde per groep leerlingen",
             subtitle=subtitle_lines(
-                "Punt = gemiddelde, lijn = 95 %-interval, getal = aantal leerlingen."
+                f"Punt = gemiddelde, lijn = {interval}, getal = aantal leerlingen."
             ),
             anchor="start",
         ),
@@ -119,7 +123,7 @@ def prepare_points(points: pd.DataFrame, rules: Rules | None = None) -> pd.DataF
     df["status_label"] = [rules.statuses[s].label for s in df["status"]]
     df["kleur"] = [f"{rules.statuses[s].symbol} {rules.statuses[s].label}" for s in df["status"]]
     df["leerlingen"] = df["n_pupils"].astype(int).astype(str)
-    # The funnel shows one school year (issue 11): that year's leave-one-out difference and
+    # The funnel shows one school year: that year's leave-one-out difference and
     # its interval; the colour of the point is the stored status (three years pooled).
     df["verschil"] = df["year_diff"].map(format_signed)
     df["interval"] = [

@@ -51,8 +51,11 @@ def area_status_lines(statuses: pd.DataFrame, rules: Rules | None = None) -> lis
         if row.suppressed:
             lines.append(f"- {label}: te weinig leerlingen")
         else:
+            # The judged difference beside the badge, as in the grid and the tiles.
+            number = judged_number(row._asdict()) if hasattr(row, "status_estimate") else "–"
+            judged = "" if number == "–" else f" {number}"
             lines.append(
-                f"- {label}: {status_badge(row.status, rules)} · "
+                f"- {label}: {status_badge(row.status, rules)}{judged} · "
                 f"trend: {rules.trend_labels[row.trend].lower()}"
             )
     return lines
@@ -174,7 +177,7 @@ def pick_assessment(viewer: access.Viewer, school_id: str) -> tuple[str, pd.Seri
 
 
 def render_legend(rules: Rules | None = None, with_meaning: bool = True) -> None:
-    """The six colour codes with symbol and meaning, and what a colour means (issue 11).
+    """The six colour codes with symbol and meaning, and what a colour means.
 
     with_meaning=False: the page states that sentence itself (Uitleg, in a box above)."""
     rules = rules or load_rules()

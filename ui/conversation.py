@@ -236,7 +236,7 @@ def save(action: Callable[[], notes.Note], done: str) -> bool:
     except (notes.NoteError, PermissionError) as problem:
         st.error(md(problem), icon=":material/error:")
         return False
-    except Exception as exc:  # a save that did not happen always says so (issue 14)
+    except Exception as exc:  # a save that did not happen always says so
         reference = log_exception(exc, "saving a note")
         st.error(
             "**Niet bewaard.** Er ging iets mis bij het opslaan; uw tekst staat nog in het "
@@ -280,7 +280,7 @@ def add_form(
     """A form that adds a note of this step; empty again after a successful save.
 
     A double click or a rerun submits the same token and content again: notes.create_note
-    then returns the note it already stored, so a note is saved once (issue 14). `key` tells
+    then returns the note it already stored, so a note is saved once. `key` tells
     forms of the same step apart when a page has one per school (the round).
     """
     base = f"add-{scope}-{step}" + (f"-{key}" if key else "")

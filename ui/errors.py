@@ -1,4 +1,4 @@
-"""Errors without internals (issue 14; docs/architecture.md, "Hostile input").
+"""Errors without internals (docs/architecture.md, "Hostile input").
 
 Nothing of an exception (its text, a traceback, a server path, a SQL statement) ever reaches
 a page: `.streamlit/config.toml` sets `client.showErrorDetails = "none"` for whatever slips

@@ -1,6 +1,6 @@
 """The school-photo grid: one small `st.dataframe` per learning area, cells in the status colours.
 
-Why this rendering (issue 13, measured with bench/browser.py; numbers in README "Prestaties"):
+Why this rendering (measured with bench/browser.py; numbers in README "Prestaties"):
 the Vega grid cost 1.2–1.7 s of drawing on top of Streamlit's shell, dropped every other year
 header at 1280 px and faded all other cells on a click. Streamlit's own dataframe (a canvas
 grid that Streamlit loads anyway) draws in a few tens of milliseconds, keeps every column

@@ -28,7 +28,7 @@ class PageSpec:
 ROOT = Path(__file__).resolve().parent.parent
 # The browser-tab icon, served by the app itself. A `:material/...:` icon as page_icon (or as
 # the favicon of a page) makes every browser fetch an SVG from fonts.gstatic.com, sending the
-# user's address to a third party (issue 14). Menu icons below come from the font Streamlit
+# user's address to a third party. Menu icons below come from the font Streamlit
 # bundles; st.Page's icon would also become the tab icon, so pages set it in the menu only
 # through `icon` while app.py sets this file as the tab icon on every run.
 PAGE_ICON = str(ROOT / "ui" / "static" / "schoolfoto-icon.png")

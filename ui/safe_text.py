@@ -1,4 +1,4 @@
-"""One way to put data text on a page (docs/architecture.md, "Hostile input and output"; issue 14).
+"""One way to put data text on a page (docs/architecture.md, "Hostile input and output").
 
 Streamlit renders Markdown (plus its own directives) in st.markdown, titles, captions,
 alerts, metric labels, help texts, widget labels, tabs, expanders, radio/segmented options and

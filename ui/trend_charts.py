@@ -132,7 +132,7 @@ def prepare_difference(
     """One row per school year with the difference, its interval and Dutch tooltip text."""
     rules = rules or load_rules()
     c = COMPARISONS[comparison]
-    # Each year's own difference and interval (issue 11): the colour pools three years and
+    # Each year's own difference and interval: the colour pools three years and
     # has its own interval, shown in "Waarom deze kleur?".
     if comparison == "similar":
         diff, lo, hi, status = "year_diff", "year_ci_low", "year_ci_high", "status"

@@ -1,4 +1,4 @@
-"""User management and the audit log for the beheerder (issue 6).
+"""User management and the audit log for the beheerder.
 
 `render_user_admin(viewer)` is shown by the Gegevens page in its tab "Gebruikers"; it holds
 four sub-tabs: overview, add/edit, import of a users sheet, and the audit log

@@ -1,4 +1,4 @@
-"""One rule for every cell the app writes to a file (issue 14).
+"""One rule for every cell the app writes to a file.
 (docs/architecture.md, "Hostile input and output")
 
 Spreadsheet programs run a cell that starts with `=`, `+`, `-` or `@` as a formula, and

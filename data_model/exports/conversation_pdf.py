@@ -116,7 +116,7 @@ class _Sheet(FPDF):
         self.set_creator("Schoolfoto")
 
     def text(self, value: object) -> str:
-        s = pdf_text(value)  # issue 14: a stored control character never breaks the sheet
+        s = pdf_text(value)  # a stored control character never breaks the sheet
         if self.unicode:
             return s
         for k in sorted(ASCII, key=len, reverse=True):
@@ -180,7 +180,7 @@ class _Sheet(FPDF):
 def difference_chart(results: pd.DataFrame, rules: Rules) -> alt.Chart | None:
     """Difference with similar schools per learning area over the years: one panel each,
     with each year's own interval and the stored status symbol as text, so it reads in black
-    and white (the symbol is the colour: the latest school years pooled, issue 11)."""
+    and white (the symbol is the colour: the latest school years pooled)."""
     df = results[
         results["domain"].isna() & results["learning_area"].notna() & ~results["suppressed"]
     ].copy()

@@ -177,7 +177,7 @@ def _legend_sheet(ws, rules: Rules) -> None:
     ws.append([])
     ws.append(["Hoe een kleur beslist wordt"])
     ws.cell(ws.max_row, 1).font = Font(bold=True)
-    for line in rule_lines(rules):  # one wording with the app (texts.explain, issue 11)
+    for line in rule_lines(rules):  # one wording with the app (texts.explain)
         ws.append([line])
     ws.column_dimensions["A"].width = 24
     ws.column_dimensions["B"].width = 10
@@ -321,7 +321,7 @@ def build_school_xlsx(con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id:
     _notes_sheet(wb.create_sheet(NOTES_SHEET), conversation_notes(con, viewer, school_id))
     wb.properties.title = strip_control(f"Schoolfoto {school['name']}")
     wb.properties.creator = "Schoolfoto"
-    neutralise_workbook(wb)  # issue 14: no cell a spreadsheet could run as a formula
+    neutralise_workbook(wb)  # no cell a spreadsheet could run as a formula
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

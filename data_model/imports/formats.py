@@ -186,7 +186,7 @@ RESULTS = FileFormat(
                description="optioneel, 0 tot 100", example=78.0),
         Column("score_sd", "standaardafwijking_school", parse_sd, required=False, blank_ok=True,
                aliases=("standaardafwijking", "sd"),
-               description="optioneel; leeg = de standaardafwijking van Vlaanderen",
+               description="optioneel; leeg = de gewone spreiding binnen scholen",
                example=11.8),
     ),
     ("school_id", "school_year", "assessment_id", "learning_area", "domain"),

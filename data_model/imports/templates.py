@@ -83,7 +83,7 @@ def build_template(kind: str, con: duckdb.DuckDBPyConnection | None = None) -> b
     info.column_dimensions["A"].width = 36
     info.column_dimensions["B"].width = 10
     info.column_dimensions["C"].width = 80
-    neutralise_workbook(wb)  # issue 14: text cells never run as formulas
+    neutralise_workbook(wb)  # text cells never run as formulas
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

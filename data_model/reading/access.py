@@ -34,7 +34,7 @@ SUPPRESSED_MEASURES = (
     "n_pupils", "score_mean", "score_sd", "pct_goal_reached", "diff_similar",
     "diff_flanders", "ci_low", "ci_high", "effect_size", "trend_slope", "trend_p",
     "expected_score", "diff_expected",
-    # issue 11: the estimate behind the colour and the single year's own numbers
+    # the estimate behind the colour and the single year's own numbers
     "status_estimate", "status_n", "year_diff", "year_ci_low", "year_ci_high", "trend_se",
     "trend_z", "reliability",
 )  # fmt: skip

@@ -1,4 +1,4 @@
-"""Read functions for comparisons across schools (Vergelijken page, issue 3).
+"""Read functions for comparisons across schools (Vergelijken page).
 
 Who sees what:
 - anker, regioteam, beheerder: the schools in their scope, by name, with the filters region,
@@ -122,7 +122,7 @@ _POINT_COLUMNS = [
     "flanders_sd",
     "ses_group",
     "ses_index",
-    # The funnel (issue 11): this year's leave-one-out difference, its interval and the
+    # The funnel: this year's leave-one-out difference, its interval and the
     # variance components of the cell (the same for every school: nothing identifying).
     "year_diff",
     "year_ci_low",

@@ -69,7 +69,7 @@ _RESULT_SELECT = """
            r.flanders_sd, r.diff_similar, r.diff_flanders, r.ci_low, r.ci_high, r.effect_size,
            r.status, r.trend, r.trend_slope, r.trend_p, r.trend_years, r.ses_group,
            r.suppressed, r.source,
-           -- issue 11: what the stored status and trend were decided on (explainer, exports)
+           -- what the stored status and trend were decided on (explainer, exports)
            r.status_estimate, r.status_years, r.status_from, r.status_n, r.reliability, r.z_crit,
            r.year_diff, r.year_ci_low, r.year_ci_high, r.sd_within, r.sd_class, r.sd_between,
            r.trend_se, r.trend_z, r.trend_from, r.comparison,

@@ -2,7 +2,15 @@
 
 For one school, school year, assessment and cell (total, learning area or domain) each
 subgroup gets its mean with a 95 % interval, its difference with the rest of the school
-(Welch interval) and, for context, the same difference in Flanders.
+(Welch interval) and the same difference *within* the schools of Flanders: the mean of every
+school's own gap (weighted by its precision, n_g·n_rest / (n_g + n_rest)). The gap over all
+pupils of Flanders also holds the segregation between schools (disadvantaged pupils go to
+schools that score lower for everyone), so a school would be compared with a gap no school has
+inside its walls. The school's gap is tested against that within-school gap, with the six
+dimensions (and each of their groups) controlled together: each test at level
+1 − (1 − subgroup_confidence) / m, m the number of gaps tested in the cell (a dimension of two
+groups is one gap), so a school whose gaps are those of Flanders gets a verdict on any of them
+in at most 1 − subgroup_confidence of its cells.
 
 Privacy (docs/architecture.md, "Scope and suppression"): a dimension is shown only when
 *every* group of it, and every group's
@@ -76,29 +84,30 @@ SUBGROUP_COLUMNS = [
     "diff_ci_high",
     "flanders_diff_rest",
     "hidden",
-    # Issue 11: the school's gap tested against the Flanders gap (not against 0).
+    # The school's gap tested against the Flanders gap (not against 0).
     "gap_vs_flanders",
     "gap_ci_low",
     "gap_ci_high",
     "gap_status",
+    "gap_text",
 ]
 
 
 def _groups_sql(own_school: bool) -> str:
-    """Per dimension x group: n, sum and sum of squares of the pupils' cell scores."""
+    """Per dimension x school x group: n, sum and sum of squares of the pupils' cell scores."""
     dims = ",\n".join(
         f"{expr} AS {dim}"
         for dim, (_, expr) in DIMENSIONS.items()  # allow-listed constants
     )
     unions = "\nUNION ALL\n".join(
-        "SELECT '" + dim + "' AS dimension, " + dim + " AS grp, count(*) AS n, sum(y) AS s, "
-        "sum(y * y) AS ss FROM cell GROUP BY " + dim
+        "SELECT '" + dim + "' AS dimension, school_id, " + dim + " AS grp, count(*) AS n, "
+        "sum(y) AS s, sum(y * y) AS ss FROM cell GROUP BY school_id, " + dim
         for dim in DIMENSIONS  # allow-listed constants
     )
     school_filter = "AND p.school_id = ?" if own_school else ""
     return f"""
 WITH pupil_cell AS (
-    SELECT r.pupil_id, avg(r.score) AS y
+    SELECT r.pupil_id, any_value(p.school_id) AS school_id, avg(r.score) AS y
     FROM pupil_results r JOIN pupils p USING (pupil_id)
     WHERE p.school_year = ? AND r.assessment_id = ? {school_filter}
       AND (? IS NULL OR r.learning_area = ?)
@@ -106,7 +115,7 @@ WITH pupil_cell AS (
     GROUP BY r.pupil_id
 ),
 cell AS (
-    SELECT c.y, {dims}
+    SELECT c.school_id, c.y, {dims}
     FROM pupil_cell c JOIN pupils p USING (pupil_id)
 )
 {unions}
@@ -121,19 +130,57 @@ def _moments(df: pd.DataFrame) -> pd.DataFrame:
     return df.assign(mean=mean, sd=np.sqrt(var))
 
 
+def flanders_gaps(flanders: pd.DataFrame) -> pd.Series:
+    """Per (dimension, group): the gap with the rest of the school *within* Flanders' schools.
+
+    `flanders` holds the sums per dimension x group (n, s), per school when it has a
+    school_id column: then the gap is the mean of the schools' own gaps, each weighted by its
+    precision n_g·n_rest / (n_g + n_rest) (schools without the group or without the rest do
+    not count). Without school_id: the gap over all pupils together.
+    """
+    fl = flanders.copy()
+    if "school_id" not in fl.columns:
+        fl["school_id"] = ""
+    by = ["dimension", "school_id"]
+    total = fl.groupby(by)[["n", "s"]].transform("sum")
+    rest_n = total["n"] - fl["n"]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        gap = fl["s"] / fl["n"] - (total["s"] - fl["s"]) / rest_n
+        weight = (fl["n"] * rest_n / (fl["n"] + rest_n)).where((fl["n"] > 0) & (rest_n > 0), 0)
+    fl = fl.assign(wg=(weight * gap).where(weight > 0, 0.0), w=weight)
+    sums = fl.groupby(["dimension", "grp"])[["wg", "w"]].sum()
+    return (sums["wg"] / sums["w"].where(sums["w"] > 0)).rename("flanders_diff_rest")
+
+
+def gap_tests(groups: pd.DataFrame) -> np.ndarray:
+    """Per row: m, the number of gaps tested together in its cell (a dimension of two groups
+    is one gap: the second is the first one mirrored)."""
+    k = groups.groupby("dimension")["group"].transform("count")
+    dims = groups.loc[~groups["dimension"].duplicated()]
+    per_dim = dims["dimension"].map(k.groupby(groups["dimension"]).first())
+    m = int(sum(1 if kk == 2 else kk for kk in per_dim))
+    return np.full(len(groups), max(m, 1))
+
+
 def summarise_groups(
-    school: pd.DataFrame, flanders: pd.DataFrame, rules: Rules | None = None
+    school: pd.DataFrame, flanders: pd.DataFrame | pd.Series, rules: Rules | None = None
 ) -> pd.DataFrame:
     """From group sums to what the page shows, with the privacy rule applied. Pure pandas.
 
     Columns: dimension, dimension_label, group, n_pupils, score_mean, ci_low, ci_high, rest_n,
-    rest_mean, diff_rest, diff_ci_low, diff_ci_high, flanders_diff_rest, hidden,
-    gap_vs_flanders, gap_ci_low, gap_ci_high, gap_status (higher / as_expected / lower: the
-    group's gap with the rest of the school against the same gap in Flanders). A hidden
-    dimension is one row with group NULL and every number NULL.
+    rest_mean, diff_rest, diff_ci_low, diff_ci_high, flanders_diff_rest (the gap within
+    Flanders' schools, flanders_gaps), hidden, gap_vs_flanders, gap_ci_low, gap_ci_high (at
+    the level of the dimensions tested together), gap_status (higher / as_expected / lower:
+    the group's gap with the rest of the school against the same gap within Flanders'
+    schools) and gap_text (that verdict in plain Dutch). A hidden dimension is one row with
+    group NULL and every number NULL. `flanders` may also be flanders_gaps(...) itself (when
+    many schools are summarised against the same Flanders).
     """
     rules = rules or load_rules()
-    school = _moments(school.copy())
+    school = school.groupby(["dimension", "grp"], as_index=False, sort=False)[
+        ["n", "s", "ss"]
+    ].sum()
+    school = _moments(school)
     total = school.groupby("dimension")[["n", "s", "ss"]].transform("sum")
     rest = pd.DataFrame(
         {
@@ -155,11 +202,7 @@ def summarise_groups(
         dof = (v1 + v2) ** 2 / (v1**2 / (n - 1) + v2**2 / (rest["n"].to_numpy(float) - 1))
     q = t_quantile(dof + 1, rules.descriptive_confidence)  # t_quantile takes n and uses n - 1 df
     diff = school["mean"].to_numpy() - rest["mean"].to_numpy()
-
-    fl = _moments(flanders.copy())
-    fl_total = fl.groupby("dimension")[["n", "s"]].transform("sum")
-    fl["diff_rest"] = fl["mean"] - (fl_total["s"] - fl["s"]) / (fl_total["n"] - fl["n"])
-    fl_diff = fl.set_index(["dimension", "grp"])["diff_rest"]
+    fl_diff = flanders if isinstance(flanders, pd.Series) else flanders_gaps(flanders)
 
     out = pd.DataFrame(
         {
@@ -182,18 +225,8 @@ def summarise_groups(
             "hidden": False,
         }
     )
-    # The school's gap against the Flanders gap: is this group further behind (or ahead) of
-    # the rest of the school than the same group is in Flanders? The Flanders gap rests on
-    # tens of thousands of pupils and is taken as fixed; the Welch interval stays.
-    out["gap_vs_flanders"] = out["diff_rest"] - out["flanders_diff_rest"]
-    out["gap_ci_low"] = out["diff_ci_low"] - out["flanders_diff_rest"]
-    out["gap_ci_high"] = out["diff_ci_high"] - out["flanders_diff_rest"]
-    gap = np.full(len(out), AS_EXPECTED, dtype=object)
-    gap[(out["gap_ci_low"] > 0).to_numpy()] = HIGHER
-    gap[(out["gap_ci_high"] < 0).to_numpy()] = LOWER
-    gap[out["gap_vs_flanders"].isna().to_numpy()] = None
-    out["gap_status"] = gap
     out = out[~out["dimension"].isin(hidden_dims)]
+    _test_gaps(out, se[out.index], dof[out.index], rules)
     hidden = pd.DataFrame(
         {
             "dimension": sorted(hidden_dims),
@@ -209,6 +242,37 @@ def summarise_groups(
         .drop(columns="_o")
         .reset_index(drop=True)
     )
+
+
+# The verdict in plain Dutch: about the group against the rest of its own school, compared
+# with the same within-school difference in Flanders (positive or negative, so no "kloof
+# groter/kleiner", which would be wrong for a group that is usually ahead).
+GAP_TEXTS = {
+    HIGHER: "Duidelijk beter dan in Vlaamse scholen: tegenover de rest van de school doet deze "
+    "groep het hier beter dan gewoonlijk.",
+    LOWER: "Duidelijk minder goed dan in Vlaamse scholen: tegenover de rest van de school doet "
+    "deze groep het hier minder goed dan gewoonlijk.",
+    AS_EXPECTED: "Geen duidelijk verschil met Vlaamse scholen.",
+}
+
+
+def _test_gaps(out: pd.DataFrame, se: np.ndarray, dof: np.ndarray, rules: Rules) -> None:
+    """Add gap_vs_flanders, gap_ci_low/high, gap_status and gap_text to the shown groups.
+
+    The Flanders gap rests on tens of thousands of pupils and is taken as fixed; the school's
+    Welch interval is widened to the level of all the cell's gaps tested together.
+    """
+    level = 1 - (1 - rules.subgroup_confidence) / gap_tests(out) if len(out) else np.zeros(0)
+    q = t_quantile(np.asarray(dof) + 1, level)  # t_quantile takes n and uses n - 1 df
+    out["gap_vs_flanders"] = out["diff_rest"] - out["flanders_diff_rest"]
+    out["gap_ci_low"] = out["gap_vs_flanders"] - q * se
+    out["gap_ci_high"] = out["gap_vs_flanders"] + q * se
+    gap = np.full(len(out), AS_EXPECTED, dtype=object)
+    gap[(out["gap_ci_low"] > 0).to_numpy()] = HIGHER
+    gap[(out["gap_ci_high"] < 0).to_numpy()] = LOWER
+    gap[out["gap_vs_flanders"].isna().to_numpy()] = None
+    out["gap_status"] = gap
+    out["gap_text"] = out["gap_status"].map(GAP_TEXTS)
 
 
 @school_read

@@ -1,4 +1,4 @@
-"""Read functions of the Trends page: one school's series over the school years (issue 3).
+"""Read functions of the Trends page: one school's series over the school years.
 
 Every function takes (con, viewer, ...) and refuses a school outside the viewer's scope
 (`@school_read`, data_model/reading/scope.py). Values of suppressed rows are already NULL

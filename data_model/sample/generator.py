@@ -49,7 +49,7 @@ from data_model.texts.formatting import format_number
 from data_model.vocabulary import SUPPORT_PHASES
 
 LAST_YEAR_START = (
-    2024  # 2024-2025: the latest school year in the demo (issue: 2017-2018 .. 2024-2025)
+    2024  # 2024-2025: the latest school year in the demo (the demo spans 2017-2018 .. 2024-2025)
 )
 GOALS_FROM = 2025  # the OVSG-toets is criterion-referenced from test year 2026 (2025-2026)
 VT4_FROM = 2023  # Vlaamse toetsen grade 4 from 2023-2024 in the demo, at pupil level

@@ -1,4 +1,4 @@
-"""Last year's data conversation for a few sample schools (issue 13).
+"""Last year's data conversation for a few sample schools.
 
 So that the review step of Datagesprek ("Hoe ver staan de acties van vorig jaar?") and the
 Notities sheet of the Excel photo show something on a first start, a few demo schools get

@@ -1,4 +1,4 @@
-"""Audit log: who opened which school's pages and exports, and every import (issue 6).
+"""Audit log: who opened which school's pages and exports, and every import.
 
 Stored in the `audit_log` table of the state store (SQLite or PostgreSQL), so a page view's
 log line never waits for an import building the next snapshot. The log holds identities of staff

@@ -1,4 +1,4 @@
-"""User management: list, add, edit, disable users and import a users sheet (issue 6).
+"""User management: list, add, edit, disable users and import a users sheet.
 
 Everything here is for the beheerder: every function calls `require_admin` first, so a page
 that forgets to hide a button still cannot change an account. Users and their schools live
@@ -469,7 +469,7 @@ def user_sheet_template(rows: Iterable[Iterable[str]] = ()) -> bytes:
         ["beheer@begeleiding.be", "Carla Smet", "beheerder", "", "", "ja"],
     ]
     for r in examples:
-        append(ws, r)  # issue 14: control characters stripped, formulas as text
+        append(ws, r)  # control characters stripped, formulas as text
     for col, width in zip("ABCDEF", (32, 24, 12, 10, 30, 8), strict=True):
         ws.column_dimensions[col].width = width
     notes = wb.create_sheet("Uitleg")
@@ -481,7 +481,7 @@ def user_sheet_template(rows: Iterable[Iterable[str]] = ()) -> bytes:
         "actief: ja of nee (leeg = ja). Gebruikers die niet in de lijst staan blijven ongewijzigd.",
     ):
         notes.append([line])
-    neutralise_workbook(wb)  # issue 14: text cells never run as formulas
+    neutralise_workbook(wb)  # text cells never run as formulas
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

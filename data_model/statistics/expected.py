@@ -1,4 +1,4 @@
-"""SES-adjusted expected scores: the *SES-gecorrigeerde score* (issues 3 and 11).
+"""SES-adjusted expected scores: the *SES-gecorrigeerde score*.
 (docs/statistics.md)
 
 For every school year x assessment x cell (domain, learning area, total) we fit one ordinary
@@ -14,6 +14,12 @@ background) is the observed mean minus that expectation. Its status and trend fo
 the method of the colours (verdicts.assess): sampling variance from the pooled within-school
 residual variance, variance components from all schools, the three-year shrunken estimate.
 The coefficients are treated as fixed: they are estimated on many thousands of pupils.
+
+Composition: where a school's context matters beyond its pupils' own background, the
+pupil-level fit leaves a gradient across SES groups. So the schools' differences are then
+compared with what schools with the same SES index show (groups.index_model, leave-one-out,
+as the colours are); that part moves into the expected score and its leverage into the
+variance. The index comes from school_context when the scores are judged, not from the cache.
 
 Why it is fast at Flanders scale (~700k pupils x ~18 cells): OLS only needs the sufficient
 statistics X'X, X'y and y'y. DuckDB computes them per school x cell in one GROUP BY pass;
@@ -38,7 +44,7 @@ import pandas as pd
 from data_model.rules import Rules, load_rules
 from data_model.statistics import coded
 from data_model.statistics.cache import refresh_cache
-from data_model.statistics.groups import CELL_KEYS, cell_year_groups
+from data_model.statistics.groups import CELL_KEYS, cell_year_groups, index_model
 from data_model.statistics.panel import CODE_COLUMNS, with_codes
 from data_model.statistics.verdicts import assess
 
@@ -188,6 +194,18 @@ def fit_expected(
     with np.errstate(invalid="ignore", divide="ignore"):
         var_w = (cell_ssw / cell_dfw)[codes]
         va_var = var_w / n
+    # Composition: where a school's context matters beyond its own pupils' background, the
+    # pupil-level fit leaves a gradient across SES groups. The schools' differences are
+    # compared, like the colours, with what schools with the same SES index show
+    # (groups.index_model, leave-one-out); that expectation joins the expected score.
+    if "ses_index" in sums.columns:
+        frame = sums.assign(n_pupils=n, score_mean=value_added)
+        use = ~suppressed & np.isfinite(value_added)
+        composition, leverage = index_model(frame, codes, n_cells, use, rules.ses_model_min_schools)
+        known = np.isfinite(composition)
+        value_added = np.where(known, value_added - composition, value_added)
+        expected = np.where(known, expected + composition, expected)
+        va_var = np.where(known, va_var + var_w * leverage, va_var)
 
     def hide(values: np.ndarray) -> np.ndarray:
         return np.where(suppressed, np.nan, values)
@@ -264,6 +282,10 @@ _FROM_VERDICT = {
 
 
 _ROWS = "_expected_cells"
+_CELLS_SQL = (
+    "SELECT s.*, CAST(x.ses_index AS DOUBLE) AS ses_index FROM " + SUMS_TABLE + " s "
+    "LEFT JOIN school_context x USING (school_id, school_year)"
+)
 
 
 def _judged_chunks(
@@ -279,8 +301,11 @@ def _judged_chunks(
         judged, components = assess(schools, "value_added", "va_var", "va_sd_ref", rules)
         return judged.rename(columns=_FROM_VERDICT), model, components
 
-    chunks = coded.load(con, _ROWS, "SELECT * FROM " + SUMS_TABLE)
-    for chunk, (judged, model, components) in coded.judged(con, _ROWS, _SUM_COLUMNS, chunks, judge):
+    # The school's SES index of that year (context), read here and not cached with the sums:
+    # a context import changes it without touching a pupil.
+    chunks = coded.load(con, _ROWS, _CELLS_SQL)
+    columns = [*_SUM_COLUMNS, "ses_index"]
+    for chunk, (judged, model, components) in coded.judged(con, _ROWS, columns, chunks, judge):
         yield chunk, judged, model, components
 
 

@@ -5,8 +5,9 @@ of pupils. Its limits use the same standard error as the colour's yearly term,
 
     ± z · √(σ²_w / n + σ²_c)             pupils and the ordinary difference between classes
 
-at the cell's own colour level (95 % for the total and learning areas, 99 % for domains) and
-at the outer level of rules.toml (99,8 %). An extra band adds τ², the between-school variance
+at the cell's own colour level (`confidence` for the total and learning areas,
+`domain_confidence` for domains, rules.toml) and at the outer level (`outer_level`). An
+extra band adds τ², the between-school variance
 (Spiegelhalter's additive overdispersion): outside it a school stands out even among schools
 that truly differ. A point is outside the inner limits exactly when the single-year interval
 of the explainer (year_ci_low..year_ci_high) excludes 0: the same number, the same verdict.

@@ -110,7 +110,7 @@ _RESULT_COLUMNS = [
     "ses_group",
     "suppressed",
     "source",
-    # Added by issue 11 (see schema.sql): the method's intermediate numbers, so every page,
+    # The method's intermediate numbers (see schema.sql), so every page,
     # export and the explainer read one stored verdict and can say why.
     "sd_within",
     "comparison",
@@ -251,9 +251,9 @@ def refresh_school_results(
 
     school_years: the school years whose pupil rows changed (their pupil-level aggregates
     are recomputed); None recomputes every aggregate. The statistics are always recomputed
-    for all schools and years, because they depend on all of them. An empty list (an import
-    of school aggregates or context) leaves the SES-gecorrigeerde scores as they are: they
-    are computed from pupil rows only. (A change to rules.toml takes a full recompute:
+    for all schools and years, because they depend on all of them (the SES-gecorrigeerde
+    scores too: they compare with schools of the same SES index, which a context import
+    changes). (A change to rules.toml takes a full recompute:
     `python -m data_model.storage upgrade`.)
     """
     rules = rules or load_rules()
@@ -263,9 +263,9 @@ def refresh_school_results(
     )
     components = coded.with_cell_keys([part for (part,) in more], cells)
     components["kind"] = "school_result"
-    if school_years is not None and not list(school_years):
-        _replace_components(con, components)
-        return n_rows
+    # Also after an import without pupils (school_years == []): the SES-gecorrigeerde score
+    # compares with schools of the same SES index, which a context import changes. Its
+    # pupil-level sums are then left as they are.
     expected_components = refresh_school_expected(con, rules, school_years)
     expected_components["kind"] = "school_expected"
     expected_components["comparison"] = "expected"

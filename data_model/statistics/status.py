@@ -43,7 +43,7 @@ def colour_z(is_domain: np.ndarray, rules: Rules) -> np.ndarray:
     return np.where(is_domain, z_value(rules.domain_confidence), z_value(rules.confidence))
 
 
-def t_quantile(n: np.ndarray, confidence: float) -> np.ndarray:
+def t_quantile(n: np.ndarray, confidence: float | np.ndarray) -> np.ndarray:
     """Two-sided Student t quantile with n-1 degrees of freedom (NaN where n < 2).
 
     For intervals of one group of pupils (subgroups), where the spread is estimated from them.
@@ -54,7 +54,7 @@ def t_quantile(n: np.ndarray, confidence: float) -> np.ndarray:
 
     df = np.asarray(n, dtype=float) - 1
     with np.errstate(invalid="ignore"):
-        return stdtrit(np.where(df >= 1, df, np.nan), 1 - (1 - confidence) / 2)
+        return stdtrit(np.where(df >= 1, df, np.nan), 1 - (1 - np.asarray(confidence)) / 2)
 
 
 def classify(low: np.ndarray, high: np.ndarray, large: float, margin: float) -> np.ndarray:

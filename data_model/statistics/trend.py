@@ -8,8 +8,9 @@ min_colour_size pupils (at least min_years of them, else `too_short`), in standa
 
 The variances are known (pupils from the pooled within-school SD, classes from the variance
 components), so this is a z test, not a t test on 1–3 degrees of freedom that mostly
-measures how lucky the residuals were. `rising`/`falling` when |b| / SE > z (1.96 for the
-total and learning areas, 2.58 for domains); otherwise "geen duidelijke trend".
+measures how lucky the residuals were. `rising`/`falling` when |b| / SE > z, z from
+rules.toml [trend] (`alpha` for the total and learning areas, the stricter `domain_alpha` for
+domains; docs/statistics.md gives the levels and why); otherwise "geen duidelijke trend".
 """
 
 from __future__ import annotations

@@ -202,8 +202,8 @@ CREATE TABLE IF NOT EXISTS school_result (
     suppressed       BOOLEAN NOT NULL,
     source           TEXT NOT NULL   -- 'pupils' or 'aggregate'
 );
--- Added by issue 11 (ADD COLUMN IF NOT EXISTS keeps older files opening; the next refresh
--- fills them).
+-- Added after the first release (ADD COLUMN IF NOT EXISTS keeps older files opening; the next
+-- refresh fills them).
 ALTER TABLE school_result ADD COLUMN IF NOT EXISTS sd_within DOUBLE;        -- σ_w,t
 ALTER TABLE school_result ADD COLUMN IF NOT EXISTS comparison TEXT;         -- similar|flanders
 ALTER TABLE school_result ADD COLUMN IF NOT EXISTS status_estimate DOUBLE;  -- θ·SD_t, points
@@ -331,7 +331,7 @@ CREATE TABLE IF NOT EXISTS school_progress (
 -- ---------------------------------------------------------------- public contract (README, "The data contract")
 
 -- Suppressed rows: every measure is NULL, n_pupils included (a count of 1-4 pupils is itself
--- a small group). Columns after `suppressed` were added by issue 11 (the contract's columns
+-- a small group). Columns after `suppressed` were added later (the contract's columns
 -- and their order stay): the estimate behind the colour and the single year's own numbers.
 CREATE OR REPLACE VIEW v_school_result AS
     SELECT school_id, school_year, assessment_id, learning_area, domain,

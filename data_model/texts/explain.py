@@ -2,7 +2,7 @@
 
 Pure functions over stored result rows (queries.school_results, comparisons.school_points),
 so the Schoolfoto page, the exports and the tests all say exactly the same thing, and no
-sentence ever judges a number differently from the stored status and trend (issue 11).
+sentence ever judges a number differently from the stored status and trend.
 The comparison group's name follows rules.toml `colour_comparison` everywhere.
 """
 
@@ -20,7 +20,7 @@ from data_model.statistics.funnel import (
     BELOW_OUTER,
     level_label,
 )
-from data_model.texts.formatting import format_number, format_signed
+from data_model.texts.formatting import format_number, format_signed, school_year_start
 from data_model.texts.legend import (  # noqa: F401 - re-exported: pages import them here too
     colour_meaning,
     comparison_label,
@@ -102,7 +102,67 @@ def _ordinal(n: int) -> str:
     return ORDINALS.get(n, f"{n}de")
 
 
-def highlights(  # noqa: C901 - one pass over the series keeps the sentences in step
+def _highlight_label(area: object, domain: object) -> str:
+    """The cell's name as a sentence starts it: the total is "De totaalscore"."""
+    label = cell_label(None if _is_missing(area) else area, None if _is_missing(domain) else domain)
+    return "De totaalscore" if label == TOTAL_LABEL else label
+
+
+def _status_when_words(
+    series: pd.DataFrame, status: str, latest: str, rules: Rules
+) -> tuple[str, str]:
+    """(when, words) of a coloured status: "voor het derde jaar op rij", "hoger".
+
+    A run of years in one direction is told in the plain words ("hoger"), with this year's
+    stronger word in brackets; "veel hoger" for a run only when every year of it said so.
+    """
+    words = rules.statuses[status].label.lower()
+    history = series["status"].tolist()
+    exact = _run_length_exact(history)
+    run = _run_length(history, _DIRECTION[status])
+    plain = rules.statuses[_PLAIN.get(status, status)].label.lower()
+    if status in STATUS_MUCH and exact >= 2:
+        return f"voor het {_ordinal(exact)} jaar op rij", words
+    if run >= 2:
+        if words != plain:
+            plain = f"{plain} (in {latest} {words})"
+        return f"voor het {_ordinal(run)} jaar op rij", plain
+    return f"in {latest}", words
+
+
+def _trend_sentence(row: pd.Series, label: str, versus: str) -> str | None:
+    """ "Wiskunde stijgt ten opzichte van …" for a rising or falling trend, else None."""
+    trend = row["trend"]
+    if trend not in ("rising", "falling"):
+        return None
+    years = int(row["trend_years"]) if not _is_missing(row.get("trend_years")) else 0
+    verb = "stijgt" if trend == "rising" else "daalt"
+    span = f" over de laatste {years} schooljaren" if years else ""
+    return f"{label} {verb} ten opzichte van {versus}{span}."
+
+
+def _shared_sentences(grouped: dict[tuple[str, str], list[str]], than: str) -> list[str]:
+    """Learning areas with the same verdict share one sentence ("Nederlands en Frans liggen…")."""
+    sentences = []
+    for (when, words), labels in grouped.items():
+        if len(labels) == 1:
+            sentences.append(f"{labels[0]} ligt {when} {words} dan {than}.")
+        else:
+            names = ", ".join(labels[:-1]) + f" en {labels[-1]}"
+            sentences.append(f"{names} liggen {when} {words} dan {than}.")
+    return sentences
+
+
+def _cell_status(row: pd.Series, is_domain: bool, area_now: object) -> str:
+    """The status a sentence tells: a domain that points the same way as its learning area adds
+    nothing to say, so it counts as expected."""
+    status = row["status"]
+    if is_domain and _DIRECTION.get(area_now, 0) == _DIRECTION.get(status, 0):
+        return AS_EXPECTED
+    return status
+
+
+def highlights(
     results: pd.DataFrame, rules: Rules | None = None, max_domains: int = 6
 ) -> list[str]:
     """Sentences about the latest school year: significant differences and trends.
@@ -128,56 +188,23 @@ def highlights(  # noqa: C901 - one pass over the series keeps the sentences in 
         if now.empty or bool(now["suppressed"].iloc[0]):
             continue
         row = now.iloc[0]
-        label = cell_label(
-            None if _is_missing(area) else area, None if _is_missing(domain) else domain
-        )
-        if label == TOTAL_LABEL:
-            label = "De totaalscore"
-        target = domain_sentences if not _is_missing(domain) else area_sentences
-        status = row["status"]
-        # A domain that points the same way as its learning area adds nothing to say.
-        area_now = area_status.get(area)
-        if target is domain_sentences and _DIRECTION.get(area_now, 0) == _DIRECTION.get(status, 0):
-            status = AS_EXPECTED
+        label = _highlight_label(area, domain)
+        is_domain = not _is_missing(domain)
+        target = domain_sentences if is_domain else area_sentences
+        status = _cell_status(row, is_domain, area_status.get(area))
         if status in _DIRECTION:
-            sign = _DIRECTION[status]
-            words = rules.statuses[status].label.lower()
-            history = series["status"].tolist()
-            exact = _run_length_exact(history)
-            run = _run_length(history, sign)
-            plain = rules.statuses[_PLAIN.get(status, status)].label.lower()
-            if status in STATUS_MUCH and exact >= 2:
-                when = f"voor het {_ordinal(exact)} jaar op rij"
-            elif run >= 2:
-                when = f"voor het {_ordinal(run)} jaar op rij"
-                if words != plain:
-                    plain = f"{plain} (in {latest} {words})"
-                words = plain
-            else:
-                when = f"in {latest}"
-            if target is area_sentences and label != "De totaalscore":
+            when, words = _status_when_words(series, status, latest, rules)
+            if not is_domain and label != "De totaalscore":
                 grouped.setdefault((when, words), []).append(label)
             else:
                 target.append(f"{label} ligt {when} {words} dan {than}.")
-        trend = row["trend"]
-        if trend in ("rising", "falling"):
-            years = int(row["trend_years"]) if not _is_missing(row.get("trend_years")) else 0
-            verb = "stijgt" if trend == "rising" else "daalt"
-            span = f" over de laatste {years} schooljaren" if years else ""
-            target.append(f"{label} {verb} ten opzichte van {versus}{span}.")
-    # Learning areas with the same verdict share one sentence ("Nederlands en Frans liggen…").
-    for (when, words), labels in grouped.items():
-        if len(labels) == 1:
-            area_sentences.append(f"{labels[0]} ligt {when} {words} dan {than}.")
-        else:
-            names = ", ".join(labels[:-1]) + f" en {labels[-1]}"
-            area_sentences.append(f"{names} liggen {when} {words} dan {than}.")
+        trend = _trend_sentence(row, label, versus)
+        if trend is not None:
+            target.append(trend)
+    area_sentences += _shared_sentences(grouped, than)
     sentences = area_sentences + domain_sentences[:max_domains]
     if not area_sentences:
-        sentences.insert(
-            0,
-            f"Geen enkel leergebied wijkt in {latest} duidelijk af van {versus}.",
-        )
+        sentences.insert(0, f"Geen enkel leergebied wijkt in {latest} duidelijk af van {versus}.")
     if len(domain_sentences) > max_domains:
         sentences.append(
             f"En nog {len(domain_sentences) - max_domains} andere opvallende domeinen: "
@@ -196,6 +223,9 @@ def _years(row: dict, rules: Rules) -> tuple[str, int, int | None]:
     if _is_missing(first) or k <= 1:
         return last, max(k, 1), n
     start = int(first)
+    span = school_year_start(last) - start + 1
+    if span > k:  # a skipped or small year inside the window: say which years counted
+        return f"de {k} schooljaren met resultaten tussen {start}-{start + 1} en {last}", k, n
     return f"{start}-{start + 1} tot {last}", k, n
 
 
@@ -257,6 +287,19 @@ def why_colour(row: pd.Series | dict, rules: Rules | None = None) -> str:
         f"{format_number(get('score_mean'))}; {group}{ses}: {similar}; Vlaanderen: "
         f"{format_number(get('flanders_mean'))}."
     ]
+    if (
+        rules.colour_comparison == SIMILAR
+        and not _is_missing(get("year_diff"))
+        and not _is_missing(get("score_mean"))
+    ):
+        # The colour compares with what schools with the same leerlingenpopulatie (SES index)
+        # score, which is not exactly the mean of the SES group printed above.
+        expected = float(get("score_mean")) - float(get("year_diff"))
+        this_year.append(
+            f"- **Verwacht** voor een school met uw leerlingenpopulatie (zonder uw school): "
+            f"{format_number(expected)}; daarmee vergelijkt de kleur, niet met het "
+            "groepsgemiddelde."
+        )
     if not _is_missing(get("year_diff")):
         this_year.append(
             f"- **Verschil in dit ene jaar** met {group} (zonder uw school): "
@@ -272,7 +315,10 @@ def why_colour(row: pd.Series | dict, rules: Rules | None = None) -> str:
         return "\n".join(lines)
     span, k, pooled_n = _years(row, rules)
     pupils = f", {pooled_n} leerlingen" if pooled_n else ""
-    years_text = f"de schooljaren {span} samen ({k} jaren{pupils})" if k > 1 else (
+    years_text = (
+        f"{span} samen ({k} jaren{pupils})" if span.startswith("de ")
+        else f"de schooljaren {span} samen ({k} jaren{pupils})"
+    ) if k > 1 else (
         f"alleen {span} ({n} leerlingen; de schooljaren ervoor telden niet mee: te weinig "
         "leerlingen of geen resultaten)"
     )  # fmt: skip

@@ -9,10 +9,12 @@ from __future__ import annotations
 import pandas as pd
 
 from data_model.rules import Rules, load_rules
+from data_model.statistics.chance import expected_chance
 from data_model.statistics.funnel import level_label
 from data_model.texts.formatting import format_number, format_signed
 from data_model.vocabulary import (
     AS_EXPECTED,
+    COLOURED_STATUSES,
     COMPARISON_LABELS,
     COMPARISON_PHRASES,
     FALLING,
@@ -47,7 +49,8 @@ def colour_meaning(rules: Rules | None = None) -> str:
         f"Een kleur beschrijft de laatste {rules.status_years} schooljaren samen: ze verschijnt "
         f"alleen als uw school over die jaren duidelijk verschilt van {comparison_label(rules)}, "
         "rekening houdend met toeval bij de leerlingen en met het gewone verschil tussen "
-        "klassen van jaar tot jaar; het getal in de cel is de score van dat ene schooljaar."
+        "klassen van jaar tot jaar. Het getal in de cel is dat verschil in punten, over die "
+        "jaren samen: precies wat de kleur beoordeelt."
     )
 
 
@@ -105,6 +108,30 @@ def trend_levels(rules: Rules) -> str:
 def descriptive_level(rules: Rules) -> str:
     """'95 %-interval': intervals without a colour (subgroups, the SES scatter)."""
     return interval_level(rules.descriptive_confidence)
+
+
+def chance_sentence(results: pd.DataFrame, rules: Rules) -> str:
+    """How many colours and arrows the cells shown hold, next to how many a school exactly
+    like its peers would show by chance (statistics.chance): one colour can be chance, a
+    pattern over years and domains rarely is. `results` are the rows a photo shows (one
+    school and test, every cell and year); arrows are those of the latest year, as shown."""
+    if results.empty:
+        return ""
+    latest = results[results["school_year"] == results["school_year"].max()]
+    by_chance_colours = expected_chance(results.assign(trend=TOO_SHORT), rules).colours
+    by_chance_arrows = expected_chance(latest, rules).arrows
+    colours = int(results["status"].isin(COLOURED_STATUSES).sum())
+    arrows = int(latest["trend"].isin((RISING, FALLING)).sum())
+    years = results["school_year"].nunique()
+    cells = "gekleurde cel" if colours == 1 else "gekleurde cellen"
+    arrow_word = "pijl" if arrows == 1 else "pijlen"
+    return (
+        f"Deze schoolfoto toont over {years} schooljaren {colours} {cells} en "
+        f"{arrows} {arrow_word}. Een school die precies doet wat {comparison_label(rules)} doen, "
+        f"toont er door toeval gemiddeld {format_number(by_chance_colours)} kleuren en "
+        f"{format_number(by_chance_arrows)} pijlen: één kleur kan toeval zijn, een patroon over "
+        "jaren en domeinen zelden."
+    )
 
 
 def much_size(rules: Rules) -> str:

@@ -1,4 +1,4 @@
-"""The trend verdict of one series in plain Dutch (Trends page, issues 3 and 11).
+"""The trend verdict of one series in plain Dutch (Trends page).
 
 Pure functions over the rows of one cell (as returned by reading.trends.trend_results), so
 the page and the tests say exactly the same thing. The verdict itself (rising /

@@ -1,8 +1,8 @@
 """Exports keep scope and suppression: Excel school photo and PDF conversation sheet.
 
 Uses the canary database of tests/pages/access_helpers.py: impossible values planted in the
-suppressed rows of one school must not appear anywhere in its exported files. The export
-modules belong to other issues; these tests only check access and privacy.
+suppressed rows of one school must not appear anywhere in its exported files. Whether the
+exports are otherwise right is tested elsewhere; these tests only check access and privacy.
 """
 
 from __future__ import annotations

@@ -1,4 +1,6 @@
-"""SES-adjusted expected scores (statistics/expected.py), as stored, against statsmodels OLS."""
+"""SES-adjusted expected scores (statistics/expected.py), as stored, against statsmodels: the
+pupil-level OLS on background, then the composition stage (WLS of the schools' differences on
+their SES index, leave-one-out)."""
 
 from __future__ import annotations
 
@@ -33,6 +35,35 @@ def _pupil_scores(frame: pd.DataFrame, area: str | None, domain: str | None) -> 
     else:
         sel = frame
     return sel.groupby(["school_id", "pupil_id", *NAMES], as_index=False)["score"].mean()
+
+
+def _composition(
+    con: duckdb.DuckDBPyConnection, reference: pd.DataFrame, shown: pd.Series, year: str
+) -> pd.DataFrame:
+    """The second stage of docs/statistics.md §7: each school's difference against what the
+    other shown schools with an SES index show at its index (statsmodels WLS on 1, x, x²,
+    x = (index − 50)/25, weights n), moved from the difference into the expected score."""
+    index = con.execute(
+        "SELECT school_id, ses_index FROM school_context WHERE school_year = ?", [year]
+    ).df()
+    ref = reference.join(index.set_index("school_id"))
+    x = (ref["ses_index"].to_numpy(float) - 50) / 25
+    X = np.column_stack([np.ones_like(x), x, x**2])
+    fit_rows = shown.to_numpy() & np.isfinite(x)
+    ref["composition"], ref["leverage"] = 0.0, 0.0
+    for i in np.flatnonzero(np.isfinite(x)):
+        others = fit_rows.copy()
+        others[i] = False
+        if others.sum() < load_rules().ses_model_min_schools:
+            continue
+        w = ref["n"].to_numpy(float)[others]
+        fit = sm.WLS(ref["va"].to_numpy()[others], X[others], weights=w).fit()
+        ref.iloc[i, ref.columns.get_loc("composition")] = float(fit.predict(X[i : i + 1])[0])
+        inv = np.linalg.inv(X[others].T @ (w[:, None] * X[others]))
+        ref.iloc[i, ref.columns.get_loc("leverage")] = float(X[i] @ inv @ X[i])
+    return ref.assign(
+        va=ref["va"] - ref["composition"], expected=ref["expected"] + ref["composition"]
+    )
 
 
 @pytest.fixture(scope="module")
@@ -92,6 +123,7 @@ def test_matches_statsmodels_ols(
     ours = schools[same_cell(schools)].set_index("school_id").loc[reference.index]
     shown = reference["n"] >= load_rules().min_group_size
     assert (ours["suppressed"] == ~shown).all()
+    reference = _composition(con, reference, shown, year)
     ref, got = reference[shown], ours[shown]
     np.testing.assert_allclose(got["expected_mean"], ref["expected"], atol=1e-8)
     np.testing.assert_allclose(got["value_added"], ref["va"], atol=1e-8)
@@ -104,7 +136,7 @@ def test_matches_statsmodels_ols(
     got, ref = got[coloured], ref[coloured]
     half = (got["va_year_ci_high"] - got["va_year_ci_low"]) / 2
     np.testing.assert_allclose(got["va_year_ci_low"] + half, got["value_added"], atol=1e-8)
-    extra = half**2 - z**2 * pooled / ref["n"]
+    extra = half**2 - z**2 * pooled * (1 / ref["n"] + ref["leverage"])
     assert extra.min() >= -1e-8
     assert extra.max() - extra.min() == pytest.approx(0, abs=1e-6)
     assert got["observed_mean"].to_numpy() == pytest.approx(

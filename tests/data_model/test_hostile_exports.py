@@ -1,4 +1,4 @@
-"""Every file the app offers, built from hostile data (issue 14): no formula, no broken file.
+"""Every file the app offers, built from hostile data: no formula, no broken file.
 
 Files: the Excel school photo, the PDF conversation sheet, the Gegevens control report (CSV),
 the five import templates and the users sheet. Each is opened and every cell is checked:

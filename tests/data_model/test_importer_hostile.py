@@ -1,4 +1,4 @@
-"""Hostile and tricky files (issue 12): each is refused with its exact Dutch message and
+"""Hostile and tricky files: each is refused with its exact Dutch message and
 changes nothing, or (where the file is valid) is read the way a director means it.
 
 The files are generated here, small: a zip-bomb-like workbook is a few hundred KB built with

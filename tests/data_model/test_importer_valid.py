@@ -109,7 +109,7 @@ def test_quirky_results_workbook_imports_and_colours_the_new_year(db: Database) 
     assert sorted(stored, key=str) == sorted(expected, key=str)
     # The import refreshed school_result for the new year. There is no context for 2025-2026
     # yet, so no SES group: the three schools get the Flanders mean but no similar schools,
-    # and are never compared with each other (issue 11), hence no colour yet.
+    # and are never compared with each other, hence no colour yet.
     new_year = (
         db.cursor()
         .execute(

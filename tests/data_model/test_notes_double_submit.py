@@ -1,4 +1,4 @@
-"""Double clicks and reruns save a note once; concurrent sessions lose nothing (issue 14).
+"""Double clicks and reruns save a note once; concurrent sessions lose nothing.
 
 Ten sessions (threads) each submit their own note twice at the same moment, as a double
 click or a rerun does with one form token: 0 duplicates and 0 lost notes. A different text

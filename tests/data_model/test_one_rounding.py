@@ -1,5 +1,6 @@
-"""One rounding rule for every output: a stored 62.55 is 62,6 on the page, in the Excel school
-photo and in the PDF conversation sheet (half away from zero, one decimal; Python's round()
+"""One rounding rule for every output: a stored 2.55 is +2,6 on the page, in the Excel school
+photo and in the PDF conversation sheet (the judged difference each of them prints beside a
+colour) (half away from zero, one decimal; Python's round()
 would give 62.5 because 62.55 is 62.5499... in binary)."""
 
 from __future__ import annotations
@@ -36,10 +37,10 @@ def _outputs(db: Database, school: str, year: str, aid: str) -> dict[str, list[s
     wb = openpyxl.load_workbook(io.BytesIO(build_school_xlsx(con, admin, school)))
     pdf = pypdf.PdfReader(io.BytesIO(build_conversation_pdf(con, admin, school, year)))
     return {
-        "page": [str(v).split(" ")[0] for b in page for v in b.table.to_numpy().ravel()],
+        "page": [str(v).split(" ")[0].lstrip("+") for b in page for v in b.table.to_numpy().ravel()],
         "excel": [f"{c.value:.1f}".replace(".", ",") for row in wb.worksheets[0].iter_rows()
                   for c in row if isinstance(c.value, float)],
-        "pdf": " ".join(p.extract_text() for p in pdf.pages).split(),
+        "pdf": [w.lstrip("+") for w in " ".join(p.extract_text() for p in pdf.pages).split()],
     }  # fmt: skip
 
 
@@ -50,27 +51,27 @@ def test_62_55_is_62_6_on_the_page_in_excel_and_in_the_pdf(writable_db: Path) ->
             db.cursor()
             .execute(
                 f"SELECT school_id, school_year, assessment_id FROM school_result WHERE {TOTAL} "
-                "AND NOT suppressed ORDER BY school_year DESC, school_id LIMIT 1"
+                "AND NOT suppressed AND status_estimate IS NOT NULL ORDER BY school_year DESC, school_id LIMIT 1"
             )
             .fetchone()
         )
         with db.write() as con:
             con.execute(
-                f"UPDATE school_result SET score_mean = 62.45 WHERE {TOTAL} AND school_id = ? "
+                f"UPDATE school_result SET status_estimate = 2.45 WHERE {TOTAL} AND school_id = ? "
                 "AND school_year = ? AND assessment_id = ?",
                 [school, year, aid],
             )
-        before = _outputs(db, school, year, aid)  # 62.45: 62,5 everywhere
+        before = _outputs(db, school, year, aid)  # 2.45: +2,5 everywhere
         with db.write() as con:
             con.execute(
-                f"UPDATE school_result SET score_mean = 62.55 WHERE {TOTAL} AND school_id = ? "
+                f"UPDATE school_result SET status_estimate = 2.55 WHERE {TOTAL} AND school_id = ? "
                 "AND school_year = ? AND assessment_id = ?",
                 [school, year, aid],
             )
         after = _outputs(db, school, year, aid)
         for output in ("page", "excel", "pdf"):
-            # the one changed number moved from 62,5 to 62,6 in every output
-            assert after[output].count("62,6") == before[output].count("62,6") + 1, output
-            assert after[output].count("62,5") == before[output].count("62,5") - 1, output
+            # the one changed number moved from 2,5 to 2,6 in every output
+            assert after[output].count("2,6") == before[output].count("2,6") + 1, output
+            assert after[output].count("2,5") == before[output].count("2,5") - 1, output
     finally:
         db.close()

@@ -1,4 +1,4 @@
-"""One verdict per number (issue 11): no page contradicts another on the same school, school
+"""One verdict per number: no page contradicts another on the same school, school
 year and cell.
 
 Each page's data function is called as the page calls it (Schoolfoto grid and tiles, "wat valt

@@ -1,4 +1,4 @@
-"""One scoped reader per request: scope checked once, each result read once (issue 10)."""
+"""One scoped reader per request: scope checked once, each result read once."""
 
 from __future__ import annotations
 

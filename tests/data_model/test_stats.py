@@ -7,6 +7,7 @@ rules.toml changes what is expected, not whether the test makes sense.
 from __future__ import annotations
 
 import math
+from statistics import NormalDist
 
 import numpy as np
 import pandas as pd
@@ -117,6 +118,76 @@ def test_pooled_status_by_hand():
     assert np.isnan(
         pooled_estimates(z, q, np.array([[0.01]]), np.array([[0.04]]), 3)["theta"][0, 2]
     )
+
+
+def test_a_school_that_skipped_years_is_judged_on_its_latest_three_years_with_data():
+    # Years 0..5; the school skipped years 3 and 4: the colour of year 5 pools 5, 2 and 1.
+    z = np.array([[0.5, 0.3, 0.1, np.nan, np.nan, 0.2]])
+    q = np.full((1, 6), 0.02)
+    n = np.array([[20.0, 21.0, 22.0, np.nan, np.nan, 25.0]])
+    args = (np.array([[0.01]]), np.array([[0.04]]), 3)
+    out = pooled_estimates(z, q, *args, span=5, n=n)
+    assert out["k"][0, 5] == 3 and out["first"][0, 5] == 1
+    assert out["n"][0, 5] == 21 + 22 + 25
+    assert out["dbar"][0, 5] == pytest.approx(0.2)
+    # Without the span (the old window) year 5 stood alone.
+    assert pooled_estimates(z, q, *args)["k"][0, 5] == 1
+
+
+def test_a_school_with_a_wider_spread_gets_a_wider_interval():
+    from data_model.statistics.groups import own_spread
+
+    # Four schools, eight years each, pooled SD 10; school A's pupils differ 1.5x as much.
+    rows = [
+        (s, f"{2017 + y}-{2018 + y}", 25, 60.0, sd)
+        for s, sd in (("A", 15.0), ("B", 10.0), ("C", 10.0), ("D", 10.0))
+        for y in range(8)
+    ]
+    cells = pd.DataFrame(
+        rows, columns=["school_id", "school_year", "n_pupils", "score_mean", "score_sd"]
+    ).assign(assessment_id="ovsg6", learning_area=None, domain=None, ses_group=1.0)
+    out = add_comparisons(cells)  # the pooled spread for everyone (the default)
+    var_w = out["sd_within"].to_numpy() ** 2
+    f = own_spread(out, var_w, 50.0)
+    a = out["school_id"].to_numpy() == "A"
+    df = 8 * 24
+    expected_a = (df * 225 / var_w[a][0] + 50) / (df + 50)
+    assert f[a] == pytest.approx(expected_a)
+    assert f[a][0] > 1.5 and f[~a].max() < 1
+    with_own = add_comparisons(cells, prior_df=50.0)
+    assert (with_own["test_var"][a] > out["test_var"][a]).all()
+    # No SD anywhere: the pooled value (f = 1).
+    assert np.allclose(own_spread(out.assign(score_sd=np.nan), var_w, 50.0), 1.0)
+
+
+def test_the_comparison_follows_the_ses_index_without_jumping_at_a_group_boundary():
+    # 41 schools; the mean rises 0.1 point per index point; groups split at index 50.
+    index = np.linspace(30, 70, 41)
+    cells = pd.DataFrame(
+        {
+            "school_id": [f"{i:06d}" for i in range(41)],
+            "school_year": "2024-2025",
+            "assessment_id": "ovsg6",
+            "learning_area": None,
+            "domain": None,
+            "n_pupils": 20,
+            "score_mean": 60 + 0.1 * (index - 50),
+            "score_sd": 10.0,
+            "ses_group": np.where(index < 50, 1.0, 2.0),
+            "ses_index": index,
+        }
+    )
+    by_group = add_comparisons(cells)
+    by_index = add_comparisons(cells, min_model_schools=20)
+    # Every school does exactly what its index predicts: no difference with the model...
+    assert np.allclose(by_index["test_diff"], 0, atol=1e-9)
+    # ...while the group mean puts the schools at a group's edges 1 point off.
+    assert by_group["test_diff"].abs().max() > 0.9
+    # The published similar mean stays the group's.
+    assert np.allclose(by_group["similar_mean"], by_index["similar_mean"])
+    # Too few other schools with an index: the group mean.
+    few = add_comparisons(cells, min_model_schools=100)
+    assert np.allclose(few["test_diff"], by_group["test_diff"])
 
 
 def test_weighted_slope_by_hand_is_a_z_test_with_known_variance():
@@ -281,3 +352,64 @@ def test_a_results_file_without_sds_colours_like_the_same_file_with_them(writabl
         [before.value_counts(normalize=True), after.value_counts(normalize=True)], axis=1
     ).fillna(0)
     assert (shares.iloc[:, 0] - shares.iloc[:, 1]).abs().max() <= 0.02
+
+
+def test_the_flanders_gap_is_the_gap_within_schools_not_between_them():
+    from data_model.reading.subgroups import flanders_gaps
+
+    # Two schools, each with a gap of −2 inside, but the second (with most of the group)
+    # scores 10 lower for everyone: over all pupils the gap is 59 − 69 = −10.
+    rows = []
+    for school, (n1, m1, n2, m2) in {"A": (10, 68.0, 90, 70.0), "B": (90, 58.0, 10, 60.0)}.items():
+        rows.append(("home_language", school, "niet Nederlands", n1, n1 * m1))
+        rows.append(("home_language", school, "Nederlands", n2, n2 * m2))
+    sums = pd.DataFrame(rows, columns=["dimension", "school_id", "grp", "n", "s"])
+    within = flanders_gaps(sums)
+    overall = flanders_gaps(sums.drop(columns="school_id").groupby(
+        ["dimension", "grp"], as_index=False).sum())  # fmt: skip
+    assert within[("home_language", "niet Nederlands")] == pytest.approx(-2.0)
+    assert overall[("home_language", "niet Nederlands")] == pytest.approx(-10.0)
+
+
+def test_the_gaps_of_a_cell_are_tested_together():
+    from data_model.reading.subgroups import summarise_groups
+
+    flanders = _groups(20_000, 58.0, 60_000, 62.0)
+    one = summarise_groups(_groups(40, 56.0, 60, 62.0), flanders).set_index("group")
+    # A gap of −6 against −4: alone it is tested at subgroup_confidence...
+    alone = one.loc["niet Nederlands"]
+    level = RULES.subgroup_confidence
+    half = (alone["gap_ci_high"] - alone["gap_ci_low"]) / 2
+    se = (alone["diff_ci_high"] - alone["diff_ci_low"]) / 2 / z_value(RULES.descriptive_confidence)
+    assert half / se == pytest.approx(z_value(level), rel=0.05)
+    assert alone["gap_text"].startswith("Geen duidelijk verschil")
+    # ...and with a second dimension in the cell, each at 1 − (1 − level) / 2: wider.
+    two = pd.concat([_groups(40, 56.0, 60, 62.0), _groups(50, 60.0, 50, 60.0).assign(
+        dimension="gender", grp=["jongens", "meisjes"])])  # fmt: skip
+    fl_two = pd.concat([flanders, _groups(40_000, 60.0, 40_000, 60.0).assign(
+        dimension="gender", grp=["jongens", "meisjes"])])  # fmt: skip
+    both = summarise_groups(two, fl_two).set_index("group").loc["niet Nederlands"]
+    assert both["gap_ci_high"] - both["gap_ci_low"] > 2 * half
+
+
+def test_chance_colours_and_arrows_of_a_school_like_its_peers():
+    from data_model.statistics.chance import colour_probability, expected_chance
+
+    # θ/s is N(0, λ) for a null school: with λ = 1 a colour comes at the test's own level,
+    # with shrinkage much less often.
+    assert colour_probability(np.array([1.0]), np.array([1.96]))[0] == pytest.approx(0.05, 1e-3)
+    half = 2 * (1 - NormalDist().cdf(1.96 / math.sqrt(0.5)))
+    assert colour_probability(np.array([0.5]), np.array([1.96]))[0] == pytest.approx(half)
+    rows = pd.DataFrame(
+        {
+            "status": ["higher", "as_expected", "too_few"],
+            "reliability": [1.0, 0.5, np.nan],
+            "z_crit": [1.96, 1.96, 1.96],
+            "trend": ["rising", "too_short", "no_clear_trend"],
+            "domain": [None, "Meetkunde", "Getallen"],
+        }
+    )
+    said = expected_chance(rows, RULES)
+    assert said.colours == pytest.approx(0.05 + half, 1e-3)
+    assert said.arrows == pytest.approx(RULES.trend_alpha + RULES.trend_domain_alpha)
+    assert (said.cells, said.trend_cells) == (2, 2)

@@ -1,5 +1,6 @@
-"""Issue 13 in Chromium: axe-core on every page x role, the grid, same-tab links, no league
-tables, the Dutch uploader. Nothing here is timed (bench/browser.py measures speed)."""
+"""At a glance, in Chromium: axe-core on every page x role, the grid at 1280 and 800 px and by
+touch, same-tab links, no league tables, the Dutch uploader. Nothing here is timed
+(bench/browser.py measures speed)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from ui.navigation import PAGES, ROOT
 pytestmark = pytest.mark.browser
 
 ROLES = ("Directeur", "Anker", "Regioteam", "Beheerder")
+LAST_START = 2024  # the sample's latest school year starts in September 2024
 STALE = "document.querySelectorAll('[data-stale=true]').length === 0"
 WCAG = {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}
 
@@ -106,10 +108,11 @@ def test_grid_fits_a_laptop_and_explains_the_clicked_cell(small_page, live_app):
     blocks = small_page.locator("[data-testid=stMain] [data-testid=stDataFrame]")
     blocks.nth(4).locator("canvas").first.wait_for()
     assert blocks.count() == 5  # the total and four learning areas, visibly apart
-    # Every school year has its header (the grid's accessible table), and the trend column.
+    # Every school year has its header (the grid's accessible table), newest first, after the
+    # trend column.
     headers = _headers(blocks.nth(2))
-    assert headers[0] == "Wiskunde" and headers[-1] == "Trend"
-    assert headers[1:-1] == [f"{y}-{y + 1}" for y in range(2017, 2025)]
+    assert headers[0] == "Wiskunde" and headers[1] == "Trend"
+    assert headers[2:] == [f"{y}-{y + 1}" for y in range(LAST_START, 2016, -1)]
     box = blocks.nth(2).bounding_box()
     assert box is not None and box["x"] + box["width"] <= 1280  # no year cut off at 1280 px
     # A click on a cell: the explanation appears right under that learning area.
@@ -127,16 +130,58 @@ def test_grid_fits_a_laptop_and_explains_the_clicked_cell(small_page, live_app):
 
 
 def test_grid_is_usable_at_800_px(browser, live_app):
-    with open_page(browser, 800, 900) as page:
+    with open_page(browser, 800, 1000) as page:
         page.goto(live_app + "/schoolfoto")
         _settle(page)
         block = page.locator("[data-testid=stMain] [data-testid=stDataFrame]").nth(1)
         block.locator("canvas").first.wait_for()
-        # The labels stay pinned while the years scroll sideways inside the grid, not the page.
+        # The labels stay pinned while older years scroll sideways inside the grid, not the page.
         assert page.evaluate("document.documentElement.scrollWidth") <= 800
-        assert _headers(block)[0] == "Nederlands"
+        headers = _headers(block)
+        assert headers[:3] == ["Nederlands", "Trend", f"{LAST_START}-{LAST_START + 1}"]
         box = block.bounding_box()
         assert box is not None and box["x"] + box["width"] <= 800
+        # The label, the trend and the latest year fit on load, without scrolling sideways.
+        widths = block.evaluate(
+            "e => Array.from(e.querySelectorAll('table th')).slice(0, 3)"
+            ".map(x => parseFloat(getComputedStyle(x).width) || 0)"
+        )
+        assert box["x"] + (sum(widths) if all(widths) else 190 + 160 + 76) <= 800
+
+
+def test_one_tap_or_quick_click_on_any_cell_explains_that_cell(browser, live_app):
+    """On a touch screen, and with a click that does not rest on the cell first: each one
+    opens the explanation of the cell it hit, under its own learning area."""
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900}, locale="nl-BE", has_touch=True
+    )
+    try:
+        page = context.new_page()
+        page.set_default_timeout(60_000)
+        page.goto(live_app + "/schoolfoto")
+        _settle(page)
+        blocks = page.locator("[data-testid=stMain] [data-testid=stDataFrame]")
+        blocks.nth(4).locator("canvas").first.wait_for()
+        titles = ["Totaal", "Nederlands", "Wiskunde", "Wereldoriëntatie", "Frans"]
+        for block, row, how in (
+            (0, 1, "tap"), (2, 2, "tap"), (4, 1, "click"), (1, 3, "tap"), (3, 1, "click"),
+        ):  # fmt: skip
+            blocks.nth(block).scroll_into_view_if_needed()
+            box = blocks.nth(block).bounding_box()
+            assert box is not None
+            x, y = box["x"] + 190 + 160 + 30, box["y"] + 32 * row + 16  # the latest year
+            if how == "tap":
+                page.touchscreen.tap(x, y)
+            else:  # no resting: one move, then press and release at once
+                page.mouse.move(x, y)
+                page.mouse.down()
+                page.mouse.up()
+            explanation = page.locator(f".st-key-uitleg-raster-{block}")
+            expect(explanation).to_contain_text("Waarom deze kleur?", timeout=30_000)
+            expect(explanation).to_contain_text(titles[block])
+            expect(page.locator("[class*=st-key-uitleg-]")).to_have_count(1)
+    finally:
+        context.close()
 
 
 def test_anker_links_open_in_the_same_tab_with_the_role_kept(page, live_app):

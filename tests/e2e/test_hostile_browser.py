@@ -1,4 +1,4 @@
-"""Browser sweep with hostile data (issue 14): every page × role in Chromium.
+"""Browser sweep with hostile data: every page × role in Chromium.
 
 The app runs on a copy of the sample database with the payload of tests/hostile.py in every
 text field. For each role (a user who sees the school with the planted notes) every page of

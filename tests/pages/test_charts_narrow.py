@@ -1,4 +1,4 @@
-"""Every chart reads at 800 px (issue 13): no school year dropped, no subtitle cut off.
+"""Every chart reads at 800 px: no school year dropped, no subtitle cut off.
 
 At 800 px next to the sidebar a chart is about 430 px wide. Vega's default then hides every
 other school-year label (labelOverlap) and ends a long subtitle with an ellipsis; the

@@ -249,7 +249,7 @@ def _keys_in_columns_in_forms(at: AppTest) -> set[str]:
 
 
 def test_a_saved_note_is_saved_once_and_the_form_is_empty(write_env, viewers) -> None:
-    """Issue 14: after "Bewaard." the form is empty; a rerun, or a second click on the now
+    """After "Bewaard." the form is empty; a rerun, or a second click on the now
     empty form, stores nothing more (and the empty click says why)."""
     db = write_env
     director, school = _director_and_school(db, viewers)

@@ -1,4 +1,4 @@
-"""Errors without internals (issue 14): a failing page shows a Dutch message with a
+"""Errors without internals: a failing page shows a Dutch message with a
 reference; the exception text, traceback and server paths only reach the server log."""
 
 from __future__ import annotations

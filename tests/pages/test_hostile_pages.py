@@ -1,4 +1,4 @@
-"""Hostile data on every page × role (issue 14): nothing from data renders as Markdown.
+"""Hostile data on every page × role: nothing from data renders as Markdown.
 
 A copy of the sample database gets the payload of tests/hostile.py in every text field; each
 page is run for each role that sees it, on the school with the planted notes. Every piece of

@@ -14,7 +14,7 @@ from ui import support_charts as charts
 
 
 def _grey(colour: str) -> bool:
-    """Neutral series are greys (r = g = b): blue and orange mean a status (issue 13)."""
+    """Neutral series are greys (r = g = b): blue and orange mean a status."""
     c = colour.lstrip("#").lower()
     return c[0:2] == c[2:4] == c[4:6]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from dataclasses import replace
 
 import duckdb
 import numpy as np
@@ -58,7 +59,7 @@ def _series() -> pd.DataFrame:
             "diff_similar": [1.25, np.nan, 1.5],
             "ci_low": [-2.0, np.nan, -2.5],
             "ci_high": [4.0, np.nan, 5.0],
-            # Each year's own difference and interval: what the chart shows (issue 11).
+            # Each year's own difference and interval: what the chart shows.
             "year_diff": [1.25, np.nan, 1.5],
             "year_ci_low": [-2.5, np.nan, -3.0],
             "year_ci_high": [5.0, np.nan, 6.0],
@@ -181,6 +182,13 @@ def test_subgroup_chart_shows_sizes_and_intervals() -> None:
     spec = build_subgroup_chart(shown, "% juist").to_dict()
     assert [layer["mark"]["type"] for layer in spec["layer"]] == ["rule", "point", "text"]
     assert spec["layer"][2]["encoding"]["text"]["field"] == "leerlingen"
+    # The level of the interval is read from rules.toml: a change there changes the chart.
+    assert "lijn = 95 %-interval" in json.dumps(spec, ensure_ascii=False)
+    other = replace(load_rules(), descriptive_confidence=0.9)
+    wording = json.dumps(
+        build_subgroup_chart(shown, "% juist", other).to_dict(), ensure_ascii=False
+    )
+    assert "lijn = 90 %-interval" in wording and "95 %" not in wording
 
 
 def test_directeur_funnel_names_no_other_school(con: duckdb.DuckDBPyConnection, viewers) -> None:
