@@ -127,7 +127,7 @@ def build_pupils(con: duckdb.DuckDBPyConnection, path: Path, year: int, target: 
         for pid, sid, gender, lang, mother, allow, neigh, phase in pupils:
             if count >= target:
                 break
-            new_id = f"{sid}-{year}-{copy}-{pid[-3:]}"
+            new_id = f"{sid}-{year}-{copy}-{count}"  # unique: stored ids are keyed hashes
             values = [_none(float(v)) for v in scores.loc[pid].to_numpy()]
             ws.append([new_id, sid, f"{year}-{year + 1}", "ovsg6", gender, yes[lang],
                        yes[mother], yes[allow], yes[neigh], phase, *values])  # fmt: skip
