@@ -103,12 +103,13 @@ def build_pupils(con: duckdb.DuckDBPyConnection, path: Path, year: int, target: 
     pupils = con.execute(
         "SELECT pupil_id, school_id, gender, home_language_dutch, mother_low_education, "
         "school_allowance, neighbourhood_low, support_phase FROM pupils WHERE school_year = ? "
-        "ORDER BY pupil_id",
+        "AND grade = 6 ORDER BY pupil_id",  # the sample also holds grade-4 pupils (vt4)
         [src],
     ).fetchall()
     long = con.execute(
         "SELECT r.pupil_id, r.learning_area || ' - ' || r.domain AS col, r.score "
-        "FROM pupil_results r JOIN pupils p USING (pupil_id) WHERE p.school_year = ?",
+        "FROM pupil_results r JOIN pupils p USING (pupil_id) WHERE p.school_year = ? "
+        "AND r.assessment_id = 'ovsg6'",
         [src],
     ).df()
     scores = long.pivot(index="pupil_id", columns="col", values="score")
@@ -126,7 +127,7 @@ def build_pupils(con: duckdb.DuckDBPyConnection, path: Path, year: int, target: 
         for pid, sid, gender, lang, mother, allow, neigh, phase in pupils:
             if count >= target:
                 break
-            new_id = f"{sid}-{year}-{copy}-{pid[:12]}"  # the id's own part, not its year
+            new_id = f"{sid}-{year}-{copy}-{count}"  # unique: stored ids are keyed hashes
             values = [_none(float(v)) for v in scores.loc[pid].to_numpy()]
             ws.append([new_id, sid, f"{year}-{year + 1}", "ovsg6", gender, yes[lang],
                        yes[mother], yes[allow], yes[neigh], phase, *values])  # fmt: skip

@@ -11,7 +11,7 @@ from pathlib import Path
 import streamlit as st
 
 from data_model.reading.access import Viewer
-from data_model.vocabulary import ROLES
+from data_model.vocabulary import ROLES, SCHOOL_STAFF_ROLES
 
 ALL = frozenset(ROLES)
 
@@ -34,6 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PAGE_ICON = str(ROOT / "ui" / "static" / "schoolfoto-icon.png")
 STAFF = frozenset({"anker", "regioteam", "beheerder"})
 ADMIN = frozenset({"beheerder"})
+SCHOOL_STAFF = SCHOOL_STAFF_ROLES  # class groups and pupils stay inside the school
 
 # The order of the menu. A page whose file does not exist (yet) is left out, so pages can be
 # added by creating their file.
@@ -42,6 +43,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("app_pages/schoolfoto.py", "Schoolfoto", ":material/grid_view:"),
     PageSpec("app_pages/trends.py", "Trends", ":material/trending_up:"),
     PageSpec("app_pages/vergelijken.py", "Vergelijken", ":material/compare_arrows:"),
+    PageSpec("app_pages/klassen.py", "Klassen", ":material/groups:", roles=SCHOOL_STAFF),
     PageSpec("app_pages/zorg.py", "Zorg en begeleiding", ":material/diversity_1:"),
     PageSpec("app_pages/datagesprek.py", "Datagesprek", ":material/forum:"),
     PageSpec("app_pages/ronde.py", "Ronde", ":material/route:", roles=STAFF),

@@ -23,6 +23,8 @@ import pandas as pd
 from data_model.imports.checks import Context, Frames
 from data_model.imports.problems import ImportRejected
 from data_model.rules import load_rules
+from data_model.statistics.classes import refresh_class_results
+from data_model.statistics.progress import refresh_school_progress
 from data_model.storage.pupil_key import folder_of, load_secret, pupil_key, pupil_row_id
 
 Outcome = tuple[int, int, bool]  # rows added, rows replaced, unchanged
@@ -213,6 +215,9 @@ def write_pupils(
         "INSERT INTO pupil_results (" + r_cols + ") SELECT " + r_cols + " FROM _imp_results"
     )
     _refuse_double_results(con, aid, len(results))
+    pairs = pupils[["school_id", "school_year"]].drop_duplicates().itertuples(index=False)
+    refresh_class_results(con, [tuple(p) for p in pairs])
+    refresh_school_progress(con)
     return len(results), int(replaced), False
 
 
@@ -227,7 +232,7 @@ def _refuse_double_results(con: duckdb.DuckDBPyConnection, aid: str, expected: i
         "SELECT count(*) FROM pupil_results SEMI JOIN _imp_pupils USING (pupil_id) "
         "WHERE assessment_id = ?",
         [aid],
-    ).fetchone()[0]
+    ).fetchall()[0][0]  # fetchall: a pending result would block the next register()
     if stored != expected:
         raise duckdb.ConstraintException(
             f"{stored - expected} pupil results of {aid} would be stored twice"

@@ -19,7 +19,13 @@ from typing import Any
 import pandas as pd
 
 from data_model.storage.state import SYSTEM_USER_ID, StateStore
-from data_model.vocabulary import BEHEERDER, GUIDANCE_ROLES, NAMED_SCHOOL_ROLES, ROLE_LABELS
+from data_model.vocabulary import (
+    BEHEERDER,
+    GUIDANCE_ROLES,
+    NAMED_SCHOOL_ROLES,
+    ROLE_LABELS,
+    SCHOOL_STAFF_ROLES,
+)
 
 # Measures that must be NULL on a suppressed row (n below the privacy minimum). The
 # materialised table already blanks them; `scrub_suppressed` repeats it right after the SQL
@@ -171,6 +177,22 @@ def require_guidance(viewer: Viewer) -> None:
         raise AccessDenied(
             "Begeleidingsgegevens zijn intern voor de begeleidingsdienst en niet zichtbaar "
             "voor scholen."
+        )
+
+
+def require_school_staff(con: Any, viewer: Viewer) -> None:
+    """Class groups and pupils are for the school's own staff only: never an anker, a
+    regional team or the beheerder, whatever their scope. The role is read from the state
+    store by user id (a Viewer object that claims to be a directeur is not believed)."""
+    row = (
+        _state(con)
+        .execute("SELECT role FROM users WHERE active AND user_id = ?", [viewer.user_id])
+        .fetchone()
+    )
+    if row is None or row[0] not in SCHOOL_STAFF_ROLES:
+        raise AccessDenied(
+            "Klasgroepen en leerlingen zijn alleen zichtbaar voor het eigen schoolteam: "
+            "resultaten van leerlingen en klassen verlaten de school niet."
         )
 
 

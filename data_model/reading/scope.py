@@ -56,6 +56,7 @@ class Read:
     kind: Literal["school", "scope", "admin"]
     guidance: bool
     fn: Callable[..., Any]
+    staff: bool = False  # class groups and pupils: the school's own staff only
 
 
 READS: dict[str, Read] = {}
@@ -129,10 +130,13 @@ def require_school(con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: st
 
 
 def _register(
-    fn: Callable[..., Any], kind: Literal["school", "scope", "admin"], guidance: bool
+    fn: Callable[..., Any],
+    kind: Literal["school", "scope", "admin"],
+    guidance: bool,
+    staff: bool = False,
 ) -> None:
     name = f"{fn.__module__.removeprefix('data_model.')}.{fn.__qualname__}"
-    READS[name] = Read(name, kind, guidance, fn)
+    READS[name] = Read(name, kind, guidance, fn, staff)
 
 
 def _key(fn: Callable[..., Any], args: tuple, kwargs: dict[str, Any]) -> tuple:
@@ -140,9 +144,14 @@ def _key(fn: Callable[..., Any], args: tuple, kwargs: dict[str, Any]) -> tuple:
 
 
 def school_read(
-    fn: Callable[P, R] | None = None, *, guidance: bool = False, memo: bool = True
+    fn: Callable[P, R] | None = None,
+    *,
+    guidance: bool = False,
+    memo: bool = True,
+    staff: bool = False,
 ) -> Any:
-    """Decorate a read of one school: `fn(con, viewer, school_id, ...)`."""
+    """Decorate a read of one school: `fn(con, viewer, school_id, ...)`. `staff=True`: class
+    groups and pupils, for the school's own staff only (`access.require_school_staff`)."""
 
     def decorate(fn: Callable[..., R]) -> Callable[..., R]:
         @functools.wraps(fn)
@@ -151,6 +160,8 @@ def school_read(
         ) -> R:
             if guidance:
                 access.require_guidance(viewer)
+            if staff:
+                access.require_school_staff(con, viewer)
             school_id = str(school_id)
             with request(con, viewer) as req:
                 req.require_school(school_id)
@@ -161,7 +172,7 @@ def school_read(
                     lambda: fn(con, viewer, school_id, *args, **kw),
                 )
 
-        _register(read, "school", guidance)
+        _register(read, "school", guidance, staff)
         return read
 
     return decorate(fn) if fn is not None else decorate

@@ -32,6 +32,7 @@ from data_model.settings import setting
 KEY_FILE = "pupil-key.secret"
 KEY_ENV = "SCHOOLFOTO_PUPIL_KEY"
 KEY_HEX_CHARS = 20  # 80 bits: no two pupils of Flanders share a key by chance
+_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud in a meeting
 
 
 def key_path(folder: Path) -> Path:
@@ -81,3 +82,14 @@ def pupil_key(secret: bytes, school_id: str, number: object) -> str:
 def pupil_row_id(key: str, school_year: str) -> str:
     """`pupils.pupil_id`: one row per pupil and school year (the key plus the year)."""
     return f"{key}-{school_year[:4]}"
+
+
+def pupil_code(key: str) -> str:
+    """The pseudonymous code a director sees for a pupil (LL-7KQ2MX): the same every year,
+    because it is derived from the key; it says nothing without the school's own file."""
+    value = int(key[:12], 16)
+    chars = []
+    for _ in range(6):
+        value, digit = divmod(value, len(_CODE_ALPHABET))
+        chars.append(_CODE_ALPHABET[digit])
+    return "LL-" + "".join(chars)

@@ -286,6 +286,48 @@ CREATE TABLE IF NOT EXISTS expected_model (
     residual_sd                  DOUBLE
 );
 
+-- Results per class group inside a school (statistics/classes.py): descriptive, never
+-- coloured. Seen only by the school's own staff (reading/classes.py). Suppressed rows (below
+-- the privacy minimum, or hidden so that a small group cannot be derived from the school's
+-- result minus the other groups) hold no measure.
+CREATE TABLE IF NOT EXISTS class_result (
+    school_id        TEXT NOT NULL,
+    school_year      TEXT NOT NULL,
+    assessment_id    TEXT NOT NULL,
+    class_group      TEXT NOT NULL,
+    learning_area    TEXT,
+    domain           TEXT,
+    n_pupils         INTEGER,
+    score_mean       DOUBLE,
+    score_sd         DOUBLE,
+    pct_goal_reached DOUBLE,
+    ci_low           DOUBLE,   -- 95 % interval of the class mean (t quantile)
+    ci_high          DOUBLE,
+    suppressed       BOOLEAN NOT NULL
+);
+
+-- Learning gain of pupils linked from grade 4 to grade 6 (statistics/progress.py): the
+-- grade-6 score minus the score expected from the same pupils' grade-4 score (a Flanders-wide
+-- line per cohort), pooled, shrunk and coloured like school_result. learning_area NULL = total.
+CREATE TABLE IF NOT EXISTS school_progress (
+    school_id         TEXT NOT NULL,
+    from_year         TEXT NOT NULL,
+    to_year           TEXT NOT NULL,
+    from_assessment   TEXT NOT NULL,
+    to_assessment     TEXT NOT NULL,
+    learning_area     TEXT,
+    n_linked          INTEGER,   -- pupils with both scores; NULL when suppressed
+    pct_linked        DOUBLE,    -- of the school's grade-6 pupils with that score
+    progress_estimate DOUBLE,    -- pooled, shrunken, points of the grade-6 scale
+    ci_low            DOUBLE,
+    ci_high           DOUBLE,
+    status            TEXT NOT NULL,
+    trend             TEXT NOT NULL,
+    suppressed        BOOLEAN NOT NULL,
+    year_progress     DOUBLE,    -- this cohort's own mean residual (shown, never judged)
+    n_pupils_to       INTEGER    -- the school's grade-6 pupils with that score
+);
+
 -- ---------------------------------------------------------------- public contract (README, "The data contract")
 
 -- Suppressed rows: every measure is NULL, n_pupils included (a count of 1-4 pupils is itself
@@ -322,3 +364,28 @@ CREATE OR REPLACE VIEW v_school_context AS
            c.n_pupils, c.pct_home_language_not_dutch, c.pct_mother_low_education,
            c.pct_school_allowance, c.pct_neighbourhood, c.ses_index, c.ses_group
     FROM school_context c JOIN schools s USING (school_id);
+
+-- The school's class groups (school staff only: the app reads it through
+-- reading/classes.py, which refuses every other role). Every measure NULL when suppressed.
+CREATE OR REPLACE VIEW v_class_result AS
+    SELECT school_id, school_year, assessment_id, class_group, learning_area, domain,
+           CASE WHEN suppressed THEN NULL ELSE n_pupils END AS n_pupils,
+           CASE WHEN suppressed THEN NULL ELSE score_mean END AS score_mean,
+           CASE WHEN suppressed THEN NULL ELSE pct_goal_reached END AS pct_goal_reached,
+           CASE WHEN suppressed THEN NULL ELSE ci_low END AS ci_low,
+           CASE WHEN suppressed THEN NULL ELSE ci_high END AS ci_high,
+           suppressed
+    FROM class_result;
+
+-- Learning gain per school and cohort (README, "The data contract"). Every measure NULL when
+-- fewer linked pupils than the privacy minimum.
+CREATE OR REPLACE VIEW v_school_progress AS
+    SELECT school_id, from_year, to_year, from_assessment, to_assessment, learning_area,
+           CASE WHEN suppressed THEN NULL ELSE n_linked END AS n_linked,
+           CASE WHEN suppressed THEN NULL ELSE pct_linked END AS pct_linked,
+           CASE WHEN suppressed THEN NULL ELSE progress_estimate END AS progress_estimate,
+           CASE WHEN suppressed THEN NULL ELSE ci_low END AS ci_low,
+           CASE WHEN suppressed THEN NULL ELSE ci_high END AS ci_high,
+           status, trend, suppressed,
+           CASE WHEN suppressed THEN NULL ELSE year_progress END AS year_progress
+    FROM school_progress;

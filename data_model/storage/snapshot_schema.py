@@ -157,6 +157,7 @@ def is_sample(con: duckdb.DuckDBPyConnection) -> bool:
 REQUIRED = (
     "meta", "schools", "school_context", "school_result", "domains", "assessments",
     "v_school_result", "v_support", "v_guidance", "v_school_context", "import_log",
+    "v_class_result", "v_school_progress",
 )  # fmt: skip
 
 
@@ -196,7 +197,8 @@ def validate_snapshot(con: duckdb.DuckDBPyConnection) -> None:
     missing = [n for n in REQUIRED if n not in names] + missing_columns(con)
     if missing:
         raise SchemaError("De nieuwe snapshot mist " + ", ".join(missing) + ".")
-    for view in ("v_school_result", "v_support", "v_guidance", "v_school_context"):
+    for view in ("v_school_result", "v_support", "v_guidance", "v_school_context",
+                 "v_class_result", "v_school_progress"):  # fmt: skip
         con.execute("SELECT * FROM " + view + " LIMIT 0").fetchall()  # constant names
     orphans = con.execute(
         "SELECT count(*) FROM school_result r ANTI JOIN schools s USING (school_id)"

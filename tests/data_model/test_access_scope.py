@@ -27,6 +27,7 @@ GUIDANCE_COLUMNS = {"tier", "goal_code", "core_task", "anker_id", "units", "hour
 NOT_READS = {
     "reading.access.allowed_school_ids",
     "reading.access.require_school",
+    "reading.access.require_school_staff",
     "reading.scope.allowed_ids",
     "reading.scope.require_school",
     "reading.scope.request",
@@ -310,3 +311,16 @@ def test_demo_users_only_on_sample_data(con, writable_db):
             access.demo_users(db.cursor())
     finally:
         db.close()
+
+
+# Tables and columns that hold class groups or follow a pupil: results of pupils or pupil
+# groups never leave the school.
+CLASS_AND_PUPIL_DATA = ("class_result", "v_class_result", "class_group", "pupil_key")
+
+
+def test_only_staff_reads_touch_class_groups_or_pupils():
+    for name, read in scope.READS.items():
+        source = inspect.getsource(inspect.unwrap(read.fn))
+        if any(word in source for word in CLASS_AND_PUPIL_DATA):
+            assert read.staff and read.kind == "school", f"{name} reads class or pupil data"
+    assert any(read.staff for read in scope.READS.values())

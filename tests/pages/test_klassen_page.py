@@ -1,0 +1,103 @@
+"""The Klassen page: the director sees the own school's class groups; no other role has the
+page, and its reads refuse them (tests/data_model/test_class_groups.py)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from data_model.reading import access
+from tests.pages.apptest import all_text, run_page
+from ui.class_tables import HIDDEN, SCHOOL, class_table
+from ui.navigation import visible_pages
+
+PAGE = "app_pages/klassen.py"
+
+
+def test_director_sees_the_class_groups_beside_the_school(app_env, con, viewers) -> None:
+    director = viewers["directeur"]
+    school = access.allowed_school_ids(con, director)[0]
+    at = run_page(director, PAGE, school)
+    assert not at.exception, [e.value for e in at.exception]
+    assert "Klassen" in all_text(at)
+    table = at.dataframe[0].value
+    groups = con.execute(
+        "SELECT DISTINCT class_group FROM class_result WHERE school_id = ? AND assessment_id = 'ovsg6' AND school_year = "
+        "(SELECT max(school_year) FROM class_result WHERE school_id = ?) AND NOT suppressed",
+        [school, school],
+    ).fetchall()
+    assert table.columns[0] == SCHOOL and "Vlaanderen" in table.columns
+    assert {g for (g,) in groups} <= {c.split(" ·")[0] for c in table.columns}
+    assert table.index[0] == "Totaal"
+
+
+@pytest.mark.parametrize("role", ["anker", "regioteam", "beheerder"])
+def test_no_other_role_has_the_page(viewers, role) -> None:
+    assert PAGE not in [p.path for p in visible_pages(viewers[role])]
+    assert PAGE in [p.path for p in visible_pages(viewers["directeur"])]
+
+
+def test_table_never_shows_a_hidden_group() -> None:
+    df = pd.DataFrame(
+        {
+            "class_group": [None, "6A", "6B", "6C"],
+            "learning_area": None, "domain": None,
+            "n_pupils": [30.0, 24.0, None, None],
+            "score_mean": [60.0, 61.25, None, None],
+            "pct_goal_reached": None,
+            "ci_low": [None, 57.0, None, None], "ci_high": [None, 65.5, None, None],
+            "suppressed": [False, False, True, True],
+            "similar_mean": 58.0, "flanders_mean": 59.0,
+        }
+    )  # fmt: skip
+    table = class_table(df)
+    assert table.loc["Totaal", SCHOOL] == "60,0"
+    assert table.loc["Totaal", "6A · 24 lln."] == "61,3 (57,0–65,5)"
+    assert table.loc["Totaal", "6B"] == table.loc["Totaal", "6C"] == HIDDEN
+    assert table.loc["Totaal", "Vlaanderen"] == "59,0"
+
+
+def test_the_pupil_list_is_shown_on_request_and_every_view_is_logged(app_env, con, viewers) -> None:
+    director = viewers["directeur"]
+    school = access.allowed_school_ids(con, director)[0]
+    at = run_page(director, PAGE, school)
+    assert len(at.dataframe) == 1  # the list is not read until asked for
+    views = "SELECT count(*) FROM audit_log WHERE user_id = ? AND detail LIKE 'leerlingenlijst%'"
+    before = con.state.execute(views, [director.user_id]).fetchone()[0]
+    at.toggle(key="klassen_pupils").set_value(True).run()
+    assert not at.exception, [e.value for e in at.exception]
+    listing = at.dataframe[-1].value
+    assert list(listing.columns[:3]) == ["Code", "Lesgroep", "Totaal"]
+    assert listing["Code"].str.fullmatch(r"LL-[A-Z2-9]{6}").all()
+    assert con.state.execute(views, [director.user_id]).fetchone()[0] == before + 1
+
+
+def test_learning_gain_on_trends_for_the_director_only(app_env, con, viewers) -> None:
+    director = viewers["directeur"]
+    school = access.allowed_school_ids(con, director)[0]
+    at = run_page(director, "app_pages/trends.py", school)
+    assert not at.exception, [e.value for e in at.exception]
+    assert "Leerwinst sinds het 4de leerjaar" in all_text(at)
+    anker = viewers["anker"]
+    school = access.allowed_school_ids(con, anker)[0]
+    at = run_page(anker, "app_pages/trends.py", school)
+    assert not at.exception and "Leerwinst" not in all_text(at)
+
+
+def test_progress_table_says_how_many_pupils_were_linked() -> None:
+    from ui.class_tables import progress_table
+
+    df = pd.DataFrame(
+        {
+            "from_year": "2023-2024", "to_year": "2025-2026",
+            "learning_area": [None, "Wiskunde", "Nederlands"],
+            "n_linked": [24.0, 24.0, None], "pct_linked": [88.9, 88.9, None],
+            "progress_estimate": [2.5, -1.25, None], "ci_low": [0.5, -3.0, None],
+            "ci_high": [4.5, 0.5, None], "status": ["higher", "uncertain", "too_few"],
+            "suppressed": [False, False, True],
+        }
+    )  # fmt: skip
+    table = progress_table(df, {"higher": "Hoger", "uncertain": "Onzeker", "too_few": "Te weinig"})
+    assert table.loc[0, "Leerwinst (punten)"] == "+2,5 (+0,5 tot +4,5)"
+    assert table.loc[0, "Gekoppeld"] == "24 lln. (89 %)"
+    assert table.loc[2, "Gekoppeld"] == HIDDEN and table.loc[2, "Leerwinst (punten)"] == "–"
