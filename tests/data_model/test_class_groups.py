@@ -28,7 +28,12 @@ def _args(con, fn, school_id: str) -> dict[str, object]:
         "SELECT school_year, assessment_id FROM class_result WHERE school_id = ? LIMIT 1",
         [school_id],
     ).fetchone()
-    known = {"assessment_id": aid, "school_year": year, "numbers": ["1", "2"]}
+    known = {
+        "assessment_id": aid,
+        "to_assessment": "vt6",
+        "school_year": year,
+        "numbers": ["1", "2"],
+    }
     return {"school_id": school_id} | {n: known[n] for n in names}
 
 
