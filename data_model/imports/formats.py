@@ -19,7 +19,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
-import duckdb
 import pandas as pd
 
 from data_model.imports.cells import (
@@ -67,6 +66,7 @@ from data_model.imports.writing import (
     write_pupils,
     write_schools,
 )
+from data_model.storage.connection import Connection
 
 # A Flanders results file for one year has ~62,000 rows and a pupil file ~70,000, so this
 # leaves room without letting a runaway sheet (a pasted log) exhaust memory.
@@ -105,7 +105,7 @@ class Write(Protocol):
 
     def __call__(
         self,
-        con: duckdb.DuckDBPyConnection,
+        con: Connection,
         frames: Frames,
         ctx: Context,
         import_id: int,

@@ -25,6 +25,7 @@ from data_model.imports.problems import ImportRejected
 from data_model.rules import load_rules
 from data_model.statistics.classes import refresh_class_results
 from data_model.statistics.progress import refresh_school_progress
+from data_model.storage.connection import Connection
 from data_model.storage.pupil_key import folder_of, load_secret, pupil_key, pupil_row_id
 
 Outcome = tuple[int, int, bool]  # rows added, rows replaced, unchanged
@@ -39,7 +40,7 @@ def _checked(names: list[str], types: list[str] = ()) -> None:  # type: ignore[a
         raise ValueError(f"unexpected identifier in {names!r}")
 
 
-def _load_temp(con: duckdb.DuckDBPyConnection, temp: str, columns: dict[str, str], frame) -> None:
+def _load_temp(con: Connection, temp: str, columns: dict[str, str], frame) -> None:
     _checked([temp, *columns], list(columns.values()))
     casts = ", ".join("CAST(" + c + " AS " + t + ") AS " + c for c, t in columns.items())
     con.register("_imp_frame", frame[list(columns)])
@@ -66,7 +67,7 @@ class ReplaceRows:
 
     def __call__(
         self,
-        con: duckdb.DuckDBPyConnection,
+        con: Connection,
         frames: Frames,
         ctx: Context,
         import_id: int,
@@ -76,7 +77,7 @@ class ReplaceRows:
 
 
 def replace_rows(
-    con: duckdb.DuckDBPyConnection,
+    con: Connection,
     table: str,
     columns: dict[str, str],
     keys: list[str],
@@ -151,7 +152,7 @@ PUPIL_RESULT_COLUMNS = {
 
 
 def write_pupils(
-    con: duckdb.DuckDBPyConnection,
+    con: Connection,
     frames: Frames,
     ctx: Context,
     import_id: int,
@@ -221,7 +222,7 @@ def write_pupils(
     return len(results), int(replaced), False
 
 
-def _refuse_double_results(con: duckdb.DuckDBPyConnection, aid: str, expected: int) -> None:
+def _refuse_double_results(con: Connection, aid: str, expected: int) -> None:
     """pupil_results has no key index (schema.sql says why), so the key is checked here: after
     the sample is built this is the table's only writer. The file has one row per pupil and
     one column per domain, so its own rows are unique; the file's pupils must now hold
@@ -240,7 +241,7 @@ def _refuse_double_results(con: duckdb.DuckDBPyConnection, aid: str, expected: i
 
 
 def _keyed(
-    con: duckdb.DuckDBPyConnection, pupils: pd.DataFrame, results: pd.DataFrame
+    con: Connection, pupils: pd.DataFrame, results: pd.DataFrame
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The file's pupil numbers replaced by their keyed hash (storage/pupil_key.py) before
     anything is stored: `pupil_key` lasts over the years, `pupil_id` is it plus the year. A
@@ -260,7 +261,7 @@ def _keyed(
     return pupils, results.assign(pupil_id=results["pupil_id"].map(renamed))
 
 
-def _ses_groups(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> pd.DataFrame:
+def _ses_groups(con: Connection, frame: pd.DataFrame) -> pd.DataFrame:
     """SES group per school year as the sample generator makes it: quintiles of the mean of
     the four indicators (1 = most disadvantaged), over every school with context that year
     (the file's rows replace the stored ones of the same school)."""
@@ -291,7 +292,7 @@ def _ses_groups(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> pd.DataF
 
 
 def write_schools(
-    con: duckdb.DuckDBPyConnection,
+    con: Connection,
     frames: Frames,
     ctx: Context,
     import_id: int,
@@ -321,7 +322,7 @@ def write_schools(
 
 
 def write_guidance(
-    con: duckdb.DuckDBPyConnection,
+    con: Connection,
     frames: Frames,
     ctx: Context,
     import_id: int,
@@ -349,6 +350,6 @@ def write_guidance(
 TEMP_TABLES = ("_imp_rows", "_imp_keys", "_imp_pupils", "_imp_results", "_imp_scope")
 
 
-def drop_temp_tables(con: duckdb.DuckDBPyConnection) -> None:
+def drop_temp_tables(con: Connection) -> None:
     for temp in TEMP_TABLES:
         con.execute("DROP TABLE IF EXISTS " + temp)  # our own constant names

@@ -16,7 +16,7 @@ from data_model.reading import queries
 from data_model.reading.access import Viewer
 from data_model.reading.scope import school_read, scope_read
 from data_model.state import notes, rounds
-from data_model.storage.db import Cursor
+from data_model.storage.connection import Connection
 from data_model.texts.formatting import previous_school_year
 
 # The assessment whose sentences the round shows: the one Start's brief is about.
@@ -41,7 +41,7 @@ class RoundSchool:
 
 
 @scope_read(guidance=True, memo=False)  # holds the state a click may just have changed
-def round_overview(con: Cursor, viewer: Viewer, school_year: str) -> pd.DataFrame:
+def round_overview(con: Connection, viewer: Viewer, school_year: str) -> pd.DataFrame:
     """One row per school in scope, by name (never ranked): the conversation state of the
     school year with its date and who set it, and how many of last year's actions are open."""
     schools = queries.schools_in_scope(con, viewer)
@@ -56,7 +56,7 @@ def round_overview(con: Cursor, viewer: Viewer, school_year: str) -> pd.DataFram
 
 
 @school_read(guidance=True, memo=False)  # notes a form in the same run may have changed
-def round_school(con: Cursor, viewer: Viewer, school_id: str, school_year: str) -> RoundSchool:
+def round_school(con: Connection, viewer: Viewer, school_id: str, school_year: str) -> RoundSchool:
     """Results, last year's conversation and this year's internal preparation of one school."""
     results = queries.school_results(con, viewer, school_id, ROUND_ASSESSMENT)
     results = results[results["school_year"] <= school_year].reset_index(drop=True)

@@ -7,16 +7,16 @@ groups: `@school_read(staff=True)`, so no role outside the school sees it.
 
 from __future__ import annotations
 
-import duckdb
 import pandas as pd
 
 from data_model.reading.access import Viewer, scrub_suppressed
 from data_model.reading.scope import school_read
+from data_model.storage.connection import Connection
 
 
 @school_read(staff=True)
 def school_progress(
-    con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: str, to_assessment: str
+    con: Connection, viewer: Viewer, school_id: str, to_assessment: str
 ) -> pd.DataFrame:
     """The school's cohorts into `to_assessment` (newest first), total before learning areas."""
     df = con.execute(

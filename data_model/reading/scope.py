@@ -33,11 +33,11 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, Literal, ParamSpec, TypeVar
 
-import duckdb
 import pandas as pd
 
 from data_model.reading import access
 from data_model.reading.access import AccessDenied, Viewer
+from data_model.storage.connection import Connection
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -64,7 +64,7 @@ READS: dict[str, Read] = {}
 
 @dataclass
 class Request:
-    con: duckdb.DuckDBPyConnection
+    con: Connection
     viewer: Viewer
     _allowed: list[str] | None = None
     _allowed_set: frozenset[str] = frozenset()
@@ -104,7 +104,7 @@ _current: ContextVar[Request | None] = ContextVar("schoolfoto_request", default=
 
 
 @contextmanager
-def request(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> Iterator[Request]:
+def request(con: Connection, viewer: Viewer) -> Iterator[Request]:
     """Open a request for `viewer` (or join the open one of the same viewer)."""
     open_request = _current.get()
     if open_request is not None and open_request.viewer == viewer:
@@ -117,13 +117,13 @@ def request(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> Iterator[Request]
         _current.reset(token)
 
 
-def allowed_ids(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> list[str]:
+def allowed_ids(con: Connection, viewer: Viewer) -> list[str]:
     """The viewer's allowed school ids, computed once per request."""
     with request(con, viewer) as req:
         return req.allowed()
 
 
-def require_school(con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: str) -> None:
+def require_school(con: Connection, viewer: Viewer, school_id: str) -> None:
     """AccessDenied unless the school is in the viewer's scope (checked once per request)."""
     with request(con, viewer) as req:
         req.require_school(school_id)
@@ -155,9 +155,7 @@ def school_read(
 
     def decorate(fn: Callable[..., R]) -> Callable[..., R]:
         @functools.wraps(fn)
-        def read(
-            con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: str, *args: Any, **kw: Any
-        ) -> R:
+        def read(con: Connection, viewer: Viewer, school_id: str, *args: Any, **kw: Any) -> R:
             if guidance:
                 access.require_guidance(viewer)
             if staff:
@@ -185,7 +183,7 @@ def scope_read(
 
     def decorate(fn: Callable[..., R]) -> Callable[..., R]:
         @functools.wraps(fn)
-        def read(con: duckdb.DuckDBPyConnection, viewer: Viewer, *args: Any, **kw: Any) -> R:
+        def read(con: Connection, viewer: Viewer, *args: Any, **kw: Any) -> R:
             if guidance:
                 access.require_guidance(viewer)
             with request(con, viewer) as req:
@@ -203,7 +201,7 @@ def admin_read(fn: Callable[..., R]) -> Callable[..., R]:
     """Decorate a read for the beheerder only: `fn(con, viewer, ...)`."""
 
     @functools.wraps(fn)
-    def read(con: duckdb.DuckDBPyConnection, viewer: Viewer, *args: Any, **kw: Any) -> R:
+    def read(con: Connection, viewer: Viewer, *args: Any, **kw: Any) -> R:
         access.require_admin(viewer)
         return fn(con, viewer, *args, **kw)
 

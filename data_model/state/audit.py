@@ -18,7 +18,8 @@ import pandas as pd
 
 from data_model.reading.access import Viewer
 from data_model.reading.scope import admin_read
-from data_model.storage.db import Cursor, Database
+from data_model.storage.connection import Connection
+from data_model.storage.db import Database
 
 # The only actions the log records (Dutch, as the beheerder reads them).
 VIEW = "bekijkt"
@@ -69,7 +70,7 @@ def log_event(
 
 @admin_read
 def audit_entries(
-    con: Cursor,
+    con: Connection,
     viewer: Viewer,
     since: datetime | None = None,
     user_id: str | None = None,
@@ -141,7 +142,7 @@ def record_import(
     ).fetchone()[0]
 
 
-def import_log(con: Cursor, limit: int = 200) -> pd.DataFrame:
+def import_log(con: Connection, limit: int = 200) -> pd.DataFrame:
     """Every import attempt, newest first, with the user's name (callers check the role)."""
     return con.state.execute(
         """

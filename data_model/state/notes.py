@@ -24,6 +24,7 @@ import pandas as pd
 
 from data_model.reading.access import AccessDenied, Viewer
 from data_model.reading.scope import allowed_ids, require_school, school_read, scope_read
+from data_model.storage.connection import Connection
 from data_model.storage.db import Cursor, Database
 from data_model.storage.state import Session
 from data_model.texts.formatting import format_date, format_timestamp, previous_school_year
@@ -192,7 +193,9 @@ def _fetch(con: Session | Cursor, note_id: int) -> Note | None:
     return _note(row) if row else None
 
 
-def _load_for(con: Cursor, viewer: Viewer, note_id: int, session: Session | None = None) -> Note:
+def _load_for(
+    con: Connection, viewer: Viewer, note_id: int, session: Session | None = None
+) -> Note:
     note = _fetch(session or con, note_id)
     if note is None:
         raise NoteError("Deze notitie bestaat niet (meer).")
@@ -214,7 +217,7 @@ def _history(con: Session, note_id: int, version: int, body: str, user: str, act
 
 @school_read(memo=False)  # notes change within a request
 def list_notes(
-    con: Cursor,
+    con: Connection,
     viewer: Viewer,
     school_id: str,
     school_year: str,
@@ -238,12 +241,12 @@ def list_notes(
 
 
 @scope_read(memo=False)  # the note's school is checked in _load_for
-def get_note(con: Cursor, viewer: Viewer, note_id: int) -> Note:
+def get_note(con: Connection, viewer: Viewer, note_id: int) -> Note:
     return _load_for(con, viewer, note_id)
 
 
 @scope_read(memo=False)  # the note's school is checked in _load_for
-def note_history(con: Cursor, viewer: Viewer, note_id: int) -> pd.DataFrame:
+def note_history(con: Connection, viewer: Viewer, note_id: int) -> pd.DataFrame:
     """Every saved version of a note, newest first, with who saved it and when."""
     _load_for(con, viewer, note_id)
     return con.state.execute(
@@ -258,7 +261,9 @@ def note_history(con: Cursor, viewer: Viewer, note_id: int) -> pd.DataFrame:
 
 
 @school_read(memo=False)  # notes change within a request
-def previous_actions(con: Cursor, viewer: Viewer, school_id: str, school_year: str) -> list[Note]:
+def previous_actions(
+    con: Connection, viewer: Viewer, school_id: str, school_year: str
+) -> list[Note]:
     """Last school year's actions, to review next to this year's results."""
     return list_notes(
         con, viewer, school_id, previous_school_year(school_year), SCOPE_CONVERSATION, "action"
@@ -266,7 +271,7 @@ def previous_actions(con: Cursor, viewer: Viewer, school_id: str, school_year: s
 
 
 @school_read(memo=False)  # notes change within a request
-def school_actions(con: Cursor, viewer: Viewer, school_id: str) -> list[Note]:
+def school_actions(con: Connection, viewer: Viewer, school_id: str) -> list[Note]:
     """Every action of the school's conversations, of every school year, oldest first (the
     Trends timeline marks when each was decided and reviewed)."""
     rows = con.state.execute(
@@ -281,7 +286,7 @@ def school_actions(con: Cursor, viewer: Viewer, school_id: str) -> list[Note]:
 
 
 @school_read(memo=False)  # notes change within a request
-def open_actions(con: Cursor, viewer: Viewer, school_id: str, school_year: str) -> list[Note]:
+def open_actions(con: Connection, viewer: Viewer, school_id: str, school_year: str) -> list[Note]:
     """Last year's actions that are not reviewed as done (for the anker's preparation)."""
     return [
         a
@@ -291,7 +296,7 @@ def open_actions(con: Cursor, viewer: Viewer, school_id: str, school_year: str) 
 
 
 @scope_read(memo=False)  # notes change within a request
-def open_action_counts(con: Cursor, viewer: Viewer) -> dict[tuple[str, str], int]:
+def open_action_counts(con: Connection, viewer: Viewer) -> dict[tuple[str, str], int]:
     """Per (school, school year): actions not reviewed as done, for the viewer's schools."""
     allowed = set(allowed_ids(con, viewer))
     rows = con.state.execute(

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import duckdb
+from data_model.storage.connection import Sql
 
 _YEARS_SQL = "SELECT DISTINCT school_year FROM pupils ORDER BY school_year"
 
 
 def refresh_cache(
-    con: duckdb.DuckDBPyConnection,
+    con: Sql,
     table: str,
     sql: str,
     school_years: Sequence[str] | None,

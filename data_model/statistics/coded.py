@@ -27,8 +27,9 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TypeVar
 
-import duckdb
 import pandas as pd
+
+from data_model.storage.connection import Sql
 
 TEXT_KEYS = ["school_id", "school_year", "assessment_id", "learning_area", "domain"]
 CHUNK_ROWS = 75_000  # ~50 MB of statistics per chunk at Flanders scale; two are in flight
@@ -42,9 +43,7 @@ def _checked(*names: str) -> None:
         raise ValueError(f"unexpected identifier in {names!r}")
 
 
-def load(
-    con: duckdb.DuckDBPyConnection, name: str, sql: str, params: Sequence[object] = ()
-) -> list[Chunk]:
+def load(con: Sql, name: str, sql: str, params: Sequence[object] = ()) -> list[Chunk]:
     """Materialise `sql` (rows with the TEXT_KEYS) as temp table `name` with the codes;
     return the chunks of cells to judge one after the other."""
     _checked(name)
@@ -80,9 +79,7 @@ def load(
     return chunks
 
 
-def numbers(
-    con: duckdb.DuckDBPyConnection, name: str, columns: Sequence[str], chunk: Chunk
-) -> pd.DataFrame:
+def numbers(con: Sql, name: str, columns: Sequence[str], chunk: Chunk) -> pd.DataFrame:
     """One chunk of `name`: rid, school_code, cell_code, year, is_domain and `columns` (as
     DOUBLE: NULL becomes NaN)."""
     _checked(name, *columns)
@@ -95,7 +92,7 @@ def numbers(
 
 
 def judged(
-    con: duckdb.DuckDBPyConnection,
+    con: Sql,
     name: str,
     columns: Sequence[str],
     chunks: Sequence[Chunk],
@@ -118,7 +115,7 @@ def judged(
             yield pending[0], pending[1].result()
 
 
-def cells(con: duckdb.DuckDBPyConnection, name: str) -> pd.DataFrame:
+def cells(con: Sql, name: str) -> pd.DataFrame:
     """cell_code, year and their text keys, one row per cell x school year of table `name`."""
     _checked(name)
     return con.execute(
@@ -139,7 +136,7 @@ def with_cell_keys(frames: Sequence[pd.DataFrame], cells_: pd.DataFrame) -> pd.D
 
 
 def replace_with_judged(
-    con: duckdb.DuckDBPyConnection,
+    con: Sql,
     table: str,
     columns: Sequence[str],
     name: str,
@@ -164,7 +161,7 @@ def replace_with_judged(
 
 
 def append(
-    con: duckdb.DuckDBPyConnection,
+    con: Sql,
     table: str,
     columns: Sequence[str],
     frame: pd.DataFrame,

@@ -37,7 +37,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import duckdb
 import numpy as np
 import pandas as pd
 
@@ -47,6 +46,7 @@ from data_model.statistics.cache import refresh_cache
 from data_model.statistics.groups import CELL_KEYS, cell_year_groups, index_model
 from data_model.statistics.panel import CODE_COLUMNS, with_codes
 from data_model.statistics.verdicts import assess
+from data_model.storage.connection import Sql
 
 SUMS_TABLE = "school_expected_sums"
 
@@ -289,7 +289,7 @@ _CELLS_SQL = (
 
 
 def _judged_chunks(
-    con: duckdb.DuckDBPyConnection, rules: Rules
+    con: Sql, rules: Rules
 ) -> Iterator[tuple[coded.Chunk, pd.DataFrame, pd.DataFrame, pd.DataFrame]]:
     """(chunk, school rows, model rows, variance components) per chunk of cells of the sums cache;
     the school rows have a row id of temp table `_ROWS`, which holds their text keys
@@ -310,7 +310,7 @@ def _judged_chunks(
 
 
 def refresh_school_expected(
-    con: duckdb.DuckDBPyConnection,
+    con: Sql,
     rules: Rules | None = None,
     school_years: list[str] | None = None,
 ) -> pd.DataFrame:

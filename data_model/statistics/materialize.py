@@ -19,7 +19,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-import duckdb
 import numpy as np
 import pandas as pd
 
@@ -29,6 +28,7 @@ from data_model.statistics.cache import refresh_cache
 from data_model.statistics.expected import refresh_school_expected
 from data_model.statistics.groups import add_comparisons
 from data_model.statistics.verdicts import COMPONENT_COLUMNS, assess
+from data_model.storage.connection import Sql
 
 CACHE_TABLE = "school_cell_aggregate"
 
@@ -179,7 +179,7 @@ _NUMBERS = [
 
 
 def judged_school_results(
-    con: duckdb.DuckDBPyConnection, rules: Rules | None = None
+    con: Sql, rules: Rules | None = None
 ) -> Iterator[tuple[coded.Chunk, pd.DataFrame, pd.DataFrame]]:
     """(chunk, school results, variance components) per chunk of cells, from the caches and the
     aggregate imports (statistics/coded.py).
@@ -220,7 +220,7 @@ def judge_cells(cells: pd.DataFrame, rules: Rules) -> tuple[pd.DataFrame, pd.Dat
     return out, components
 
 
-def _replace_components(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> None:
+def _replace_components(con: Sql, frame: pd.DataFrame) -> None:
     """Replace the variance components of the kinds in `frame` (school_result and/or
     school_expected); the other kind's rows stay."""
     columns = ["kind", "comparison", *COMPONENT_COLUMNS]
@@ -242,7 +242,7 @@ def _replace_components(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> 
 
 
 def refresh_school_results(
-    con: duckdb.DuckDBPyConnection,
+    con: Sql,
     rules: Rules | None = None,
     school_years: Sequence[str] | None = None,
 ) -> int:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import duckdb
+from data_model.storage.connection import Sql
 
 
 @dataclass(frozen=True)
@@ -82,7 +82,7 @@ def catalogue_rows() -> tuple[list[tuple], list[tuple]]:
     return assessments, domains
 
 
-def seed_catalogue(con: duckdb.DuckDBPyConnection) -> None:
+def seed_catalogue(con: Sql) -> None:
     """Insert the default assessments and domains that are not there yet."""
     assessments, domains = catalogue_rows()
     con.executemany(

@@ -36,6 +36,7 @@ from typing import Any
 import duckdb
 
 from data_model.settings import setting
+from data_model.storage.connection import Sql
 from data_model.storage.snapshot_schema import (
     SCHEMA_PATH,
     SCHEMA_VERSION,
@@ -134,7 +135,9 @@ class Snapshot:
 class Cursor:
     """A DuckDB cursor on one snapshot, plus the state store (`.state`) and `.snapshot_id`.
 
-    Everything else is the DuckDB cursor's own API (execute, fetchone, df, register, …).
+    The `Connection` of `storage/connection.py`: its SQL methods are DuckDB's own, passed on
+    explicitly so the contract is typed. Anything else of DuckDB's API (`df`, `fetchone`,
+    `description`, …) still reaches the cursor through `__getattr__`, untyped.
     """
 
     __slots__ = ("_duck", "snapshot_id", "state")
@@ -144,8 +147,20 @@ class Cursor:
         self.state = state
         self.snapshot_id = snapshot_id
 
-    def execute(self, *args: Any, **kwargs: Any) -> duckdb.DuckDBPyConnection:
-        return self._duck.execute(*args, **kwargs)
+    def execute(self, query: str, parameters: object = None) -> duckdb.DuckDBPyConnection:
+        return self._duck.execute(query, parameters)
+
+    def executemany(self, query: str, parameters: object = None) -> duckdb.DuckDBPyConnection:
+        return self._duck.executemany(query, parameters)
+
+    def register(self, view_name: str, python_object: object) -> duckdb.DuckDBPyConnection:
+        return self._duck.register(view_name, python_object)
+
+    def unregister(self, view_name: str) -> duckdb.DuckDBPyConnection:
+        return self._duck.unregister(view_name)
+
+    def close(self) -> None:
+        self._duck.close()
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._duck, name)
@@ -210,7 +225,7 @@ def _compacted(path: Path) -> Path:
     return compact
 
 
-def save_progress(con: duckdb.DuckDBPyConnection) -> None:
+def save_progress(con: Sql) -> None:
     """Inside `Database.write()`: commit what is written so far into the building file.
 
     Committed rows can leave DuckDB's memory; rows of an open transaction cannot. The
