@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import pypdf
 import pytest
 
 from data_model.exports.conversation_pdf import build_conversation_pdf, find_unicode_font
@@ -14,7 +15,6 @@ from data_model.state import notes
 from data_model.storage.db import Database
 from tests.conftest import copy_data
 
-pypdf = pytest.importorskip("pypdf")
 YEAR = "2024-2025"
 
 

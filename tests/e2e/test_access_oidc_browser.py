@@ -12,6 +12,7 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
+import oidc_provider_mock
 import pytest
 
 from data_model.reading import access
@@ -19,7 +20,6 @@ from tests.conftest import copy_data
 from tests.e2e.conftest import _free_port, open_page, running_app
 
 pytestmark = pytest.mark.browser
-oidc_provider_mock = pytest.importorskip("oidc_provider_mock")
 
 
 @pytest.fixture(scope="module")
