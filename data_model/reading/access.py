@@ -14,6 +14,7 @@ a school outside the scope even if it asks for one: it gets no rows, or AccessDe
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
@@ -74,13 +75,13 @@ _USER_SQL = "SELECT user_id, name, email, role, region_id FROM users WHERE activ
 
 
 def _state(con: Connection) -> StateStore:
-    state = getattr(con, "state", None)
+    state: StateStore | None = getattr(con, "state", None)
     if state is None:
         raise TypeError("a storage.db.Cursor (or Database) is needed: it carries the state store")
     return state
 
 
-def _viewer(row: tuple | None) -> Viewer | None:
+def _viewer(row: tuple[Any, ...] | None) -> Viewer | None:
     return Viewer(*row) if row else None
 
 

@@ -15,7 +15,7 @@ from data_model.reading.access import Viewer, scrub_suppressed
 from data_model.reading.scope import SCOPE_FILTER, allowed_ids, school_read, scope_read
 from data_model.rules import load_rules
 from data_model.statistics.suppression import mask_support_counts
-from data_model.storage.connection import Connection
+from data_model.storage.connection import Connection, one
 from data_model.vocabulary import SUPPORT_INDICATORS, SUPPORT_PHASES
 
 
@@ -181,14 +181,16 @@ def years_waiting_for_context(con: Connection, viewer: Viewer) -> pd.DataFrame:
 
 def database_summary(con: Connection) -> dict[str, object]:
     """Counts for the footer and the Uitleg page (no school-level data)."""
-    row = con.execute(
-        """
+    row = one(
+        con.execute(
+            """
         SELECT (SELECT count(*) FROM schools),
                (SELECT min(school_year) FROM school_result),
                (SELECT max(school_year) FROM school_result),
                (SELECT value FROM meta WHERE key = 'is_sample')
         """
-    ).fetchone()
+        )
+    )
     return {
         "schools": row[0],
         "first_year": row[1],

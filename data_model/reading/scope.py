@@ -31,7 +31,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Any, Literal, ParamSpec, TypeVar
+from typing import Any, Literal, ParamSpec, TypeVar, cast, overload
 
 import pandas as pd
 
@@ -68,7 +68,7 @@ class Request:
     viewer: Viewer
     _allowed: list[str] | None = None
     _allowed_set: frozenset[str] = frozenset()
-    _memo: dict[tuple, Any] = field(default_factory=dict)
+    _memo: dict[tuple[Any, ...], Any] = field(default_factory=dict)
 
     def allowed(self) -> list[str]:
         if self._allowed is None:
@@ -81,14 +81,14 @@ class Request:
         if str(school_id) not in self._allowed_set:
             raise AccessDenied(SCHOOL_DENIED)
 
-    def once(self, key: tuple, compute: Callable[[], R]) -> R:
+    def once(self, key: tuple[Any, ...], compute: Callable[[], R]) -> R:
         try:
             hit = key in self._memo
         except TypeError:  # an unhashable argument: not memoised
             return compute()
         if not hit:
             self._memo[key] = compute()
-        return _copy(self._memo[key])
+        return cast("R", _copy(self._memo[key]))
 
 
 def _copy(value: Any) -> Any:
@@ -139,8 +139,18 @@ def _register(
     READS[name] = Read(name, kind, guidance, fn, staff)
 
 
-def _key(fn: Callable[..., Any], args: tuple, kwargs: dict[str, Any]) -> tuple:
+def _key(fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, ...]:
     return (fn.__module__, fn.__qualname__, args, tuple(sorted(kwargs.items())))
+
+
+@overload
+def school_read(fn: Callable[P, R], /) -> Callable[P, R]: ...
+
+
+@overload
+def school_read(
+    *, guidance: bool = False, memo: bool = True, staff: bool = False
+) -> Callable[[Callable[P, R]], Callable[P, R]]: ...
 
 
 def school_read(
@@ -149,11 +159,13 @@ def school_read(
     guidance: bool = False,
     memo: bool = True,
     staff: bool = False,
-) -> Any:
+) -> Callable[P, R] | Callable[[Callable[P, R]], Callable[P, R]]:
     """Decorate a read of one school: `fn(con, viewer, school_id, ...)`. `staff=True`: class
     groups and pupils, for the school's own staff only (`access.require_school_staff`)."""
 
-    def decorate(fn: Callable[..., R]) -> Callable[..., R]:
+    def decorate(fn: Callable[P, R]) -> Callable[P, R]:
+        call = cast("Callable[..., R]", fn)  # the read's own signature is kept for callers
+
         @functools.wraps(fn)
         def read(con: Connection, viewer: Viewer, school_id: str, *args: Any, **kw: Any) -> R:
             if guidance:
@@ -164,46 +176,59 @@ def school_read(
             with request(con, viewer) as req:
                 req.require_school(school_id)
                 if not memo:
-                    return fn(con, viewer, school_id, *args, **kw)
+                    return call(con, viewer, school_id, *args, **kw)
                 return req.once(
                     _key(fn, (school_id, *args), kw),
-                    lambda: fn(con, viewer, school_id, *args, **kw),
+                    lambda: call(con, viewer, school_id, *args, **kw),
                 )
 
         _register(read, "school", guidance, staff)
-        return read
+        return cast("Callable[P, R]", read)
 
     return decorate(fn) if fn is not None else decorate
 
 
+@overload
+def scope_read(fn: Callable[P, R], /) -> Callable[P, R]: ...
+
+
+@overload
+def scope_read(
+    *, guidance: bool = False, memo: bool = True
+) -> Callable[[Callable[P, R]], Callable[P, R]]: ...
+
+
 def scope_read(
     fn: Callable[P, R] | None = None, *, guidance: bool = False, memo: bool = True
-) -> Any:
+) -> Callable[P, R] | Callable[[Callable[P, R]], Callable[P, R]]:
     """Decorate a read over the viewer's schools: `fn(con, viewer, ...)`."""
 
-    def decorate(fn: Callable[..., R]) -> Callable[..., R]:
+    def decorate(fn: Callable[P, R]) -> Callable[P, R]:
+        call = cast("Callable[..., R]", fn)  # the read's own signature is kept for callers
+
         @functools.wraps(fn)
         def read(con: Connection, viewer: Viewer, *args: Any, **kw: Any) -> R:
             if guidance:
                 access.require_guidance(viewer)
             with request(con, viewer) as req:
                 if not memo:
-                    return fn(con, viewer, *args, **kw)
-                return req.once(_key(fn, args, kw), lambda: fn(con, viewer, *args, **kw))
+                    return call(con, viewer, *args, **kw)
+                return req.once(_key(fn, args, kw), lambda: call(con, viewer, *args, **kw))
 
         _register(read, "scope", guidance)
-        return read
+        return cast("Callable[P, R]", read)
 
     return decorate(fn) if fn is not None else decorate
 
 
-def admin_read(fn: Callable[..., R]) -> Callable[..., R]:
+def admin_read(fn: Callable[P, R]) -> Callable[P, R]:
     """Decorate a read for the beheerder only: `fn(con, viewer, ...)`."""
+    call = cast("Callable[..., R]", fn)  # the read's own signature is kept for callers
 
     @functools.wraps(fn)
     def read(con: Connection, viewer: Viewer, *args: Any, **kw: Any) -> R:
         access.require_admin(viewer)
-        return fn(con, viewer, *args, **kw)
+        return call(con, viewer, *args, **kw)
 
     _register(read, "admin", False)
-    return read
+    return cast("Callable[P, R]", read)

@@ -8,6 +8,7 @@ domain.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from data_model.storage.connection import Sql
 
@@ -71,7 +72,7 @@ ASSESSMENTS: tuple[Assessment, ...] = (
 )
 
 
-def catalogue_rows() -> tuple[list[tuple], list[tuple]]:
+def catalogue_rows() -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
     """(assessment rows, domain rows) in table column order."""
     assessments, domains = [], []
     for a_order, a in enumerate(ASSESSMENTS, start=1):

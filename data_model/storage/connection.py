@@ -54,3 +54,16 @@ class Connection(Sql, Protocol):
 
     @property
     def snapshot_id(self) -> str: ...
+
+
+class _OneRow(Protocol):
+    def fetchone(self) -> tuple[Any, ...] | None: ...
+
+
+def one(rows: _OneRow) -> tuple[Any, ...]:
+    """The row of a query that always returns one (an aggregate: count, max, …), as a tuple
+    the type checker knows is there; a missing row is a bug, not a value."""
+    row = rows.fetchone()
+    if row is None:
+        raise LookupError("an aggregate query returned no row")
+    return row

@@ -36,7 +36,7 @@ from typing import Any
 import duckdb
 
 from data_model.settings import setting
-from data_model.storage.connection import Sql
+from data_model.storage.connection import Sql, one
 from data_model.storage.snapshot_schema import (
     SCHEMA_PATH,
     SCHEMA_VERSION,
@@ -193,10 +193,10 @@ _COMPACT_MIN_FREE_MB = 64
 
 
 def _mostly_free(con: duckdb.DuckDBPyConnection) -> bool:
-    block, total, free = con.execute(
-        "SELECT block_size, total_blocks, free_blocks FROM pragma_database_size()"
-    ).fetchone()
-    return free * block >= _COMPACT_MIN_FREE_MB * 1024**2 and free * 2 >= total
+    block, total, free = one(
+        con.execute("SELECT block_size, total_blocks, free_blocks FROM pragma_database_size()")
+    )
+    return bool(free * block >= _COMPACT_MIN_FREE_MB * 1024**2 and free * 2 >= total)
 
 
 def _compacted(path: Path) -> Path:
@@ -210,7 +210,7 @@ def _compacted(path: Path) -> Path:
             # ATTACH takes no parameters: the path (the data folder may be named anything) is
             # quoted as an SQL string literal, the catalogue name as an identifier.
             source = str(path).replace("'", "''")
-            name = out.execute("SELECT current_database()").fetchone()[0].replace('"', '""')
+            name = one(out.execute("SELECT current_database()"))[0].replace('"', '""')
             out.execute("ATTACH '" + source + "' AS _uncompacted (READ_ONLY)")
             out.execute('COPY FROM DATABASE _uncompacted TO "' + name + '"')
             out.execute("DETACH _uncompacted")
@@ -416,8 +416,9 @@ class Database:
                 raise DataError(_duck_message(exc)) from None
             try:
                 migrate(con)
-                before = con.execute("SELECT coalesce(max(import_id), 0) FROM import_log")
-                before = before.fetchone()[0]
+                before: int = one(
+                    con.execute("SELECT coalesce(max(import_id), 0) FROM import_log")
+                )[0]
                 con.execute("BEGIN TRANSACTION")
                 cursor = Cursor(con, self.state, target.stem)
                 self._writer.cursor = cursor
@@ -493,11 +494,14 @@ class Database:
                  "Het proces werd onderbroken (gestopt of zonder geheugen); er is niets "
                  "gepubliceerd.", "bezig"],
             )  # fmt: skip
-            return self.state.execute(
-                "INSERT INTO jobs (kind, status, started_at, snapshot_id) VALUES (?, ?, ?, ?) "
-                "RETURNING job_id",
-                [kind, "bezig", datetime.now(), snapshot_id],
-            ).fetchone()[0]
+            job: int = one(
+                self.state.execute(
+                    "INSERT INTO jobs (kind, status, started_at, snapshot_id) "
+                    "VALUES (?, ?, ?, ?) RETURNING job_id",
+                    [kind, "bezig", datetime.now(), snapshot_id],
+                )
+            )[0]
+            return job
         except StateError:  # the job list is informative; a build does not depend on it
             return None
 

@@ -14,7 +14,7 @@ import duckdb
 import pandas as pd
 
 from data_model.storage.catalogue import seed_catalogue
-from data_model.storage.connection import Sql
+from data_model.storage.connection import Sql, one
 from data_model.storage.pupil_key import folder_of, load_secret, pupil_key, pupil_row_id
 
 SCHEMA_VERSION = 2  # 2: users, notes, audit log moved to the state store
@@ -120,10 +120,12 @@ def _drop_pupil_results_key(con: Sql) -> str | None:
     """A snapshot of before the key was dropped (schema.sql says why): rename its table, so
     the DDL creates the new one and the caller moves the rows. DuckDB cannot drop a primary
     key in place. Returns the old table's name, or None when there is nothing to move."""
-    keyed = con.execute(
-        "SELECT count(*) FROM duckdb_constraints() WHERE database_name = current_database() "
-        "AND table_name = 'pupil_results' AND constraint_type = 'PRIMARY KEY'"
-    ).fetchone()[0]
+    keyed = one(
+        con.execute(
+            "SELECT count(*) FROM duckdb_constraints() WHERE database_name = current_database() "
+            "AND table_name = 'pupil_results' AND constraint_type = 'PRIMARY KEY'"
+        )
+    )[0]
     if not keyed:
         return None
     con.execute("ALTER TABLE pupil_results RENAME TO _pupil_results_keyed")
@@ -201,8 +203,8 @@ def validate_snapshot(con: Sql) -> None:
     for view in ("v_school_result", "v_support", "v_guidance", "v_school_context",
                  "v_class_result", "v_school_progress"):  # fmt: skip
         con.execute("SELECT * FROM " + view + " LIMIT 0").fetchall()  # constant names
-    orphans = con.execute(
-        "SELECT count(*) FROM school_result r ANTI JOIN schools s USING (school_id)"
-    ).fetchone()[0]
+    orphans = one(
+        con.execute("SELECT count(*) FROM school_result r ANTI JOIN schools s USING (school_id)")
+    )[0]
     if orphans:
         raise SchemaError(f"De nieuwe snapshot heeft {orphans} resultaten zonder school.")
