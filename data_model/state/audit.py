@@ -18,7 +18,7 @@ import pandas as pd
 
 from data_model.reading.access import Viewer
 from data_model.reading.scope import admin_read
-from data_model.storage.connection import Connection
+from data_model.storage.connection import Connection, one
 from data_model.storage.db import Database
 
 # The only actions the log records (Dutch, as the beheerder reads them).
@@ -135,11 +135,15 @@ def record_import(
     Imports that publish a snapshot are logged inside it (its provenance) and copied here by
     `Database.write()`; a refusal must not cost a snapshot build, so it is written directly.
     """
-    return db.state.execute(
-        "INSERT INTO import_log (imported_at, user_id, file_name, sha256, kind, rows_added, "
-        "rows_replaced, outcome, message) VALUES (?, ?, ?, ?, ?, 0, 0, ?, ?) RETURNING import_id",
-        [datetime.now(), viewer.user_id, file_name[:300], sha256, kind, outcome, message],
-    ).fetchone()[0]
+    import_id: int = one(
+        db.state.execute(
+            "INSERT INTO import_log (imported_at, user_id, file_name, sha256, kind, rows_added, "
+            "rows_replaced, outcome, message) VALUES (?, ?, ?, ?, ?, 0, 0, ?, ?) "
+            "RETURNING import_id",
+            [datetime.now(), viewer.user_id, file_name[:300], sha256, kind, outcome, message],
+        )
+    )[0]
+    return import_id
 
 
 def import_log(con: Connection, limit: int = 200) -> pd.DataFrame:

@@ -76,7 +76,10 @@ COLUMNS = ["school_id", "school_year", "assessment_id", "class_group", "learning
 def t_quantile(df: np.ndarray) -> np.ndarray:
     df = np.asarray(df, dtype=int)
     table = np.array(_T975)
-    return np.where(df <= 30, table[np.clip(df, 1, 30) - 1], 1.96 + 2.4 / np.maximum(df, 1))
+    quantile: np.ndarray = np.where(
+        df <= 30, table[np.clip(df, 1, 30) - 1], 1.96 + 2.4 / np.maximum(df, 1)
+    )
+    return quantile
 
 
 def suppress(cells: pd.DataFrame, minimum: int) -> pd.Series:

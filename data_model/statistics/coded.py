@@ -25,11 +25,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import pandas as pd
 
-from data_model.storage.connection import Sql
+from data_model.storage.connection import Sql, one
 
 TEXT_KEYS = ["school_id", "school_year", "assessment_id", "learning_area", "domain"]
 CHUNK_ROWS = 75_000  # ~50 MB of statistics per chunk at Flanders scale; two are in flight
@@ -140,8 +140,8 @@ def replace_with_judged(
     table: str,
     columns: Sequence[str],
     name: str,
-    judged_chunks: Iterator[tuple],
-) -> tuple[int, pd.DataFrame, list[tuple]]:
+    judged_chunks: Iterator[tuple[Any, ...]],
+) -> tuple[int, pd.DataFrame, list[tuple[Any, ...]]]:
     """Replace every row of `table` by the judged chunks of temp table `name`, then drop it.
 
     `judged_chunks` yields (chunk, rows for `table`, *more) and is only started after the
@@ -178,12 +178,12 @@ def append(
     select = ", ".join(("o." if c in ours else "k.") + c for c in columns)
     con.register("_coded_out", frame[["rid", *ours]])
     try:
-        added = con.execute(
+        added = one(con.execute(
             "INSERT INTO " + table + " (" + ", ".join(columns) + ") SELECT " + select
             + " FROM _coded_out o JOIN (SELECT rowid AS rid, " + ", ".join(theirs) + " FROM "
             + name + " WHERE cell_code BETWEEN ? AND ?) k USING (rid)",
             list(chunk),
-        ).fetchone()[0]  # fmt: skip
+        ))[0]  # fmt: skip
     finally:
         con.unregister("_coded_out")
     if added != len(frame):  # every row has exactly one row id

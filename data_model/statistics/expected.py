@@ -35,7 +35,7 @@ observed and expected always describe the same pupils.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 import pandas as pd
@@ -312,7 +312,7 @@ def _judged_chunks(
 def refresh_school_expected(
     con: Sql,
     rules: Rules | None = None,
-    school_years: list[str] | None = None,
+    school_years: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Rebuild `school_expected` and `expected_model` inside the caller's transaction.
 

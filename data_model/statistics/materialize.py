@@ -213,7 +213,8 @@ def judge_cells(cells: pd.DataFrame, rules: Rules) -> tuple[pd.DataFrame, pd.Dat
     )
     out, components = assess(out, "test_diff", "test_var", "flanders_sd", rules)
     # One constant as a categorical: as text pandas would copy the string into every row.
-    out["comparison"] = pd.Categorical.from_codes(
+    # pandas-stubs want a shapeless int array for the codes; a 1-D int8 array is what it takes.
+    out["comparison"] = pd.Categorical.from_codes(  # type: ignore[call-overload]
         np.zeros(len(out), dtype=np.int8), [rules.colour_comparison]
     )
     components["comparison"] = rules.colour_comparison
