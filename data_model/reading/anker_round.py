@@ -18,6 +18,7 @@ from data_model.reading.scope import school_read, scope_read
 from data_model.state import notes, rounds
 from data_model.storage.connection import Connection
 from data_model.texts.formatting import previous_school_year
+from data_model.vocabulary import NOTE_SCOPE_PREPARATION
 
 # The assessment whose sentences the round shows: the one Start's brief is about.
 ROUND_ASSESSMENT = "ovsg6"
@@ -70,6 +71,6 @@ def round_school(con: Connection, viewer: Viewer, school_id: str, school_year: s
         for step in LAST_YEAR_STEPS
     }
     preparation = notes.list_notes(
-        con, viewer, school_id, school_year, scope=notes.SCOPE_PREPARATION
+        con, viewer, school_id, school_year, scope=NOTE_SCOPE_PREPARATION
     )
     return RoundSchool(school_id, school_year, results, last_year, preparation)

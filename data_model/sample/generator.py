@@ -316,7 +316,7 @@ def _result_rows(
 def generate(
     out: Path | str,
     spec: SampleSpec = SampleSpec(),
-    progress: Callable[[float, str], None] | None = None,
+    progress: Callable[[float, str], object] | None = None,  # its return value is ignored
     force: bool = False,
 ) -> Path:
     """Publish a complete sample snapshot (and demo users) into the data folder `out`."""
