@@ -40,7 +40,7 @@ def _checked(names: list[str], types: list[str] = ()) -> None:  # type: ignore[a
         raise ValueError(f"unexpected identifier in {names!r}")
 
 
-def _load_temp(con: Connection, temp: str, columns: dict[str, str], frame) -> None:
+def _load_temp(con: Connection, temp: str, columns: dict[str, str], frame: pd.DataFrame) -> None:
     _checked([temp, *columns], list(columns.values()))
     casts = ", ".join("CAST(" + c + " AS " + t + ") AS " + c for c, t in columns.items())
     con.register("_imp_frame", frame[list(columns)])

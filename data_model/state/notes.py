@@ -16,6 +16,7 @@ directeur.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -25,7 +26,7 @@ import pandas as pd
 from data_model.reading.access import AccessDenied, Viewer
 from data_model.reading.scope import allowed_ids, require_school, school_read, scope_read
 from data_model.storage.connection import Connection
-from data_model.storage.db import Cursor, Database
+from data_model.storage.db import Database
 from data_model.storage.state import Session
 from data_model.texts.formatting import format_date, format_timestamp, previous_school_year
 from data_model.vocabulary import (
@@ -139,7 +140,11 @@ def _check_observation(clean: dict[str, Any]) -> None:
 
 
 # Step-specific checks after the required fields (the other steps have none).
-_STEP_CHECKS = {"source": _check_source, "action": _check_action, "observation": _check_observation}
+_STEP_CHECKS: dict[str, Callable[[dict[str, Any]], None]] = {
+    "source": _check_source,
+    "action": _check_action,
+    "observation": _check_observation,
+}
 
 
 def validate_body(step: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -181,13 +186,13 @@ _NOTE_SELECT = """
 """
 
 
-def _note(row: tuple) -> Note:
+def _note(row: tuple[Any, ...]) -> Note:
     values = list(row)
     values[5] = json.loads(values[5])
     return Note(*values)
 
 
-def _fetch(con: Session | Cursor, note_id: int) -> Note | None:
+def _fetch(con: Session | Connection, note_id: int) -> Note | None:
     con = getattr(con, "state", con)
     row = con.execute(_NOTE_SELECT + " WHERE n.note_id = ?", [int(note_id)]).fetchone()
     return _note(row) if row else None
