@@ -28,7 +28,7 @@ from data_model.reading.access import Viewer, require_admin
 from data_model.reading.scope import admin_read
 from data_model.state import audit
 from data_model.state.user_sheet import UserValidationError, find_header, sheet_rows
-from data_model.storage.connection import Connection
+from data_model.storage.connection import Connection, one
 from data_model.storage.db import SYSTEM_USER_ID, Database
 from data_model.storage.state import Session, StateStore
 from data_model.texts.formatting import format_number
@@ -231,7 +231,7 @@ def _new_user_id(con: Session | StateStore, email: str, taken: set[str]) -> str:
     return candidate
 
 
-def _write_user(con: Session | StateStore, user_id: str, data: UserInput, new: bool) -> None:
+def _write_user(con: Session, user_id: str, data: UserInput, new: bool) -> None:
     values = [data.email.strip(), data.name.strip(), data.role, data.region_id, data.active]
     if new:
         con.execute(
@@ -417,9 +417,11 @@ def import_users(db: Database, viewer: Viewer, file_name: str, data: bytes) -> I
 
 
 def _current(con: Session | StateStore, user_id: str) -> UserInput:
-    row = con.execute(
-        "SELECT email, name, role, region_id, active FROM users WHERE user_id = ?", [user_id]
-    ).fetchone()
+    row = one(  # callers looked the user up first
+        con.execute(
+            "SELECT email, name, role, region_id, active FROM users WHERE user_id = ?", [user_id]
+        )
+    )
     schools = con.execute(
         "SELECT school_id FROM user_schools WHERE user_id = ? ORDER BY school_id", [user_id]
     ).fetchall()
@@ -457,7 +459,7 @@ def user_sheet_template(rows: Iterable[Iterable[str]] = ()) -> bytes:
     from openpyxl.styles import Font
 
     wb = openpyxl.Workbook()
-    ws = wb.active
+    ws = wb.worksheets[0]  # a new workbook has one sheet
     ws.title = "Gebruikers"
     ws.append(list(SHEET_COLUMNS) + list(OPTIONAL_COLUMNS))
     for cell in ws[1]:
