@@ -31,7 +31,7 @@ def _as(page, url: str, role: str):  # type: ignore[no-untyped-def]
     settle(page)
     sidebar = page.locator("[data-testid=stSidebar]")
     with rerun(page):
-        sidebar.get_by_text(role, exact=True).first.click()
+        sidebar.get_by_role("radio", name=role, exact=True).click()
     return sidebar
 
 
@@ -50,7 +50,7 @@ def _column(block, n: int) -> list[str]:  # type: ignore[no-untyped-def]
 
 
 def _nav(page, sidebar, title: str) -> None:  # type: ignore[no-untyped-def]
-    go_to(page, sidebar.locator("[data-testid=stSidebarNavLink]", has_text=title).first)
+    go_to(page, sidebar.get_by_role("link", name=title, exact=True))
 
 
 @pytest.fixture

@@ -53,7 +53,7 @@ def _pick_user(page, role: str, name: str) -> None:  # type: ignore[no-untyped-d
     sidebar = page.locator("[data-testid=stSidebar]")
     sidebar.get_by_test_id("stSelectbox").first.wait_for()
     with rerun(page):
-        sidebar.get_by_text(ROLE_BUTTONS[role], exact=True).first.click()
+        sidebar.get_by_role("radio", name=ROLE_BUTTONS[role], exact=True).click()
     box = sidebar.get_by_test_id("stSelectbox").first
     box.click()
     page.keyboard.type(name)
