@@ -109,6 +109,9 @@ NAMED_SCHOOL_ROLES = frozenset({ANKER, REGIOTEAM, BEHEERDER})
 # Roles of the school's own staff: the only ones that see class groups and pupils (results of
 # pupils or pupil groups are never shared outside the school).
 SCHOOL_STAFF_ROLES = frozenset({DIRECTEUR})
+# Roles outside the school that see its Vlaamse toetsen results only when the school consents
+# (the director grants it; the beheerder keeps every result, it runs the imports).
+CONSENT_ROLES = frozenset({ANKER, REGIOTEAM})
 
 # --------------------------------------------------------------------------- data conversation
 

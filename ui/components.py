@@ -19,9 +19,10 @@ from data_model.texts.legend import (
     judged_span,
     status_meanings,
 )
-from ui.data import db_path, get_database, query
+from ui.data import db_path, get_database, query, withheld_ids
 from ui.errors import safe_build
 from ui.safe_text import md
+from ui.sharing import NOT_SHARED
 
 SCHOOL_KEY = "school_id"
 _AUDIT_VIEW_KEY = "_audit_last_view"
@@ -162,6 +163,8 @@ def page_school(viewer: access.Viewer) -> tuple[str, pd.Series]:
 def pick_assessment(viewer: access.Viewer, school_id: str) -> tuple[str, pd.Series]:
     """The assessment picker ("Toets") of a school page; stops the page without results."""
     assessments = query(queries.assessments_for_school, viewer, school_id)
+    if school_id in withheld_ids(viewer):
+        st.caption(NOT_SHARED)
     if assessments.empty:
         st.info("Voor deze school zijn nog geen toetsresultaten ingelezen.")
         st.stop()

@@ -21,6 +21,7 @@ import pandas as pd
 from data_model.storage.state import SYSTEM_USER_ID, StateStore
 from data_model.vocabulary import (
     BEHEERDER,
+    CONSENT_ROLES,
     GUIDANCE_ROLES,
     NAMED_SCHOOL_ROLES,
     ROLE_LABELS,
@@ -247,6 +248,26 @@ def allowed_school_ids(con: Any, viewer: Viewer) -> list[str]:
         [assigned, role == "regioteam", region_id],
     ).fetchall()
     return [r[0] for r in rows]
+
+
+def withheld_school_ids(con: Any, viewer: Viewer, allowed: list[str]) -> frozenset[str]:
+    """The schools of `allowed` whose consent-only results (the Vlaamse toetsen,
+    `catalogue.CONSENT_ASSESSMENTS`) this viewer may not see: for an anker or a regional
+    team, every school in scope that has not granted it (the default); nothing for the
+    school's own director or the beheerder. Read from the state store by user id, as the scope.
+    """
+    state = _state(con)
+    row = state.execute(
+        "SELECT role FROM users WHERE active AND user_id = ?", [viewer.user_id]
+    ).fetchone()
+    if row is None:
+        return frozenset(allowed)
+    if row[0] not in CONSENT_ROLES:
+        return frozenset()
+    granted = {
+        r[0] for r in state.execute("SELECT school_id FROM result_sharing WHERE granted").fetchall()
+    }
+    return frozenset(allowed) - granted
 
 
 def require_school(con: Any, viewer: Viewer, school_id: str) -> None:

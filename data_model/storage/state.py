@@ -195,12 +195,30 @@ def _migration_3(con: sa.Connection) -> None:
     metadata.create_all(con, tables=[metadata.tables["column_mappings"]])
 
 
+# The school's consent to show its Vlaamse toetsen results to the support service
+# (data_model.state.sharing): one row per school that ever decided; no row is "not granted".
+# Each change is also a line in the audit log, written in the same transaction.
+sa.Table(
+    "result_sharing",
+    metadata,
+    sa.Column("school_id", sa.String(6), primary_key=True),
+    sa.Column("granted", sa.Boolean, nullable=False),
+    sa.Column("changed_by", sa.String(200), nullable=False),
+    sa.Column("changed_at", sa.DateTime, nullable=False),
+)
+
+
+def _migration_4(con: sa.Connection) -> None:
+    metadata.create_all(con, tables=[metadata.tables["result_sharing"]])
+
+
 # Append only: (version, function). A function gets a connection inside the migration's
 # transaction. Never change an applied migration; add the next one.
 MIGRATIONS: list[tuple[int, Callable[[sa.Connection], None]]] = [
     (1, _migration_1),
     (2, _migration_2),
     (3, _migration_3),
+    (4, _migration_4),
 ]
 STATE_VERSION = MIGRATIONS[-1][0]
 
@@ -210,7 +228,7 @@ _TIMESTAMP_COLUMNS = frozenset(
     {"created_at", "updated_at", "deleted_at", "changed_at", "logged_at", "imported_at",
      "started_at", "finished_at", "applied_at", "last_logged_at"}
 )  # fmt: skip
-_BOOL_COLUMNS = frozenset({"active"})
+_BOOL_COLUMNS = frozenset({"active", "granted"})
 
 
 class StateError(RuntimeError):
