@@ -25,6 +25,7 @@ from ui.components import (
 from ui.conversation import pdf_download_button
 from ui.data import query
 from ui.grid import render_grid
+from ui.progress_row import render_progress_row
 from ui.safe_text import md, md_columns
 
 rules = load_rules()
@@ -63,6 +64,7 @@ def grid_with_explanation() -> None:
 
 grid_with_explanation()
 st.caption(chance_sentence(results, rules))
+render_progress_row(viewer, school_id, assessment_id, int(info["grade"]), rules)
 with st.expander("Legende: wat betekenen de kleuren?"):
     render_legend(rules)
 

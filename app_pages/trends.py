@@ -11,17 +11,15 @@ import pandas as pd
 import streamlit as st
 
 from data_model.reading import trends as trend_queries
-from data_model.reading.progress import school_progress
 from data_model.rules import load_rules
 from data_model.state import notes
 from data_model.texts.explain import TOTAL_LABEL, cell_label, highlights
 from data_model.texts.legend import trend_levels
 from data_model.texts.trends import COMPARISONS, latest_sentence, trend_verdict
-from data_model.vocabulary import SCHOOL_STAFF_ROLES
 from ui.charts import show_chart
-from ui.class_tables import progress_table
 from ui.components import chart_columns, page_school, pick_assessment, trend_text
 from ui.data import cursor, query
+from ui.progress_row import render_progress_table
 from ui.safe_text import md, md_columns
 from ui.trend_charts import (
     AREA_SELECTION,
@@ -201,22 +199,6 @@ st.caption(
     f"{rules.min_group_size} leerlingen: niets getoond. Meer uitleg op de pagina Uitleg."
 )
 
-# ----------------------------------------------------------------- learning gain (school staff)
-if viewer.role in SCHOOL_STAFF_ROLES and info["grade"] == 6:
-    gain = query(school_progress, viewer, school_id, assessment_id)
-    st.subheader("Leerwinst sinds het 4de leerjaar")
-    if gain.empty:
-        st.info(
-            "Nog geen leerwinst: daarvoor zijn de Vlaamse toetsen van het 4de leerjaar van "
-            "dezelfde leerlingen nodig, twee schooljaren eerder, met hetzelfde leerlingnummer."
-        )
-    else:
-        labels = {code: s.label for code, s in rules.statuses.items()}
-        st.dataframe(progress_table(gain, labels), hide_index=True, width="stretch")
-        st.caption(
-            "Leerwinst: de score in het 6de leerjaar min de score die leerlingen met dezelfde "
-            "score in het 4de leerjaar in heel Vlaanderen halen, gemiddeld over de gekoppelde "
-            "leerlingen, met de betrouwbaarheid van de kleuren. Alleen leerlingen die in het "
-            "4de en het 6de leerjaar in deze school zaten, tellen mee: wie van school "
-            "veranderde, is niet gekoppeld. Alleen zichtbaar voor het eigen schoolteam."
-        )
+# ----------------------------------------------------------------- learning gain
+# Rests on the Vlaamse toetsen: for the support service only when the school shares them.
+render_progress_table(viewer, school_id, assessment_id, int(info["grade"]), rules)

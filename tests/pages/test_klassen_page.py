@@ -74,32 +74,23 @@ def test_the_pupil_list_is_shown_on_request_and_every_view_is_logged(app_env, co
     assert con.state.execute(views, [director.user_id]).fetchone()[0] == before + 1
 
 
-def test_learning_gain_on_trends_for_the_director_only(app_env, con, viewers) -> None:
+def test_learning_gain_on_trends_and_the_photo_follows_the_schools_consent(
+    app_env, con, viewers
+) -> None:
     director = viewers["directeur"]
     school = access.allowed_school_ids(con, director)[0]
-    at = run_page(director, "app_pages/trends.py", school)
-    assert not at.exception, [e.value for e in at.exception]
-    assert "Leerwinst sinds het 4de leerjaar" in all_text(at)
+    for page in ("app_pages/trends.py", "app_pages/schoolfoto.py"):
+        at = run_page(director, page, school)
+        assert not at.exception, [e.value for e in at.exception]
+        assert "Leerwinst sinds het 4de leerjaar" in all_text(at), page
+    # The support service sees it only for schools that share their Vlaamse toetsen.
     anker = viewers["anker"]
-    school = access.allowed_school_ids(con, anker)[0]
-    at = run_page(anker, "app_pages/trends.py", school)
-    assert not at.exception and "Leerwinst" not in all_text(at)
-
-
-def test_progress_table_says_how_many_pupils_were_linked() -> None:
-    from ui.class_tables import progress_table
-
-    df = pd.DataFrame(
-        {
-            "from_year": "2023-2024", "to_year": "2025-2026",
-            "learning_area": [None, "Wiskunde", "Nederlands"],
-            "n_linked": [24.0, 24.0, None], "pct_linked": [88.9, 88.9, None],
-            "progress_estimate": [2.5, -1.25, None], "ci_low": [0.5, -3.0, None],
-            "ci_high": [4.5, 0.5, None], "status": ["higher", "uncertain", "too_few"],
-            "suppressed": [False, False, True],
-        }
-    )  # fmt: skip
-    table = progress_table(df, {"higher": "Hoger", "uncertain": "Onzeker", "too_few": "Te weinig"})
-    assert table.loc[0, "Leerwinst (punten)"] == "+2,5 (+0,5 tot +4,5)"
-    assert table.loc[0, "Gekoppeld"] == "24 lln. (89 %)"
-    assert table.loc[2, "Gekoppeld"] == HIDDEN and table.loc[2, "Leerwinst (punten)"] == "–"
+    scope = access.allowed_school_ids(con, anker)
+    withheld = access.withheld_school_ids(con, anker, scope)
+    shared = next(s for s in scope if s not in withheld)
+    at = run_page(anker, "app_pages/schoolfoto.py", shared)
+    assert not at.exception and "Leerwinst sinds het 4de leerjaar" in all_text(at)
+    hidden = next(iter(sorted(withheld)))
+    for page in ("app_pages/trends.py", "app_pages/schoolfoto.py"):
+        at = run_page(anker, page, hidden)
+        assert not at.exception and "Leerwinst" not in all_text(at), page
