@@ -17,6 +17,7 @@ from data_model.texts.explain import TOTAL_LABEL, cell_label, highlights
 from data_model.texts.legend import trend_levels
 from data_model.texts.trends import COMPARISONS, latest_sentence, trend_verdict
 from ui.charts import show_chart
+from ui.class_level import render_class_level
 from ui.components import chart_columns, page_school, pick_assessment, trend_text
 from ui.data import cursor, query
 from ui.progress_row import render_progress_table
@@ -202,3 +203,5 @@ st.caption(
 # ----------------------------------------------------------------- learning gain
 # Rests on the Vlaamse toetsen: for the support service only when the school shares them.
 render_progress_table(viewer, school_id, assessment_id, int(info["grade"]), rules)
+# A class group lives one year: its trend is the school's; the year's groups sit below it.
+render_class_level(viewer, school_id, assessment_id, None, "trends", rules)

@@ -34,8 +34,8 @@ NO_GAIN_YET = (
 
 
 def latest_cohort_lines(gain: pd.DataFrame, rules: Rules) -> tuple[str, list[str]]:
-    """(the cohort in words, one Markdown line per cell) for the newest cohort of `gain` (school_progress
-    rows): total first, then the learning areas. Pure: the page and its tests share it."""
+    """(the cohort in words, one Markdown line per cell) for the newest cohort of `gain`
+    (school_progress rows): total first, then the learning areas. Pure: tested without a page."""
     newest = gain[gain["to_year"] == gain["to_year"].max()]
     first = newest.iloc[0]
     heading = (

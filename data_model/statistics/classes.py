@@ -62,6 +62,7 @@ FROM levels
 GROUP BY ALL
 """
 
+CLASS_CONFIDENCE = 0.95  # the level of a class group's interval (pages say it from here)
 # Two-sided 95 % quantiles of Student's t for 1..30 degrees of freedom (no scipy on the
 # import path); above 30 the normal quantile with a first-order correction.
 _T975 = (12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179,

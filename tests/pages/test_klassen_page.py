@@ -94,3 +94,25 @@ def test_learning_gain_on_trends_and_the_photo_follows_the_schools_consent(
     for page in ("app_pages/trends.py", "app_pages/schoolfoto.py"):
         at = run_page(anker, page, hidden)
         assert not at.exception and "Leerwinst" not in all_text(at), page
+
+
+CLASS_LEVEL = "Per lesgroep: de klassen van uw school (alleen voor het schoolteam)"
+
+
+@pytest.mark.parametrize(
+    "page", ["app_pages/schoolfoto.py", "app_pages/trends.py", "app_pages/vergelijken.py"]
+)
+def test_the_class_level_sits_below_the_school_for_its_staff_only(
+    app_env, con, viewers, page
+) -> None:
+    director = viewers["directeur"]
+    school = access.allowed_school_ids(con, director)[0]
+    at = run_page(director, page, school)
+    assert not at.exception, [e.value for e in at.exception]
+    (level,) = [e for e in at.expander if e.label == CLASS_LEVEL]
+    table = level.dataframe[0].value
+    assert "Uw school" in table.columns and any(c.startswith("6A") for c in table.columns)
+    for role in ("anker", "regioteam"):
+        viewer = viewers[role]
+        at = run_page(viewer, page, access.allowed_school_ids(con, viewer)[0])
+        assert not at.exception and CLASS_LEVEL not in [e.label for e in at.expander]
