@@ -17,7 +17,7 @@ from data_model.state import notes
 from data_model.texts.explain import TOTAL_LABEL, cell_label, highlights
 from data_model.texts.legend import trend_levels
 from data_model.texts.trends import COMPARISONS, latest_sentence, trend_verdict
-from data_model.vocabulary import SCHOOL_STAFF_ROLES
+from data_model.vocabulary import SCHOOL_STAFF_ROLES, TOO_SHORT
 from ui.charts import show_chart
 from ui.class_tables import progress_table
 from ui.components import chart_columns, page_school, pick_assessment, trend_text
@@ -108,8 +108,8 @@ def show_series(series: pd.DataFrame, heading: str, level: int) -> None:
     """Verdict in words, then the lines, the difference and (if any) the goals, side by side."""
     last = series.iloc[-1]
     trend_col = COMPARISONS[comparison]["trend"]
-    trend = last[trend_col] if isinstance(last[trend_col], str) else "too_short"
-    trend_words = trend_text(trend, rules) if trend != "too_short" else "geen trend"
+    trend = last[trend_col] if isinstance(last[trend_col], str) else TOO_SHORT
+    trend_words = trend_text(trend, rules) if trend != TOO_SHORT else "geen trend"
     st.markdown(f"{'#' * level} {md(heading)} · {trend_words}")
     st.markdown(trend_verdict(series, rules, comparison))
     numbers = latest_sentence(series, rules, comparison)

@@ -28,7 +28,7 @@ from data_model.rules import Rules, load_rules
 from data_model.texts.explain import TOTAL_LABEL
 from data_model.texts.formatting import format_signed
 from data_model.texts.legend import comparison_label, status_meanings, trend_meanings
-from data_model.vocabulary import STATUS_SIGN, TREND_SIGN
+from data_model.vocabulary import HIGHER, LOWER, STATUS_SIGN, TREND_SIGN
 from ui.components import logged_export
 from ui.data import cursor
 from ui.safe_text import md
@@ -157,8 +157,8 @@ def school_counts(matrix: pd.DataFrame) -> dict[str, set[str]]:
     sign = areas["status"].map(STATUS_SIGN)
     move = areas["trend"].map(TREND_SIGN) != 0
     return {
-        "lower": set(areas.loc[sign < 0, "school_id"]),
-        "higher": set(areas.loc[sign > 0, "school_id"]),
+        LOWER: set(areas.loc[sign < 0, "school_id"]),
+        HIGHER: set(areas.loc[sign > 0, "school_id"]),
         "moving": set(areas.loc[move, "school_id"]),
     }
 

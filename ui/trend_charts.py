@@ -15,7 +15,7 @@ from data_model.rules import Rules, load_rules
 from data_model.texts.explain import cell_label
 from data_model.texts.formatting import format_number, format_pct, format_signed, school_year_of
 from data_model.texts.trends import COMPARISONS
-from data_model.vocabulary import STATUS_SIGN, STATUSES
+from data_model.vocabulary import STATUS_SIGN, STATUSES, TOO_FEW, TOO_SHORT
 from ui.charts import status_scale, subtitle_lines
 
 AREA_SELECTION = "leergebied"
@@ -149,7 +149,7 @@ def prepare_difference(
             "verschil": pd.to_numeric(series[diff], errors="coerce").to_numpy(),
             "ondergrens": pd.to_numeric(series[lo], errors="coerce").to_numpy(),
             "bovengrens": pd.to_numeric(series[hi], errors="coerce").to_numpy(),
-            "status": series[status].fillna("too_few").to_numpy(),
+            "status": series[status].fillna(TOO_FEW).to_numpy(),
             "leerlingen": [_n_text(n, rules) for n in series[c["n"]]],
         }
     )
@@ -163,11 +163,11 @@ def prepare_difference(
     ]
     # Panel heading of the overview: the label plus the trend of its latest school year, on
     # two lines (split in the header), so a narrow panel's heading is not cut off.
-    trends = series[c["trend"]].fillna("too_short").to_numpy()
+    trends = series[c["trend"]].fillna(TOO_SHORT).to_numpy()
     latest = pd.Series(trends, index=df.index).groupby(df["rij"], sort=False).last()
     df["kop"] = [
         f"{r}\n{rules.trend_symbols[latest[r]]} {rules.trend_labels[latest[r]]}"
-        if latest[r] != "too_short"
+        if latest[r] != TOO_SHORT
         else r
         for r in df["rij"]
     ]

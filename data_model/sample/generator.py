@@ -46,7 +46,15 @@ from data_model.statistics.progress import refresh_school_progress
 from data_model.storage.db import CURRENT, Database, DataError, create_schema, set_meta
 from data_model.storage.pupil_key import load_secret
 from data_model.texts.formatting import format_number
-from data_model.vocabulary import SUPPORT_PHASES
+from data_model.vocabulary import (
+    ANKER,
+    BEHEERDER,
+    CLB_TRAJECT,
+    DIRECTEUR,
+    REGIOTEAM,
+    SUPPORT_PHASES,
+    ZITTENBLIJVEN,
+)
 
 LAST_YEAR_START = (
     2024  # 2024-2025: the latest school year in the demo (the demo spans 2017-2018 .. 2024-2025)
@@ -224,13 +232,13 @@ def _users(schools: pd.DataFrame, rng: np.random.Generator) -> tuple[list[tuple]
         return f"{FIRST_NAMES[i % len(FIRST_NAMES)]} {LAST_NAMES[(i * 7) % len(LAST_NAMES)]}"
 
     users: list[tuple] = [
-        ("beheerder", f"beheerder@{EMAIL_DOMAIN}", "Bea Beheer", "beheerder", None, True)
+        ("beheerder", f"beheerder@{EMAIL_DOMAIN}", "Bea Beheer", BEHEERDER, None, True)
     ]
     links: list[tuple] = []
     for r_id, r_name, _ in REGIONS:
         users.append(
             (f"regio-{r_id.lower()}", f"regio.{r_id.lower()}@{EMAIL_DOMAIN}",
-             f"Regioteam {r_name.removeprefix('Regio ')}", "regioteam", r_id, True)
+             f"Regioteam {r_name.removeprefix('Regio ')}", REGIOTEAM, r_id, True)
         )  # fmt: skip
     # Ankers: one per ten schools of a region.
     counter = 0
@@ -244,7 +252,7 @@ def _users(schools: pd.DataFrame, rng: np.random.Generator) -> tuple[list[tuple]
                     uid,
                     f"anker{counter:03d}@{EMAIL_DOMAIN}",
                     person(counter + 3),
-                    "anker",
+                    ANKER,
                     r_id,
                     True,
                 )
@@ -258,7 +266,7 @@ def _users(schools: pd.DataFrame, rng: np.random.Generator) -> tuple[list[tuple]
         if shared and sid == shared[1]:
             continue
         uid = f"dir-{sid}"
-        users.append((uid, f"directeur.{sid}@{EMAIL_DOMAIN}", person(i), "directeur", None, True))
+        users.append((uid, f"directeur.{sid}@{EMAIL_DOMAIN}", person(i), DIRECTEUR, None, True))
         links.append((uid, sid))
         if shared and sid == shared[0]:
             links.append((uid, shared[1]))
@@ -437,14 +445,14 @@ def generate(
                 (
                     sid,
                     f"{y}-{y + 1}",
-                    "CLB-traject",
+                    CLB_TRAJECT,
                     "indicator",
                     int(rng.binomial(total, 0.05)),
                 )
             )
             p_retention = 0.015 + 0.02 * float(_sigmoid(-adv))
             support.append(
-                (sid, f"{y}-{y + 1}", "zittenblijven", "indicator",
+                (sid, f"{y}-{y + 1}", ZITTENBLIJVEN, "indicator",
                  int(rng.binomial(total, p_retention)))
             )  # fmt: skip
     # executemany is slow in DuckDB at Flanders scale; insert through a DataFrame.
