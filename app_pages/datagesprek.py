@@ -68,7 +68,7 @@ db = get_database(db_path())
 con = cursor()
 everything = notes.list_notes(con, viewer, school_id, year, include_deleted=True)
 live = [n for n in everything if not n.deleted]
-by_step = {s: [n for n in live if n.step == s] for s in notes.STEPS}
+by_step = {s: [n for n in live if n.step == s] for s in note_steps.STEPS}
 observations = by_step[STEP_OBSERVATION]
 accepted = notes.accepted_observations(observations)
 dismissed = [n for n in observations if n.get("state") == DISMISSED]

@@ -522,7 +522,7 @@ def build_conversation_pdf(
 
     # ------------------------------------------------------------- what stands out
     all_notes = notes.list_notes(con, viewer, school_id, school_year)
-    by_step = {s: [n for n in all_notes if n.step == s] for s in notes.STEPS}
+    by_step = {s: [n for n in all_notes if n.step == s] for s in note_steps.STEPS}
     choices = notes.link_choices(all_notes)
     accepted = notes.accepted_observations(all_notes)
     pdf.heading("1. Wat valt op?")

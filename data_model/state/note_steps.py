@@ -97,10 +97,11 @@ class Step:
     sheet_owner: tuple[Part, ...] = ()  # the Excel "Eigenaar en datum" column
     add_title: str = ""  # the heading of the form that adds a note of this step
     numbered: bool = True  # the page numbers the notes (the team refers to "hypothese 2")
+    title: str = ""  # the step's Dutch name, when the vocabulary has none (NOTE_STEP_LABELS)
 
     @property
     def label(self) -> str:
-        return NOTE_STEP_LABELS[self.code]
+        return self.title or NOTE_STEP_LABELS[self.code]
 
     @property
     def required(self) -> tuple[str, ...]:

@@ -24,8 +24,7 @@ import pandas as pd
 
 from data_model.reading.access import AccessDenied, Viewer
 from data_model.reading.scope import allowed_ids, require_school, school_read, scope_read
-from data_model.state.note_steps import STEPS as STEP_SPECS
-from data_model.state.note_steps import TEXT, link_targets
+from data_model.state import note_steps
 from data_model.storage.db import Cursor, Database
 from data_model.storage.state import Session
 from data_model.texts.formatting import format_date, format_timestamp, previous_school_year
@@ -44,8 +43,6 @@ from data_model.vocabulary import NOTE_SCOPE_CONVERSATION as SCOPE_CONVERSATION
 from data_model.vocabulary import NOTE_SCOPE_PREPARATION as SCOPE_PREPARATION
 from data_model.vocabulary import NOTE_SCOPES as SCOPES
 from data_model.vocabulary import NOTE_SOURCES as SOURCES
-from data_model.vocabulary import NOTE_STEP_LABELS as STEP_LABELS  # noqa: F401 - ui uses it
-from data_model.vocabulary import NOTE_STEPS as STEPS
 from data_model.vocabulary import NOTE_VERDICTS as VERDICTS
 
 # The codes and lists of a note live in data_model.vocabulary; these names are this module's API.
@@ -145,7 +142,7 @@ _STEP_CHECKS = {
 
 def validate_body(step: str, body: dict[str, Any]) -> dict[str, Any]:
     """A cleaned copy of the body (stripped text), or NoteError naming what is missing."""
-    if step not in STEPS:
+    if step not in note_steps.STEPS:
         raise NoteError(f"Onbekende stap '{step}'.")
     clean: dict[str, Any] = {}
     for key, value in body.items():
@@ -159,7 +156,7 @@ def validate_body(step: str, body: dict[str, Any]) -> dict[str, Any]:
         elif isinstance(value, date):
             value = value.isoformat()
         clean[key] = value
-    missing = [k for k in STEP_SPECS[step].required if not clean.get(k)]
+    missing = [k for k in note_steps.STEPS[step].required if not clean.get(k)]
     if missing:
         names = ", ".join(NOTE_FIELD_LABELS.get(k, k) for k in missing)
         raise NoteError(f"Vul nog in: {names}.")
@@ -226,9 +223,9 @@ def link_choices(found: list[Note]) -> dict[str, dict[int, str]]:
     Only accepted observations: a dismissed suggestion is not something to explain."""
     live = [n for n in found if not n.deleted]
     choices: dict[str, dict[int, str]] = {}
-    for target in link_targets():
+    for target in note_steps.link_targets():
         pool = accepted_observations(live) if target == STEP_OBSERVATION else live
-        choices[target] = {n.note_id: n.body[TEXT] for n in pool if n.step == target}
+        choices[target] = {n.note_id: n.body[note_steps.TEXT] for n in pool if n.step == target}
     return choices
 
 
