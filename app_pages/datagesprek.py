@@ -101,11 +101,8 @@ st.divider()
 # The five steps of the conversation (a free note is not one of them), in their order.
 STEPS = [spec for spec in note_steps.STEPS.values() if spec.lead]
 # Stable labels and a tracked key: after a save (a rerun) the team stays on the same step.
-tabs = st.tabs(
-    [f"{i} · {spec.label}" for i, spec in enumerate(STEPS, start=1)],
-    key="datagesprek_step",
-    on_change="rerun",
-)
+STEP_TABS = [f"{i} · {spec.label}" for i, spec in enumerate(STEPS, start=1)]
+tabs = st.tabs(STEP_TABS, key="datagesprek_step", on_change="rerun")
 st.caption(
     f"Genoteerd voor {year}: {len(accepted)} vaststellingen · "
     f"{len(by_step[STEP_HYPOTHESIS])} hypothesen · {len(by_step[STEP_SOURCE])} bronnen · "

@@ -8,6 +8,7 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
+from data_model.exports.cells import failure_pdf, failure_xlsx
 from data_model.reading import access, queries
 from data_model.rules import Rules, load_rules
 from data_model.state import audit
@@ -148,6 +149,40 @@ def logged_export(
         return safe_build(build, failure, f"export {what}")
 
     return make
+
+
+# What a download button needs to know about the kind of file it offers.
+_FILE_KINDS = {
+    "pdf": ("application/pdf", ":material/picture_as_pdf:", failure_pdf),
+    "xlsx": (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ":material/table_view:",
+        failure_xlsx,
+    ),
+}
+
+
+def export_button(
+    label: str,
+    viewer: access.Viewer,
+    school_id: str | None,
+    what: str,
+    build: Callable[[], bytes],
+    file_name: str,
+    **kwargs: object,
+) -> None:
+    """A download button for a file built on click (`build`), logged in the audit as `what`;
+    the file's kind (its mime type, icon and Dutch failure file) follows from `file_name`."""
+    mime, icon, failure = _FILE_KINDS[file_name.rsplit(".", 1)[-1]]
+    st.download_button(
+        label,
+        data=logged_export(viewer, school_id, what, build, failure=failure),
+        file_name=file_name,
+        mime=mime,
+        icon=icon,
+        on_click="ignore",
+        **kwargs,
+    )
 
 
 def page_school(viewer: access.Viewer) -> tuple[str, pd.Series]:

@@ -214,6 +214,7 @@ def _next_generation(base: str) -> None:
     st.session_state[f"{base}#form"] = {"n": state["n"] + 1, "token": uuid.uuid4().hex}
 
 
+@st.fragment
 def add_form(
     db: Database,
     viewer: Viewer,
@@ -230,31 +231,16 @@ def add_form(
     A double click or a rerun submits the same token and content again: notes.create_note
     then returns the note it already stored, so a note is saved once. `key` tells
     forms of the same step apart when a page has one per school (the round).
-    """
-    base = f"add-{scope}-{step}" + (f"-{key}" if key else "")
-    _add_form(db, viewer, school_id, school_year, step, choices, title, scope, base)
 
-
-@st.fragment
-def _add_form(
-    db: Database,
-    viewer: Viewer,
-    school_id: str,
-    school_year: str,
-    step: str,
-    choices: Choices,
-    title: str,
-    scope: str,
-    base: str,
-) -> None:
-    """The form itself, as a fragment: "Bewaren" reruns only this form, so the save and its
+    A fragment: "Bewaren" reruns only this form, so the save and its
     answer ("Bewaard." or why not) do not wait for a rerun of the whole page; on a server
     busy with other sessions and an import, that rerun took long enough for users to click
     again. After a save the page reruns once, to show the note in its list."""
-    key, token = _form_generation(base)
-    with st.form(key, clear_on_submit=False, border=True):
+    base = f"add-{scope}-{step}" + (f"-{key}" if key else "")
+    form_key, token = _form_generation(base)
+    with st.form(form_key, clear_on_submit=False, border=True):
         st.markdown(f"**{md(title)}**")
-        body = step_fields(step, key, {}, choices)
+        body = step_fields(step, form_key, {}, choices)
         submitted = st.form_submit_button("Bewaren", type="primary", icon=":material/save:")
     if submitted and save(
         lambda: notes.create_note(
@@ -389,23 +375,16 @@ def pdf_download_button(
     viewer: Viewer, school_id: str, year: str, label: str, help: str | None = None
 ) -> None:
     """Download button for the PDF conversation sheet; built on click and logged in the audit."""
-    from data_model.exports.cells import failure_pdf
     from data_model.exports.conversation_pdf import build_conversation_pdf
-    from ui.components import logged_export
+    from ui.components import export_button
     from ui.data import cursor
 
-    st.download_button(
+    export_button(
         label,
-        data=logged_export(
-            viewer,
-            school_id,
-            "PDF-gespreksblad",
-            lambda: build_conversation_pdf(cursor(), viewer, school_id, year),
-            failure=failure_pdf,  # a failed export says so in Dutch
-        ),
-        file_name=f"datagesprek-{school_id}-{year}.pdf",
-        mime="application/pdf",
-        icon=":material/picture_as_pdf:",
-        on_click="ignore",
+        viewer,
+        school_id,
+        "PDF-gespreksblad",
+        lambda: build_conversation_pdf(cursor(), viewer, school_id, year),
+        f"datagesprek-{school_id}-{year}.pdf",
         help=help,
     )
