@@ -95,11 +95,7 @@ HALF_DAY_HOURS = 3.5  # one begeleidingseenheid per half day
 
 # --------------------------------------------------------------------------- roles
 
-DIRECTEUR = "directeur"
-ANKER = "anker"
-REGIOTEAM = "regioteam"
-BEHEERDER = "beheerder"
-ROLES = (DIRECTEUR, ANKER, REGIOTEAM, BEHEERDER)
+ROLES = DIRECTEUR, ANKER, REGIOTEAM, BEHEERDER = ("directeur", "anker", "regioteam", "beheerder")
 ROLE_LABELS = _labelled(
     ROLES, ("Directeur", "Anker (pedagogisch begeleider)", "Regioteam", "Beheerder")
 )
@@ -169,11 +165,12 @@ OBSERVATION_ORIGINS = ("suggestie", "eigen")
 
 # Where the anker's conversation with a school stands (the round): one state per school and
 # school year, changed in one click and kept with who changed it when.
-ROUND_TO_PREPARE = "to_prepare"
-ROUND_PREPARED = "prepared"
-ROUND_HELD = "held"
-ROUND_FOLLOW_UP = "follow_up"
-ROUND_STATES = (ROUND_TO_PREPARE, ROUND_PREPARED, ROUND_HELD, ROUND_FOLLOW_UP)
+ROUND_STATES = ROUND_TO_PREPARE, ROUND_PREPARED, ROUND_HELD, ROUND_FOLLOW_UP = (
+    "to_prepare",
+    "prepared",
+    "held",
+    "follow_up",
+)
 ROUND_STATE_LABELS = _labelled(
     ROUND_STATES, ("Voor te bereiden", "Voorbereid", "Gesprek gehouden", "Opvolging nodig")
 )

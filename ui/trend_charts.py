@@ -93,13 +93,16 @@ def _series_scale(names: list[str]) -> tuple[alt.Scale, alt.Scale]:
     return colour, dash
 
 
-def build_lines_chart(long: pd.DataFrame, title: str, score_label: str) -> alt.Chart:
-    """School, similar schools and Flanders (and the expected score) over the school years."""
+def _series_lines(
+    long: pd.DataFrame, title: str, y: alt.Y, value_tooltip: str, subtitle: str, *tooltips
+) -> alt.Chart:
+    """Lines with points per series over the school years (school, comparison groups), one
+    colour and one dash pattern per series, with the value and the given tooltips."""
     names = [s[0] for s in _SERIES if s[0] in set(long["reeks"])]
     colour, dash = _series_scale(names)
     base = alt.Chart(long).encode(
         x=_year_axis(None),
-        y=alt.Y("waarde:Q", title=score_label, scale=alt.Scale(zero=False), axis=_Y_AXIS),
+        y=y,
         color=alt.Color(
             "reeks:N",
             scale=colour,
@@ -111,20 +114,26 @@ def build_lines_chart(long: pd.DataFrame, title: str, score_label: str) -> alt.C
         tooltip=[
             alt.Tooltip("school_year:N", title="Schooljaar"),
             alt.Tooltip("reeks:N", title="Lijn"),
-            alt.Tooltip("waarde_tekst:N", title="Gemiddelde"),
-            alt.Tooltip("leerlingen:N", title="Leerlingen van uw school"),
+            alt.Tooltip("waarde_tekst:N", title=value_tooltip),
+            *tooltips,
         ],
     )
-    lines = base.mark_line(strokeWidth=2.5)
-    points = base.mark_point(filled=True, size=45)
-    return (lines + points).properties(
-        title=alt.TitleParams(
-            title,
-            subtitle=subtitle_lines("Ruwe gemiddelden: elk jaar is een andere toets."),
-            anchor="start",
-        ),
+    return (base.mark_line(strokeWidth=2.5) + base.mark_point(filled=True, size=45)).properties(
+        title=alt.TitleParams(title, subtitle=subtitle_lines(subtitle), anchor="start"),
         height=CHART_HEIGHT,
         width="container",
+    )
+
+
+def build_lines_chart(long: pd.DataFrame, title: str, score_label: str) -> alt.Chart:
+    """School, similar schools and Flanders (and the expected score) over the school years."""
+    return _series_lines(
+        long,
+        title,
+        alt.Y("waarde:Q", title=score_label, scale=alt.Scale(zero=False), axis=_Y_AXIS),
+        "Gemiddelde",
+        "Ruwe gemiddelden: elk jaar is een andere toets.",
+        alt.Tooltip("leerlingen:N", title="Leerlingen van uw school"),
     )
 
 
@@ -415,31 +424,10 @@ def prepare_goals(series: pd.DataFrame) -> pd.DataFrame:
 
 def build_goal_chart(long: pd.DataFrame, title: str, goal_label: str) -> alt.Chart:
     """Share of pupils reaching the goals (0-100 %), on its own scale next to the scores."""
-    names = [s[0] for s in _SERIES if s[0] in set(long["reeks"])]
-    colour, dash = _series_scale(names)
-    base = alt.Chart(long).encode(
-        x=_year_axis(None),
-        y=alt.Y("waarde:Q", title=goal_label, scale=alt.Scale(domain=[0, 100]), axis=_Y_AXIS),
-        color=alt.Color(
-            "reeks:N",
-            scale=colour,
-            sort=names,
-            title=None,
-            legend=_SERIES_LEGEND,
-        ),
-        strokeDash=alt.StrokeDash("reeks:N", scale=dash, sort=names, title=None),
-        tooltip=[
-            alt.Tooltip("school_year:N", title="Schooljaar"),
-            alt.Tooltip("reeks:N", title="Lijn"),
-            alt.Tooltip("waarde_tekst:N", title="Doelen bereikt"),
-        ],
-    )
-    return (base.mark_line(strokeWidth=2.5) + base.mark_point(filled=True, size=45)).properties(
-        title=alt.TitleParams(
-            title,
-            subtitle=subtitle_lines("Criteriumgericht, eigen schaal 0-100 %."),
-            anchor="start",
-        ),
-        height=CHART_HEIGHT,
-        width="container",
+    return _series_lines(
+        long,
+        title,
+        alt.Y("waarde:Q", title=goal_label, scale=alt.Scale(domain=[0, 100]), axis=_Y_AXIS),
+        "Doelen bereikt",
+        "Criteriumgericht, eigen schaal 0-100 %.",
     )

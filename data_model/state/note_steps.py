@@ -86,8 +86,10 @@ class Part:
 class Step:
     code: str
     fields: tuple[Field, ...]
-    card: tuple[Part, ...]  # the note card in the app (Markdown, every value escaped)
-    line: tuple[Part, ...]  # one line of text in a file (PDF bullet, Excel "Inhoud")
+    # The note card in the app (Markdown, every value escaped), and one line of text in a file
+    # (PDF bullet, Excel "Inhoud"); by default the text of a step that asks one text.
+    card: tuple[Part, ...] = (Part(TEXT),)
+    line: tuple[Part, ...] = (Part(TEXT),)
     link: Link | None = None
     lead: str = ""  # the guiding question that leads this step
     prompt: str = ""  # what the team is asked to do in it
@@ -108,25 +110,25 @@ class Step:
         return tuple(f.key for f in self.fields if f.required)
 
 
-_TEXT_ONLY = (Part(TEXT),)
+def _text_step(code: str, question: str, **kwargs: Any) -> Step:
+    """A step that asks one text (most do)."""
+    return Step(code, (Field(TEXT, question),), **kwargs)
+
 
 STEPS: Mapping[str, Step] = MappingProxyType(
     {
-        STEP_OBSERVATION: Step(
+        STEP_OBSERVATION: _text_step(
             STEP_OBSERVATION,
-            (Field(TEXT, "Wat valt op?"),),
-            card=_TEXT_ONLY,
+            "Wat valt op?",
             line=(Part(TEXT), Part("state", " (", ")", only=OBSERVATION_STATES[1])),
             lead="Wat valt op?",
             add_title="Eigen vaststelling",
             prompt="Welke resultaten liggen duidelijk hoger of lager dan bij vergelijkbare "
             "scholen? Wat stijgt of daalt al enkele jaren? Herkennen we dat?",
         ),
-        STEP_HYPOTHESIS: Step(
+        STEP_HYPOTHESIS: _text_step(
             STEP_HYPOTHESIS,
-            (Field(TEXT, "Hypothese: wat zou dit kunnen verklaren?"),),
-            card=_TEXT_ONLY,
-            line=_TEXT_ONLY,
+            "Hypothese: wat zou dit kunnen verklaren?",
             link=Link(
                 "observation_id", STEP_OBSERVATION, "Bij welke vaststelling?", "obs", "Bij", "bij"
             ),
@@ -164,11 +166,9 @@ STEPS: Mapping[str, Step] = MappingProxyType(
             add_title="Bron nagaan",
             numbered=False,
         ),
-        STEP_PRIORITY: Step(
+        STEP_PRIORITY: _text_step(
             STEP_PRIORITY,
-            (Field(TEXT, "Prioriteit"),),
-            card=_TEXT_ONLY,
-            line=_TEXT_ONLY,
+            "Prioriteit",
             link=Link(
                 "hypothesis_id", STEP_HYPOTHESIS, "Vanuit welke hypothese?", "hyp", "Hypothese"
             ),
@@ -210,12 +210,8 @@ STEPS: Mapping[str, Step] = MappingProxyType(
             add_title="Nieuwe actie",
             sheet_owner=(Part("owner"), Part("due", ", tegen ")),
         ),
-        STEP_NOTE: Step(
-            STEP_NOTE,
-            (Field(TEXT, "Notitie"),),
-            card=_TEXT_ONLY,
-            line=_TEXT_ONLY,
-            add_title="Notitie voor uzelf of het regioteam",
+        STEP_NOTE: _text_step(
+            STEP_NOTE, "Notitie", add_title="Notitie voor uzelf of het regioteam"
         ),
     }
 )
