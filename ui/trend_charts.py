@@ -6,6 +6,7 @@ NULL, so a tooltip can never show more than the page. Tooltips carry pre-formatt
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 import altair as alt
@@ -55,6 +56,34 @@ def _n_text(n: object, rules: Rules) -> str:
     return f"minder dan {rules.min_group_size}" if pd.isna(n) else str(int(n))
 
 
+def _long(
+    series: pd.DataFrame,
+    columns: list[tuple[str, str]],
+    text: Callable[[object], str],
+    **extra: object,
+) -> pd.DataFrame:
+    """Long format: one row per school year x line, from the column of each line, with the
+    value as the chart writes it (`text`) and `extra` columns that every line shares.
+    Rows without a value stay: a suppressed year breaks the line instead of being bridged."""
+    long = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "school_year": series["school_year"].to_numpy(),
+                    "reeks": name,
+                    "reeks_volgorde": order,
+                    "waarde": pd.to_numeric(series[col], errors="coerce").to_numpy(),
+                    **extra,
+                }
+            )
+            for order, (name, col) in enumerate(columns)
+        ],
+        ignore_index=True,
+    )
+    long["waarde_tekst"] = long["waarde"].map(text)
+    return long
+
+
 def prepare_lines(
     series: pd.DataFrame, rules: Rules | None = None, with_expected: bool = False
 ) -> pd.DataFrame:
@@ -67,23 +96,8 @@ def prepare_lines(
     ]
     if with_expected:
         columns.append((SERIES_EXPECTED, "expected_mean"))
-    frames = []
-    for order, (name, col) in enumerate(columns):
-        frames.append(
-            pd.DataFrame(
-                {
-                    "school_year": series["school_year"].to_numpy(),
-                    "reeks": name,
-                    "reeks_volgorde": order,
-                    "waarde": pd.to_numeric(series[col], errors="coerce").to_numpy(),
-                    "leerlingen": [_n_text(n, rules) for n in series["n_pupils"]],
-                }
-            )
-        )
-    # Rows without a value stay: a suppressed year breaks the line instead of being bridged.
-    long = pd.concat(frames, ignore_index=True)
-    long["waarde_tekst"] = long["waarde"].map(format_number)
-    return long
+    pupils = [_n_text(n, rules) for n in series["n_pupils"]]
+    return _long(series, columns, format_number, leerlingen=pupils)
 
 
 def _series_scale(names: list[str]) -> tuple[alt.Scale, alt.Scale]:
@@ -399,27 +413,12 @@ def build_area_overview_chart(
 
 def prepare_goals(series: pd.DataFrame) -> pd.DataFrame:
     """Long format of the criterion-referenced share: school, similar schools, Flanders."""
-    frames = []
-    for order, (name, col) in enumerate(
-        (
-            (SERIES_SCHOOL, "pct_goal_reached"),
-            (SERIES_SIMILAR, "similar_pct_goal"),
-            (SERIES_FLANDERS, "flanders_pct_goal"),
-        )
-    ):
-        frames.append(
-            pd.DataFrame(
-                {
-                    "school_year": series["school_year"].to_numpy(),
-                    "reeks": name,
-                    "reeks_volgorde": order,
-                    "waarde": pd.to_numeric(series[col], errors="coerce").to_numpy(),
-                }
-            )
-        )
-    long = pd.concat(frames, ignore_index=True)
-    long["waarde_tekst"] = long["waarde"].map(format_pct)
-    return long
+    columns = [
+        (SERIES_SCHOOL, "pct_goal_reached"),
+        (SERIES_SIMILAR, "similar_pct_goal"),
+        (SERIES_FLANDERS, "flanders_pct_goal"),
+    ]
+    return _long(series, columns, format_pct)
 
 
 def build_goal_chart(long: pd.DataFrame, title: str, goal_label: str) -> alt.Chart:
