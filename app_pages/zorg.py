@@ -17,7 +17,7 @@ from data_model.rules import load_rules
 from data_model.texts.codes import core_task_label, goal_code_label
 from data_model.texts.formatting import format_count, format_number
 from ui.charts import build_status_grid_chart, prepare_grid, show_chart
-from ui.components import chart_columns, name_ordered_table, page_school, render_legend
+from ui.components import chart_columns, name_ordered_table, render_legend, school_page
 from ui.data import query
 from ui.safe_text import md
 from ui.support_charts import (
@@ -30,9 +30,7 @@ from ui.support_charts import (
 )
 
 rules = load_rules()
-viewer = st.session_state["viewer"]
-school_id, school = page_school(viewer)
-st.title(f"Zorg en begeleiding · {md(school['name'])}")
+viewer, school_id, school = school_page("Zorg en begeleiding")
 st.caption(
     "Hoe ondersteunt de school haar leerlingen, en hoe verhoudt dat zich tot de resultaten? "
     "Lees zorg en resultaten naast elkaar: ze verklaren elkaar niet, maar roepen samen vragen op."

@@ -339,6 +339,7 @@ TRUSTED_IN = {
     ("ui/conversation.py", "help"): "pdf_download_button: callers pass fixed Dutch text",
     ("ui/conversation.py", "field"): "data_model.state.note_steps: declared questions, choices",
     ("app_pages/zorg.py", "missing"): "chart_or_notice: callers pass fixed Dutch text",
+    ("ui/components.py", "page"): "school_page: callers pass their page's fixed name",
     ("app_pages/zorg.py", "caption"): "chart_or_notice: callers pass fixed Dutch text",
     ("app_pages/datagesprek.py", "spec"): "data_model.state.note_steps: declared step texts",
     ("ui/user_admin.py", "flash"): "messages built with md() before they are stored",

@@ -194,6 +194,15 @@ def page_school(viewer: access.Viewer) -> tuple[str, pd.Series]:
     return school_id, school
 
 
+def school_page(page: str) -> tuple[access.Viewer, str, pd.Series]:
+    """The start of a page about one school: the viewer, the school (see page_school; stops
+    the page if there is none) and its row, under the title "Page · school name"."""
+    viewer = st.session_state["viewer"]
+    school_id, school = page_school(viewer)
+    st.title(f"{page} · {md(school['name'])}")
+    return viewer, school_id, school
+
+
 def pick_assessment(viewer: access.Viewer, school_id: str) -> tuple[str, pd.Series]:
     """The assessment picker ("Toets") of a school page; stops the page without results."""
     assessments = query(queries.assessments_for_school, viewer, school_id)
