@@ -20,7 +20,7 @@ from data_model.texts.trends import COMPARISONS, latest_sentence, trend_verdict
 from data_model.vocabulary import SCHOOL_STAFF_ROLES, TOO_SHORT
 from ui.charts import show_chart
 from ui.class_tables import progress_table
-from ui.components import chart_columns, page_school, pick_assessment, trend_text
+from ui.components import chart_columns, pick_assessment, school_page, trend_text
 from ui.data import cursor, query
 from ui.safe_text import md, md_columns
 from ui.trend_charts import (
@@ -36,9 +36,7 @@ from ui.trend_charts import (
 )
 
 rules = load_rules()
-viewer = st.session_state["viewer"]
-school_id, school = page_school(viewer)
-st.title(f"Trends · {md(school['name'])}")
+viewer, school_id, _ = school_page("Trends")
 assessment_id, info = pick_assessment(viewer, school_id)
 results = query(trend_queries.trend_results, viewer, school_id, assessment_id)
 # Read fresh (not cached): a review saved on Datagesprek shows on the timeline at once.

@@ -19,7 +19,6 @@ from data_model.reading.access import Viewer
 from data_model.reading.scope import SCOPE_FILTER, allowed_ids, school_read, scope_read
 from data_model.rules import load_rules
 from data_model.state import notes
-from data_model.state.note_steps import STEPS as NOTE_STEP_SPECS
 from data_model.texts.codes import core_task_label, goal_code_label
 from data_model.texts.explain import cell_label, highlights
 from data_model.texts.formatting import format_count, format_date, format_number, format_pct
@@ -44,9 +43,6 @@ GUIDING_QUESTIONS = (
     "Vinden anderen dat ook?",
     "Wat doen we met die kennis?",
 )
-# Per step of the conversation: which of the guiding questions leads, and a concrete prompt
-# (declared with the steps, data_model/state/note_steps.py).
-STEP_QUESTIONS = {code: (s.lead, s.prompt) for code, s in NOTE_STEP_SPECS.items() if s.lead}
 MAX_RESULT_QUESTIONS = 6  # a conversation handles a few questions well, not twenty
 
 
