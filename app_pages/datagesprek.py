@@ -11,8 +11,13 @@ from data_model.reading import briefing
 from data_model.rules import load_rules
 from data_model.state import note_steps, notes
 from data_model.vocabulary import (
-    OBSERVATION_ORIGINS,
-    OBSERVATION_STATES,
+    OBSERVATION_ACCEPTED as ACCEPTED,
+)
+from data_model.vocabulary import (
+    OBSERVATION_DISMISSED as DISMISSED,
+)
+from data_model.vocabulary import (
+    ORIGIN_SUGGESTION,
     STEP_ACTION,
     STEP_HYPOTHESIS,
     STEP_OBSERVATION,
@@ -24,7 +29,6 @@ from ui.components import area_status_lines, chart_columns, pick_school
 from ui.data import cursor, db_path, get_database, query
 from ui.safe_text import md, md_block
 
-ACCEPTED, DISMISSED = OBSERVATION_STATES
 rules = load_rules()
 viewer = st.session_state["viewer"]
 school_id = pick_school(viewer)
@@ -154,7 +158,7 @@ with tabs[0]:
                 base = {
                     "text": suggestion.text,
                     "key": suggestion.key,
-                    "origin": OBSERVATION_ORIGINS[0],
+                    "origin": ORIGIN_SUGGESTION,
                     "assessment": suggestion.assessment_name,
                 }
                 buttons = st.container(horizontal=True, gap="small")

@@ -159,9 +159,10 @@ REFLECTION_CATEGORIES = (
     "afbouwen-stoppen",
     "verder aanpakken",
 )
-REVIEW_STATUSES = ("gerealiseerd", "gedeeltelijk gerealiseerd", "niet gerealiseerd", "loopt nog")
-OBSERVATION_STATES = ("aanvaard", "verworpen")
-OBSERVATION_ORIGINS = ("suggestie", "eigen")
+REVIEW_DONE = "gerealiseerd"  # an action reviewed as done is no longer open
+REVIEW_STATUSES = (REVIEW_DONE, "gedeeltelijk gerealiseerd", "niet gerealiseerd", "loopt nog")
+OBSERVATION_STATES = OBSERVATION_ACCEPTED, OBSERVATION_DISMISSED = ("aanvaard", "verworpen")
+OBSERVATION_ORIGINS = ORIGIN_SUGGESTION, ORIGIN_OWN = ("suggestie", "eigen")
 
 # Where the anker's conversation with a school stands (the round): one state per school and
 # school year, changed in one click and kept with who changed it when.

@@ -19,14 +19,13 @@ from data_model.state import notes, rounds
 from data_model.storage.db import Cursor
 from data_model.texts.formatting import previous_school_year
 from data_model.vocabulary import (
-    OBSERVATION_STATES,
+    OBSERVATION_DISMISSED,
     STEP_ACTION,
     STEP_HYPOTHESIS,
     STEP_OBSERVATION,
     STEP_PRIORITY,
 )
 
-DISMISSED = OBSERVATION_STATES[1]
 # The assessment whose sentences the round shows: the one Start's brief is about.
 ROUND_ASSESSMENT = "ovsg6"
 # Last year's conversation, in the order of its steps (sources are checked, not discussed).
@@ -73,7 +72,8 @@ def round_school(con: Cursor, viewer: Viewer, school_id: str, school_year: str) 
         step: [
             n
             for n in previous
-            if n.step == step and (step != STEP_OBSERVATION or n.get("state") != DISMISSED)
+            if n.step == step
+            and (step != STEP_OBSERVATION or n.get("state") != OBSERVATION_DISMISSED)
         ]
         for step in LAST_YEAR_STEPS
     }

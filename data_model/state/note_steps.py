@@ -22,7 +22,7 @@ from data_model.vocabulary import (
     NOTE_SOURCES,
     NOTE_STEP_LABELS,
     NOTE_VERDICTS,
-    OBSERVATION_STATES,
+    OBSERVATION_DISMISSED,
     REFLECTION_CATEGORIES,
     STEP_ACTION,
     STEP_HYPOTHESIS,
@@ -120,7 +120,7 @@ STEPS: Mapping[str, Step] = MappingProxyType(
         STEP_OBSERVATION: _text_step(
             STEP_OBSERVATION,
             "Wat valt op?",
-            line=(Part(TEXT), Part("state", " (", ")", only=OBSERVATION_STATES[1])),
+            line=(Part(TEXT), Part("state", " (", ")", only=OBSERVATION_DISMISSED)),
             lead="Wat valt op?",
             add_title="Eigen vaststelling",
             prompt="Welke resultaten liggen duidelijk hoger of lager dan bij vergelijkbare "

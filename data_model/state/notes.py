@@ -31,9 +31,11 @@ from data_model.texts.formatting import format_date, format_timestamp, previous_
 from data_model.vocabulary import (
     FIELD_SOURCE,
     NOTE_FIELD_LABELS,
-    OBSERVATION_ORIGINS,
+    OBSERVATION_ACCEPTED,
     OBSERVATION_STATES,
+    ORIGIN_OWN,
     REFLECTION_CATEGORIES,
+    REVIEW_DONE,
     REVIEW_STATUSES,
     STEP_ACTION,
     STEP_OBSERVATION,
@@ -126,10 +128,10 @@ def _check_action(clean: dict[str, Any]) -> None:
 
 
 def _check_observation(clean: dict[str, Any]) -> None:
-    if clean.get("state", OBSERVATION_STATES[0]) not in OBSERVATION_STATES:
+    if clean.get("state", OBSERVATION_ACCEPTED) not in OBSERVATION_STATES:
         raise NoteError("Een vaststelling is aanvaard of verworpen.")
-    clean.setdefault("state", OBSERVATION_STATES[0])
-    clean.setdefault("origin", OBSERVATION_ORIGINS[1])
+    clean.setdefault("state", OBSERVATION_ACCEPTED)
+    clean.setdefault("origin", ORIGIN_OWN)
 
 
 # Step-specific checks after the required fields (the other steps have none).
@@ -213,7 +215,7 @@ def accepted_observations(found: list[Note]) -> list[Note]:
     return [
         n
         for n in found
-        if n.step == STEP_OBSERVATION and n.get("state") == OBSERVATION_STATES[0] and not n.deleted
+        if n.step == STEP_OBSERVATION and n.get("state") == OBSERVATION_ACCEPTED and not n.deleted
     ]
 
 
@@ -306,7 +308,7 @@ def open_actions(con: Cursor, viewer: Viewer, school_id: str, school_year: str) 
     return [
         a
         for a in previous_actions(con, viewer, school_id, school_year)
-        if (a.get("review") or {}).get("status") != "gerealiseerd"
+        if (a.get("review") or {}).get("status") != REVIEW_DONE
     ]
 
 
@@ -322,7 +324,7 @@ def open_action_counts(con: Cursor, viewer: Viewer) -> dict[tuple[str, str], int
     counts: dict[tuple[str, str], int] = {}
     for school_id, school_year, body in rows:
         status = (json.loads(body).get("review") or {}).get("status")
-        if school_id in allowed and status != "gerealiseerd":
+        if school_id in allowed and status != REVIEW_DONE:
             counts[(school_id, school_year)] = counts.get((school_id, school_year), 0) + 1
     return counts
 
