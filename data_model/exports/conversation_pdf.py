@@ -398,42 +398,50 @@ def _step_items(
     return out
 
 
-def _actions_table(pdf: _Sheet, actions: list[notes.Note], with_review: bool) -> None:
+# Last year's actions with how far they got: the action's own columns, its review instead of
+# its success indicator.
+REVIEW_COLUMNS = (
+    note_steps.Column("Actie", "what", 56),
+    note_steps.Column("Eigenaar", "owner", 32),
+    note_steps.Column("Tegen", "due", 20),
+    note_steps.Column("Categorie", "category", 30),
+    note_steps.Column("Opvolging", "review", 42),
+)
+
+
+def _cell(note: notes.Note, key: str) -> str:
+    """One cell of a table of notes: a date in Dutch, a review in words, a field as it is."""
+    value = note.body.get(key)
+    if key == "review":
+        review = value or {}
+        return review.get("status", "nog niet besproken") + (
+            f": {review['comment']}" if review.get("comment") else ""
+        )
+    field = next((f for f in note_steps.STEPS[note.step].fields if f.key == key), None)
+    if field and field.kind == note_steps.DATE:
+        return notes.format_due(value)
+    return "" if value is None else str(value)
+
+
+def _notes_table(
+    pdf: _Sheet, items: list[notes.Note], columns: tuple[note_steps.Column, ...]
+) -> None:
     pdf.set_font(pdf.family, "", 8.5)
     pdf.set_text_color(*INK)
-    cols = ["Actie", "Eigenaar", "Tegen", "Succesindicator", "Categorie"]
-    widths = [50, 32, 20, 46, 32]
-    if with_review:
-        cols = ["Actie", "Eigenaar", "Tegen", "Categorie", "Opvolging"]
-        widths = [56, 32, 20, 30, 42]
     with pdf.table(
-        col_widths=widths,
+        col_widths=[c.width for c in columns],
         text_align="LEFT",
         line_height=4.6,
         headings_style=FontFace(emphasis="BOLD"),
         borders_layout="HORIZONTAL_LINES",
     ) as table:
         head = table.row()
-        for c in cols:
-            head.cell(c)
-        for a in actions:
-            b = a.body
+        for c in columns:
+            head.cell(c.heading)
+        for note in items:
             row = table.row()
-            row.cell(pdf.text(b["what"]))
-            row.cell(pdf.text(b["owner"]))
-            row.cell(pdf.text(notes.format_due(b["due"])))
-            if with_review:
-                row.cell(pdf.text(b["category"]))
-                review = b.get("review") or {}
-                row.cell(
-                    pdf.text(
-                        (review.get("status", "nog niet besproken"))
-                        + (f": {review['comment']}" if review.get("comment") else "")
-                    )
-                )
-            else:
-                row.cell(pdf.text(b["indicator"]))
-                row.cell(pdf.text(b["category"]))
+            for c in columns:
+                row.cell(pdf.text(_cell(note, c.key)))
 
 
 def _results_sections(
@@ -542,7 +550,7 @@ def build_conversation_pdf(
     previous = notes.previous_actions(con, viewer, school_id, school_year)
     pdf.heading(f"Acties van vorig jaar ({notes.previous_school_year(school_year)})")
     if previous:
-        _actions_table(pdf, previous, with_review=True)
+        _notes_table(pdf, previous, REVIEW_COLUMNS)
     else:
         pdf.para("Geen acties genoteerd.", size=9, colour=MUTED)
 
@@ -555,7 +563,7 @@ def build_conversation_pdf(
         if not by_step[spec.code]:
             pdf.write_lines(spec.sheet_blank_lines)
         elif spec.sheet_table:
-            _actions_table(pdf, by_step[spec.code], with_review=False)
+            _notes_table(pdf, by_step[spec.code], spec.sheet_table)
         else:
             pdf.bullets(_step_items(by_step[spec.code], choices, spec.code), size=9.5)
     pdf.para(

@@ -83,6 +83,15 @@ class Part:
 
 
 @dataclass(frozen=True)
+class Column:
+    """A column of a table of notes in the PDF: its heading, the body field, its width."""
+
+    heading: str
+    key: str
+    width: int  # mm; a table's widths add up to the printable width of A4 (190 mm)
+
+
+@dataclass(frozen=True)
 class Step:
     code: str
     fields: tuple[Field, ...]
@@ -95,7 +104,7 @@ class Step:
     prompt: str = ""  # what the team is asked to do in it
     sheet: str | None = None  # the PDF section's heading; None: not a section of its own
     sheet_blank_lines: int = 3  # lines to write on when the step has no notes yet
-    sheet_table: bool = False  # a table of fields (FIELD_COLUMNS) instead of bullets
+    sheet_table: tuple[Column, ...] = ()  # the PDF prints a table of these, not bullets
     sheet_owner: tuple[Part, ...] = ()  # the Excel "Eigenaar en datum" column
     add_title: str = ""  # the heading of the form that adds a note of this step
     numbered: bool = True  # the page numbers the notes (the team refers to "hypothese 2")
@@ -104,10 +113,6 @@ class Step:
     @property
     def label(self) -> str:
         return self.title or NOTE_STEP_LABELS[self.code]
-
-    @property
-    def required(self) -> tuple[str, ...]:
-        return tuple(f.key for f in self.fields if f.required)
 
 
 def _text_step(code: str, question: str, **kwargs: Any) -> Step:
@@ -206,7 +211,13 @@ STEPS: Mapping[str, Step] = MappingProxyType(
             "pakken we verder aan?",
             sheet="5. Acties",
             sheet_blank_lines=4,
-            sheet_table=True,
+            sheet_table=(
+                Column("Actie", "what", 50),
+                Column("Eigenaar", "owner", 32),
+                Column("Tegen", "due", 20),
+                Column("Succesindicator", "indicator", 46),
+                Column("Categorie", "category", 32),
+            ),
             add_title="Nieuwe actie",
             sheet_owner=(Part("owner"), Part("due", ", tegen ")),
         ),

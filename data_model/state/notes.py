@@ -158,10 +158,9 @@ def validate_body(step: str, body: dict[str, Any]) -> dict[str, Any]:
         elif isinstance(value, date):
             value = value.isoformat()
         clean[key] = value
-    missing = [k for k in note_steps.STEPS[step].required if not clean.get(k)]
+    missing = [f.name for f in note_steps.STEPS[step].fields if f.required and not clean.get(f.key)]
     if missing:
-        names = ", ".join(NOTE_FIELD_LABELS.get(k, k) for k in missing)
-        raise NoteError(f"Vul nog in: {names}.")
+        raise NoteError(f"Vul nog in: {', '.join(missing)}.")
     _STEP_CHECKS.get(step, lambda clean: None)(clean)
     return clean
 
