@@ -11,12 +11,8 @@ from data_model.reading import briefing
 from data_model.rules import load_rules
 from data_model.state import note_steps, notes
 from data_model.vocabulary import (
-    OBSERVATION_ACCEPTED as ACCEPTED,
-)
-from data_model.vocabulary import (
-    OBSERVATION_DISMISSED as DISMISSED,
-)
-from data_model.vocabulary import (
+    OBSERVATION_ACCEPTED,
+    OBSERVATION_DISMISSED,
     ORIGIN_SUGGESTION,
     STEP_ACTION,
     STEP_HYPOTHESIS,
@@ -25,19 +21,13 @@ from data_model.vocabulary import (
     STEP_SOURCE,
 )
 from ui import conversation as conv
-from ui.components import area_status_lines, chart_columns, pick_school
+from ui.components import area_status_lines, chart_columns, school_page
 from ui.data import cursor, db_path, get_database, query
 from ui.safe_text import md, md_block
 
 rules = load_rules()
-viewer = st.session_state["viewer"]
-school_id = pick_school(viewer)
-if school_id is None:
-    st.stop()
-
+viewer, school_id, _ = school_page("Datagesprek")
 years = query(briefing.conversation_years, viewer, school_id)
-school_name = query(briefing.school_name, viewer, school_id)
-st.title(f"Datagesprek · {md(school_name)}")
 if not years:
     st.info("Voor deze school zijn nog geen toetsresultaten ingelezen.")
     st.stop()
@@ -75,7 +65,7 @@ live = [n for n in everything if not n.deleted]
 by_step = {s: [n for n in live if n.step == s] for s in note_steps.STEPS}
 observations = by_step[STEP_OBSERVATION]
 accepted = notes.accepted_observations(observations)
-dismissed = [n for n in observations if n.get("state") == DISMISSED]
+dismissed = [n for n in observations if n.get("state") == OBSERVATION_DISMISSED]
 choices: conv.Choices = notes.link_choices(live)
 
 # ------------------------------------------------------ last year's actions next to results
@@ -162,12 +152,15 @@ with tabs[0]:
                     "assessment": suggestion.assessment_name,
                 }
                 buttons = st.container(horizontal=True, gap="small")
-                for state, label in ((ACCEPTED, "Aanvaarden"), (DISMISSED, "Niet weerhouden")):
+                for state, label in (
+                    (OBSERVATION_ACCEPTED, "Aanvaarden"),
+                    (OBSERVATION_DISMISSED, "Niet weerhouden"),
+                ):
                     if buttons.button(label, key=f"sugg-{state}-{i}") and conv.save(
                         lambda state=state, base=base: notes.create_note(
                             db, viewer, school_id, year, STEP_OBSERVATION, {**base, "state": state}
                         ),
-                        "Aanvaard." if state == ACCEPTED else "Niet weerhouden.",
+                        "Aanvaard." if state == OBSERVATION_ACCEPTED else "Niet weerhouden.",
                     ):
                         st.rerun()
         if accepted:
@@ -186,7 +179,7 @@ with tabs[0]:
                             db,
                             viewer,
                             note.note_id,
-                            {**note.body, "state": ACCEPTED},
+                            {**note.body, "state": OBSERVATION_ACCEPTED},
                             note.version,
                         ),
                         "Aanvaard.",
