@@ -7,7 +7,7 @@ from data_model.reading.comparisons import Filters
 from data_model.rules import load_rules
 from data_model.storage.catalogue import ASSESSMENTS
 from data_model.texts.explain import highlights
-from data_model.vocabulary import ANKER, BEHEERDER, DIRECTEUR, REGIOTEAM
+from data_model.vocabulary import ANKER, BEHEERDER, DIRECTEUR, HIGHER, LOWER, REGIOTEAM
 from ui.brief import changes_since_last_year
 from ui.components import (
     SCHOOL_KEY,
@@ -153,8 +153,8 @@ view = matrix[matrix["community_id"].isin(pick)] if pick else matrix
 counts = school_counts(view)
 SHOW = {
     "all": "Alle scholen",
-    "lower": "Lager dan verwacht",
-    "higher": "Hoger dan verwacht",
+    LOWER: "Lager dan verwacht",
+    HIGHER: "Hoger dan verwacht",
     "moving": "Stijgt of daalt",
 }
 n_all = view["school_id"].nunique()

@@ -16,9 +16,10 @@ from data_model.state import notes
 from data_model.texts.explain import TOTAL_LABEL, cell_label, highlights
 from data_model.texts.legend import trend_levels
 from data_model.texts.trends import COMPARISONS, latest_sentence, trend_verdict
+from data_model.vocabulary import TOO_SHORT
 from ui.charts import show_chart
 from ui.class_level import render_class_level
-from ui.components import chart_columns, page_school, pick_assessment, trend_text
+from ui.components import chart_columns, pick_assessment, school_page, trend_text
 from ui.data import cursor, query
 from ui.progress_row import render_progress_table
 from ui.safe_text import md, md_columns
@@ -35,9 +36,7 @@ from ui.trend_charts import (
 )
 
 rules = load_rules()
-viewer = st.session_state["viewer"]
-school_id, school = page_school(viewer)
-st.title(f"Trends · {md(school['name'])}")
+viewer, school_id, _ = school_page("Trends")
 assessment_id, info = pick_assessment(viewer, school_id)
 results = query(trend_queries.trend_results, viewer, school_id, assessment_id)
 # Read fresh (not cached): a review saved on Datagesprek shows on the timeline at once.
@@ -107,8 +106,8 @@ def show_series(series: pd.DataFrame, heading: str, level: int) -> None:
     """Verdict in words, then the lines, the difference and (if any) the goals, side by side."""
     last = series.iloc[-1]
     trend_col = COMPARISONS[comparison]["trend"]
-    trend = last[trend_col] if isinstance(last[trend_col], str) else "too_short"
-    trend_words = trend_text(trend, rules) if trend != "too_short" else "geen trend"
+    trend = last[trend_col] if isinstance(last[trend_col], str) else TOO_SHORT
+    trend_words = trend_text(trend, rules) if trend != TOO_SHORT else "geen trend"
     st.markdown(f"{'#' * level} {md(heading)} · {trend_words}")
     st.markdown(trend_verdict(series, rules, comparison))
     numbers = latest_sentence(series, rules, comparison)

@@ -24,7 +24,9 @@ from data_model.vocabulary import (
     CONSENT_ROLES,
     GUIDANCE_ROLES,
     NAMED_SCHOOL_ROLES,
+    REGIOTEAM,
     ROLE_LABELS,
+    ROLES,
     SCHOOL_STAFF_ROLES,
 )
 
@@ -120,7 +122,8 @@ def viewer_for_user_id(con: Any, user_id: str) -> Viewer | None:
     return _viewer(_state(con).execute(_USER_SQL + "user_id = ?", [user_id]).fetchone())
 
 
-_ROLE_ORDER = {"directeur": 1, "anker": 2, "regioteam": 3, "beheerder": 4}
+# The demo picker lists users in the order of the roles: the school first, the beheerder last.
+_ROLE_ORDER = {role: i for i, role in enumerate(ROLES)}
 
 
 def demo_users(con: Any) -> pd.DataFrame:
@@ -231,7 +234,7 @@ def allowed_school_ids(con: Any, viewer: Viewer) -> list[str]:
     if row is None:
         return []
     role, region_id = row
-    if role == "beheerder":
+    if role == BEHEERDER:
         ids = con.execute("SELECT school_id FROM schools /* scope */ ORDER BY school_id")
         ids = ids.fetchall()
         return [r[0] for r in ids]
@@ -245,7 +248,7 @@ def allowed_school_ids(con: Any, viewer: Viewer) -> list[str]:
         "SELECT school_id FROM schools /* scope */ "
         "WHERE list_contains(CAST(? AS VARCHAR[]), school_id) "
         "OR (? AND region_id = ?) ORDER BY school_id",
-        [assigned, role == "regioteam", region_id],
+        [assigned, role == REGIOTEAM, region_id],
     ).fetchall()
     return [r[0] for r in rows]
 

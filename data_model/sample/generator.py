@@ -47,7 +47,15 @@ from data_model.statistics.progress import refresh_school_progress
 from data_model.storage.db import CURRENT, Database, DataError, create_schema, set_meta
 from data_model.storage.pupil_key import load_secret
 from data_model.texts.formatting import format_number
-from data_model.vocabulary import DIRECTEUR, SUPPORT_PHASES
+from data_model.vocabulary import (
+    ANKER,
+    BEHEERDER,
+    CLB_TRAJECT,
+    DIRECTEUR,
+    REGIOTEAM,
+    SUPPORT_PHASES,
+    ZITTENBLIJVEN,
+)
 
 # 2025-2026: the latest school year in the demo (it spans 2018-2019 .. 2025-2026), the first
 # year with Vlaamse toetsen in grade 6, so the demo shows learning gain from grade 4.
@@ -226,13 +234,13 @@ def _users(schools: pd.DataFrame, rng: np.random.Generator) -> tuple[list[tuple]
         return f"{FIRST_NAMES[i % len(FIRST_NAMES)]} {LAST_NAMES[(i * 7) % len(LAST_NAMES)]}"
 
     users: list[tuple] = [
-        ("beheerder", f"beheerder@{EMAIL_DOMAIN}", "Bea Beheer", "beheerder", None, True)
+        ("beheerder", f"beheerder@{EMAIL_DOMAIN}", "Bea Beheer", BEHEERDER, None, True)
     ]
     links: list[tuple] = []
     for r_id, r_name, _ in REGIONS:
         users.append(
             (f"regio-{r_id.lower()}", f"regio.{r_id.lower()}@{EMAIL_DOMAIN}",
-             f"Regioteam {r_name.removeprefix('Regio ')}", "regioteam", r_id, True)
+             f"Regioteam {r_name.removeprefix('Regio ')}", REGIOTEAM, r_id, True)
         )  # fmt: skip
     # Ankers: one per ten schools of a region.
     counter = 0
@@ -246,7 +254,7 @@ def _users(schools: pd.DataFrame, rng: np.random.Generator) -> tuple[list[tuple]
                     uid,
                     f"anker{counter:03d}@{EMAIL_DOMAIN}",
                     person(counter + 3),
-                    "anker",
+                    ANKER,
                     r_id,
                     True,
                 )
@@ -439,14 +447,14 @@ def generate(
                 (
                     sid,
                     f"{y}-{y + 1}",
-                    "CLB-traject",
+                    CLB_TRAJECT,
                     "indicator",
                     int(rng.binomial(total, 0.05)),
                 )
             )
             p_retention = 0.015 + 0.02 * float(_sigmoid(-adv))
             support.append(
-                (sid, f"{y}-{y + 1}", "zittenblijven", "indicator",
+                (sid, f"{y}-{y + 1}", ZITTENBLIJVEN, "indicator",
                  int(rng.binomial(total, p_retention)))
             )  # fmt: skip
     # executemany is slow in DuckDB at Flanders scale; insert through a DataFrame.

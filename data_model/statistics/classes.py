@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from data_model.rules import load_rules
+from data_model.storage.frames import insert_frame
 
 NO_GROUP = "zonder lesgroep"
 _KEY = ["school_id", "school_year", "assessment_id", "learning_area", "domain"]
@@ -148,12 +149,4 @@ def refresh_class_results(
     con.execute("DROP TABLE _class_years")
     if cells.empty:
         return 0
-    con.register("_class_cells", cells)
-    try:
-        con.execute(
-            "INSERT INTO class_result (" + ", ".join(COLUMNS) + ") "
-            "SELECT " + ", ".join(COLUMNS) + " FROM _class_cells"
-        )  # our own column names
-    finally:
-        con.unregister("_class_cells")
-    return len(cells)
+    return insert_frame(con, "class_result", cells, COLUMNS)

@@ -148,15 +148,25 @@ def _migration_1(con: sa.Connection) -> None:
 
 # Where the anker's conversation with a school stands (data_model.state.rounds): the
 # current state per school and school year, and every change (who, when, what) beside it.
+
+
+def _round_columns(current: bool) -> list[sa.Column]:
+    """The columns of a round's state: keyed by school and year for the current state, the
+    same columns for each change kept in the history."""
+    return [
+        sa.Column("school_id", sa.String(6), primary_key=current, nullable=False),
+        sa.Column("school_year", sa.String(9), primary_key=current, nullable=False),
+        sa.Column("round_state", sa.String(20), nullable=False),
+        sa.Column("state_date", sa.String(10)),  # ISO date: the same text on every backend
+        sa.Column("changed_by", sa.String(200), nullable=False),
+        sa.Column("changed_at", sa.DateTime, nullable=False),
+    ]
+
+
 sa.Table(
     "conversation_rounds",
     metadata,
-    sa.Column("school_id", sa.String(6), primary_key=True),
-    sa.Column("school_year", sa.String(9), primary_key=True),
-    sa.Column("round_state", sa.String(20), nullable=False),
-    sa.Column("state_date", sa.String(10)),  # ISO date: the same text on every backend
-    sa.Column("changed_by", sa.String(200), nullable=False),
-    sa.Column("changed_at", sa.DateTime, nullable=False),
+    *_round_columns(current=True),
     # The state codes' one home is data_model.vocabulary (constants, never input).
     sa.CheckConstraint("round_state IN (" + ", ".join(f"'{r}'" for r in ROUND_STATES) + ")"),
 )
@@ -164,12 +174,7 @@ sa.Table(
     "conversation_round_history",
     metadata,
     sa.Column("history_id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("school_id", sa.String(6), nullable=False),
-    sa.Column("school_year", sa.String(9), nullable=False),
-    sa.Column("round_state", sa.String(20), nullable=False),
-    sa.Column("state_date", sa.String(10)),
-    sa.Column("changed_by", sa.String(200), nullable=False),
-    sa.Column("changed_at", sa.DateTime, nullable=False),
+    *_round_columns(current=False),
     sa.Index("ix_round_history_school", "school_id", "school_year"),
 )
 
