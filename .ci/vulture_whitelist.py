@@ -24,7 +24,7 @@ notes.get_note, notes.note_history
 # CHECK constraints against every list, also the ones no page needs to spell out.
 vocabulary.COLOURED_STATUSES, vocabulary.TREND_SIGN, vocabulary.SUPPORT_MEASURE_KINDS
 vocabulary.NEED_TIERS, vocabulary.NOTE_STEP_LABELS, vocabulary.OBSERVATION_ORIGINS
-vocabulary.GENDERS
+vocabulary.GENDERS, vocabulary.ROUND_PREPARED
 
 # SQLAlchemy event listeners (registered by decorator, called by the engine) and the sqlite3
 # connection attribute they set (storage/state.py).

@@ -9,7 +9,8 @@ import streamlit as st
 from data_model.reading import briefing
 from data_model.reading.scope import request
 from data_model.rules import load_rules
-from data_model.state import notes
+from data_model.state import note_steps, notes
+from data_model.vocabulary import FALLING, HIGHER, LOWER, STEP_NOTE
 from ui import conversation as conv
 from ui.components import (
     SCHOOL_KEY,
@@ -42,9 +43,10 @@ if not overview.empty:
             "name": "School",
             "municipality": "Gemeente",
             "school_year": "Schooljaar",
-            "lower": "Lager",
-            "higher": "Hoger",
-            "falling": "Dalend",
+            # The counts are named by their status and trend, and headed by their labels.
+            LOWER: rules.statuses[LOWER].label,
+            HIGHER: rules.statuses[HIGHER].label,
+            FALLING: rules.trend_labels[FALLING],
             "open_actions": "Open acties",
             "tier": "Nood (intern)",
         }
@@ -149,9 +151,9 @@ conv.add_form(
     viewer,
     school_id,
     year,
-    "note",
+    STEP_NOTE,
     {},
-    "Notitie voor uzelf of het regioteam",
+    note_steps.STEPS[STEP_NOTE].add_title,
     scope=notes.SCOPE_PREPARATION,
 )
 

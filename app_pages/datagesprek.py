@@ -9,21 +9,25 @@ import streamlit as st
 
 from data_model.reading import briefing
 from data_model.rules import load_rules
-from data_model.state import notes
+from data_model.state import note_steps, notes
+from data_model.vocabulary import (
+    OBSERVATION_ACCEPTED,
+    OBSERVATION_DISMISSED,
+    ORIGIN_SUGGESTION,
+    STEP_ACTION,
+    STEP_HYPOTHESIS,
+    STEP_OBSERVATION,
+    STEP_PRIORITY,
+    STEP_SOURCE,
+)
 from ui import conversation as conv
-from ui.components import area_status_lines, chart_columns, pick_school
+from ui.components import area_status_lines, chart_columns, school_page
 from ui.data import cursor, db_path, get_database, query
 from ui.safe_text import md, md_block
 
 rules = load_rules()
-viewer = st.session_state["viewer"]
-school_id = pick_school(viewer)
-if school_id is None:
-    st.stop()
-
+viewer, school_id, _ = school_page("Datagesprek")
 years = query(briefing.conversation_years, viewer, school_id)
-school_name = query(briefing.school_name, viewer, school_id)
-st.title(f"Datagesprek · {md(school_name)}")
 if not years:
     st.info("Voor deze school zijn nog geen toetsresultaten ingelezen.")
     st.stop()
@@ -58,15 +62,11 @@ db = get_database(db_path())
 con = cursor()
 everything = notes.list_notes(con, viewer, school_id, year, include_deleted=True)
 live = [n for n in everything if not n.deleted]
-by_step = {s: [n for n in live if n.step == s] for s in notes.STEPS}
-observations = by_step["observation"]
-accepted = [n for n in observations if n.get("state") == "aanvaard"]
-dismissed = [n for n in observations if n.get("state") == "verworpen"]
-choices: conv.Choices = {
-    "observation": {n.note_id: n.body["text"] for n in accepted},
-    "hypothesis": {n.note_id: n.body["text"] for n in by_step["hypothesis"]},
-    "priority": {n.note_id: n.body["text"] for n in by_step["priority"]},
-}
+by_step = {s: [n for n in live if n.step == s] for s in note_steps.STEPS}
+observations = by_step[STEP_OBSERVATION]
+accepted = notes.accepted_observations(observations)
+dismissed = [n for n in observations if n.get("state") == OBSERVATION_DISMISSED]
+choices: conv.Choices = notes.link_choices(live)
 
 # ------------------------------------------------------ last year's actions next to results
 previous = notes.previous_actions(con, viewer, school_id, year)
@@ -92,24 +92,49 @@ with right:
 
 # ------------------------------------------------------------------------------ the steps
 st.divider()
-STEP_TABS = ["1 · Wat valt op", "2 · Hypothesen", "3 · Bronnen", "4 · Prioriteiten", "5 · Acties"]
+# The five steps of the conversation (a free note is not one of them), in their order.
+STEPS = [spec for spec in note_steps.STEPS.values() if spec.lead]
 # Stable labels and a tracked key: after a save (a rerun) the team stays on the same step.
+STEP_TABS = [f"{i} · {spec.label}" for i, spec in enumerate(STEPS, start=1)]
 tabs = st.tabs(STEP_TABS, key="datagesprek_step", on_change="rerun")
 st.caption(
     f"Genoteerd voor {year}: {len(accepted)} vaststellingen · "
-    f"{len(by_step['hypothesis'])} hypothesen · {len(by_step['source'])} bronnen · "
-    f"{len(by_step['priority'])} prioriteiten · {len(by_step['action'])} acties."
+    f"{len(by_step[STEP_HYPOTHESIS])} hypothesen · {len(by_step[STEP_SOURCE])} bronnen · "
+    f"{len(by_step[STEP_PRIORITY])} prioriteiten · {len(by_step[STEP_ACTION])} acties."
 )
+# What the page says around a step's notes: before them, after the add form.
+BEFORE = {
+    STEP_HYPOTHESIS: ""
+    if accepted
+    else "Aanvaard eerst een vaststelling in stap 1 (of noteer een eigen vaststelling).",
+    STEP_SOURCE: "Bronnen: " + ", ".join(notes.SOURCES) + ". Andere toetsen en KOALA vindt u "
+    "op de pagina's Schoolfoto en Zorg en begeleiding.",
+}
+AFTER = {
+    STEP_ACTION: "Volgend schooljaar staan deze acties bovenaan deze pagina, naast de nieuwe "
+    "resultaten, om samen te bekijken wat ze opleverden.",
+}
 
 
-def guide(step: str) -> None:
-    lead, prompt = briefing.STEP_QUESTIONS[step]
-    st.info(f"**{lead}** {prompt}", icon=":material/help:")
+def guide(spec: note_steps.Step) -> None:
+    st.info(f"**{spec.lead}** {spec.prompt}", icon=":material/help:")
+
+
+def step_tab(spec: note_steps.Step) -> None:
+    """One step after the first: its notes (numbered where the team counts them) and a form."""
+    guide(spec)
+    if BEFORE.get(spec.code):
+        st.caption(BEFORE[spec.code])
+    for number, note in enumerate(by_step[spec.code], start=1):
+        conv.note_card(db, viewer, note, choices, number if spec.numbered else None)
+    conv.add_form(db, viewer, school_id, year, spec.code, choices, spec.add_title)
+    if AFTER.get(spec.code):
+        st.caption(AFTER[spec.code])
 
 
 with tabs[0]:
     if tabs[0].open:  # only the open step runs (lazy tabs)
-        guide("observation")
+        guide(STEPS[0])
         suggestions = query(briefing.observation_suggestions, viewer, school_id, year)
         handled = {n.get("key") for n in observations}
         open_suggestions = [s for s in suggestions if s.key not in handled]
@@ -123,26 +148,26 @@ with tabs[0]:
                 base = {
                     "text": suggestion.text,
                     "key": suggestion.key,
-                    "origin": "suggestie",
+                    "origin": ORIGIN_SUGGESTION,
                     "assessment": suggestion.assessment_name,
                 }
                 buttons = st.container(horizontal=True, gap="small")
                 for state, label in (
-                    ("aanvaard", "Aanvaarden"),
-                    ("verworpen", "Niet weerhouden"),
+                    (OBSERVATION_ACCEPTED, "Aanvaarden"),
+                    (OBSERVATION_DISMISSED, "Niet weerhouden"),
                 ):
                     if buttons.button(label, key=f"sugg-{state}-{i}") and conv.save(
                         lambda state=state, base=base: notes.create_note(
-                            db, viewer, school_id, year, "observation", {**base, "state": state}
+                            db, viewer, school_id, year, STEP_OBSERVATION, {**base, "state": state}
                         ),
-                        "Aanvaard." if state == "aanvaard" else "Niet weerhouden.",
+                        "Aanvaard." if state == OBSERVATION_ACCEPTED else "Niet weerhouden.",
                     ):
                         st.rerun()
         if accepted:
             st.markdown("**Wat het team vaststelt**")
         for number, note in enumerate(accepted, start=1):
             conv.note_card(db, viewer, note, choices, number)
-        conv.add_form(db, viewer, school_id, year, "observation", choices, "Eigen vaststelling")
+        conv.add_form(db, viewer, school_id, year, STEP_OBSERVATION, choices, STEPS[0].add_title)
         if dismissed:
             with st.expander(f"Niet weerhouden ({len(dismissed)})"):
                 for note in dismissed:
@@ -154,51 +179,16 @@ with tabs[0]:
                             db,
                             viewer,
                             note.note_id,
-                            {**note.body, "state": "aanvaard"},
+                            {**note.body, "state": OBSERVATION_ACCEPTED},
                             note.version,
                         ),
                         "Aanvaard.",
                     ):
                         st.rerun()
 
-with tabs[1]:
-    if tabs[1].open:  # only the open step runs (lazy tabs)
-        guide("hypothesis")
-        if not accepted:
-            st.caption(
-                "Aanvaard eerst een vaststelling in stap 1 (of noteer een eigen vaststelling)."
-            )
-        for number, note in enumerate(by_step["hypothesis"], start=1):
-            conv.note_card(db, viewer, note, choices, number)
-        conv.add_form(db, viewer, school_id, year, "hypothesis", choices, "Nieuwe hypothese")
-
-with tabs[2]:
-    if tabs[2].open:  # only the open step runs (lazy tabs)
-        guide("source")
-        st.caption(
-            "Bronnen: " + ", ".join(notes.SOURCES) + ". Andere toetsen en KOALA vindt u op de "
-            "pagina's Schoolfoto en Zorg en begeleiding."
-        )
-        for note in by_step["source"]:
-            conv.note_card(db, viewer, note, choices)
-        conv.add_form(db, viewer, school_id, year, "source", choices, "Bron nagaan")
-
-with tabs[3]:
-    if tabs[3].open:  # only the open step runs (lazy tabs)
-        guide("priority")
-        for number, note in enumerate(by_step["priority"], start=1):
-            conv.note_card(db, viewer, note, choices, number)
-        conv.add_form(db, viewer, school_id, year, "priority", choices, "Nieuwe prioriteit")
-
-with tabs[4]:
-    if tabs[4].open:  # only the open step runs (lazy tabs)
-        guide("action")
-        for number, note in enumerate(by_step["action"], start=1):
-            conv.note_card(db, viewer, note, choices, number)
-        conv.add_form(db, viewer, school_id, year, "action", choices, "Nieuwe actie")
-        st.caption(
-            "Volgend schooljaar staan deze acties bovenaan deze pagina, naast de nieuwe "
-            "resultaten, om samen te bekijken wat ze opleverden."
-        )
+for tab, spec in list(zip(tabs, STEPS, strict=True))[1:]:
+    with tab:
+        if tab.open:  # only the open step runs (lazy tabs)
+            step_tab(spec)
 
 conv.deleted_list(db, viewer, [n for n in everything if n.deleted], choices)

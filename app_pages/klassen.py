@@ -12,7 +12,8 @@ from data_model.imports.reader import ReadError
 from data_model.reading import classes, pupils
 from data_model.rules import load_rules
 from data_model.state import audit
-from ui.class_tables import HIDDEN, class_table, pupil_table
+from ui.class_level import class_caption
+from ui.class_tables import class_table, pupil_table
 from ui.components import log_audit, logged_export, page_school
 from ui.data import cursor, query
 from ui.safe_text import md
@@ -47,12 +48,7 @@ with right:
 results = query(classes.class_results, viewer, school_id, assessment_id, school_year)
 st.subheader(f"Gemiddelde score per lesgroep, {school_year}")
 st.dataframe(class_table(results, "score"), width="stretch")
-st.caption(
-    "Tussen haakjes: het 95 %-betrouwbaarheidsinterval van het klasgemiddelde. Een lesgroep "
-    "is één klas in één jaar: de kleuren van de Schoolfoto zeggen meer over de school. "
-    f"'{HIDDEN}': minder dan {rules.min_group_size} leerlingen, of een groep die samen met de "
-    "schoolscore een kleine groep zou verraden."
-)
+st.caption(class_caption(rules))
 if results["pct_goal_reached"].notna().any():
     st.subheader("Leerlingen die de doelen bereiken")
     st.dataframe(class_table(results, "goals"), width="stretch")

@@ -12,7 +12,7 @@ import streamlit as st
 from data_model.reading import anker_round, comparisons
 from data_model.reading.scope import request
 from data_model.rules import load_rules
-from data_model.state import rounds
+from data_model.state import note_steps, rounds
 from data_model.texts.formatting import format_date, format_timestamp, previous_school_year
 from data_model.vocabulary import (
     NOTE_STEP_LABELS,
@@ -20,6 +20,7 @@ from data_model.vocabulary import (
     ROUND_HELD,
     ROUND_STATE_LABELS,
     ROUND_STATES,
+    STEP_NOTE,
 )
 from ui import conversation as conv
 from ui.data import cursor, db_path, get_database, query
@@ -165,9 +166,9 @@ for row in view.itertuples(index=False):
                 viewer,
                 row.school_id,
                 year,
-                "note",
+                STEP_NOTE,
                 {},
-                "Notitie voor uzelf of het regioteam",
+                note_steps.STEPS[STEP_NOTE].add_title,
                 scope=conv.notes.SCOPE_PREPARATION,
                 key=row.school_id,
             )

@@ -13,6 +13,7 @@ from data_model.texts.explain import comparison_label, highlights, ses_group_lab
 from data_model.texts.formatting import format_count, format_pct
 from data_model.texts.legend import chance_sentence
 from data_model.vocabulary import STATUSES
+from ui.class_level import render_class_level
 from ui.components import (
     chart_columns,
     logged_export,
@@ -25,6 +26,7 @@ from ui.components import (
 from ui.conversation import pdf_download_button
 from ui.data import query
 from ui.grid import render_grid
+from ui.progress_row import render_progress_row
 from ui.safe_text import md, md_columns
 
 rules = load_rules()
@@ -63,6 +65,8 @@ def grid_with_explanation() -> None:
 
 grid_with_explanation()
 st.caption(chance_sentence(results, rules))
+render_progress_row(viewer, school_id, assessment_id, int(info["grade"]), rules)
+render_class_level(viewer, school_id, assessment_id, latest, "schoolfoto", rules)
 with st.expander("Legende: wat betekenen de kleuren?"):
     render_legend(rules)
 

@@ -5,8 +5,9 @@ import streamlit as st
 from data_model.reading import overview, queries
 from data_model.reading.comparisons import Filters
 from data_model.rules import load_rules
+from data_model.storage.catalogue import ASSESSMENTS
 from data_model.texts.explain import highlights
-from data_model.vocabulary import ANKER, BEHEERDER, DIRECTEUR, REGIOTEAM
+from data_model.vocabulary import ANKER, BEHEERDER, DIRECTEUR, HIGHER, LOWER, REGIOTEAM
 from ui.brief import changes_since_last_year
 from ui.components import (
     SCHOOL_KEY,
@@ -17,6 +18,10 @@ from ui.components import (
 from ui.data import database_summary, db_path, query
 from ui.overview import render_region_overview, school_counts
 from ui.safe_text import md, md_columns
+from ui.sharing import render_sharing_toggle
+
+# The Vlaamse toetsen on the director's brief, by their catalogue names.
+VLAAMSE_TOETSEN = {a.assessment_id: a.name for a in ASSESSMENTS if a.shared_by_consent}
 
 rules = load_rules()
 viewer = st.session_state["viewer"]
@@ -68,12 +73,12 @@ if viewer.role == DIRECTEUR:
                         "\n".join(f"- {line}" for line in changes_since_last_year(results, rules))
                         or "- Elk leergebied heeft dezelfde kleur als vorig jaar."
                     )
-                    vt = query(queries.school_results, viewer, school.school_id, "vt4")
-                    if not vt.empty:
+                    for test_id, test_name in VLAAMSE_TOETSEN.items():
+                        vt = query(queries.school_results, viewer, school.school_id, test_id)
+                        if vt.empty:
+                            continue
                         vt_latest = vt[vt["school_year"] == vt["school_year"].max()]
-                        st.markdown(
-                            f"**Vlaamse toetsen 4de leerjaar, {vt_latest['school_year'].iloc[0]}**"
-                        )
+                        st.markdown(f"**{test_name}, {vt_latest['school_year'].iloc[0]}**")
                         st.markdown(
                             "\n".join(
                                 area_status_lines(
@@ -104,6 +109,8 @@ if viewer.role == DIRECTEUR:
                 "De Excel-schoolfoto en het gespreksblad (PDF) voor het teamoverleg downloadt u "
                 "onderaan de schoolfoto."
             )
+            st.markdown("**Delen met de begeleiding**")
+            render_sharing_toggle(viewer, school.school_id)
     st.stop()
 
 # Anker, regioteam, beheerder: every school in scope in one compact table, alphabetically
@@ -146,8 +153,8 @@ view = matrix[matrix["community_id"].isin(pick)] if pick else matrix
 counts = school_counts(view)
 SHOW = {
     "all": "Alle scholen",
-    "lower": "Lager dan verwacht",
-    "higher": "Hoger dan verwacht",
+    LOWER: "Lager dan verwacht",
+    HIGHER: "Hoger dan verwacht",
     "moving": "Stijgt of daalt",
 }
 n_all = view["school_id"].nunique()

@@ -11,17 +11,17 @@ import pandas as pd
 import streamlit as st
 
 from data_model.reading import trends as trend_queries
-from data_model.reading.progress import school_progress
 from data_model.rules import load_rules
 from data_model.state import notes
 from data_model.texts.explain import TOTAL_LABEL, cell_label, highlights
 from data_model.texts.legend import trend_levels
 from data_model.texts.trends import COMPARISONS, latest_sentence, trend_verdict
-from data_model.vocabulary import SCHOOL_STAFF_ROLES
+from data_model.vocabulary import TOO_SHORT
 from ui.charts import show_chart
-from ui.class_tables import progress_table
-from ui.components import chart_columns, page_school, pick_assessment, trend_text
+from ui.class_level import render_class_level
+from ui.components import chart_columns, pick_assessment, school_page, trend_text
 from ui.data import cursor, query
+from ui.progress_row import render_progress_table
 from ui.safe_text import md, md_columns
 from ui.trend_charts import (
     AREA_SELECTION,
@@ -36,9 +36,7 @@ from ui.trend_charts import (
 )
 
 rules = load_rules()
-viewer = st.session_state["viewer"]
-school_id, school = page_school(viewer)
-st.title(f"Trends · {md(school['name'])}")
+viewer, school_id, _ = school_page("Trends")
 assessment_id, info = pick_assessment(viewer, school_id)
 results = query(trend_queries.trend_results, viewer, school_id, assessment_id)
 # Read fresh (not cached): a review saved on Datagesprek shows on the timeline at once.
@@ -108,8 +106,8 @@ def show_series(series: pd.DataFrame, heading: str, level: int) -> None:
     """Verdict in words, then the lines, the difference and (if any) the goals, side by side."""
     last = series.iloc[-1]
     trend_col = COMPARISONS[comparison]["trend"]
-    trend = last[trend_col] if isinstance(last[trend_col], str) else "too_short"
-    trend_words = trend_text(trend, rules) if trend != "too_short" else "geen trend"
+    trend = last[trend_col] if isinstance(last[trend_col], str) else TOO_SHORT
+    trend_words = trend_text(trend, rules) if trend != TOO_SHORT else "geen trend"
     st.markdown(f"{'#' * level} {md(heading)} · {trend_words}")
     st.markdown(trend_verdict(series, rules, comparison))
     numbers = latest_sentence(series, rules, comparison)
@@ -201,22 +199,8 @@ st.caption(
     f"{rules.min_group_size} leerlingen: niets getoond. Meer uitleg op de pagina Uitleg."
 )
 
-# ----------------------------------------------------------------- learning gain (school staff)
-if viewer.role in SCHOOL_STAFF_ROLES and info["grade"] == 6:
-    gain = query(school_progress, viewer, school_id, assessment_id)
-    st.subheader("Leerwinst sinds het 4de leerjaar")
-    if gain.empty:
-        st.info(
-            "Nog geen leerwinst: daarvoor zijn de Vlaamse toetsen van het 4de leerjaar van "
-            "dezelfde leerlingen nodig, twee schooljaren eerder, met hetzelfde leerlingnummer."
-        )
-    else:
-        labels = {code: s.label for code, s in rules.statuses.items()}
-        st.dataframe(progress_table(gain, labels), hide_index=True, width="stretch")
-        st.caption(
-            "Leerwinst: de score in het 6de leerjaar min de score die leerlingen met dezelfde "
-            "score in het 4de leerjaar in heel Vlaanderen halen, gemiddeld over de gekoppelde "
-            "leerlingen, met de betrouwbaarheid van de kleuren. Alleen leerlingen die in het "
-            "4de en het 6de leerjaar in deze school zaten, tellen mee: wie van school "
-            "veranderde, is niet gekoppeld. Alleen zichtbaar voor het eigen schoolteam."
-        )
+# ----------------------------------------------------------------- learning gain
+# Rests on the Vlaamse toetsen: for the support service only when the school shares them.
+render_progress_table(viewer, school_id, assessment_id, int(info["grade"]), rules)
+# A class group lives one year: its trend is the school's; the year's groups sit below it.
+render_class_level(viewer, school_id, assessment_id, None, "trends", rules)

@@ -14,6 +14,7 @@ from data_model.texts.explain import cell_label, funnel_sentence
 from data_model.texts.formatting import format_number
 from data_model.texts.legend import colour_levels, descriptive_level
 from ui.charts import show_chart
+from ui.class_level import render_class_level
 from ui.compare_charts import (
     build_funnel_chart,
     build_ses_scatter_chart,
@@ -63,6 +64,7 @@ within = "Binnen de school"
 def within_school() -> None:
     """Subgroups of the school for the chosen cell and year."""
     years = query(subgroups.subgroup_years, viewer, school_id, assessment_id)
+    year = years[-1] if years else None
     if not years:
         st.info(
             f"De {md(info['name'])} komt alleen als schoolgemiddelde binnen, zonder resultaten per "
@@ -131,6 +133,8 @@ def within_school() -> None:
             "van de "
             "cellen een oordeel."
         )
+    # The level below the school: its class groups, beside the school and the comparison.
+    render_class_level(viewer, school_id, assessment_id, year, "vergelijken", rules)
 
 
 # ------------------------------------------------------------------------ across schools

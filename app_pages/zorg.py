@@ -4,6 +4,10 @@ Layout only. Guidance contacts and need tiers come from functions that refuse a 
 (data_model.reading.scope, guidance=True); the page only decides whether to ask.
 """
 
+from collections.abc import Callable
+
+import altair as alt
+import pandas as pd
 import streamlit as st
 
 from data_model import vocabulary
@@ -13,7 +17,7 @@ from data_model.rules import load_rules
 from data_model.texts.codes import core_task_label, goal_code_label
 from data_model.texts.formatting import format_count, format_number
 from ui.charts import build_status_grid_chart, prepare_grid, show_chart
-from ui.components import chart_columns, name_ordered_table, page_school, render_legend
+from ui.components import chart_columns, name_ordered_table, render_legend, school_page
 from ui.data import query
 from ui.safe_text import md
 from ui.support_charts import (
@@ -26,9 +30,7 @@ from ui.support_charts import (
 )
 
 rules = load_rules()
-viewer = st.session_state["viewer"]
-school_id, school = page_school(viewer)
-st.title(f"Zorg en begeleiding · {md(school['name'])}")
+viewer, school_id, school = school_page("Zorg en begeleiding")
 st.caption(
     "Hoe ondersteunt de school haar leerlingen, en hoe verhoudt dat zich tot de resultaten? "
     "Lees zorg en resultaten naast elkaar: ze verklaren elkaar niet, maar roepen samen vragen op."
@@ -65,26 +67,38 @@ if not assessments.empty:
 # ----------------------------------------------------------------- support continuum, KOALA
 support = query(support_queries.support_continuum, viewer, school_id)
 koala = query(support_queries.koala_outcomes, viewer, school_id)
+
+
+def chart_or_notice(
+    frame: pd.DataFrame, build: Callable[[pd.DataFrame], alt.Chart], missing: str, caption: str
+) -> bool:
+    """The chart of `frame` with what it shows, or a notice that nothing was imported."""
+    if frame.empty:
+        st.info(missing)
+        return False
+    show_chart(build(frame), width="stretch")
+    st.caption(caption)
+    return True
+
+
 left, right = chart_columns(2, "zorg", gap="large")
 with left:
-    if support.empty:
-        st.info("Voor deze school zijn nog geen zorggegevens ingelezen.")
-    else:
-        show_chart(build_continuum_chart(support), width="stretch")
-        st.caption(
-            "Brede basiszorg: alle leerlingen. Verhoogde zorg: extra maatregelen in de klas. "
-            "Uitbreiding van zorg: leersteun met een CLB-verslag of -attest. IAC: individueel "
-            "aangepast curriculum."
-        )
+    chart_or_notice(
+        support,
+        build_continuum_chart,
+        "Voor deze school zijn nog geen zorggegevens ingelezen.",
+        "Brede basiszorg: alle leerlingen. Verhoogde zorg: extra maatregelen in de klas. "
+        "Uitbreiding van zorg: leersteun met een CLB-verslag of -attest. IAC: individueel "
+        "aangepast curriculum.",
+    )
 with right:
-    if koala.empty:
-        st.info("Voor deze school zijn geen KOALA-resultaten ingelezen.")
-    else:
-        show_chart(build_koala_chart(koala), width="stretch")
-        st.caption(
-            "Groen, oranje en rood zijn de namen die KOALA zelf gebruikt; we tonen ze in "
-            "grijstinten, want ze zijn geen oordeel over de school."
-        )
+    if chart_or_notice(
+        koala,
+        build_koala_chart,
+        "Voor deze school zijn geen KOALA-resultaten ingelezen.",
+        "Groen, oranje en rood zijn de namen die KOALA zelf gebruikt; we tonen ze in "
+        "grijstinten, want ze zijn geen oordeel over de school.",
+    ):
         hidden = sorted(koala.loc[koala["suppressed"].astype(bool), "school_year"].unique())
         if hidden:
             st.caption(

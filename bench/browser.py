@@ -22,7 +22,8 @@ CHART = "[data-testid=stMain] .vega-embed canvas, [data-testid=stMain] .vega-emb
 GRID = "[data-testid=stMain] [data-testid=stDataFrame] canvas, " + CHART
 
 
-def _port() -> int:
+def free_port() -> int:
+    """A local port nothing listens on (for an app server of a benchmark)."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -43,13 +44,15 @@ def _settle(page: Any) -> None:
     page.wait_for_selector(RUNNING, state="detached", timeout=120_000)
 
 
-def _wait_healthy(url: str) -> None:
+def wait_healthy(url: str) -> None:
+    """Wait until the Streamlit server at `url` answers (two minutes at most)."""
     for _ in range(240):
         try:
             with urllib.request.urlopen(url + "/_stcore/health", timeout=1):
                 return
         except OSError:
             time.sleep(0.5)
+    raise RuntimeError("the app did not start")
 
 
 def _fresh(browser: Any) -> tuple[Any, Any]:
@@ -127,7 +130,7 @@ def measure_browser(db_path: Path, repeat: int) -> dict[str, Any] | None:
     if not Path(CHROMIUM).exists():
         print(f"no Chromium at {CHROMIUM}: browser timings skipped", file=sys.stderr)
         return None
-    port = _port()
+    port = free_port()
     env = {**os.environ, "SCHOOLFOTO_DATA": str(db_path), "SCHOOLFOTO_AUTH": "demo"}
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
@@ -136,7 +139,7 @@ def measure_browser(db_path: Path, repeat: int) -> dict[str, Any] | None:
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_healthy(url)
+        wait_healthy(url)
         timings = measure_url(url, repeat)
         memory = _memory(proc.pid)
     finally:

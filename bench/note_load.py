@@ -22,41 +22,19 @@ import argparse
 import contextlib
 import multiprocessing as mp
 import os
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = os.environ.get("SCHOOLFOTO_CHROMIUM", "/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--no-first-run"]  # fmt: skip
-RUNNING = "[data-testid=stStatusWidget]"
+from bench.browser import ARGS, CHROMIUM, ROOT, RUNNING, free_port, wait_healthy
+
 PAGES = ("Schoolfoto", "Trends", "Vergelijken", "Zorg en begeleiding", "Start")
 ROLES = ("Directeur", "Anker", "Regioteam")
 ANSWER_TIMEOUT_MS = 90_000
 STAMP = "belasting"
-
-
-def _port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_healthy(url: str) -> None:
-    for _ in range(240):
-        try:
-            with urllib.request.urlopen(url + "/_stcore/health", timeout=1):
-                return
-        except OSError:
-            time.sleep(0.5)
-    raise RuntimeError("the app did not start")
 
 
 def _login(page, url: str, role: str) -> None:  # type: ignore[no-untyped-def]
@@ -275,7 +253,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         data = generate(Path(tmp) / "data", SampleSpec())
         files = _import_files(data, Path(tmp))
-        port = _port()
+        port = free_port()
         url = f"http://127.0.0.1:{port}"
         env = {**os.environ, "SCHOOLFOTO_DATA": str(data), "SCHOOLFOTO_AUTH": "demo"}
         server = subprocess.Popen(
@@ -286,7 +264,7 @@ def main(argv: list[str] | None = None) -> int:
         )  # fmt: skip
         importer = None
         try:
-            _wait_healthy(url)
+            wait_healthy(url)
             results, imports, importer = _drive(url, args, data, files, env)
             database = Database(data)
             stored = database.state.execute(

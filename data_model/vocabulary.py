@@ -11,7 +11,18 @@ labels belong to are fixed here, because the stored data and the public views us
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from types import MappingProxyType
+from typing import TypeVar
+
+_V = TypeVar("_V")
+
+
+def _labelled(codes: tuple[str, ...], values: tuple[_V, ...]) -> Mapping[str, _V]:
+    """A read-only map from each code to its value, in the order of the codes: one value for
+    every code, so a code added without its label fails on import, not on a page."""
+    return MappingProxyType(dict(zip(codes, values, strict=True)))
+
 
 # --------------------------------------------------------------------------- result statuses
 
@@ -25,17 +36,7 @@ TOO_FEW = "too_few"
 STATUSES = (MUCH_HIGHER, HIGHER, AS_EXPECTED, UNCERTAIN, LOWER, MUCH_LOWER, TOO_FEW)
 # The direction of a status (+1 above the comparison group, -1 below, 0 neither): the one place
 # that says which statuses are "higher" and which "lower".
-STATUS_SIGN = MappingProxyType(
-    {
-        MUCH_HIGHER: 1,
-        HIGHER: 1,
-        AS_EXPECTED: 0,
-        UNCERTAIN: 0,
-        LOWER: -1,
-        MUCH_LOWER: -1,
-        TOO_FEW: 0,
-    }
-)
+STATUS_SIGN = _labelled(STATUSES, (1, 1, 0, 0, -1, -1, 0))
 STATUS_MUCH = frozenset({MUCH_HIGHER, MUCH_LOWER})
 COLOURED_STATUSES = frozenset({MUCH_HIGHER, HIGHER, LOWER, MUCH_LOWER})
 # The two greys of a judged cell: both say "no clear difference", but only AS_EXPECTED says the
@@ -49,7 +50,7 @@ NO_CLEAR_TREND = "no_clear_trend"
 FALLING = "falling"
 TOO_SHORT = "too_short"
 TRENDS = (RISING, NO_CLEAR_TREND, FALLING, TOO_SHORT)
-TREND_SIGN = MappingProxyType({RISING: 1, NO_CLEAR_TREND: 0, FALLING: -1, TOO_SHORT: 0})
+TREND_SIGN = _labelled(TRENDS, (1, 0, -1, 0))
 
 # --------------------------------------------------------------------------- comparison groups
 
@@ -65,19 +66,24 @@ COMPARISON_PHRASES = MappingProxyType(
 
 # --------------------------------------------------------------------------- support continuum
 
-SUPPORT_PHASES = ("brede basiszorg", "verhoogde zorg", "uitbreiding van zorg", "IAC")
-SUPPORT_INDICATORS = ("CLB-traject", "zittenblijven")
-SUPPORT_INDICATOR_LABELS = MappingProxyType(
-    {"CLB-traject": "CLB-trajecten", "zittenblijven": "Zittenblijven"}
-)
+BREDE_BASISZORG = "brede basiszorg"
+VERHOOGDE_ZORG = "verhoogde zorg"
+UITBREIDING_VAN_ZORG = "uitbreiding van zorg"
+IAC = "IAC"  # individueel aangepast curriculum
+SUPPORT_PHASES = (BREDE_BASISZORG, VERHOOGDE_ZORG, UITBREIDING_VAN_ZORG, IAC)
+CLB_TRAJECT = "CLB-traject"
+ZITTENBLIJVEN = "zittenblijven"
+SUPPORT_INDICATORS = (CLB_TRAJECT, ZITTENBLIJVEN)
+SUPPORT_INDICATOR_LABELS = _labelled(SUPPORT_INDICATORS, ("CLB-trajecten", "Zittenblijven"))
 SUPPORT_MEASURE_KINDS = ("continuum", "indicator")
 KOALA_CATEGORIES = ("groen", "oranje", "rood")
-KOALA_LABELS = MappingProxyType(
-    {
-        "groen": "groen: geen extra ondersteuning",
-        "oranje": "oranje: extra taalondersteuning",
-        "rood": "rood: intensief taaltraject",
-    }
+KOALA_LABELS = _labelled(
+    KOALA_CATEGORIES,
+    (
+        "groen: geen extra ondersteuning",
+        "oranje: extra taalondersteuning",
+        "rood: intensief taaltraject",
+    ),
 )
 
 # --------------------------------------------------------------------------- guidance
@@ -89,18 +95,9 @@ HALF_DAY_HOURS = 3.5  # one begeleidingseenheid per half day
 
 # --------------------------------------------------------------------------- roles
 
-DIRECTEUR = "directeur"
-ANKER = "anker"
-REGIOTEAM = "regioteam"
-BEHEERDER = "beheerder"
-ROLES = (DIRECTEUR, ANKER, REGIOTEAM, BEHEERDER)
-ROLE_LABELS = MappingProxyType(
-    {
-        DIRECTEUR: "Directeur",
-        ANKER: "Anker (pedagogisch begeleider)",
-        REGIOTEAM: "Regioteam",
-        BEHEERDER: "Beheerder",
-    }
+ROLES = DIRECTEUR, ANKER, REGIOTEAM, BEHEERDER = ("directeur", "anker", "regioteam", "beheerder")
+ROLE_LABELS = _labelled(
+    ROLES, ("Directeur", "Anker (pedagogisch begeleider)", "Regioteam", "Beheerder")
 )
 # Roles that see guidance contacts and need tiers (internal data of the support service).
 GUIDANCE_ROLES = frozenset({ANKER, REGIOTEAM, BEHEERDER})
@@ -109,25 +106,37 @@ NAMED_SCHOOL_ROLES = frozenset({ANKER, REGIOTEAM, BEHEERDER})
 # Roles of the school's own staff: the only ones that see class groups and pupils (results of
 # pupils or pupil groups are never shared outside the school).
 SCHOOL_STAFF_ROLES = frozenset({DIRECTEUR})
+# Roles outside the school that see its Vlaamse toetsen results only when the school consents
+# (the director grants it; the beheerder keeps every result, it runs the imports).
+CONSENT_ROLES = frozenset({ANKER, REGIOTEAM})
 
 # --------------------------------------------------------------------------- data conversation
 
-NOTE_STEPS = ("observation", "hypothesis", "source", "priority", "action", "note")
-NOTE_STEP_LABELS = MappingProxyType(
-    {
-        "observation": "Wat valt op",
-        "hypothesis": "Hypothesen",
-        "source": "Bronnen",
-        "priority": "Prioriteiten",
-        "action": "Acties",
-        "note": "Notitie",
-    }
+STEP_OBSERVATION = "observation"
+STEP_HYPOTHESIS = "hypothesis"
+STEP_SOURCE = "source"
+STEP_PRIORITY = "priority"
+STEP_ACTION = "action"
+STEP_NOTE = "note"  # a free note (the anker's preparation)
+NOTE_STEPS = (
+    STEP_OBSERVATION,
+    STEP_HYPOTHESIS,
+    STEP_SOURCE,
+    STEP_PRIORITY,
+    STEP_ACTION,
+    STEP_NOTE,
 )
+NOTE_STEP_LABELS = _labelled(
+    NOTE_STEPS, ("Wat valt op", "Hypothesen", "Bronnen", "Prioriteiten", "Acties", "Notitie")
+)
+# The body field of a source note that names the source: spelled like the step, so it has its
+# own name here (what the fields of each step are: data_model/state/note_steps.py).
+FIELD_SOURCE = "source"
 # The fields a note body may hold, with their Dutch names (messages, exports).
 NOTE_FIELD_LABELS = MappingProxyType(
     {
         "text": "tekst",
-        "source": "bron",
+        FIELD_SOURCE: "bron",
         "finding": "wat u vond",
         "verdict": "oordeel",
         "what": "actie",
@@ -153,24 +162,21 @@ REFLECTION_CATEGORIES = (
     "afbouwen-stoppen",
     "verder aanpakken",
 )
-REVIEW_STATUSES = ("gerealiseerd", "gedeeltelijk gerealiseerd", "niet gerealiseerd", "loopt nog")
-OBSERVATION_STATES = ("aanvaard", "verworpen")
-OBSERVATION_ORIGINS = ("suggestie", "eigen")
+REVIEW_DONE = "gerealiseerd"  # an action reviewed as done is no longer open
+REVIEW_STATUSES = (REVIEW_DONE, "gedeeltelijk gerealiseerd", "niet gerealiseerd", "loopt nog")
+OBSERVATION_STATES = OBSERVATION_ACCEPTED, OBSERVATION_DISMISSED = ("aanvaard", "verworpen")
+OBSERVATION_ORIGINS = ORIGIN_SUGGESTION, ORIGIN_OWN = ("suggestie", "eigen")
 
 # Where the anker's conversation with a school stands (the round): one state per school and
 # school year, changed in one click and kept with who changed it when.
-ROUND_TO_PREPARE = "to_prepare"
-ROUND_PREPARED = "prepared"
-ROUND_HELD = "held"
-ROUND_FOLLOW_UP = "follow_up"
-ROUND_STATES = (ROUND_TO_PREPARE, ROUND_PREPARED, ROUND_HELD, ROUND_FOLLOW_UP)
-ROUND_STATE_LABELS = MappingProxyType(
-    {
-        ROUND_TO_PREPARE: "Voor te bereiden",
-        ROUND_PREPARED: "Voorbereid",
-        ROUND_HELD: "Gesprek gehouden",
-        ROUND_FOLLOW_UP: "Opvolging nodig",
-    }
+ROUND_STATES = ROUND_TO_PREPARE, ROUND_PREPARED, ROUND_HELD, ROUND_FOLLOW_UP = (
+    "to_prepare",
+    "prepared",
+    "held",
+    "follow_up",
+)
+ROUND_STATE_LABELS = _labelled(
+    ROUND_STATES, ("Voor te bereiden", "Voorbereid", "Gesprek gehouden", "Opvolging nodig")
 )
 # States that carry a date: the day the conversation was held, the day the follow-up is due.
 ROUND_DATED_STATES = frozenset({ROUND_HELD, ROUND_FOLLOW_UP})

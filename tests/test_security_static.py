@@ -337,6 +337,11 @@ TRUSTED_KEYS = ("'school_year'", "'dimension_label'", "'level'")
 # Names trusted in one file only.
 TRUSTED_IN = {
     ("ui/conversation.py", "help"): "pdf_download_button: callers pass fixed Dutch text",
+    ("ui/conversation.py", "field"): "data_model.state.note_steps: declared questions, choices",
+    ("app_pages/zorg.py", "missing"): "chart_or_notice: callers pass fixed Dutch text",
+    ("ui/components.py", "page"): "school_page: callers pass their page's fixed name",
+    ("app_pages/zorg.py", "caption"): "chart_or_notice: callers pass fixed Dutch text",
+    ("app_pages/datagesprek.py", "spec"): "data_model.state.note_steps: declared step texts",
     ("ui/user_admin.py", "flash"): "messages built with md() before they are stored",
     ("ui/user_admin.py", "result"): "import counts",
     ("ui/bootstrap.py", "p"): "rules.toml validation messages (configuration, not data)",
@@ -564,16 +569,22 @@ NEUTRALISED_BUILDERS = {
 BUILT_BEFORE = {
     ("ui/round.py", "made"): "the zip of build_round_sheets (conversation PDFs), made on a click "
     "with a progress bar and kept in the session",
+    ("ui/components.py", "build"): "export_button: the builder its callers pass, checked at "
+    "each call like a download",
+    ("ui/overview.py", "build"): "build_region_pdf and build_region_xlsx, one button each",
 }
 
 
 def _download_sources(source: str) -> list[tuple[int, set[str]]]:
-    """(line, names called in its data) for every download_button call."""
+    """(line, names called in its data) for every download_button call, and every
+    export_button call (ui.components: its `build` is what the button downloads)."""
     out = []
+    where = {"download_button": (1, "data"), "export_button": (4, "build")}
     for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.Call) and _callee(node) == "download_button":
-            data = node.args[1] if len(node.args) > 1 else None
-            data = next((k.value for k in node.keywords if k.arg == "data"), data)
+        if isinstance(node, ast.Call) and _callee(node) in where:
+            index, keyword = where[_callee(node)]
+            data = node.args[index] if len(node.args) > index else None
+            data = next((k.value for k in node.keywords if k.arg == keyword), data)
             called = (
                 {_callee(n) for n in ast.walk(data) if isinstance(n, ast.Call)} if data else set()
             )

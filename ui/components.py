@@ -8,6 +8,7 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
+from data_model.exports.cells import failure_pdf, failure_xlsx
 from data_model.reading import access, queries
 from data_model.rules import Rules, load_rules
 from data_model.state import audit
@@ -19,9 +20,10 @@ from data_model.texts.legend import (
     judged_span,
     status_meanings,
 )
-from ui.data import db_path, get_database, query
+from ui.data import db_path, get_database, query, withheld_ids
 from ui.errors import safe_build
 from ui.safe_text import md
+from ui.sharing import NOT_SHARED
 
 SCHOOL_KEY = "school_id"
 _AUDIT_VIEW_KEY = "_audit_last_view"
@@ -150,6 +152,40 @@ def logged_export(
     return make
 
 
+# What a download button needs to know about the kind of file it offers.
+_FILE_KINDS = {
+    "pdf": ("application/pdf", ":material/picture_as_pdf:", failure_pdf),
+    "xlsx": (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ":material/table_view:",
+        failure_xlsx,
+    ),
+}
+
+
+def export_button(
+    label: str,
+    viewer: access.Viewer,
+    school_id: str | None,
+    what: str,
+    build: Callable[[], bytes],
+    file_name: str,
+    **kwargs: object,
+) -> None:
+    """A download button for a file built on click (`build`), logged in the audit as `what`;
+    the file's kind (its mime type, icon and Dutch failure file) follows from `file_name`."""
+    mime, icon, failure = _FILE_KINDS[file_name.rsplit(".", 1)[-1]]
+    st.download_button(
+        label,
+        data=logged_export(viewer, school_id, what, build, failure=failure),
+        file_name=file_name,
+        mime=mime,
+        icon=icon,
+        on_click="ignore",
+        **kwargs,
+    )
+
+
 def page_school(viewer: access.Viewer) -> tuple[str, pd.Series]:
     """The school a page is about (see pick_school) and its row; stops the page if none."""
     school_id = pick_school(viewer)
@@ -159,9 +195,20 @@ def page_school(viewer: access.Viewer) -> tuple[str, pd.Series]:
     return school_id, school
 
 
+def school_page(page: str) -> tuple[access.Viewer, str, pd.Series]:
+    """The start of a page about one school: the viewer, the school (see page_school; stops
+    the page if there is none) and its row, under the title "Page · school name"."""
+    viewer = st.session_state["viewer"]
+    school_id, school = page_school(viewer)
+    st.title(f"{page} · {md(school['name'])}")
+    return viewer, school_id, school
+
+
 def pick_assessment(viewer: access.Viewer, school_id: str) -> tuple[str, pd.Series]:
     """The assessment picker ("Toets") of a school page; stops the page without results."""
     assessments = query(queries.assessments_for_school, viewer, school_id)
+    if school_id in withheld_ids(viewer):
+        st.caption(NOT_SHARED)
     if assessments.empty:
         st.info("Voor deze school zijn nog geen toetsresultaten ingelezen.")
         st.stop()

@@ -17,7 +17,7 @@ import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
 from data_model.reading.access import Viewer
-from data_model.state import notes
+from data_model.state import note_steps, notes
 from data_model.storage.db import Database
 from data_model.vocabulary import NOTE_STEP_LABELS
 from ui.errors import log_exception
@@ -79,53 +79,35 @@ def note_meta(note: notes.Note) -> str:
     return meta
 
 
+def _card_value(field: note_steps.Field, part: note_steps.Part, text: str) -> str:
+    """One value of a note card: data text escaped (several lines kept), then bold or italic."""
+    text = md_block(text) if field.kind == note_steps.AREA else md(text)
+    if part.strong:
+        return f"**{text}**"
+    return f"*{text}*" if part.emphasis else text
+
+
 def note_markdown(note: notes.Note, choices: Choices) -> str:
     """What a note says, in Markdown, with the note it links to; every field is data-escaped."""
-    body = note.body
-    if note.step == "hypothesis":
-        linked = choices.get("observation", {}).get(body.get("observation_id") or 0)
-        return md_block(body["text"]) + (f"  \n:gray[Bij: {md(short(linked))}]" if linked else "")
-    if note.step == "source":
-        verdict = f" → **{md(body['verdict'])}**" if body.get("verdict") else ""
-        linked = choices.get("hypothesis", {}).get(body.get("hypothesis_id") or 0)
-        return f"**{md(body['source'])}**: {md_block(body['finding'])}{verdict}" + (
-            f"  \n:gray[Hypothese: {md(short(linked))}]" if linked else ""
+    spec = note_steps.STEPS[note.step]
+    lines = [note_steps.say(spec, spec.card, note.body, _card_value, notes.format_due)]
+    link = spec.link
+    linked = choices.get(link.step, {}).get(note.body.get(link.key) or 0) if link else None
+    if link and linked:
+        lines.append(f":gray[{link.card}: {md(short(linked))}]")
+    review = note.body.get("review")
+    if review:
+        lines.append(
+            f":blue[Opvolging: **{md(review['status'])}**"
+            + (f" – {md(review['comment'])}" if review.get("comment") else "")
+            + "]"
         )
-    if note.step == "priority":
-        linked = choices.get("hypothesis", {}).get(body.get("hypothesis_id") or 0)
-        return md_block(body["text"]) + (
-            f"  \n:gray[Hypothese: {md(short(linked))}]" if linked else ""
-        )
-    if note.step == "action":
-        linked = choices.get("priority", {}).get(body.get("priority_id") or 0)
-        lines = [
-            f"**{md(body['what'])}**",
-            f"Eigenaar: {md(body['owner'])} · tegen {md(notes.format_due(body['due']))} · "
-            f"*{md(body['category'])}*",
-            f"Succesindicator: {md(body['indicator'])}",
-        ]
-        if linked:
-            lines.append(f":gray[Prioriteit: {md(short(linked))}]")
-        review = body.get("review")
-        if review:
-            lines.append(
-                f":blue[Opvolging: **{md(review['status'])}**"
-                + (f" – {md(review['comment'])}" if review.get("comment") else "")
-                + "]"
-            )
-        return "  \n".join(lines)
-    return md_block(body.get("text", ""))
+    return "  \n".join(lines)
 
 
 # A new note links to the latest note of the step before it (the one being discussed), so
 # notes do not end up unlinked by default; an edited note keeps the link it has (or none).
 LATEST = -2
-_LINK_FIELDS = {
-    "hypothesis": ("observation_id",),
-    "source": ("hypothesis_id",),
-    "priority": ("hypothesis_id",),
-    "action": ("priority_id",),
-}
 
 
 def _link_select(
@@ -142,94 +124,48 @@ def _link_select(
     return None if picked == NONE_CHOICE else int(picked)
 
 
+def _field_input(where: Any, field: note_steps.Field, key: str, default: Any) -> Any:
+    """The widget that asks for one field of a note, in `where` (the form or a column)."""
+    widget_key = f"{key}-{field.key}"
+    if field.kind in (note_steps.SELECT, note_steps.RADIO):
+        index = field.choices.index(default) if default in field.choices else field.preset
+        if field.kind == note_steps.SELECT:
+            return where.selectbox(field.question, field.choices, index=index, key=widget_key)
+        return where.radio(
+            field.question, field.choices, index=index, horizontal=True, key=widget_key
+        )
+    if field.kind == note_steps.DATE:
+        try:
+            day = date.fromisoformat(str(default))
+        except ValueError:
+            day = date.today() + timedelta(days=120)
+        return where.date_input(field.question, day, format="DD/MM/YYYY", key=widget_key)
+    write = where.text_area if field.kind == note_steps.AREA else where.text_input
+    return write(field.question, default or "", key=widget_key)
+
+
 def step_fields(step: str, key: str, defaults: dict[str, Any], choices: Choices) -> dict[str, Any]:
     """The input widgets of one step (inside a form); returns the body they describe."""
+    spec = note_steps.STEPS[step]
     body: dict[str, Any] = {}
-    if step in ("observation", "note"):
-        label = "Wat valt op?" if step == "observation" else "Notitie"
-        body["text"] = st.text_area(label, defaults.get("text", ""), key=f"{key}-text")
-    elif step == "hypothesis":
-        body["observation_id"] = _link_select(
-            "Bij welke vaststelling?",
-            choices.get("observation", {}),
-            f"{key}-obs",
-            defaults.get("observation_id", LATEST),
+    if spec.link:
+        link = spec.link
+        body[link.key] = _link_select(
+            link.question,
+            choices.get(link.step, {}),
+            f"{key}-{link.suffix}",
+            defaults.get(link.key, LATEST),
         )
-        body["text"] = st.text_area(
-            "Hypothese: wat zou dit kunnen verklaren?",
-            defaults.get("text", ""),
-            key=f"{key}-text",
-        )
-    elif step == "source":
-        body["hypothesis_id"] = _link_select(
-            "Welke hypothese toetst u?",
-            choices.get("hypothesis", {}),
-            f"{key}-hyp",
-            defaults.get("hypothesis_id", LATEST),
-        )
-        c1, c2 = st.columns(2)
-        source = defaults.get("source")
-        body["source"] = c1.selectbox(
-            "Bron",
-            notes.SOURCES,
-            index=notes.SOURCES.index(source) if source in notes.SOURCES else 0,
-            key=f"{key}-source",
-        )
-        verdict = defaults.get("verdict")
-        body["verdict"] = c2.selectbox(
-            "Besluit",
-            notes.VERDICTS,
-            index=notes.VERDICTS.index(verdict) if verdict in notes.VERDICTS else 3,
-            key=f"{key}-verdict",
-        )
-        body["finding"] = st.text_area(
-            "Wat vonden we in die bron?", defaults.get("finding", ""), key=f"{key}-finding"
-        )
-    elif step == "priority":
-        body["hypothesis_id"] = _link_select(
-            "Vanuit welke hypothese?",
-            choices.get("hypothesis", {}),
-            f"{key}-hyp",
-            defaults.get("hypothesis_id", LATEST),
-        )
-        body["text"] = st.text_area("Prioriteit", defaults.get("text", ""), key=f"{key}-text")
-    elif step == "action":
-        body["priority_id"] = _link_select(
-            "Voor welke prioriteit?",
-            choices.get("priority", {}),
-            f"{key}-prio",
-            defaults.get("priority_id", LATEST),
-        )
-        body["what"] = st.text_input(
-            "Actie: wat doen we?", defaults.get("what", ""), key=f"{key}-what"
-        )
-        c1, c2 = st.columns(2)
-        body["owner"] = c1.text_input(
-            "Eigenaar (wie?)", defaults.get("owner", ""), key=f"{key}-owner"
-        )
-        try:
-            due = date.fromisoformat(str(defaults.get("due")))
-        except ValueError:
-            due = date.today() + timedelta(days=120)
-        body["due"] = c2.date_input("Tegen wanneer?", due, format="DD/MM/YYYY", key=f"{key}-due")
-        body["indicator"] = st.text_input(
-            "Succesindicator: waaraan zien we dat het gewerkt heeft?",
-            defaults.get("indicator", ""),
-            key=f"{key}-indicator",
-        )
-        category = defaults.get("category")
-        body["category"] = st.radio(
-            "Reflectiecategorie",
-            notes.REFLECTION_CATEGORIES,
-            index=notes.REFLECTION_CATEGORIES.index(category)
-            if category in notes.REFLECTION_CATEGORIES
-            else 0,
-            horizontal=True,
-            key=f"{key}-category",
-        )
-        if defaults.get("review"):
-            body["review"] = defaults["review"]
-    # Fields the form does not show (origin of a suggestion, its key) survive an edit.
+    beside: Any = None  # the right-hand column, once a field asked for a row of two
+    for field in spec.fields:
+        where: Any = st
+        if field.beside:
+            where, beside = st.columns(2)
+        elif beside is not None:
+            where, beside = beside, None
+        body[field.key] = _field_input(where, field, key, defaults.get(field.key))
+    # Fields the form does not show (origin of a suggestion, its key, the review of an
+    # action) survive an edit.
     return {**{k: v for k, v in defaults.items() if k not in body}, **body}
 
 
@@ -278,6 +214,7 @@ def _next_generation(base: str) -> None:
     st.session_state[f"{base}#form"] = {"n": state["n"] + 1, "token": uuid.uuid4().hex}
 
 
+@st.fragment
 def add_form(
     db: Database,
     viewer: Viewer,
@@ -294,31 +231,16 @@ def add_form(
     A double click or a rerun submits the same token and content again: notes.create_note
     then returns the note it already stored, so a note is saved once. `key` tells
     forms of the same step apart when a page has one per school (the round).
-    """
-    base = f"add-{scope}-{step}" + (f"-{key}" if key else "")
-    _add_form(db, viewer, school_id, school_year, step, choices, title, scope, base)
 
-
-@st.fragment
-def _add_form(
-    db: Database,
-    viewer: Viewer,
-    school_id: str,
-    school_year: str,
-    step: str,
-    choices: Choices,
-    title: str,
-    scope: str,
-    base: str,
-) -> None:
-    """The form itself, as a fragment: "Bewaren" reruns only this form, so the save and its
+    A fragment: "Bewaren" reruns only this form, so the save and its
     answer ("Bewaard." or why not) do not wait for a rerun of the whole page; on a server
     busy with other sessions and an import, that rerun took long enough for users to click
     again. After a save the page reruns once, to show the note in its list."""
-    key, token = _form_generation(base)
-    with st.form(key, clear_on_submit=False, border=True):
+    base = f"add-{scope}-{step}" + (f"-{key}" if key else "")
+    form_key, token = _form_generation(base)
+    with st.form(form_key, clear_on_submit=False, border=True):
         st.markdown(f"**{md(title)}**")
-        body = step_fields(step, key, {}, choices)
+        body = step_fields(step, form_key, {}, choices)
         submitted = st.form_submit_button("Bewaren", type="primary", icon=":material/save:")
     if submitted and save(
         lambda: notes.create_note(
@@ -379,7 +301,8 @@ def note_card(
         form_key = f"form-edit-{note.note_id}"
         with st.form(form_key, border=False):
             # An edit keeps the note's own link (or none): no default to the latest note.
-            unlinked = dict.fromkeys(_LINK_FIELDS.get(note.step, ()))
+            link = note_steps.STEPS[note.step].link
+            unlinked = {link.key: None} if link else {}
             body = step_fields(note.step, form_key, {**unlinked, **note.body}, choices)
             c1, c2 = st.columns([1, 5])
             save_clicked = c1.form_submit_button("Bewaren", type="primary")
@@ -452,23 +375,16 @@ def pdf_download_button(
     viewer: Viewer, school_id: str, year: str, label: str, help: str | None = None
 ) -> None:
     """Download button for the PDF conversation sheet; built on click and logged in the audit."""
-    from data_model.exports.cells import failure_pdf
     from data_model.exports.conversation_pdf import build_conversation_pdf
-    from ui.components import logged_export
+    from ui.components import export_button
     from ui.data import cursor
 
-    st.download_button(
+    export_button(
         label,
-        data=logged_export(
-            viewer,
-            school_id,
-            "PDF-gespreksblad",
-            lambda: build_conversation_pdf(cursor(), viewer, school_id, year),
-            failure=failure_pdf,  # a failed export says so in Dutch
-        ),
-        file_name=f"datagesprek-{school_id}-{year}.pdf",
-        mime="application/pdf",
-        icon=":material/picture_as_pdf:",
-        on_click="ignore",
+        viewer,
+        school_id,
+        "PDF-gespreksblad",
+        lambda: build_conversation_pdf(cursor(), viewer, school_id, year),
+        f"datagesprek-{school_id}-{year}.pdf",
         help=help,
     )

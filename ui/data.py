@@ -65,14 +65,28 @@ def cursor() -> Cursor:
         return database().cursor(pin_snapshot())
 
 
-def allowed_ids(viewer: access.Viewer) -> tuple[str, ...]:
-    """`access.allowed_school_ids` for this viewer, computed once per script run."""
+def _scope(viewer: access.Viewer) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    # Once per script run: the schools in scope, and those whose Vlaamse toetsen the viewer
+    # may not see (a director's grant must show on the anker's next rerun, not after the TTL).
     key = (st.session_state.get(_RUN), snapshot_id(), viewer)
     memo = st.session_state.get(_SCOPE)
     if memo is None or memo[0] != key:
-        memo = (key, tuple(access.allowed_school_ids(cursor(), viewer)))
+        con = cursor()
+        scope = access.allowed_school_ids(con, viewer)
+        withheld = access.withheld_school_ids(con, viewer, scope)
+        memo = (key, (tuple(scope), tuple(sorted(withheld))))
         st.session_state[_SCOPE] = memo
     return memo[1]
+
+
+def allowed_ids(viewer: access.Viewer) -> tuple[str, ...]:
+    """`access.allowed_school_ids` for this viewer, computed once per script run."""
+    return _scope(viewer)[0]
+
+
+def withheld_ids(viewer: access.Viewer) -> tuple[str, ...]:
+    """Schools in scope that do not share their Vlaamse toetsen with this viewer."""
+    return _scope(viewer)[1]
 
 
 def _resolve(module: str, name: str) -> Callable[..., Any]:
@@ -86,7 +100,7 @@ def _resolve(module: str, name: str) -> Callable[..., Any]:
 def _cached_query(
     path: str,
     snapshot: str,
-    scope: tuple[str, ...],
+    scope: tuple[tuple[str, ...], tuple[str, ...]],
     module: str,
     name: str,
     viewer: access.Viewer,
@@ -101,7 +115,7 @@ def query(fn: Callable[..., Any], viewer: access.Viewer, *args: Any) -> Any:
     `fn` is a read function of data_model (first parameters: cursor, Viewer); the cache key
     uses its module and name, so pages pass the function itself: `query(queries.x, viewer)`.
     """
-    scope = allowed_ids(viewer)
+    scope = _scope(viewer)
     return _cached_query(
         db_path(), cursor().snapshot_id, scope, fn.__module__, fn.__qualname__, viewer, args
     )

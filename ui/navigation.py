@@ -11,7 +11,7 @@ from pathlib import Path
 import streamlit as st
 
 from data_model.reading.access import Viewer
-from data_model.vocabulary import ROLES, SCHOOL_STAFF_ROLES
+from data_model.vocabulary import BEHEERDER, GUIDANCE_ROLES, ROLES, SCHOOL_STAFF_ROLES
 
 ALL = frozenset(ROLES)
 
@@ -32,8 +32,8 @@ ROOT = Path(__file__).resolve().parent.parent
 # bundles; st.Page's icon would also become the tab icon, so pages set it in the menu only
 # through `icon` while app.py sets this file as the tab icon on every run.
 PAGE_ICON = str(ROOT / "ui" / "static" / "schoolfoto-icon.png")
-STAFF = frozenset({"anker", "regioteam", "beheerder"})
-ADMIN = frozenset({"beheerder"})
+STAFF = GUIDANCE_ROLES  # the support service: its internal pages
+ADMIN = frozenset({BEHEERDER})
 SCHOOL_STAFF = SCHOOL_STAFF_ROLES  # class groups and pupils stay inside the school
 
 # The order of the menu. A page whose file does not exist (yet) is left out, so pages can be

@@ -14,7 +14,6 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from data_model.exports.cells import failure_pdf, failure_xlsx
 from data_model.exports.region_overview import (
     MOVING,
     NO_GROUP,
@@ -28,8 +27,8 @@ from data_model.rules import Rules, load_rules
 from data_model.texts.explain import TOTAL_LABEL
 from data_model.texts.formatting import format_signed
 from data_model.texts.legend import comparison_label, status_meanings, trend_meanings
-from data_model.vocabulary import STATUS_SIGN, TREND_SIGN
-from ui.components import logged_export
+from data_model.vocabulary import HIGHER, LOWER, STATUS_SIGN, TREND_SIGN
+from ui.components import export_button
 from ui.data import cursor
 from ui.safe_text import md
 
@@ -157,8 +156,8 @@ def school_counts(matrix: pd.DataFrame) -> dict[str, set[str]]:
     sign = areas["status"].map(STATUS_SIGN)
     move = areas["trend"].map(TREND_SIGN) != 0
     return {
-        "lower": set(areas.loc[sign < 0, "school_id"]),
-        "higher": set(areas.loc[sign > 0, "school_id"]),
+        LOWER: set(areas.loc[sign < 0, "school_id"]),
+        HIGHER: set(areas.loc[sign > 0, "school_id"]),
         "moving": set(areas.loc[move, "school_id"]),
     }
 
@@ -205,37 +204,18 @@ def render_region_overview(
     stem = f"overzicht-scholen-{school_year or 'laatste-schooljaar'}"
     shown_ids = tuple(dict.fromkeys(matrix["school_id"]))  # the files hold what the page shows
     with st.container(horizontal=True):
-        st.download_button(
-            "Overzicht als PDF (A4 liggend)",
-            data=logged_export(
+        for kind, label, what, build in (
+            ("pdf", "Overzicht als PDF (A4 liggend)", "Overzicht scholen (PDF)", build_region_pdf),
+            ("xlsx", "Overzicht als Excel", "Overzicht scholen (Excel)", build_region_xlsx),
+        ):
+            export_button(
+                label,
                 viewer,
                 None,
-                "Overzicht scholen (PDF)",
-                lambda: build_region_pdf(
+                what,
+                lambda build=build: build(
                     cursor(), viewer, assessment_id, school_year, filters, by_community, shown_ids
                 ),
-                failure=failure_pdf,
-            ),
-            file_name=f"{stem}.pdf",
-            mime="application/pdf",
-            icon=":material/picture_as_pdf:",
-            on_click="ignore",
-            key=f"{key}-pdf",
-        )
-        st.download_button(
-            "Overzicht als Excel",
-            data=logged_export(
-                viewer,
-                None,
-                "Overzicht scholen (Excel)",
-                lambda: build_region_xlsx(
-                    cursor(), viewer, assessment_id, school_year, filters, by_community, shown_ids
-                ),
-                failure=failure_xlsx,
-            ),
-            file_name=f"{stem}.xlsx",
-            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            icon=":material/table_view:",
-            on_click="ignore",
-            key=f"{key}-xlsx",
-        )
+                f"{stem}.{kind}",
+                key=f"{key}-{kind}",
+            )

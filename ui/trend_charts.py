@@ -6,6 +6,7 @@ NULL, so a tooltip can never show more than the page. Tooltips carry pre-formatt
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 import altair as alt
@@ -15,7 +16,7 @@ from data_model.rules import Rules, load_rules
 from data_model.texts.explain import cell_label
 from data_model.texts.formatting import format_number, format_pct, format_signed, school_year_of
 from data_model.texts.trends import COMPARISONS
-from data_model.vocabulary import STATUS_SIGN, STATUSES
+from data_model.vocabulary import STATUS_SIGN, STATUSES, TOO_FEW, TOO_SHORT
 from ui.charts import status_scale, subtitle_lines
 
 AREA_SELECTION = "leergebied"
@@ -55,6 +56,34 @@ def _n_text(n: object, rules: Rules) -> str:
     return f"minder dan {rules.min_group_size}" if pd.isna(n) else str(int(n))
 
 
+def _long(
+    series: pd.DataFrame,
+    columns: list[tuple[str, str]],
+    text: Callable[[object], str],
+    **extra: object,
+) -> pd.DataFrame:
+    """Long format: one row per school year x line, from the column of each line, with the
+    value as the chart writes it (`text`) and `extra` columns that every line shares.
+    Rows without a value stay: a suppressed year breaks the line instead of being bridged."""
+    long = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "school_year": series["school_year"].to_numpy(),
+                    "reeks": name,
+                    "reeks_volgorde": order,
+                    "waarde": pd.to_numeric(series[col], errors="coerce").to_numpy(),
+                    **extra,
+                }
+            )
+            for order, (name, col) in enumerate(columns)
+        ],
+        ignore_index=True,
+    )
+    long["waarde_tekst"] = long["waarde"].map(text)
+    return long
+
+
 def prepare_lines(
     series: pd.DataFrame, rules: Rules | None = None, with_expected: bool = False
 ) -> pd.DataFrame:
@@ -67,23 +96,8 @@ def prepare_lines(
     ]
     if with_expected:
         columns.append((SERIES_EXPECTED, "expected_mean"))
-    frames = []
-    for order, (name, col) in enumerate(columns):
-        frames.append(
-            pd.DataFrame(
-                {
-                    "school_year": series["school_year"].to_numpy(),
-                    "reeks": name,
-                    "reeks_volgorde": order,
-                    "waarde": pd.to_numeric(series[col], errors="coerce").to_numpy(),
-                    "leerlingen": [_n_text(n, rules) for n in series["n_pupils"]],
-                }
-            )
-        )
-    # Rows without a value stay: a suppressed year breaks the line instead of being bridged.
-    long = pd.concat(frames, ignore_index=True)
-    long["waarde_tekst"] = long["waarde"].map(format_number)
-    return long
+    pupils = [_n_text(n, rules) for n in series["n_pupils"]]
+    return _long(series, columns, format_number, leerlingen=pupils)
 
 
 def _series_scale(names: list[str]) -> tuple[alt.Scale, alt.Scale]:
@@ -93,13 +107,16 @@ def _series_scale(names: list[str]) -> tuple[alt.Scale, alt.Scale]:
     return colour, dash
 
 
-def build_lines_chart(long: pd.DataFrame, title: str, score_label: str) -> alt.Chart:
-    """School, similar schools and Flanders (and the expected score) over the school years."""
+def _series_lines(
+    long: pd.DataFrame, title: str, y: alt.Y, value_tooltip: str, subtitle: str, *tooltips
+) -> alt.Chart:
+    """Lines with points per series over the school years (school, comparison groups), one
+    colour and one dash pattern per series, with the value and the given tooltips."""
     names = [s[0] for s in _SERIES if s[0] in set(long["reeks"])]
     colour, dash = _series_scale(names)
     base = alt.Chart(long).encode(
         x=_year_axis(None),
-        y=alt.Y("waarde:Q", title=score_label, scale=alt.Scale(zero=False), axis=_Y_AXIS),
+        y=y,
         color=alt.Color(
             "reeks:N",
             scale=colour,
@@ -111,20 +128,26 @@ def build_lines_chart(long: pd.DataFrame, title: str, score_label: str) -> alt.C
         tooltip=[
             alt.Tooltip("school_year:N", title="Schooljaar"),
             alt.Tooltip("reeks:N", title="Lijn"),
-            alt.Tooltip("waarde_tekst:N", title="Gemiddelde"),
-            alt.Tooltip("leerlingen:N", title="Leerlingen van uw school"),
+            alt.Tooltip("waarde_tekst:N", title=value_tooltip),
+            *tooltips,
         ],
     )
-    lines = base.mark_line(strokeWidth=2.5)
-    points = base.mark_point(filled=True, size=45)
-    return (lines + points).properties(
-        title=alt.TitleParams(
-            title,
-            subtitle=subtitle_lines("Ruwe gemiddelden: elk jaar is een andere toets."),
-            anchor="start",
-        ),
+    return (base.mark_line(strokeWidth=2.5) + base.mark_point(filled=True, size=45)).properties(
+        title=alt.TitleParams(title, subtitle=subtitle_lines(subtitle), anchor="start"),
         height=CHART_HEIGHT,
         width="container",
+    )
+
+
+def build_lines_chart(long: pd.DataFrame, title: str, score_label: str) -> alt.Chart:
+    """School, similar schools and Flanders (and the expected score) over the school years."""
+    return _series_lines(
+        long,
+        title,
+        alt.Y("waarde:Q", title=score_label, scale=alt.Scale(zero=False), axis=_Y_AXIS),
+        "Gemiddelde",
+        "Ruwe gemiddelden: elk jaar is een andere toets.",
+        alt.Tooltip("leerlingen:N", title="Leerlingen van uw school"),
     )
 
 
@@ -149,7 +172,7 @@ def prepare_difference(
             "verschil": pd.to_numeric(series[diff], errors="coerce").to_numpy(),
             "ondergrens": pd.to_numeric(series[lo], errors="coerce").to_numpy(),
             "bovengrens": pd.to_numeric(series[hi], errors="coerce").to_numpy(),
-            "status": series[status].fillna("too_few").to_numpy(),
+            "status": series[status].fillna(TOO_FEW).to_numpy(),
             "leerlingen": [_n_text(n, rules) for n in series[c["n"]]],
         }
     )
@@ -163,11 +186,11 @@ def prepare_difference(
     ]
     # Panel heading of the overview: the label plus the trend of its latest school year, on
     # two lines (split in the header), so a narrow panel's heading is not cut off.
-    trends = series[c["trend"]].fillna("too_short").to_numpy()
+    trends = series[c["trend"]].fillna(TOO_SHORT).to_numpy()
     latest = pd.Series(trends, index=df.index).groupby(df["rij"], sort=False).last()
     df["kop"] = [
         f"{r}\n{rules.trend_symbols[latest[r]]} {rules.trend_labels[latest[r]]}"
-        if latest[r] != "too_short"
+        if latest[r] != TOO_SHORT
         else r
         for r in df["rij"]
     ]
@@ -390,56 +413,20 @@ def build_area_overview_chart(
 
 def prepare_goals(series: pd.DataFrame) -> pd.DataFrame:
     """Long format of the criterion-referenced share: school, similar schools, Flanders."""
-    frames = []
-    for order, (name, col) in enumerate(
-        (
-            (SERIES_SCHOOL, "pct_goal_reached"),
-            (SERIES_SIMILAR, "similar_pct_goal"),
-            (SERIES_FLANDERS, "flanders_pct_goal"),
-        )
-    ):
-        frames.append(
-            pd.DataFrame(
-                {
-                    "school_year": series["school_year"].to_numpy(),
-                    "reeks": name,
-                    "reeks_volgorde": order,
-                    "waarde": pd.to_numeric(series[col], errors="coerce").to_numpy(),
-                }
-            )
-        )
-    long = pd.concat(frames, ignore_index=True)
-    long["waarde_tekst"] = long["waarde"].map(format_pct)
-    return long
+    columns = [
+        (SERIES_SCHOOL, "pct_goal_reached"),
+        (SERIES_SIMILAR, "similar_pct_goal"),
+        (SERIES_FLANDERS, "flanders_pct_goal"),
+    ]
+    return _long(series, columns, format_pct)
 
 
 def build_goal_chart(long: pd.DataFrame, title: str, goal_label: str) -> alt.Chart:
     """Share of pupils reaching the goals (0-100 %), on its own scale next to the scores."""
-    names = [s[0] for s in _SERIES if s[0] in set(long["reeks"])]
-    colour, dash = _series_scale(names)
-    base = alt.Chart(long).encode(
-        x=_year_axis(None),
-        y=alt.Y("waarde:Q", title=goal_label, scale=alt.Scale(domain=[0, 100]), axis=_Y_AXIS),
-        color=alt.Color(
-            "reeks:N",
-            scale=colour,
-            sort=names,
-            title=None,
-            legend=_SERIES_LEGEND,
-        ),
-        strokeDash=alt.StrokeDash("reeks:N", scale=dash, sort=names, title=None),
-        tooltip=[
-            alt.Tooltip("school_year:N", title="Schooljaar"),
-            alt.Tooltip("reeks:N", title="Lijn"),
-            alt.Tooltip("waarde_tekst:N", title="Doelen bereikt"),
-        ],
-    )
-    return (base.mark_line(strokeWidth=2.5) + base.mark_point(filled=True, size=45)).properties(
-        title=alt.TitleParams(
-            title,
-            subtitle=subtitle_lines("Criteriumgericht, eigen schaal 0-100 %."),
-            anchor="start",
-        ),
-        height=CHART_HEIGHT,
-        width="container",
+    return _series_lines(
+        long,
+        title,
+        alt.Y("waarde:Q", title=goal_label, scale=alt.Scale(domain=[0, 100]), axis=_Y_AXIS),
+        "Doelen bereikt",
+        "Criteriumgericht, eigen schaal 0-100 %.",
     )

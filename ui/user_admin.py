@@ -15,7 +15,7 @@ import streamlit as st
 
 from data_model.reading.access import Viewer
 from data_model.state import audit, users
-from data_model.vocabulary import ROLE_LABELS, ROLES
+from data_model.vocabulary import DIRECTEUR, ROLE_LABELS, ROLES
 from ui.data import clear_caches, cursor, db_path, get_database
 from ui.safe_text import md
 
@@ -123,7 +123,7 @@ def _render_edit(viewer: Viewer) -> None:
         "Gebruiker", list(labels), format_func=labels.__getitem__, key="ua_pick_user"
     )
     current = (
-        users.UserInput("", "", "directeur")
+        users.UserInput("", "", DIRECTEUR)
         if user_id == NEW
         else users.get_user(con, viewer, user_id)
     )

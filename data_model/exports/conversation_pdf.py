@@ -34,7 +34,7 @@ from data_model.reading.access import Viewer
 from data_model.reading.scope import school_read
 from data_model.rules import Rules, load_rules
 from data_model.settings import setting
-from data_model.state import notes
+from data_model.state import note_steps, notes
 from data_model.storage.connection import Connection
 from data_model.texts.explain import cell_label
 from data_model.texts.formatting import format_date, format_number
@@ -387,62 +387,61 @@ def _grid(pdf: _Sheet, results: pd.DataFrame, school_year: str, rules: Rules) ->
 def _step_items(
     items: list[notes.Note], choices: dict[str, dict[int, str]], step: str
 ) -> list[str]:
+    """One line per note of the step, with the note it links to where the sheet names it."""
+    spec = note_steps.STEPS[step]
+    link = spec.link if spec.link and spec.link.sheet else None
     out = []
     for n in items:
-        b = n.body
-        if step == "hypothesis":
-            linked = choices["observation"].get(b.get("observation_id") or 0)
-            out.append(b["text"] + (f" (bij: {linked})" if linked else ""))
-        elif step == "source":
-            linked = choices["hypothesis"].get(b.get("hypothesis_id") or 0)
-            verdict = f" → {b['verdict']}" if b.get("verdict") else ""
-            out.append(
-                f"{b['source']}: {b['finding']}{verdict}"
-                + (f" (hypothese: {linked})" if linked else "")
-            )
-        elif step == "priority":
-            out.append(b["text"])
-        else:
-            out.append(b.get("text", ""))
+        line = note_steps.say(spec, spec.line, n.body, day=notes.format_due)
+        linked = choices.get(link.step, {}).get(n.body.get(link.key) or 0) if link else None
+        out.append(line + (f" ({link.sheet}: {linked})" if link and linked else ""))
     return out
 
 
-def _actions_table(pdf: _Sheet, actions: list[notes.Note], with_review: bool) -> None:
+# Last year's actions with how far they got: the action's own columns, its review instead of
+# its success indicator.
+REVIEW_COLUMNS = (
+    note_steps.Column("Actie", "what", 56),
+    note_steps.Column("Eigenaar", "owner", 32),
+    note_steps.Column("Tegen", "due", 20),
+    note_steps.Column("Categorie", "category", 30),
+    note_steps.Column("Opvolging", "review", 42),
+)
+
+
+def _cell(note: notes.Note, key: str) -> str:
+    """One cell of a table of notes: a date in Dutch, a review in words, a field as it is."""
+    value = note.body.get(key)
+    if key == "review":
+        review = value or {}
+        return review.get("status", "nog niet besproken") + (
+            f": {review['comment']}" if review.get("comment") else ""
+        )
+    field = next((f for f in note_steps.STEPS[note.step].fields if f.key == key), None)
+    if field and field.kind == note_steps.DATE:
+        return notes.format_due(value)
+    return "" if value is None else str(value)
+
+
+def _notes_table(
+    pdf: _Sheet, items: list[notes.Note], columns: tuple[note_steps.Column, ...]
+) -> None:
     pdf.set_font(pdf.family, "", 8.5)
     pdf.set_text_color(*INK)
-    cols = ["Actie", "Eigenaar", "Tegen", "Succesindicator", "Categorie"]
-    widths = [50, 32, 20, 46, 32]
-    if with_review:
-        cols = ["Actie", "Eigenaar", "Tegen", "Categorie", "Opvolging"]
-        widths = [56, 32, 20, 30, 42]
     with pdf.table(
-        col_widths=widths,
+        col_widths=[c.width for c in columns],
         text_align="LEFT",
         line_height=4.6,
         headings_style=FontFace(emphasis="BOLD"),
         borders_layout="HORIZONTAL_LINES",
     ) as table:
         head = table.row()
-        for c in cols:
-            head.cell(c)
-        for a in actions:
-            b = a.body
+        for c in columns:
+            head.cell(c.heading)
+        for note in items:
             row = table.row()
-            row.cell(pdf.text(b["what"]))
-            row.cell(pdf.text(b["owner"]))
-            row.cell(pdf.text(notes.format_due(b["due"])))
-            if with_review:
-                row.cell(pdf.text(b["category"]))
-                review = b.get("review") or {}
-                row.cell(
-                    pdf.text(
-                        (review.get("status", "nog niet besproken"))
-                        + (f": {review['comment']}" if review.get("comment") else "")
-                    )
-                )
-            else:
-                row.cell(pdf.text(b["indicator"]))
-                row.cell(pdf.text(b["category"]))
+            for c in columns:
+                row.cell(pdf.text(_cell(note, c.key)))
 
 
 def _results_sections(
@@ -531,12 +530,9 @@ def build_conversation_pdf(
 
     # ------------------------------------------------------------- what stands out
     all_notes = notes.list_notes(con, viewer, school_id, school_year)
-    by_step = {s: [n for n in all_notes if n.step == s] for s in notes.STEPS}
-    accepted = [n for n in by_step["observation"] if n.get("state") == "aanvaard"]
-    choices = {
-        "observation": {n.note_id: n.body["text"] for n in accepted},
-        "hypothesis": {n.note_id: n.body["text"] for n in by_step["hypothesis"]},
-    }
+    by_step = {s: [n for n in all_notes if n.step == s] for s in note_steps.STEPS}
+    choices = notes.link_choices(all_notes)
+    accepted = notes.accepted_observations(all_notes)
     pdf.heading("1. Wat valt op?")
     if accepted:
         pdf.bullets(n.body["text"] for n in accepted)
@@ -554,32 +550,22 @@ def build_conversation_pdf(
     previous = notes.previous_actions(con, viewer, school_id, school_year)
     pdf.heading(f"Acties van vorig jaar ({notes.previous_school_year(school_year)})")
     if previous:
-        _actions_table(pdf, previous, with_review=True)
+        _notes_table(pdf, previous, REVIEW_COLUMNS)
     else:
         pdf.para("Geen acties genoteerd.", size=9, colour=MUTED)
 
     # ------------------------------------------------------------- the conversation
-    sections = (
-        ("hypothesis", "2. Hypothesen: wat zou dit kunnen verklaren?"),
-        ("source", "3. Bronnen: klopt dat volgens andere bronnen?"),
-        ("priority", "4. Prioriteiten"),
-    )
-    for step, head in sections:
-        pdf.heading(head)
-        lead, prompt = briefing.STEP_QUESTIONS[step]
-        pdf.para(f"{lead} {prompt}", size=8.5, style="I", colour=MUTED)
-        items = _step_items(by_step[step], choices, step)
-        if items:
-            pdf.bullets(items, size=9.5)
+    for spec in note_steps.STEPS.values():
+        if spec.sheet is None:
+            continue
+        pdf.heading(spec.sheet)
+        pdf.para(f"{spec.lead} {spec.prompt}", size=8.5, style="I", colour=MUTED)
+        if not by_step[spec.code]:
+            pdf.write_lines(spec.sheet_blank_lines)
+        elif spec.sheet_table:
+            _notes_table(pdf, by_step[spec.code], spec.sheet_table)
         else:
-            pdf.write_lines(3)
-    pdf.heading("5. Acties")
-    lead, prompt = briefing.STEP_QUESTIONS["action"]
-    pdf.para(f"{lead} {prompt}", size=8.5, style="I", colour=MUTED)
-    if by_step["action"]:
-        _actions_table(pdf, by_step["action"], with_review=False)
-    else:
-        pdf.write_lines(4)
+            pdf.bullets(_step_items(by_step[spec.code], choices, spec.code), size=9.5)
     pdf.para(
         "Reflectiecategorieën: " + " · ".join(notes.REFLECTION_CATEGORIES) + ".",
         size=8,

@@ -168,7 +168,7 @@ def _pdf_row(
             pdf.set_text_color(26, 26, 26)
             pdf.cell(width, 6, "-", border=1, align="C")
             continue
-        style = rules.statuses["too_few" if row.suppressed else row.status]
+        style = rules.statuses[TOO_FEW if row.suppressed else row.status]
         pdf.set_fill_color(*(_hex(style.colour) if not row.suppressed else (255, 255, 255)))
         pdf.set_text_color(*_hex(style.text_colour if not row.suppressed else "#1a1a1a"))
         pdf.cell(width, 6, pdf.text(_row_text(row, rules)), border=1, fill=True, align="C")
@@ -281,7 +281,7 @@ def _xlsx_overview(ws, matrix: pd.DataFrame, rules: Rules, title: str, by_commun
                     cell.value = float(row.status_estimate)
                     trend = rules.trend_symbols[row.trend] if row.trend in MOVING else ""
                     cell.number_format = _number_format(rules.statuses[row.status].symbol, trend)
-                style = rules.statuses["too_few" if row.suppressed else row.status]
+                style = rules.statuses[TOO_FEW if row.suppressed else row.status]
                 if not row.suppressed:
                     cell.fill = PatternFill("solid", start_color=style.colour.lstrip("#").upper())
                     cell.font = Font(color=style.text_colour.lstrip("#").upper())

@@ -28,13 +28,13 @@ from data_model.reading import queries
 from data_model.reading.access import AccessDenied, Viewer, system_viewer
 from data_model.reading.scope import require_school, school_read
 from data_model.rules import Rules, load_rules
-from data_model.state import notes
+from data_model.state import note_steps, notes
 from data_model.storage.cli import add_data_argument, open_data
 from data_model.storage.connection import Connection
 from data_model.texts.explain import cell_label
 from data_model.texts.formatting import format_date, format_number, round_half_away
 from data_model.texts.legend import privacy_meaning, rule_lines, status_meanings, trend_meanings
-from data_model.vocabulary import NOTE_STEP_LABELS, NOTE_STEPS, STATUS_MUCH
+from data_model.vocabulary import STATUS_MUCH, TOO_FEW
 
 GRID_SHEET, LEGEND_SHEET, DATA_SHEET, NOTES_SHEET = "Schoolfoto", "Legende", "Gegevens", "Notities"
 # Columns of the data sheet: the results import format first (so it can be imported again),
@@ -118,7 +118,7 @@ def _grid_sheet(ws, school: pd.Series, assessments: pd.DataFrame, results: pd.Da
                 style = rules.statuses[row["status"]]
                 if bool(row["suppressed"]):
                     cell.value = f"< {rules.min_group_size}"
-                    cell.fill = _fill(rules.statuses["too_few"].colour)
+                    cell.fill = _fill(rules.statuses[TOO_FEW].colour)
                     continue
                 # The number the colour judged (the pooled difference with the comparison
                 # group, signed), as on the page; this year's own score is on "Gegevens".
@@ -235,17 +235,8 @@ NOTES_COLUMNS = ("Schooljaar", "Stap", "Inhoud", "Eigenaar en datum", "Opvolging
 
 def _note_text(note: notes.Note) -> str:
     """What a person wrote, in words: no field names, no JSON."""
-    b = note.body
-    if note.step == "source":
-        verdict = f" → {b['verdict']}" if b.get("verdict") else ""
-        return f"{b.get('source', '')}: {b.get('finding', '')}{verdict}"
-    if note.step == "action":
-        extra = [f"succesindicator: {b['indicator']}"] if b.get("indicator") else []
-        extra += [b["category"]] if b.get("category") else []
-        return b.get("what", "") + (f" ({'; '.join(extra)})" if extra else "")
-    if note.step == "observation" and b.get("state") == "verworpen":
-        return f"{b.get('text', '')} (verworpen)"
-    return str(b.get("text", ""))
+    spec = note_steps.STEPS[note.step]
+    return note_steps.say(spec, spec.line, note.body, day=notes.format_due)
 
 
 @school_read(memo=False)
@@ -258,7 +249,7 @@ def conversation_notes(con: Connection, viewer: Viewer, school_id: str) -> list[
             "SELECT DISTINCT school_year FROM notes WHERE school_id = ? ORDER BY 1", [school_id]
         ).fetchall()
     ]
-    order = {step: i for i, step in enumerate(NOTE_STEPS)}
+    order = {step: i for i, step in enumerate(note_steps.STEPS)}
     found: list[notes.Note] = []
     for year in years:
         year_notes = notes.list_notes(con, viewer, school_id, year, notes.SCOPE_CONVERSATION)
@@ -272,9 +263,8 @@ def _notes_sheet(ws, found: list[notes.Note]) -> None:
         cell.font = Font(bold=True)
     for note in found:
         b = note.body
-        owner = ""
-        if note.step == "action":
-            owner = f"{b.get('owner', '')}, tegen {notes.format_due(b.get('due'))}"
+        spec = note_steps.STEPS[note.step]
+        owner = note_steps.say(spec, spec.sheet_owner, b, day=notes.format_due)
         review = b.get("review") or {}
         follow_up = review.get("status", "")
         if review.get("comment"):
@@ -283,7 +273,7 @@ def _notes_sheet(ws, found: list[notes.Note]) -> None:
             ws,
             [
                 note.school_year,
-                NOTE_STEP_LABELS.get(note.step, note.step),
+                spec.label,
                 _note_text(note),
                 owner,
                 follow_up,

@@ -21,22 +21,32 @@ from collections.abc import Callable
 
 from data_model.exports.cells import starts_like_formula
 from data_model.texts.formatting import school_year
-from data_model.vocabulary import CORE_TASKS, GUIDANCE_FORMS, SUPPORT_INDICATORS
+from data_model.vocabulary import (
+    BREDE_BASISZORG,
+    CLB_TRAJECT,
+    CORE_TASKS,
+    GUIDANCE_FORMS,
+    IAC,
+    SUPPORT_INDICATORS,
+    UITBREIDING_VAN_ZORG,
+    VERHOOGDE_ZORG,
+    ZITTENBLIJVEN,
+)
 from data_model.vocabulary import SUPPORT_PHASES as SUPPORT_CONTINUUM
 
 MAX_CELL_CHARS = 32_767  # Excel's own limit for one cell; nothing longer is a real value
 MAX_COUNT = 100_000  # pupils in one row: the largest Flemish school has a few thousand
 SUPPRESSED_MARKERS = {"<5", "< 5", "minder dan 5", "-", "–"}
 PHASE_ALIASES = {
-    "fase0": "brede basiszorg",
-    "fase1": "verhoogde zorg",
-    "fase2": "uitbreiding van zorg",
-    "leersteun": "uitbreiding van zorg",
-    "fase3": "IAC",
-    "individueelaangepastcurriculum": "IAC",
-    "clb": "CLB-traject",
-    "clbtrajecten": "CLB-traject",
-    "zittenblijvers": "zittenblijven",
+    "fase0": BREDE_BASISZORG,
+    "fase1": VERHOOGDE_ZORG,
+    "fase2": UITBREIDING_VAN_ZORG,
+    "leersteun": UITBREIDING_VAN_ZORG,
+    "fase3": IAC,
+    "individueelaangepastcurriculum": IAC,
+    "clb": CLB_TRAJECT,
+    "clbtrajecten": CLB_TRAJECT,
+    "zittenblijvers": ZITTENBLIJVEN,
 }
 GOAL_CODE_RE = re.compile(r"(NO|BAO)( BI)? [0-9]+(\.[0-9]+)*")
 

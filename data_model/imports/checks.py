@@ -21,11 +21,11 @@ from data_model.imports.problems import Problem, cell_problem
 from data_model.rules import load_rules
 from data_model.storage.connection import Connection
 from data_model.texts.formatting import school_year_of
-from data_model.vocabulary import HALF_DAY_HOURS
+from data_model.vocabulary import ANKER, HALF_DAY_HOURS, REGIOTEAM
 from data_model.vocabulary import SUPPORT_PHASES as SUPPORT_CONTINUUM
 
 Frames = dict[str, pd.DataFrame]
-GUIDANCE_ROLES = ("anker", "regioteam")
+GUIDANCE_ROLES = (ANKER, REGIOTEAM)  # who may be the anker of a guidance contact
 
 
 @dataclass

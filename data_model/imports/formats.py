@@ -67,6 +67,7 @@ from data_model.imports.writing import (
     write_schools,
 )
 from data_model.storage.connection import Connection
+from data_model.vocabulary import VERHOOGDE_ZORG
 
 # A Flanders results file for one year has ~62,000 rows and a pupil file ~70,000, so this
 # leaves room without letting a runaway sheet (a pasted log) exhaust memory.
@@ -304,7 +305,7 @@ SUPPORT = FileFormat(
         YEAR,
         Column("phase", "fase", parse_phase_or_indicator, aliases=("zorgfase", "indicator"),
                description="brede basiszorg, verhoogde zorg, uitbreiding van zorg, IAC, "
-               "CLB-traject of zittenblijven", example="verhoogde zorg"),
+               "CLB-traject of zittenblijven", example=VERHOOGDE_ZORG),
         Column("n_pupils", "aantal_leerlingen", parse_count, aliases=("aantal", "leerlingen"),
                example=31),
     ),

@@ -22,9 +22,12 @@ from data_model.storage.connection import Connection
 from data_model.storage.state import SYSTEM_USER_ID, StateStore
 from data_model.vocabulary import (
     BEHEERDER,
+    CONSENT_ROLES,
     GUIDANCE_ROLES,
     NAMED_SCHOOL_ROLES,
+    REGIOTEAM,
     ROLE_LABELS,
+    ROLES,
     SCHOOL_STAFF_ROLES,
 )
 
@@ -120,7 +123,8 @@ def viewer_for_user_id(con: Connection, user_id: str) -> Viewer | None:
     return _viewer(_state(con).execute(_USER_SQL + "user_id = ?", [user_id]).fetchone())
 
 
-_ROLE_ORDER = {"directeur": 1, "anker": 2, "regioteam": 3, "beheerder": 4}
+# The demo picker lists users in the order of the roles: the school first, the beheerder last.
+_ROLE_ORDER = {role: i for i, role in enumerate(ROLES)}
 
 
 def demo_users(con: Connection) -> pd.DataFrame:
@@ -231,7 +235,7 @@ def allowed_school_ids(con: Connection, viewer: Viewer) -> list[str]:
     if row is None:
         return []
     role, region_id = row
-    if role == "beheerder":
+    if role == BEHEERDER:
         ids = con.execute("SELECT school_id FROM schools /* scope */ ORDER BY school_id")
         return [r[0] for r in ids.fetchall()]
     assigned = [
@@ -244,9 +248,29 @@ def allowed_school_ids(con: Connection, viewer: Viewer) -> list[str]:
         "SELECT school_id FROM schools /* scope */ "
         "WHERE list_contains(CAST(? AS VARCHAR[]), school_id) "
         "OR (? AND region_id = ?) ORDER BY school_id",
-        [assigned, role == "regioteam", region_id],
+        [assigned, role == REGIOTEAM, region_id],
     ).fetchall()
     return [r[0] for r in rows]
+
+
+def withheld_school_ids(con: Connection, viewer: Viewer, allowed: list[str]) -> frozenset[str]:
+    """The schools of `allowed` whose consent-only results (the Vlaamse toetsen,
+    `catalogue.CONSENT_ASSESSMENTS`) this viewer may not see: for an anker or a regional
+    team, every school in scope that has not granted it (the default); nothing for the
+    school's own director or the beheerder. Read from the state store by user id, as the scope.
+    """
+    state = _state(con)
+    row = state.execute(
+        "SELECT role FROM users WHERE active AND user_id = ?", [viewer.user_id]
+    ).fetchone()
+    if row is None:
+        return frozenset(allowed)
+    if row[0] not in CONSENT_ROLES:
+        return frozenset()
+    granted = {
+        r[0] for r in state.execute("SELECT school_id FROM result_sharing WHERE granted").fetchall()
+    }
+    return frozenset(allowed) - granted
 
 
 def require_school(con: Connection, viewer: Viewer, school_id: str) -> None:

@@ -18,12 +18,19 @@ from data_model.reading.scope import school_read, scope_read
 from data_model.state import notes, rounds
 from data_model.storage.connection import Connection
 from data_model.texts.formatting import previous_school_year
-from data_model.vocabulary import NOTE_SCOPE_PREPARATION
+from data_model.vocabulary import (
+    NOTE_SCOPE_PREPARATION,
+    OBSERVATION_DISMISSED,
+    STEP_ACTION,
+    STEP_HYPOTHESIS,
+    STEP_OBSERVATION,
+    STEP_PRIORITY,
+)
 
 # The assessment whose sentences the round shows: the one Start's brief is about.
 ROUND_ASSESSMENT = "ovsg6"
 # Last year's conversation, in the order of its steps (sources are checked, not discussed).
-LAST_YEAR_STEPS = ("observation", "hypothesis", "priority", "action")
+LAST_YEAR_STEPS = (STEP_OBSERVATION, STEP_HYPOTHESIS, STEP_PRIORITY, STEP_ACTION)
 
 
 @dataclass
@@ -66,7 +73,8 @@ def round_school(con: Connection, viewer: Viewer, school_id: str, school_year: s
         step: [
             n
             for n in previous
-            if n.step == step and (step != "observation" or n.get("state") != "verworpen")
+            if n.step == step
+            and (step != STEP_OBSERVATION or n.get("state") != OBSERVATION_DISMISSED)
         ]
         for step in LAST_YEAR_STEPS
     }

@@ -26,7 +26,9 @@ from data_model.vocabulary import (
     COMPARISON_LABELS,
     COMPARISON_PHRASES,
     FALLING,
+    HIGHER,
     KOALA_CATEGORIES,
+    LOWER,
     RISING,
     STATUS_MUCH,
     STATUS_SIGN,
@@ -41,34 +43,6 @@ GUIDING_QUESTIONS = (
     "Vinden anderen dat ook?",
     "Wat doen we met die kennis?",
 )
-# Per step of the conversation: which of the guiding questions leads, and a concrete prompt.
-STEP_QUESTIONS = {
-    "observation": (
-        "Wat valt op?",
-        "Welke resultaten liggen duidelijk hoger of lager dan bij vergelijkbare scholen? "
-        "Wat stijgt of daalt al enkele jaren? Herkennen we dat?",
-    ),
-    "hypothesis": (
-        "Doen we de goede dingen? Doen we de dingen goed?",
-        "Wat zou dit kunnen verklaren? Denk aan aanpak, tijd, materiaal, team, "
-        "leerlingenpopulatie. Formuleer meerdere mogelijke verklaringen.",
-    ),
-    "source": (
-        "Hoe weten we dat? Vinden anderen dat ook?",
-        "Welke andere bron bevestigt of ontkracht de hypothese: Datawijzer, Vlaamse toetsen, "
-        "KOALA, eigen observaties in de klas, gesprekken met leerlingen of ouders?",
-    ),
-    "priority": (
-        "Wat is het belangrijkst?",
-        "Welke bevestigde hypothesen pakken we eerst aan? Kies er weinig, en kies bewust.",
-    ),
-    "action": (
-        "Wat doen we met die kennis?",
-        "Wie doet wat tegen wanneer? Waaraan zien we volgend jaar dat het gewerkt heeft? "
-        "Starten we iets nieuws, versterken we wat werkt, bouwen we iets af, of pakken we "
-        "verder aan?",
-    ),
-}
 MAX_RESULT_QUESTIONS = 6  # a conversation handles a few questions well, not twenty
 
 
@@ -365,22 +339,25 @@ def build_briefing(con: Connection, viewer: Viewer, school_id: str, school_year:
 @scope_read(guidance=True)
 def preparation_overview(con: Connection, viewer: Viewer) -> pd.DataFrame:
     """One row per school in scope for the anker's list: latest year, how many learning areas
-    are clearly lower / higher or falling, open actions from the year before, and (internal)
+    are clearly lower / higher or falling (columns named by the status and trend they count:
+    LOWER counts lower and much lower), open actions from the year before, and (internal)
     the need tier of that year. Sorted by name, never by result (non-ranking)."""
     overview = queries.scope_overview(con, viewer)
     if overview.empty:
         return pd.DataFrame(
-            columns=["school_id", "name", "municipality", "school_year", "lower", "higher",
-                     "falling", "open_actions", "tier"]
+            columns=["school_id", "name", "municipality", "school_year", LOWER, HIGHER,
+                     FALLING, "open_actions", "tier"]
         )  # fmt: skip
     visible = overview[~overview["suppressed"].astype(bool)]
     counts = (
         visible.assign(
-            lower=visible["status"].map(STATUS_SIGN) < 0,
-            higher=visible["status"].map(STATUS_SIGN) > 0,
-            falling=visible["trend"] == FALLING,
+            **{
+                LOWER: visible["status"].map(STATUS_SIGN) < 0,
+                HIGHER: visible["status"].map(STATUS_SIGN) > 0,
+                FALLING: visible["trend"] == FALLING,
+            }
         )
-        .groupby("school_id")[["lower", "higher", "falling"]]
+        .groupby("school_id")[[LOWER, HIGHER, FALLING]]
         .sum()
     )
     schools = overview.drop_duplicates("school_id")[
@@ -405,6 +382,6 @@ def preparation_overview(con: Connection, viewer: Viewer) -> pd.DataFrame:
         tier_by.get((s, y), latest_tier.get(s))
         for s, y in zip(df["school_id"], df["school_year"], strict=True)
     ]
-    for col in ("lower", "higher", "falling"):
+    for col in (LOWER, HIGHER, FALLING):
         df[col] = df[col].astype(int)
     return df.sort_values(["name", "school_id"]).reset_index(drop=True)

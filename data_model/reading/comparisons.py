@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from data_model.reading.access import Viewer
+from data_model.reading.queries import AREA_ORDER_JOINS
 from data_model.reading.scope import SCOPE_FILTER, allowed_ids, scope_read
 from data_model.rules import Rules, load_rules
 from data_model.statistics import funnel
@@ -247,21 +248,16 @@ def variance_components(
     """
     del viewer  # estimated over all schools; no school can be recognised in them
     return con.execute(
-        """
-        SELECT a.name AS assessment, v.assessment_id, v.learning_area, v.domain,
-               v.n_schools, v.n_second_differences, v.class_estimated, v.class_sd_units,
-               v.between_sd_units, v.sd_pupils, v.sd_class, v.sd_between
-        FROM variance_components v
-        JOIN assessments a USING (assessment_id)
-        LEFT JOIN (SELECT assessment_id, learning_area, min(area_order) AS area_order
-                   FROM domains GROUP BY ALL) o
-               ON o.assessment_id = v.assessment_id AND o.learning_area = v.learning_area
-        LEFT JOIN domains d
-               ON d.assessment_id = v.assessment_id AND d.learning_area = v.learning_area
-              AND d.domain = v.domain
-        WHERE v.kind = ?
-        ORDER BY a.sort_order, (v.learning_area IS NOT NULL), coalesce(o.area_order, 0),
-                 (v.domain IS NOT NULL), coalesce(d.domain_order, 0)
+        f"""
+        SELECT t.name AS assessment, r.assessment_id, r.learning_area, r.domain,
+               r.n_schools, r.n_second_differences, r.class_estimated, r.class_sd_units,
+               r.between_sd_units, r.sd_pupils, r.sd_class, r.sd_between
+        FROM variance_components r
+        JOIN assessments t USING (assessment_id)
+        {AREA_ORDER_JOINS}
+        WHERE r.kind = ?
+        ORDER BY t.sort_order, (r.learning_area IS NOT NULL), coalesce(a.area_order, 0),
+                 (r.domain IS NOT NULL), coalesce(d.domain_order, 0)
         """,
         [kind],
     ).df()

@@ -1,8 +1,9 @@
-"""Learning gain of one school (v_school_progress), for the school's own staff.
+"""Learning gain of one school (v_school_progress).
 
-Learning gain rests on the Vlaamse toetsen at pupil level. Until a director can grant an anker
-or a regional team access to the school's Vlaamse toetsen results, it is read like class
-groups: `@school_read(staff=True)`, so no role outside the school sees it.
+Learning gain is a school-level result that rests on the Vlaamse toetsen of grade 4: like
+them, an anker or a regional team sees it only when the school shares its Vlaamse toetsen
+(the scoped reader drops rows whose `from_assessment` is one of them for a school that did
+not; `reading/scope.py`). The pupils behind it never leave the school.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from data_model.reading.scope import school_read
 from data_model.storage.connection import Connection
 
 
-@school_read(staff=True)
+@school_read
 def school_progress(
     con: Connection, viewer: Viewer, school_id: str, to_assessment: str
 ) -> pd.DataFrame:

@@ -60,7 +60,19 @@ def assessments_for_school(con: Connection, viewer: Viewer, school_id: str) -> p
     ).df()
 
 
-_RESULT_SELECT = """
+# The catalogue's order of a row `r`'s learning area (`a.area_order`) and domain
+# (`d.domain_order`): joined by every read that lists cells as the school photo does.
+AREA_ORDER_JOINS = """
+    LEFT JOIN (SELECT assessment_id, learning_area, min(area_order) AS area_order
+               FROM domains GROUP BY ALL) a
+           ON a.assessment_id = r.assessment_id AND a.learning_area = r.learning_area
+    LEFT JOIN domains d
+           ON d.assessment_id = r.assessment_id AND d.learning_area = r.learning_area
+          AND d.domain = r.domain
+"""
+
+_RESULT_SELECT = (
+    """
     SELECT r.school_id, r.school_year, r.assessment_id, r.learning_area, r.domain,
            CASE WHEN r.suppressed THEN NULL ELSE r.n_pupils END AS n_pupils,
            r.score_mean, r.score_sd, r.pct_goal_reached, r.similar_mean, r.flanders_mean,
@@ -74,13 +86,9 @@ _RESULT_SELECT = """
            coalesce(a.area_order, 0) AS area_order,
            coalesce(d.domain_order, 0) AS domain_order
     FROM school_result r
-    LEFT JOIN (SELECT assessment_id, learning_area, min(area_order) AS area_order
-               FROM domains GROUP BY ALL) a
-           ON a.assessment_id = r.assessment_id AND a.learning_area = r.learning_area
-    LEFT JOIN domains d
-           ON d.assessment_id = r.assessment_id AND d.learning_area = r.learning_area
-          AND d.domain = r.domain
 """
+    + AREA_ORDER_JOINS
+)
 
 
 @school_read

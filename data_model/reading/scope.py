@@ -16,6 +16,12 @@ Read functions declare what they need with a decorator, and the decorators keep 
 - `@admin_read`: user management, the audit log, the import history: the beheerder only
   (`access.require_admin`), never memoised (the same page writes them).
 
+Consent-only results (the Vlaamse toetsen, `catalogue.CONSENT_ASSESSMENTS`) are withheld here
+too, for every decorated read: an anker or a regional team sees them only for schools whose
+director granted it (`access.withheld_school_ids`). A read asked for such an assessment of a
+withheld school is refused; a scope read asked for one runs with the withheld schools taken out
+of its scope; and any frame a read returns loses the consent-only rows of withheld schools.
+
 `guidance=True` adds the guidance-role check (`access.require_guidance`); `memo=False` is for
 reads of state that a form in the same request may change (notes).
 
@@ -37,6 +43,7 @@ import pandas as pd
 
 from data_model.reading import access
 from data_model.reading.access import AccessDenied, Viewer
+from data_model.storage.catalogue import CONSENT_ASSESSMENTS
 from data_model.storage.connection import Connection
 
 P = ParamSpec("P")
@@ -46,6 +53,12 @@ R = TypeVar("R")
 SCOPE_FILTER = "SELECT unnest(?::VARCHAR[])"
 
 SCHOOL_DENIED = "U hebt geen toegang tot deze school. Kies een school uit uw eigen lijst."
+CONSENT_DENIED = (
+    "Deze school deelt de resultaten van de Vlaamse toetsen niet met de begeleiding: "
+    "alleen de directeur kan dat toestaan."
+)
+# Columns that name an assessment in a read's result (the consent filter looks at them).
+_ASSESSMENT_COLUMNS = ("assessment_id", "from_assessment", "to_assessment")
 
 
 @dataclass(frozen=True)
@@ -68,20 +81,47 @@ class Request:
     viewer: Viewer
     _allowed: list[str] | None = None
     _allowed_set: frozenset[str] = frozenset()
+    _withheld: frozenset[str] | None = None
+    _narrowed: bool = False  # inside a read of a consent-only assessment
     _memo: dict[tuple[Any, ...], Any] = field(default_factory=dict)
 
-    def allowed(self) -> list[str]:
+    def _scope(self) -> list[str]:
         if self._allowed is None:
             self._allowed = access.allowed_school_ids(self.con, self.viewer)
             self._allowed_set = frozenset(self._allowed)
         return self._allowed
 
+    def allowed(self) -> list[str]:
+        if self._narrowed:
+            withheld = self.withheld()
+            return [s for s in self._scope() if s not in withheld]
+        return self._scope()
+
+    def withheld(self) -> frozenset[str]:
+        """Schools in scope whose consent-only results this viewer may not see."""
+        if self._withheld is None:
+            self._withheld = access.withheld_school_ids(self.con, self.viewer, self._scope())
+        return self._withheld
+
+    @contextmanager
+    def narrowed(self) -> Iterator[None]:
+        """The scope without the withheld schools, for a read of a consent-only assessment."""
+        before = self._narrowed
+        self._narrowed = True
+        try:
+            yield
+        finally:
+            self._narrowed = before
+
     def require_school(self, school_id: str) -> None:
-        self.allowed()
+        self._scope()
         if str(school_id) not in self._allowed_set:
             raise AccessDenied(SCHOOL_DENIED)
+        if self._narrowed and str(school_id) in self.withheld():
+            raise AccessDenied(CONSENT_DENIED)
 
     def once(self, key: tuple[Any, ...], compute: Callable[[], R]) -> R:
+        key = (self._narrowed, *key)  # a narrowed read must never serve an unnarrowed one
         try:
             hit = key in self._memo
         except TypeError:  # an unhashable argument: not memoised
@@ -98,6 +138,44 @@ def _copy(value: Any) -> Any:
     if isinstance(value, list):
         return list(value)
     return value
+
+
+def _asks_consent_assessment(args: tuple[Any, ...], kw: dict[str, Any]) -> bool:
+    return any(
+        isinstance(value, str) and value in CONSENT_ASSESSMENTS for value in (*args, *kw.values())
+    )
+
+
+def _without_withheld(result: R, withheld: frozenset[str], school_id: str | None = None) -> R:
+    """`result` without the consent-only rows of withheld schools (frames only: other results
+    of consent-only data are refused or narrowed before the read runs)."""
+    if not withheld or not isinstance(result, pd.DataFrame) or result.empty:
+        return result
+    cols = [c for c in _ASSESSMENT_COLUMNS if c in result.columns]
+    if not cols:
+        return result
+    consent = result[cols].isin(CONSENT_ASSESSMENTS).any(axis=1)
+    if "school_id" in result.columns:
+        drop = consent & result["school_id"].astype(str).isin(withheld)
+    elif school_id in withheld:
+        drop = consent
+    else:
+        return result
+    if not drop.any():
+        return result
+    kept = result.loc[~drop.to_numpy()]
+    if isinstance(result.index, pd.RangeIndex):
+        kept = kept.reset_index(drop=True)
+    return kept
+
+
+@contextmanager
+def _consent_scope(req: Request, args: tuple[Any, ...], kw: dict[str, Any]) -> Iterator[None]:
+    if _asks_consent_assessment(args, kw) and req.withheld():
+        with req.narrowed():
+            yield
+    else:
+        yield
 
 
 _current: ContextVar[Request | None] = ContextVar("schoolfoto_request", default=None)
@@ -173,14 +251,16 @@ def school_read(
             if staff:
                 access.require_school_staff(con, viewer)
             school_id = str(school_id)
-            with request(con, viewer) as req:
+            with request(con, viewer) as req, _consent_scope(req, args, kw):
                 req.require_school(school_id)
                 if not memo:
-                    return call(con, viewer, school_id, *args, **kw)
-                return req.once(
-                    _key(fn, (school_id, *args), kw),
-                    lambda: call(con, viewer, school_id, *args, **kw),
-                )
+                    result = call(con, viewer, school_id, *args, **kw)
+                else:
+                    result = req.once(
+                        _key(fn, (school_id, *args), kw),
+                        lambda: call(con, viewer, school_id, *args, **kw),
+                    )
+                return _without_withheld(result, req.withheld(), school_id)
 
         _register(read, "school", guidance, staff)
         return cast("Callable[P, R]", read)
@@ -210,10 +290,12 @@ def scope_read(
         def read(con: Connection, viewer: Viewer, *args: Any, **kw: Any) -> R:
             if guidance:
                 access.require_guidance(viewer)
-            with request(con, viewer) as req:
+            with request(con, viewer) as req, _consent_scope(req, args, kw):
                 if not memo:
-                    return call(con, viewer, *args, **kw)
-                return req.once(_key(fn, args, kw), lambda: call(con, viewer, *args, **kw))
+                    result = call(con, viewer, *args, **kw)
+                else:
+                    result = req.once(_key(fn, args, kw), lambda: call(con, viewer, *args, **kw))
+                return _without_withheld(result, req.withheld())
 
         _register(read, "scope", guidance)
         return cast("Callable[P, R]", read)

@@ -23,6 +23,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -47,11 +48,19 @@ from data_model.storage.connection import Sql
 from data_model.storage.db import CURRENT, Database, DataError, create_schema, set_meta
 from data_model.storage.pupil_key import load_secret
 from data_model.texts.formatting import format_number
-from data_model.vocabulary import SUPPORT_PHASES
-
-LAST_YEAR_START = (
-    2024  # 2024-2025: the latest school year in the demo (the demo spans 2017-2018 .. 2024-2025)
+from data_model.vocabulary import (
+    ANKER,
+    BEHEERDER,
+    CLB_TRAJECT,
+    DIRECTEUR,
+    REGIOTEAM,
+    SUPPORT_PHASES,
+    ZITTENBLIJVEN,
 )
+
+# 2025-2026: the latest school year in the demo (it spans 2018-2019 .. 2025-2026), the first
+# year with Vlaamse toetsen in grade 6, so the demo shows learning gain from grade 4.
+LAST_YEAR_START = 2025
 GOALS_FROM = 2025  # the OVSG-toets is criterion-referenced from test year 2026 (2025-2026)
 VT4_FROM = 2023  # Vlaamse toetsen grade 4 from 2023-2024 in the demo, at pupil level
 VT6_FROM = 2025  # Vlaamse toetsen grade 6 from 2025-2026: the grade-4 pupils of 2023-2024
@@ -76,6 +85,7 @@ LAST_NAMES = (
     "Wouters", "De Smet", "Dubois", "Hermans", "Aerts", "Pauwels", "Vermeulen", "Van Damme",
 )  # fmt: skip
 EMAIL_DOMAIN = "demo.schoolfoto.test"
+DEMO_SHARED_SINCE = datetime(2025, 9, 15, 9, 0)  # when the demo's directors shared their results
 
 
 @dataclass(frozen=True)
@@ -225,13 +235,13 @@ def _users(schools: pd.DataFrame, rng: np.random.Generator) -> tuple[list[tuple]
         return f"{FIRST_NAMES[i % len(FIRST_NAMES)]} {LAST_NAMES[(i * 7) % len(LAST_NAMES)]}"
 
     users: list[tuple] = [
-        ("beheerder", f"beheerder@{EMAIL_DOMAIN}", "Bea Beheer", "beheerder", None, True)
+        ("beheerder", f"beheerder@{EMAIL_DOMAIN}", "Bea Beheer", BEHEERDER, None, True)
     ]
     links: list[tuple] = []
     for r_id, r_name, _ in REGIONS:
         users.append(
             (f"regio-{r_id.lower()}", f"regio.{r_id.lower()}@{EMAIL_DOMAIN}",
-             f"Regioteam {r_name.removeprefix('Regio ')}", "regioteam", r_id, True)
+             f"Regioteam {r_name.removeprefix('Regio ')}", REGIOTEAM, r_id, True)
         )  # fmt: skip
     # Ankers: one per ten schools of a region.
     counter = 0
@@ -245,7 +255,7 @@ def _users(schools: pd.DataFrame, rng: np.random.Generator) -> tuple[list[tuple]
                     uid,
                     f"anker{counter:03d}@{EMAIL_DOMAIN}",
                     person(counter + 3),
-                    "anker",
+                    ANKER,
                     r_id,
                     True,
                 )
@@ -259,7 +269,7 @@ def _users(schools: pd.DataFrame, rng: np.random.Generator) -> tuple[list[tuple]
         if shared and sid == shared[1]:
             continue
         uid = f"dir-{sid}"
-        users.append((uid, f"directeur.{sid}@{EMAIL_DOMAIN}", person(i), "directeur", None, True))
+        users.append((uid, f"directeur.{sid}@{EMAIL_DOMAIN}", person(i), DIRECTEUR, None, True))
         links.append((uid, sid))
         if shared and sid == shared[0]:
             links.append((uid, shared[1]))
@@ -438,14 +448,14 @@ def generate(
                 (
                     sid,
                     f"{y}-{y + 1}",
-                    "CLB-traject",
+                    CLB_TRAJECT,
                     "indicator",
                     int(rng.binomial(total, 0.05)),
                 )
             )
             p_retention = 0.015 + 0.02 * float(_sigmoid(-adv))
             support.append(
-                (sid, f"{y}-{y + 1}", "zittenblijven", "indicator",
+                (sid, f"{y}-{y + 1}", ZITTENBLIJVEN, "indicator",
                  int(rng.binomial(total, p_retention)))
             )  # fmt: skip
     # executemany is slow in DuckDB at Flanders scale; insert through a DataFrame.
@@ -486,9 +496,20 @@ def generate(
 
 
 def _replace_demo_users(db: Database, users: list[tuple], links: list[tuple]) -> None:
-    """The demo users of this sample replace the folder's users (notes and logs are kept)."""
+    """The demo users of this sample replace the folder's users (notes and logs are kept).
+
+    Two directors in three have shared their Vlaamse toetsen with the support service, so a
+    demo anker sees both kinds of school (the default, for a real school, is not shared).
+    """
+    directors = {u[0] for u in users if u[3] == DIRECTEUR}
+    grants = [
+        (sid, uid, DEMO_SHARED_SINCE)
+        for i, (uid, sid) in enumerate(lk for lk in links if lk[0] in directors)
+        if i % 3 != 2
+    ]
     with db.state.transaction() as s:
         s.execute("DELETE FROM user_schools")
+        s.execute("DELETE FROM result_sharing")
         s.execute("DELETE FROM users WHERE user_id <> 'systeem'")
         s.executemany(
             "INSERT INTO users (user_id, email, name, role, region_id, active) "
@@ -496,6 +517,11 @@ def _replace_demo_users(db: Database, users: list[tuple], links: list[tuple]) ->
             users,
         )
         s.executemany("INSERT INTO user_schools (user_id, school_id) VALUES (?, ?)", links)
+        s.executemany(
+            "INSERT INTO result_sharing (school_id, granted, changed_by, changed_at) "
+            "VALUES (?, TRUE, ?, ?)",
+            grants,
+        )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -16,6 +16,15 @@ from data_model.state import notes
 from data_model.storage.connection import Connection
 from data_model.storage.db import Database, get_meta
 from data_model.texts.explain import highlights
+from data_model.vocabulary import (
+    DIRECTEUR,
+    FIELD_SOURCE,
+    STEP_ACTION,
+    STEP_HYPOTHESIS,
+    STEP_OBSERVATION,
+    STEP_PRIORITY,
+    STEP_SOURCE,
+)
 
 # The demo's own director school, and the first schools of the first anker.
 MAX_SCHOOLS = 4
@@ -54,7 +63,7 @@ def _schools(con: Connection) -> list[tuple[str, str, str]]:
     directors: dict[str, str] = {}
     ankers: dict[str, str] = {}
     for school_id, user_id, role in rows:
-        (directors if role == "directeur" else ankers).setdefault(school_id, user_id)
+        (directors if role == DIRECTEUR else ankers).setdefault(school_id, user_id)
     first_anker = min(ankers.values(), default="")
     candidates = sorted(
         (s for s in directors if s in ankers and s not in noted),
@@ -75,7 +84,7 @@ def _conversation(db: Database, director: Viewer, anker: Viewer, school_id: str)
         said = [f"In {year} ligt geen enkel leergebied duidelijk anders dan verwacht."]
     observations = [
         notes.create_note(
-            db, director, school_id, year, "observation", {"text": s, "origin": "suggestie"}
+            db, director, school_id, year, STEP_OBSERVATION, {"text": s, "origin": "suggestie"}
         )
         for s in said
     ]
@@ -84,7 +93,7 @@ def _conversation(db: Database, director: Viewer, anker: Viewer, school_id: str)
         director,
         school_id,
         year,
-        "hypothesis",
+        STEP_HYPOTHESIS,
         {"text": _HYPOTHESES[0], "observation_id": observations[0].note_id},
     )
     notes.create_note(
@@ -92,9 +101,9 @@ def _conversation(db: Database, director: Viewer, anker: Viewer, school_id: str)
         anker,
         school_id,
         year,
-        "source",
+        STEP_SOURCE,
         {
-            "source": "Eigen observatie",
+            FIELD_SOURCE: "Eigen observatie",
             "finding": "Bij klasbezoeken zagen we drie verschillende werkwijzen.",
             "verdict": "deels bevestigd",
             "hypothesis_id": hypothesis.note_id,
@@ -105,7 +114,7 @@ def _conversation(db: Database, director: Viewer, anker: Viewer, school_id: str)
         director,
         school_id,
         year,
-        "priority",
+        STEP_PRIORITY,
         {"text": "Eén gedeelde aanpak in alle klassen", "hypothesis_id": hypothesis.note_id},
     )
     due = f"{year[5:]}-06-30"  # the end of that school year
@@ -115,7 +124,7 @@ def _conversation(db: Database, director: Viewer, anker: Viewer, school_id: str)
             director,
             school_id,
             year,
-            "action",
+            STEP_ACTION,
             {**action, "due": due, "priority_id": priority.note_id},
         )
 

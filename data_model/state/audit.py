@@ -20,6 +20,7 @@ from data_model.reading.access import Viewer
 from data_model.reading.scope import admin_read
 from data_model.storage.connection import Connection, one
 from data_model.storage.db import Database
+from data_model.storage.state import Session, StateStore
 
 # The only actions the log records (Dutch, as the beheerder reads them).
 VIEW = "bekijkt"
@@ -28,7 +29,8 @@ IMPORT = "importeert"
 USER_ADMIN = "beheert gebruikers"
 LOGIN = "meldt aan"
 REFUSED = "geweigerd"
-ACTIONS = (VIEW, EXPORT, IMPORT, USER_ADMIN, LOGIN, REFUSED)
+SHARING = "wijzigt delen"  # a director grants or withdraws the support service's access
+ACTIONS = (VIEW, EXPORT, IMPORT, USER_ADMIN, LOGIN, REFUSED, SHARING)
 
 MAX_DETAIL = 160
 _SCHOOL_ID = re.compile(r"[0-9]{1,6}")
@@ -58,10 +60,23 @@ def log_event(
     user_id: str | None = None,
 ) -> None:
     """Append one line to the audit log. `user_id` overrides the viewer (refused logins)."""
+    write_event(db.state, viewer, action, school_id, detail, user_id)
+
+
+def write_event(
+    executor: StateStore | Session,
+    viewer: Viewer | None,
+    action: str,
+    school_id: str | None = None,
+    detail: str | None = None,
+    user_id: str | None = None,
+) -> None:
+    """`log_event` on a given executor: the state store, or an open state transaction when
+    the line must be written together with the change it records."""
     if action not in ACTIONS:
         raise ValueError(f"unknown audit action {action!r}")
     who = user_id or (viewer.user_id if viewer else "onbekend")
-    db.state.execute(
+    executor.execute(
         "INSERT INTO audit_log (logged_at, user_id, action, school_id, detail) "
         "VALUES (?, ?, ?, ?, ?)",
         [datetime.now(), who, action, _clean_school(school_id), _clean_detail(detail)],

@@ -25,36 +25,33 @@ import pandas as pd
 
 from data_model.reading.access import AccessDenied, Viewer
 from data_model.reading.scope import allowed_ids, require_school, school_read, scope_read
+from data_model.state import note_steps
 from data_model.storage.connection import Connection
 from data_model.storage.db import Database
 from data_model.storage.state import Session
 from data_model.texts.formatting import format_date, format_timestamp, previous_school_year
 from data_model.vocabulary import (
+    FIELD_SOURCE,
     NOTE_FIELD_LABELS,
+    OBSERVATION_ACCEPTED,
     OBSERVATION_STATES,
+    ORIGIN_OWN,
     REFLECTION_CATEGORIES,
+    REVIEW_DONE,
     REVIEW_STATUSES,
+    STEP_ACTION,
+    STEP_OBSERVATION,
+    STEP_SOURCE,
 )
 from data_model.vocabulary import NOTE_SCOPE_CONVERSATION as SCOPE_CONVERSATION
 from data_model.vocabulary import NOTE_SCOPE_PREPARATION as SCOPE_PREPARATION
 from data_model.vocabulary import NOTE_SCOPES as SCOPES
 from data_model.vocabulary import NOTE_SOURCES as SOURCES
-from data_model.vocabulary import NOTE_STEP_LABELS as STEP_LABELS  # noqa: F401 - ui uses it
-from data_model.vocabulary import NOTE_STEPS as STEPS
 from data_model.vocabulary import NOTE_VERDICTS as VERDICTS
 
 # The codes and lists of a note live in data_model.vocabulary; these names are this module's API.
 INTERNAL_SCOPES = frozenset({SCOPE_PREPARATION})
 
-# Required text fields per step (other fields are optional or checked below).
-_REQUIRED = {
-    "observation": ("text",),
-    "hypothesis": ("text",),
-    "source": ("source", "finding"),
-    "priority": ("text",),
-    "action": ("what", "owner", "due", "indicator", "category"),
-    "note": ("text",),
-}
 MAX_TEXT = 4000
 # The form instance a note was submitted from (ui.conversation): makes a double submit
 # idempotent. Stored in the body, so no backend needs a new column.
@@ -114,7 +111,7 @@ def _check_scope(viewer: Viewer, scope: str) -> None:
 
 
 def _check_source(clean: dict[str, Any]) -> None:
-    if clean["source"] not in SOURCES:
+    if clean[FIELD_SOURCE] not in SOURCES:
         raise NoteError(f"Kies een bron uit de lijst ({', '.join(SOURCES)}).")
     if clean.get("verdict") and clean["verdict"] not in VERDICTS:
         raise NoteError(f"Kies een besluit uit de lijst ({', '.join(VERDICTS)}).")
@@ -133,23 +130,23 @@ def _check_action(clean: dict[str, Any]) -> None:
 
 
 def _check_observation(clean: dict[str, Any]) -> None:
-    if clean.get("state", OBSERVATION_STATES[0]) not in OBSERVATION_STATES:
+    if clean.get("state", OBSERVATION_ACCEPTED) not in OBSERVATION_STATES:
         raise NoteError("Een vaststelling is aanvaard of verworpen.")
-    clean.setdefault("state", OBSERVATION_STATES[0])
-    clean.setdefault("origin", "eigen")
+    clean.setdefault("state", OBSERVATION_ACCEPTED)
+    clean.setdefault("origin", ORIGIN_OWN)
 
 
 # Step-specific checks after the required fields (the other steps have none).
 _STEP_CHECKS: dict[str, Callable[[dict[str, Any]], None]] = {
-    "source": _check_source,
-    "action": _check_action,
-    "observation": _check_observation,
+    STEP_SOURCE: _check_source,
+    STEP_ACTION: _check_action,
+    STEP_OBSERVATION: _check_observation,
 }
 
 
 def validate_body(step: str, body: dict[str, Any]) -> dict[str, Any]:
     """A cleaned copy of the body (stripped text), or NoteError naming what is missing."""
-    if step not in STEPS:
+    if step not in note_steps.STEPS:
         raise NoteError(f"Onbekende stap '{step}'.")
     clean: dict[str, Any] = {}
     for key, value in body.items():
@@ -163,10 +160,9 @@ def validate_body(step: str, body: dict[str, Any]) -> dict[str, Any]:
         elif isinstance(value, date):
             value = value.isoformat()
         clean[key] = value
-    missing = [k for k in _REQUIRED[step] if not clean.get(k)]
+    missing = [f.name for f in note_steps.STEPS[step].fields if f.required and not clean.get(f.key)]
     if missing:
-        names = ", ".join(NOTE_FIELD_LABELS.get(k, k) for k in missing)
-        raise NoteError(f"Vul nog in: {names}.")
+        raise NoteError(f"Vul nog in: {', '.join(missing)}.")
     _STEP_CHECKS.get(step, lambda clean: None)(clean)
     return clean
 
@@ -215,6 +211,27 @@ def _history(con: Session, note_id: int, version: int, body: str, user: str, act
         "VALUES (?, ?, ?, ?, ?, ?)",
         [note_id, version, body, user, datetime.now(), action],
     )
+
+
+def accepted_observations(found: list[Note]) -> list[Note]:
+    """The observations the team accepted (a suggestion it did not keep is not one)."""
+    return [
+        n
+        for n in found
+        if n.step == STEP_OBSERVATION and n.get("state") == OBSERVATION_ACCEPTED and not n.deleted
+    ]
+
+
+def link_choices(found: list[Note]) -> dict[str, dict[int, str]]:
+    """Per step that other notes link to: the live notes a link may point at, by id, with
+    their text (for the form's drop-downs and for naming a linked note on a card or sheet).
+    Only accepted observations: a dismissed suggestion is not something to explain."""
+    live = [n for n in found if not n.deleted]
+    choices: dict[str, dict[int, str]] = {}
+    for target in note_steps.link_targets():
+        pool = accepted_observations(live) if target == STEP_OBSERVATION else live
+        choices[target] = {n.note_id: n.body[note_steps.TEXT] for n in pool if n.step == target}
+    return choices
 
 
 # ------------------------------------------------------------------------ reads
@@ -271,7 +288,7 @@ def previous_actions(
 ) -> list[Note]:
     """Last school year's actions, to review next to this year's results."""
     return list_notes(
-        con, viewer, school_id, previous_school_year(school_year), SCOPE_CONVERSATION, "action"
+        con, viewer, school_id, previous_school_year(school_year), SCOPE_CONVERSATION, STEP_ACTION
     )
 
 
@@ -282,10 +299,10 @@ def school_actions(con: Connection, viewer: Viewer, school_id: str) -> list[Note
     rows = con.state.execute(
         _NOTE_SELECT
         + """
-        WHERE n.school_id = ? AND n.scope = ? AND n.step = 'action' AND n.deleted_at IS NULL
+        WHERE n.school_id = ? AND n.scope = ? AND n.step = ? AND n.deleted_at IS NULL
         ORDER BY n.school_year, n.created_at, n.note_id
         """,
-        [school_id, SCOPE_CONVERSATION],
+        [school_id, SCOPE_CONVERSATION, STEP_ACTION],
     ).fetchall()
     return [_note(r) for r in rows]
 
@@ -296,7 +313,7 @@ def open_actions(con: Connection, viewer: Viewer, school_id: str, school_year: s
     return [
         a
         for a in previous_actions(con, viewer, school_id, school_year)
-        if (a.get("review") or {}).get("status") != "gerealiseerd"
+        if (a.get("review") or {}).get("status") != REVIEW_DONE
     ]
 
 
@@ -306,13 +323,13 @@ def open_action_counts(con: Connection, viewer: Viewer) -> dict[tuple[str, str],
     allowed = set(allowed_ids(con, viewer))
     rows = con.state.execute(
         "SELECT school_id, school_year, body FROM notes "
-        "WHERE scope = ? AND step = 'action' AND deleted_at IS NULL",
-        [SCOPE_CONVERSATION],
+        "WHERE scope = ? AND step = ? AND deleted_at IS NULL",
+        [SCOPE_CONVERSATION, STEP_ACTION],
     ).fetchall()
     counts: dict[tuple[str, str], int] = {}
     for school_id, school_year, body in rows:
         status = (json.loads(body).get("review") or {}).get("status")
-        if school_id in allowed and status != "gerealiseerd":
+        if school_id in allowed and status != REVIEW_DONE:
             counts[(school_id, school_year)] = counts.get((school_id, school_year), 0) + 1
     return counts
 
@@ -480,7 +497,7 @@ def review_action(
 ) -> Note:
     """Record how far last year's action got (stored in the action's body, so it has history)."""
     current = _load_for(db.cursor(), viewer, note_id)
-    if current.step != "action":
+    if current.step != STEP_ACTION:
         raise NoteError("Alleen een actie kan geëvalueerd worden.")
     body = dict(current.body)
     body["review"] = {

@@ -32,7 +32,7 @@ from data_model.storage.connection import Connection, one
 from data_model.storage.db import SYSTEM_USER_ID, Database
 from data_model.storage.state import Session, StateStore
 from data_model.texts.formatting import format_number
-from data_model.vocabulary import ROLE_LABELS, ROLES
+from data_model.vocabulary import ANKER, BEHEERDER, DIRECTEUR, REGIOTEAM, ROLE_LABELS, ROLES
 
 # A users sheet of a whole organisation is a few hundred rows (tens of kB). Anything above
 # this is not a users sheet; refusing it early keeps a wrong upload from tying up the app.
@@ -58,7 +58,7 @@ _HEADER_ALIASES = {
 _EMAIL = re.compile(r"[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+")
 _TRUE = {"ja", "j", "true", "waar", "1", "x", "actief"}
 _FALSE = {"nee", "n", "false", "onwaar", "0", "inactief", "uit"}
-_NEEDS_SCHOOLS = ("directeur", "anker")
+_NEEDS_SCHOOLS = (DIRECTEUR, ANKER)  # their scope is the schools assigned to them
 
 
 @dataclass(frozen=True)
@@ -99,9 +99,11 @@ def list_users(con: Connection, viewer: Viewer) -> pd.DataFrame:
     users.insert(5, "region_name", users["region_id"].map(region_names))
     users["schools"] = users["user_id"].map(schools.agg(", ".join)).fillna("")
     users["n_schools"] = users["user_id"].map(schools.size()).fillna(0).astype(int)
-    order = {"beheerder": 1, "regioteam": 2, "anker": 3}
+    # The user list puts the roles the other way round: the beheerders first, the directors
+    # (the long tail) last.
+    order = {role: -i for i, role in enumerate(ROLES)}
     users = users.assign(
-        _r=users["role"].map(order).fillna(4), _n=users["name"].str.lower()
+        _r=users["role"].map(order).fillna(1), _n=users["name"].str.lower()
     ).sort_values(["_r", "_n", "user_id"])
     return users.drop(columns=["_r", "_n"]).reset_index(drop=True)
 
@@ -182,7 +184,7 @@ def _check(data: UserInput, ref: _Reference) -> list[tuple[str, str]]:
         )
     if data.region_id is not None and data.region_id not in set(ref.region_ids.values()):
         problems.append(("regio", f"de regio '{data.region_id}' bestaat niet."))
-    if data.role == "regioteam" and not data.region_id:
+    if data.role == REGIOTEAM and not data.region_id:
         problems.append(("regio", "een regioteam heeft een regio nodig."))
     unknown = [s for s in data.school_ids if s not in ref.school_ids]
     if unknown:
@@ -193,7 +195,7 @@ def _check(data: UserInput, ref: _Reference) -> list[tuple[str, str]]:
         problems.append(
             ("scholen", f"een {data.role} heeft minstens één school (instellingsnummer) nodig.")
         )
-    if data.role == "beheerder" and data.school_ids:
+    if data.role == BEHEERDER and data.school_ids:
         problems.append(("scholen", "een beheerder ziet alle scholen: laat deze kolom leeg."))
     return problems
 
@@ -204,7 +206,7 @@ def _guard_self(viewer: Viewer, user_id: str | None, data: UserInput) -> list[tu
     problems = []
     if user_id == SYSTEM_USER_ID:
         problems.append(("e-mail", "de systeemgebruiker kan niet gewijzigd worden."))
-    if user_id == viewer.user_id and (data.role != "beheerder" or not data.active):
+    if user_id == viewer.user_id and (data.role != BEHEERDER or not data.active):
         problems.append(
             ("rol", "u kunt uw eigen beheerdersrol niet wegnemen of uw eigen account uitschakelen.")
         )
@@ -465,10 +467,10 @@ def user_sheet_template(rows: Iterable[Iterable[str]] = ()) -> bytes:
     for cell in ws[1]:
         cell.font = Font(bold=True)
     examples = list(rows) or [
-        ["directeur@school.be", "An Peeters", "directeur", "", "012345", "ja"],
-        ["anker@begeleiding.be", "Bert Claes", "anker", "R1", "012345, 023456", "ja"],
-        ["regio@begeleiding.be", "Regioteam Oost", "regioteam", "R1", "", "ja"],
-        ["beheer@begeleiding.be", "Carla Smet", "beheerder", "", "", "ja"],
+        ["directeur@school.be", "An Peeters", DIRECTEUR, "", "012345", "ja"],
+        ["anker@begeleiding.be", "Bert Claes", ANKER, "R1", "012345, 023456", "ja"],
+        ["regio@begeleiding.be", "Regioteam Oost", REGIOTEAM, "R1", "", "ja"],
+        ["beheer@begeleiding.be", "Carla Smet", BEHEERDER, "", "", "ja"],
     ]
     for r in examples:
         append(ws, r)  # control characters stripped, formulas as text

@@ -21,6 +21,7 @@ import pandas as pd
 
 from data_model.rules import load_rules
 from data_model.storage.connection import Sql
+from data_model.storage.frames import insert_frame
 
 NO_GROUP = "zonder lesgroep"
 _KEY = ["school_id", "school_year", "assessment_id", "learning_area", "domain"]
@@ -62,6 +63,7 @@ FROM levels
 GROUP BY ALL
 """
 
+CLASS_CONFIDENCE = 0.95  # the level of a class group's interval (pages say it from here)
 # Two-sided 95 % quantiles of Student's t for 1..30 degrees of freedom (no scipy on the
 # import path); above 30 the normal quantile with a first-order correction.
 _T975 = (12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179,
@@ -148,12 +150,4 @@ def refresh_class_results(con: Sql, school_years: list[tuple[str, str]] | None =
     con.execute("DROP TABLE _class_years")
     if cells.empty:
         return 0
-    con.register("_class_cells", cells)
-    try:
-        con.execute(
-            "INSERT INTO class_result (" + ", ".join(COLUMNS) + ") "
-            "SELECT " + ", ".join(COLUMNS) + " FROM _class_cells"
-        )  # our own column names
-    finally:
-        con.unregister("_class_cells")
-    return len(cells)
+    return insert_frame(con, "class_result", cells, COLUMNS)

@@ -47,6 +47,7 @@ from data_model.statistics.groups import CELL_KEYS, cell_year_groups, index_mode
 from data_model.statistics.panel import CODE_COLUMNS, with_codes
 from data_model.statistics.verdicts import assess
 from data_model.storage.connection import Sql
+from data_model.storage.frames import insert_frame
 
 SUMS_TABLE = "school_expected_sums"
 
@@ -237,10 +238,7 @@ def fit_expected(
 
 SCHOOL_EXPECTED_COLUMNS = [
     "school_id",
-    "school_year",
-    "assessment_id",
-    "learning_area",
-    "domain",
+    *CELL_KEYS,
     "n_pupils",
     "observed_mean",
     "expected_mean",
@@ -331,14 +329,5 @@ def refresh_school_expected(
         # Model rows of all chunks, with the text keys of their cell and year.
         model = pd.concat([m for m, _ in more], ignore_index=True)
         model = model.merge(cells, on=["cell_code", "year"])[MODEL_COLUMNS]
-        con.register("_new_expected", model)
-        try:
-            # The table and columns are constants of this module, not input.
-            names = ", ".join(MODEL_COLUMNS)
-            con.execute(
-                "INSERT INTO expected_model (" + names + ") SELECT " + names
-                + " FROM _new_expected"
-            )  # fmt: skip
-        finally:
-            con.unregister("_new_expected")
+        insert_frame(con, "expected_model", model, MODEL_COLUMNS)
     return components

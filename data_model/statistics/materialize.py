@@ -26,9 +26,10 @@ from data_model.rules import Rules, load_rules
 from data_model.statistics import coded
 from data_model.statistics.cache import refresh_cache
 from data_model.statistics.expected import refresh_school_expected
-from data_model.statistics.groups import add_comparisons
+from data_model.statistics.groups import CELL_KEYS, add_comparisons
 from data_model.statistics.verdicts import COMPONENT_COLUMNS, assess
 from data_model.storage.connection import Sql
+from data_model.storage.frames import insert_frame
 
 CACHE_TABLE = "school_cell_aggregate"
 
@@ -86,10 +87,7 @@ WHERE NOT EXISTS (
 
 _RESULT_COLUMNS = [
     "school_id",
-    "school_year",
-    "assessment_id",
-    "learning_area",
-    "domain",
+    *CELL_KEYS,
     "n_pupils",
     "score_mean",
     "score_sd",
@@ -231,15 +229,7 @@ def _replace_components(con: Sql, frame: pd.DataFrame) -> None:
     )
     if frame.empty:
         return
-    con.register("_new_components", frame[columns])
-    try:
-        names = ", ".join(columns)  # constants of this module
-        con.execute(
-            "INSERT INTO variance_components (" + names + ") SELECT " + names
-            + " FROM _new_components"
-        )  # fmt: skip
-    finally:
-        con.unregister("_new_components")
+    insert_frame(con, "variance_components", frame, columns)
 
 
 def refresh_school_results(

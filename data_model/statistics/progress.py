@@ -22,6 +22,7 @@ import pandas as pd
 from data_model.rules import Rules, load_rules
 from data_model.statistics.verdicts import assess
 from data_model.storage.connection import Sql
+from data_model.storage.frames import insert_frame
 
 # (from test, to test): grade 4 to grade 6, two school years on.
 PAIRS = (("vt4", "vt6"), ("vt4", "ovsg6"))
@@ -177,13 +178,4 @@ def refresh_school_progress(con: Sql, rules: Rules | None = None) -> int:
                                 target, rules))  # fmt: skip
     if not frames:
         return 0
-    out = pd.concat(frames, ignore_index=True)[COLUMNS]
-    con.register("_progress", out)
-    try:
-        con.execute(
-            "INSERT INTO school_progress (" + ", ".join(COLUMNS) + ") "
-            "SELECT " + ", ".join(COLUMNS) + " FROM _progress"
-        )  # our own column names
-    finally:
-        con.unregister("_progress")
-    return len(out)
+    return insert_frame(con, "school_progress", pd.concat(frames, ignore_index=True), COLUMNS)

@@ -21,6 +21,9 @@ class Assessment:
     score_label: str
     goal_label: str | None
     areas: tuple[tuple[str, tuple[str, ...]], ...]
+    # The school decides who outside it sees its school-level results (the Vlaamse toetsen:
+    # the government's rule is that a school's results are its own to share).
+    shared_by_consent: bool = False
 
 
 ASSESSMENTS: tuple[Assessment, ...] = (
@@ -56,6 +59,7 @@ ASSESSMENTS: tuple[Assessment, ...] = (
             ("Nederlands", ("Lezen", "Luisteren")),
             ("Wiskunde", ("Getallen", "Bewerkingen", "Meten en metend rekenen", "Meetkunde")),
         ),
+        shared_by_consent=True,
     ),
     Assessment(
         "vt6",
@@ -68,8 +72,13 @@ ASSESSMENTS: tuple[Assessment, ...] = (
             ("Wiskunde", ("Getallen", "Bewerkingen", "Meten en metend rekenen", "Meetkunde")),
             ("Frans", ("Lezen", "Luisteren")),
         ),
+        shared_by_consent=True,
     ),
 )
+
+# Assessments whose school-level results an anker or a regional team sees only with the
+# school's consent (data_model/state/sharing.py).
+CONSENT_ASSESSMENTS = frozenset(a.assessment_id for a in ASSESSMENTS if a.shared_by_consent)
 
 
 def catalogue_rows() -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:

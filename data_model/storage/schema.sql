@@ -369,11 +369,10 @@ CREATE OR REPLACE VIEW v_school_context AS
 -- reading/classes.py, which refuses every other role). Every measure NULL when suppressed.
 CREATE OR REPLACE VIEW v_class_result AS
     SELECT school_id, school_year, assessment_id, class_group, learning_area, domain,
-           CASE WHEN suppressed THEN NULL ELSE n_pupils END AS n_pupils,
-           CASE WHEN suppressed THEN NULL ELSE score_mean END AS score_mean,
-           CASE WHEN suppressed THEN NULL ELSE pct_goal_reached END AS pct_goal_reached,
-           CASE WHEN suppressed THEN NULL ELSE ci_low END AS ci_low,
-           CASE WHEN suppressed THEN NULL ELSE ci_high END AS ci_high,
+           -- One rule for every measure; COLUMNS keeps each column's name and order.
+           CASE WHEN suppressed THEN NULL
+                ELSE COLUMNS(['n_pupils', 'score_mean', 'pct_goal_reached', 'ci_low', 'ci_high'])
+           END,
            suppressed
     FROM class_result;
 
@@ -381,11 +380,9 @@ CREATE OR REPLACE VIEW v_class_result AS
 -- fewer linked pupils than the privacy minimum.
 CREATE OR REPLACE VIEW v_school_progress AS
     SELECT school_id, from_year, to_year, from_assessment, to_assessment, learning_area,
-           CASE WHEN suppressed THEN NULL ELSE n_linked END AS n_linked,
-           CASE WHEN suppressed THEN NULL ELSE pct_linked END AS pct_linked,
-           CASE WHEN suppressed THEN NULL ELSE progress_estimate END AS progress_estimate,
-           CASE WHEN suppressed THEN NULL ELSE ci_low END AS ci_low,
-           CASE WHEN suppressed THEN NULL ELSE ci_high END AS ci_high,
+           CASE WHEN suppressed THEN NULL
+                ELSE COLUMNS(['n_linked', 'pct_linked', 'progress_estimate', 'ci_low', 'ci_high'])
+           END,
            status, trend, suppressed,
            CASE WHEN suppressed THEN NULL ELSE year_progress END AS year_progress
     FROM school_progress;

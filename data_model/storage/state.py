@@ -149,15 +149,25 @@ def _migration_1(con: sa.Connection) -> None:
 
 # Where the anker's conversation with a school stands (data_model.state.rounds): the
 # current state per school and school year, and every change (who, when, what) beside it.
+
+
+def _round_columns(current: bool) -> list[sa.Column[Any]]:
+    """The columns of a round's state: keyed by school and year for the current state, the
+    same columns for each change kept in the history."""
+    return [
+        sa.Column("school_id", sa.String(6), primary_key=current, nullable=False),
+        sa.Column("school_year", sa.String(9), primary_key=current, nullable=False),
+        sa.Column("round_state", sa.String(20), nullable=False),
+        sa.Column("state_date", sa.String(10)),  # ISO date: the same text on every backend
+        sa.Column("changed_by", sa.String(200), nullable=False),
+        sa.Column("changed_at", sa.DateTime, nullable=False),
+    ]
+
+
 sa.Table(
     "conversation_rounds",
     metadata,
-    sa.Column("school_id", sa.String(6), primary_key=True),
-    sa.Column("school_year", sa.String(9), primary_key=True),
-    sa.Column("round_state", sa.String(20), nullable=False),
-    sa.Column("state_date", sa.String(10)),  # ISO date: the same text on every backend
-    sa.Column("changed_by", sa.String(200), nullable=False),
-    sa.Column("changed_at", sa.DateTime, nullable=False),
+    *_round_columns(current=True),
     # The state codes' one home is data_model.vocabulary (constants, never input).
     sa.CheckConstraint("round_state IN (" + ", ".join(f"'{r}'" for r in ROUND_STATES) + ")"),
 )
@@ -165,12 +175,7 @@ sa.Table(
     "conversation_round_history",
     metadata,
     sa.Column("history_id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("school_id", sa.String(6), nullable=False),
-    sa.Column("school_year", sa.String(9), nullable=False),
-    sa.Column("round_state", sa.String(20), nullable=False),
-    sa.Column("state_date", sa.String(10)),
-    sa.Column("changed_by", sa.String(200), nullable=False),
-    sa.Column("changed_at", sa.DateTime, nullable=False),
+    *_round_columns(current=False),
     sa.Index("ix_round_history_school", "school_id", "school_year"),
 )
 
@@ -196,12 +201,30 @@ def _migration_3(con: sa.Connection) -> None:
     metadata.create_all(con, tables=[metadata.tables["column_mappings"]])
 
 
+# The school's consent to show its Vlaamse toetsen results to the support service
+# (data_model.state.sharing): one row per school that ever decided; no row is "not granted".
+# Each change is also a line in the audit log, written in the same transaction.
+sa.Table(
+    "result_sharing",
+    metadata,
+    sa.Column("school_id", sa.String(6), primary_key=True),
+    sa.Column("granted", sa.Boolean, nullable=False),
+    sa.Column("changed_by", sa.String(200), nullable=False),
+    sa.Column("changed_at", sa.DateTime, nullable=False),
+)
+
+
+def _migration_4(con: sa.Connection) -> None:
+    metadata.create_all(con, tables=[metadata.tables["result_sharing"]])
+
+
 # Append only: (version, function). A function gets a connection inside the migration's
 # transaction. Never change an applied migration; add the next one.
 MIGRATIONS: list[tuple[int, Callable[[sa.Connection], None]]] = [
     (1, _migration_1),
     (2, _migration_2),
     (3, _migration_3),
+    (4, _migration_4),
 ]
 STATE_VERSION = MIGRATIONS[-1][0]
 
@@ -211,7 +234,7 @@ _TIMESTAMP_COLUMNS = frozenset(
     {"created_at", "updated_at", "deleted_at", "changed_at", "logged_at", "imported_at",
      "started_at", "finished_at", "applied_at", "last_logged_at"}
 )  # fmt: skip
-_BOOL_COLUMNS = frozenset({"active"})
+_BOOL_COLUMNS = frozenset({"active", "granted"})
 
 
 class StateError(RuntimeError):

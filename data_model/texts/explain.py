@@ -44,6 +44,7 @@ from data_model.vocabulary import (
     STATUS_SIGN,
     STATUSES,
     TOO_FEW,
+    TREND_SIGN,
 )
 
 TOTAL_LABEL = "Totaal"
@@ -133,10 +134,10 @@ def _status_when_words(
 def _trend_sentence(row: pd.Series, label: str, versus: str) -> str | None:
     """ "Wiskunde stijgt ten opzichte van …" for a rising or falling trend, else None."""
     trend = row["trend"]
-    if trend not in ("rising", "falling"):
+    if TREND_SIGN.get(trend, 0) == 0:  # no clear trend, too short, or none
         return None
     years = int(row["trend_years"]) if not _is_missing(row.get("trend_years")) else 0
-    verb = "stijgt" if trend == "rising" else "daalt"
+    verb = "stijgt" if TREND_SIGN[trend] > 0 else "daalt"
     span = f" over de laatste {years} schooljaren" if years else ""
     return f"{label} {verb} ten opzichte van {versus}{span}."
 
@@ -410,7 +411,7 @@ def funnel_sentence(row: pd.Series | dict, position: str | None, rules: Rules | 
     else:
         place = "ligt binnen de grenzen: dit ene jaar valt niet op"
     colour = f"De kleur van deze cel is *{style.symbol} {style.label}*"
-    if status not in STATUSES or status == "too_few":
+    if status not in STATUSES or status == TOO_FEW:
         verdict = f"{colour}."
     else:
         verdict = f"{colour}: die kijkt naar de laatste {rules.status_years} schooljaren samen."

@@ -20,7 +20,7 @@ from data_model.statistics.funnel import level_label
 from data_model.texts.formatting import format_number, format_signed
 from data_model.texts.formatting import school_year as school_year_label
 from data_model.texts.formatting import school_year_start as year_start
-from data_model.vocabulary import COMPARISON_LABELS
+from data_model.vocabulary import COMPARISON_LABELS, NO_CLEAR_TREND, TOO_SHORT, TREND_SIGN
 
 COMPARISONS = {
     "similar": {
@@ -51,13 +51,6 @@ def _words(comparison: str, rules: Rules) -> str:
     if comparison == "similar":
         return COMPARISON_LABELS[rules.colour_comparison]
     return COMPARISONS[comparison]["words"]
-
-
-_VERDICT_WORDS = {
-    "rising": "stijgend",
-    "falling": "dalend",
-    "no_clear_trend": "geen duidelijke trend",
-}
 
 
 @dataclass(frozen=True)
@@ -125,13 +118,13 @@ def trend_verdict(
             "geen trend om de privacy te beschermen."
         )
     trend = last[c["trend"]]
-    if trend not in _VERDICT_WORDS:
+    if trend not in TREND_SIGN or trend == TOO_SHORT:
         return (
             f"Te korte reeks: een trend vraagt minstens {rules.trend_min_years} schooljaren "
             f"met minstens {rules.min_colour_size} leerlingen binnen de laatste "
             f"{rules.trend_max_years} schooljaren (nu {window.points})."
         )
-    words = _VERDICT_WORDS[trend].capitalize()
+    words = rules.trend_labels[trend]  # the words of the legend (rules.toml)
     sentence = (
         f"{words} ten opzichte van {_words(comparison, rules)} over {window.first_year} tot "
         f"{last.school_year}"
@@ -139,7 +132,7 @@ def trend_verdict(
     slope = last[c["slope"]]
     if not _missing(slope):
         sentence += f" (gemiddeld {format_signed(float(slope))} punten per jaar"
-        sentence += ", niet duidelijk verschillend van 0)" if trend == "no_clear_trend" else ")"
+        sentence += ", niet duidelijk verschillend van 0)" if trend == NO_CLEAR_TREND else ")"
     return sentence + "."
 
 

@@ -124,10 +124,10 @@ def _none(value: object) -> object:
 
 def next_year_results(
     con: duckdb.DuckDBPyConnection,
-    year: str = "2025-2026",
+    year: str = "2026-2027",
     n_schools: int | None = 5,
     assessment: str = "vt4",
-    source_year: str = "2024-2025",
+    source_year: str = "2025-2026",
 ) -> list[list[object]]:
     """Result rows for a new school year: last year's vt4 aggregates, slightly shifted."""
     df = con.execute(
@@ -157,7 +157,7 @@ def next_year_results(
 
 
 def next_year_pupils(
-    con: duckdb.DuckDBPyConnection, year: int = 2025, n_schools: int | None = 5
+    con: duckdb.DuckDBPyConnection, year: int = 2026, n_schools: int | None = 5
 ) -> tuple[list[str], list[list[object]]]:
     """A pupil-level ovsg6 workbook for school year year-(year+1), built from last year's."""
     domains = con.execute(

@@ -28,6 +28,7 @@ NOT_READS = {
     "reading.access.allowed_school_ids",
     "reading.access.require_school",
     "reading.access.require_school_staff",
+    "reading.access.withheld_school_ids",
     "reading.scope.allowed_ids",
     "reading.scope.require_school",
     "reading.scope.request",

@@ -157,22 +157,22 @@ def test_notes_sheet(writable_db: Path) -> None:
         ).fetchall()[0][0]
         viewer = viewer_for_user_id(cur, anker)
         notes.create_note(
-            db, viewer, school, "2024-2025", "observation", {"text": "Wiskunde stijgt"}
+            db, viewer, school, "2025-2026", "observation", {"text": "Wiskunde stijgt"}
         )
         notes.create_note(
-            db, viewer, school, "2024-2025", "action",
+            db, viewer, school, "2025-2026", "action",
             {"what": "Rekenhoek", "owner": "Juf An", "due": "2025-06-30",
              "indicator": "80 % haalt de doelen", "category": "versterken"},
         )  # fmt: skip
-        gone = notes.create_note(db, viewer, school, "2024-2025", "hypothesis", {"text": "weg"})
+        gone = notes.create_note(db, viewer, school, "2025-2026", "hypothesis", {"text": "weg"})
         notes.delete_note(db, viewer, gone.note_id, gone.version)
         notes.create_note(
-            db, viewer, school, "2024-2025", "note", {"text": "intern"}, scope="voorbereiding"
+            db, viewer, school, "2025-2026", "note", {"text": "intern"}, scope="voorbereiding"
         )
         wb = _workbook(build_school_xlsx(cur, admin, school))
         rows = list(wb["Notities"].iter_rows(values_only=True))
         assert rows[0][:4] == ("Schooljaar", "Stap", "Inhoud", "Eigenaar en datum")
-        mine = [r for r in rows[1:] if r[0] == "2024-2025" and r[5] == viewer.name]
+        mine = [r for r in rows[1:] if r[0] == "2025-2026" and r[5] == viewer.name]
         assert [r[1:4] for r in mine] == [
             ("Wat valt op", "Wiskunde stijgt", None),
             (

@@ -87,7 +87,7 @@ def test_quirky_results_workbook_imports_and_colours_the_new_year(db: Database) 
     quirky = []
     for i, r in enumerate(rows):
         r = list(r)
-        r[1] = ("2025-26", 2026, "2025-2026")[i % 3]
+        r[1] = ("2026-27", 2027, "2026-2027")[i % 3]
         r[6] = f"{r[6]:.2f}".replace(".", ",") + (" %" if i % 2 else "")
         if r[0].startswith("0"):
             r[0] = int(r[0])  # Excel turned the number into 5 digits
@@ -97,16 +97,16 @@ def test_quirky_results_workbook_imports_and_colours_the_new_year(db: Database) 
         quirky + [[None] * len(header)] * 4,
         title_rows=[["Resultaten Vlaamse toetsen"], ["Bron: testorganisator"], []],
     )
-    report = importer.import_file(db, admin, "vt4 2026.xlsx", data, "results")
+    report = importer.import_file(db, admin, "vt4 2027.xlsx", data, "results")
     assert report.ok, report.problems
     assert report.summary == (
         f"Resultaten per school (gemiddelden): {len(rows)} rijen toegevoegd, 0 oude rijen "
-        "vervangen (3 scholen, schooljaar 2025-2026)."
+        "vervangen (3 scholen, schooljaar 2026-2027)."
     )
-    stored = _aggregate(db, "2025-2026")
+    stored = _aggregate(db, "2026-2027")
     expected = [(r[0], r[2], r[3], r[4], r[5], round(r[6], 2), r[9]) for r in rows]
     assert sorted(stored, key=str) == sorted(expected, key=str)
-    # The import refreshed school_result for the new year. There is no context for 2025-2026
+    # The import refreshed school_result for the new year. There is no context for 2026-2027
     # yet, so no SES group: the three schools get the Flanders mean but no similar schools,
     # and are never compared with each other, hence no colour yet.
     new_year = (
@@ -114,7 +114,7 @@ def test_quirky_results_workbook_imports_and_colours_the_new_year(db: Database) 
         .execute(
             "SELECT count(*), count(flanders_mean), count(similar_mean), "
             "list(DISTINCT status) FROM school_result "
-            "WHERE school_year = '2025-2026' AND assessment_id = 'vt4'"
+            "WHERE school_year = '2026-2027' AND assessment_id = 'vt4'"
         )
         .fetchone()
     )
@@ -145,7 +145,7 @@ def test_reimport_changes_nothing_and_correction_replaces(db: Database) -> None:
     assert sorted(p.name for p in db.snapshot_dir.iterdir()) == snapshots
     assert same.summary == (
         "Resultaten per school (gemiddelden): niets gewijzigd (2 scholen, schooljaar "
-        "2025-2026); deze gegevens stonden al in de databank."
+        "2026-2027); deze gegevens stonden al in de databank."
     )
     assert table_checksums(db.cursor()) == before
     # The corrected file: one score changed, one row gone.
@@ -154,7 +154,7 @@ def test_reimport_changes_nothing_and_correction_replaces(db: Database) -> None:
     fixed = importer.import_file(db, admin, "r2.xlsx", xlsx_bytes(RESULT_HEADER, corrected),
                                  "results")  # fmt: skip
     assert fixed.ok and (fixed.rows_added, fixed.rows_replaced) == (len(rows) - 1, len(rows))
-    stored = _aggregate(db, "2025-2026")
+    stored = _aggregate(db, "2026-2027")
     assert len(stored) == len(rows) - 1
     assert (corrected[0][0], 55.5) in {(r[0], r[5]) for r in stored}
     log = db.state.execute(
@@ -175,18 +175,18 @@ def test_pupil_workbook_adds_a_year_and_can_be_replaced(db: Database) -> None:
     report = importer.import_file(db, admin, "ll.xlsx", xlsx_bytes(header, rows), "pupils")
     assert report.ok, report.problems
     cur = db.cursor()  # a cursor reads one snapshot: taken after the import published it
-    n = cur.execute("SELECT count(*) FROM pupils WHERE school_year = '2025-2026'").fetchall()
+    n = cur.execute("SELECT count(*) FROM pupils WHERE school_year = '2026-2027'").fetchall()
     assert n[0][0] == len(rows)
     cells = cur.execute(
-        "SELECT count(*) FROM school_result WHERE school_year = '2025-2026' AND source = 'pupils'"
+        "SELECT count(*) FROM school_result WHERE school_year = '2026-2027' AND source = 'pupils'"
     ).fetchall()[0][0]
     assert cells == 3 * (1 + 4 + 13)  # total + learning areas + domains for 3 schools
     # Re-import with one pupil fewer: that pupil and their results disappear.
     again = importer.import_file(db, admin, "ll.xlsx", xlsx_bytes(header, rows[1:]), "pupils")
     assert again.ok and not again.unchanged
     cur = db.cursor()
-    gone = stored_pupil_id(db, rows[0][1], rows[0][0], "2025-2026")
-    kept = stored_pupil_id(db, rows[1][1], rows[1][0], "2025-2026")
+    gone = stored_pupil_id(db, rows[0][1], rows[0][0], "2026-2027")
+    kept = stored_pupil_id(db, rows[1][1], rows[1][0], "2026-2027")
     for pupil_id, count in ((gone, 0), (kept, 1)):
         left = cur.execute("SELECT count(*) FROM pupils WHERE pupil_id = ?", [pupil_id])
         assert left.fetchall()[0][0] == count
@@ -216,7 +216,7 @@ def test_pupil_results_stay_unique_without_a_key_index(db: Database) -> None:
         con.execute(
             "INSERT INTO pupil_results SELECT ?, assessment_id, learning_area, domain, 50, true "
             "FROM domains WHERE assessment_id = 'ovsg6' ORDER BY area_order, domain_order LIMIT 1",
-            [stored_pupil_id(db, rows[0][1], rows[0][0], "2025-2026")],
+            [stored_pupil_id(db, rows[0][1], rows[0][0], "2026-2027")],
         )
     before = table_checksums(db.cursor())
     refused = importer.import_file(db, admin, "ll.xlsx", xlsx_bytes(header, rows), "pupils")
@@ -225,7 +225,7 @@ def test_pupil_results_stay_unique_without_a_key_index(db: Database) -> None:
     assert table_checksums(db.cursor()) == before
     with db.write() as con:
         con.execute(
-            "DELETE FROM " + leftover, [stored_pupil_id(db, rows[0][1], rows[0][0], "2025-2026")]
+            "DELETE FROM " + leftover, [stored_pupil_id(db, rows[0][1], rows[0][0], "2026-2027")]
         )
     first = importer.import_file(db, admin, "ll.xlsx", xlsx_bytes(header, rows), "pupils")
     corrected = [row[:-1] + [50.0] for row in rows]  # a corrected file for the same pupils
@@ -397,6 +397,8 @@ def test_worker_path_writes_what_the_in_process_path_writes(
                 "school_cell_aggregate",
                 "variance_components",
                 "school_expected_sums",
+                "class_result",
+                "school_progress",
             }
             checksums.append(
                 {t: v for t, v in table_checksums(db.cursor()).items() if t not in derived}

@@ -17,7 +17,7 @@ from data_model.reading.access import allowed_school_ids, viewer_for_user_id
 from data_model.state import notes
 from data_model.storage.db import Database
 
-YEAR = "2024-2025"
+YEAR = "2025-2026"
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ from data_model.storage.migrate import copy_state
 from data_model.storage.state import StateStore
 from tests.postgres import postgres_server
 
-YEAR = "2024-2025"
+YEAR = "2025-2026"
 SESSIONS = 10
 
 

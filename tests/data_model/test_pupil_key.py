@@ -80,34 +80,34 @@ def _text_cells(con: duckdb.DuckDBPyConnection) -> str:
 def test_vlaamse_toetsen_files_follow_the_same_pupil_and_keep_the_lesgroep(db: Database) -> None:
     admin = system_viewer(db.cursor())
     school = db.cursor().execute("SELECT min(school_id) FROM schools").fetchone()[0]
-    four = _vt_file(school, "2025-2026", "vt4", ["4A", "4A", "4B", "4B", "4B", "4A"])
+    four = _vt_file(school, "2026-2027", "vt4", ["4A", "4A", "4B", "4B", "4B", "4A"])
     report = importer.import_file(db, admin, "vt4.xlsx", four, "pupils")
     assert report.ok, report.problems
-    six = _vt_file(school, "2027-28", "Vlaamse toetsen 6de leerjaar", ["6A"] * 3 + ["6B"] * 3)
+    six = _vt_file(school, "2028-29", "Vlaamse toetsen 6de leerjaar", ["6A"] * 3 + ["6B"] * 3)
     report = importer.import_file(db, admin, "vt6.xlsx", six, "pupils")
     assert report.ok, report.problems
     # The OVSG-toets of the same pupils, without a lesgroep: the stored class group stays.
     ovsg = xlsx_bytes(
         ["leerling_id", "instellingsnummer", "schooljaar", "toets", "Wiskunde - Meetkunde"],
-        [[int(n), school, "2027-2028", "ovsg6", 70] for n in NUMBERS],
+        [[int(n), school, "2028-2029", "ovsg6", 70] for n in NUMBERS],
     )
     report = importer.import_file(db, admin, "ovsg.xlsx", ovsg, "pupils")
     assert report.ok, report.problems
     cur = db.cursor()
     rows = cur.execute(
         "SELECT pupil_key, school_year, grade, class_group, pupil_id FROM pupils "
-        "WHERE school_id = ? AND school_year IN ('2025-2026', '2027-2028') ORDER BY 2, 1",
+        "WHERE school_id = ? AND school_year IN ('2026-2027', '2028-2029') ORDER BY 2, 1",
         [school],
     ).fetchall()
     assert len(rows) == 12
-    keys = {year: {r[0] for r in rows if r[1] == year} for year in ("2025-2026", "2027-2028")}
-    assert keys["2025-2026"] == keys["2027-2028"]  # the same pupils, two years on
-    assert {r[3] for r in rows if r[1] == "2027-2028"} == {"6A", "6B"}
-    assert stored_pupil_id(db, school, NUMBERS[0], "2027-2028") in {r[4] for r in rows}
+    keys = {year: {r[0] for r in rows if r[1] == year} for year in ("2026-2027", "2028-2029")}
+    assert keys["2026-2027"] == keys["2028-2029"]  # the same pupils, two years on
+    assert {r[3] for r in rows if r[1] == "2028-2029"} == {"6A", "6B"}
+    assert stored_pupil_id(db, school, NUMBERS[0], "2028-2029") in {r[4] for r in rows}
     tests = cur.execute(
         "SELECT assessment_id, count(DISTINCT pupil_id) FROM pupil_results "
         "WHERE pupil_id IN (SELECT pupil_id FROM pupils WHERE school_id = ? "
-        "AND school_year = '2027-2028') GROUP BY 1 ORDER BY 1",
+        "AND school_year = '2028-2029') GROUP BY 1 ORDER BY 1",
         [school],
     ).fetchall()
     assert tests == [("ovsg6", 6), ("vt6", 6)]
@@ -118,7 +118,7 @@ def test_vlaamse_toetsen_files_follow_the_same_pupil_and_keep_the_lesgroep(db: D
 def test_a_too_long_lesgroep_is_refused_with_row_and_column(db: Database) -> None:
     admin = system_viewer(db.cursor())
     school = db.cursor().execute("SELECT min(school_id) FROM schools").fetchone()[0]
-    data = _vt_file(school, "2025-2026", "vt4", ["4A", "x" * 41, "4B", "4B", "4B", "4A"])
+    data = _vt_file(school, "2026-2027", "vt4", ["4A", "x" * 41, "4B", "4B", "4B", "4A"])
     report = importer.import_file(db, admin, "vt4.xlsx", data, "pupils")
     assert not report.ok
     problem = report.problems[0]

@@ -67,7 +67,7 @@ def test_scope_overview_has_one_row_per_school_and_area(con, viewers):
     overview = queries.scope_overview(con, viewers["anker"])
     assert len(overview) == 10 * 4
     assert set(overview["learning_area"]) == {"Nederlands", "Wiskunde", "Wereldoriëntatie", "Frans"}
-    assert (overview["school_year"] == "2024-2025").all()
+    assert (overview["school_year"] == "2025-2026").all()
 
 
 def test_years_waiting_for_context_are_named_per_scope(writable_db, viewers) -> None:

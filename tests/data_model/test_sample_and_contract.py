@@ -77,7 +77,7 @@ def test_sample_is_realistic(con):
     years = [
         r[0] for r in con.execute("SELECT DISTINCT school_year FROM pupils ORDER BY 1").fetchall()
     ]
-    assert years == [f"{y}-{y + 1}" for y in range(2017, 2025)]
+    assert years == [f"{y}-{y + 1}" for y in range(2018, 2026)]
     cohort = con.execute(
         "SELECT avg(n), min(n), max(n) FROM (SELECT count(*) AS n FROM pupils "
         "GROUP BY school_id, school_year, grade)"

@@ -169,12 +169,12 @@ def test_open_actions_become_questions(writable_db: Path, viewers) -> None:
         db,
         anker,
         school,
-        "2023-2024",
+        "2024-2025",
         "action",
-        {"what": "Leesplan", "owner": "Juf Els", "due": "2024-06-30", "indicator": "Lezen",
+        {"what": "Leesplan", "owner": "Juf Els", "due": "2025-06-30", "indicator": "Lezen",
          "category": "versterken"},
     )  # fmt: skip
-    info = briefing.build_briefing(db.cursor(), anker, school, "2024-2025")
+    info = briefing.build_briefing(db.cursor(), anker, school, "2025-2026")
     assert [a.get("what") for a in info.open_actions] == ["Leesplan"]
     assert (
         "Wat is er terechtgekomen van de actie 'Leesplan' (Juf Els)? Zien we het effect in de "

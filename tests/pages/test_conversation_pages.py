@@ -40,7 +40,7 @@ def test_zorg_page_shows_support_and_guidance_only_to_staff(app_env, viewers, ro
         assert not [w for w in INTERNAL_WORDS if w in text]
     else:
         assert "Begeleiding" in headers
-        assert "Begeleidingsnood 2024-2025: **" in text
+        assert "Begeleidingsnood 2025-2026: **" in text
         assert "Eenheden" in [m.label for m in at.metric]  # short: not cut off at 800 px
         assert "Alle scholen in uw overzicht" in [s.value for s in at.subheader]
 
@@ -50,7 +50,7 @@ def test_datagesprek_page_opens_for_every_role(app_env, viewers, role) -> None:
     at = run_page(viewers[role], "app_pages/datagesprek.py")
     assert not at.exception
     assert at.title[0].value.startswith("Datagesprek · ")
-    assert at.selectbox(key="datagesprek_year").value == "2024-2025"
+    assert at.selectbox(key="datagesprek_year").value == "2025-2026"
     labels = [t.label for t in at.tabs]
     assert labels == [
         "1 · Wat valt op",
@@ -61,7 +61,7 @@ def test_datagesprek_page_opens_for_every_role(app_env, viewers, role) -> None:
     ]
     text = all_text(at)
     assert "Doen we de goede dingen?" in text and "Wat doen we met die kennis?" in text
-    assert "Acties van vorig jaar (2023-2024)" in [s.value for s in at.subheader]
+    assert "Acties van vorig jaar (2024-2025)" in [s.value for s in at.subheader]
     assert not [w for w in INTERNAL_WORDS if w in text]
 
 
@@ -82,7 +82,7 @@ def test_voorbereiding_for_staff(app_env, viewers, role) -> None:
     assert at.title[0].value == "Voorbereiding van het datagesprek"
     text = all_text(at)
     assert "Voorgestelde vragen" in text and "Wat valt op?" in text
-    assert "Begeleidingsnood 2024-2025: " in text
+    assert "Begeleidingsnood 2025-2026: " in text
 
 
 def test_voorbereiding_is_not_a_page_for_a_director(app_env, viewers) -> None:
@@ -116,7 +116,7 @@ def test_accepting_a_suggestion_and_adding_a_hypothesis(write_env, viewers) -> N
     first.click().run()
     assert not at.exception
     assert "Aanvaard." in [s.value for s in at.success]
-    observations = notes.list_notes(db.cursor(), director, school, "2024-2025", step="observation")
+    observations = notes.list_notes(db.cursor(), director, school, "2025-2026", step="observation")
     assert len(observations) == 1
     obs = observations[0]
     assert obs.body["state"] == "aanvaard" and obs.body["origin"] == "suggestie"
@@ -127,7 +127,7 @@ def test_accepting_a_suggestion_and_adding_a_hypothesis(write_env, viewers) -> N
     at.selectbox(key="add-datagesprek-hypothesis-obs").set_value(obs.note_id)
     _submit(at, "add-datagesprek-hypothesis").click().run()
     assert not at.exception
-    hyps = notes.list_notes(db.cursor(), director, school, "2024-2025", step="hypothesis")
+    hyps = notes.list_notes(db.cursor(), director, school, "2025-2026", step="hypothesis")
     assert [(h.body["text"], h.body["observation_id"], h.author_id) for h in hyps] == [
         ("Te weinig leestijd.", obs.note_id, director.user_id)
     ]
@@ -145,7 +145,7 @@ def test_an_incomplete_action_is_refused_with_a_message(write_env, viewers) -> N
     at.text_input(key="add-datagesprek-action-what").set_value("Leesplan")
     _submit(at, "add-datagesprek-action").click().run()
     assert "Vul nog in: eigenaar, succesindicator." in [shown(e.value) for e in at.error]
-    assert notes.list_notes(db.cursor(), director, school, "2024-2025") == []
+    assert notes.list_notes(db.cursor(), director, school, "2025-2026") == []
     # What the user typed is still there to complete.
     assert at.text_input(key="add-datagesprek-action-what").value == "Leesplan"
 
@@ -162,7 +162,7 @@ def test_an_edit_after_someone_elses_save_is_refused_then_deliberate(write_env, 
         )
         .fetchone()[0],
     )
-    note = notes.create_note(db, anker, school, "2024-2025", "hypothesis", {"text": "Versie 1"})
+    note = notes.create_note(db, anker, school, "2025-2026", "hypothesis", {"text": "Versie 1"})
     at = run_page(director, "app_pages/datagesprek.py")
     open_tab(at, "datagesprek_step", "2 · Hypothesen")
     at.button(key=f"edit-{note.note_id}").click().run()
@@ -183,11 +183,11 @@ def test_an_edit_after_someone_elses_save_is_refused_then_deliberate(write_env, 
 
 
 def _last_years_action(db, viewers):  # type: ignore[no-untyped-def]
-    """The director and an action of 2023-2024 for their school, to review this year."""
+    """The director and an action of 2024-2025 for their school, to review this year."""
     director, school = _director_and_school(db, viewers)
     action = notes.create_note(
-        db, director, school, "2023-2024", "action",
-        {"what": "Leesplan", "owner": "Juf Els", "due": "2024-06-30",
+        db, director, school, "2024-2025", "action",
+        {"what": "Leesplan", "owner": "Juf Els", "due": "2025-06-30",
          "indicator": "Lezen zoals verwacht", "category": "nieuw initiatief opstarten"},
     )  # fmt: skip
     return director, action
@@ -198,7 +198,7 @@ def test_last_years_action_is_reviewed_next_to_the_new_results(write_env, viewer
     director, action = _last_years_action(db, viewers)
     at = run_page(director, "app_pages/datagesprek.py")
     assert any(m.value.startswith("**Leesplan**") for m in at.markdown)
-    assert "Resultaten 2024-2025" in [s.value for s in at.subheader]
+    assert "Resultaten 2025-2026" in [s.value for s in at.subheader]
     at.radio(key=f"review-{action.note_id}-status").set_value("gerealiseerd")
     at.text_input(key=f"review-{action.note_id}-comment").set_value("Lezen nu zoals verwacht")
     _submit(at, f"review-{action.note_id}").click().run()
@@ -261,7 +261,7 @@ def test_a_saved_note_is_saved_once_and_the_form_is_empty(write_env, viewers) ->
     assert at.text_area(key="add-datagesprek-observation~1-text").value == ""
     _submit(at, "add-datagesprek-observation~1").click().run()  # the double click
     assert "Vul nog in: tekst." in [shown(e.value) for e in at.error]
-    stored = notes.list_notes(db.cursor(), director, school, "2024-2025", step="observation")
+    stored = notes.list_notes(db.cursor(), director, school, "2025-2026", step="observation")
     assert [n.body["text"] for n in stored] == ["Spelling daalt."]
 
 

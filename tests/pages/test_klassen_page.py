@@ -61,43 +61,58 @@ def test_the_pupil_list_is_shown_on_request_and_every_view_is_logged(app_env, co
     director = viewers["directeur"]
     school = access.allowed_school_ids(con, director)[0]
     at = run_page(director, PAGE, school)
-    assert len(at.dataframe) == 1  # the list is not read until asked for
+    tables = len(at.dataframe)  # the class tables; the pupil list is not read until asked for
+    assert tables in (1, 2)
     views = "SELECT count(*) FROM audit_log WHERE user_id = ? AND detail LIKE 'leerlingenlijst%'"
     before = con.state.execute(views, [director.user_id]).fetchone()[0]
     at.toggle(key="klassen_pupils").set_value(True).run()
     assert not at.exception, [e.value for e in at.exception]
+    assert len(at.dataframe) == tables + 1
     listing = at.dataframe[-1].value
     assert list(listing.columns[:3]) == ["Code", "Lesgroep", "Totaal"]
     assert listing["Code"].str.fullmatch(r"LL-[A-Z2-9]{6}").all()
     assert con.state.execute(views, [director.user_id]).fetchone()[0] == before + 1
 
 
-def test_learning_gain_on_trends_for_the_director_only(app_env, con, viewers) -> None:
+def test_learning_gain_on_trends_and_the_photo_follows_the_schools_consent(
+    app_env, con, viewers
+) -> None:
     director = viewers["directeur"]
     school = access.allowed_school_ids(con, director)[0]
-    at = run_page(director, "app_pages/trends.py", school)
-    assert not at.exception, [e.value for e in at.exception]
-    assert "Leerwinst sinds het 4de leerjaar" in all_text(at)
+    for page in ("app_pages/trends.py", "app_pages/schoolfoto.py"):
+        at = run_page(director, page, school)
+        assert not at.exception, [e.value for e in at.exception]
+        assert "Leerwinst sinds het 4de leerjaar" in all_text(at), page
+    # The support service sees it only for schools that share their Vlaamse toetsen.
     anker = viewers["anker"]
-    school = access.allowed_school_ids(con, anker)[0]
-    at = run_page(anker, "app_pages/trends.py", school)
-    assert not at.exception and "Leerwinst" not in all_text(at)
+    scope = access.allowed_school_ids(con, anker)
+    withheld = access.withheld_school_ids(con, anker, scope)
+    shared = next(s for s in scope if s not in withheld)
+    at = run_page(anker, "app_pages/schoolfoto.py", shared)
+    assert not at.exception and "Leerwinst sinds het 4de leerjaar" in all_text(at)
+    hidden = next(iter(sorted(withheld)))
+    for page in ("app_pages/trends.py", "app_pages/schoolfoto.py"):
+        at = run_page(anker, page, hidden)
+        assert not at.exception and "Leerwinst" not in all_text(at), page
 
 
-def test_progress_table_says_how_many_pupils_were_linked() -> None:
-    from ui.class_tables import progress_table
+CLASS_LEVEL = "Per lesgroep: de klassen van uw school (alleen voor het schoolteam)"
 
-    df = pd.DataFrame(
-        {
-            "from_year": "2023-2024", "to_year": "2025-2026",
-            "learning_area": [None, "Wiskunde", "Nederlands"],
-            "n_linked": [24.0, 24.0, None], "pct_linked": [88.9, 88.9, None],
-            "progress_estimate": [2.5, -1.25, None], "ci_low": [0.5, -3.0, None],
-            "ci_high": [4.5, 0.5, None], "status": ["higher", "uncertain", "too_few"],
-            "suppressed": [False, False, True],
-        }
-    )  # fmt: skip
-    table = progress_table(df, {"higher": "Hoger", "uncertain": "Onzeker", "too_few": "Te weinig"})
-    assert table.loc[0, "Leerwinst (punten)"] == "+2,5 (+0,5 tot +4,5)"
-    assert table.loc[0, "Gekoppeld"] == "24 lln. (89 %)"
-    assert table.loc[2, "Gekoppeld"] == HIDDEN and table.loc[2, "Leerwinst (punten)"] == "–"
+
+@pytest.mark.parametrize(
+    "page", ["app_pages/schoolfoto.py", "app_pages/trends.py", "app_pages/vergelijken.py"]
+)
+def test_the_class_level_sits_below_the_school_for_its_staff_only(
+    app_env, con, viewers, page
+) -> None:
+    director = viewers["directeur"]
+    school = access.allowed_school_ids(con, director)[0]
+    at = run_page(director, page, school)
+    assert not at.exception, [e.value for e in at.exception]
+    (level,) = [e for e in at.expander if e.label == CLASS_LEVEL]
+    table = level.dataframe[0].value
+    assert "Uw school" in table.columns and any(c.startswith("6A") for c in table.columns)
+    for role in ("anker", "regioteam"):
+        viewer = viewers[role]
+        at = run_page(viewer, page, access.allowed_school_ids(con, viewer)[0])
+        assert not at.exception and CLASS_LEVEL not in [e.label for e in at.expander]

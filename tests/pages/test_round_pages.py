@@ -73,7 +73,7 @@ def test_the_round_shows_every_school_and_where_it_stands(round_env, viewers):
     assert with_notes, "the demo has last year's notes for some of the anker's schools"
     name = shown(with_notes[0][0])
     school_id = schools.set_index("name").loc[name, "school_id"]
-    last = notes.list_notes(db.cursor(), anker, school_id, "2023-2024", step="hypothesis")
+    last = notes.list_notes(db.cursor(), anker, school_id, "2024-2025", step="hypothesis")
     assert last[0].body["text"] in all_text(at)
     db.close()
 
@@ -86,18 +86,18 @@ def test_one_click_sets_the_state_and_keeps_who_did_it(round_env, viewers):
     control.set_value(ROUND_HELD).run()
     assert not at.exception, at.exception
     db = Database(round_env)
-    states = rounds.round_states(db.cursor(), anker, "2024-2025").set_index("school_id")
+    states = rounds.round_states(db.cursor(), anker, "2025-2026").set_index("school_id")
     assert states.loc[school_id, "round_state"] == ROUND_HELD
     assert states.loc[school_id, "state_date"] == date.today().isoformat()
-    history = rounds.round_history(db.cursor(), anker, school_id, "2024-2025")
+    history = rounds.round_history(db.cursor(), anker, school_id, "2025-2026")
     assert history["changed_by"].tolist() == [anker.name]
     # The page says so at once: in the table, and with a date to correct.
     held = f"**{ROUND_STATE_LABELS[ROUND_HELD]} op {format_date(date.today())}**"
     assert held in [r[1] for r in _overview_rows(at)]
     assert [d.label for d in at.date_input] == ["Gehouden op"]
-    at.date_input[0].set_value(date(2025, 3, 4)).run()
-    states = rounds.round_states(db.cursor(), anker, "2024-2025").set_index("school_id")
-    assert states.loc[school_id, "state_date"] == "2025-03-04"
+    at.date_input[0].set_value(date(2026, 3, 4)).run()
+    states = rounds.round_states(db.cursor(), anker, "2025-2026").set_index("school_id")
+    assert states.loc[school_id, "state_date"] == "2026-03-04"
     db.close()
 
 
@@ -113,7 +113,7 @@ def test_all_sheets_of_the_round_in_one_zip(round_env, viewers):
     (download,) = [b for b in at.get("download_button") if "zip" in b.proto.label]
     assert "2 gespreksbladen" in download.proto.label
     db = Database(round_env)
-    data = build_round_sheets(db.cursor(), anker, chosen, "2024-2025")
+    data = build_round_sheets(db.cursor(), anker, chosen, "2025-2026")
     archive = zipfile.ZipFile(io.BytesIO(data))
     names = queries.schools_in_scope(db.cursor(), anker).set_index("school_id")["name"]
     assert len(archive.namelist()) == 2
