@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import duckdb
@@ -33,7 +34,7 @@ _IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]*")
 _SQL_TYPE = re.compile(r"[A-Z]+(\(\d+(, ?\d+)?\))?")
 
 
-def _checked(names: list[str], types: list[str] = ()) -> None:  # type: ignore[assignment]
+def _checked(names: Sequence[str], types: Sequence[str] = ()) -> None:
     if not all(_IDENTIFIER.fullmatch(n) for n in names) or not all(
         _SQL_TYPE.fullmatch(t) for t in types
     ):

@@ -190,7 +190,7 @@ def request(con: Connection, viewer: Viewer) -> Iterator[Request]:
         return
     token = _current.set(Request(con, viewer))
     try:
-        yield _current.get()  # type: ignore[misc]
+        yield _current.get()  # type: ignore[misc]  # just set above: never None here
     finally:
         _current.reset(token)
 
