@@ -127,6 +127,11 @@ SETTLED = """() => {
 }"""
 
 
+# The school photo's grid blocks (ui/grid.py keys them raster-0 … raster-4): the page has other
+# tables below them (class level, learning gain).
+GRID = "[data-testid=stMain] [class*=st-key-raster-] [data-testid=stDataFrame]"
+
+
 def settle(page) -> None:  # type: ignore[no-untyped-def]
     """Wait until the script run has ended and its page is drawn (see SETTLED)."""
     page.wait_for_function(SETTLED, timeout=60_000)

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from data_model.vocabulary import ROLE_LABELS
-from tests.e2e.conftest import go_to, open_page, rerun, settle
+from tests.e2e.conftest import GRID, go_to, open_page, rerun, settle
 from ui.navigation import PAGES, ROOT
 
 pytestmark = pytest.mark.browser
@@ -94,7 +94,7 @@ def test_grid_fits_a_laptop_and_explains_the_clicked_cell(small_page, live_app):
     _as(small_page, live_app, "Directeur")
     small_page.goto(live_app + "/schoolfoto")
     settle(small_page)
-    blocks = small_page.locator("[data-testid=stMain] [data-testid=stDataFrame]")
+    blocks = small_page.locator(GRID)
     expect(blocks).to_have_count(5)  # the total and four learning areas, visibly apart
     blocks.nth(4).locator("canvas").first.wait_for()
     # Every school year has its header (the grid's accessible table), newest first, after the
@@ -121,7 +121,7 @@ def test_grid_is_usable_at_800_px(browser, live_app):
     with open_page(browser, 800, 1000) as page:
         page.goto(live_app + "/schoolfoto")
         settle(page)
-        block = page.locator("[data-testid=stMain] [data-testid=stDataFrame]").nth(1)
+        block = page.locator(GRID).nth(1)
         block.locator("canvas").first.wait_for()
         # The labels stay pinned while older years scroll sideways inside the grid, not the page.
         assert page.evaluate("document.documentElement.scrollWidth") <= 800
@@ -148,7 +148,7 @@ def test_one_tap_or_quick_click_on_any_cell_explains_that_cell(browser, live_app
         page.set_default_timeout(60_000)
         page.goto(live_app + "/schoolfoto")
         settle(page)
-        blocks = page.locator("[data-testid=stMain] [data-testid=stDataFrame]")
+        blocks = page.locator(GRID)
         blocks.nth(4).locator("canvas").first.wait_for()
         titles = ["Totaal", "Nederlands", "Wiskunde", "Wereldoriëntatie", "Frans"]
         for block, row, how in (
@@ -239,9 +239,7 @@ def test_school_photo_is_reachable_by_keyboard(page, live_app):
     _as(page, live_app, "Directeur")
     page.goto(live_app + "/schoolfoto")
     settle(page)
-    page.locator("[data-testid=stMain] [data-testid=stDataFrame]").nth(4).locator(
-        "canvas"
-    ).first.wait_for()
+    page.locator(GRID).nth(4).locator("canvas").first.wait_for()
     reached: set[str] = set()
     labels: set[str] = set()
     grids = 0

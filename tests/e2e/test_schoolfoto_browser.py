@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from data_model.reading import queries
 from data_model.reading.access import allowed_school_ids, viewer_for_user_id
-from tests.e2e.conftest import open_page, private_copy, running_app
+from tests.e2e.conftest import GRID, open_page, private_copy, running_app
 
 pytestmark = pytest.mark.browser
 
@@ -29,7 +29,7 @@ def test_director_sees_the_grid(page, live_app, con, viewers):
     page.get_by_role("heading", name=f"Schoolfoto · {school['name']}").wait_for()
     page.get_by_text("Het raster", exact=True).wait_for()
     # The grid: one Streamlit dataframe per learning area (the total first).
-    blocks = page.locator("[data-testid=stMain] [data-testid=stDataFrame]")
+    blocks = page.locator(GRID)
     blocks.nth(4).locator("canvas").first.wait_for()
     expect(blocks).to_have_count(5)
     expect(page.get_by_text("Waarom deze kleur? Klik op een cel", exact=False)).to_be_visible()
