@@ -17,7 +17,7 @@ from data_model.imports.checks import FRACTIONS_QUESTION
 from data_model.imports.formats import FORMATS, MAX_DATA_ROWS
 from data_model.imports.mapping import Preview, missing_required, suggest
 from data_model.imports.problems import ImportRejected
-from data_model.imports.reader import MAX_FILE_BYTES, upfront_refusal
+from data_model.imports.reader import ACCEPTED_TYPES, MAX_FILE_BYTES, upfront_refusal
 from data_model.imports.templates import build_template, template_columns, template_file_name
 from data_model.imports.validate import MAPPING_QUESTION
 from data_model.imports.worker import preview_in_worker
@@ -145,7 +145,7 @@ with tabs["Inlezen"]:
     # No `type=`: the browser would block any other file with an English hint; the reader's
     # own Dutch message says which types are read (and the worker refuses the rest anyway).
     upload = st.file_uploader(
-        "Bestand (.xlsx, .xls, .xlsb, .ods of .csv)",
+        f"Bestand ({ACCEPTED_TYPES})",
         help=LIMITS,
     )
     refusal = upfront_refusal(upload.name, upload.size) if upload is not None else None

@@ -68,6 +68,9 @@ SUFFIXES = XLSX_SUFFIXES + BINARY_SUFFIXES + ODS_SUFFIXES + CSV_SUFFIXES
 WHAT_IS_READ = (
     "een werkmap van Excel (.xlsx, .xls, .xlsb) of LibreOffice (.ods) of een CSV-bestand (.csv)"
 )
+# The types an upload field names (every uploader reads through open_book; .xlsm and .txt are
+# read too, but not offered).
+ACCEPTED_TYPES = ".xlsx, .xls, .xlsb, .ods of .csv"
 
 
 class ReadError(Exception):
