@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Iterator
 import openpyxl
 import pytest
 
-from data_model.imports import reader, worker
+from data_model.imports import reader, worker, xlsx_scan
 from data_model.imports.cells import parse_school_id
 from data_model.imports.checks import Catalogue
 from data_model.imports.formats import FORMATS
@@ -300,7 +300,7 @@ def test_zip_bomb_is_refused_from_the_directory(db, admin, base) -> None:
 
 
 def test_sizes_are_counted_while_streaming(db, admin, base, monkeypatch) -> None:
-    monkeypatch.setattr(reader, "MAX_SHEET_XML_BYTES", 2_000)  # a zip that lies about sizes
+    monkeypatch.setattr(xlsx_scan, "MAX_SHEET_XML_BYTES", 2_000)  # a zip that lies about sizes
     assert refused(db, admin, "r.xlsx", xlsx_bytes(RESULT_HEADER, base), "results").message == (
         "Het bestand pakt uit tot meer dan 0 MB (xl/worksheets/sheet1.xml). Dat is geen gewone "
         "werkmap; sla ze opnieuw op vanuit Excel of splits ze."
