@@ -3,7 +3,7 @@ every text cell passes first (README "Importformaten"; docs/architecture.md, "Ho
 input and output").
 
 A parser is a plain callable `value -> parsed value` that raises `CellError` with a Dutch
-message saying what was expected; `validate.py` applies it to the *distinct* values of a column
+message saying what was expected; `sheet_parse.py` applies it to the *distinct* values of a column
 (not to every cell), so a 70,000-row column with a few thousand different values costs a few
 thousand calls. Before any parser runs, `screen` refuses what must never reach the database:
 Excel error values, formulas (also behind a leading space or tab), control and bidi characters,
@@ -145,7 +145,7 @@ def parse_text(value: object) -> str:
 def parse_school_id(value: object) -> str:
     """A 6-digit instellingsnummer. A number of 1 to 6 digits lost its leading zeros in Excel
     (002014 shows as 2014), in a number cell or in the CSV Excel wrote from it: it is padded
-    back (validate reports how often). Text must be digits (spaces allowed); a dot is
+    back (sheet_parse reports how often). Text must be digits (spaces allowed); a dot is
     refused: 1987.8 and 0.1.9.8.7.8 are not school numbers."""
     if isinstance(value, float | int) and not isinstance(value, bool):
         if float(value).is_integer() and 0 < value < 1_000_000:

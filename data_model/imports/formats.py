@@ -48,7 +48,8 @@ from data_model.imports.cells import (
     parse_text,
     parse_units,
 )
-from data_model.imports.checks import (
+from data_model.imports.report import Problem
+from data_model.imports.row_checks import (
     Context,
     Frames,
     prepare_guidance,
@@ -57,7 +58,6 @@ from data_model.imports.checks import (
     prepare_schools,
     prepare_support,
 )
-from data_model.imports.problems import Problem
 from data_model.imports.writing import (
     AGGREGATE_COLUMNS,
     SUPPORT_COLUMNS,

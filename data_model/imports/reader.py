@@ -13,7 +13,7 @@ Hostile files are refused *before* anything is materialised (docs/architecture.m
   checked on what calamine returns (here, `Book.rows`). calamine gives the last calculated
   value of a formula (not the formula) and no number formats, so a formula is read as its
   value (which passes every cell check) and a %-formatted cell as its fraction (the fraction
-  rule of `checks.fraction_check` applies).
+  rule of `row_checks.fraction_check` applies).
 - csv: decoding, delimiters and broken quoting in `csv_read.py`.
 The limits and the Dutch messages are in `read_limits.py`. A refusal is a `ReadError` with a
 Dutch message (and the sheet/row/column when known).

@@ -30,12 +30,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from data_model.imports.check import Checked, check_file
-from data_model.imports.checks import Catalogue
+from data_model.imports.check_step import Checked, check_file
 from data_model.imports.formats import FORMATS, FileFormat
 from data_model.imports.mapping import Preview, preview
-from data_model.imports.problems import ImportRejected, Problem, refused
 from data_model.imports.reader import ReadError, open_book
+from data_model.imports.report import ImportRejected, Problem, refused
+from data_model.imports.row_checks import Catalogue
 
 MEMORY_LIMIT_BYTES = 2 * 1024**3  # address space of the worker (its RSS stays well below)
 CPU_LIMIT_S = 60

@@ -20,8 +20,8 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
-from data_model.imports.checks import Context, Frames
-from data_model.imports.problems import ImportRejected
+from data_model.imports.report import ImportRejected
+from data_model.imports.row_checks import Context, Frames
 from data_model.rules import load_rules
 from data_model.statistics.classes import refresh_class_results
 from data_model.statistics.progress import refresh_school_progress

@@ -18,10 +18,10 @@ import pytest
 
 from data_model.imports import reader, worker, xlsx_scan
 from data_model.imports.cells import parse_school_id
-from data_model.imports.checks import Catalogue
 from data_model.imports.formats import FORMATS
 from data_model.imports.importer import check_file, import_file
-from data_model.imports.problems import ImportRejected, Problem
+from data_model.imports.report import ImportRejected, Problem
+from data_model.imports.row_checks import Catalogue
 from data_model.reading.access import Viewer
 from data_model.storage.db import SYSTEM_USER_ID, Database
 from tests.data_model.importer_files import RESULT_HEADER, csv_bytes, xlsx_bytes

@@ -31,10 +31,10 @@ from data_model.imports.cells import (
     screen,
     show,
 )
-from data_model.imports.checks import Catalogue
 from data_model.imports.formats import FORMATS, HEADER_SCAN_ROWS, MAX_DATA_ROWS, Column, FileFormat
-from data_model.imports.problems import ImportRejected, Problem, cell_problem, refused
 from data_model.imports.reader import Book, Sheet
+from data_model.imports.report import ImportRejected, Problem, cell_problem, refused
+from data_model.imports.row_checks import Catalogue
 
 FORMULA = (
     "Deze cel bevat een formule. Verwacht: een waarde. Kopieer de kolom en plak ze als waarden "
