@@ -17,9 +17,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-import duckdb
 import pandas as pd
 
 from data_model.imports.cells import (
@@ -67,6 +66,9 @@ from data_model.imports.writing import (
     write_pupils,
     write_schools,
 )
+
+if TYPE_CHECKING:  # the worker reads these specs but never opens a database
+    import duckdb
 
 # A Flanders results file for one year has ~62,000 rows and a pupil file ~70,000, so this
 # leaves room without letting a runaway sheet (a pasted log) exhaust memory.

@@ -19,8 +19,8 @@ import hashlib
 import math
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import duckdb
 import pandas as pd
 
 from data_model.imports.cells import normalize_header, normalize_value
@@ -29,6 +29,9 @@ from data_model.rules import load_rules
 from data_model.texts.formatting import school_year_of
 from data_model.vocabulary import HALF_DAY_HOURS
 from data_model.vocabulary import SUPPORT_PHASES as SUPPORT_CONTINUUM
+
+if TYPE_CHECKING:  # the worker that runs these checks never opens a database
+    import duckdb
 
 Frames = dict[str, pd.DataFrame]
 GUIDANCE_ROLES = ("anker", "regioteam")

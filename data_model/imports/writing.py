@@ -16,16 +16,19 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import duckdb
 import pandas as pd
 
 from data_model.imports.report import ImportRejected
 from data_model.imports.row_checks import Context, Frames
 from data_model.rules import load_rules
-from data_model.statistics.classes import refresh_class_results
-from data_model.statistics.progress import refresh_school_progress
-from data_model.storage.pupil_key import folder_of, load_secret, pupil_key, pupil_row_id
+
+# The worker process imports the specs (formats.py) and so this module, but never writes:
+# DuckDB, the statistics and the pupil key are imported where a write needs them, which keeps
+# the worker's start (a good part of a small file's checking time) short.
+if TYPE_CHECKING:
+    import duckdb
 
 Outcome = tuple[int, int, bool]  # rows added, rows replaced, unchanged
 _IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]*")
@@ -216,6 +219,9 @@ def write_pupils(
     )
     _refuse_double_results(con, aid, len(results))
     pairs = pupils[["school_id", "school_year"]].drop_duplicates().itertuples(index=False)
+    from data_model.statistics.classes import refresh_class_results
+    from data_model.statistics.progress import refresh_school_progress
+
     refresh_class_results(con, [tuple(p) for p in pairs])
     refresh_school_progress(con)
     return len(results), int(replaced), False
@@ -234,6 +240,8 @@ def _refuse_double_results(con: duckdb.DuckDBPyConnection, aid: str, expected: i
         [aid],
     ).fetchall()[0][0]  # fetchall: a pending result would block the next register()
     if stored != expected:
+        import duckdb
+
         raise duckdb.ConstraintException(
             f"{stored - expected} pupil results of {aid} would be stored twice"
         )
@@ -246,6 +254,8 @@ def _keyed(
     anything is stored: `pupil_key` lasts over the years, `pupil_id` is it plus the year. A
     number cannot clash with another school's (the school is in the hash) or with the same
     pupil's row of another year (the year is in the id)."""
+    from data_model.storage.pupil_key import folder_of, load_secret, pupil_key, pupil_row_id
+
     secret = load_secret(folder_of(con))
     assert secret is not None  # created when missing
     keys = [

@@ -480,7 +480,7 @@ def test_anker_must_be_an_anker_or_regioteam(db, admin, school) -> None:
 def test_worker_over_its_memory_limit_is_reported_and_changes_nothing(
     db, admin, base, monkeypatch
 ) -> None:
-    monkeypatch.setattr(worker, "MEMORY_LIMIT_BYTES", 400 * 1024**2)  # pandas alone needs more
+    monkeypatch.setattr(worker, "MEMORY_LIMIT_BYTES", 200 * 1024**2)  # pandas alone needs more
     before = table_checksums(db.cursor())
     report = import_file(db, admin, "r.xlsx", xlsx_bytes(RESULT_HEADER, base), "results",
                          checker=worker.check_in_worker)  # fmt: skip
