@@ -97,18 +97,30 @@ def build_results(con: duckdb.DuckDBPyConnection, path: Path, year: str) -> int:
     return len(rows)
 
 
-def build_pupils(con: duckdb.DuckDBPyConnection, path: Path, year: int, target: int) -> int:
+def _grade_six(
+    con: duckdb.DuckDBPyConnection, assessment: str, columns: str
+) -> tuple[str, list[tuple], list[tuple]]:
+    """(latest school year, the assessment's (area, domain) in order, `columns` of that
+    year's grade-6 pupils); `columns` is a constant of this script."""
     src = con.execute("SELECT max(school_year) FROM pupils").fetchall()[0][0]
     domains = con.execute(
-        "SELECT learning_area, domain FROM domains WHERE assessment_id = 'ovsg6' "
-        "ORDER BY area_order, domain_order"
+        "SELECT learning_area, domain FROM domains WHERE assessment_id = ? "
+        "ORDER BY area_order, domain_order",
+        [assessment],
     ).fetchall()
     pupils = con.execute(
-        "SELECT pupil_id, school_id, gender, home_language_dutch, mother_low_education, "
-        "school_allowance, neighbourhood_low, support_phase FROM pupils WHERE school_year = ? "
+        "SELECT " + columns + " FROM pupils WHERE school_year = ? "
         "AND grade = 6 ORDER BY pupil_id",  # the sample also holds grade-4 pupils (vt4)
         [src],
     ).fetchall()
+    return src, domains, pupils
+
+
+def build_pupils(con: duckdb.DuckDBPyConnection, path: Path, year: int, target: int) -> int:
+    src, domains, pupils = _grade_six(
+        con, "ovsg6", "pupil_id, school_id, gender, home_language_dutch, mother_low_education, "
+        "school_allowance, neighbourhood_low, support_phase",
+    )  # fmt: skip
     long = con.execute(
         "SELECT r.pupil_id, r.learning_area || ' - ' || r.domain AS col, r.score "
         "FROM pupil_results r JOIN pupils p USING (pupil_id) WHERE p.school_year = ? "
@@ -144,16 +156,9 @@ def build_pupils(con: duckdb.DuckDBPyConnection, path: Path, year: int, target: 
 def build_vt6(con: duckdb.DuckDBPyConnection, path: Path, year: int, target: int) -> int:
     """The vt6 pupil file: last year's grade-6 pupils (with their class group), repeated with
     new ids up to `target`, with deterministic scores (the sample need not hold vt6 rows)."""
-    src = con.execute("SELECT max(school_year) FROM pupils").fetchall()[0][0]
-    domains = con.execute(
-        "SELECT learning_area, domain FROM domains WHERE assessment_id = 'vt6' "
-        "ORDER BY area_order, domain_order"
-    ).fetchall()
-    pupils = con.execute(
-        "SELECT school_id, coalesce(class_group, '6A'), gender, support_phase FROM pupils "
-        "WHERE school_year = ? AND grade = 6 ORDER BY pupil_id",
-        [src],
-    ).fetchall()
+    _, domains, pupils = _grade_six(
+        con, "vt6", "school_id, coalesce(class_group, '6A'), gender, support_phase"
+    )
     names = [f"{a} - {d}" for a, d in domains]
     rng = np.random.default_rng(6)
     wb = Workbook(write_only=True)

@@ -195,8 +195,16 @@ def _child(job: Path) -> int:
     except ImportRejected as exc:
         out["problems"] = [p.to_dict() for p in exc.problems]
     except MemoryError:
-        print("MemoryError", file=sys.stderr)
-        return 3
+        return _out_of_memory()
+    return _write_result(job, out)
+
+
+def _out_of_memory() -> int:
+    print("MemoryError", file=sys.stderr)  # the parent's _death_message looks for it
+    return 3
+
+
+def _write_result(job: Path, out: dict[str, object]) -> int:
     out["peak_rss_mb"] = _peak_rss_mb()
     (job / "result.json").write_text(json.dumps(out, default=str))
     return 0
@@ -211,11 +219,8 @@ def _preview_child(job: Path, request: dict) -> int:
         out["problems"] = [Problem(request["file_name"], exc.sheet, exc.row, exc.column,
                                    exc.value, exc.message).to_dict()]  # fmt: skip
     except MemoryError:
-        print("MemoryError", file=sys.stderr)
-        return 3
-    out["peak_rss_mb"] = _peak_rss_mb()
-    (job / "result.json").write_text(json.dumps(out, default=str))
-    return 0
+        return _out_of_memory()
+    return _write_result(job, out)
 
 
 if __name__ == "__main__":

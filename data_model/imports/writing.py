@@ -57,6 +57,23 @@ def _difference_sql(existing: str, columns: str, temp: str, reverse: bool = Fals
     return "SELECT count(*) FROM (" + first + " EXCEPT ALL " + second + ")"
 
 
+def _matched_sql(existing: str, temp: str, key: list[str], values: list[str]) -> str:
+    """(pairs of a row of `existing` and an equal row of temp table `temp`, distinct `key`s
+    of `temp` among them). Both equal to the row count of each side means the same multiset:
+    N distinct keys make every new row matched and unique on the key, so an old row matches
+    at most one, and N pairs then match each old row exactly once, to a different new row.
+    A join on the key: EXCEPT ALL numbers every duplicate, which cost a 910,000-row pupil
+    file most of its compare time."""
+    _checked([temp, *key, *values])
+    on = " AND ".join(["o." + c + " = n." + c for c in key]
+                      + ["o." + c + " IS NOT DISTINCT FROM n." + c for c in values])  # fmt: skip
+    keys = ", ".join("n." + c for c in key)
+    return (
+        "SELECT count(*), count(DISTINCT (" + keys + ")) FROM (" + existing + ") o JOIN "
+        + temp + " n ON " + on
+    )  # fmt: skip
+
+
 @dataclass(frozen=True)
 class ReplaceRows:
     """Replace `table`'s rows for the `scope` combinations in the file's frame `frame`."""
@@ -151,6 +168,8 @@ PUPIL_RESULT_COLUMNS = {
     "pupil_id": "TEXT", "assessment_id": "TEXT", "learning_area": "TEXT", "domain": "TEXT",
     "score": "DOUBLE", "goal_reached": "BOOLEAN",
 }  # fmt: skip
+_RESULT_KEY = ["pupil_id", "assessment_id", "learning_area", "domain"]
+_RESULT_VALUES = [c for c in PUPIL_RESULT_COLUMNS if c not in _RESULT_KEY]
 
 
 def write_pupils(
@@ -191,12 +210,13 @@ def write_pupils(
         "SELECT (SELECT count(*) FROM (" + old_p + ")), (SELECT count(*) FROM (" + old_r + "))",
         [aid],
     ).fetchall()[0]
-    same = counts == (len(pupils), len(results)) and all(
-        con.execute(sql, params).fetchall()[0][0] == 0
-        for sql, params in (
-            (_difference_sql(old_p, p_cols, "_imp_pupils"), []),
-            (_difference_sql(old_r, r_cols, "_imp_results"), [aid]),
-        )
+    same = (
+        counts == (len(pupils), len(results))
+        and con.execute(_difference_sql(old_p, p_cols, "_imp_pupils")).fetchall()[0][0] == 0
+        and con.execute(
+            _matched_sql(old_r, "_imp_results", _RESULT_KEY, _RESULT_VALUES), [aid]
+        ).fetchall()[0]
+        == (len(results), len(results))
     )  # equal counts and nothing old missing from the new: the same multiset
     if same:
         return 0, 0, True
