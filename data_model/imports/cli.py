@@ -16,7 +16,7 @@ from pathlib import Path
 
 from data_model.imports.formats import FORMATS
 from data_model.imports.importer import import_file
-from data_model.imports.problems import count_text
+from data_model.imports.report import count_text
 from data_model.imports.worker import check_in_worker
 from data_model.reading.access import system_viewer
 from data_model.state.mappings import MappingNotFound, load_mapping

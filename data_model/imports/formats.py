@@ -17,9 +17,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-import duckdb
 import pandas as pd
 
 from data_model.imports.cells import (
@@ -48,7 +47,8 @@ from data_model.imports.cells import (
     parse_text,
     parse_units,
 )
-from data_model.imports.checks import (
+from data_model.imports.report import Problem
+from data_model.imports.row_checks import (
     Context,
     Frames,
     prepare_guidance,
@@ -57,7 +57,6 @@ from data_model.imports.checks import (
     prepare_schools,
     prepare_support,
 )
-from data_model.imports.problems import Problem
 from data_model.imports.writing import (
     AGGREGATE_COLUMNS,
     SUPPORT_COLUMNS,
@@ -68,6 +67,9 @@ from data_model.imports.writing import (
     write_schools,
 )
 from data_model.vocabulary import VERHOOGDE_ZORG
+
+if TYPE_CHECKING:  # the worker reads these specs but never opens a database
+    import duckdb
 
 # A Flanders results file for one year has ~62,000 rows and a pupil file ~70,000, so this
 # leaves room without letting a runaway sheet (a pasted log) exhaust memory.

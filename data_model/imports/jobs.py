@@ -13,7 +13,7 @@ import uuid
 from dataclasses import dataclass, field
 
 from data_model.imports.importer import import_file
-from data_model.imports.problems import ImportReport
+from data_model.imports.report import ImportReport
 from data_model.imports.worker import check_in_worker
 from data_model.reading.access import Viewer
 from data_model.storage.db import Database
