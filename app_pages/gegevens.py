@@ -13,13 +13,13 @@ import streamlit as st
 
 from data_model.exports.cells import csv_bytes
 from data_model.imports import importer, jobs
-from data_model.imports.checks import FRACTIONS_QUESTION
 from data_model.imports.formats import FORMATS, MAX_DATA_ROWS
 from data_model.imports.mapping import Preview, missing_required, suggest
-from data_model.imports.problems import ImportRejected
-from data_model.imports.reader import MAX_FILE_BYTES, upfront_refusal
+from data_model.imports.reader import ACCEPTED_TYPES, MAX_FILE_BYTES, upfront_refusal
+from data_model.imports.report import ImportRejected
+from data_model.imports.row_checks import FRACTIONS_QUESTION
+from data_model.imports.sheet_parse import MAPPING_QUESTION
 from data_model.imports.templates import build_template, template_columns, template_file_name
-from data_model.imports.validate import MAPPING_QUESTION
 from data_model.imports.worker import preview_in_worker
 from data_model.state import mappings
 from data_model.state.mappings import MAX_SOURCE_CHARS
@@ -145,7 +145,7 @@ with tabs["Inlezen"]:
     # No `type=`: the browser would block any other file with an English hint; the reader's
     # own Dutch message says which types are read (and the worker refuses the rest anyway).
     upload = st.file_uploader(
-        "Bestand (.xlsx, .xls, .xlsb, .ods of .csv)",
+        f"Bestand ({ACCEPTED_TYPES})",
         help=LIMITS,
     )
     refusal = upfront_refusal(upload.name, upload.size) if upload is not None else None

@@ -8,7 +8,7 @@ import streamlit as st
 
 from data_model.exports.cells import csv_bytes
 from data_model.imports.own_numbers import read_pupil_numbers
-from data_model.imports.reader import ReadError
+from data_model.imports.reader import ACCEPTED_TYPES, ReadError, upfront_refusal
 from data_model.reading import classes, pupils
 from data_model.rules import load_rules
 from data_model.state import audit
@@ -62,13 +62,18 @@ st.caption(
     "Elke weergave komt in het logboek."
 )
 if st.toggle("Toon de leerlingen van deze toets en dit schooljaar", key="klassen_pupils"):
+    # No `type=`, as on Gegevens: the browser would refuse another file with an English hint;
+    # the reader's Dutch message says which types it reads.
     own = st.file_uploader(
-        "Leerlingnummers erbij zetten (optioneel): kies het leerlingenbestand van de school",
-        type=["xlsx", "csv"],
+        "Leerlingnummers erbij zetten (optioneel): kies het leerlingenbestand van de school "
+        f"({ACCEPTED_TYPES})",
         key="klassen_own_file",
     )
     numbers: dict[str, str] = {}
-    if own is not None:
+    refusal = upfront_refusal(own.name, own.size) if own is not None else None
+    if refusal:
+        st.warning(md(refusal))
+    elif own is not None:
         try:
             found = read_pupil_numbers(own.name, own.getvalue(), school_id)
         except ReadError as exc:

@@ -7,7 +7,10 @@ Builds two files from the database itself and imports each with the CLI in a fre
 (on a copy of the database), the way a beheerder would:
 1. a results workbook with every result row of one new school year (all schools, both
    assessments, total + learning areas + domains: ~2,300 x 27 rows);
-2. a pupil-level workbook of ~70,000 pupils x 13 domains for the year after.
+2. a pupil-level workbook of ~70,000 pupils x 13 domains for the year after;
+3. a grade-6 Vlaamse toetsen pupil file (vt6) of ~70,000 pupils with their class group and a
+   score and a "doel behaald" column per learning area and domain, for the year after that
+   (the Excel overview per pupil a school gets, one file for all of Flanders).
 Then each file once more (the "nothing changed" path). Reports wall time per stage (from the
 CLI's progress lines), wall and CPU time of the whole import (the CLI and its worker) next to
 a python-calamine read of the same workbook (both ratios), and the peak RSS of the CLI and of
@@ -94,18 +97,30 @@ def build_results(con: duckdb.DuckDBPyConnection, path: Path, year: str) -> int:
     return len(rows)
 
 
-def build_pupils(con: duckdb.DuckDBPyConnection, path: Path, year: int, target: int) -> int:
+def _grade_six(
+    con: duckdb.DuckDBPyConnection, assessment: str, columns: str
+) -> tuple[str, list[tuple], list[tuple]]:
+    """(latest school year, the assessment's (area, domain) in order, `columns` of that
+    year's grade-6 pupils); `columns` is a constant of this script."""
     src = con.execute("SELECT max(school_year) FROM pupils").fetchall()[0][0]
     domains = con.execute(
-        "SELECT learning_area, domain FROM domains WHERE assessment_id = 'ovsg6' "
-        "ORDER BY area_order, domain_order"
+        "SELECT learning_area, domain FROM domains WHERE assessment_id = ? "
+        "ORDER BY area_order, domain_order",
+        [assessment],
     ).fetchall()
     pupils = con.execute(
-        "SELECT pupil_id, school_id, gender, home_language_dutch, mother_low_education, "
-        "school_allowance, neighbourhood_low, support_phase FROM pupils WHERE school_year = ? "
+        "SELECT " + columns + " FROM pupils WHERE school_year = ? "
         "AND grade = 6 ORDER BY pupil_id",  # the sample also holds grade-4 pupils (vt4)
         [src],
     ).fetchall()
+    return src, domains, pupils
+
+
+def build_pupils(con: duckdb.DuckDBPyConnection, path: Path, year: int, target: int) -> int:
+    src, domains, pupils = _grade_six(
+        con, "ovsg6", "pupil_id, school_id, gender, home_language_dutch, mother_low_education, "
+        "school_allowance, neighbourhood_low, support_phase",
+    )  # fmt: skip
     long = con.execute(
         "SELECT r.pupil_id, r.learning_area || ' - ' || r.domain AS col, r.score "
         "FROM pupil_results r JOIN pupils p USING (pupil_id) WHERE p.school_year = ? "
@@ -135,6 +150,36 @@ def build_pupils(con: duckdb.DuckDBPyConnection, path: Path, year: int, target: 
         copy += 1
     wb.save(path)
     add_dimension(path, count + 1, 10 + len(names))
+    return count
+
+
+def build_vt6(con: duckdb.DuckDBPyConnection, path: Path, year: int, target: int) -> int:
+    """The vt6 pupil file: last year's grade-6 pupils (with their class group), repeated with
+    new ids up to `target`, with deterministic scores (the sample need not hold vt6 rows)."""
+    _, domains, pupils = _grade_six(
+        con, "vt6", "school_id, coalesce(class_group, '6A'), gender, support_phase"
+    )
+    names = [f"{a} - {d}" for a, d in domains]
+    rng = np.random.default_rng(6)
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("Leerlingen")
+    goals = [h for n in names for h in (n, f"{n} doel behaald")]
+    ws.append(["leerling_id", "instellingsnummer", "schooljaar", "toets", "leerjaar", "lesgroep",
+               "geslacht", "zorgfase", *goals])  # fmt: skip
+    count = 0
+    while count < target:
+        scores = np.round(rng.normal(62, 14, (len(pupils), len(names))).clip(0, 100), 1)
+        for (sid, group, gender, phase), marks in zip(pupils, scores, strict=True):
+            if count >= target:
+                break
+            cells: list[object] = []
+            for m in marks.tolist():
+                cells += [m, "ja" if m >= 50 else "nee"]
+            ws.append([f"{sid}-vt6-{count}", sid, f"{year}-{year + 1}", "vt6", 6, group, gender,
+                       phase, *cells])  # fmt: skip
+            count += 1
+    wb.save(path)
+    add_dimension(path, count + 1, 8 + 2 * len(names))
     return count
 
 
@@ -355,6 +400,13 @@ def _copy(folder: Path, target: Path) -> Path:
     return target
 
 
+STAGES = {  # name -> (label, file, kind)
+    "results": ("results workbook", "resultaten.xlsx", "results"),
+    "pupils": ("pupil workbook", "leerlingen.xlsx", "pupils"),
+    "vt6": ("grade-6 Vlaamse toetsen pupil file", "vt6.xlsx", "pupils"),
+}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -363,6 +415,11 @@ def main() -> int:
     )  # fmt: skip
     parser.add_argument("--work", type=Path, default=Path("/tmp/import-bench"))
     parser.add_argument("--pupils", type=int, default=70_000)
+    parser.add_argument("--only", default=",".join(STAGES),
+                        help="files to import, comma-separated: " + ", ".join(STAGES))  # fmt: skip
+    parser.add_argument("--reuse", action="store_true",
+                        help="reuse files built by an earlier run in --work")  # fmt: skip
+    parser.add_argument("--no-hostile", action="store_true")
     parser.add_argument("--hostile-only", action="store_true")
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
@@ -374,38 +431,45 @@ def main() -> int:
     sys.path.insert(0, str(ROOT))
     from data_model.storage.db import Database
 
+    stages = [s for s in args.only.split(",") if s]
+    files = {name: args.work / STAGES[name][1] for name in stages}
     source = Database(args.data)
     con = source.cursor()
     last = con.execute("SELECT max(school_year) FROM school_result").fetchall()[0][0]
     first_new = int(last[:4]) + 1
-    results_file = args.work / "resultaten.xlsx"
-    pupils_file = args.work / "leerlingen.xlsx"
-    t = time.perf_counter()
-    n_results = build_results(con, results_file, f"{first_new}-{first_new + 1}")
-    n_pupils = build_pupils(con, pupils_file, first_new + 1, args.pupils)
+    builders = {  # each file its own new school year: no file replaces another's rows
+        "results": lambda f: build_results(con, f, f"{first_new}-{first_new + 1}"),
+        "pupils": lambda f: build_pupils(con, f, first_new + 1, args.pupils),
+        "vt6": lambda f: build_vt6(con, f, first_new + 2, args.pupils),
+    }
+    for name, file in files.items():
+        if args.reuse and file.exists():
+            continue
+        t = time.perf_counter()
+        n = builders[name](file)
+        print(f"{file.name} built in {time.perf_counter() - t:.0f} s: {n} rows "
+              f"({file.stat().st_size / 1e6:.1f} MB)")  # fmt: skip
     source.close()
-    print(f"files built in {time.perf_counter() - t:.0f} s: {results_file.name} "
-          f"{n_results} rows ({results_file.stat().st_size / 1e6:.1f} MB), {pupils_file.name} "
-          f"{n_pupils} pupils ({pupils_file.stat().st_size / 1e6:.1f} MB)")  # fmt: skip
     db = _copy(args.data, args.work / "flanders_copy")
-    floors = {f: calamine_read(f) for f in (results_file, pupils_file)}
-    for label, file, kind in (
-        ("results workbook", results_file, "results"),
-        ("pupil workbook", pupils_file, "pupils"),
-        ("results again (unchanged)", results_file, "results"),
-        ("pupils again (unchanged)", pupils_file, "pupils"),
-    ):
+    floors = {name: calamine_read(file) for name, file in files.items()}
+    runs = [(name, STAGES[name][0]) for name in stages]
+    runs += [(name, f"{STAGES[name][0]} again (unchanged)") for name in stages]
+    for name, label in runs:
+        file, kind = files[name], STAGES[name][2]
         r = run_import(file, kind, db)
-        floor = floors[file]
+        floor = floors[name]
         print(f"\n== {label}: rc={r['rc']} wall {r['total_s']:.1f} s, CPU {r['cpu_s']:.1f} s; "
               f"python-calamine read: wall {floor['wall_s']:.1f} s, CPU {floor['cpu_s']:.1f} s; "
               f"ratio CPU {r['cpu_s'] / floor['cpu_s']:.1f}x, wall "
               f"{r['total_s'] / floor['wall_s']:.1f}x; reading and checking (the worker) "
               f"CPU {r['check_cpu_s']:.1f} s = {r['check_cpu_s'] / floor['cpu_s']:.1f}x; "
-              f"peak RSS CLI {r['cli_mb']:.0f} MB, worker {r['worker_mb']:.0f} MB")  # fmt: skip
+              f"peak RSS CLI {r['cli_mb']:.0f} MB, worker {r['worker_mb']:.0f} MB; "
+              f"load {os.getloadavg()[0]:.1f}")  # fmt: skip
         for at, line in r["stages"]:
             print(f"   {at:6.1f} s  {line}")
-        print("   " + str(r["stdout"]).replace("\n", "\n   "))
+        print("   " + str(r["stdout"])[:2000].replace("\n", "\n   "))
+    if args.no_hostile:
+        return 0
     # A fresh process: its children's peak RSS is only the hostile workers'.
     subprocess.run([sys.executable, __file__, "--data", str(db), "--work", str(args.work / "h"),
                     "--hostile-only"], cwd=ROOT, check=False)  # fmt: skip

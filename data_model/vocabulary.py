@@ -109,6 +109,10 @@ SCHOOL_STAFF_ROLES = frozenset({DIRECTEUR})
 # Roles outside the school that see its Vlaamse toetsen results only when the school consents
 # (the director grants it; the beheerder keeps every result, it runs the imports).
 CONSENT_ROLES = frozenset({ANKER, REGIOTEAM})
+# Roles that see a school's learning gain: it follows the school's own pupils from grade 4 to
+# grade 6, so it goes no further than the school and its own anker (with the school's consent,
+# as the Vlaamse toetsen it rests on); a regional team compares schools, not pupils' paths.
+LEARNING_GAIN_ROLES = frozenset({DIRECTEUR, ANKER, BEHEERDER})
 
 # --------------------------------------------------------------------------- data conversation
 

@@ -278,6 +278,7 @@ SAFE_PRODUCERS = {
     "format_count": "a number or '< 5'", "len": "a number", "int": "a number",
     "_role_short": "role labels (constants)",
     "status_meanings": "texts from rules.toml",
+    "class_caption": "ui.class_level: rules.toml numbers and fixed Dutch text",
     "colour_meaning": "texts.explain: rules.toml only", "much_size": "rules.toml only",
     "comparison_label": "rules.toml only", "level_label": "a percentage",
     "trend_meanings": "texts.legend: rules.toml only",
@@ -337,6 +338,8 @@ TRUSTED_KEYS = ("'school_year'", "'dimension_label'", "'level'")
 # Names trusted in one file only.
 TRUSTED_IN = {
     ("ui/conversation.py", "help"): "pdf_download_button: callers pass fixed Dutch text",
+    ("ui/progress_row.py", "heading"): "latest_cohort_lines: test names through md(), years",
+    ("ui/progress_row.py", "lines"): "latest_cohort_lines: areas through md(), numbers, badges",
     ("ui/conversation.py", "field"): "data_model.state.note_steps: declared questions, choices",
     ("app_pages/zorg.py", "missing"): "chart_or_notice: callers pass fixed Dutch text",
     ("ui/components.py", "page"): "school_page: callers pass their page's fixed name",

@@ -16,6 +16,7 @@ from data_model.reading.progress import school_progress
 from data_model.rules import Rules
 from data_model.texts.formatting import format_number, format_signed
 from data_model.texts.legend import interval_text
+from data_model.vocabulary import LEARNING_GAIN_ROLES
 from ui.class_tables import HIDDEN, progress_table
 from ui.components import status_badge
 from ui.data import query, withheld_ids
@@ -59,12 +60,19 @@ def latest_cohort_lines(gain: pd.DataFrame, rules: Rules) -> tuple[str, list[str
     return heading, lines
 
 
+def shows_learning_gain(viewer: Viewer, school_id: str, grade: int) -> bool:
+    """A grade-6 test, a role that sees learning gain, and a school that shares it with them."""
+    return (
+        grade == 6 and viewer.role in LEARNING_GAIN_ROLES and school_id not in withheld_ids(viewer)
+    )
+
+
 def render_progress_row(
     viewer: Viewer, school_id: str, assessment_id: str, grade: int, rules: Rules
 ) -> None:
     """The school photo's learning-gain row, for a grade-6 test (nothing for other tests, or
     for a school whose Vlaamse toetsen this viewer may not see)."""
-    if grade != 6 or school_id in withheld_ids(viewer):
+    if not shows_learning_gain(viewer, school_id, grade):
         return
     gain = query(school_progress, viewer, school_id, assessment_id)
     if gain.empty:
@@ -81,7 +89,7 @@ def render_progress_table(
     viewer: Viewer, school_id: str, assessment_id: str, grade: int, rules: Rules
 ) -> None:
     """Every cohort's learning gain on Trends, with its trend when there are enough cohorts."""
-    if grade != 6 or school_id in withheld_ids(viewer):
+    if not shows_learning_gain(viewer, school_id, grade):
         return
     gain = query(school_progress, viewer, school_id, assessment_id)
     st.subheader("Leerwinst sinds het 4de leerjaar")

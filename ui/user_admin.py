@@ -13,6 +13,7 @@ from datetime import date, datetime, time
 import pandas as pd
 import streamlit as st
 
+from data_model.imports.reader import ACCEPTED_TYPES, upfront_refusal
 from data_model.reading.access import Viewer
 from data_model.state import audit, users
 from data_model.vocabulary import DIRECTEUR, ROLE_LABELS, ROLES
@@ -197,7 +198,7 @@ def _render_edit(viewer: Viewer) -> None:
 
 def _render_import(viewer: Viewer) -> None:
     st.markdown(
-        "Lees een gebruikerslijst in (.xlsx of .csv) met de kolommen **e-mail**, **naam**, "
+        f"Lees een gebruikerslijst in ({ACCEPTED_TYPES}) met de kolommen **e-mail**, **naam**, "
         "**rol**, **regio** en **scholen** (instellingsnummers gescheiden door komma's), en "
         "eventueel **actief** (ja/nee). Een gebruiker met een bestaand e-mailadres wordt "
         "bijgewerkt; gebruikers die niet in de lijst staan, blijven ongewijzigd. De lijst wordt "
@@ -211,13 +212,18 @@ def _render_import(viewer: Viewer) -> None:
         icon=":material/download:",
         key="ua_template",
     )
+    # No `type=`, as in the Gegevens tab "Inlezen": the browser would block
+    # another file with an English hint; the reader's Dutch message says which types are read.
     upload = st.file_uploader(
-        "Gebruikerslijst",
-        type=["xlsx", "csv"],
+        f"Gebruikerslijst ({ACCEPTED_TYPES})",
         help=f"Hoogstens {users.MAX_SHEET_BYTES // 1_000_000} MB en {users.MAX_SHEET_ROWS} rijen.",
         key="ua_upload",
     )
     if upload is None:
+        return
+    refusal = upfront_refusal(upload.name, upload.size)
+    if refusal:
+        st.error(md(refusal), icon=":material/block:")
         return
     if st.button("Importeren", type="primary", key="ua_import"):
         try:

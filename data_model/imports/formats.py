@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import pandas as pd
 
@@ -47,7 +47,8 @@ from data_model.imports.cells import (
     parse_text,
     parse_units,
 )
-from data_model.imports.checks import (
+from data_model.imports.report import Problem
+from data_model.imports.row_checks import (
     Context,
     Frames,
     prepare_guidance,
@@ -56,7 +57,6 @@ from data_model.imports.checks import (
     prepare_schools,
     prepare_support,
 )
-from data_model.imports.problems import Problem
 from data_model.imports.writing import (
     AGGREGATE_COLUMNS,
     SUPPORT_COLUMNS,
@@ -68,6 +68,9 @@ from data_model.imports.writing import (
 )
 from data_model.storage.connection import Connection
 from data_model.vocabulary import VERHOOGDE_ZORG
+
+if TYPE_CHECKING:  # the worker reads these specs but never opens a database
+    pass
 
 # A Flanders results file for one year has ~62,000 rows and a pupil file ~70,000, so this
 # leaves room without letting a runaway sheet (a pasted log) exhaust memory.

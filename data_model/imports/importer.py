@@ -2,7 +2,7 @@
 (README, "Importformaten")
 
 1. check (`check_file`): open the file within limits (`reader`), pick the sheet and header,
-   parse every column (`validate`), check against what the database knows (`spec.prepare`).
+   parse every column (`sheet_parse`), check against what the database knows (`spec.prepare`).
    This part handles untrusted bytes, so the Gegevens page and the CLI run it in a worker
    process with memory and time limits (`worker.check_in_worker`); tests call it directly.
 2. write (`Database.write()`, entered while step 1 runs, so the snapshot is copied in the
@@ -26,10 +26,10 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from data_model.imports.check import Checked, check_file
-from data_model.imports.checks import Catalogue, Context, Frames
+from data_model.imports.check_step import Checked, check_file
 from data_model.imports.formats import FORMATS, FileFormat
-from data_model.imports.problems import ImportRejected, ImportReport, count_text, file_problem
+from data_model.imports.report import ImportRejected, ImportReport, count_text, file_problem
+from data_model.imports.row_checks import Catalogue, Context, Frames
 from data_model.imports.writing import drop_temp_tables
 from data_model.reading.access import AccessDenied, Viewer
 from data_model.reading.scope import admin_read

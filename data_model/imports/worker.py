@@ -30,12 +30,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from data_model.imports.check import Checked, check_file
-from data_model.imports.checks import Catalogue
+from data_model.imports.check_step import Checked, check_file
 from data_model.imports.formats import FORMATS, FileFormat
 from data_model.imports.mapping import Preview, preview
-from data_model.imports.problems import ImportRejected, Problem, refused
 from data_model.imports.reader import ReadError, open_book
+from data_model.imports.report import ImportRejected, Problem, refused
+from data_model.imports.row_checks import Catalogue
 
 MEMORY_LIMIT_BYTES = 2 * 1024**3  # address space of the worker (its RSS stays well below)
 CPU_LIMIT_S = 60
@@ -195,8 +195,16 @@ def _child(job: Path) -> int:
     except ImportRejected as exc:
         out["problems"] = [p.to_dict() for p in exc.problems]
     except MemoryError:
-        print("MemoryError", file=sys.stderr)
-        return 3
+        return _out_of_memory()
+    return _write_result(job, out)
+
+
+def _out_of_memory() -> int:
+    print("MemoryError", file=sys.stderr)  # the parent's _death_message looks for it
+    return 3
+
+
+def _write_result(job: Path, out: dict[str, object]) -> int:
     out["peak_rss_mb"] = _peak_rss_mb()
     (job / "result.json").write_text(json.dumps(out, default=str))
     return 0
@@ -211,11 +219,8 @@ def _preview_child(job: Path, request: dict) -> int:
         out["problems"] = [Problem(request["file_name"], exc.sheet, exc.row, exc.column,
                                    exc.value, exc.message).to_dict()]  # fmt: skip
     except MemoryError:
-        print("MemoryError", file=sys.stderr)
-        return 3
-    out["peak_rss_mb"] = _peak_rss_mb()
-    (job / "result.json").write_text(json.dumps(out, default=str))
-    return 0
+        return _out_of_memory()
+    return _write_result(job, out)
 
 
 if __name__ == "__main__":

@@ -24,6 +24,7 @@ from data_model.vocabulary import (
     BEHEERDER,
     CONSENT_ROLES,
     GUIDANCE_ROLES,
+    LEARNING_GAIN_ROLES,
     NAMED_SCHOOL_ROLES,
     REGIOTEAM,
     ROLE_LABELS,
@@ -185,16 +186,31 @@ def require_guidance(viewer: Viewer) -> None:
         )
 
 
-def require_school_staff(con: Connection, viewer: Viewer) -> None:
-    """Class groups and pupils are for the school's own staff only: never an anker, a
-    regional team or the beheerder, whatever their scope. The role is read from the state
-    store by user id (a Viewer object that claims to be a directeur is not believed)."""
+def _stored_role(con: Connection, viewer: Viewer) -> str | None:
+    # The role as the state store has it now (a Viewer object's claim is not believed).
     row = (
         _state(con)
         .execute("SELECT role FROM users WHERE active AND user_id = ?", [viewer.user_id])
         .fetchone()
     )
-    if row is None or row[0] not in SCHOOL_STAFF_ROLES:
+    return None if row is None else str(row[0])
+
+
+def require_learning_gain(con: Connection, viewer: Viewer) -> None:
+    """Learning gain: the school, its anker (when the school shares its Vlaamse toetsen) and
+    the beheerder; never a regional team (`vocabulary.LEARNING_GAIN_ROLES`)."""
+    if _stored_role(con, viewer) not in LEARNING_GAIN_ROLES:
+        raise AccessDenied(
+            "De leerwinst volgt de eigen leerlingen van de school: alleen de school en haar "
+            "anker zien ze."
+        )
+
+
+def require_school_staff(con: Connection, viewer: Viewer) -> None:
+    """Class groups and pupils are for the school's own staff only: never an anker, a
+    regional team or the beheerder, whatever their scope. The role is read from the state
+    store by user id (a Viewer object that claims to be a directeur is not believed)."""
+    if _stored_role(con, viewer) not in SCHOOL_STAFF_ROLES:
         raise AccessDenied(
             "Klasgroepen en leerlingen zijn alleen zichtbaar voor het eigen schoolteam: "
             "resultaten van leerlingen en klassen verlaten de school niet."

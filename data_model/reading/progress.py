@@ -1,16 +1,17 @@
 """Learning gain of one school (v_school_progress).
 
-Learning gain is a school-level result that rests on the Vlaamse toetsen of grade 4: like
-them, an anker or a regional team sees it only when the school shares its Vlaamse toetsen
-(the scoped reader drops rows whose `from_assessment` is one of them for a school that did
-not; `reading/scope.py`). The pupils behind it never leave the school.
+Learning gain is a school-level result built by following the school's own pupils from
+grade 4 to grade 6, on the Vlaamse toetsen of grade 4. The school sees it; its anker only when
+the school shares its Vlaamse toetsen (the scoped reader drops rows whose `from_assessment`
+is one of them for a school that did not; `reading/scope.py`); a regional team never
+(`access.require_learning_gain`). The pupils behind it never leave the school.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
-from data_model.reading.access import Viewer, scrub_suppressed
+from data_model.reading.access import Viewer, require_learning_gain, scrub_suppressed
 from data_model.reading.scope import school_read
 from data_model.storage.connection import Connection
 
@@ -20,6 +21,7 @@ def school_progress(
     con: Connection, viewer: Viewer, school_id: str, to_assessment: str
 ) -> pd.DataFrame:
     """The school's cohorts into `to_assessment` (newest first), total before learning areas."""
+    require_learning_gain(con, viewer)
     df = con.execute(
         """
         SELECT p.from_year, p.to_year, p.from_assessment, p.to_assessment, p.learning_area,

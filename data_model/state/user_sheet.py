@@ -1,4 +1,4 @@
-"""Reading a users sheet (.xlsx or .csv) into rows of text and finding its header row.
+"""Reading a users sheet (a workbook or a CSV file) into rows of text and finding its header row.
 
 Split from users.py (which validates and writes the users): this part only turns the bytes
 of an upload into cells, with Dutch messages for a file that cannot be read.
@@ -34,16 +34,15 @@ def _cell(value: object) -> str:
 
 
 def sheet_rows(file_name: str, data: bytes, max_rows: int) -> list[list[str]]:
-    """All rows of the first visible sheet (xlsx) or the CSV file, as text cells.
+    """All rows of the first visible sheet (or the CSV file), as text cells.
 
     Read with the imports' shared reader (data_model.imports.reader): the same limits,
     checked before anything is materialised, and the same CSV decoding rules."""
-    from data_model.imports.reader import ReadError, open_book
+    from data_model.imports.reader import ReadError, open_book, upfront_refusal
 
-    if not file_name.lower().endswith((".xlsx", ".csv")):
-        raise UserValidationError(
-            [f"{file_name}: kies een .xlsx- of .csv-bestand (dit bestandstype wordt niet gelezen)."]
-        )
+    refusal = upfront_refusal(file_name, len(data))  # the same types as every data import
+    if refusal is not None:
+        raise UserValidationError([f"{file_name}: {refusal}"])
     try:
         book = open_book(file_name, data)
         sheet = next((s for s in book.sheets if s.visible), None)

@@ -16,12 +16,19 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from data_model.reading.access import AccessDenied, Viewer, allowed_school_ids, viewer_for_user_id
+from data_model.reading.access import (
+    AccessDenied,
+    Viewer,
+    allowed_school_ids,
+    viewer_for_user_id,
+    withheld_school_ids,
+)
 from data_model.reading.comparisons import Filters, funnel_limits, school_points
 from data_model.reading.overview import region_matrix
 from data_model.reading.subgroups import subgroup_results
 from data_model.reading.trends import trend_results
 from data_model.rules import load_rules
+from data_model.storage.catalogue import CONSENT_ASSESSMENTS
 from ui.compare_charts import (
     build_funnel_chart,
     build_ses_scatter_chart,
@@ -103,7 +110,12 @@ def test_no_query_of_these_pages_leaks(
 
     # Subgroups and trends of one school: in scope -> no small group; outside -> refused.
     school = data.draw(st.sampled_from(sorted(world["schools"]["school_id"])), label="school")
-    if school in allowed:
+    # A Vlaamse toets of a school that does not share it with this viewer is refused, like a
+    # school outside the scope (tests/data_model/test_access_consent.py covers the consent).
+    withheld = assessment in CONSENT_ASSESSMENTS and school in withheld_school_ids(
+        con, viewer, allowed
+    )
+    if school in allowed and not withheld:
         groups = subgroup_results(con, viewer, school, assessment, year, area, domain)
         shown = groups[~groups["hidden"].astype(bool)]
         assert (shown["n_pupils"] >= MIN).all()

@@ -15,7 +15,7 @@ import duckdb
 import openpyxl
 import pytest
 
-from data_model.imports import importer, validate
+from data_model.imports import importer, sheet_parse
 from data_model.reading.access import Viewer
 from data_model.storage.db import Database
 from tests.conftest import copy_data
@@ -85,7 +85,7 @@ def _wrong_sheet(base: list[list[object]]) -> Files:
 
 def _huge_csv(base: list[list[object]]) -> Files:
     line = ";".join(str(v) for v in base[0])
-    body = "\n".join([";".join(RESULT_HEADER)] + [line] * (validate.MAX_DATA_ROWS + 5))
+    body = "\n".join([";".join(RESULT_HEADER)] + [line] * (sheet_parse.MAX_DATA_ROWS + 5))
     return "resultaten.csv", body.encode()
 
 
@@ -307,7 +307,7 @@ def test_every_problem_is_reported(db: Database, admin: Viewer, base: list[list[
 def test_xlsx_over_the_row_limit(
     db: Database, admin: Viewer, base: list[list[object]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(validate, "MAX_DATA_ROWS", 10)
+    monkeypatch.setattr(sheet_parse, "MAX_DATA_ROWS", 10)
     before = table_checksums(db.cursor())
     report = importer.import_file(db, admin, "groot.xlsx", _results(base * 2)[1], "results")
     assert report.problems[0].message == (

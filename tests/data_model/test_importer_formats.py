@@ -10,12 +10,12 @@ import zipfile
 import pandas as pd
 import pytest
 
-from data_model.imports.check import check_file
-from data_model.imports.checks import Catalogue
+from data_model.imports.check_step import check_file
 from data_model.imports.formats import FORMATS
 from data_model.imports.importer import import_file
-from data_model.imports.problems import ImportRejected
 from data_model.imports.reader import MAX_CELLS
+from data_model.imports.report import ImportRejected
+from data_model.imports.row_checks import Catalogue
 from data_model.reading.access import Viewer
 from data_model.storage.db import SYSTEM_USER_ID, Database
 from tests.data_model.importer_files import (

@@ -16,12 +16,12 @@ from collections.abc import Callable, Iterable, Iterator
 import openpyxl
 import pytest
 
-from data_model.imports import reader, worker
+from data_model.imports import reader, worker, xlsx_scan
 from data_model.imports.cells import parse_school_id
-from data_model.imports.checks import Catalogue
 from data_model.imports.formats import FORMATS
 from data_model.imports.importer import check_file, import_file
-from data_model.imports.problems import ImportRejected, Problem
+from data_model.imports.report import ImportRejected, Problem
+from data_model.imports.row_checks import Catalogue
 from data_model.reading.access import Viewer
 from data_model.storage.db import SYSTEM_USER_ID, Database
 from tests.data_model.importer_files import RESULT_HEADER, csv_bytes, xlsx_bytes
@@ -300,7 +300,7 @@ def test_zip_bomb_is_refused_from_the_directory(db, admin, base) -> None:
 
 
 def test_sizes_are_counted_while_streaming(db, admin, base, monkeypatch) -> None:
-    monkeypatch.setattr(reader, "MAX_SHEET_XML_BYTES", 2_000)  # a zip that lies about sizes
+    monkeypatch.setattr(xlsx_scan, "MAX_SHEET_XML_BYTES", 2_000)  # a zip that lies about sizes
     assert refused(db, admin, "r.xlsx", xlsx_bytes(RESULT_HEADER, base), "results").message == (
         "Het bestand pakt uit tot meer dan 0 MB (xl/worksheets/sheet1.xml). Dat is geen gewone "
         "werkmap; sla ze opnieuw op vanuit Excel of splits ze."
@@ -480,7 +480,7 @@ def test_anker_must_be_an_anker_or_regioteam(db, admin, school) -> None:
 def test_worker_over_its_memory_limit_is_reported_and_changes_nothing(
     db, admin, base, monkeypatch
 ) -> None:
-    monkeypatch.setattr(worker, "MEMORY_LIMIT_BYTES", 400 * 1024**2)  # pandas alone needs more
+    monkeypatch.setattr(worker, "MEMORY_LIMIT_BYTES", 200 * 1024**2)  # pandas alone needs more
     before = table_checksums(db.cursor())
     report = import_file(db, admin, "r.xlsx", xlsx_bytes(RESULT_HEADER, base), "results",
                          checker=worker.check_in_worker)  # fmt: skip

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from data_model.imports.check import check_file
-from data_model.imports.checks import Catalogue
+from data_model.imports.check_step import check_file
 from data_model.imports.cli import main as cli_main
 from data_model.imports.formats import FORMATS
 from data_model.imports.mapping import missing_required, suggest
-from data_model.imports.problems import ImportRejected
+from data_model.imports.report import ImportRejected
+from data_model.imports.row_checks import Catalogue
 from data_model.imports.worker import preview_in_worker
 from data_model.reading.access import Viewer, system_viewer
 from data_model.state import mappings

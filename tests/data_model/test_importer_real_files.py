@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 
 from data_model.imports.cells import parse_school_id
-from data_model.imports.check import check_file
-from data_model.imports.checks import FRACTIONS_QUESTION, Catalogue
+from data_model.imports.check_step import check_file
 from data_model.imports.cli import main as cli_main
 from data_model.imports.formats import FORMATS
 from data_model.imports.importer import import_file
-from data_model.imports.problems import ImportRejected
+from data_model.imports.report import ImportRejected
+from data_model.imports.row_checks import FRACTIONS_QUESTION, Catalogue
 from data_model.reading.access import Viewer
 from data_model.storage.db import SYSTEM_USER_ID, Database
 from tests.conftest import copy_data

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+import math
 import os
 import signal
 import subprocess
@@ -192,6 +194,37 @@ def test_pupil_workbook_adds_a_year_and_can_be_replaced(db: Database) -> None:
         assert left.fetchall()[0][0] == count
     res = cur.execute("SELECT count(*) FROM pupil_results WHERE pupil_id = ?", [gone])
     assert res.fetchall()[0][0] == 0
+
+
+def test_a_pupil_file_is_compared_score_by_score(db: Database) -> None:
+    """The same pupils and scores in another file (rows in another order) change nothing; the
+    same scores swapped between two pupils are a change, though every count and every column's
+    values stay the same."""
+    admin = system_viewer(db.cursor())
+    header, rows = next_year_pupils(db.cursor(), n_schools=2)
+    first = importer.import_file(db, admin, "ll.xlsx", xlsx_bytes(header, rows), "pupils")
+    assert first.ok, first.problems
+    again = importer.import_file(db, admin, "ll-kopie.xlsx", xlsx_bytes(header, rows[::-1]),
+                                 "pupils")  # fmt: skip
+    assert again.ok and again.unchanged, again.problems
+    at = len(header) - 1  # the last domain column
+    scored = [r for r in rows if isinstance(r[at], float) and not math.isnan(r[at])]
+    a, b = next((a, b) for a, b in itertools.pairwise(scored) if a[at] != b[at])
+    swapped = [list(r) for r in rows]
+    i, j = rows.index(a), rows.index(b)
+    swapped[i][at], swapped[j][at] = b[at], a[at]
+    changed = importer.import_file(db, admin, "ll2.xlsx", xlsx_bytes(header, swapped), "pupils")
+    assert changed.ok and not changed.unchanged, changed.problems
+    stored = (
+        db.cursor()
+        .execute(
+            "SELECT score FROM pupil_results WHERE pupil_id = ? AND learning_area || ' - ' || "
+            "domain = ?",
+            [stored_pupil_id(db, a[1], a[0], a[header.index("schooljaar")]), header[at]],
+        )
+        .fetchall()
+    )
+    assert stored == [(b[at],)]
 
 
 def _double_results(cur) -> int:  # type: ignore[no-untyped-def]

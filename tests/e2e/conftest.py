@@ -116,14 +116,16 @@ def browser() -> Iterator[object]:
 
 
 # Streamlit has finished the script run (the app root's own state attribute), no element is
-# still fading out from the previous run, and every chart has been drawn. Only meaningful once
+# still fading out from the previous run, and every visible chart has been drawn (one in a
+# closed tab or expander waits for its width). Only meaningful once
 # the run an action caused has started: after a page load, a URL change, or text only the new
 # run shows (Streamlit reports "notRunning" until the server has received a click).
 SETTLED = """() => {
   const app = document.querySelector('[data-testid=stApp]');
   return !!app && app.getAttribute('data-test-script-state') === 'notRunning'
     && document.querySelectorAll('[data-stale=true]').length === 0
-    && [...document.querySelectorAll('.vega-embed')].every(e => e.querySelector('canvas, svg'));
+    && [...document.querySelectorAll('.vega-embed')]
+      .every(e => e.offsetParent === null || e.querySelector('canvas, svg'));
 }"""
 
 

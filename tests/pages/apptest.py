@@ -32,6 +32,13 @@ def all_text(at: AppTest) -> str:
     return shown("\n".join(parts))
 
 
+def grid_blocks(at: AppTest) -> list:
+    """The page's tables outside expanders: on Schoolfoto the grid's blocks (the class groups
+    below the school sit in an expander of their own)."""
+    inside = {id(d.proto) for e in at.expander for d in e.dataframe}
+    return [d for d in at.dataframe if id(d.proto) not in inside]
+
+
 def open_tab(at: AppTest, key: str, label: str) -> AppTest:
     """Switch a tracked `st.tabs(..., key=key)` to the tab `label`: only the open tab runs."""
     at.session_state[key] = label

@@ -137,3 +137,32 @@ def test_import_a_users_sheet_through_the_uploader(env, viewers):
     assert [shown(s.value) for s in at.success] == [
         "lijst.csv is ingelezen: 1 nieuw, 0 gewijzigd, 0 ongewijzigd."
     ]
+
+
+def test_the_users_sheet_takes_the_types_of_the_data_imports(env, viewers):
+    """A LibreOffice sheet is read like any data file; another type is refused with the
+    Gegevens page's own message before anything can be imported."""
+    from data_model.imports.reader import ACCEPTED_TYPES, upfront_refusal
+    from tests.data_model.importer_files import ODS_FORMATTED_TAIL, ods_bytes
+
+    at = _open(_app(viewers["beheerder"].user_id), "Lijst importeren")
+    assert at.get("file_uploader")[0].proto.label == f"Gebruikerslijst ({ACCEPTED_TYPES})"
+    at.file_uploader(key="ua_upload").set_value(("lijst.pdf", b"%PDF-1.4", "application/pdf"))
+    at.run()
+    assert [shown(e.value) for e in at.error] == [upfront_refusal("lijst.pdf", 8)]
+    assert not [b for b in at.button if b.key == "ua_import"]
+    con = OpenedData(env)
+    try:
+        school = con.execute("SELECT min(school_id) FROM schools").fetchone()[0]
+    finally:
+        con.close()
+    sheet = ods_bytes(["e-mail", "naam", "rol", "regio", "scholen"],
+                      [["ods@school.be", "Ods", "directeur", None, school]],
+                      sheet="Gebruikers", tail=ODS_FORMATTED_TAIL)  # fmt: skip
+    at.file_uploader(key="ua_upload").set_value(("lijst.ods", sheet, "application/octet-stream"))
+    at.run()
+    at.button(key="ua_import").click().run()
+    assert not at.exception
+    assert [shown(s.value) for s in at.success] == [
+        "lijst.ods is ingelezen: 1 nieuw, 0 gewijzigd, 0 ongewijzigd."
+    ]

@@ -10,7 +10,7 @@ from data_model.rules import load_rules
 from data_model.statistics.funnel import level_label
 from data_model.texts.legend import colour_meaning
 from data_model.vocabulary import ROLES
-from tests.pages.apptest import all_text, run_page
+from tests.pages.apptest import all_text, grid_blocks, run_page
 from ui.safe_text import shown
 
 
@@ -68,7 +68,7 @@ def test_schoolfoto_page(app_env, con, viewers, role):
     # The grid: one block per learning area (the total first), the trend, then every school
     # year, newest first.
     years = queries.school_years(con, viewer, first["school_id"])
-    blocks = [df.value for df in at.dataframe]
+    blocks = [df.value for df in grid_blocks(at)]
     assert [list(b.columns)[0] for b in blocks] == [
         "Totaal",
         "Nederlands",
@@ -91,7 +91,7 @@ def test_schoolfoto_shows_the_trend_period_on_a_narrow_screen(app_env, con, view
     assert choice.value == f"Alle {len(years)}"  # the whole history by default
     choice.set_value(f"Laatste {window} (de trendperiode)").run()
     assert not at.exception
-    for block in at.dataframe:  # the trend and the latest years: fits 1024 px beside the menu
+    for block in grid_blocks(at):  # the trend and the latest years: fits 1024 px beside the menu
         assert list(block.value.columns)[1:] == ["Trend", *reversed(years[-window:])]
 
 

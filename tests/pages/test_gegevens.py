@@ -8,8 +8,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from data_model.imports import importer, jobs
-from data_model.imports.checks import FRACTIONS_QUESTION
-from data_model.imports.problems import Problem
+from data_model.imports.report import Problem
+from data_model.imports.row_checks import FRACTIONS_QUESTION
 from data_model.reading.access import Viewer, system_viewer
 from data_model.storage.db import Database
 from tests.conftest import ROOT

@@ -94,6 +94,12 @@ def test_learning_gain_on_trends_and_the_photo_follows_the_schools_consent(
     for page in ("app_pages/trends.py", "app_pages/schoolfoto.py"):
         at = run_page(anker, page, hidden)
         assert not at.exception and "Leerwinst" not in all_text(at), page
+    # A regional team compares schools, not the paths of their pupils: never, even shared.
+    region = viewers["regioteam"]
+    scope = access.allowed_school_ids(con, region)
+    shared = next(s for s in scope if s not in access.withheld_school_ids(con, region, scope))
+    at = run_page(region, "app_pages/schoolfoto.py", shared)
+    assert not at.exception and "Leerwinst" not in all_text(at)
 
 
 CLASS_LEVEL = "Per lesgroep: de klassen van uw school (alleen voor het schoolteam)"

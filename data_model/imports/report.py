@@ -1,4 +1,5 @@
-"""What an import reports: one `Problem` per reason a file is refused, and the `ImportReport`."""
+"""What an import reports: one `Problem` per reason a file is refused, and the `ImportReport`.
+No check lives here (see `row_checks.py` for where each kind of check goes)."""
 
 from __future__ import annotations
 

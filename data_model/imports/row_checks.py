@@ -1,4 +1,10 @@
-"""Checks of a parsed file against what the database knows, one `prepare_*` per file kind.
+"""Checks across rows and against what the database knows, one `prepare_*` per file kind
+(duplicate keys, unknown schools or assessments, a column of fractions, ...).
+
+Where a check goes: one cell's value (type, range, spelling) is a parser in `cells.py`, named
+by the column's spec in `formats.py`; the sheet, the header and the cells every column shares
+(formulas, blanks) are `sheet_parse.py`; rows together or against the database are here.
+`check_step.py` only runs them in that order and `report.py` says how a problem is reported.
 
 Each takes the parsed frame (one column per spec column key, `row_no` = the Excel row) and a
 `Context` and returns `(frames to write, problems)`. Lookups run once per *distinct* value or
@@ -13,16 +19,20 @@ import hashlib
 import math
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from data_model.imports.cells import normalize_header, normalize_value
-from data_model.imports.problems import Problem, cell_problem
+from data_model.imports.report import Problem, cell_problem
 from data_model.rules import load_rules
 from data_model.storage.connection import Connection
 from data_model.texts.formatting import school_year_of
 from data_model.vocabulary import ANKER, HALF_DAY_HOURS, REGIOTEAM
 from data_model.vocabulary import SUPPORT_PHASES as SUPPORT_CONTINUUM
+
+if TYPE_CHECKING:  # the worker that runs these checks never opens a database
+    pass
 
 Frames = dict[str, pd.DataFrame]
 GUIDANCE_ROLES = (ANKER, REGIOTEAM)  # who may be the anker of a guidance contact

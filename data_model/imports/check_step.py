@@ -8,12 +8,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from data_model.imports.checks import Catalogue, Context, Frames
 from data_model.imports.formats import FileFormat
 from data_model.imports.mapping import with_mapping
-from data_model.imports.problems import ImportRejected, Problem
 from data_model.imports.reader import ReadError, open_book
-from data_model.imports.validate import parse_book
+from data_model.imports.report import ImportRejected, Problem
+from data_model.imports.row_checks import Catalogue, Context, Frames
+from data_model.imports.sheet_parse import parse_book
 
 Progress = Callable[[float, str], None]
 
@@ -39,7 +39,7 @@ def check_file(
     mapping: dict[str, str] | None = None,
 ) -> Checked:
     """Read, parse and check one file; raises ImportRejected with every problem.
-    `fractions`: the user's answer for a short column of fractions (checks.fraction_check);
+    `fractions`: the user's answer for a short column of fractions (row_checks.fraction_check);
     `mapping`: the file's own header per column key (imports.mapping), checked as ever."""
     fmt = with_mapping(fmt, mapping)
     say = progress or (lambda frac, msg: None)
