@@ -26,6 +26,7 @@ GUIDANCE_COLUMNS = {"tier", "goal_code", "core_task", "anker_id", "units", "hour
 # Helpers with a (con, viewer) signature that are not reads: they *are* the access check.
 NOT_READS = {
     "reading.access.allowed_school_ids",
+    "reading.access.require_learning_gain",
     "reading.access.require_school",
     "reading.access.require_school_staff",
     "reading.access.withheld_school_ids",
