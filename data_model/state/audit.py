@@ -52,30 +52,22 @@ def _clean_school(school_id: str | None) -> str | None:
 
 
 def log_event(
-    db: Database,
+    target: Database | StateStore | Session,
     viewer: Viewer | None,
     action: str,
     school_id: str | None = None,
     detail: str | None = None,
     user_id: str | None = None,
 ) -> None:
-    """Append one line to the audit log. `user_id` overrides the viewer (refused logins)."""
-    write_event(db.state, viewer, action, school_id, detail, user_id)
+    """Append one line to the audit log. `user_id` overrides the viewer (refused logins).
 
-
-def write_event(
-    executor: StateStore | Session,
-    viewer: Viewer | None,
-    action: str,
-    school_id: str | None = None,
-    detail: str | None = None,
-    user_id: str | None = None,
-) -> None:
-    """`log_event` on a given executor: the state store, or an open state transaction when
-    the line must be written together with the change it records."""
+    `target`: the data folder (the line is its own short transaction), or an open state
+    transaction when the line must be written together with the change it records.
+    """
     if action not in ACTIONS:
         raise ValueError(f"unknown audit action {action!r}")
     who = user_id or (viewer.user_id if viewer else "onbekend")
+    executor = target if isinstance(target, StateStore | Session) else target.state
     executor.execute(
         "INSERT INTO audit_log (logged_at, user_id, action, school_id, detail) "
         "VALUES (?, ?, ?, ?, ?)",
