@@ -45,7 +45,7 @@ ALLOWED: dict[tuple[str, str], tuple[int, str]] = {
     ("data_model/storage/state.py", "source"): (1, "the import log's file-name column"),
     ("data_model/statistics/materialize.py", "source"): (1, "where a comparison mean came from"),
     ("data_model/imports/formats.py", "anker"): (2, "the guidance file's column 'anker'"),
-    ("data_model/imports/checks.py", "anker"): (3, "the guidance file's column 'anker'"),
+    ("data_model/imports/row_checks.py", "anker"): (3, "the guidance file's column 'anker'"),
     ("data_model/sample/generator.py", "beheerder"): (1, "the demo beheerder's user id"),
     ("data_model/sample/generator.py", "anker"): (1, "the demo ankers' e-mail name"),
     ("app_pages/briefing.py", "voorbereiding"): (1, "the page's layout key"),

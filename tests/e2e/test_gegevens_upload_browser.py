@@ -10,7 +10,8 @@ from data_model.storage.db import Database
 from tests.data_model.importer_files import RESULT_HEADER, next_year_results, ods_bytes, xlsx_bytes
 from tests.data_model.test_importer_mapping import OWN
 from tests.e2e.conftest import open_page, private_copy, running_app
-from tests.e2e.test_glance_browser import _as, _nav, _settle
+from tests.e2e.conftest import rerun, settle
+from tests.e2e.test_glance_browser import _as, _nav
 
 
 def test_any_file_gets_a_dutch_answer_and_dutch_buttons(page, live_app, tmp_path: Path):
@@ -24,8 +25,8 @@ def test_any_file_gets_a_dutch_answer_and_dutch_buttons(page, live_app, tmp_path
     uploader = page.locator("[data-testid=stFileUploader]").first
     start = page.get_by_role("button", name="Controleren en inlezen")
 
-    uploader.locator("input[type=file]").set_input_files(str(pdf))
-    _settle(page)
+    with rerun(page):
+        uploader.locator("input[type=file]").set_input_files(str(pdf))
     page.get_by_text("Bestanden van het type '.pdf' kunnen niet worden ingelezen.").wait_for()
     assert "not allowed" not in page.locator("body").inner_text()
     assert start.is_disabled()
@@ -38,10 +39,10 @@ def test_any_file_gets_a_dutch_answer_and_dutch_buttons(page, live_app, tmp_path
         "normal",
     )
 
-    uploader.get_by_role("button", name="Gekozen bestand verwijderen").click()
-    _settle(page)
-    uploader.locator("input[type=file]").set_input_files(str(ods))
-    _settle(page)
+    with rerun(page):
+        uploader.get_by_role("button", name="Gekozen bestand verwijderen").click()
+    with rerun(page):
+        uploader.locator("input[type=file]").set_input_files(str(ods))
     assert "kunnen niet worden ingelezen" not in page.locator("body").inner_text()
     assert start.is_enabled()
 
@@ -61,12 +62,12 @@ def test_a_file_with_its_own_headers_is_mapped_once_and_imported(
     with running_app(db) as url, open_page(browser, 1280, 900) as page:
         sidebar = _as(page, url, "Beheerder")
         _nav(page, sidebar, "Gegevens")
-        page.locator("[data-testid=stFileUploader] input[type=file]").set_input_files(str(own))
-        _settle(page)
+        with rerun(page):
+            page.locator("[data-testid=stFileUploader] input[type=file]").set_input_files(str(own))
         page.get_by_role("button", name="Controleren en inlezen").click()
         editor = page.get_by_text("Kolommen van dit bestand koppelen")
         editor.wait_for(timeout=90_000)
-        _settle(page)
+        settle(page)
 
         # Pre-filled by similarity: the school number and the means are found.
         def picked(label: str) -> str:
@@ -76,9 +77,9 @@ def test_a_file_with_its_own_headers_is_mapped_once_and_imported(
         assert picked("gemiddelde_vlaanderen") == "Gem. Vlaanderen"
         page.get_by_label("Naam van de bron").fill("OVSG-feedback")
         page.keyboard.press("Enter")
-        _settle(page)
+        settle(page)
         page.get_by_role("button", name="Koppeling bewaren en inlezen").click()
         page.get_by_text("rijen toegevoegd").wait_for(timeout=120_000)
-        _settle(page)
+        settle(page)
         # Next time the source is offered by name.
         assert page.get_by_text("Eigen kolomnamen van een bekende bron").is_visible()
