@@ -152,7 +152,7 @@ def _pdf_header(pdf: _Sheet, widths: list[float], labels: list[str]) -> None:
     pdf.set_fill_color(235, 235, 235)
     pdf.set_text_color(26, 26, 26)
     for width, label in zip(widths, labels, strict=True):
-        pdf.cell(width, 7, pdf.text(label), border=1, fill=True, align="C")
+        pdf.cell(width, 7, pdf.printable(label), border=1, fill=True, align="C")
     pdf.ln()
 
 
@@ -163,7 +163,7 @@ def _pdf_legend(pdf: _Sheet, rules: Rules) -> None:
         style = rules.statuses[status]
         pdf.set_fill_color(*_hex(style.colour))
         pdf.set_text_color(*_hex(style.text_colour))
-        label = pdf.text(f"{style.symbol} {style.label}")
+        label = pdf.printable(f"{style.symbol} {style.label}")
         width = pdf.get_string_width(label) + 4
         if pdf.get_x() + width > pdf.w - pdf.r_margin:
             pdf.ln(6)
@@ -196,7 +196,7 @@ def _pdf_row(
     pdf.set_text_color(26, 26, 26)
     pdf.set_fill_color(255, 255, 255)
     year = school["school_year"].iloc[0]
-    pdf.cell(widths[0], 6, pdf.text(name)[:60], border=1)
+    pdf.cell(widths[0], 6, pdf.printable(name)[:60], border=1)
     pdf.cell(widths[1], 6, _pupils(school, rules), border=1, align="R")
     for width, area in zip(widths[2:], areas, strict=True):
         row = by_area.get(area)
@@ -208,7 +208,7 @@ def _pdf_row(
         style = rules.statuses[TOO_FEW if row.suppressed else row.status]
         pdf.set_fill_color(*(_hex(style.colour) if not row.suppressed else (255, 255, 255)))
         pdf.set_text_color(*_hex(style.text_colour if not row.suppressed else "#1a1a1a"))
-        pdf.cell(width, 6, pdf.text(_row_text(row, rules)), border=1, fill=True, align="C")
+        pdf.cell(width, 6, pdf.printable(_row_text(row, rules)), border=1, fill=True, align="C")
     pdf.set_text_color(*MUTED)
     pdf.set_font(pdf.family, "", 7)
     # A school without results in the latest year shows its own year beside the row.
@@ -237,7 +237,7 @@ def build_region_pdf(
     pdf.set_auto_page_break(True, margin=14)
     pdf.add_page()
     pdf.set_font(pdf.family, "B", 14)
-    pdf.cell(0, 7, pdf.text(title), new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 7, pdf.printable(title), new_x="LMARGIN", new_y="NEXT")
     n_schools = matrix["school_id"].nunique()
     pdf.para(
         f"{n_schools} scholen · OVSG-resultaten per leergebied, kleur t.o.v. vergelijkbare "
@@ -259,7 +259,7 @@ def build_region_pdf(
         if heading is not None:
             pdf.set_font(pdf.family, "B", 8.5)
             pdf.set_text_color(26, 26, 26)
-            pdf.cell(0, 6, pdf.text(heading), new_x="LMARGIN", new_y="NEXT")
+            pdf.cell(0, 6, pdf.printable(heading), new_x="LMARGIN", new_y="NEXT")
         for name, school in _schools(rows):
             if pdf.get_y() + 6 > pdf.page_break_trigger:
                 pdf.add_page()

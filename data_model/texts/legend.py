@@ -61,7 +61,7 @@ def _missing(value: Any) -> bool:  # a cell of a row: any scalar pandas holds
     return value is None or bool(pd.isna(value))
 
 
-def judged_number(row: Mapping[str, Any]) -> str:
+def judged_number(row: Mapping[str, Any] | pd.Series) -> str:
     """The number a coloured cell shows: the judged difference with the comparison group
     (`status_estimate`, points, signed, one decimal) or '–' when there is no judgement.
 
@@ -79,7 +79,7 @@ def interval_text(low: Any, high: Any) -> str:  # cells of a row, as pandas give
     return f"{format_signed(float(low))} tot {format_signed(float(high))}"
 
 
-def judged_span(row: Mapping[str, Any], rules: Rules) -> str:
+def judged_span(row: Mapping[str, Any] | pd.Series, rules: Rules) -> str:
     """'3 jaar samen, interval −7,1 tot −1,3': what the judged number pools, and its interval."""
     k = row.get("status_years")
     if _missing(row.get("status_estimate")):
