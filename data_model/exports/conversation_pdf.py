@@ -37,9 +37,9 @@ from data_model.settings import setting
 from data_model.state import note_steps, notes
 from data_model.storage.connection import Connection
 from data_model.texts.explain import cell_label
-from data_model.texts.formatting import format_date, format_number
+from data_model.texts.formatting import format_date, format_number, previous_school_year
 from data_model.texts.legend import judged_number
-from data_model.vocabulary import COLOURED_STATUSES, STATUSES
+from data_model.vocabulary import COLOURED_STATUSES, REFLECTION_CATEGORIES, STATUSES
 
 GRID_YEARS = 5  # school years shown in the printed grid (A4 portrait width)
 # Every chart is printed at one scale, whatever its size: one Vega pixel is this many mm, so
@@ -111,11 +111,11 @@ class _Sheet(FPDF):
             self.family = "Helvetica"
         self.set_margins(15, 14, 15)
         self.set_auto_page_break(True, margin=16)
-        self.set_title(self.text(title))
+        self.set_title(self.printable(title))
         self.set_author("Schoolfoto")
         self.set_creator("Schoolfoto")
 
-    def text(self, value: object) -> str:
+    def printable(self, value: object) -> str:
         s = pdf_text(value)  # a stored control character never breaks the sheet
         if self.unicode:
             return s
@@ -127,7 +127,7 @@ class _Sheet(FPDF):
         self.set_y(-12)
         self.set_font(self.family, "", 8)
         self.set_text_color(*MUTED)
-        self.cell(0, 5, self.text(self.sheet_title), align="L")
+        self.cell(0, 5, self.printable(self.sheet_title), align="L")
         self.set_x(self.l_margin)
         self.cell(0, 5, f"Pagina {self.page_no()}/{{nb}}", align="R")
 
@@ -140,17 +140,19 @@ class _Sheet(FPDF):
         self.set_text_color(*INK)
         # Left-aligned: fpdf2 justifies multi_cell by default, which stretched title gaps.
         self.multi_cell(
-            0, size * 0.5, self.text(text), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT
+            0, size * 0.5, self.printable(text), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT
         )
         self.set_draw_color(*RULE)
         self.line(self.l_margin, self.get_y() + 0.5, self.w - self.r_margin, self.get_y() + 0.5)
         self.ln(2)
 
-    def para(self, text: str, size: float = 10, style: str = "", colour=INK) -> None:
+    def para(
+        self, text: str, size: float = 10, style: str = "", colour: tuple[int, int, int] = INK
+    ) -> None:
         self.set_font(self.family, style, size)
         self.set_text_color(*colour)
         self.multi_cell(
-            0, size * 0.48, self.text(text), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT
+            0, size * 0.48, self.printable(text), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT
         )
 
     def bullets(self, items: Iterable[str], size: float = 10, marker: str = "•") -> None:
@@ -161,7 +163,7 @@ class _Sheet(FPDF):
             self.set_x(self.l_margin)
             self.cell(5, size * 0.48, mark)
             self.multi_cell(
-                0, size * 0.48, self.text(item), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT
+                0, size * 0.48, self.printable(item), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT
             )
             self.ln(0.6)
 
@@ -177,7 +179,7 @@ class _Sheet(FPDF):
 # ----------------------------------------------------------------------------- charts
 
 
-def difference_chart(results: pd.DataFrame, rules: Rules) -> alt.Chart | None:
+def difference_chart(results: pd.DataFrame, rules: Rules) -> alt.FacetChart | None:
     """Difference with similar schools per learning area over the years: one panel each,
     with each year's own interval and the stored status symbol as text, so it reads in black
     and white (the symbol is the colour: the latest school years pooled)."""
@@ -233,7 +235,7 @@ def difference_chart(results: pd.DataFrame, rules: Rules) -> alt.Chart | None:
     )
 
 
-def support_chart(support: pd.DataFrame, koala: pd.DataFrame) -> alt.Chart | None:
+def support_chart(support: pd.DataFrame, koala: pd.DataFrame) -> alt.HConcatChart | None:
     """Support continuum and KOALA outcomes as stacked bars with the share printed inside."""
     charts = []
     cont = support[support["measure_kind"] == "continuum"].copy() if not support.empty else None
@@ -255,10 +257,13 @@ def support_chart(support: pd.DataFrame, koala: pd.DataFrame) -> alt.Chart | Non
         )
     if not charts:
         return None
-    return alt.hconcat(*charts, spacing=30).resolve_scale(color="independent")
+    chart: alt.HConcatChart = alt.hconcat(*charts, spacing=30).resolve_scale(color="independent")
+    return chart
 
 
-def _stacked(df: pd.DataFrame, field: str, order: list[str], title: str, legend: str) -> alt.Chart:
+def _stacked(
+    df: pd.DataFrame, field: str, order: list[str], title: str, legend: str
+) -> alt.LayerChart:
     df = df[["school_year", field, "pct", "volgorde"]].sort_values(["school_year", "volgorde"])
     # Label position computed here (middle of each segment): simpler than a stacked text mark.
     df["mid"] = df.groupby("school_year")["pct"].cumsum() - df["pct"] / 2
@@ -290,17 +295,18 @@ def _stacked(df: pd.DataFrame, field: str, order: list[str], title: str, legend:
             ),
         )
     )
-    return (
+    chart: alt.LayerChart = (
         (bars + text)
         .resolve_scale(color="independent")
         .properties(width=230, height=150, title=alt.TitleParams(title, anchor="start"))
     )
+    return chart
 
 
 _PNG_SCALE = 2  # pixels of the image per Vega pixel (sharp in print)
 
 
-def _png(chart: alt.Chart) -> bytes:
+def _png(chart: alt.TopLevelMixin) -> bytes:
     import vl_convert  # imported here: only the PDF needs the renderer
 
     return vl_convert.vegalite_to_png(chart.to_json(), scale=_PNG_SCALE)
@@ -348,27 +354,27 @@ def _grid(pdf: _Sheet, results: pd.DataFrame, school_year: str, rules: Rules) ->
         for y in years:
             head.cell(y)
         for label in labels:
-            row = table.row()
+            line = table.row()
             is_domain = " – " in label
-            row.cell(
-                pdf.text(("   " + label.split(" – ", 1)[1]) if is_domain else label),
+            line.cell(
+                pdf.printable(("   " + label.split(" – ", 1)[1]) if is_domain else label),
                 style=FontFace(emphasis="" if is_domain else "BOLD"),
             )
             for y in years:
                 cell = cells.get((label, y))
                 if cell is None:
-                    row.cell("")
+                    line.cell("")
                     continue
                 if bool(cell["suppressed"]):
-                    row.cell(pdf.text(f"< {rules.min_group_size}"))
+                    line.cell(pdf.printable(f"< {rules.min_group_size}"))
                     continue
                 style = rules.statuses[cell["status"]]
                 fill = tuple(int(style.colour[i : i + 2], 16) for i in (1, 3, 5))
                 ink = tuple(int(style.text_colour[i : i + 2], 16) for i in (1, 3, 5))
                 # The number the colour judged, as on the page and in the Excel photo.
                 number = judged_number(cell)
-                row.cell(
-                    pdf.text(style.symbol if number == "–" else f"{number} {style.symbol}"),
+                line.cell(
+                    pdf.printable(style.symbol if number == "–" else f"{number} {style.symbol}"),
                     style=FontFace(fill_color=fill, color=ink),
                 )
     legend = " · ".join(
@@ -413,7 +419,7 @@ def _cell(note: notes.Note, key: str) -> str:
     """One cell of a table of notes: a date in Dutch, a review in words, a field as it is."""
     value = note.body.get(key)
     if key == "review":
-        review = value or {}
+        review: dict[str, str] = value or {}
         return review.get("status", "nog niet besproken") + (
             f": {review['comment']}" if review.get("comment") else ""
         )
@@ -441,7 +447,7 @@ def _notes_table(
         for note in items:
             row = table.row()
             for c in columns:
-                row.cell(pdf.text(_cell(note, c.key)))
+                row.cell(pdf.printable(_cell(note, c.key)))
 
 
 def _results_sections(
@@ -454,7 +460,7 @@ def _results_sections(
 ) -> None:
     """Per assessment with results in the year: the grid and the difference chart."""
     for a in queries.assessments_for_school(con, viewer, school_id).itertuples(index=False):
-        results = queries.school_results(con, viewer, school_id, a.assessment_id)
+        results = queries.school_results(con, viewer, school_id, str(a.assessment_id))
         results = results[results["school_year"] <= school_year]
         if results.empty or not (results["school_year"] == school_year).any():
             continue
@@ -517,7 +523,7 @@ def build_conversation_pdf(
     # ------------------------------------------------------------- header and questions
     pdf.set_font(pdf.family, "B", 18)
     pdf.set_text_color(*INK)
-    pdf.multi_cell(0, 8, pdf.text(f"Datagesprek · {info.school_name}"), align="L",
+    pdf.multi_cell(0, 8, pdf.printable(f"Datagesprek · {info.school_name}"), align="L",
                    new_x=XPos.LMARGIN, new_y=YPos.NEXT)  # fmt: skip
     pdf.para(
         f"Instellingsnummer {school_id} · {school['municipality']} · resultaten van schooljaar "
@@ -548,7 +554,7 @@ def build_conversation_pdf(
 
     # ------------------------------------------------------------- last year's actions
     previous = notes.previous_actions(con, viewer, school_id, school_year)
-    pdf.heading(f"Acties van vorig jaar ({notes.previous_school_year(school_year)})")
+    pdf.heading(f"Acties van vorig jaar ({previous_school_year(school_year)})")
     if previous:
         _notes_table(pdf, previous, REVIEW_COLUMNS)
     else:
@@ -567,7 +573,7 @@ def build_conversation_pdf(
         else:
             pdf.bullets(_step_items(by_step[spec.code], choices, spec.code), size=9.5)
     pdf.para(
-        "Reflectiecategorieën: " + " · ".join(notes.REFLECTION_CATEGORIES) + ".",
+        "Reflectiecategorieën: " + " · ".join(REFLECTION_CATEGORIES) + ".",
         size=8,
         colour=MUTED,
     )

@@ -11,13 +11,15 @@ gets the own school only, and the file then carries no other school.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import date
+from typing import Protocol, cast
 
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from data_model.exports.cells import append, neutralise_workbook
 from data_model.exports.conversation_pdf import FONT_DIRS, MUTED, _Sheet, find_unicode_font
@@ -34,6 +36,41 @@ from data_model.vocabulary import FALLING, RISING, TOO_FEW
 
 MOVING = (RISING, FALLING)
 NO_GROUP = "Zonder scholengemeenschap"
+
+
+class _MatrixRow(Protocol):
+    """A row of `region_matrix` as `itertuples` gives it: the columns read here. A missing
+    number is NaN (a float column), a missing learning area is the total."""
+
+    @property
+    def status(self) -> str: ...
+    @property
+    def status_estimate(self) -> float: ...
+    @property
+    def trend(self) -> str: ...
+    @property
+    def suppressed(self) -> bool: ...
+    @property
+    def learning_area(self) -> str | None: ...
+    @property
+    def community_name(self) -> str | None: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def school_id(self) -> str: ...
+    @property
+    def school_year(self) -> str: ...
+    @property
+    def n_pupils(self) -> float: ...
+    @property
+    def ci_low(self) -> float: ...
+    @property
+    def ci_high(self) -> float: ...
+
+
+def _rows(frame: pd.DataFrame) -> Iterator[_MatrixRow]:
+    # pandas-stubs type every field of a named tuple as any scalar; the matrix's columns are known.
+    return cast(Iterator[_MatrixRow], frame.itertuples(index=False))
 
 
 def _blank(value: object) -> bool:
@@ -66,7 +103,7 @@ def cell_text(
     return text
 
 
-def _row_text(row: object, rules: Rules) -> str:
+def _row_text(row: _MatrixRow, rules: Rules) -> str:
     return cell_text(row.status, row.status_estimate, row.trend, bool(row.suppressed), rules)
 
 
@@ -115,7 +152,7 @@ def _pdf_header(pdf: _Sheet, widths: list[float], labels: list[str]) -> None:
     pdf.set_fill_color(235, 235, 235)
     pdf.set_text_color(26, 26, 26)
     for width, label in zip(widths, labels, strict=True):
-        pdf.cell(width, 7, pdf.text(label), border=1, fill=True, align="C")
+        pdf.cell(width, 7, pdf.printable(label), border=1, fill=True, align="C")
     pdf.ln()
 
 
@@ -126,7 +163,7 @@ def _pdf_legend(pdf: _Sheet, rules: Rules) -> None:
         style = rules.statuses[status]
         pdf.set_fill_color(*_hex(style.colour))
         pdf.set_text_color(*_hex(style.text_colour))
-        label = pdf.text(f"{style.symbol} {style.label}")
+        label = pdf.printable(f"{style.symbol} {style.label}")
         width = pdf.get_string_width(label) + 4
         if pdf.get_x() + width > pdf.w - pdf.r_margin:
             pdf.ln(6)
@@ -154,12 +191,12 @@ def _pdf_row(
     rules: Rules,
     latest: str,
 ) -> None:
-    by_area = {_area(r.learning_area): r for r in school.itertuples(index=False)}
+    by_area = {_area(r.learning_area): r for r in _rows(school)}
     pdf.set_font(pdf.family, "", 8.5)
     pdf.set_text_color(26, 26, 26)
     pdf.set_fill_color(255, 255, 255)
     year = school["school_year"].iloc[0]
-    pdf.cell(widths[0], 6, pdf.text(name)[:60], border=1)
+    pdf.cell(widths[0], 6, pdf.printable(name)[:60], border=1)
     pdf.cell(widths[1], 6, _pupils(school, rules), border=1, align="R")
     for width, area in zip(widths[2:], areas, strict=True):
         row = by_area.get(area)
@@ -171,7 +208,7 @@ def _pdf_row(
         style = rules.statuses[TOO_FEW if row.suppressed else row.status]
         pdf.set_fill_color(*(_hex(style.colour) if not row.suppressed else (255, 255, 255)))
         pdf.set_text_color(*_hex(style.text_colour if not row.suppressed else "#1a1a1a"))
-        pdf.cell(width, 6, pdf.text(_row_text(row, rules)), border=1, fill=True, align="C")
+        pdf.cell(width, 6, pdf.printable(_row_text(row, rules)), border=1, fill=True, align="C")
     pdf.set_text_color(*MUTED)
     pdf.set_font(pdf.family, "", 7)
     # A school without results in the latest year shows its own year beside the row.
@@ -200,7 +237,7 @@ def build_region_pdf(
     pdf.set_auto_page_break(True, margin=14)
     pdf.add_page()
     pdf.set_font(pdf.family, "B", 14)
-    pdf.cell(0, 7, pdf.text(title), new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 7, pdf.printable(title), new_x="LMARGIN", new_y="NEXT")
     n_schools = matrix["school_id"].nunique()
     pdf.para(
         f"{n_schools} scholen · OVSG-resultaten per leergebied, kleur t.o.v. vergelijkbare "
@@ -222,7 +259,7 @@ def build_region_pdf(
         if heading is not None:
             pdf.set_font(pdf.family, "B", 8.5)
             pdf.set_text_color(26, 26, 26)
-            pdf.cell(0, 6, pdf.text(heading), new_x="LMARGIN", new_y="NEXT")
+            pdf.cell(0, 6, pdf.printable(heading), new_x="LMARGIN", new_y="NEXT")
         for name, school in _schools(rows):
             if pdf.get_y() + 6 > pdf.page_break_trigger:
                 pdf.add_page()
@@ -244,7 +281,9 @@ def _number_format(symbol: str, trend: str) -> str:
     return f'"{symbol} "+0.0{after};"{symbol} "-0.0{after};"{symbol} "0.0{after}'
 
 
-def _xlsx_overview(ws, matrix: pd.DataFrame, rules: Rules, title: str, by_community: bool) -> None:
+def _xlsx_overview(
+    ws: Worksheet, matrix: pd.DataFrame, rules: Rules, title: str, by_community: bool
+) -> None:
     areas = _areas(matrix)
     append(ws, [title])
     ws.cell(1, 1).font = Font(bold=True, size=13)
@@ -266,7 +305,7 @@ def _xlsx_overview(ws, matrix: pd.DataFrame, rules: Rules, title: str, by_commun
                 first["school_year"],
                 int(pupils) if pupils.isdigit() else pupils,
             ]
-            by_area = {_area(r.learning_area): r for r in school.itertuples(index=False)}
+            by_area = {_area(r.learning_area): r for r in _rows(school)}
             values += [None] * len(areas)
             append(ws, values)
             r = ws.max_row
@@ -291,13 +330,13 @@ def _xlsx_overview(ws, matrix: pd.DataFrame, rules: Rules, title: str, by_commun
     ws.freeze_panes = "C5"
 
 
-def _xlsx_details(ws, matrix: pd.DataFrame, rules: Rules) -> None:
+def _xlsx_details(ws: Worksheet, matrix: pd.DataFrame, rules: Rules) -> None:
     append(ws, ["Scholengemeenschap", "School", "Instellingsnummer", "Schooljaar", "Leergebied",
                 "Leerlingen", "Kleur", "Symbool", "Verschil (punten)", "Interval van",
                 "Interval tot", "Trend"])  # fmt: skip
     for c in ws[1]:
         c.font = Font(bold=True)
-    for row in matrix.itertuples(index=False):
+    for row in _rows(matrix):
         hidden = bool(row.suppressed)
         style = rules.statuses[row.status]
         append(ws, [
@@ -318,7 +357,7 @@ def _xlsx_details(ws, matrix: pd.DataFrame, rules: Rules) -> None:
     ws.freeze_panes = "A2"
 
 
-def _xlsx_legend(ws, rules: Rules) -> None:
+def _xlsx_legend(ws: Worksheet, rules: Rules) -> None:
     append(ws, ["Kleur", "Betekenis"])
     for c in ws[1]:
         c.font = Font(bold=True)
@@ -355,6 +394,7 @@ def build_region_xlsx(
     title = _title(_assessment_name(con, assessment_id), matrix)
     wb = Workbook()
     ws = wb.active
+    assert isinstance(ws, Worksheet)  # a new workbook has one sheet, active
     ws.title = "Overzicht"
     _xlsx_overview(ws, matrix, rules, title, by_community)
     _xlsx_details(wb.create_sheet("Per cel"), matrix, rules)

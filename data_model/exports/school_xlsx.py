@@ -15,12 +15,15 @@ import argparse
 import datetime as dt
 import io
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any, Protocol, cast
 
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from data_model.exports.cells import append, neutralise_workbook, strip_control
 from data_model.imports.formats import RESULTS
@@ -34,7 +37,7 @@ from data_model.storage.connection import Connection
 from data_model.texts.explain import cell_label
 from data_model.texts.formatting import format_date, format_number, round_half_away
 from data_model.texts.legend import privacy_meaning, rule_lines, status_meanings, trend_meanings
-from data_model.vocabulary import STATUS_MUCH, TOO_FEW
+from data_model.vocabulary import NOTE_SCOPE_CONVERSATION, STATUS_MUCH, TOO_FEW
 
 GRID_SHEET, LEGEND_SHEET, DATA_SHEET, NOTES_SHEET = "Schoolfoto", "Legende", "Gegevens", "Notities"
 # Columns of the data sheet: the results import format first (so it can be imported again),
@@ -51,8 +54,48 @@ def _font(colour: str, bold: bool = False) -> Font:
     return Font(color=colour.lstrip("#").upper(), bold=bold)
 
 
-def _blank(value: object) -> object:
+def _blank(value: Any) -> object:  # a cell as pandas holds it
     return None if value is None or (not isinstance(value, str) and pd.isna(value)) else value
+
+
+def _name(value: object) -> str | None:
+    """A learning area or domain cell: its name, None when blank."""
+    name = _blank(value)
+    return None if name is None else str(name)
+
+
+class _ResultRow(Protocol):
+    """A row of `queries.school_results` as `itertuples` gives it: the columns read here. A
+    missing number is NaN (a float column)."""
+
+    @property
+    def school_id(self) -> str: ...
+    @property
+    def school_year(self) -> str: ...
+    @property
+    def assessment_id(self) -> str: ...
+    @property
+    def learning_area(self) -> str | None: ...
+    @property
+    def domain(self) -> str | None: ...
+    @property
+    def n_pupils(self) -> float: ...
+    @property
+    def score_mean(self) -> float: ...
+    @property
+    def similar_mean(self) -> float: ...
+    @property
+    def flanders_mean(self) -> float: ...
+    @property
+    def pct_goal_reached(self) -> float: ...
+    @property
+    def score_sd(self) -> float: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def trend(self) -> str: ...
+    @property
+    def suppressed(self) -> bool: ...
 
 
 @school_read
@@ -74,7 +117,7 @@ def judged_format(symbol: str) -> str:
     return f'+0.0" {symbol}";−0.0" {symbol}";0.0" {symbol}"'
 
 
-def _grid_sheet(ws, school: pd.Series, assessments: pd.DataFrame, results: pd.DataFrame,
+def _grid_sheet(ws: Worksheet, school: pd.Series, assessments: pd.DataFrame, results: pd.DataFrame,
                 rules: Rules) -> None:  # fmt: skip
     append(ws, [f"Schoolfoto · {school['name']}"])
     ws["A1"].font = Font(size=14, bold=True)
@@ -98,7 +141,7 @@ def _grid_sheet(ws, school: pd.Series, assessments: pd.DataFrame, results: pd.Da
             cell.alignment = Alignment(horizontal="center")
         ws.cell(head, 1).alignment = Alignment(horizontal="left")
         labels = [
-            cell_label(_blank(a), _blank(d))
+            cell_label(_name(a), _name(d))
             for a, d in zip(rows["learning_area"], rows["domain"], strict=True)
         ]
         rows = rows.assign(_label=labels)
@@ -146,19 +189,21 @@ def _grid_sheet(ws, school: pd.Series, assessments: pd.DataFrame, results: pd.Da
     _print_setup(ws, title_rows="1:2")
 
 
-def _print_setup(ws, title_rows: str | None = None) -> None:
+def _print_setup(ws: Worksheet, title_rows: str | None = None) -> None:
     """For the staff meeting: landscape A4, one page wide, header rows on every page."""
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0  # as many pages high as needed
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    page_setup = ws.sheet_properties.pageSetUpPr
+    assert page_setup is not None  # openpyxl gives every new sheet one
+    page_setup.fitToPage = True
     ws.print_options.horizontalCentered = True
     if title_rows:
         ws.print_title_rows = title_rows
 
 
-def _legend_sheet(ws, rules: Rules) -> None:
+def _legend_sheet(ws: Worksheet, rules: Rules) -> None:
     ws.append(["Kleurcode", "Symbool", "Betekenis"])
     for cell in ws[1]:
         cell.font = Font(bold=True)
@@ -185,11 +230,13 @@ def _legend_sheet(ws, rules: Rules) -> None:
     _print_setup(ws)
 
 
-def _data_sheet(ws, results: pd.DataFrame, rules: Rules) -> None:
+def _data_sheet(ws: Worksheet, results: pd.DataFrame, rules: Rules) -> None:
     ws.append(DATA_COLUMNS)
     for cell in ws[1]:
         cell.font = Font(bold=True)
-    for row in results.itertuples(index=False):
+    # pandas-stubs type every field of a named tuple as any scalar; the columns are known.
+    rows = cast(Iterator[_ResultRow], results.itertuples(index=False))
+    for row in rows:
         suppressed = bool(row.suppressed)
 
         def value(v: object, hidden: bool = suppressed) -> object:
@@ -252,12 +299,12 @@ def conversation_notes(con: Connection, viewer: Viewer, school_id: str) -> list[
     order = {step: i for i, step in enumerate(note_steps.STEPS)}
     found: list[notes.Note] = []
     for year in years:
-        year_notes = notes.list_notes(con, viewer, school_id, year, notes.SCOPE_CONVERSATION)
+        year_notes = notes.list_notes(con, viewer, school_id, year, NOTE_SCOPE_CONVERSATION)
         found += sorted(year_notes, key=lambda n: (order.get(n.step, 99), n.created_at))
     return found
 
 
-def _notes_sheet(ws, found: list[notes.Note]) -> None:
+def _notes_sheet(ws: Worksheet, found: list[notes.Note]) -> None:
     ws.append(list(NOTES_COLUMNS))
     for cell in ws[1]:
         cell.font = Font(bold=True)
@@ -299,9 +346,11 @@ def build_school_xlsx(con: Connection, viewer: Viewer, school_id: str) -> bytes:
     rules = load_rules()
     schools = queries.schools_in_scope(con, viewer).set_index("school_id", drop=False)
     school = schools.loc[school_id]
+    assert isinstance(school, pd.Series)  # school_id is the key of the schools in scope
     assessments, results = school_export_rows(con, viewer, school_id)
     wb = Workbook()
     grid = wb.active
+    assert isinstance(grid, Worksheet)  # a new workbook has one sheet, active
     grid.title = GRID_SHEET
     _grid_sheet(grid, school, assessments, results, rules)
     _legend_sheet(wb.create_sheet(LEGEND_SHEET), rules)

@@ -21,10 +21,9 @@ _UTF8_MULTIBYTE = re.compile(
 
 def _line_of(data: bytes | str, position: int) -> int:
     head = data[:position]
-    nl = b"\n" if isinstance(head, bytes) else "\n"
-    cr = b"\r" if isinstance(head, bytes) else "\r"
-    crlf = b"\r\n" if isinstance(head, bytes) else "\r\n"
-    return head.count(nl) + head.count(cr) - head.count(crlf) + 1
+    if isinstance(head, bytes):
+        return head.count(b"\n") + head.count(b"\r") - head.count(b"\r\n") + 1
+    return head.count("\n") + head.count("\r") - head.count("\r\n") + 1
 
 
 def decode_csv(data: bytes) -> str:
@@ -68,7 +67,8 @@ def read_csv(data: bytes) -> list[list[object]]:
     started = 1
     try:
         for row in reader:
-            rows.append(row)
+            cells: list[object] = list(row)  # the rows of every format are cells of any type
+            rows.append(cells)
             started = reader.line_num + 1
             if len(rows) > MAX_ROWS:
                 raise ReadError(

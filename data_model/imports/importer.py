@@ -76,12 +76,13 @@ def _log(
 ) -> int:
     if import_id is None:
         import_id = con.execute("SELECT nextval('import_seq')").fetchall()[0][0]
-    return con.execute(
+    new_id: int = con.execute(
         "INSERT INTO import_log (import_id, user_id, file_name, sha256, kind, rows_added, "
         "rows_replaced, outcome, message) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING import_id",
         [import_id, viewer.user_id, report.file_name[:200], report.sha256, report.kind,
          report.rows_added, report.rows_replaced, outcome, message],
     ).fetchall()[0][0]  # fmt: skip
+    return new_id
 
 
 def missing_context(con: Connection, frames: Frames) -> list[str]:

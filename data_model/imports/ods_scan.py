@@ -9,6 +9,8 @@ cells (formatting "to the bottom" or "to the right") use nothing and are ignored
 from __future__ import annotations
 
 import zipfile
+from collections.abc import Iterator
+from typing import cast
 from xml.etree import ElementTree
 
 from data_model.imports.cells import MAX_CELL_CHARS
@@ -127,7 +129,9 @@ class _OdsScan:
 
 def _parse_ods_content(zf: zipfile.ZipFile, scan: _OdsScan) -> int:
     """Stream content.xml through `scan`; returns its decompressed size."""
-    parser = ElementTree.XMLPullParser(events=("start", "end"))
+    parser: ElementTree.XMLPullParser[ElementTree.Element] = ElementTree.XMLPullParser(
+        events=("start", "end")
+    )
     stack: list[ElementTree.Element] = []
     tail = b""
     total = 0
@@ -139,7 +143,9 @@ def _parse_ods_content(zf: zipfile.ZipFile, scan: _OdsScan) -> int:
                 raise ReadError(CORRUPT)
             tail = chunk[-16:]
             parser.feed(chunk)
-            for event, el in parser.read_events():
+            # Only start and end were asked for: each event carries an element (no namespaces).
+            events = cast(Iterator[tuple[str, ElementTree.Element]], parser.read_events())
+            for event, el in events:
                 if event == "start":
                     stack.append(el)
                     scan.start(el)

@@ -22,8 +22,10 @@ Dutch message (and the sheet/row/column when known).
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
+from typing import cast
 
 import python_calamine
 
@@ -35,17 +37,19 @@ from data_model.imports.read_limits import (
     CSV_SHEET,
     MAX_CELLS,
     MAX_COLUMNS,
-    MAX_FILE_BYTES,
     MAX_ROWS,
     PASSWORD,
-    ReadError,
-    Sheet,
     cell_too_long,
     column_letter,
     mb,
     too_big,
     too_wide,
 )
+
+# Re-exported: the reader is where callers get the file limit, a refusal and a sheet.
+from data_model.imports.read_limits import MAX_FILE_BYTES as MAX_FILE_BYTES
+from data_model.imports.read_limits import ReadError as ReadError
+from data_model.imports.read_limits import Sheet as Sheet
 from data_model.imports.xlsx_scan import inspect_xlsx
 from data_model.imports.zip_checks import check_zip, open_zip
 
@@ -77,9 +81,9 @@ class Book:
 
     file_name: str
     sheets: list[Sheet]
-    _calamine: object = None
+    _calamine: python_calamine.CalamineWorkbook | None = None
     _csv_rows: list[list[object]] | None = None
-    _opened: dict[int, object] = field(default_factory=dict)
+    _opened: dict[int, python_calamine.CalamineSheet] = field(default_factory=dict)
 
     def rows(self, sheet: Sheet, limit: int | None = None) -> list[list[object]]:
         """Rows from row 1 (empty leading rows kept, so index + 1 is the Excel row)."""
@@ -89,19 +93,21 @@ class Book:
             # calamine parses the whole sheet on get_sheet: once per sheet, kept for rows().
             ws = self._opened.get(sheet.index)
             if ws is None:
-                ws = self._calamine.get_sheet_by_index(sheet.index)  # type: ignore[attr-defined]
+                assert self._calamine is not None  # a book without CSV rows is a calamine one
+                ws = self._calamine.get_sheet_by_index(sheet.index)
                 if not sheet.checked:
                     _check_area(sheet, ws)
                 self._opened[sheet.index] = ws
             if limit:
-                out = []
-                for row in ws.iter_rows():
-                    out.append(row)
+                out: list[list[object]] = []
+                # calamine's cells are a union of scalar types; rows hand on cells of any type.
+                for cells in cast(Iterator[list[object]], ws.iter_rows()):
+                    out.append(cells)
                     if len(out) >= limit:
                         break
                 rows = out
             else:
-                rows = ws.to_python(skip_empty_area=False)
+                rows = cast(list[list[object]], ws.to_python(skip_empty_area=False))
             if not sheet.checked:
                 _check_texts(sheet, rows)
             if not sheet.merged:
@@ -117,12 +123,13 @@ class Book:
         return rows
 
 
-def _check_area(sheet: Sheet, ws: object) -> None:
+def _check_area(sheet: Sheet, ws: python_calamine.CalamineSheet) -> None:
     """The used area of a sheet calamine parsed from binary records, before any of its values
     becomes a Python object (rows and columns it uses, the cells it holds)."""
-    if not ws.height:  # type: ignore[attr-defined]
+    if not ws.height:
         return
-    end_row, end_col = ws.end  # type: ignore[attr-defined]
+    assert ws.end is not None  # a sheet with rows has a used area
+    end_row, end_col = ws.end
     if end_row >= MAX_ROWS:
         raise ReadError(
             f"Het blad heeft meer dan {MAX_ROWS:_} rijen. Splits het bestand.".replace("_", "."),
@@ -131,8 +138,9 @@ def _check_area(sheet: Sheet, ws: object) -> None:
     if (end_row + 1) * (end_col + 1) > MAX_CELLS:
         raise too_big(sheet.name, end_row + 1, end_col + 1)
     if end_col >= MAX_COLUMNS:
-        start_row, start_col = ws.start  # type: ignore[attr-defined]
-        for i, row in enumerate(ws.iter_rows()):  # type: ignore[attr-defined]
+        assert ws.start is not None
+        start_row, start_col = ws.start
+        for i, row in enumerate(ws.iter_rows()):
             for j in range(max(0, MAX_COLUMNS - start_col), len(row)):
                 if row[j] != "":
                     raise too_wide(sheet.name, f"{column_letter(start_col + j)}{start_row + i + 1}")
@@ -146,8 +154,8 @@ def _check_texts(sheet: Sheet, rows: list[list[object]]) -> None:
                 raise cell_too_long(sheet.name, i + 1, column_letter(j))
 
 
-def _merged_ref(item: object) -> str:
-    (r1, c1), (r2, c2) = item  # type: ignore[misc]
+def _merged_ref(item: tuple[tuple[int, int], tuple[int, int]]) -> str:
+    (r1, c1), (r2, c2) = item
     return f"{column_letter(c1)}{r1 + 1}:{column_letter(c2)}{r2 + 1}"
 
 

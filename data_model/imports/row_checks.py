@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import pandas as pd
 
@@ -83,7 +83,7 @@ class Catalogue:
 
     def domain_headers(self) -> dict[str, tuple[str, str, str, bool]]:
         """Pupil-file headers: normalized 'area - domain' [+ 'doel behaald'] -> meaning."""
-        out = {}
+        out: dict[str, tuple[str, str, str, bool]] = {}
         for (aid, _, _), (area, domain) in self.domains.items():
             base = normalize_header(f"{area} {domain}")
             out.setdefault(base, (aid, area, domain, False))
@@ -110,14 +110,17 @@ class Context:
         )
 
 
-def per_distinct(frame: pd.DataFrame, cols: Sequence[str], fn: Callable[..., Hashable]) -> list:
+_T = TypeVar("_T")
+
+
+def per_distinct(frame: pd.DataFrame, cols: Sequence[str], fn: Callable[..., _T]) -> list[_T]:
     """fn(*values) for every row, computed once per distinct combination of `cols`."""
     keys = list(zip(*(frame[c] for c in cols), strict=True))
     results = {k: fn(*k) for k in dict.fromkeys(keys)}
     return [results[k] for k in keys]
 
 
-def _rows_where(frame: pd.DataFrame, flags: Sequence[bool]) -> list[int]:
+def _rows_where(frame: pd.DataFrame, flags: Iterable[bool]) -> list[int]:
     return [r for r, f in zip(frame["row_no"], flags, strict=True) if f]
 
 
@@ -137,7 +140,7 @@ def duplicates(frame: pd.DataFrame, keys: list[str], ctx: Context, what: str) ->
     dup = key_frame.duplicated(keep=False)
     if not dup.any():
         return []
-    first_row: dict[tuple, int] = {}
+    first_row: dict[tuple[object, ...], int] = {}
     problems = []
     for row_no, key in zip(
         frame["row_no"][dup], map(tuple, key_frame[dup].to_numpy()), strict=True
@@ -213,7 +216,9 @@ def fraction_check(frame: pd.DataFrame, keys: list[str], ctx: Context) -> list[P
     return problems
 
 
-def _area_and_domain(ctx: Context, aid: str | None, area: str | None, domain: str | None):
+def _area_and_domain(
+    ctx: Context, aid: str | None, area: str | None, domain: str | None
+) -> tuple[str | None, str | None, str | None, str | None]:
     """(area label, domain label, problem key, message) for one distinct combination."""
     cat = ctx.catalogue
     if aid is None:
@@ -259,7 +264,7 @@ def prepare_results(frame: pd.DataFrame, ctx: Context) -> tuple[Frames, list[Pro
     for row, (_, _, key, message), area, domain in zip(
         frame["row_no"], resolved, frame["learning_area"], frame["domain"], strict=True
     ):
-        if key is not None:
+        if key is not None and message is not None:  # set together: a problem and its words
             problems.append(ctx.problem(row, key, area if key == "learning_area" else domain,
                                         message))  # fmt: skip
     frame["learning_area"] = pd.Series([r[0] for r in resolved], dtype=object, index=frame.index)

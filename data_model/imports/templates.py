@@ -11,6 +11,8 @@ import io
 
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from data_model.exports.cells import neutralise_workbook
 from data_model.imports.formats import FORMATS, MAX_DATA_ROWS, FileFormat
@@ -52,6 +54,7 @@ def build_template(kind: str, con: Connection | None = None) -> bytes:
     header, example, explain = template_columns(fmt, con)
     wb = Workbook()
     ws = wb.active
+    assert isinstance(ws, Worksheet)  # a new workbook has one sheet, active
     ws.title = fmt.sheet_title
     ws.append(header)
     ws.append(example)
@@ -64,7 +67,7 @@ def build_template(kind: str, con: Connection | None = None) -> bytes:
         elif isinstance(cell.value, str) and cell.value.isdigit():
             cell.number_format = "@"  # keep the leading zero of an instellingsnummer
     for i, name in enumerate(header, start=1):
-        ws.column_dimensions[ws.cell(1, i).column_letter].width = max(12, len(name) + 2)
+        ws.column_dimensions[get_column_letter(i)].width = max(12, len(name) + 2)
     ws.freeze_panes = "A2"
     info = wb.create_sheet("Uitleg")
     info.append([f"Sjabloon: {fmt.label}"])

@@ -27,10 +27,11 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
-from data_model.imports.check_step import Checked, check_file
+from data_model.imports.check_step import Checked, Progress, check_file
 from data_model.imports.formats import FORMATS, FileFormat
 from data_model.imports.mapping import Preview, preview
 from data_model.imports.reader import ReadError, open_book
@@ -53,10 +54,10 @@ def check_in_worker(
     data: bytes,
     fmt: FileFormat,
     catalogue: Catalogue,
-    progress,
+    progress: Progress | None,
     fractions: bool | None = None,
     mapping: dict[str, str] | None = None,
-):
+) -> Checked:
     """Like importer.check_file, in a limited child process. Returns importer.Checked."""
     request = {"file_name": file_name, "kind": fmt.kind, "memory": MEMORY_LIMIT_BYTES,
                "cpu": CPU_LIMIT_S, "fractions": fractions, "mapping": mapping}  # fmt: skip
@@ -83,7 +84,9 @@ def preview_in_worker(file_name: str, data: bytes) -> Preview:
     return Preview(**outcome["preview"])
 
 
-def _run_child(job: Path, file_name: str, data: bytes, request: dict, progress) -> dict:
+def _run_child(
+    job: Path, file_name: str, data: bytes, request: dict[str, object], progress: Progress | None
+) -> dict[str, Any]:
     """Start the worker on `job`, enforce the wall-clock limit, report its progress; the
     outcome it wrote (or a refusal when it died)."""
     (job / "input.bin").write_bytes(data)
@@ -112,7 +115,7 @@ def _run_child(job: Path, file_name: str, data: bytes, request: dict, progress) 
     result = job / "result.json"
     if proc.returncode != 0 or not result.exists():
         raise refused(file_name, _death_message(proc.returncode, stderr))
-    outcome = json.loads(result.read_text())
+    outcome: dict[str, Any] = json.loads(result.read_text())  # what the child wrote
     global last_peak_rss_mb
     last_peak_rss_mb = outcome.get("peak_rss_mb", 0.0)
     return outcome
@@ -133,14 +136,15 @@ def _death_message(returncode: int, stderr: str) -> str:
     )
 
 
-def _report_progress(job: Path, progress, seen: float) -> float:
+def _report_progress(job: Path, progress: Progress | None, seen: float) -> float:
     try:
         state = json.loads((job / "progress.json").read_text())
     except (OSError, ValueError):
         return seen
     if progress is not None and state["fraction"] > seen:
         progress(state["fraction"], state["message"])
-    return max(seen, state["fraction"])
+    fraction: float = state["fraction"]  # written by the child: a number
+    return max(seen, fraction)
 
 
 def _read_frame(path: Path) -> pd.DataFrame:
@@ -210,7 +214,7 @@ def _write_result(job: Path, out: dict[str, object]) -> int:
     return 0
 
 
-def _preview_child(job: Path, request: dict) -> int:
+def _preview_child(job: Path, request: dict[str, Any]) -> int:
     out: dict[str, object] = {"problems": [], "preview": None}
     try:
         book = open_book(request["file_name"], (job / "input.bin").read_bytes())

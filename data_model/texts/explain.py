@@ -9,6 +9,8 @@ The comparison group's name follows rules.toml `colour_comparison` everywhere.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from typing import Any
 
 import pandas as pd
 
@@ -61,7 +63,10 @@ ORDINALS = {
 }
 # The direction of each coloured status (vocabulary.STATUS_SIGN); the words are the status
 # labels of rules.toml, so a sentence and a badge never word one verdict differently.
-_DIRECTION = {status: sign for status, sign in STATUS_SIGN.items() if sign != 0}
+# Keyed by `str | None`: a cell without a status (no learning-area row) looks up to 0.
+_DIRECTION: dict[str | None, int] = {
+    status: sign for status, sign in STATUS_SIGN.items() if sign != 0
+}
 _PLAIN = {MUCH_HIGHER: HIGHER, MUCH_LOWER: LOWER}  # "veel hoger" for one year, "hoger" for a run
 
 
@@ -105,7 +110,10 @@ def _ordinal(n: int) -> str:
 
 def _highlight_label(area: object, domain: object) -> str:
     """The cell's name as a sentence starts it: the total is "De totaalscore"."""
-    label = cell_label(None if _is_missing(area) else area, None if _is_missing(domain) else domain)
+    # Group keys are names, NaN where a learning area's own row has no domain.
+    label = cell_label(
+        None if _is_missing(area) else str(area), None if _is_missing(domain) else str(domain)
+    )
     return "De totaalscore" if label == TOTAL_LABEL else label
 
 
@@ -154,10 +162,10 @@ def _shared_sentences(grouped: dict[tuple[str, str], list[str]], than: str) -> l
     return sentences
 
 
-def _cell_status(row: pd.Series, is_domain: bool, area_now: object) -> str:
+def _cell_status(row: pd.Series, is_domain: bool, area_now: str | None) -> str:
     """The status a sentence tells: a domain that points the same way as its learning area adds
     nothing to say, so it counts as expected."""
-    status = row["status"]
+    status: str = row["status"]
     if is_domain and _DIRECTION.get(area_now, 0) == _DIRECTION.get(status, 0):
         return AS_EXPECTED
     return status
@@ -214,9 +222,9 @@ def highlights(
     return sentences
 
 
-def _years(row: dict, rules: Rules) -> tuple[str, int, int | None]:
+def _years(row: dict[str, Any], rules: Rules) -> tuple[str, int, int | None]:
     """('2022-2023 tot 2024-2025', number of years pooled, pupils pooled)."""
-    get = row.get
+    get: Callable[[str], Any] = row.get  # a cell as pandas holds it; None when absent
     last = str(get("school_year"))
     first = get("status_from")
     k = 0 if _is_missing(get("status_years")) else int(get("status_years"))
@@ -230,9 +238,9 @@ def _years(row: dict, rules: Rules) -> tuple[str, int, int | None]:
     return f"{start}-{start + 1} tot {last}", k, n
 
 
-def _no_colour_reason(row: dict, rules: Rules) -> str | None:
+def _no_colour_reason(row: dict[str, Any], rules: Rules) -> str | None:
     """Why a shown cell has no colour, or None when it has a verdict."""
-    get = row.get
+    get: Callable[[str], Any] = row.get  # a cell as pandas holds it; None when absent
     n = get("n_pupils")
     if not _is_missing(n) and int(n) < rules.min_colour_size:
         return (
@@ -251,7 +259,7 @@ def _no_colour_reason(row: dict, rules: Rules) -> str | None:
     return None
 
 
-def why_colour(row: pd.Series | dict, rules: Rules | None = None) -> str:
+def why_colour(row: pd.Series | dict[str, Any], rules: Rules | None = None) -> str:
     """Markdown answer to "waarom deze kleur?" for one stored result row.
 
     It says what the stored status was decided on: which school years, how many pupils, the
@@ -260,7 +268,7 @@ def why_colour(row: pd.Series | dict, rules: Rules | None = None) -> str:
     """
     rules = rules or load_rules()
     row = dict(row)
-    get = row.get
+    get: Callable[[str], Any] = row.get  # a cell as pandas holds it; None when absent
     label = cell_label(get("learning_area"), get("domain"))
     year = get("school_year")
     status = get("status")
@@ -392,8 +400,13 @@ _FUNNEL_WORDS = {
     BELOW_OUTER: "onder de buitenste grens",
 }
 
+# The side of the funnel a position is on; no position (not in the funnel) is 0.
+_FUNNEL_SIGN: dict[str | None, int] = {ABOVE_OUTER: 1, ABOVE: 1, BELOW: -1, BELOW_OUTER: -1}
 
-def funnel_sentence(row: pd.Series | dict, position: str | None, rules: Rules | None = None) -> str:
+
+def funnel_sentence(
+    row: pd.Series | dict[str, Any], position: str | None, rules: Rules | None = None
+) -> str:
     """The own school's place in the funnel, next to the stored colour, never against it.
 
     The funnel shows one school year; the colour pools three. When they point differently the
@@ -401,7 +414,8 @@ def funnel_sentence(row: pd.Series | dict, position: str | None, rules: Rules | 
     """
     rules = rules or load_rules()
     row = dict(row)
-    status = row.get("status")
+    get: Callable[[str], Any] = row.get  # a cell as pandas holds it; None when absent
+    status: str = get("status")
     style = rules.statuses[status]
     year = row.get("school_year", "")
     if position is None or _is_missing(row.get("year_diff")):
@@ -415,7 +429,7 @@ def funnel_sentence(row: pd.Series | dict, position: str | None, rules: Rules | 
         verdict = f"{colour}."
     else:
         verdict = f"{colour}: die kijkt naar de laatste {rules.status_years} schooljaren samen."
-        funnel_sign = {ABOVE_OUTER: 1, ABOVE: 1, BELOW: -1, BELOW_OUTER: -1}.get(position, 0)
+        funnel_sign = _FUNNEL_SIGN.get(position, 0)
         if funnel_sign != STATUS_SIGN[status]:
             verdict += (
                 " Eén jaar en drie jaar samen kunnen verschillen: een uitschieter in één jaar is "

@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from decimal import ROUND_HALF_UP, Decimal, localcontext
+from typing import SupportsInt, cast
 
 import pandas as pd
 from babel.dates import format_date as _babel_date
@@ -63,7 +64,7 @@ def _digits(number: Decimal, decimals: int) -> str:
 
 def format_number(value: float | None, decimals: int = 1) -> str:
     """A number in nl-BE: 63,5 · 1.234,5 · −2,0 · '–' when missing."""
-    if _missing(value):
+    if value is None or _missing(value):
         return MISSING
     number = _rounded(float(value), decimals)
     text = _digits(number, decimals)
@@ -79,7 +80,7 @@ def format_pct(value: float | None, decimals: int = 1) -> str:
 
 def format_signed(value: float | None, decimals: int = 1) -> str:
     """A difference with its sign: '+2,0', '−3,2', '±0,0' (zero after rounding)."""
-    if _missing(value):
+    if value is None or _missing(value):
         return MISSING
     number = _rounded(float(value), decimals)
     sign = "+" if number > 0 else (MINUS if number < 0 else "±")
@@ -90,7 +91,8 @@ def format_count(value: object, minimum: int) -> str:
     """A pupil count: '27', '1.234', or '< 5' where it was masked (below the minimum)."""
     if _missing(value):
         return f"< {minimum}"
-    return format_number(int(value), 0)
+    # Callers pass a row's cell (numpy int, float, Decimal): typed `object` as pandas gives it.
+    return format_number(int(cast(SupportsInt | str, value)), 0)
 
 
 def _as_date(value: object) -> dt.date | None:
@@ -120,7 +122,8 @@ def format_timestamp(value: object) -> str:
     """'22/11/2026 om 14:05'."""
     if _missing(value):
         return MISSING
-    moment = pd.Timestamp(value)
+    # A row's cell (Timestamp, datetime, ISO text): typed `object` as pandas gives it.
+    moment = pd.Timestamp(cast(dt.date | str | float, value))
     return f"{format_date(moment)} om {moment:%H:%M}"
 
 

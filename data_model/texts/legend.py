@@ -6,6 +6,9 @@ change of wording (or of `colour_comparison` in rules.toml) reaches every legend
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import pandas as pd
 
 from data_model.rules import Rules, load_rules
@@ -54,11 +57,11 @@ def colour_meaning(rules: Rules | None = None) -> str:
     )
 
 
-def _missing(value: object) -> bool:
+def _missing(value: Any) -> bool:  # a cell of a row: any scalar pandas holds
     return value is None or bool(pd.isna(value))
 
 
-def judged_number(row: dict) -> str:
+def judged_number(row: Mapping[str, Any] | pd.Series) -> str:
     """The number a coloured cell shows: the judged difference with the comparison group
     (`status_estimate`, points, signed, one decimal) or '–' when there is no judgement.
 
@@ -66,22 +69,24 @@ def judged_number(row: dict) -> str:
     PDF print the same number beside the same colour.
     """
     estimate = row.get("status_estimate")
-    return "–" if _missing(estimate) else format_signed(float(estimate))
+    return "–" if estimate is None or _missing(estimate) else format_signed(float(estimate))
 
 
-def interval_text(low: object, high: object) -> str:
+def interval_text(low: Any, high: Any) -> str:  # cells of a row, as pandas gives them
     """'−7,1 tot −1,3' (an interval in points, signed), '–' when unknown."""
     if _missing(low) or _missing(high):
         return "–"
     return f"{format_signed(float(low))} tot {format_signed(float(high))}"
 
 
-def judged_span(row: dict, rules: Rules) -> str:
+def judged_span(row: Mapping[str, Any] | pd.Series, rules: Rules) -> str:
     """'3 jaar samen, interval −7,1 tot −1,3': what the judged number pools, and its interval."""
     k = row.get("status_years")
     if _missing(row.get("status_estimate")):
         return "Geen oordeel (te weinig leerlingen of geen vergelijkingsgroep)"
-    years = "1 schooljaar" if _missing(k) or int(k) <= 1 else f"{int(k)} schooljaren samen"
+    years = (
+        "1 schooljaar" if k is None or _missing(k) or int(k) <= 1 else f"{int(k)} schooljaren samen"
+    )
     return f"{years}, interval {interval_text(row.get('ci_low'), row.get('ci_high'))}"
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TypedDict
 
 import pandas as pd
 
@@ -22,7 +23,23 @@ from data_model.texts.formatting import school_year as school_year_label
 from data_model.texts.formatting import school_year_start as year_start
 from data_model.vocabulary import COMPARISON_LABELS, NO_CLEAR_TREND, TOO_SHORT, TREND_SIGN
 
-COMPARISONS = {
+# The columns of one comparison in the trend rows; "from" and "points" only where the
+# verdict stores its window. Functional syntax: "from" is a keyword.
+Comparison = TypedDict(
+    "Comparison",
+    {
+        "diff": str,
+        "trend": str,
+        "slope": str,
+        "n": str,
+        "suppressed": str,
+        "from": str | None,
+        "points": str | None,
+        "words": str,
+    },
+)
+
+COMPARISONS: dict[str, Comparison] = {
     "similar": {
         "diff": "diff_similar",
         "trend": "trend",
@@ -79,6 +96,7 @@ def trend_window(
     last_row = series.sort_values("school_year").iloc[-1]
     if c["from"] and c["from"] in series.columns and not _missing(last_row[c["from"]]):
         start = int(last_row[c["from"]])
+        assert c["points"] is not None  # stored together with "from"
         return TrendWindow(school_year_label(start), latest, int(last_row[c["points"]]))
     last = year_start(latest)
     lo = last - rules.trend_max_years + 1
@@ -176,7 +194,7 @@ def latest_sentence(
     estimate = last.get("va_estimate")
     if not _missing(estimate) and not _missing(last.get("va_ci_low")):
         years = last.get("va_status_years")
-        span = "" if _missing(years) else f" over {int(years)} schooljaren samen"
+        span = "" if years is None or _missing(years) else f" over {int(years)} schooljaren samen"
         level = rules.domain_confidence if not _missing(last.get("domain")) else rules.confidence
         sentence += (
             f" Geschat{span}: {format_signed(estimate)} punten "
