@@ -11,8 +11,11 @@ Two stages, because they cost very different amounts:
    `school_expected_sums`; `refresh_school_results(con, school_years=[...])` recomputes them
    only for the school years an import touched.
 2. *Statistics* over all schools and years (comparison groups, variance components, status,
-   trend) are vectorised numpy on ~0.5 M rows and always recomputed for everything: a new
-   year changes the comparison groups, the variance components and the trends after it.
+   trend) are vectorised numpy on ~0.5 M rows: a new year changes the comparison groups, the
+   variance components and the trends after it. They are recomputed for every cell
+   (assessment x learning area x domain) whose input rows changed: after a pupil file only
+   the cells of its test (found by comparing per-cell digests of the inputs before and after),
+   after any other file every cell.
 """
 
 from __future__ import annotations
@@ -260,11 +263,11 @@ def refresh_school_results(
     transaction; returns the number of school-result rows.
 
     school_years: the school years whose pupil rows changed (their pupil-level aggregates
-    are recomputed); None recomputes every aggregate. The statistics are always recomputed
-    for all schools and years, because they depend on all of them (the SES-gecorrigeerde
-    scores too: they compare with schools of the same SES index, which a context import
-    changes). (A change to rules.toml takes a full recompute:
-    `python -m data_model.storage upgrade`.)
+    are recomputed); None recomputes every aggregate. The statistics are recomputed for all
+    schools and years of every cell whose inputs changed, because they depend on all of them
+    (the SES-gecorrigeerde scores too: they compare with schools of the same SES index, which
+    a context import changes); with school_years None or [] for every cell. (A change to
+    rules.toml takes a full recompute: `python -m data_model.storage upgrade`.)
     """
     rules = rules or load_rules()
     # After a pupil file (school_years given) only the cells whose input rows changed are
