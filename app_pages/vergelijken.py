@@ -5,6 +5,8 @@ Layout only. Scope and anonymity are decided in data_model.reading.comparisons /
 directeur gets other schools without any identifying column, so nothing here can leak them.
 """
 
+from typing import Any
+
 import pandas as pd
 import streamlit as st
 
@@ -138,6 +140,14 @@ def within_school() -> None:
 
 
 # ------------------------------------------------------------------------ across schools
+def _pick(where: Any, label: str, choices: pd.DataFrame, everything: str) -> str | None:
+    """A filter box over `choices` (columns id, name) with "all" (None) first."""
+    names = dict(zip(choices["id"], choices["name"], strict=True))
+    return where.selectbox(
+        label, [None, *names], format_func=lambda c: everything if c is None else names[c]
+    )
+
+
 def across_schools() -> None:
     """The school among other schools: funnel, SES scatter, status matrix."""
     comp_years = query(comparisons.comparison_years, viewer, assessment_id)
@@ -155,27 +165,12 @@ def across_schools() -> None:
     )
     region_id = community_id = None
     if named:
-        regions = options["regions"]
-        region_id = cols[2].selectbox(
-            "Regio",
-            [None, *regions["id"]],
-            format_func=lambda r: (
-                "Alle regio's"
-                if r is None
-                else dict(zip(regions["id"], regions["name"], strict=True))[r]
-            ),
-        )
+        region_id = _pick(cols[2], "Regio", options["regions"], "Alle regio's")
         communities = options["communities"]
         if region_id:
             communities = communities[communities["region_id"] == region_id]
-        community_id = cols[3].selectbox(
-            "Scholengemeenschap",
-            [None, *communities["id"]],
-            format_func=lambda c: (
-                "Alle scholengemeenschappen"
-                if c is None
-                else dict(zip(communities["id"], communities["name"], strict=True))[c]
-            ),
+        community_id = _pick(
+            cols[3], "Scholengemeenschap", communities, "Alle scholengemeenschappen"
         )
     filters = comparisons.Filters(region_id, community_id, ses_choice)
     if not comp_years:

@@ -1,6 +1,7 @@
 """Saving a note under load: 20 browsing sessions, an import running, one team saving notes.
 
     python -m bench.note_load [--sessions 20] [--processes 4] [--saves 13] [--minutes 11]
+                              [--browser-niceness 0]
 
 Everything runs on this machine and on the loopback address only: a fresh demo data folder
 in a temporary directory, one `streamlit run` of this checkout on 127.0.0.1, the importer CLI
@@ -51,9 +52,16 @@ def _settle(page) -> None:  # type: ignore[no-untyped-def]
     page.wait_for_selector(RUNNING, state="detached", timeout=180_000)
 
 
-def browse(url: str, n_sessions: int, offset: int, stop_at: float, done: mp.Event) -> None:
+def browse(
+    url: str, n_sessions: int, offset: int, stop_at: float, done: mp.Event, niceness: int = 0
+) -> None:
     """One browser process with `n_sessions` sessions that click through pages in turn."""
     from playwright.sync_api import sync_playwright
+
+    if niceness:
+        # Real users' browsers run on their own machines, not on the app's server: with
+        # --browser-niceness they yield this machine's CPU to the server, as they would.
+        os.nice(niceness)
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
@@ -183,7 +191,7 @@ def _drive(url: str, args: argparse.Namespace, data: Path, files: list[Path], en
     per = [args.sessions // args.processes + (i < args.sessions % args.processes)
            for i in range(args.processes)]  # fmt: skip
     browsers = [
-        mp.Process(target=browse, args=(url, n, sum(per[:i]), stop_at, done))
+        mp.Process(target=browse, args=(url, n, sum(per[:i]), stop_at, done, args.browser_niceness))
         for i, n in enumerate(per)
     ]
     writer = mp.Process(target=write_notes, args=(url, args.saves, out, start))
@@ -245,6 +253,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--processes", type=int, default=4)
     parser.add_argument("--saves", type=int, default=13)
     parser.add_argument("--minutes", type=float, default=11)
+    parser.add_argument(
+        "--browser-niceness", type=int, default=0,
+        help="nice value of the browsing sessions' browsers (0: they compete with the server)",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT))
     from data_model.sample import SampleSpec, generate

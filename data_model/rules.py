@@ -85,7 +85,12 @@ def _colour(value: Any) -> str | None:
     return None if ok else 'een kleur als "#2166ac" (# en zes hexadecimale tekens)'
 
 
-_STATUS_STYLE = {"label": _text, "colour": _colour, "symbol": _text, "text_colour": _colour}
+_STATUS_STYLE: dict[str, Callable[[Any], str | None]] = {
+    "label": _text,
+    "colour": _colour,
+    "symbol": _text,
+    "text_colour": _colour,
+}
 
 # Section -> key -> check. Sub-tables (status.much_higher) are sections of their own.
 SCHEMA: dict[str, dict[str, Check]] = {

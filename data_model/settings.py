@@ -25,6 +25,7 @@ _SETTINGS = (
     Setting("SCHOOLFOTO_STATE_URL", "", "the state store in PostgreSQL; absent: SQLite"),
     Setting("SCHOOLFOTO_KEEP_SNAPSHOTS", "5", "how many snapshots are kept for rollback"),
     Setting("SCHOOLFOTO_WRITER_MEMORY", "300MB", "DuckDB's memory limit while building"),
+    Setting("SCHOOLFOTO_IMPORT_NICENESS", "10", "how far an import yields the CPU to users"),
     Setting("SCHOOLFOTO_AUTH", "", "demo or oidc; absent: demo on sample data, else oidc"),
     Setting("SCHOOLFOTO_OIDC_PROVIDER", "", "which [auth.NAME] of secrets.toml st.login uses"),
     Setting("SCHOOLFOTO_PDF_FONT_DIR", "", "a folder with DejaVu fonts for the PDF sheet"),

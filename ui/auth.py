@@ -50,7 +50,7 @@ def _auth_secrets() -> Mapping | None:
 def oidc_configured() -> bool:
     """True when secrets.toml has an [auth] section st.login() can use."""
     section = _auth_secrets()
-    return bool(section) and "redirect_uri" in section and "cookie_secret" in section
+    return section is not None and "redirect_uri" in section and "cookie_secret" in section
 
 
 def oidc_provider() -> str | None:

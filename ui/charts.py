@@ -47,7 +47,8 @@ def subtitle_lines(text: str) -> list[str]:
 def show_chart(chart: alt.TopLevelMixin, container: Any = None, **kwargs: Any) -> Any:
     """`st.altair_chart` (or `container.altair_chart`) without a second schema validation."""
     target = container if container is not None else st
-    chart = chart.copy(deep=False)
+    # Every top-level chart is also a SchemaBase (which has copy); the mixin does not say so.
+    chart = chart.copy(deep=False)  # type: ignore[attr-defined]
     # Streamlit calls `chart.to_dict()`; an attribute on this one instance answers it.
     object.__setattr__(chart, "to_dict", partial(type(chart).to_dict, chart, validate=False))
     return target.altair_chart(chart, **kwargs)

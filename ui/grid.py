@@ -23,8 +23,9 @@ import pandas as pd
 import streamlit as st
 
 from data_model.rules import Rules, StatusStyle, load_rules
-from data_model.texts.explain import cell_label, comparison_label, why_colour
+from data_model.texts.explain import cell_label, why_colour
 from data_model.texts.formatting import format_number, format_signed
+from data_model.texts.legend import comparison_label
 from data_model.vocabulary import TOO_FEW, TOTAL_LABEL
 from ui.safe_text import md, md_record, plain
 

@@ -144,8 +144,9 @@ def failure_xlsx(reference: str) -> bytes:
     from openpyxl import Workbook
 
     wb = Workbook()
-    wb.active.title = "Export mislukt"
-    wb.active.append([failure_message(reference)])
+    sheet = wb.worksheets[0]  # a new workbook has one sheet
+    sheet.title = "Export mislukt"
+    sheet.append([failure_message(reference)])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

@@ -21,7 +21,6 @@ from datetime import date
 from pathlib import Path
 
 import altair as alt
-import duckdb
 import pandas as pd
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
@@ -36,6 +35,7 @@ from data_model.reading.scope import school_read
 from data_model.rules import Rules, load_rules
 from data_model.settings import setting
 from data_model.state import note_steps, notes
+from data_model.storage.connection import Connection
 from data_model.texts.explain import cell_label
 from data_model.texts.formatting import format_date, format_number
 from data_model.texts.legend import judged_number
@@ -446,7 +446,7 @@ def _notes_table(
 
 def _results_sections(
     pdf: _Sheet,
-    con: duckdb.DuckDBPyConnection,
+    con: Connection,
     viewer: Viewer,
     school_id: str,
     school_year: str,
@@ -471,7 +471,7 @@ def _results_sections(
 
 def _support_section(
     pdf: _Sheet,
-    con: duckdb.DuckDBPyConnection,
+    con: Connection,
     viewer: Viewer,
     school_id: str,
     school_year: str,
@@ -497,7 +497,7 @@ def _support_section(
 
 @school_read(memo=False)  # one request: every read below checks scope and reads once
 def build_conversation_pdf(
-    con: duckdb.DuckDBPyConnection,
+    con: Connection,
     viewer: Viewer,
     school_id: str,
     school_year: str,

@@ -26,7 +26,7 @@ from data_model.reading.comparisons import Filters
 from data_model.reading.overview import region_matrix
 from data_model.reading.scope import scope_read
 from data_model.rules import Rules, load_rules
-from data_model.storage.db import Cursor
+from data_model.storage.connection import Connection
 from data_model.texts.explain import TOTAL_LABEL
 from data_model.texts.formatting import format_date, format_signed
 from data_model.texts.legend import privacy_meaning, rule_lines, status_meanings, trend_meanings
@@ -96,7 +96,7 @@ def _title(assessment_name: str, matrix: pd.DataFrame) -> str:
     return f"Overzicht van de scholen · {assessment_name} · {years[-1] if years else ''}"
 
 
-def _assessment_name(con: Cursor, assessment_id: str) -> str:
+def _assessment_name(con: Connection, assessment_id: str) -> str:
     row = con.execute("SELECT name FROM assessments WHERE assessment_id = ?", [assessment_id])
     found = row.fetchone()
     return found[0] if found else assessment_id
@@ -181,7 +181,7 @@ def _pdf_row(
 
 @scope_read
 def build_region_pdf(
-    con: Cursor,
+    con: Connection,
     viewer: Viewer,
     assessment_id: str,
     school_year: str | None = None,
@@ -341,7 +341,7 @@ def _xlsx_legend(ws, rules: Rules) -> None:
 
 @scope_read
 def build_region_xlsx(
-    con: Cursor,
+    con: Connection,
     viewer: Viewer,
     assessment_id: str,
     school_year: str | None = None,

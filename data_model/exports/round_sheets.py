@@ -19,7 +19,7 @@ from data_model.exports.conversation_pdf import build_conversation_pdf
 from data_model.reading import queries
 from data_model.reading.access import AccessDenied, Viewer
 from data_model.reading.scope import require_school, scope_read
-from data_model.storage.db import Cursor
+from data_model.storage.connection import Connection
 
 Progress = Callable[[int, int, str], None]  # (sheets done, sheets in all, school name)
 _UNSAFE = re.compile(r"[^\w\- ]+")
@@ -33,7 +33,7 @@ def sheet_file_name(name: str, school_id: str, school_year: str) -> str:
 
 @scope_read(memo=False)  # every sheet reads notes, which change within a run
 def build_round_sheets(
-    con: Cursor,
+    con: Connection,
     viewer: Viewer,
     school_ids: Sequence[str],
     school_year: str,

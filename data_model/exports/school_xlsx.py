@@ -17,7 +17,6 @@ import io
 import sys
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
@@ -31,6 +30,7 @@ from data_model.reading.scope import require_school, school_read
 from data_model.rules import Rules, load_rules
 from data_model.state import note_steps, notes
 from data_model.storage.cli import add_data_argument, open_data
+from data_model.storage.connection import Connection
 from data_model.texts.explain import cell_label
 from data_model.texts.formatting import format_date, format_number, round_half_away
 from data_model.texts.legend import privacy_meaning, rule_lines, status_meanings, trend_meanings
@@ -57,7 +57,7 @@ def _blank(value: object) -> object:
 
 @school_read
 def school_export_rows(
-    con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: str
+    con: Connection, viewer: Viewer, school_id: str
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(assessments, all result rows of the school in photo order), scoped to the viewer."""
     assessments = queries.assessments_for_school(con, viewer, school_id)
@@ -240,9 +240,7 @@ def _note_text(note: notes.Note) -> str:
 
 
 @school_read(memo=False)
-def conversation_notes(
-    con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: str
-) -> list[notes.Note]:
+def conversation_notes(con: Connection, viewer: Viewer, school_id: str) -> list[notes.Note]:
     """The data-conversation notes of every school year, through the notes API (scope and
     access checks included). The anker's internal preparation is never in the school's file."""
     years = [
@@ -296,7 +294,7 @@ def _notes_sheet(ws, found: list[notes.Note]) -> None:
 
 
 @school_read(memo=False)
-def build_school_xlsx(con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: str) -> bytes:
+def build_school_xlsx(con: Connection, viewer: Viewer, school_id: str) -> bytes:
     """The Excel school photo of one school (AccessDenied outside the viewer's scope)."""
     rules = load_rules()
     schools = queries.schools_in_scope(con, viewer).set_index("school_id", drop=False)
@@ -318,7 +316,7 @@ def build_school_xlsx(con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id:
 
 
 @school_read
-def latest_school_year(con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: str) -> str:
+def latest_school_year(con: Connection, viewer: Viewer, school_id: str) -> str:
     years = queries.school_years(con, viewer, school_id)
     if not years:
         raise LookupError("Voor deze school zijn nog geen resultaten ingelezen.")

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from data_model.imports.formats import FORMATS
 from data_model.imports.importer import import_file
+from data_model.imports.priority import yield_cpu_to_users
 from data_model.imports.report import count_text
 from data_model.imports.worker import check_in_worker
 from data_model.reading.access import system_viewer
@@ -47,6 +48,7 @@ def main(argv: list[str] | None = None) -> int:
         "--in-process", action="store_true", help="controleren zonder apart werkproces"
     )
     args = parser.parse_args(argv)
+    yield_cpu_to_users()  # a command-line import on the app's server must not slow its users
     if not args.file.exists():
         print(f"Bestand niet gevonden: {args.file}", file=sys.stderr)
         return 2

@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -69,7 +69,10 @@ from data_model.imports.writing import (
 from data_model.vocabulary import VERHOOGDE_ZORG
 
 if TYPE_CHECKING:  # the worker reads these specs but never opens a database
-    import duckdb
+    from data_model.storage.connection import Connection
+
+    # (con, frames, ctx, import_id) -> (added, replaced, unchanged); see imports/writing.py.
+    Write = Callable[[Connection, Frames, Context, int], Outcome]
 
 # A Flanders results file for one year has ~62,000 rows and a pupil file ~70,000, so this
 # leaves room without letting a runaway sheet (a pasted log) exhaust memory.
@@ -101,18 +104,6 @@ class Column:
 
 
 Prepare = Callable[[pd.DataFrame, Context], tuple[Frames, list[Problem]]]
-
-
-class Write(Protocol):
-    """(con, frames, ctx, import_id) -> (added, replaced, unchanged); see imports/writing.py."""
-
-    def __call__(
-        self,
-        con: duckdb.DuckDBPyConnection,
-        frames: Frames,
-        ctx: Context,
-        import_id: int,
-    ) -> Outcome: ...
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,7 @@ from data_model.reading.access import AccessDenied, Viewer
 from data_model.reading.scope import admin_read
 from data_model.state import audit
 from data_model.statistics.materialize import refresh_school_results
+from data_model.storage.connection import Connection
 from data_model.storage.db import (
     SYSTEM_USER_ID,
     BuildCancelled,
@@ -66,7 +67,7 @@ def _summary(fmt: FileFormat, frames: Frames, added: int, replaced: int, unchang
 
 
 def _log(
-    con: duckdb.DuckDBPyConnection,
+    con: Connection,
     viewer: Viewer,
     report: ImportReport,
     outcome: str,
@@ -83,7 +84,7 @@ def _log(
     ).fetchall()[0][0]  # fmt: skip
 
 
-def missing_context(con: duckdb.DuckDBPyConnection, frames: Frames) -> list[str]:
+def missing_context(con: Connection, frames: Frames) -> list[str]:
     """A warning per school year of a results or pupil file whose schools have no context
     data that year: the file is imported (order does not matter), but the comparison with
     similar schools, and so the colours, need the context file of that year."""
@@ -259,9 +260,7 @@ def import_file(
 
 
 @admin_read
-def import_history(
-    con: duckdb.DuckDBPyConnection, viewer: Viewer, limit: int = 200
-) -> pd.DataFrame:
+def import_history(con: Connection, viewer: Viewer, limit: int = 200) -> pd.DataFrame:
     """The latest imports, newest first (beheerder only)."""
     if not viewer.is_admin:
         raise AccessDenied("Alleen een beheerder ziet de importgeschiedenis.")

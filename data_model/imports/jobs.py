@@ -13,6 +13,7 @@ import uuid
 from dataclasses import dataclass, field
 
 from data_model.imports.importer import import_file
+from data_model.imports.priority import yield_cpu_to_users
 from data_model.imports.report import ImportReport
 from data_model.imports.worker import check_in_worker
 from data_model.reading.access import Viewer
@@ -53,6 +54,7 @@ def start_job(
         job.fraction, job.message = max(job.fraction, fraction), message
 
     def run() -> None:
+        yield_cpu_to_users()  # this thread only: the page's own threads keep their priority
         try:
             job.report = import_file(db, viewer, file_name, data, kind, progress,
                                      checker=check_in_worker, fractions=fractions,

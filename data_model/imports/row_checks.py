@@ -26,12 +26,13 @@ import pandas as pd
 from data_model.imports.cells import normalize_header, normalize_value
 from data_model.imports.report import Problem, cell_problem
 from data_model.rules import load_rules
+from data_model.storage.connection import Connection
 from data_model.texts.formatting import school_year_of
 from data_model.vocabulary import ANKER, HALF_DAY_HOURS, REGIOTEAM
 from data_model.vocabulary import SUPPORT_PHASES as SUPPORT_CONTINUUM
 
 if TYPE_CHECKING:  # the worker that runs these checks never opens a database
-    import duckdb
+    pass
 
 Frames = dict[str, pd.DataFrame]
 GUIDANCE_ROLES = (ANKER, REGIOTEAM)  # who may be the anker of a guidance contact
@@ -50,7 +51,7 @@ class Catalogue:
     users: dict[str, tuple[str, str]]  # user_id or lower(email) -> (user_id, role)
 
     @classmethod
-    def load(cls, con: duckdb.DuckDBPyConnection, system_user: str) -> Catalogue:
+    def load(cls, con: Connection, system_user: str) -> Catalogue:
         assessments, grades = {}, {}
         for aid, name, grade in con.execute(
             "SELECT assessment_id, name, grade FROM assessments"

@@ -17,6 +17,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -64,7 +65,7 @@ def _header_score(fmt: FileFormat, row: Sequence[object], domain_names: set[str]
     return score
 
 
-def _best_header(fmt: FileFormat, head: list, domain_names: set[str]) -> tuple[int, int]:
+def _best_header(fmt: FileFormat, head: list[Any], domain_names: set[str]) -> tuple[int, int]:
     """(index in head, score) of the row that looks most like this format's header."""
     best = (-1, 0)
     for i, row in enumerate(head[:HEADER_SCAN_ROWS]):
@@ -74,7 +75,7 @@ def _best_header(fmt: FileFormat, head: list, domain_names: set[str]) -> tuple[i
     return best
 
 
-def _kind_hint(fmt: FileFormat, head: list) -> str:
+def _kind_hint(fmt: FileFormat, head: list[Any]) -> str:
     """' Dit lijkt een bestand X: kies die soort.' when another format's header fits fully."""
     for other in FORMATS.values():
         if other.kind == fmt.kind:
@@ -92,7 +93,7 @@ def choose_sheet(
     file_name = book.file_name
     required = sum(1 for c in fmt.columns if c.required)
     found = []  # (score, sheet, header index, has data below the header)
-    heads: dict[str, list] = {}
+    heads: dict[str, list[Any]] = {}
     for sheet in book.sheets:
         head = book.rows(sheet, limit=HEADER_SCAN_ROWS + 5)
         heads[sheet.name] = head
@@ -141,9 +142,9 @@ def choose_sheet(
 
 
 def _map_headers(
-    file_name: str, sheet: str, header_row: int, raw_headers: list, fmt: FileFormat,
+    file_name: str, sheet: str, header_row: int, raw_headers: list[Any], fmt: FileFormat,
     catalogue: Catalogue,
-) -> tuple[dict[int, str], dict[str, str], list, list[str], list[Problem]]:  # fmt: skip
+) -> tuple[dict[int, str], dict[str, str], list[Any], list[str], list[Problem]]:  # fmt: skip
     problems: list[Problem] = []
     domain_headers = catalogue.domain_headers() if fmt.domain_columns else {}
     mapping: dict[int, str] = {}  # cell index -> column key or "dom:<i>"
@@ -360,7 +361,7 @@ def _padded_note(values: np.ndarray, parsed: np.ndarray, header: str) -> list[st
     ]
 
 
-def _column_for(fmt: FileFormat, key: str, domain_cols: list) -> Column:
+def _column_for(fmt: FileFormat, key: str, domain_cols: list[Any]) -> Column:
     if not key.startswith("dom:"):
         return fmt.column(key)
     goal = domain_cols[int(key[4:])][3]

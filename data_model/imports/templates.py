@@ -9,18 +9,18 @@ from __future__ import annotations
 
 import io
 
-import duckdb
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
 from data_model.exports.cells import neutralise_workbook
 from data_model.imports.formats import FORMATS, MAX_DATA_ROWS, FileFormat
+from data_model.storage.connection import Connection
 from data_model.texts.formatting import format_number
 
 _HEADER_FILL = PatternFill("solid", start_color="DCE6F1")
 
 
-def _pupil_domains(con: duckdb.DuckDBPyConnection | None, assessment_id: str) -> list[str]:
+def _pupil_domains(con: Connection | None, assessment_id: str) -> list[str]:
     if con is None:
         return ["Nederlands - Lezen", "Wiskunde - Meetkunde"]
     rows = con.execute(
@@ -32,7 +32,7 @@ def _pupil_domains(con: duckdb.DuckDBPyConnection | None, assessment_id: str) ->
 
 
 def template_columns(
-    fmt: FileFormat, con: duckdb.DuckDBPyConnection | None = None, assessment_id: str = "ovsg6"
+    fmt: FileFormat, con: Connection | None = None, assessment_id: str = "ovsg6"
 ) -> tuple[list[str], list[object], list[tuple[str, str, str]]]:
     """(header, example row, [(column, verplicht?, uitleg)]) of one format."""
     header = [c.header for c in fmt.columns]
@@ -46,7 +46,7 @@ def template_columns(
     return header, example, explain
 
 
-def build_template(kind: str, con: duckdb.DuckDBPyConnection | None = None) -> bytes:
+def build_template(kind: str, con: Connection | None = None) -> bytes:
     """The .xlsx template of one import format."""
     fmt = FORMATS[kind]
     header, example, explain = template_columns(fmt, con)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -23,26 +24,27 @@ import pandas as pd
 from data_model.imports.report import ImportRejected
 from data_model.imports.row_checks import Context, Frames
 from data_model.rules import load_rules
+from data_model.storage.connection import Connection
 
 # The worker process imports the specs (formats.py) and so this module, but never writes:
 # DuckDB, the statistics and the pupil key are imported where a write needs them, which keeps
 # the worker's start (a good part of a small file's checking time) short.
 if TYPE_CHECKING:
-    import duckdb
+    pass
 
 Outcome = tuple[int, int, bool]  # rows added, rows replaced, unchanged
 _IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]*")
 _SQL_TYPE = re.compile(r"[A-Z]+(\(\d+(, ?\d+)?\))?")
 
 
-def _checked(names: list[str], types: list[str] = ()) -> None:  # type: ignore[assignment]
+def _checked(names: Sequence[str], types: Sequence[str] = ()) -> None:
     if not all(_IDENTIFIER.fullmatch(n) for n in names) or not all(
         _SQL_TYPE.fullmatch(t) for t in types
     ):
         raise ValueError(f"unexpected identifier in {names!r}")
 
 
-def _load_temp(con: duckdb.DuckDBPyConnection, temp: str, columns: dict[str, str], frame) -> None:
+def _load_temp(con: Connection, temp: str, columns: dict[str, str], frame: pd.DataFrame) -> None:
     _checked([temp, *columns], list(columns.values()))
     casts = ", ".join("CAST(" + c + " AS " + t + ") AS " + c for c, t in columns.items())
     con.register("_imp_frame", frame[list(columns)])
@@ -86,7 +88,7 @@ class ReplaceRows:
 
     def __call__(
         self,
-        con: duckdb.DuckDBPyConnection,
+        con: Connection,
         frames: Frames,
         ctx: Context,
         import_id: int,
@@ -96,7 +98,7 @@ class ReplaceRows:
 
 
 def replace_rows(
-    con: duckdb.DuckDBPyConnection,
+    con: Connection,
     table: str,
     columns: dict[str, str],
     keys: list[str],
@@ -173,7 +175,7 @@ _RESULT_VALUES = [c for c in PUPIL_RESULT_COLUMNS if c not in _RESULT_KEY]
 
 
 def write_pupils(
-    con: duckdb.DuckDBPyConnection,
+    con: Connection,
     frames: Frames,
     ctx: Context,
     import_id: int,
@@ -247,7 +249,7 @@ def write_pupils(
     return len(results), int(replaced), False
 
 
-def _refuse_double_results(con: duckdb.DuckDBPyConnection, aid: str, expected: int) -> None:
+def _refuse_double_results(con: Connection, aid: str, expected: int) -> None:
     """pupil_results has no key index (schema.sql says why), so the key is checked here: after
     the sample is built this is the table's only writer. The file has one row per pupil and
     one column per domain, so its own rows are unique; the file's pupils must now hold
@@ -268,7 +270,7 @@ def _refuse_double_results(con: duckdb.DuckDBPyConnection, aid: str, expected: i
 
 
 def _keyed(
-    con: duckdb.DuckDBPyConnection, pupils: pd.DataFrame, results: pd.DataFrame
+    con: Connection, pupils: pd.DataFrame, results: pd.DataFrame
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The file's pupil numbers replaced by their keyed hash (storage/pupil_key.py) before
     anything is stored: `pupil_key` lasts over the years, `pupil_id` is it plus the year. A
@@ -290,7 +292,7 @@ def _keyed(
     return pupils, results.assign(pupil_id=results["pupil_id"].map(renamed))
 
 
-def _ses_groups(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> pd.DataFrame:
+def _ses_groups(con: Connection, frame: pd.DataFrame) -> pd.DataFrame:
     """SES group per school year as the sample generator makes it: quintiles of the mean of
     the four indicators (1 = most disadvantaged), over every school with context that year
     (the file's rows replace the stored ones of the same school)."""
@@ -321,7 +323,7 @@ def _ses_groups(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> pd.DataF
 
 
 def write_schools(
-    con: duckdb.DuckDBPyConnection,
+    con: Connection,
     frames: Frames,
     ctx: Context,
     import_id: int,
@@ -351,7 +353,7 @@ def write_schools(
 
 
 def write_guidance(
-    con: duckdb.DuckDBPyConnection,
+    con: Connection,
     frames: Frames,
     ctx: Context,
     import_id: int,
@@ -379,6 +381,6 @@ def write_guidance(
 TEMP_TABLES = ("_imp_rows", "_imp_keys", "_imp_pupils", "_imp_results", "_imp_scope")
 
 
-def drop_temp_tables(con: duckdb.DuckDBPyConnection) -> None:
+def drop_temp_tables(con: Connection) -> None:
     for temp in TEMP_TABLES:
         con.execute("DROP TABLE IF EXISTS " + temp)  # our own constant names

@@ -18,6 +18,7 @@ from typing import Any
 
 import pandas as pd
 
+from data_model.storage.connection import Connection
 from data_model.storage.state import SYSTEM_USER_ID, StateStore
 from data_model.vocabulary import (
     BEHEERDER,
@@ -77,18 +78,18 @@ class Viewer:
 _USER_SQL = "SELECT user_id, name, email, role, region_id FROM users WHERE active AND "
 
 
-def _state(con: Any) -> StateStore:
-    state = getattr(con, "state", None)
+def _state(con: Connection) -> StateStore:
+    state: StateStore | None = getattr(con, "state", None)
     if state is None:
         raise TypeError("a storage.db.Cursor (or Database) is needed: it carries the state store")
     return state
 
 
-def _viewer(row: tuple | None) -> Viewer | None:
+def _viewer(row: tuple[Any, ...] | None) -> Viewer | None:
     return Viewer(*row) if row else None
 
 
-def viewer_for_email(con: Any, email: str) -> Viewer | None:
+def viewer_for_email(con: Connection, email: str) -> Viewer | None:
     """The active user with this e-mail address (case-insensitive), or None.
 
     The command-line identity (SYSTEM_USER_ID) can never log in, whatever a provider says.
@@ -103,7 +104,7 @@ def viewer_for_email(con: Any, email: str) -> Viewer | None:
     return _viewer(row)
 
 
-def account_status(con: Any, email: str) -> str:
+def account_status(con: Connection, email: str) -> str:
     """'active', 'disabled' or 'unknown' for a login e-mail: the refusal text differs."""
     if not email.strip():
         return "unknown"
@@ -119,7 +120,7 @@ def account_status(con: Any, email: str) -> str:
     return "disabled" if row else "unknown"
 
 
-def viewer_for_user_id(con: Any, user_id: str) -> Viewer | None:
+def viewer_for_user_id(con: Connection, user_id: str) -> Viewer | None:
     return _viewer(_state(con).execute(_USER_SQL + "user_id = ?", [user_id]).fetchone())
 
 
@@ -127,7 +128,7 @@ def viewer_for_user_id(con: Any, user_id: str) -> Viewer | None:
 _ROLE_ORDER = {role: i for i, role in enumerate(ROLES)}
 
 
-def demo_users(con: Any) -> pd.DataFrame:
+def demo_users(con: Connection) -> pd.DataFrame:
     """Active users with a short description of their scope, for the demo picker.
 
     Only on sample data: the list names every user and school, so on a real database it is
@@ -159,7 +160,7 @@ def demo_users(con: Any) -> pd.DataFrame:
     return df.drop(columns="_order").reset_index(drop=True)
 
 
-def system_viewer(con: Any) -> Viewer:
+def system_viewer(con: Connection) -> Viewer:
     """The beheerder identity used by command-line tools (seeded by the state migration)."""
     viewer = viewer_for_user_id(con, SYSTEM_USER_ID)
     if viewer is None:
@@ -185,7 +186,7 @@ def require_guidance(viewer: Viewer) -> None:
         )
 
 
-def _stored_role(con: Any, viewer: Viewer) -> str | None:
+def _stored_role(con: Connection, viewer: Viewer) -> str | None:
     # The role as the state store has it now (a Viewer object's claim is not believed).
     row = (
         _state(con)
@@ -195,7 +196,7 @@ def _stored_role(con: Any, viewer: Viewer) -> str | None:
     return None if row is None else str(row[0])
 
 
-def require_learning_gain(con: Any, viewer: Viewer) -> None:
+def require_learning_gain(con: Connection, viewer: Viewer) -> None:
     """Learning gain: the school, its anker (when the school shares its Vlaamse toetsen) and
     the beheerder; never a regional team (`vocabulary.LEARNING_GAIN_ROLES`)."""
     if _stored_role(con, viewer) not in LEARNING_GAIN_ROLES:
@@ -205,7 +206,7 @@ def require_learning_gain(con: Any, viewer: Viewer) -> None:
         )
 
 
-def require_school_staff(con: Any, viewer: Viewer) -> None:
+def require_school_staff(con: Connection, viewer: Viewer) -> None:
     """Class groups and pupils are for the school's own staff only: never an anker, a
     regional team or the beheerder, whatever their scope. The role is read from the state
     store by user id (a Viewer object that claims to be a directeur is not believed)."""
@@ -235,7 +236,7 @@ def scrub_suppressed(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def allowed_school_ids(con: Any, viewer: Viewer) -> list[str]:
+def allowed_school_ids(con: Connection, viewer: Viewer) -> list[str]:
     """The school ids `viewer` may see in the snapshot of `con`, sorted (the one scope rule).
 
     Role, region and assigned schools are read from the state store by user id: a forged or
@@ -252,8 +253,7 @@ def allowed_school_ids(con: Any, viewer: Viewer) -> list[str]:
     role, region_id = row
     if role == BEHEERDER:
         ids = con.execute("SELECT school_id FROM schools /* scope */ ORDER BY school_id")
-        ids = ids.fetchall()
-        return [r[0] for r in ids]
+        return [r[0] for r in ids.fetchall()]
     assigned = [
         r[0]
         for r in state.execute(
@@ -269,7 +269,7 @@ def allowed_school_ids(con: Any, viewer: Viewer) -> list[str]:
     return [r[0] for r in rows]
 
 
-def withheld_school_ids(con: Any, viewer: Viewer, allowed: list[str]) -> frozenset[str]:
+def withheld_school_ids(con: Connection, viewer: Viewer, allowed: list[str]) -> frozenset[str]:
     """The schools of `allowed` whose consent-only results (the Vlaamse toetsen,
     `catalogue.CONSENT_ASSESSMENTS`) this viewer may not see: for an anker or a regional
     team, every school in scope that has not granted it (the default); nothing for the
@@ -289,7 +289,7 @@ def withheld_school_ids(con: Any, viewer: Viewer, allowed: list[str]) -> frozens
     return frozenset(allowed) - granted
 
 
-def require_school(con: Any, viewer: Viewer, school_id: str) -> None:
+def require_school(con: Connection, viewer: Viewer, school_id: str) -> None:
     """Raise AccessDenied unless the school is in the viewer's scope."""
     if str(school_id) not in allowed_school_ids(con, viewer):
         raise AccessDenied(

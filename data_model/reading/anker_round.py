@@ -16,9 +16,10 @@ from data_model.reading import queries
 from data_model.reading.access import Viewer
 from data_model.reading.scope import school_read, scope_read
 from data_model.state import notes, rounds
-from data_model.storage.db import Cursor
+from data_model.storage.connection import Connection
 from data_model.texts.formatting import previous_school_year
 from data_model.vocabulary import (
+    NOTE_SCOPE_PREPARATION,
     OBSERVATION_DISMISSED,
     STEP_ACTION,
     STEP_HYPOTHESIS,
@@ -48,7 +49,7 @@ class RoundSchool:
 
 
 @scope_read(guidance=True, memo=False)  # holds the state a click may just have changed
-def round_overview(con: Cursor, viewer: Viewer, school_year: str) -> pd.DataFrame:
+def round_overview(con: Connection, viewer: Viewer, school_year: str) -> pd.DataFrame:
     """One row per school in scope, by name (never ranked): the conversation state of the
     school year with its date and who set it, and how many of last year's actions are open."""
     schools = queries.schools_in_scope(con, viewer)
@@ -63,7 +64,7 @@ def round_overview(con: Cursor, viewer: Viewer, school_year: str) -> pd.DataFram
 
 
 @school_read(guidance=True, memo=False)  # notes a form in the same run may have changed
-def round_school(con: Cursor, viewer: Viewer, school_id: str, school_year: str) -> RoundSchool:
+def round_school(con: Connection, viewer: Viewer, school_id: str, school_year: str) -> RoundSchool:
     """Results, last year's conversation and this year's internal preparation of one school."""
     results = queries.school_results(con, viewer, school_id, ROUND_ASSESSMENT)
     results = results[results["school_year"] <= school_year].reset_index(drop=True)
@@ -78,6 +79,6 @@ def round_school(con: Cursor, viewer: Viewer, school_id: str, school_year: str) 
         for step in LAST_YEAR_STEPS
     }
     preparation = notes.list_notes(
-        con, viewer, school_id, school_year, scope=notes.SCOPE_PREPARATION
+        con, viewer, school_id, school_year, scope=NOTE_SCOPE_PREPARATION
     )
     return RoundSchool(school_id, school_year, results, last_year, preparation)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import duckdb
 import pandas as pd
 
 from data_model.reading import queries
@@ -19,6 +18,7 @@ from data_model.reading.access import Viewer
 from data_model.reading.scope import SCOPE_FILTER, allowed_ids, school_read, scope_read
 from data_model.rules import load_rules
 from data_model.state import notes
+from data_model.storage.connection import Connection
 from data_model.texts.codes import core_task_label, goal_code_label
 from data_model.texts.explain import cell_label, highlights
 from data_model.texts.formatting import format_count, format_date, format_number, format_pct
@@ -74,18 +74,18 @@ class Briefing:
 
 
 @school_read
-def school_name(con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: str) -> str:
+def school_name(con: Connection, viewer: Viewer, school_id: str) -> str:
     return con.execute("SELECT name FROM schools WHERE school_id = ?", [school_id]).fetchone()[0]
 
 
 @school_read
-def conversation_years(con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: str) -> list[str]:
+def conversation_years(con: Connection, viewer: Viewer, school_id: str) -> list[str]:
     """School years with results for this school, newest first (the year picker)."""
     return sorted(queries.school_years(con, viewer, school_id), reverse=True)
 
 
 def _results_until(
-    con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: str, school_year: str
+    con: Connection, viewer: Viewer, school_id: str, school_year: str
 ) -> list[tuple[pd.Series, pd.DataFrame]]:
     """Per assessment with results in `school_year`: (assessment row, results up to that year)."""
     out = []
@@ -99,7 +99,7 @@ def _results_until(
 
 @school_read
 def observation_suggestions(
-    con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: str, school_year: str
+    con: Connection, viewer: Viewer, school_id: str, school_year: str
 ) -> list[Observation]:
     """'Wat valt op' for the school year: significant differences and trends, per assessment."""
     rules = load_rules()
@@ -114,9 +114,7 @@ def observation_suggestions(
 
 
 @school_read
-def year_results(
-    con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: str, school_year: str
-) -> pd.DataFrame:
+def year_results(con: Connection, viewer: Viewer, school_id: str, school_year: str) -> pd.DataFrame:
     """All result rows (totals, learning areas, domains) of the school year, every assessment."""
     frames = []
     for info, results in _results_until(con, viewer, school_id, school_year):
@@ -128,7 +126,7 @@ def year_results(
 
 @school_read
 def area_statuses(
-    con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: str, school_year: str
+    con: Connection, viewer: Viewer, school_id: str, school_year: str
 ) -> pd.DataFrame:
     """Learning-area rows (and totals) of the school year for every assessment."""
     rows = year_results(con, viewer, school_id, school_year)
@@ -291,9 +289,7 @@ def support_lines(support: pd.DataFrame, koala: pd.DataFrame, school_year: str) 
 
 
 @school_read
-def guidance_lines(
-    con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: str, school_year: str
-) -> list[str]:
+def guidance_lines(con: Connection, viewer: Viewer, school_id: str, school_year: str) -> list[str]:
     """Internal: need tier and guidance units (empty for a viewer without guidance access)."""
     if not viewer.sees_guidance:
         return []
@@ -320,9 +316,7 @@ def guidance_lines(
 
 
 @school_read(memo=False)  # holds open actions: notes a form may just have changed
-def build_briefing(
-    con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: str, school_year: str
-) -> Briefing:
+def build_briefing(con: Connection, viewer: Viewer, school_id: str, school_year: str) -> Briefing:
     name = school_name(con, viewer, school_id)
     rows = year_results(con, viewer, school_id, school_year)
     statuses = rows[rows["domain"].isna()].reset_index(drop=True) if not rows.empty else rows
@@ -343,7 +337,7 @@ def build_briefing(
 
 
 @scope_read(guidance=True)
-def preparation_overview(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> pd.DataFrame:
+def preparation_overview(con: Connection, viewer: Viewer) -> pd.DataFrame:
     """One row per school in scope for the anker's list: latest year, how many learning areas
     are clearly lower / higher or falling (columns named by the status and trend they count:
     LOWER counts lower and much lower), open actions from the year before, and (internal)

@@ -9,15 +9,15 @@ no measure (`class_result` stores NULL; `scrub_suppressed` blanks again after th
 
 from __future__ import annotations
 
-import duckdb
 import pandas as pd
 
 from data_model.reading.access import Viewer, scrub_suppressed
 from data_model.reading.scope import school_read
+from data_model.storage.connection import Connection
 
 
 @school_read(staff=True)
-def class_tests(con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: str) -> pd.DataFrame:
+def class_tests(con: Connection, viewer: Viewer, school_id: str) -> pd.DataFrame:
     """The tests and school years of this school that have class groups, newest first."""
     return con.execute(
         """
@@ -32,7 +32,7 @@ def class_tests(con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: str) 
 
 @school_read(staff=True)
 def class_results(
-    con: duckdb.DuckDBPyConnection,
+    con: Connection,
     viewer: Viewer,
     school_id: str,
     assessment_id: str,

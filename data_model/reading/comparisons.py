@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import duckdb
 import pandas as pd
 
 from data_model.reading.access import Viewer
@@ -23,6 +22,7 @@ from data_model.reading.queries import AREA_ORDER_JOINS
 from data_model.reading.scope import SCOPE_FILTER, allowed_ids, scope_read
 from data_model.rules import Rules, load_rules
 from data_model.statistics import funnel
+from data_model.storage.connection import Connection
 
 # SCOPE_FILTER is a constant of scope.py (allow-listed) and is the only text ever put into the
 # SQL below with an f-string; every value is a ? parameter.
@@ -51,7 +51,7 @@ def _named(viewer: Viewer) -> bool:
 
 
 @scope_read
-def filter_options(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> dict[str, pd.DataFrame]:
+def filter_options(con: Connection, viewer: Viewer) -> dict[str, pd.DataFrame]:
     """Regions and scholengemeenschappen of the schools in scope (empty for a directeur)."""
     if not _named(viewer):
         empty = pd.DataFrame(columns=["id", "name"])
@@ -78,9 +78,7 @@ def filter_options(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> dict[str, 
 
 
 @scope_read
-def comparison_years(
-    con: duckdb.DuckDBPyConnection, viewer: Viewer, assessment_id: str
-) -> list[str]:
+def comparison_years(con: Connection, viewer: Viewer, assessment_id: str) -> list[str]:
     """School years with results of this assessment in the viewer's scope."""
     rows = con.execute(
         f"""
@@ -138,7 +136,7 @@ _POINT_COLUMNS = [
 
 @scope_read
 def school_points(
-    con: duckdb.DuckDBPyConnection,
+    con: Connection,
     viewer: Viewer,
     assessment_id: str,
     school_year: str,
@@ -241,7 +239,7 @@ def funnel_position(points: pd.DataFrame, rules: Rules | None = None) -> pd.Seri
 
 @scope_read
 def variance_components(
-    con: duckdb.DuckDBPyConnection, viewer: Viewer, kind: str = "school_result"
+    con: Connection, viewer: Viewer, kind: str = "school_result"
 ) -> pd.DataFrame:
     """The variance components behind the colours, per assessment and cell (Uitleg page).
 

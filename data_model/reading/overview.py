@@ -15,7 +15,7 @@ import pandas as pd
 from data_model.reading.access import Viewer, scrub_suppressed
 from data_model.reading.comparisons import Filters, _filter_params
 from data_model.reading.scope import SCOPE_FILTER, allowed_ids, scope_read
-from data_model.storage.db import Cursor
+from data_model.storage.connection import Connection
 
 COLUMNS = [
     "school_id", "name", "community_id", "community_name", "school_year", "learning_area",
@@ -26,7 +26,7 @@ COLUMNS = [
 
 @scope_read
 def region_matrix(
-    con: Cursor,
+    con: Connection,
     viewer: Viewer,
     assessment_id: str,
     school_year: str | None = None,

@@ -9,16 +9,16 @@ is one of them for a school that did not; `reading/scope.py`); a regional team n
 
 from __future__ import annotations
 
-import duckdb
 import pandas as pd
 
 from data_model.reading.access import Viewer, require_learning_gain, scrub_suppressed
 from data_model.reading.scope import school_read
+from data_model.storage.connection import Connection
 
 
 @school_read
 def school_progress(
-    con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: str, to_assessment: str
+    con: Connection, viewer: Viewer, school_id: str, to_assessment: str
 ) -> pd.DataFrame:
     """The school's cohorts into `to_assessment` (newest first), total before learning areas."""
     require_learning_gain(con, viewer)

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-import duckdb
 import pandas as pd
 
 from data_model.reading.access import Viewer
 from data_model.reading.scope import school_read
+from data_model.storage.connection import Connection
 from data_model.storage.pupil_key import (
     KEY_HEX_CHARS,
     folder_of,
@@ -63,7 +63,7 @@ FROM scores s LEFT JOIN earlier e ON e.pupil_key = s.pupil_key AND e.k = 1
 
 @school_read(staff=True, memo=False)
 def pupil_list(
-    con: duckdb.DuckDBPyConnection,
+    con: Connection,
     viewer: Viewer,
     school_id: str,
     assessment_id: str,
@@ -104,7 +104,7 @@ def pupil_list(
 
 @school_read(staff=True, memo=False)
 def match_numbers(
-    con: duckdb.DuckDBPyConnection,
+    con: Connection,
     viewer: Viewer,
     school_id: str,
     numbers: Iterable[object],

@@ -9,18 +9,18 @@ print "3 leerlingen".
 
 from __future__ import annotations
 
-import duckdb
 import pandas as pd
 
 from data_model.reading.access import Viewer, scrub_suppressed
 from data_model.reading.scope import SCOPE_FILTER, allowed_ids, school_read, scope_read
 from data_model.rules import load_rules
 from data_model.statistics.suppression import mask_support_counts
+from data_model.storage.connection import Connection, one
 from data_model.vocabulary import SUPPORT_INDICATORS, SUPPORT_PHASES
 
 
 @scope_read
-def schools_in_scope(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> pd.DataFrame:
+def schools_in_scope(con: Connection, viewer: Viewer) -> pd.DataFrame:
     """The schools this viewer may open, sorted by name (never by result)."""
     return con.execute(
         f"""
@@ -37,7 +37,7 @@ def schools_in_scope(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> pd.DataF
 
 
 @school_read
-def school_years(con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: str) -> list[str]:
+def school_years(con: Connection, viewer: Viewer, school_id: str) -> list[str]:
     rows = con.execute(
         "SELECT DISTINCT school_year FROM school_result WHERE school_id = ? ORDER BY 1",
         [school_id],
@@ -46,9 +46,7 @@ def school_years(con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: str)
 
 
 @school_read
-def assessments_for_school(
-    con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: str
-) -> pd.DataFrame:
+def assessments_for_school(con: Connection, viewer: Viewer, school_id: str) -> pd.DataFrame:
     return con.execute(
         """
         SELECT a.assessment_id, a.name, a.grade, a.score_label, a.goal_label,
@@ -95,7 +93,7 @@ _RESULT_SELECT = (
 
 @school_read
 def school_results(
-    con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: str, assessment_id: str
+    con: Connection, viewer: Viewer, school_id: str, assessment_id: str
 ) -> pd.DataFrame:
     """All result rows (total, learning areas, domains) of one school and assessment.
 
@@ -115,7 +113,7 @@ def school_results(
 
 
 @school_read
-def school_context(con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: str) -> pd.DataFrame:
+def school_context(con: Connection, viewer: Viewer, school_id: str) -> pd.DataFrame:
     return con.execute(
         "SELECT * FROM v_school_context WHERE school_id = ? ORDER BY school_year",
         [school_id],
@@ -123,7 +121,7 @@ def school_context(con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: st
 
 
 @school_read
-def support_counts(con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: str) -> pd.DataFrame:
+def support_counts(con: Connection, viewer: Viewer, school_id: str) -> pd.DataFrame:
     """Pupils per support phase and indicator; counts of 1-4 pupils are masked (NA)."""
     df = con.execute(
         """
@@ -137,9 +135,7 @@ def support_counts(con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: st
 
 
 @scope_read
-def scope_overview(
-    con: duckdb.DuckDBPyConnection, viewer: Viewer, assessment_id: str = "ovsg6"
-) -> pd.DataFrame:
+def scope_overview(con: Connection, viewer: Viewer, assessment_id: str = "ovsg6") -> pd.DataFrame:
     """Per school in scope: its latest year and the learning-area statuses of that year.
 
     One row per school x learning area, for the Start page of an anker or regioteam. Sorted
@@ -172,7 +168,7 @@ def scope_overview(
 
 
 @scope_read
-def years_waiting_for_context(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> pd.DataFrame:
+def years_waiting_for_context(con: Connection, viewer: Viewer) -> pd.DataFrame:
     """School years with results of schools in scope that have no context data that year:
     without it there is no comparison with similar schools, so no colour. Results may be
     imported before the context file; this says which context files are still to come.
@@ -191,16 +187,18 @@ def years_waiting_for_context(con: duckdb.DuckDBPyConnection, viewer: Viewer) ->
     ).df()
 
 
-def database_summary(con: duckdb.DuckDBPyConnection) -> dict[str, object]:
+def database_summary(con: Connection) -> dict[str, object]:
     """Counts for the footer and the Uitleg page (no school-level data)."""
-    row = con.execute(
-        """
+    row = one(
+        con.execute(
+            """
         SELECT (SELECT count(*) FROM schools),
                (SELECT min(school_year) FROM school_result),
                (SELECT max(school_year) FROM school_result),
                (SELECT value FROM meta WHERE key = 'is_sample')
         """
-    ).fetchone()
+        )
+    )
     return {
         "schools": row[0],
         "first_year": row[1],

@@ -37,14 +37,14 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Any, Literal, ParamSpec, TypeVar
+from typing import Any, Literal, ParamSpec, TypeVar, cast, overload
 
-import duckdb
 import pandas as pd
 
 from data_model.reading import access
 from data_model.reading.access import AccessDenied, Viewer
 from data_model.storage.catalogue import CONSENT_ASSESSMENTS
+from data_model.storage.connection import Connection
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -77,13 +77,13 @@ READS: dict[str, Read] = {}
 
 @dataclass
 class Request:
-    con: duckdb.DuckDBPyConnection
+    con: Connection
     viewer: Viewer
     _allowed: list[str] | None = None
     _allowed_set: frozenset[str] = frozenset()
     _withheld: frozenset[str] | None = None
     _narrowed: bool = False  # inside a read of a consent-only assessment
-    _memo: dict[tuple, Any] = field(default_factory=dict)
+    _memo: dict[tuple[Any, ...], Any] = field(default_factory=dict)
 
     def _scope(self) -> list[str]:
         if self._allowed is None:
@@ -120,7 +120,7 @@ class Request:
         if self._narrowed and str(school_id) in self.withheld():
             raise AccessDenied(CONSENT_DENIED)
 
-    def once(self, key: tuple, compute: Callable[[], R]) -> R:
+    def once(self, key: tuple[Any, ...], compute: Callable[[], R]) -> R:
         key = (self._narrowed, *key)  # a narrowed read must never serve an unnarrowed one
         try:
             hit = key in self._memo
@@ -128,7 +128,7 @@ class Request:
             return compute()
         if not hit:
             self._memo[key] = compute()
-        return _copy(self._memo[key])
+        return cast("R", _copy(self._memo[key]))
 
 
 def _copy(value: Any) -> Any:
@@ -140,7 +140,7 @@ def _copy(value: Any) -> Any:
     return value
 
 
-def _asks_consent_assessment(args: tuple, kw: dict[str, Any]) -> bool:
+def _asks_consent_assessment(args: tuple[Any, ...], kw: dict[str, Any]) -> bool:
     return any(
         isinstance(value, str) and value in CONSENT_ASSESSMENTS for value in (*args, *kw.values())
     )
@@ -166,11 +166,11 @@ def _without_withheld(result: R, withheld: frozenset[str], school_id: str | None
     kept = result.loc[~drop.to_numpy()]
     if isinstance(result.index, pd.RangeIndex):
         kept = kept.reset_index(drop=True)
-    return kept  # type: ignore[return-value]
+    return kept
 
 
 @contextmanager
-def _consent_scope(req: Request, args: tuple, kw: dict[str, Any]) -> Iterator[None]:
+def _consent_scope(req: Request, args: tuple[Any, ...], kw: dict[str, Any]) -> Iterator[None]:
     if _asks_consent_assessment(args, kw) and req.withheld():
         with req.narrowed():
             yield
@@ -182,7 +182,7 @@ _current: ContextVar[Request | None] = ContextVar("schoolfoto_request", default=
 
 
 @contextmanager
-def request(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> Iterator[Request]:
+def request(con: Connection, viewer: Viewer) -> Iterator[Request]:
     """Open a request for `viewer` (or join the open one of the same viewer)."""
     open_request = _current.get()
     if open_request is not None and open_request.viewer == viewer:
@@ -190,18 +190,18 @@ def request(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> Iterator[Request]
         return
     token = _current.set(Request(con, viewer))
     try:
-        yield _current.get()  # type: ignore[misc]
+        yield _current.get()  # type: ignore[misc]  # just set above: never None here
     finally:
         _current.reset(token)
 
 
-def allowed_ids(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> list[str]:
+def allowed_ids(con: Connection, viewer: Viewer) -> list[str]:
     """The viewer's allowed school ids, computed once per request."""
     with request(con, viewer) as req:
         return req.allowed()
 
 
-def require_school(con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: str) -> None:
+def require_school(con: Connection, viewer: Viewer, school_id: str) -> None:
     """AccessDenied unless the school is in the viewer's scope (checked once per request)."""
     with request(con, viewer) as req:
         req.require_school(school_id)
@@ -217,8 +217,18 @@ def _register(
     READS[name] = Read(name, kind, guidance, fn, staff)
 
 
-def _key(fn: Callable[..., Any], args: tuple, kwargs: dict[str, Any]) -> tuple:
+def _key(fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, ...]:
     return (fn.__module__, fn.__qualname__, args, tuple(sorted(kwargs.items())))
+
+
+@overload
+def school_read(fn: Callable[P, R], /) -> Callable[P, R]: ...
+
+
+@overload
+def school_read(
+    *, guidance: bool = False, memo: bool = True, staff: bool = False
+) -> Callable[[Callable[P, R]], Callable[P, R]]: ...
 
 
 def school_read(
@@ -227,15 +237,15 @@ def school_read(
     guidance: bool = False,
     memo: bool = True,
     staff: bool = False,
-) -> Any:
+) -> Callable[P, R] | Callable[[Callable[P, R]], Callable[P, R]]:
     """Decorate a read of one school: `fn(con, viewer, school_id, ...)`. `staff=True`: class
     groups and pupils, for the school's own staff only (`access.require_school_staff`)."""
 
-    def decorate(fn: Callable[..., R]) -> Callable[..., R]:
+    def decorate(fn: Callable[P, R]) -> Callable[P, R]:
+        call = cast("Callable[..., R]", fn)  # the read's own signature is kept for callers
+
         @functools.wraps(fn)
-        def read(
-            con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: str, *args: Any, **kw: Any
-        ) -> R:
+        def read(con: Connection, viewer: Viewer, school_id: str, *args: Any, **kw: Any) -> R:
             if guidance:
                 access.require_guidance(viewer)
             if staff:
@@ -244,50 +254,63 @@ def school_read(
             with request(con, viewer) as req, _consent_scope(req, args, kw):
                 req.require_school(school_id)
                 if not memo:
-                    result = fn(con, viewer, school_id, *args, **kw)
+                    result = call(con, viewer, school_id, *args, **kw)
                 else:
                     result = req.once(
                         _key(fn, (school_id, *args), kw),
-                        lambda: fn(con, viewer, school_id, *args, **kw),
+                        lambda: call(con, viewer, school_id, *args, **kw),
                     )
                 return _without_withheld(result, req.withheld(), school_id)
 
         _register(read, "school", guidance, staff)
-        return read
+        return cast("Callable[P, R]", read)
 
     return decorate(fn) if fn is not None else decorate
+
+
+@overload
+def scope_read(fn: Callable[P, R], /) -> Callable[P, R]: ...
+
+
+@overload
+def scope_read(
+    *, guidance: bool = False, memo: bool = True
+) -> Callable[[Callable[P, R]], Callable[P, R]]: ...
 
 
 def scope_read(
     fn: Callable[P, R] | None = None, *, guidance: bool = False, memo: bool = True
-) -> Any:
+) -> Callable[P, R] | Callable[[Callable[P, R]], Callable[P, R]]:
     """Decorate a read over the viewer's schools: `fn(con, viewer, ...)`."""
 
-    def decorate(fn: Callable[..., R]) -> Callable[..., R]:
+    def decorate(fn: Callable[P, R]) -> Callable[P, R]:
+        call = cast("Callable[..., R]", fn)  # the read's own signature is kept for callers
+
         @functools.wraps(fn)
-        def read(con: duckdb.DuckDBPyConnection, viewer: Viewer, *args: Any, **kw: Any) -> R:
+        def read(con: Connection, viewer: Viewer, *args: Any, **kw: Any) -> R:
             if guidance:
                 access.require_guidance(viewer)
             with request(con, viewer) as req, _consent_scope(req, args, kw):
                 if not memo:
-                    result = fn(con, viewer, *args, **kw)
+                    result = call(con, viewer, *args, **kw)
                 else:
-                    result = req.once(_key(fn, args, kw), lambda: fn(con, viewer, *args, **kw))
+                    result = req.once(_key(fn, args, kw), lambda: call(con, viewer, *args, **kw))
                 return _without_withheld(result, req.withheld())
 
         _register(read, "scope", guidance)
-        return read
+        return cast("Callable[P, R]", read)
 
     return decorate(fn) if fn is not None else decorate
 
 
-def admin_read(fn: Callable[..., R]) -> Callable[..., R]:
+def admin_read(fn: Callable[P, R]) -> Callable[P, R]:
     """Decorate a read for the beheerder only: `fn(con, viewer, ...)`."""
+    call = cast("Callable[..., R]", fn)  # the read's own signature is kept for callers
 
     @functools.wraps(fn)
-    def read(con: duckdb.DuckDBPyConnection, viewer: Viewer, *args: Any, **kw: Any) -> R:
+    def read(con: Connection, viewer: Viewer, *args: Any, **kw: Any) -> R:
         access.require_admin(viewer)
-        return fn(con, viewer, *args, **kw)
+        return call(con, viewer, *args, **kw)
 
     _register(read, "admin", False)
-    return read
+    return cast("Callable[P, R]", read)

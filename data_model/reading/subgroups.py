@@ -21,7 +21,6 @@ differencing. Pupils with an unknown value form their own group ("onbekend") for
 
 from __future__ import annotations
 
-import duckdb
 import numpy as np
 import pandas as pd
 
@@ -29,6 +28,7 @@ from data_model.reading.access import Viewer
 from data_model.reading.scope import school_read
 from data_model.rules import Rules, load_rules
 from data_model.statistics.status import t_quantile
+from data_model.storage.connection import Connection
 from data_model.vocabulary import AS_EXPECTED, HIGHER, LOWER
 
 # dimension id -> (Dutch label, SQL expression over pupils p giving the group label).
@@ -277,7 +277,7 @@ def _test_gaps(out: pd.DataFrame, se: np.ndarray, dof: np.ndarray, rules: Rules)
 
 @school_read
 def subgroup_results(
-    con: duckdb.DuckDBPyConnection,
+    con: Connection,
     viewer: Viewer,
     school_id: str,
     assessment_id: str,
@@ -302,7 +302,7 @@ def subgroup_results(
 
 @school_read
 def subgroup_years(
-    con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: str, assessment_id: str
+    con: Connection, viewer: Viewer, school_id: str, assessment_id: str
 ) -> list[str]:
     """School years with pupil-level results for this school and assessment."""
     rows = con.execute(

@@ -9,13 +9,13 @@ for a viewer that does not
 
 from __future__ import annotations
 
-import duckdb
 import pandas as pd
 
 from data_model.reading.access import Viewer
 from data_model.reading.scope import SCOPE_FILTER, allowed_ids, school_read, scope_read
 from data_model.rules import load_rules
 from data_model.statistics.suppression import mask_small_counts, mask_support_counts
+from data_model.storage.connection import Connection
 from data_model.vocabulary import KOALA_CATEGORIES, SUPPORT_INDICATORS, SUPPORT_PHASES
 
 # The categories in which the support service reports guidance units per school per year.
@@ -36,9 +36,7 @@ def unit_category(units: float | int | None) -> str:
 
 
 @school_read
-def support_continuum(
-    con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: str
-) -> pd.DataFrame:
+def support_continuum(con: Connection, viewer: Viewer, school_id: str) -> pd.DataFrame:
     """Pupils per phase of the support continuum and per indicator, per school year.
 
     Columns: school_year, phase, measure_kind, n_pupils, total (pupils in the continuum that
@@ -80,7 +78,7 @@ def support_continuum(
 
 
 @school_read
-def koala_outcomes(con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: str) -> pd.DataFrame:
+def koala_outcomes(con: Connection, viewer: Viewer, school_id: str) -> pd.DataFrame:
     """KOALA screening outcomes per school year, long format.
 
     Columns: school_year, category (groen/oranje/rood), n_pupils, total, pct, suppressed.
@@ -121,9 +119,7 @@ def koala_outcomes(con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: st
 
 
 @school_read(guidance=True)
-def guidance_contacts(
-    con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: str
-) -> pd.DataFrame:
+def guidance_contacts(con: Connection, viewer: Viewer, school_id: str) -> pd.DataFrame:
     """Every guidance contact with the school, newest first, with the anker's name."""
     df = con.execute(
         """
@@ -142,9 +138,7 @@ def guidance_contacts(
 
 
 @school_read(guidance=True)
-def guidance_by_year(
-    con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: str
-) -> pd.DataFrame:
+def guidance_by_year(con: Connection, viewer: Viewer, school_id: str) -> pd.DataFrame:
     """Per school year: contacts, hours, units, the unit category and the need tier."""
     df = con.execute(
         """
@@ -170,9 +164,7 @@ def guidance_by_year(
 
 
 @school_read(guidance=True)
-def guidance_hours_by_core_task(
-    con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: str
-) -> pd.DataFrame:
+def guidance_hours_by_core_task(con: Connection, viewer: Viewer, school_id: str) -> pd.DataFrame:
     """Hours and units per school year and core task (KT1–KT3, BI1–BI4) and form."""
     return con.execute(
         """
@@ -186,9 +178,7 @@ def guidance_hours_by_core_task(
 
 
 @scope_read(guidance=True)
-def guidance_overview(
-    con: duckdb.DuckDBPyConnection, viewer: Viewer, school_year: str
-) -> pd.DataFrame:
+def guidance_overview(con: Connection, viewer: Viewer, school_year: str) -> pd.DataFrame:
     """Every school in scope for one school year: contacts, units, category and need tier.
 
     Sorted by school name (never by need or result: non-ranking principle).
@@ -214,7 +204,7 @@ def guidance_overview(
 
 
 @scope_read(guidance=True)
-def guidance_years(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> list[str]:
+def guidance_years(con: Connection, viewer: Viewer) -> list[str]:
     """School years with guidance data in the viewer's scope, oldest first."""
     rows = con.execute(
         f"""

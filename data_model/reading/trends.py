@@ -7,11 +7,11 @@ in the materialised tables; n_pupils is blanked here too, so no page can print "
 
 from __future__ import annotations
 
-import duckdb
 import pandas as pd
 
 from data_model.reading.access import Viewer, scrub_suppressed
 from data_model.reading.scope import school_read
+from data_model.storage.connection import Connection
 
 # One row per school year x cell of one school and assessment, with:
 # - the comparison means and the difference with similar schools (school_result),
@@ -86,7 +86,7 @@ ORDER BY (r.learning_area IS NOT NULL), area_order, (r.domain IS NOT NULL), doma
 
 @school_read
 def trend_results(
-    con: duckdb.DuckDBPyConnection, viewer: Viewer, school_id: str, assessment_id: str
+    con: Connection, viewer: Viewer, school_id: str, assessment_id: str
 ) -> pd.DataFrame:
     """All series of one school and assessment: total, learning areas, domains; per year.
 

@@ -44,6 +44,7 @@ from data_model.sample.target import check_target
 from data_model.statistics.classes import refresh_class_results
 from data_model.statistics.materialize import refresh_school_results
 from data_model.statistics.progress import refresh_school_progress
+from data_model.storage.connection import Sql
 from data_model.storage.db import CURRENT, Database, DataError, create_schema, set_meta
 from data_model.storage.pupil_key import load_secret
 from data_model.texts.formatting import format_number
@@ -275,7 +276,7 @@ def _users(schools: pd.DataFrame, rng: np.random.Generator) -> tuple[list[tuple]
     return users, links
 
 
-def _insert_rows(con: duckdb.DuckDBPyConnection, table: str, rows: list[tuple]) -> None:
+def _insert_rows(con: Sql, table: str, rows: list[tuple]) -> None:
     """Bulk insert tuples in table column order (table is one of ours, never user input)."""
     names = [r[0] for r in con.execute(
         "SELECT column_name FROM information_schema.columns WHERE table_name = ? "
@@ -287,7 +288,7 @@ def _insert_rows(con: duckdb.DuckDBPyConnection, table: str, rows: list[tuple]) 
         con.unregister("_rows")
 
 
-def _insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
+def _insert_frame(con: Sql, table: str, frame: pd.DataFrame) -> None:
     """Insert a frame by column name (table is one of ours, never user input)."""
     columns = ", ".join(frame.columns)
     sql = "INSERT INTO " + table + " (" + columns + ") SELECT " + columns + " FROM _frame"
@@ -325,7 +326,7 @@ def _result_rows(
 def generate(
     out: Path | str,
     spec: SampleSpec = SampleSpec(),
-    progress: Callable[[float, str], None] | None = None,
+    progress: Callable[[float, str], object] | None = None,  # its return value is ignored
     force: bool = False,
 ) -> Path:
     """Publish a complete sample snapshot (and demo users) into the data folder `out`."""

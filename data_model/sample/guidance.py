@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -23,7 +24,7 @@ INDIVIDUAL, NETWORK = GUIDANCE_FORMS
 def guidance_rows(
     schools: pd.DataFrame,
     context: pd.DataFrame,
-    links: list[tuple],
+    links: list[tuple[Any, ...]],
     years: Sequence[int],
     rng: np.random.Generator,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -13,7 +13,8 @@ from __future__ import annotations
 from data_model.reading import queries
 from data_model.reading.access import Viewer, viewer_for_user_id
 from data_model.state import notes
-from data_model.storage.db import Cursor, Database, get_meta
+from data_model.storage.connection import Connection
+from data_model.storage.db import Database, get_meta
 from data_model.texts.explain import highlights
 from data_model.vocabulary import (
     DIRECTEUR,
@@ -48,7 +49,7 @@ _ACTIONS = (
 )
 
 
-def _schools(con: Cursor) -> list[tuple[str, str, str]]:
+def _schools(con: Connection) -> list[tuple[str, str, str]]:
     """(school_id, director user, anker user) of the schools that get a history: the demo's
     own director school first, then the first anker's schools; never a school that already
     has notes (a regenerated sample keeps the notes of the state store)."""

@@ -13,6 +13,7 @@ from typing import TypeVar
 
 import duckdb
 
+from data_model.storage.connection import Sql
 from data_model.storage.db import (
     CURRENT,
     SCHEMA_VERSION,
@@ -25,7 +26,7 @@ from data_model.storage.db import (
 T = TypeVar("T")
 
 
-def _read_current(out: Path, read: Callable[[duckdb.DuckDBPyConnection], T]) -> T | None:
+def _read_current(out: Path, read: Callable[[Sql], T]) -> T | None:
     """`read` on the folder's current snapshot (read-only); None if it cannot be opened."""
     try:
         con = duckdb.connect(str(out / CURRENT), read_only=True)
@@ -39,7 +40,7 @@ def _read_current(out: Path, read: Callable[[duckdb.DuckDBPyConnection], T]) -> 
         con.close()
 
 
-def _stale(con: duckdb.DuckDBPyConnection) -> bool:
+def _stale(con: Sql) -> bool:
     return is_sample(con) and (schema_version(con) != SCHEMA_VERSION or bool(missing_columns(con)))
 
 

@@ -18,7 +18,8 @@ import pandas as pd
 
 from data_model.reading.access import Viewer
 from data_model.reading.scope import admin_read
-from data_model.storage.db import Cursor, Database
+from data_model.storage.connection import Connection, one
+from data_model.storage.db import Database
 from data_model.storage.state import Session, StateStore
 
 # The only actions the log records (Dutch, as the beheerder reads them).
@@ -51,30 +52,22 @@ def _clean_school(school_id: str | None) -> str | None:
 
 
 def log_event(
-    db: Database,
+    target: Database | StateStore | Session,
     viewer: Viewer | None,
     action: str,
     school_id: str | None = None,
     detail: str | None = None,
     user_id: str | None = None,
 ) -> None:
-    """Append one line to the audit log. `user_id` overrides the viewer (refused logins)."""
-    write_event(db.state, viewer, action, school_id, detail, user_id)
+    """Append one line to the audit log. `user_id` overrides the viewer (refused logins).
 
-
-def write_event(
-    executor: StateStore | Session,
-    viewer: Viewer | None,
-    action: str,
-    school_id: str | None = None,
-    detail: str | None = None,
-    user_id: str | None = None,
-) -> None:
-    """`log_event` on a given executor: the state store, or an open state transaction when
-    the line must be written together with the change it records."""
+    `target`: the data folder (the line is its own short transaction), or an open state
+    transaction when the line must be written together with the change it records.
+    """
     if action not in ACTIONS:
         raise ValueError(f"unknown audit action {action!r}")
     who = user_id or (viewer.user_id if viewer else "onbekend")
+    executor = target if isinstance(target, StateStore | Session) else target.state
     executor.execute(
         "INSERT INTO audit_log (logged_at, user_id, action, school_id, detail) "
         "VALUES (?, ?, ?, ?, ?)",
@@ -84,7 +77,7 @@ def write_event(
 
 @admin_read
 def audit_entries(
-    con: Cursor,
+    con: Connection,
     viewer: Viewer,
     since: datetime | None = None,
     user_id: str | None = None,
@@ -149,14 +142,18 @@ def record_import(
     Imports that publish a snapshot are logged inside it (its provenance) and copied here by
     `Database.write()`; a refusal must not cost a snapshot build, so it is written directly.
     """
-    return db.state.execute(
-        "INSERT INTO import_log (imported_at, user_id, file_name, sha256, kind, rows_added, "
-        "rows_replaced, outcome, message) VALUES (?, ?, ?, ?, ?, 0, 0, ?, ?) RETURNING import_id",
-        [datetime.now(), viewer.user_id, file_name[:300], sha256, kind, outcome, message],
-    ).fetchone()[0]
+    import_id: int = one(
+        db.state.execute(
+            "INSERT INTO import_log (imported_at, user_id, file_name, sha256, kind, rows_added, "
+            "rows_replaced, outcome, message) VALUES (?, ?, ?, ?, ?, 0, 0, ?, ?) "
+            "RETURNING import_id",
+            [datetime.now(), viewer.user_id, file_name[:300], sha256, kind, outcome, message],
+        )
+    )[0]
+    return import_id
 
 
-def import_log(con: Cursor, limit: int = 200) -> pd.DataFrame:
+def import_log(con: Connection, limit: int = 200) -> pd.DataFrame:
     """Every import attempt, newest first, with the user's name (callers check the role)."""
     return con.state.execute(
         """

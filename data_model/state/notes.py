@@ -16,6 +16,7 @@ directeur.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -25,7 +26,8 @@ import pandas as pd
 from data_model.reading.access import AccessDenied, Viewer
 from data_model.reading.scope import allowed_ids, require_school, school_read, scope_read
 from data_model.state import note_steps
-from data_model.storage.db import Cursor, Database
+from data_model.storage.connection import Connection
+from data_model.storage.db import Database
 from data_model.storage.state import Session
 from data_model.texts.formatting import format_date, format_timestamp, previous_school_year
 from data_model.vocabulary import (
@@ -135,7 +137,7 @@ def _check_observation(clean: dict[str, Any]) -> None:
 
 
 # Step-specific checks after the required fields (the other steps have none).
-_STEP_CHECKS = {
+_STEP_CHECKS: dict[str, Callable[[dict[str, Any]], None]] = {
     STEP_SOURCE: _check_source,
     STEP_ACTION: _check_action,
     STEP_OBSERVATION: _check_observation,
@@ -180,19 +182,21 @@ _NOTE_SELECT = """
 """
 
 
-def _note(row: tuple) -> Note:
+def _note(row: tuple[Any, ...]) -> Note:
     values = list(row)
     values[5] = json.loads(values[5])
     return Note(*values)
 
 
-def _fetch(con: Session | Cursor, note_id: int) -> Note | None:
+def _fetch(con: Session | Connection, note_id: int) -> Note | None:
     con = getattr(con, "state", con)
     row = con.execute(_NOTE_SELECT + " WHERE n.note_id = ?", [int(note_id)]).fetchone()
     return _note(row) if row else None
 
 
-def _load_for(con: Cursor, viewer: Viewer, note_id: int, session: Session | None = None) -> Note:
+def _load_for(
+    con: Connection, viewer: Viewer, note_id: int, session: Session | None = None
+) -> Note:
     note = _fetch(session or con, note_id)
     if note is None:
         raise NoteError("Deze notitie bestaat niet (meer).")
@@ -235,7 +239,7 @@ def link_choices(found: list[Note]) -> dict[str, dict[int, str]]:
 
 @school_read(memo=False)  # notes change within a request
 def list_notes(
-    con: Cursor,
+    con: Connection,
     viewer: Viewer,
     school_id: str,
     school_year: str,
@@ -259,12 +263,12 @@ def list_notes(
 
 
 @scope_read(memo=False)  # the note's school is checked in _load_for
-def get_note(con: Cursor, viewer: Viewer, note_id: int) -> Note:
+def get_note(con: Connection, viewer: Viewer, note_id: int) -> Note:
     return _load_for(con, viewer, note_id)
 
 
 @scope_read(memo=False)  # the note's school is checked in _load_for
-def note_history(con: Cursor, viewer: Viewer, note_id: int) -> pd.DataFrame:
+def note_history(con: Connection, viewer: Viewer, note_id: int) -> pd.DataFrame:
     """Every saved version of a note, newest first, with who saved it and when."""
     _load_for(con, viewer, note_id)
     return con.state.execute(
@@ -279,7 +283,9 @@ def note_history(con: Cursor, viewer: Viewer, note_id: int) -> pd.DataFrame:
 
 
 @school_read(memo=False)  # notes change within a request
-def previous_actions(con: Cursor, viewer: Viewer, school_id: str, school_year: str) -> list[Note]:
+def previous_actions(
+    con: Connection, viewer: Viewer, school_id: str, school_year: str
+) -> list[Note]:
     """Last school year's actions, to review next to this year's results."""
     return list_notes(
         con, viewer, school_id, previous_school_year(school_year), SCOPE_CONVERSATION, STEP_ACTION
@@ -287,7 +293,7 @@ def previous_actions(con: Cursor, viewer: Viewer, school_id: str, school_year: s
 
 
 @school_read(memo=False)  # notes change within a request
-def school_actions(con: Cursor, viewer: Viewer, school_id: str) -> list[Note]:
+def school_actions(con: Connection, viewer: Viewer, school_id: str) -> list[Note]:
     """Every action of the school's conversations, of every school year, oldest first (the
     Trends timeline marks when each was decided and reviewed)."""
     rows = con.state.execute(
@@ -302,7 +308,7 @@ def school_actions(con: Cursor, viewer: Viewer, school_id: str) -> list[Note]:
 
 
 @school_read(memo=False)  # notes change within a request
-def open_actions(con: Cursor, viewer: Viewer, school_id: str, school_year: str) -> list[Note]:
+def open_actions(con: Connection, viewer: Viewer, school_id: str, school_year: str) -> list[Note]:
     """Last year's actions that are not reviewed as done (for the anker's preparation)."""
     return [
         a
@@ -312,7 +318,7 @@ def open_actions(con: Cursor, viewer: Viewer, school_id: str, school_year: str) 
 
 
 @scope_read(memo=False)  # notes change within a request
-def open_action_counts(con: Cursor, viewer: Viewer) -> dict[tuple[str, str], int]:
+def open_action_counts(con: Connection, viewer: Viewer) -> dict[tuple[str, str], int]:
     """Per (school, school year): actions not reviewed as done, for the viewer's schools."""
     allowed = set(allowed_ids(con, viewer))
     rows = con.state.execute(

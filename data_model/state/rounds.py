@@ -19,7 +19,8 @@ import pandas as pd
 
 from data_model.reading.access import Viewer, require_guidance
 from data_model.reading.scope import allowed_ids, require_school, school_read, scope_read
-from data_model.storage.db import Cursor, Database
+from data_model.storage.connection import Connection
+from data_model.storage.db import Database
 from data_model.vocabulary import (
     ROUND_DATED_STATES,
     ROUND_STATE_LABELS,
@@ -35,7 +36,7 @@ class RoundError(ValueError):
 
 
 @scope_read(guidance=True, memo=False)  # a click in the same run may just have changed it
-def round_states(con: Cursor, viewer: Viewer, school_year: str) -> pd.DataFrame:
+def round_states(con: Connection, viewer: Viewer, school_year: str) -> pd.DataFrame:
     """Per school in scope: its state in `school_year` (to prepare when never set), the date
     that goes with it, and who set it when. Sorted by school id; pages sort by name."""
     allowed = allowed_ids(con, viewer)
@@ -57,7 +58,9 @@ def round_states(con: Cursor, viewer: Viewer, school_year: str) -> pd.DataFrame:
 
 
 @school_read(guidance=True, memo=False)
-def round_history(con: Cursor, viewer: Viewer, school_id: str, school_year: str) -> pd.DataFrame:
+def round_history(
+    con: Connection, viewer: Viewer, school_id: str, school_year: str
+) -> pd.DataFrame:
     """Every change of the school's state in the year, newest first (the audit of the round)."""
     return con.state.execute(
         """

@@ -19,7 +19,7 @@ from datetime import datetime
 
 from data_model.reading.access import Viewer, require_school_staff
 from data_model.reading.scope import require_school, school_read
-from data_model.state.audit import SHARING, write_event
+from data_model.state.audit import SHARING, log_event
 from data_model.storage.db import Cursor, Database
 
 GRANTED_DETAIL = "Vlaamse toetsen gedeeld met anker en regioteam"
@@ -80,7 +80,5 @@ def set_result_sharing(db: Database, viewer: Viewer, school_id: str, granted: bo
                 "WHERE school_id = ?",
                 [granted, viewer.user_id, now, school_id],
             )
-        write_event(
-            cur, viewer, SHARING, school_id, GRANTED_DETAIL if granted else WITHDRAWN_DETAIL
-        )
+        log_event(cur, viewer, SHARING, school_id, GRANTED_DETAIL if granted else WITHDRAWN_DETAIL)
     return True

@@ -20,9 +20,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
-import duckdb
 import pandas as pd
 
 from data_model.exports.cells import append, neutralise_workbook, starts_like_formula
@@ -30,7 +28,9 @@ from data_model.reading.access import Viewer, require_admin
 from data_model.reading.scope import admin_read
 from data_model.state import audit
 from data_model.state.user_sheet import UserValidationError, find_header, sheet_rows
+from data_model.storage.connection import Connection, one
 from data_model.storage.db import SYSTEM_USER_ID, Database
+from data_model.storage.state import Session, StateStore
 from data_model.texts.formatting import format_number
 from data_model.vocabulary import ANKER, BEHEERDER, DIRECTEUR, REGIOTEAM, ROLE_LABELS, ROLES
 
@@ -87,7 +87,7 @@ class ImportResult:
 
 
 @admin_read
-def list_users(con: Any, viewer: Viewer) -> pd.DataFrame:
+def list_users(con: Connection, viewer: Viewer) -> pd.DataFrame:
     """All users except the command-line identity, with their schools (comma-separated)."""
     users = con.state.execute(
         "SELECT user_id, email, name, role, region_id, active FROM users WHERE user_id <> ?",
@@ -109,18 +109,18 @@ def list_users(con: Any, viewer: Viewer) -> pd.DataFrame:
 
 
 @admin_read
-def get_user(con: Any, viewer: Viewer, user_id: str) -> UserInput | None:
+def get_user(con: Connection, viewer: Viewer, user_id: str) -> UserInput | None:
     row = con.state.execute("SELECT 1 FROM users WHERE user_id = ?", [user_id]).fetchone()
     return _current(con.state, user_id) if row else None
 
 
 @admin_read
-def regions(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> pd.DataFrame:
+def regions(con: Connection, viewer: Viewer) -> pd.DataFrame:
     return con.execute("SELECT region_id, name FROM regions ORDER BY region_id").df()
 
 
 @admin_read
-def all_schools(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> pd.DataFrame:
+def all_schools(con: Connection, viewer: Viewer) -> pd.DataFrame:
     return con.execute(
         "SELECT school_id, name, region_id FROM schools ORDER BY name, school_id"
     ).df()
@@ -135,7 +135,7 @@ class _Reference:
     school_ids: frozenset[str]
 
     @classmethod
-    def load(cls, con: duckdb.DuckDBPyConnection) -> _Reference:
+    def load(cls, con: Connection) -> _Reference:
         lookup: dict[str, str] = {}
         for region_id, name in con.execute("SELECT region_id, name FROM regions").fetchall():
             lookup[region_id.lower()] = region_id
@@ -213,14 +213,14 @@ def _guard_self(viewer: Viewer, user_id: str | None, data: UserInput) -> list[tu
     return problems
 
 
-def _user_id_for_email(con: Any, email: str) -> str | None:
+def _user_id_for_email(con: Session | StateStore, email: str) -> str | None:
     row = con.execute(
         "SELECT user_id FROM users WHERE lower(email) = lower(?)", [email.strip()]
     ).fetchone()
     return row[0] if row else None
 
 
-def _new_user_id(con: Any, email: str, taken: set[str]) -> str:
+def _new_user_id(con: Session | StateStore, email: str, taken: set[str]) -> str:
     base = "u-" + re.sub(r"[^a-z0-9]+", "-", email.split("@")[0].lower()).strip("-")
     candidate, n = base, 1
     while (
@@ -233,7 +233,7 @@ def _new_user_id(con: Any, email: str, taken: set[str]) -> str:
     return candidate
 
 
-def _write_user(con: Any, user_id: str, data: UserInput, new: bool) -> None:
+def _write_user(con: Session, user_id: str, data: UserInput, new: bool) -> None:
     values = [data.email.strip(), data.name.strip(), data.role, data.region_id, data.active]
     if new:
         con.execute(
@@ -418,10 +418,12 @@ def import_users(db: Database, viewer: Viewer, file_name: str, data: bytes) -> I
     return result
 
 
-def _current(con: Any, user_id: str) -> UserInput:
-    row = con.execute(
-        "SELECT email, name, role, region_id, active FROM users WHERE user_id = ?", [user_id]
-    ).fetchone()
+def _current(con: Session | StateStore, user_id: str) -> UserInput:
+    row = one(  # callers looked the user up first
+        con.execute(
+            "SELECT email, name, role, region_id, active FROM users WHERE user_id = ?", [user_id]
+        )
+    )
     schools = con.execute(
         "SELECT school_id FROM user_schools WHERE user_id = ? ORDER BY school_id", [user_id]
     ).fetchall()
@@ -429,7 +431,7 @@ def _current(con: Any, user_id: str) -> UserInput:
 
 
 def _log_import(
-    con: Any,
+    con: Session | StateStore,
     viewer: Viewer,
     file_name: str,
     digest: str,
@@ -459,7 +461,7 @@ def user_sheet_template(rows: Iterable[Iterable[str]] = ()) -> bytes:
     from openpyxl.styles import Font
 
     wb = openpyxl.Workbook()
-    ws = wb.active
+    ws = wb.worksheets[0]  # a new workbook has one sheet
     ws.title = "Gebruikers"
     ws.append(list(SHEET_COLUMNS) + list(OPTIONAL_COLUMNS))
     for cell in ws[1]:

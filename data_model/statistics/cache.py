@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import duckdb
+from data_model.storage.connection import Sql, one
 
 _YEARS_SQL = "SELECT DISTINCT school_year FROM pupils ORDER BY school_year"
 
 
 def refresh_cache(
-    con: duckdb.DuckDBPyConnection,
+    con: Sql,
     table: str,
     sql: str,
     school_years: Sequence[str] | None,
@@ -23,7 +23,7 @@ def refresh_cache(
         "CREATE TABLE IF NOT EXISTS " + table + " AS SELECT * FROM (" + sql + ") LIMIT 0",
         [None, None],
     )
-    empty = con.execute("SELECT count(*) FROM " + table).fetchone()[0] == 0
+    empty = one(con.execute("SELECT count(*) FROM " + table))[0] == 0
     if school_years is None or empty:
         con.execute("DELETE FROM " + table)
         years = [r[0] for r in con.execute(_YEARS_SQL).fetchall()]

@@ -49,7 +49,7 @@ def colour_probability(reliability: np.ndarray, z_crit: np.ndarray) -> np.ndarra
     with np.errstate(invalid="ignore", divide="ignore"):
         x = z / np.sqrt(lam) / math.sqrt(2)
     p = np.where(np.isfinite(x), x, np.inf)
-    return np.where(np.isfinite(x), _ERFC(p).astype(float), 0.0)
+    return np.where(np.isfinite(x), np.asarray(_ERFC(p), dtype=float), 0.0)
 
 
 def expected_chance(rows: pd.DataFrame, rules: Rules) -> ChanceCounts:
@@ -59,7 +59,7 @@ def expected_chance(rows: pd.DataFrame, rules: Rules) -> ChanceCounts:
     if rows.empty:
         return ChanceCounts(0.0, 0.0, 0, 0)
     judged = (rows["status"].astype(str) != TOO_FEW).to_numpy()
-    p_colour = colour_probability(rows["reliability"], rows["z_crit"])
+    p_colour = colour_probability(rows["reliability"].to_numpy(), rows["z_crit"].to_numpy())
     trended = (rows["trend"].astype(str) != TOO_SHORT).to_numpy()
     alpha = np.where(rows["domain"].notna(), rules.trend_domain_alpha, rules.trend_alpha)
     return ChanceCounts(

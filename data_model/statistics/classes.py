@@ -16,11 +16,11 @@ subgroups). Pupils without a lesgroep count as one group, "zonder lesgroep".
 
 from __future__ import annotations
 
-import duckdb
 import numpy as np
 import pandas as pd
 
 from data_model.rules import load_rules
+from data_model.storage.connection import Sql
 from data_model.storage.frames import insert_frame
 
 NO_GROUP = "zonder lesgroep"
@@ -78,7 +78,10 @@ COLUMNS = ["school_id", "school_year", "assessment_id", "class_group", "learning
 def t_quantile(df: np.ndarray) -> np.ndarray:
     df = np.asarray(df, dtype=int)
     table = np.array(_T975)
-    return np.where(df <= 30, table[np.clip(df, 1, 30) - 1], 1.96 + 2.4 / np.maximum(df, 1))
+    quantile: np.ndarray = np.where(
+        df <= 30, table[np.clip(df, 1, 30) - 1], 1.96 + 2.4 / np.maximum(df, 1)
+    )
+    return quantile
 
 
 def suppress(cells: pd.DataFrame, minimum: int) -> pd.Series:
@@ -104,7 +107,7 @@ def suppress(cells: pd.DataFrame, minimum: int) -> pd.Series:
     return primary | secondary
 
 
-def class_cells(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+def class_cells(con: Sql) -> pd.DataFrame:
     """The class groups of the school years in temp table `_class_years`, measures and
     suppression applied (suppressed rows hold no measure)."""
     cells = con.execute(_CLASS_CELLS_SQL, [NO_GROUP, NO_GROUP]).df()
@@ -120,9 +123,7 @@ def class_cells(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return cells[COLUMNS]
 
 
-def refresh_class_results(
-    con: duckdb.DuckDBPyConnection, school_years: list[tuple[str, str]] | None = None
-) -> int:
+def refresh_class_results(con: Sql, school_years: list[tuple[str, str]] | None = None) -> int:
     """Rebuild `class_result` for the (school_id, school_year) pairs given, or for all."""
     if school_years is None:
         con.execute(

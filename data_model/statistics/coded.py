@@ -25,11 +25,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import TypeVar
+from typing import Any, TypeVar
 
-import duckdb
 import pandas as pd
 
+from data_model.storage.connection import Sql, one
 from data_model.storage.frames import insert_frame
 
 TEXT_KEYS = ["school_id", "school_year", "assessment_id", "learning_area", "domain"]
@@ -44,9 +44,7 @@ def _checked(*names: str) -> None:
         raise ValueError(f"unexpected identifier in {names!r}")
 
 
-def load(
-    con: duckdb.DuckDBPyConnection, name: str, sql: str, params: Sequence[object] = ()
-) -> list[Chunk]:
+def load(con: Sql, name: str, sql: str, params: Sequence[object] = ()) -> list[Chunk]:
     """Materialise `sql` (rows with the TEXT_KEYS) as temp table `name` with the codes;
     return the chunks of cells to judge one after the other."""
     _checked(name)
@@ -82,9 +80,7 @@ def load(
     return chunks
 
 
-def numbers(
-    con: duckdb.DuckDBPyConnection, name: str, columns: Sequence[str], chunk: Chunk
-) -> pd.DataFrame:
+def numbers(con: Sql, name: str, columns: Sequence[str], chunk: Chunk) -> pd.DataFrame:
     """One chunk of `name`: rid, school_code, cell_code, year, is_domain and `columns` (as
     DOUBLE: NULL becomes NaN)."""
     _checked(name, *columns)
@@ -97,7 +93,7 @@ def numbers(
 
 
 def judged(
-    con: duckdb.DuckDBPyConnection,
+    con: Sql,
     name: str,
     columns: Sequence[str],
     chunks: Sequence[Chunk],
@@ -120,7 +116,7 @@ def judged(
             yield pending[0], pending[1].result()
 
 
-def cells(con: duckdb.DuckDBPyConnection, name: str) -> pd.DataFrame:
+def cells(con: Sql, name: str) -> pd.DataFrame:
     """cell_code, year and their text keys, one row per cell x school year of table `name`."""
     _checked(name)
     return con.execute(
@@ -141,12 +137,12 @@ def with_cell_keys(frames: Sequence[pd.DataFrame], cells_: pd.DataFrame) -> pd.D
 
 
 def replace_with_judged(
-    con: duckdb.DuckDBPyConnection,
+    con: Sql,
     table: str,
     columns: Sequence[str],
     name: str,
-    judged_chunks: Iterator[tuple],
-) -> tuple[int, pd.DataFrame, list[tuple]]:
+    judged_chunks: Iterator[tuple[Any, ...]],
+) -> tuple[int, pd.DataFrame, list[tuple[Any, ...]]]:
     """Replace every row of `table` by the judged chunks of temp table `name`, then drop it.
 
     `judged_chunks` yields (chunk, rows for `table`, *more) and is only started after the
@@ -166,13 +162,13 @@ SAME_CELL = (
 
 
 def replace_cells_with_judged(
-    con: duckdb.DuckDBPyConnection,
+    con: Sql,
     table: str,
     columns: Sequence[str],
     name: str,
-    judged_chunks: Iterator[tuple],
+    judged_chunks: Iterator[tuple[Any, ...]],
     changed: str,
-) -> tuple[int, pd.DataFrame, list[tuple]]:
+) -> tuple[int, pd.DataFrame, list[tuple[Any, ...]]]:
     """As `replace_with_judged`, for the cells of temp table `changed` only (assessment_id,
     learning_area, domain): their rows of `table` are deleted, the other cells' rows stay.
     `name` must hold the rows of exactly those cells."""
@@ -181,7 +177,7 @@ def replace_cells_with_judged(
     return _write_judged(con, table, columns, name, judged_chunks)
 
 
-def digest_cells(con: duckdb.DuckDBPyConnection, sql: str, name: str) -> None:
+def digest_cells(con: Sql, sql: str, name: str) -> None:
     """Temp table `name`: per cell (assessment_id, learning_area, domain) of the rows of `sql`
     (a constant of this package) their number and the sum of their rows' hashes, to find the
     cells whose rows changed without holding two copies of every row."""
@@ -192,7 +188,7 @@ def digest_cells(con: duckdb.DuckDBPyConnection, sql: str, name: str) -> None:
     )
 
 
-def changed_cells(con: duckdb.DuckDBPyConnection, before: str, after: str, changed: str) -> None:
+def changed_cells(con: Sql, before: str, after: str, changed: str) -> None:
     """Temp table `changed`: the cells whose digests (`digest_cells`) differ between temp
     tables `before` and `after`, or that only one has; drops both. A cell's numbers depend
     only on its own rows (module docstring), so every other cell judges exactly as before."""
@@ -210,7 +206,7 @@ def changed_cells(con: duckdb.DuckDBPyConnection, before: str, after: str, chang
 
 
 def replace_cell_rows(
-    con: duckdb.DuckDBPyConnection,
+    con: Sql,
     table: str,
     frame: pd.DataFrame,
     columns: Sequence[str],
@@ -230,12 +226,12 @@ def replace_cell_rows(
 
 
 def _write_judged(
-    con: duckdb.DuckDBPyConnection,
+    con: Sql,
     table: str,
     columns: Sequence[str],
     name: str,
-    judged_chunks: Iterator[tuple],
-) -> tuple[int, pd.DataFrame, list[tuple]]:
+    judged_chunks: Iterator[tuple[Any, ...]],
+) -> tuple[int, pd.DataFrame, list[tuple[Any, ...]]]:
     written, more = 0, []
     for chunk, rows, *rest in judged_chunks:
         append(con, table, columns, rows, name, chunk)
@@ -247,7 +243,7 @@ def _write_judged(
 
 
 def append(
-    con: duckdb.DuckDBPyConnection,
+    con: Sql,
     table: str,
     columns: Sequence[str],
     frame: pd.DataFrame,
@@ -264,12 +260,12 @@ def append(
     select = ", ".join(("o." if c in ours else "k.") + c for c in columns)
     con.register("_coded_out", frame[["rid", *ours]])
     try:
-        added = con.execute(
+        added = one(con.execute(
             "INSERT INTO " + table + " (" + ", ".join(columns) + ") SELECT " + select
             + " FROM _coded_out o JOIN (SELECT rowid AS rid, " + ", ".join(theirs) + " FROM "
             + name + " WHERE cell_code BETWEEN ? AND ?) k USING (rid)",
             list(chunk),
-        ).fetchone()[0]  # fmt: skip
+        ))[0]  # fmt: skip
     finally:
         con.unregister("_coded_out")
     if added != len(frame):  # every row has exactly one row id

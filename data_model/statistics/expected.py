@@ -35,9 +35,8 @@ observed and expected always describe the same pupils.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
-import duckdb
 import numpy as np
 import pandas as pd
 
@@ -47,6 +46,7 @@ from data_model.statistics.cache import refresh_cache
 from data_model.statistics.groups import CELL_KEYS, cell_year_groups, index_model
 from data_model.statistics.panel import CODE_COLUMNS, with_codes
 from data_model.statistics.verdicts import COMPONENT_COLUMNS, assess
+from data_model.storage.connection import Sql, one
 from data_model.storage.frames import insert_frame
 
 SUMS_TABLE = "school_expected_sums"
@@ -287,7 +287,7 @@ _CELLS_SQL = (
 
 
 def _judged_chunks(
-    con: duckdb.DuckDBPyConnection, rules: Rules
+    con: Sql, rules: Rules
 ) -> Iterator[tuple[coded.Chunk, pd.DataFrame, pd.DataFrame, pd.DataFrame]]:
     """(chunk, school rows, model rows, variance components) per chunk of cells of the sums cache;
     the school rows have a row id of temp table `_ROWS`, which holds their text keys
@@ -299,7 +299,7 @@ def _judged_chunks(
 
 
 def _judged_chunks_of(
-    con: duckdb.DuckDBPyConnection, rules: Rules, sql: str
+    con: Sql, rules: Rules, sql: str
 ) -> Iterator[tuple[coded.Chunk, pd.DataFrame, pd.DataFrame, pd.DataFrame]]:
     """_judged_chunks of the rows of `sql` (a constant of this module)."""
 
@@ -316,9 +316,9 @@ def _judged_chunks_of(
 
 
 def refresh_school_expected(
-    con: duckdb.DuckDBPyConnection,
+    con: Sql,
     rules: Rules | None = None,
-    school_years: list[str] | None = None,
+    school_years: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Rebuild `school_expected` and `expected_model` inside the caller's transaction.
 
@@ -330,8 +330,7 @@ def refresh_school_expected(
     # After a pupil file only the cells whose sums or SES index changed are fitted and judged
     # again (as materialize.refresh_school_results does, and why it is exact).
     incremental = bool(school_years) and (
-        con.execute("SELECT count(*) FROM (SELECT 1 FROM school_expected LIMIT 1)").fetchone()[0]
-        > 0
+        one(con.execute("SELECT count(*) FROM (SELECT 1 FROM school_expected LIMIT 1)"))[0] > 0
     )
     if incremental:
         coded.digest_cells(con, _CELLS_SQL, "_expected_inputs_before")

@@ -47,7 +47,9 @@ def cell_year_groups(frame: pd.DataFrame) -> tuple[np.ndarray, int]:
     return _group_of(cell * span + (year - (year.min() if len(year) else 0)))
 
 
-def _sums(group: np.ndarray, size: int, counted: np.ndarray, **values: np.ndarray) -> dict:
+def _sums(
+    group: np.ndarray, size: int, counted: np.ndarray, **values: np.ndarray
+) -> dict[str, np.ndarray]:
     """Per group: the number of counted rows and the sum of each value over them."""
     g = group[counted]
     out = {"count": np.bincount(g, minlength=size).astype(float)}
@@ -63,7 +65,8 @@ def _sums(group: np.ndarray, size: int, counted: np.ndarray, **values: np.ndarra
 def _counted(frame: pd.DataFrame) -> np.ndarray:
     n = frame["n_pupils"].to_numpy(float)
     with np.errstate(invalid="ignore"):
-        return (n > 0) & np.isfinite(frame["score_mean"].to_numpy(float))
+        counted: np.ndarray = (n > 0) & np.isfinite(frame["score_mean"].to_numpy(float))
+    return counted
 
 
 def _level(frame: pd.DataFrame) -> np.ndarray:
@@ -182,7 +185,8 @@ def own_spread(frame: pd.DataFrame, var_w: np.ndarray, prior_df: float) -> np.nd
     s_df = np.bincount(series, weights=np.where(ok, n - 1, 0.0), minlength=size)
     with np.errstate(invalid="ignore", divide="ignore"):
         f = (s_ratio + prior_df) / (s_df + prior_df)
-    return np.where(np.isfinite(f), f, 1.0)[series]
+    factor: np.ndarray = np.where(np.isfinite(f), f, 1.0)[series]
+    return factor
 
 
 def _index_terms(x: np.ndarray) -> np.ndarray:

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-import duckdb
 import numpy as np
 import pandas as pd
 
@@ -32,6 +31,7 @@ from data_model.statistics.cache import refresh_cache
 from data_model.statistics.expected import refresh_school_expected
 from data_model.statistics.groups import CELL_KEYS, add_comparisons
 from data_model.statistics.verdicts import COMPONENT_COLUMNS, assess
+from data_model.storage.connection import Sql, one
 from data_model.storage.frames import insert_frame
 
 CACHE_TABLE = "school_cell_aggregate"
@@ -193,7 +193,7 @@ _NUMBERS = [
 
 
 def judged_school_results(
-    con: duckdb.DuckDBPyConnection, rules: Rules | None = None
+    con: Sql, rules: Rules | None = None
 ) -> Iterator[tuple[coded.Chunk, pd.DataFrame, pd.DataFrame]]:
     """(chunk, school results, variance components) per chunk of cells, from the caches and the
     aggregate imports (statistics/coded.py).
@@ -206,7 +206,7 @@ def judged_school_results(
 
 
 def _judged(
-    con: duckdb.DuckDBPyConnection, rules: Rules | None, sql: str
+    con: Sql, rules: Rules | None, sql: str
 ) -> Iterator[tuple[coded.Chunk, pd.DataFrame, pd.DataFrame]]:
     """judged_school_results of the rows of `sql` (a constant of this module)."""
     rules = rules or load_rules()
@@ -234,14 +234,15 @@ def judge_cells(cells: pd.DataFrame, rules: Rules) -> tuple[pd.DataFrame, pd.Dat
     )
     out, components = assess(out, "test_diff", "test_var", "flanders_sd", rules)
     # One constant as a categorical: as text pandas would copy the string into every row.
-    out["comparison"] = pd.Categorical.from_codes(
+    # pandas-stubs want a shapeless int array for the codes; a 1-D int8 array is what it takes.
+    out["comparison"] = pd.Categorical.from_codes(  # type: ignore[call-overload]
         np.zeros(len(out), dtype=np.int8), [rules.colour_comparison]
     )
     components["comparison"] = rules.colour_comparison
     return out, components
 
 
-def _replace_components(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> None:
+def _replace_components(con: Sql, frame: pd.DataFrame) -> None:
     """Replace the variance components of the kinds in `frame` (school_result and/or
     school_expected); the other kind's rows stay."""
     columns = ["kind", "comparison", *COMPONENT_COLUMNS]
@@ -255,7 +256,7 @@ def _replace_components(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> 
 
 
 def refresh_school_results(
-    con: duckdb.DuckDBPyConnection,
+    con: Sql,
     rules: Rules | None = None,
     school_years: Sequence[str] | None = None,
 ) -> int:
@@ -294,7 +295,7 @@ def refresh_school_results(
             _judged(con, rules, _CHANGED_ROWS_SQL), "_changed_school_cells",
         )  # fmt: skip
         con.execute("DROP TABLE _school_inputs")
-        n_rows = con.execute("SELECT count(*) FROM school_result").fetchone()[0]
+        n_rows = int(one(con.execute("SELECT count(*) FROM school_result"))[0])
     else:
         n_rows, cells, more = coded.replace_with_judged(
             con, "school_result", _RESULT_COLUMNS, _ROWS, judged_school_results(con, rules)
@@ -317,8 +318,8 @@ def refresh_school_results(
     return n_rows
 
 
-def _has_rows(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+def _has_rows(con: Sql, table: str) -> bool:
     """`table` (a constant of this package) holds a row."""
     return (
-        con.execute("SELECT count(*) FROM (SELECT 1 FROM " + table + " LIMIT 1)").fetchone()[0] > 0
+        int(one(con.execute("SELECT count(*) FROM (SELECT 1 FROM " + table + " LIMIT 1)"))[0]) > 0
     )

@@ -100,8 +100,10 @@ class Panel:
 
     def rows(self, m: np.ndarray) -> np.ndarray:
         """Series x year matrix -> one value per row of the frame."""
-        return m[self.series, self.column]
+        values: np.ndarray = m[self.series, self.column]
+        return values
 
     def per_series(self, per_cell: np.ndarray) -> np.ndarray:
         """A value per cell -> that value for every series of the cell (a column vector)."""
-        return np.asarray(per_cell, dtype=float)[self.cell][:, None]
+        column: np.ndarray = np.asarray(per_cell, dtype=float)[self.cell][:, None]
+        return column

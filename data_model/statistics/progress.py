@@ -16,12 +16,12 @@ a low share means the estimate speaks for part of the class only (movers, a miss
 
 from __future__ import annotations
 
-import duckdb
 import numpy as np
 import pandas as pd
 
 from data_model.rules import Rules, load_rules
 from data_model.statistics.verdicts import assess
+from data_model.storage.connection import Sql
 from data_model.storage.frames import insert_frame
 
 # (from test, to test): grade 4 to grade 6, two school years on.
@@ -148,7 +148,7 @@ def judge(rows: pd.DataFrame, source: str, target: str, rules: Rules) -> pd.Data
     )
 
 
-def refresh_school_progress(con: duckdb.DuckDBPyConnection, rules: Rules | None = None) -> int:
+def refresh_school_progress(con: Sql, rules: Rules | None = None) -> int:
     """Rebuild `school_progress` for every school and cohort (the line is Flanders-wide, so
     one new file changes every school's expected score of that cohort)."""
     rules = rules or load_rules()

@@ -33,7 +33,8 @@ def mask_small_counts(
         if candidates.any():
             masked.loc[counts[candidates].groupby(group[candidates]).idxmin().to_numpy()] = True
     out["masked"] = masked.to_numpy()
-    out[count_col] = counts.astype("Int64").where(~masked, pd.NA)
+    # pandas-stubs reject pd.NA as `other` of Series.where; pandas documents it for Int64.
+    out[count_col] = counts.astype("Int64").where(~masked, pd.NA)  # type: ignore[call-overload]
     for col in share_cols:
         out[col] = out[col].where(~masked)
     return out

@@ -74,4 +74,4 @@ def two_sided_p(b: np.ndarray, se: np.ndarray) -> np.ndarray:
     """P(|Z| > |b / se|) for a standard normal Z: erfc(|z| / √2)."""
     with np.errstate(invalid="ignore", divide="ignore"):
         z = np.abs(np.asarray(b, dtype=float) / np.asarray(se, dtype=float))
-    return _ERFC(z / math.sqrt(2)).astype(float)
+    return np.asarray(_ERFC(z / math.sqrt(2)), dtype=float)

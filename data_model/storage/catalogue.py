@@ -8,8 +8,9 @@ domain.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-import duckdb
+from data_model.storage.connection import Sql
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,7 @@ ASSESSMENTS: tuple[Assessment, ...] = (
 CONSENT_ASSESSMENTS = frozenset(a.assessment_id for a in ASSESSMENTS if a.shared_by_consent)
 
 
-def catalogue_rows() -> tuple[list[tuple], list[tuple]]:
+def catalogue_rows() -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
     """(assessment rows, domain rows) in table column order."""
     assessments, domains = [], []
     for a_order, a in enumerate(ASSESSMENTS, start=1):
@@ -91,7 +92,7 @@ def catalogue_rows() -> tuple[list[tuple], list[tuple]]:
     return assessments, domains
 
 
-def seed_catalogue(con: duckdb.DuckDBPyConnection) -> None:
+def seed_catalogue(con: Sql) -> None:
     """Insert the default assessments and domains that are not there yet."""
     assessments, domains = catalogue_rows()
     con.executemany(

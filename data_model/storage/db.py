@@ -36,6 +36,7 @@ from typing import Any
 import duckdb
 
 from data_model.settings import setting
+from data_model.storage.connection import Sql, one
 from data_model.storage.snapshot_schema import (
     SCHEMA_PATH,
     SCHEMA_VERSION,
@@ -134,7 +135,9 @@ class Snapshot:
 class Cursor:
     """A DuckDB cursor on one snapshot, plus the state store (`.state`) and `.snapshot_id`.
 
-    Everything else is the DuckDB cursor's own API (execute, fetchone, df, register, …).
+    The `Connection` of `storage/connection.py`: its SQL methods are DuckDB's own, passed on
+    explicitly so the contract is typed. Anything else of DuckDB's API (`df`, `fetchone`,
+    `description`, …) still reaches the cursor through `__getattr__`, untyped.
     """
 
     __slots__ = ("_duck", "snapshot_id", "state")
@@ -144,8 +147,20 @@ class Cursor:
         self.state = state
         self.snapshot_id = snapshot_id
 
-    def execute(self, *args: Any, **kwargs: Any) -> duckdb.DuckDBPyConnection:
-        return self._duck.execute(*args, **kwargs)
+    def execute(self, query: str, parameters: object = None) -> duckdb.DuckDBPyConnection:
+        return self._duck.execute(query, parameters)
+
+    def executemany(self, query: str, parameters: object = None) -> duckdb.DuckDBPyConnection:
+        return self._duck.executemany(query, parameters)
+
+    def register(self, view_name: str, python_object: object) -> duckdb.DuckDBPyConnection:
+        return self._duck.register(view_name, python_object)
+
+    def unregister(self, view_name: str) -> duckdb.DuckDBPyConnection:
+        return self._duck.unregister(view_name)
+
+    def close(self) -> None:
+        self._duck.close()
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._duck, name)
@@ -178,10 +193,10 @@ _COMPACT_MIN_FREE_MB = 64
 
 
 def _mostly_free(con: duckdb.DuckDBPyConnection) -> bool:
-    block, total, free = con.execute(
-        "SELECT block_size, total_blocks, free_blocks FROM pragma_database_size()"
-    ).fetchone()
-    return free * block >= _COMPACT_MIN_FREE_MB * 1024**2 and free * 2 >= total
+    block, total, free = one(
+        con.execute("SELECT block_size, total_blocks, free_blocks FROM pragma_database_size()")
+    )
+    return bool(free * block >= _COMPACT_MIN_FREE_MB * 1024**2 and free * 2 >= total)
 
 
 def _compacted(path: Path) -> Path:
@@ -195,7 +210,7 @@ def _compacted(path: Path) -> Path:
             # ATTACH takes no parameters: the path (the data folder may be named anything) is
             # quoted as an SQL string literal, the catalogue name as an identifier.
             source = str(path).replace("'", "''")
-            name = out.execute("SELECT current_database()").fetchone()[0].replace('"', '""')
+            name = one(out.execute("SELECT current_database()"))[0].replace('"', '""')
             out.execute("ATTACH '" + source + "' AS _uncompacted (READ_ONLY)")
             out.execute('COPY FROM DATABASE _uncompacted TO "' + name + '"')
             out.execute("DETACH _uncompacted")
@@ -210,7 +225,7 @@ def _compacted(path: Path) -> Path:
     return compact
 
 
-def save_progress(con: duckdb.DuckDBPyConnection) -> None:
+def save_progress(con: Sql) -> None:
     """Inside `Database.write()`: commit what is written so far into the building file.
 
     Committed rows can leave DuckDB's memory; rows of an open transaction cannot. The
@@ -401,8 +416,9 @@ class Database:
                 raise DataError(_duck_message(exc)) from None
             try:
                 migrate(con)
-                before = con.execute("SELECT coalesce(max(import_id), 0) FROM import_log")
-                before = before.fetchone()[0]
+                before: int = one(
+                    con.execute("SELECT coalesce(max(import_id), 0) FROM import_log")
+                )[0]
                 con.execute("BEGIN TRANSACTION")
                 cursor = Cursor(con, self.state, target.stem)
                 self._writer.cursor = cursor
@@ -478,11 +494,14 @@ class Database:
                  "Het proces werd onderbroken (gestopt of zonder geheugen); er is niets "
                  "gepubliceerd.", "bezig"],
             )  # fmt: skip
-            return self.state.execute(
-                "INSERT INTO jobs (kind, status, started_at, snapshot_id) VALUES (?, ?, ?, ?) "
-                "RETURNING job_id",
-                [kind, "bezig", datetime.now(), snapshot_id],
-            ).fetchone()[0]
+            job: int = one(
+                self.state.execute(
+                    "INSERT INTO jobs (kind, status, started_at, snapshot_id) "
+                    "VALUES (?, ?, ?, ?) RETURNING job_id",
+                    [kind, "bezig", datetime.now(), snapshot_id],
+                )
+            )[0]
+            return job
         except StateError:  # the job list is informative; a build does not depend on it
             return None
 

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import duckdb
 import pandas as pd
 
+from data_model.storage.connection import Sql
 
-def insert_frame(
-    con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame, columns: Sequence[str]
-) -> int:
+
+def insert_frame(con: Sql, table: str, frame: pd.DataFrame, columns: Sequence[str]) -> int:
     """Insert `columns` of `frame` into `table`; returns the number of rows. The table and
     column names are the caller's module constants, never input."""
     view = f"_insert_{table}"

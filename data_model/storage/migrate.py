@@ -13,6 +13,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from data_model.storage.connection import one
 from data_model.storage.db import Database, DataError, _duck_message, migrate, schema_version
 from data_model.storage.state import SYSTEM_USER_ID, StateStore
 
@@ -85,7 +86,7 @@ def migrate_single_file(old: Path | str, folder: Path | str) -> str:
                     tuple(None if pd.isna(v) else v for v in row)
                     for row in frame.astype(object).itertuples(index=False)
                 ]
-                rows = [tuple(v.to_pydatetime() if hasattr(v, "to_pydatetime") else v
+                rows = [tuple(v.to_pydatetime() if hasattr(v, "to_pydatetime") else v  # type: ignore[union-attr]  # hasattr excludes None; mypy does not narrow it
                               for v in row) for row in rows]  # fmt: skip
                 s.executemany(
                     "INSERT INTO "
@@ -122,8 +123,8 @@ def copy_state(source: StateStore, target: StateStore) -> str:
     would mix two histories. Ids are kept, so notes keep their history and links.
     """
     used = target.execute("SELECT count(*) FROM users WHERE user_id <> ?", [SYSTEM_USER_ID])
-    notes = target.execute("SELECT count(*) FROM notes").fetchone()[0]
-    if used.fetchone()[0] or notes:
+    notes = one(target.execute("SELECT count(*) FROM notes"))[0]
+    if one(used)[0] or notes:
         raise DataError("De doel-toestandsdatabank is niet leeg; er is niets gekopieerd.")
     counts = []
     with target.transaction() as s:

@@ -25,9 +25,8 @@ import os
 import secrets
 from pathlib import Path
 
-import duckdb
-
 from data_model.settings import setting
+from data_model.storage.connection import Sql
 
 KEY_FILE = "pupil-key.secret"
 KEY_ENV = "SCHOOLFOTO_PUPIL_KEY"
@@ -56,7 +55,7 @@ def load_secret(folder: Path, create: bool = True, seed: bytes | None = None) ->
     return secret
 
 
-def folder_of(con: duckdb.DuckDBPyConnection) -> Path:
+def folder_of(con: Sql) -> Path:
     """The data folder of a snapshot cursor: every snapshot (published or being built) is a
     file in `<folder>/snapshots/`."""
     path = con.execute(

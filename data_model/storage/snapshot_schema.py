@@ -14,6 +14,7 @@ import duckdb
 import pandas as pd
 
 from data_model.storage.catalogue import seed_catalogue
+from data_model.storage.connection import Sql, one
 from data_model.storage.pupil_key import folder_of, load_secret, pupil_key, pupil_row_id
 
 SCHEMA_VERSION = 2  # 2: users, notes, audit log moved to the state store
@@ -28,7 +29,7 @@ class SchemaError(DataError):
     """The snapshot is not a Schoolfoto database this code can use."""
 
 
-def create_schema(con: duckdb.DuckDBPyConnection) -> None:
+def create_schema(con: Sql) -> None:
     con.execute(SCHEMA_PATH.read_text(encoding="utf-8"))
     con.execute(
         "INSERT INTO meta VALUES ('schema_version', ?) ON CONFLICT (key) DO NOTHING",
@@ -41,7 +42,7 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
 _STATE_TABLES_V1 = ("user_scope", "users", "user_schools", "notes", "note_history", "audit_log")
 
 
-def migrate(con: duckdb.DuckDBPyConnection) -> None:
+def migrate(con: Sql) -> None:
     """Bring a snapshot being built up to SCHEMA_VERSION; refuse a newer one."""
     version = schema_version(con)
     if version > SCHEMA_VERSION:
@@ -84,7 +85,7 @@ def migrate(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("COMMIT")
 
 
-def hash_stored_pupil_ids(con: duckdb.DuckDBPyConnection) -> None:
+def hash_stored_pupil_ids(con: Sql) -> None:
     """A snapshot of before the pupil key stored the files' own leerling_id (then unique per
     pupil and school year). Replace each by a keyed hash (storage/pupil_key.py) in `pupils`
     and `pupil_results`, so no raw number stays in a snapshot built by this version. Those
@@ -115,21 +116,23 @@ def hash_stored_pupil_ids(con: duckdb.DuckDBPyConnection) -> None:
     con.unregister("_pupil_id_map")
 
 
-def _drop_pupil_results_key(con: duckdb.DuckDBPyConnection) -> str | None:
+def _drop_pupil_results_key(con: Sql) -> str | None:
     """A snapshot of before the key was dropped (schema.sql says why): rename its table, so
     the DDL creates the new one and the caller moves the rows. DuckDB cannot drop a primary
     key in place. Returns the old table's name, or None when there is nothing to move."""
-    keyed = con.execute(
-        "SELECT count(*) FROM duckdb_constraints() WHERE database_name = current_database() "
-        "AND table_name = 'pupil_results' AND constraint_type = 'PRIMARY KEY'"
-    ).fetchone()[0]
+    keyed = one(
+        con.execute(
+            "SELECT count(*) FROM duckdb_constraints() WHERE database_name = current_database() "
+            "AND table_name = 'pupil_results' AND constraint_type = 'PRIMARY KEY'"
+        )
+    )[0]
     if not keyed:
         return None
     con.execute("ALTER TABLE pupil_results RENAME TO _pupil_results_keyed")
     return "_pupil_results_keyed"
 
 
-def schema_version(con: duckdb.DuckDBPyConnection) -> int:
+def schema_version(con: Sql) -> int:
     try:
         value = get_meta(con, "schema_version")
     except duckdb.CatalogException:
@@ -137,19 +140,19 @@ def schema_version(con: duckdb.DuckDBPyConnection) -> int:
     return int(value or 0)
 
 
-def get_meta(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
+def get_meta(con: Sql, key: str) -> str | None:
     row = con.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
     return row[0] if row else None
 
 
-def set_meta(con: duckdb.DuckDBPyConnection, key: str, value: str) -> None:
+def set_meta(con: Sql, key: str, value: str) -> None:
     con.execute(
         "INSERT INTO meta VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         [key, value],
     )
 
 
-def is_sample(con: duckdb.DuckDBPyConnection) -> bool:
+def is_sample(con: Sql) -> bool:
     return (get_meta(con, "is_sample") or "").lower() == "true"
 
 
@@ -180,7 +183,7 @@ _COLUMNS_SQL = (
 )
 
 
-def missing_columns(con: duckdb.DuckDBPyConnection) -> list[str]:
+def missing_columns(con: Sql) -> list[str]:
     """`table.column` this version reads but the snapshot lacks: a snapshot published by an
     older version with the same schema number (its tables gained columns since). Pages would
     fail on their first query; `python -m data_model.storage upgrade` rebuilds it."""
@@ -188,7 +191,7 @@ def missing_columns(con: duckdb.DuckDBPyConnection) -> list[str]:
     return sorted(f"{t}.{c}" for t, c in _expected_columns() - have)
 
 
-def validate_snapshot(con: duckdb.DuckDBPyConnection) -> None:
+def validate_snapshot(con: Sql) -> None:
     """Refuse to publish a snapshot the app could not read (raises SchemaError)."""
     if schema_version(con) != SCHEMA_VERSION:
         raise SchemaError("De nieuwe snapshot heeft een verkeerde schemaversie.")
@@ -200,8 +203,8 @@ def validate_snapshot(con: duckdb.DuckDBPyConnection) -> None:
     for view in ("v_school_result", "v_support", "v_guidance", "v_school_context",
                  "v_class_result", "v_school_progress"):  # fmt: skip
         con.execute("SELECT * FROM " + view + " LIMIT 0").fetchall()  # constant names
-    orphans = con.execute(
-        "SELECT count(*) FROM school_result r ANTI JOIN schools s USING (school_id)"
-    ).fetchone()[0]
+    orphans = one(
+        con.execute("SELECT count(*) FROM school_result r ANTI JOIN schools s USING (school_id)")
+    )[0]
     if orphans:
         raise SchemaError(f"De nieuwe snapshot heeft {orphans} resultaten zonder school.")

@@ -32,6 +32,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy import event
 
+from data_model.storage.connection import one
 from data_model.vocabulary import ROLES, ROUND_STATES
 
 SYSTEM_USER_ID = "systeem"
@@ -150,7 +151,7 @@ def _migration_1(con: sa.Connection) -> None:
 # current state per school and school year, and every change (who, when, what) beside it.
 
 
-def _round_columns(current: bool) -> list[sa.Column]:
+def _round_columns(current: bool) -> list[sa.Column[Any]]:
     """The columns of a round's state: keyed by school and year for the current state, the
     same columns for each change kept in the history."""
     return [
@@ -271,7 +272,7 @@ def _to_datetime(value: Any) -> Any:
 class Result:
     """The rows of one statement, with DuckDB's fetch methods (fetchone, fetchall, df)."""
 
-    def __init__(self, columns: list[str], rows: list[tuple]) -> None:
+    def __init__(self, columns: list[str], rows: list[tuple[Any, ...]]) -> None:
         self.columns = columns
         convert = [
             _to_datetime
@@ -286,13 +287,13 @@ class Result:
         self.rows = rows
         self._i = 0
 
-    def fetchone(self) -> tuple | None:
+    def fetchone(self) -> tuple[Any, ...] | None:
         if self._i >= len(self.rows):
             return None
         self._i += 1
         return self.rows[self._i - 1]
 
-    def fetchall(self) -> list[tuple]:
+    def fetchall(self) -> list[tuple[Any, ...]]:
         rest, self._i = self.rows[self._i :], len(self.rows)
         return rest
 
@@ -398,7 +399,7 @@ class StateStore:
             if not self.sqlite:  # one migrator at a time across replicas
                 con.exec_driver_sql("SELECT pg_advisory_xact_lock(20250630)")
             metadata.create_all(con, tables=[metadata.tables["state_version"]])
-            row = con.execute(sa.text("SELECT max(version) FROM state_version")).fetchone()
+            row = one(con.execute(sa.text("SELECT max(version) FROM state_version")))
             version = int(row[0] or 0)
             if version > STATE_VERSION:
                 raise StateError(
@@ -415,7 +416,7 @@ class StateStore:
 
     @property
     def version(self) -> int:
-        return int(self.execute("SELECT max(version) FROM state_version").fetchone()[0])
+        return int(one(self.execute("SELECT max(version) FROM state_version"))[0])
 
     def execute(self, sql: str, params: Sequence[Any] | None = None) -> Result:
         """One statement in its own short transaction (reads, or a single write)."""

@@ -12,14 +12,15 @@ from pathlib import Path
 
 import duckdb
 import openpyxl
+import pypdf
 import pytest
 
+from data_model.exports import conversation_pdf as pdf_module
+from data_model.exports import school_xlsx as export
 from data_model.reading import access
 from data_model.rules import load_rules
 from data_model.storage.db import Database
 from tests.pages.access_helpers import CANARY, CANARY_TEXT, plant_canaries
-
-export = pytest.importorskip("data_model.exports.school_xlsx")
 
 
 @pytest.fixture
@@ -72,8 +73,6 @@ def test_exports_refuse_a_school_outside_the_scope(con, viewers):
 
 
 def test_pdf_conversation_sheet_never_contains_suppressed_values(canary):
-    pdf_module = pytest.importorskip("data_model.exports.conversation_pdf")
-    pypdf = pytest.importorskip("pypdf")
     con, school_id = canary
     admin = access.system_viewer(con)
     years = [

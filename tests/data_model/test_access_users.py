@@ -216,7 +216,7 @@ def test_system_identity_cannot_log_in(con):
 
 def test_command_line_adds_the_first_beheerder(writable_db, capsys):
     code = users.main(
-        ["--db", str(writable_db), "add", "--email", "Eerste@Beheer.be", "--name", "Eerste",
+        ["--data", str(writable_db), "add", "--email", "Eerste@Beheer.be", "--name", "Eerste",
          "--role", "beheerder"]
     )  # fmt: skip
     assert code == 0
@@ -226,7 +226,7 @@ def test_command_line_adds_the_first_beheerder(writable_db, capsys):
         assert viewer is not None and viewer.role == "beheerder"
     finally:
         db.close()
-    assert users.main(["--db", str(writable_db), "add", "--email", "x", "--name", "X",
+    assert users.main(["--data", str(writable_db), "add", "--email", "x", "--name", "X",
                        "--role", "anker"]) == 1  # fmt: skip
     assert "'x' is geen geldig e-mailadres" in capsys.readouterr().out
 

@@ -238,7 +238,7 @@ def test_cli_xlsx_and_pdf(sample_db: Path, tmp_path: Path, con: duckdb.DuckDBPyC
     out = tmp_path / "foto.xlsx"
     run = subprocess.run(
         [sys.executable, "-m", "data_model.exports", "--school", school.lstrip("0"),
-         "--format", "xlsx", "--db", str(target), "--out", str(out)],
+         "--format", "xlsx", "--data", str(target), "--out", str(out)],
         capture_output=True, text=True, cwd=ROOT, check=False,
     )  # fmt: skip
     assert run.returncode == 0, run.stderr
@@ -246,7 +246,7 @@ def test_cli_xlsx_and_pdf(sample_db: Path, tmp_path: Path, con: duckdb.DuckDBPyC
     pdf = tmp_path / "blad.pdf"
     run = subprocess.run(
         [sys.executable, "-m", "data_model.exports", "--school", school, "--format", "pdf",
-         "--db", str(target), "--out", str(pdf), "--year", "2024-2025"],
+         "--data", str(target), "--out", str(pdf), "--year", "2024-2025"],
         capture_output=True, text=True, cwd=ROOT, check=False,
     )  # fmt: skip
     if importlib.util.find_spec("data_model.exports.conversation_pdf") is None:
@@ -260,7 +260,7 @@ def test_cli_xlsx_and_pdf(sample_db: Path, tmp_path: Path, con: duckdb.DuckDBPyC
         assert pdf.read_bytes().startswith(b"%PDF")
     run = subprocess.run(
         [sys.executable, "-m", "data_model.exports", "--school", "999999", "--format", "xlsx",
-         "--db", str(target), "--out", str(out)],
+         "--data", str(target), "--out", str(out)],
         capture_output=True, text=True, cwd=ROOT, check=False,
     )  # fmt: skip
     assert (run.returncode, run.stderr.strip()) == (

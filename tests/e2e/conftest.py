@@ -8,9 +8,11 @@ tests; in CI (CI=true) it fails them, so a broken install can never pass silentl
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -113,14 +115,109 @@ def browser() -> Iterator[object]:
         b.close()
 
 
+# Streamlit has finished the script run (the app root's own state attribute), no element is
+# still fading out from the previous run, and every visible chart has been drawn (one in a
+# closed tab or expander waits for its width). Only meaningful once
+# the run an action caused has started: after a page load, a URL change, or text only the new
+# run shows (Streamlit reports "notRunning" until the server has received a click).
+SETTLED = """() => {
+  const app = document.querySelector('[data-testid=stApp]');
+  return !!app && app.getAttribute('data-test-script-state') === 'notRunning'
+    && document.querySelectorAll('[data-stale=true]').length === 0
+    && [...document.querySelectorAll('.vega-embed')]
+      .every(e => e.offsetParent === null || e.querySelector('canvas, svg'));
+}"""
+
+
+# The school photo's grid blocks (ui/grid.py keys them raster-0 … raster-4): the page has other
+# tables below them (class level, learning gain).
+GRID = "[data-testid=stMain] [class*=st-key-raster-] [data-testid=stDataFrame]"
+
+
+def settle(page) -> None:  # type: ignore[no-untyped-def]
+    """Wait until the script run has ended and its page is drawn (see SETTLED)."""
+    page.wait_for_function(SETTLED, timeout=60_000)
+
+
+# Counts the messages the page sends to the server (a widget that changes asks for a run) and
+# the script runs it has seen end (the app root's state attribute leaving "running"), so a
+# test waits for the run its own action caused, or not at all when it caused none (a click on
+# the option already chosen), instead of for a guessed time.
+COUNT_RUNS = """
+window.__streamlitRuns = 0;
+window.__streamlitSends = 0;
+const send = WebSocket.prototype.send;
+WebSocket.prototype.send = function (...args) {
+  window.__streamlitSends += 1;
+  return send.apply(this, args);
+};
+new MutationObserver((records) => {
+  for (const r of records) {
+    if (r.target.getAttribute('data-test-script-state') === 'notRunning'
+        && r.oldValue !== 'notRunning') window.__streamlitRuns += 1;
+  }
+}).observe(document, {subtree: true, attributes: true, attributeOldValue: true,
+                      attributeFilter: ['data-test-script-state']});
+"""
+
+
+def go_to(page, link) -> None:  # type: ignore[no-untyped-def]
+    """Follow a menu link and wait until its page has run."""
+    with rerun(page):
+        link.click()
+
+
+@contextmanager
+def rerun(page) -> Iterator[None]:  # type: ignore[no-untyped-def]
+    """Around an action on a widget: when it asked the server for a run (a message went
+    out), waits until that run has ended; then until the page is drawn. Needs COUNT_RUNS in
+    the context (open_page adds it)."""
+    before = page.evaluate("[window.__streamlitRuns, window.__streamlitSends]")
+    yield
+    page.wait_for_function(
+        "([runs, sends]) => window.__streamlitSends === sends || window.__streamlitRuns > runs",
+        arg=before,
+        timeout=60_000,
+    )
+    settle(page)
+
+
+def _failure_screenshot(page, name: str) -> Path:  # type: ignore[no-untyped-def]
+    """A screenshot of a failed test's page, kept as an artifact (path in the report)."""
+    folder = Path(
+        os.environ.get("SCHOOLFOTO_E2E_ARTIFACTS", tempfile.gettempdir() + "/schoolfoto-e2e")
+    )
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / (re.sub(r"[^\w.-]+", "_", name) + ".png")
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  # type: ignore[no-untyped-def]
+    """On a failed browser test, save a screenshot of its page (the `page` fixture)."""
+    report = yield
+    pg = getattr(item, "funcargs", {}).get("page")
+    if report.when == "call" and report.failed and pg is not None and not pg.is_closed():
+        path = _failure_screenshot(pg, item.name)
+        report.sections.append(("screenshot", str(path)))
+    return report
+
+
 @contextmanager
 def open_page(browser, width: int = 1400, height: int = 1600, timeout: int = 60_000):  # type: ignore[no-untyped-def]
-    """A page in a fresh Dutch (nl-BE) browser context of this size; closed afterwards."""
+    """A page in a fresh Dutch (nl-BE) browser context of this size; closed afterwards. A
+    failure inside the block leaves a screenshot of the page (see `_failure_screenshot`)."""
     context = browser.new_context(viewport={"width": width, "height": height}, locale="nl-BE")
+    context.add_init_script(COUNT_RUNS)
     try:
         pg = context.new_page()
         pg.set_default_timeout(timeout)
-        yield pg
+        try:
+            yield pg
+        except Exception:
+            _failure_screenshot(pg, f"page-{time.strftime('%H%M%S')}")
+            raise
     finally:
         context.close()
 

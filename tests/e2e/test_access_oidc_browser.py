@@ -12,14 +12,15 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
+import oidc_provider_mock
 import pytest
+from playwright.sync_api import expect
 
 from data_model.reading import access
 from tests.conftest import copy_data
-from tests.e2e.conftest import _free_port, open_page, running_app
+from tests.e2e.conftest import _free_port, go_to, open_page, running_app
 
 pytestmark = pytest.mark.browser
-oidc_provider_mock = pytest.importorskip("oidc_provider_mock")
 
 
 @pytest.fixture(scope="module")
@@ -82,7 +83,7 @@ def _logout(page, where) -> None:  # type: ignore[no-untyped-def]
     page.get_by_role("button", name="Aanmelden").wait_for()
 
 
-def test_director_logs_in_and_sees_only_the_own_school(page, oidc_app_url, con, viewers, tmp_path):
+def test_director_logs_in_and_sees_only_the_own_school(page, oidc_app_url, con, viewers):
     director = viewers["directeur"]
     own = access.allowed_school_ids(con, director)
     names = dict(con.execute("SELECT school_id, name FROM schools").fetchall())
@@ -90,34 +91,29 @@ def test_director_logs_in_and_sees_only_the_own_school(page, oidc_app_url, con, 
     page.get_by_role("heading", name=f"Welkom, {director.name.split()[0]}").wait_for()
     sidebar = page.locator("[data-testid=stSidebar]")
     sidebar.get_by_text(f"Aangemeld als {director.name}").wait_for()
-    page.screenshot(path=str(tmp_path / "oidc-start.png"), full_page=True)
     links = sidebar.locator("[data-testid=stSidebarNavLink]")
     titles = [t.strip().splitlines()[-1] for t in links.all_inner_texts()]  # after the icon
     assert "Start" in titles and "Schoolfoto" in titles
     assert "Gegevens" not in titles and "Voorbereiding" not in titles
     for i, title in enumerate(titles):
-        links.nth(i).click()
-        page.wait_for_timeout(300)
-        sidebar.get_by_role("button", name="Afmelden").wait_for()  # log-out on every page
-        page.locator("[data-testid=stStatusWidget]").wait_for(state="hidden")
+        go_to(page, links.nth(i))
+        expect(sidebar.get_by_role("button", name="Afmelden")).to_be_visible()  # on every page
         body = page.locator("[data-testid=stApp]").inner_text()
         leaked = [n for sid, n in names.items() if sid not in own and n in body]
         assert leaked == [], f"{title}: {leaked[:3]}"
     _logout(page, sidebar)
 
 
-def test_unknown_address_sees_only_the_refusal(page, oidc_app_url, con, tmp_path):
+def test_unknown_address_sees_only_the_refusal(page, oidc_app_url, con):
     _login(page, oidc_app_url, "onbekend@elders.be")
     page.get_by_text("heeft (nog) geen toegang tot Schoolfoto").wait_for()
-    page.screenshot(path=str(tmp_path / "oidc-refused.png"), full_page=True)
     body = page.locator("[data-testid=stApp]").inner_text()
     for (name,) in con.execute("SELECT name FROM schools").fetchall():
         assert name not in body
-    assert page.locator("[data-testid=stSidebarNavLink]").count() == 0
+    expect(page.locator("[data-testid=stSidebarNavLink]")).to_have_count(0)
     # Typing a page address does not get past the refusal either.
     page.goto(oidc_app_url + "/schoolfoto")
     page.get_by_text("heeft (nog) geen toegang tot Schoolfoto").wait_for()
-    page.screenshot(path=str(tmp_path / "oidc-refused-url.png"), full_page=True)
-    assert page.locator("[data-testid=stSidebarNavLink]").count() == 0
+    expect(page.locator("[data-testid=stSidebarNavLink]")).to_have_count(0)
     page.keyboard.press("Escape")  # Streamlit's "page not found" notice, if shown
     _logout(page, page)

@@ -38,13 +38,13 @@ def _open_datagesprek(page, live_app: str) -> None:
     page.goto(live_app)
     sidebar = page.locator("[data-testid=stSidebar]")
     sidebar.get_by_test_id("stSelectbox").first.wait_for()
-    sidebar.get_by_text("Directeur", exact=True).first.click()
+    sidebar.get_by_role("radio", name="Directeur", exact=True).click()
     sidebar.get_by_role("link", name="Datagesprek").click()
     page.get_by_role("heading", name=re.compile(r"^Datagesprek · ")).wait_for()
     page.get_by_role("tab", name=re.compile(r"^1 · Wat valt op")).wait_for()
 
 
-def test_director_walks_the_flow_and_finds_notes_after_reload(page, live_app, tmp_path):
+def test_director_walks_the_flow_and_finds_notes_after_reload(page, live_app):
     stamp = str(int(time.time() * 1000))
     hypothesis = f"Te weinig leestijd in de hogere leerjaren ({stamp})"
     action = f"Leesplan met authentieke teksten ({stamp})"
@@ -76,7 +76,6 @@ def test_director_walks_the_flow_and_finds_notes_after_reload(page, live_app, tm
     panel.get_by_role("button", name="Bewaren").click()
     page.get_by_text("0 prioriteiten · 1 acties").wait_for()
     page.get_by_text(action).first.wait_for()
-    page.screenshot(path=str(tmp_path / "datagesprek.png"), full_page=True)
 
     # Reload: a new session reads everything back from DuckDB.
     page.reload()
@@ -86,4 +85,4 @@ def test_director_walks_the_flow_and_finds_notes_after_reload(page, live_app, tm
     ).wait_for()
     _open_step(page, "2 · Hypothesen", hypothesis)
     _open_step(page, "5 · Acties", action)
-    assert page.get_by_text("Eigenaar: Juf Els").first.is_visible()
+    expect(page.get_by_text("Eigenaar: Juf Els").first).to_be_visible()

@@ -10,14 +10,13 @@ import pytest
 from playwright.sync_api import expect
 
 from data_model.vocabulary import ROLE_LABELS
-from tests.e2e.conftest import open_page
+from tests.e2e.conftest import GRID, go_to, open_page, rerun, settle
 from ui.navigation import PAGES, ROOT
 
 pytestmark = pytest.mark.browser
 
 ROLES = ("Directeur", "Anker", "Regioteam", "Beheerder")
 LAST_START = 2025  # the sample's latest school year starts in September 2025
-STALE = "document.querySelectorAll('[data-stale=true]').length === 0"
 WCAG = {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}
 
 
@@ -27,20 +26,12 @@ def _menu_of(label: str) -> list[str]:
     return [p.title for p in PAGES if code in p.roles and (ROOT / p.path).exists()]
 
 
-def _settle(page) -> None:  # type: ignore[no-untyped-def]
-    """Until Streamlit has finished the run and no element is still fading out."""
-    page.wait_for_timeout(200)
-    page.wait_for_selector("[data-testid=stStatusWidget]", state="detached", timeout=60_000)
-    page.wait_for_function(STALE, timeout=60_000)
-    page.wait_for_timeout(300)
-
-
 def _as(page, url: str, role: str):  # type: ignore[no-untyped-def]
     page.goto(url)
-    _settle(page)
+    settle(page)
     sidebar = page.locator("[data-testid=stSidebar]")
-    sidebar.get_by_text(role, exact=True).first.click()
-    _settle(page)
+    with rerun(page):
+        sidebar.get_by_role("radio", name=role, exact=True).click()
     return sidebar
 
 
@@ -59,8 +50,7 @@ def _column(block, n: int) -> list[str]:  # type: ignore[no-untyped-def]
 
 
 def _nav(page, sidebar, title: str) -> None:  # type: ignore[no-untyped-def]
-    sidebar.locator("[data-testid=stSidebarNavLink]", has_text=title).first.click()
-    _settle(page)
+    go_to(page, sidebar.get_by_role("link", name=title, exact=True))
 
 
 @pytest.fixture
@@ -94,10 +84,7 @@ def test_no_serious_accessibility_violations(small_page, live_app, role):
     found = {}
     for title in titles:
         _nav(small_page, sidebar, title)
-        bad = _serious(axe, small_page)
-        if bad:  # a chart still being drawn: look again once it has settled
-            small_page.wait_for_timeout(1500)
-            bad = _serious(axe, small_page)
+        bad = _serious(axe, small_page)  # on the settled page: every chart is drawn
         if bad:
             found[title] = bad
     assert found == {}
@@ -106,10 +93,10 @@ def test_no_serious_accessibility_violations(small_page, live_app, role):
 def test_grid_fits_a_laptop_and_explains_the_clicked_cell(small_page, live_app):
     _as(small_page, live_app, "Directeur")
     small_page.goto(live_app + "/schoolfoto")
-    _settle(small_page)
-    blocks = small_page.locator("[data-testid=stMain] [data-testid=stDataFrame]")
+    settle(small_page)
+    blocks = small_page.locator(GRID)
+    expect(blocks).to_have_count(5)  # the total and four learning areas, visibly apart
     blocks.nth(4).locator("canvas").first.wait_for()
-    assert blocks.count() == 5  # the total and four learning areas, visibly apart
     # Every school year has its header (the grid's accessible table), newest first, after the
     # trend column.
     headers = _headers(blocks.nth(2))
@@ -124,18 +111,17 @@ def test_grid_fits_a_laptop_and_explains_the_clicked_cell(small_page, live_app):
     # The container is drawn before its text: wait for the text (a loaded CI machine once read
     # it empty), then check it.
     expect(explanation).to_contain_text("Waarom deze kleur?", timeout=30_000)
-    assert "Waarom deze kleur?" in explanation.inner_text()
-    assert "Wiskunde" in explanation.inner_text()
+    expect(explanation).to_contain_text("Wiskunde")
     grid_box, text_box = blocks.nth(2).bounding_box(), explanation.bounding_box()
     assert grid_box and text_box and 0 <= text_box["y"] - (grid_box["y"] + grid_box["height"]) < 40
-    assert small_page.locator("[class*=st-key-uitleg-]").count() == 1
+    expect(small_page.locator("[class*=st-key-uitleg-]")).to_have_count(1)
 
 
 def test_grid_is_usable_at_800_px(browser, live_app):
     with open_page(browser, 800, 1000) as page:
         page.goto(live_app + "/schoolfoto")
-        _settle(page)
-        block = page.locator("[data-testid=stMain] [data-testid=stDataFrame]").nth(1)
+        settle(page)
+        block = page.locator(GRID).nth(1)
         block.locator("canvas").first.wait_for()
         # The labels stay pinned while older years scroll sideways inside the grid, not the page.
         assert page.evaluate("document.documentElement.scrollWidth") <= 800
@@ -161,8 +147,8 @@ def test_one_tap_or_quick_click_on_any_cell_explains_that_cell(browser, live_app
         page = context.new_page()
         page.set_default_timeout(60_000)
         page.goto(live_app + "/schoolfoto")
-        _settle(page)
-        blocks = page.locator("[data-testid=stMain] [data-testid=stDataFrame]")
+        settle(page)
+        blocks = page.locator(GRID)
         blocks.nth(4).locator("canvas").first.wait_for()
         titles = ["Totaal", "Nederlands", "Wiskunde", "Wereldoriëntatie", "Frans"]
         for block, row, how in (
@@ -192,11 +178,10 @@ def test_anker_opens_a_school_in_the_same_tab_with_the_role_kept(page, live_app)
     button = main.get_by_role("button", name="Open de schoolfoto")
     expect(button).to_be_visible(timeout=30_000)
     button.click()
-    _settle(page)
     expect(page.get_by_role("heading", name=re.compile(r"^Schoolfoto · "))).to_be_visible()
     assert len(page.context.pages) == 1  # no new tab
     expect(page.locator("body")).not_to_contain_text("geen toegang")
-    expect(sidebar.get_by_text("Aangemeld als").first).to_contain_text("· Anker")
+    expect(sidebar.get_by_text("Aangemeld als")).to_contain_text("· Anker")
 
 
 def test_staff_school_list_cannot_be_sorted_into_a_ranking(page, live_app):
@@ -214,7 +199,7 @@ def test_staff_school_list_cannot_be_sorted_into_a_ranking(page, live_app):
     for fraction in (0.6, 0.66, 0.72, 0.8):
         for _ in range(2):
             table.click(position={"x": frame["width"] * fraction, "y": 18})
-            _settle(page)
+            settle(page)
         assert _column(table, school) == names
 
 
@@ -232,31 +217,29 @@ def test_uploader_speaks_dutch(page, live_app):
         "'[data-testid=stFileUploaderDropzone] button'), '::after').content"
     )
     assert after == '"Sleep een bestand hierheen"' and button == '"Bestand kiezen"'
-    assert not page.get_by_text("Drag and drop file here").first.is_visible()
-    assert not page.get_by_text("Limit", exact=False).first.is_visible()
+    expect(page.get_by_text("Drag and drop file here").first).not_to_be_visible()
+    expect(page.get_by_text("Limit", exact=False).first).not_to_be_visible()
     # Its accessible name is Dutch too (a screen reader reads the aria-label).
-    assert zone.locator("button").first.get_attribute("aria-label") == "Bestand kiezen"
+    expect(zone.get_by_role("button", name="Bestand kiezen")).to_be_visible()
 
 
 def test_a_mistyped_link_says_so_in_dutch(page, live_app):
     page.goto(live_app + "/bestaat-niet")
     dialog = page.locator("[role=dialog]")
     dialog.get_by_text("Pagina niet gevonden").wait_for()
-    assert dialog.get_by_text(
-        "Deze pagina bestaat niet (meer). U ziet de startpagina."
-    ).is_visible()
-    assert "Page not found" not in dialog.inner_text()
-    assert dialog.locator("button").first.get_attribute("aria-label") == "Sluiten"
+    expect(
+        dialog.get_by_text("Deze pagina bestaat niet (meer). U ziet de startpagina.")
+    ).to_be_visible()
+    expect(dialog).not_to_contain_text("Page not found")
+    expect(dialog.get_by_role("button", name="Sluiten")).to_be_visible()
 
 
 def test_school_photo_is_reachable_by_keyboard(page, live_app):
     """Tab alone reaches the menu, the assessment choice, every grid block and the downloads."""
     _as(page, live_app, "Directeur")
     page.goto(live_app + "/schoolfoto")
-    _settle(page)
-    page.locator("[data-testid=stMain] [data-testid=stDataFrame]").nth(4).locator(
-        "canvas"
-    ).first.wait_for()
+    settle(page)
+    page.locator(GRID).nth(4).locator("canvas").first.wait_for()
     reached: set[str] = set()
     labels: set[str] = set()
     grids = 0

@@ -17,9 +17,10 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import copy_data
-from tests.e2e.conftest import running_app
+from tests.e2e.conftest import COUNT_RUNS, go_to, rerun, running_app, settle
 from tests.hostile import ATTACKER, plant, sweep_users, user_names
 from ui.navigation import PAGES
 
@@ -43,24 +44,21 @@ COUNT_LIVE = """(evil) => {
 }"""
 
 
-def _settle(page) -> None:  # type: ignore[no-untyped-def]
-    page.wait_for_timeout(400)
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=stStatusWidget]')", timeout=60_000
-    )
-    page.wait_for_timeout(600)
+# The open tab's panel has content: a lazy tab is empty until the run its click caused.
+OPEN_TAB_DRAWN = """() => [...document.querySelectorAll('[data-testid=stMain] [role=tabpanel]')]
+  .some(p => !p.hidden && p.offsetParent !== null && p.innerText.trim().length > 0)"""
 
 
 def _pick_user(page, role: str, name: str) -> None:  # type: ignore[no-untyped-def]
     sidebar = page.locator("[data-testid=stSidebar]")
     sidebar.get_by_test_id("stSelectbox").first.wait_for()
-    sidebar.get_by_text(ROLE_BUTTONS[role], exact=True).first.click()
-    _settle(page)
+    with rerun(page):
+        sidebar.get_by_role("radio", name=ROLE_BUTTONS[role], exact=True).click()
     box = sidebar.get_by_test_id("stSelectbox").first
     box.click()
     page.keyboard.type(name)
-    page.keyboard.press("Enter")
-    _settle(page)
+    with rerun(page):
+        page.keyboard.press("Enter")
 
 
 def _count(page, result: dict, where: tuple) -> None:  # type: ignore[no-untyped-def]
@@ -79,6 +77,7 @@ def sweep(url: str, db: Path, users: dict[str, str], browser) -> dict:  # type: 
               "html": 0, "directives": 0, "maths": 0, "where": []}  # fmt: skip
     for role, user_id in users.items():
         context = browser.new_context(viewport={"width": 1400, "height": 1400}, locale="nl-BE")
+        context.add_init_script(COUNT_RUNS)
         page = context.new_page()
         page.set_default_timeout(60_000)
 
@@ -91,7 +90,7 @@ def sweep(url: str, db: Path, users: dict[str, str], browser) -> dict:  # type: 
 
         page.on("request", record)
         page.goto(url)
-        _settle(page)
+        settle(page)
         _pick_user(page, role, names[user_id])
         titles = [p.title for p in PAGES]
         nav = page.locator("[data-testid=stSidebarNav]")
@@ -99,15 +98,16 @@ def sweep(url: str, db: Path, users: dict[str, str], browser) -> dict:  # type: 
             link = nav.get_by_role("link", name=re.compile(rf"{re.escape(title)}$"))
             if link.count() == 0:
                 continue  # not a page for this role
-            link.first.click()
-            _settle(page)
+            go_to(page, link.first)
             result["pages"] += 1
             _count(page, result, (role, title))
             # Lazy tabs render only when opened (collapsed expanders are in the DOM already).
             tabs = page.locator("[data-testid=stMain] [role=tab]")
             for i in range(1, tabs.count()):
                 tabs.nth(i).click()
-                _settle(page)
+                expect(tabs.nth(i)).to_have_attribute("aria-selected", "true")
+                page.wait_for_function(OPEN_TAB_DRAWN)  # a lazy tab: after the run it caused
+                settle(page)
                 _count(page, result, (role, title, i))
         context.close()
     return result
