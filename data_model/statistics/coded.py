@@ -30,6 +30,7 @@ from typing import Any, TypeVar
 import pandas as pd
 
 from data_model.storage.connection import Sql, one
+from data_model.storage.frames import insert_frame
 
 TEXT_KEYS = ["school_id", "school_year", "assessment_id", "learning_area", "domain"]
 CHUNK_ROWS = 75_000  # ~50 MB of statistics per chunk at Flanders scale; two are in flight
@@ -150,6 +151,87 @@ def replace_with_judged(
     """
     _checked(table, name)
     con.execute("DELETE FROM " + table)
+    return _write_judged(con, table, columns, name, judged_chunks)
+
+
+# A row of `t` whose cell (assessment x learning area x domain) is a row of `c`.
+SAME_CELL = (
+    "t.assessment_id = c.assessment_id AND t.learning_area IS NOT DISTINCT FROM c.learning_area "
+    "AND t.domain IS NOT DISTINCT FROM c.domain"
+)
+
+
+def replace_cells_with_judged(
+    con: Sql,
+    table: str,
+    columns: Sequence[str],
+    name: str,
+    judged_chunks: Iterator[tuple[Any, ...]],
+    changed: str,
+) -> tuple[int, pd.DataFrame, list[tuple[Any, ...]]]:
+    """As `replace_with_judged`, for the cells of temp table `changed` only (assessment_id,
+    learning_area, domain): their rows of `table` are deleted, the other cells' rows stay.
+    `name` must hold the rows of exactly those cells."""
+    _checked(table, name, changed)
+    con.execute("DELETE FROM " + table + " t USING " + changed + " c WHERE " + SAME_CELL)
+    return _write_judged(con, table, columns, name, judged_chunks)
+
+
+def digest_cells(con: Sql, sql: str, name: str) -> None:
+    """Temp table `name`: per cell (assessment_id, learning_area, domain) of the rows of `sql`
+    (a constant of this package) their number and the sum of their rows' hashes, to find the
+    cells whose rows changed without holding two copies of every row."""
+    _checked(name)
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE " + name + " AS SELECT assessment_id, learning_area, "
+        "domain, count(*) AS n, sum(hash(t)::HUGEINT) AS h FROM (" + sql + ") t GROUP BY ALL"
+    )
+
+
+def changed_cells(con: Sql, before: str, after: str, changed: str) -> None:
+    """Temp table `changed`: the cells whose digests (`digest_cells`) differ between temp
+    tables `before` and `after`, or that only one has; drops both. A cell's numbers depend
+    only on its own rows (module docstring), so every other cell judges exactly as before."""
+    _checked(before, after, changed)
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE " + changed + " AS "
+        "SELECT coalesce(t.assessment_id, c.assessment_id) AS assessment_id, "
+        "coalesce(t.learning_area, c.learning_area) AS learning_area, "
+        "coalesce(t.domain, c.domain) AS domain "
+        "FROM " + before + " t FULL JOIN " + after + " c ON " + SAME_CELL + " "
+        "WHERE t.n IS DISTINCT FROM c.n OR t.h IS DISTINCT FROM c.h"
+    )
+    con.execute("DROP TABLE " + before)
+    con.execute("DROP TABLE " + after)
+
+
+def replace_cell_rows(
+    con: Sql,
+    table: str,
+    frame: pd.DataFrame,
+    columns: Sequence[str],
+    changed: str,
+    kind: str | None = None,
+) -> None:
+    """Replace the rows of `table` (of `kind` when given) whose cell is in temp table
+    `changed` by `frame` (rows of those cells only); the other cells' rows stay."""
+    _checked(table, changed, *columns)
+    con.execute(
+        "DELETE FROM " + table + " t USING " + changed + " c WHERE " + SAME_CELL
+        + ("" if kind is None else " AND t.kind = ?"),
+        [] if kind is None else [kind],
+    )  # fmt: skip
+    if not frame.empty:
+        insert_frame(con, table, frame, list(columns))
+
+
+def _write_judged(
+    con: Sql,
+    table: str,
+    columns: Sequence[str],
+    name: str,
+    judged_chunks: Iterator[tuple[Any, ...]],
+) -> tuple[int, pd.DataFrame, list[tuple[Any, ...]]]:
     written, more = 0, []
     for chunk, rows, *rest in judged_chunks:
         append(con, table, columns, rows, name, chunk)

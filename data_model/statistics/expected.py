@@ -45,8 +45,8 @@ from data_model.statistics import coded
 from data_model.statistics.cache import refresh_cache
 from data_model.statistics.groups import CELL_KEYS, cell_year_groups, index_model
 from data_model.statistics.panel import CODE_COLUMNS, with_codes
-from data_model.statistics.verdicts import assess
-from data_model.storage.connection import Sql
+from data_model.statistics.verdicts import COMPONENT_COLUMNS, assess
+from data_model.storage.connection import Sql, one
 from data_model.storage.frames import insert_frame
 
 SUMS_TABLE = "school_expected_sums"
@@ -293,15 +293,23 @@ def _judged_chunks(
     the school rows have a row id of temp table `_ROWS`, which holds their text keys
     (statistics/coded.py); model rows and components are keyed by cell_code (and year)."""
 
+    # The school's SES index of that year (context), read here and not cached with the sums:
+    # a context import changes it without touching a pupil.
+    yield from _judged_chunks_of(con, rules, _CELLS_SQL)
+
+
+def _judged_chunks_of(
+    con: Sql, rules: Rules, sql: str
+) -> Iterator[tuple[coded.Chunk, pd.DataFrame, pd.DataFrame, pd.DataFrame]]:
+    """_judged_chunks of the rows of `sql` (a constant of this module)."""
+
     def judge(sums: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
         schools, model = fit_expected(sums, rules)
         # Status and trend of the SES-corrected difference: exactly the method of the colours.
         judged, components = assess(schools, "value_added", "va_var", "va_sd_ref", rules)
         return judged.rename(columns=_FROM_VERDICT), model, components
 
-    # The school's SES index of that year (context), read here and not cached with the sums:
-    # a context import changes it without touching a pupil.
-    chunks = coded.load(con, _ROWS, _CELLS_SQL)
+    chunks = coded.load(con, _ROWS, sql)
     columns = [*_SUM_COLUMNS, "ses_index"]
     for chunk, (judged, model, components) in coded.judged(con, _ROWS, columns, chunks, judge):
         yield chunk, judged, model, components
@@ -319,15 +327,52 @@ def refresh_school_expected(
     components of the SES-corrected differences.
     """
     rules = rules or load_rules()
-    refresh_cache(con, SUMS_TABLE, _sums_sql(), school_years)
-    _, cells, more = coded.replace_with_judged(
-        con, "school_expected", SCHOOL_EXPECTED_COLUMNS, _ROWS, _judged_chunks(con, rules)
+    # After a pupil file only the cells whose sums or SES index changed are fitted and judged
+    # again (as materialize.refresh_school_results does, and why it is exact).
+    incremental = bool(school_years) and (
+        one(con.execute("SELECT count(*) FROM (SELECT 1 FROM school_expected LIMIT 1)"))[0] > 0
     )
+    if incremental:
+        coded.digest_cells(con, _CELLS_SQL, "_expected_inputs_before")
+    refresh_cache(con, SUMS_TABLE, _sums_sql(), school_years)
+    if not incremental:
+        _, cells, more = coded.replace_with_judged(
+            con, "school_expected", SCHOOL_EXPECTED_COLUMNS, _ROWS, _judged_chunks(con, rules)
+        )
+        components = coded.with_cell_keys([part for _, part in more], cells)
+        con.execute("DELETE FROM expected_model")
+        if more:
+            # Model rows of all chunks, with the text keys of their cell and year.
+            model = pd.concat([m for m, _ in more], ignore_index=True)
+            model = model.merge(cells, on=["cell_code", "year"])[MODEL_COLUMNS]
+            insert_frame(con, "expected_model", model, MODEL_COLUMNS)
+        return components
+    con.execute("CREATE OR REPLACE TEMP TABLE _expected_inputs AS " + _CELLS_SQL)
+    coded.digest_cells(con, "SELECT * FROM _expected_inputs", "_expected_inputs_after")
+    coded.changed_cells(
+        con, "_expected_inputs_before", "_expected_inputs_after", "_changed_expected"
+    )
+    _, cells, more = coded.replace_cells_with_judged(
+        con, "school_expected", SCHOOL_EXPECTED_COLUMNS, _ROWS,
+        _judged_chunks_of(con, rules, "SELECT t.* FROM _expected_inputs t SEMI JOIN "
+                          "_changed_expected c ON " + coded.SAME_CELL),
+        "_changed_expected",
+    )  # fmt: skip
+    con.execute("DROP TABLE _expected_inputs")
     components = coded.with_cell_keys([part for _, part in more], cells)
-    con.execute("DELETE FROM expected_model")
-    if more:
-        # Model rows of all chunks, with the text keys of their cell and year.
-        model = pd.concat([m for m, _ in more], ignore_index=True)
-        model = model.merge(cells, on=["cell_code", "year"])[MODEL_COLUMNS]
-        insert_frame(con, "expected_model", model, MODEL_COLUMNS)
-    return components
+    model = (
+        pd.concat([m for m, _ in more], ignore_index=True).merge(cells, on=["cell_code", "year"])[
+            MODEL_COLUMNS
+        ]
+        if more
+        else pd.DataFrame(columns=MODEL_COLUMNS)
+    )
+    coded.replace_cell_rows(con, "expected_model", model, MODEL_COLUMNS, "_changed_expected")
+    components["kind"] = "school_expected"
+    components["comparison"] = "expected"
+    coded.replace_cell_rows(con, "variance_components", components,
+                            ["kind", "comparison", *COMPONENT_COLUMNS], "_changed_expected",
+                            "school_expected")  # fmt: skip
+    con.execute("DROP TABLE _changed_expected")
+    # Stored above: the caller replaces the components it is handed, here none.
+    return components.iloc[:0]

@@ -11,8 +11,11 @@ Two stages, because they cost very different amounts:
    `school_expected_sums`; `refresh_school_results(con, school_years=[...])` recomputes them
    only for the school years an import touched.
 2. *Statistics* over all schools and years (comparison groups, variance components, status,
-   trend) are vectorised numpy on ~0.5 M rows and always recomputed for everything: a new
-   year changes the comparison groups, the variance components and the trends after it.
+   trend) are vectorised numpy on ~0.5 M rows: a new year changes the comparison groups, the
+   variance components and the trends after it. They are recomputed for every cell
+   (assessment x learning area x domain) whose input rows changed: after a pupil file only
+   the cells of its test (found by comparing per-cell digests of the inputs before and after),
+   after any other file every cell.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from data_model.statistics.cache import refresh_cache
 from data_model.statistics.expected import refresh_school_expected
 from data_model.statistics.groups import CELL_KEYS, add_comparisons
 from data_model.statistics.verdicts import COMPONENT_COLUMNS, assess
-from data_model.storage.connection import Sql
+from data_model.storage.connection import Sql, one
 from data_model.storage.frames import insert_frame
 
 CACHE_TABLE = "school_cell_aggregate"
@@ -163,6 +166,19 @@ _ROWS_SQL = (
     + _LEVEL_SD_SQL.replace("__CELLS__", _CELLS_SQL)
     + ") c LEFT JOIN school_context x USING (school_id, school_year)"
 )
+# The inputs of the judged cells as they matter to the judgement, to find the changed cells:
+# level_sd is only read for a cell with a row without SD (groups._within_var), so where every
+# row of the cell has one it is left out (it moves with every other test of the year).
+_DIFF_SQL = (
+    "SELECT * EXCLUDE (level_sd), CASE WHEN coalesce(bool_and(coalesce(isfinite(score_sd) "
+    "AND isfinite(score_mean) AND n_pupils > 1, false)) OVER (PARTITION BY assessment_id, "
+    "learning_area, domain), false) THEN NULL ELSE level_sd END AS level_sd FROM ("
+    + _ROWS_SQL
+    + ")"
+)
+_CHANGED_ROWS_SQL = (
+    "SELECT t.* FROM _school_inputs t SEMI JOIN _changed_school_cells c ON " + coded.SAME_CELL
+)
 _NUMBERS = [
     "n_pupils",
     "score_mean",
@@ -186,8 +202,15 @@ def judged_school_results(
     text keys. A school without context for that year counts for Flanders, never for a SES
     group.
     """
+    yield from _judged(con, rules, _ROWS_SQL)
+
+
+def _judged(
+    con: Sql, rules: Rules | None, sql: str
+) -> Iterator[tuple[coded.Chunk, pd.DataFrame, pd.DataFrame]]:
+    """judged_school_results of the rows of `sql` (a constant of this module)."""
     rules = rules or load_rules()
-    chunks = coded.load(con, _ROWS, _ROWS_SQL)
+    chunks = coded.load(con, _ROWS, sql)
     for chunk, (out, components) in coded.judged(
         con, _ROWS, _NUMBERS, chunks, lambda cells: judge_cells(cells, rules)
     ):
@@ -241,19 +264,50 @@ def refresh_school_results(
     transaction; returns the number of school-result rows.
 
     school_years: the school years whose pupil rows changed (their pupil-level aggregates
-    are recomputed); None recomputes every aggregate. The statistics are always recomputed
-    for all schools and years, because they depend on all of them (the SES-gecorrigeerde
-    scores too: they compare with schools of the same SES index, which a context import
-    changes). (A change to rules.toml takes a full recompute:
-    `python -m data_model.storage upgrade`.)
+    are recomputed); None recomputes every aggregate. The statistics are recomputed for all
+    schools and years of every cell whose inputs changed, because they depend on all of them
+    (the SES-gecorrigeerde scores too: they compare with schools of the same SES index, which
+    a context import changes); with school_years None or [] for every cell. (A change to
+    rules.toml takes a full recompute: `python -m data_model.storage upgrade`.)
     """
     rules = rules or load_rules()
+    # After a pupil file (school_years given) only the cells whose input rows changed are
+    # judged again: a cell's numbers depend on its own rows only (statistics/coded.py), so the
+    # other cells' stored rows are what a full recompute writes. A pupil file of one test
+    # changes that test's cells, not the other tests'. The inputs before are read before the
+    # cache is rebuilt: a pupil file writes no other input (aggregates, context) of the cells;
+    # the other files, which do, recompute everything.
+    incremental = bool(school_years) and _has_rows(con, "school_result")
+    if incremental:
+        coded.digest_cells(con, _DIFF_SQL, "_school_inputs_before")
     refresh_cache(con, CACHE_TABLE, _PUPIL_CELLS_SQL, school_years)
-    n_rows, cells, more = coded.replace_with_judged(
-        con, "school_result", _RESULT_COLUMNS, _ROWS, judged_school_results(con, rules)
-    )
+    if incremental:
+        con.execute("CREATE OR REPLACE TEMP TABLE _school_inputs AS " + _ROWS_SQL)
+        coded.digest_cells(
+            con, _DIFF_SQL.replace(_ROWS_SQL, "SELECT * FROM _school_inputs"),
+            "_school_inputs_after",
+        )  # fmt: skip
+        coded.changed_cells(
+            con, "_school_inputs_before", "_school_inputs_after", "_changed_school_cells"
+        )
+        _, cells, more = coded.replace_cells_with_judged(
+            con, "school_result", _RESULT_COLUMNS, _ROWS,
+            _judged(con, rules, _CHANGED_ROWS_SQL), "_changed_school_cells",
+        )  # fmt: skip
+        con.execute("DROP TABLE _school_inputs")
+        n_rows = int(one(con.execute("SELECT count(*) FROM school_result"))[0])
+    else:
+        n_rows, cells, more = coded.replace_with_judged(
+            con, "school_result", _RESULT_COLUMNS, _ROWS, judged_school_results(con, rules)
+        )
     components = coded.with_cell_keys([part for (part,) in more], cells)
     components["kind"] = "school_result"
+    if incremental:  # the other cells' components stay; none of this kind is replaced below
+        coded.replace_cell_rows(con, "variance_components", components,
+                                ["kind", "comparison", *COMPONENT_COLUMNS],
+                                "_changed_school_cells", "school_result")  # fmt: skip
+        con.execute("DROP TABLE _changed_school_cells")
+        components = components.iloc[:0]
     # Also after an import without pupils (school_years == []): the SES-gecorrigeerde score
     # compares with schools of the same SES index, which a context import changes. Its
     # pupil-level sums are then left as they are.
@@ -262,3 +316,10 @@ def refresh_school_results(
     expected_components["comparison"] = "expected"
     _replace_components(con, pd.concat([components, expected_components], ignore_index=True))
     return n_rows
+
+
+def _has_rows(con: Sql, table: str) -> bool:
+    """`table` (a constant of this package) holds a row."""
+    return (
+        int(one(con.execute("SELECT count(*) FROM (SELECT 1 FROM " + table + " LIMIT 1)"))[0]) > 0
+    )
