@@ -9,8 +9,7 @@ from pathlib import Path
 from data_model.storage.db import Database
 from tests.data_model.importer_files import RESULT_HEADER, next_year_results, ods_bytes, xlsx_bytes
 from tests.data_model.test_importer_mapping import OWN
-from tests.e2e.conftest import open_page, private_copy, running_app
-from tests.e2e.conftest import rerun, settle
+from tests.e2e.conftest import open_page, private_copy, rerun, running_app, settle
 from tests.e2e.test_glance_browser import _as, _nav
 
 
