@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import pandas as pd
 
 from data_model.rules import Rules, load_rules
@@ -38,7 +40,8 @@ def changes_since_last_year(results: pd.DataFrame, rules: Rules | None = None) -
     for area, row in now.iterrows():
         if area not in before.index or bool(row["suppressed"]):
             continue
-        old = before.loc[area]
+        # The index is the learning area's name (a text), one row each: `.loc` gives that row.
+        old = cast("pd.Series", before.loc[str(area)])
         if bool(old["suppressed"]) or TOO_FEW in (row["status"], old["status"]):
             continue
         if _RANK[row["status"]] == _RANK[old["status"]]:

@@ -4,6 +4,8 @@ frame `reading.classes.class_results` returns, tested without a server."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 
 from data_model.texts.formatting import format_number, format_signed
@@ -12,7 +14,8 @@ HIDDEN = "niet getoond"
 SCHOOL = "Uw school"
 
 
-def _row_label(area: object, domain: object) -> str:
+def _row_label(area: Any, domain: Any) -> str:
+    # Raw cells of the frame: a text or pandas' missing value, which `pd.isna` tells apart.
     if pd.isna(area):
         return "Totaal"
     return str(area) if pd.isna(domain) else f"{area} – {domain}"
@@ -37,6 +40,8 @@ def group_labels(df: pd.DataFrame) -> dict[str, str]:
     """Column header per class group: its name and pupils of the total row ("6A · 21 lln.")."""
     total = df[df["learning_area"].isna() & df["class_group"].notna()]
     labels = {}
+    # pandas-stubs types a named tuple's fields as any scalar; the query fixes the columns.
+    row: Any
     for row in total.itertuples(index=False):
         n = "" if row.suppressed or pd.isna(row.n_pupils) else f" · {int(row.n_pupils)} lln."
         labels[str(row.class_group)] = f"{row.class_group}{n}"
@@ -108,6 +113,8 @@ def progress_table(df: pd.DataFrame, status_labels: dict[str, str]) -> pd.DataFr
     """Learning gain per cohort and learning area as text: the estimate with its interval,
     the verdict, and how many of the grade-6 pupils could be linked."""
     rows = []
+    # pandas-stubs types a named tuple's fields as any scalar; the query fixes the columns.
+    r: Any
     for r in df.itertuples(index=False):
         shown = not r.suppressed and not pd.isna(r.n_linked)
         estimate = "–"

@@ -172,7 +172,7 @@ def _own_layer(base: alt.Chart, x: str, y: str) -> alt.Chart:
 
 def build_funnel_chart(
     df: pd.DataFrame, limits: pd.DataFrame, rules: Rules | None = None
-) -> alt.LayerChart:
+) -> alt.LayerChart | alt.FacetChart:  # what altair declares `alt.layer` to return
     """Difference with similar schools vs number of pupils, with 95 % and 99,8 % limits."""
     rules = rules or load_rules()
     x = alt.X(

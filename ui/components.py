@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import Any, Literal
 
 import pandas as pd
 import streamlit as st
@@ -48,6 +49,8 @@ def area_status_lines(statuses: pd.DataFrame, rules: Rules | None = None) -> lis
     """Markdown bullets 'learning area: badge · trend' (rows as in briefing.area_statuses)."""
     rules = rules or load_rules()
     lines = []
+    # pandas-stubs types a named tuple's fields as any scalar; the query fixes the columns.
+    row: Any
     for row in statuses.itertuples(index=False):
         label = md(row.learning_area) if isinstance(row.learning_area, str) else "Totaal"
         if row.suppressed:
@@ -89,7 +92,7 @@ def pick_school(viewer: access.Viewer) -> str | None:
         del st.query_params["school"]
         requested = None
     current = requested or st.session_state.get(SCHOOL_KEY)
-    if current not in ids:
+    if current is None or current not in ids:
         current = ids[0]
     labels = {r.school_id: f"{r.name} ({r.school_id})" for r in schools.itertuples(index=False)}
     if len(ids) > 1:
@@ -170,7 +173,7 @@ def export_button(
     what: str,
     build: Callable[[], bytes],
     file_name: str,
-    **kwargs: object,
+    **kwargs: Any,
 ) -> None:
     """A download button for a file built on click (`build`), logged in the audit as `what`;
     the file's kind (its mime type, icon and Dutch failure file) follows from `file_name`."""
@@ -278,7 +281,7 @@ def render_area_tiles(results: pd.DataFrame, rules: Rules | None = None) -> None
 
 
 def name_ordered_table(
-    data: pd.DataFrame, *, key: str, row_select: bool = False, **kwargs: object
+    data: pd.DataFrame, *, key: str, row_select: bool = False, **kwargs: Any
 ) -> object:
     """A table of schools in name order that the reader cannot re-sort (no league tables).
 
@@ -288,13 +291,15 @@ def name_ordered_table(
     on, so these tables allow selecting a column (which does nothing) instead of sorting it.
     With `row_select`, a row click also selects the row (returned in the event).
     """
-    modes = ["single-row", "single-column"] if row_select else ["single-column"]
+    modes: list[Literal["single-row", "single-column"]] = (
+        ["single-row", "single-column"] if row_select else ["single-column"]
+    )
     return st.dataframe(
         data, key=key, on_select="rerun", selection_mode=modes, hide_index=True, **kwargs
     )
 
 
-def chart_columns(spec: int | list[int], key: str, **kwargs: object) -> list:
+def chart_columns(spec: int | list[int], key: str, **kwargs: Any) -> list:
     """Columns for charts (or text panels) side by side that stack below 1100 px (CSS in
     ui.style).
 
@@ -304,4 +309,4 @@ def chart_columns(spec: int | list[int], key: str, **kwargs: object) -> list:
     Streamlit's own columns.
     """
     with st.container(key=f"naast-elkaar-{key}"):
-        return st.columns(spec, **kwargs)  # type: ignore[arg-type]
+        return st.columns(spec, **kwargs)

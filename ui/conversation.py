@@ -11,6 +11,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from datetime import date, timedelta
+from functools import partial
 from typing import Any
 
 import streamlit as st
@@ -19,7 +20,8 @@ from streamlit.errors import StreamlitAPIException
 from data_model.reading.access import Viewer
 from data_model.state import note_steps, notes
 from data_model.storage.db import Database
-from data_model.vocabulary import NOTE_STEP_LABELS
+from data_model.texts.formatting import format_timestamp
+from data_model.vocabulary import NOTE_SCOPE_CONVERSATION, NOTE_STEP_LABELS, REVIEW_STATUSES
 from ui.errors import log_exception
 from ui.safe_text import md, md_block
 
@@ -70,11 +72,11 @@ def short(text: str, limit: int = 90) -> str:
 
 def note_meta(note: notes.Note) -> str:
     """'Katrien Aerts · 22/11/2026 om 14:05' (+ who edited last, if someone else)."""
-    meta = f"{md(note.author_name)} · {notes.format_timestamp(note.created_at)}"
+    meta = f"{md(note.author_name)} · {format_timestamp(note.created_at)}"
     if note.version > 1:
         meta += (
             f" · gewijzigd door {md(note.editor_name or note.author_name)} "
-            f"{notes.format_timestamp(note.updated_at)}"
+            f"{format_timestamp(note.updated_at)}"
         )
     return meta
 
@@ -223,7 +225,7 @@ def add_form(
     step: str,
     choices: Choices,
     title: str,
-    scope: str = notes.SCOPE_CONVERSATION,
+    scope: str = NOTE_SCOPE_CONVERSATION,
     key: str = "",
 ) -> None:
     """A form that adds a note of this step; empty again after a successful save.
@@ -332,9 +334,9 @@ def review_form(db: Database, viewer: Viewer, action: notes.Note) -> None:
         # onto a second line and every status stays readable, also on a projector.
         status = st.radio(
             "Hoe ver staat deze actie?",
-            notes.REVIEW_STATUSES,
-            index=notes.REVIEW_STATUSES.index(review["status"])
-            if review.get("status") in notes.REVIEW_STATUSES
+            REVIEW_STATUSES,
+            index=REVIEW_STATUSES.index(review["status"])
+            if review.get("status") in REVIEW_STATUSES
             else 3,
             horizontal=True,
             key=f"{key}-status",
@@ -365,7 +367,7 @@ def deleted_list(db: Database, viewer: Viewer, deleted: list[notes.Note], choice
                 width="stretch",
             )
             if row.button("Terugzetten", key=f"restore-{note.note_id}") and save(
-                lambda note=note: notes.restore_note(db, viewer, note.note_id, note.version),
+                partial(notes.restore_note, db, viewer, note.note_id, note.version),
                 "Teruggezet.",
             ):
                 st.rerun()

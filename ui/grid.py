@@ -204,7 +204,7 @@ def pick_number(rules: Rules) -> str:
         SHOW_SCORE: "Score van dat jaar",
     }
     choice = st.segmented_control(
-        "Getal in de cel", list(labels), format_func=labels.get, default=SHOW_DIFFERENCE,
+        "Getal in de cel", list(labels), format_func=labels.__getitem__, default=SHOW_DIFFERENCE,
         key="grid_number",
         help=f"Verschil: het verschil met {comparison_label(rules)} over de laatste "
         f"{rules.status_years} schooljaren samen, in punten: precies wat de kleur beoordeelt. "
@@ -251,8 +251,8 @@ def render_grid(
                 help=f"Trend over de laatste {rules.trend_max_years} schooljaren tot {latest}",
             ),
         }
-        for year in years:
-            config[year] = st.column_config.TextColumn(year, width=_YEAR_WIDTH)
+        for column in years:
+            config[column] = st.column_config.TextColumn(column, width=_YEAR_WIDTH)
         event = st.dataframe(
             styler,
             key=block.key,

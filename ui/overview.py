@@ -11,6 +11,9 @@ Names are escaped here (ui.safe_text.md); everything else is a number or rules.t
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import pandas as pd
 import streamlit as st
 
@@ -65,8 +68,11 @@ def _rows(matrix: pd.DataFrame, rules: Rules, areas: list[str]) -> list[list[str
     latest = matrix["school_year"].max()
     out = []
     for (_school_id, name), school in matrix.groupby(["school_id", "name"], sort=False):
-        by_area = {TOTAL_LABEL if _missing(r.learning_area) else r.learning_area: r
-                   for r in school.itertuples(index=False)}  # fmt: skip
+        # pandas-stubs types a named tuple's fields as any scalar; the query fixes the columns.
+        by_area: dict[str, Any] = {
+            TOTAL_LABEL if _missing(r.learning_area) else str(r.learning_area): r
+            for r in school.itertuples(index=False)
+        }
         first = school.iloc[0]
         label = f"{md(name)}"
         if first["school_year"] != latest:  # a school without this year's results
@@ -127,6 +133,8 @@ def details_markdown(school: pd.DataFrame, rules: Rules | None = None) -> str:
         "| Leergebied | Kleur | Verschil | Interval | Trend | Leerlingen |",
         "| :-- | :-- | --: | :-- | :-- | --: |",
     ]
+    # pandas-stubs types a named tuple's fields as any scalar; the query fixes the columns.
+    row: Any
     for row in school.sort_values("area_order").itertuples(index=False):
         area = TOTAL_LABEL if _missing(row.learning_area) else md(row.learning_area)
         if row.suppressed:
@@ -203,19 +211,19 @@ def render_region_overview(
         )
     stem = f"overzicht-scholen-{school_year or 'laatste-schooljaar'}"
     shown_ids = tuple(dict.fromkeys(matrix["school_id"]))  # the files hold what the page shows
+
+    def deferred(build: Callable[..., bytes]) -> Callable[[], bytes]:
+        # Binds this button's builder; a fresh cursor when the file is built. (A lambda with
+        # `build=build` as a default would do the same, but mypy cannot infer its type.)
+        return lambda: build(
+            cursor(), viewer, assessment_id, school_year, filters, by_community, shown_ids
+        )
+
     with st.container(horizontal=True):
         for kind, label, what, build in (
             ("pdf", "Overzicht als PDF (A4 liggend)", "Overzicht scholen (PDF)", build_region_pdf),
             ("xlsx", "Overzicht als Excel", "Overzicht scholen (Excel)", build_region_xlsx),
         ):
             export_button(
-                label,
-                viewer,
-                None,
-                what,
-                lambda build=build: build(
-                    cursor(), viewer, assessment_id, school_year, filters, by_community, shown_ids
-                ),
-                f"{stem}.{kind}",
-                key=f"{key}-{kind}",
+                label, viewer, None, what, deferred(build), f"{stem}.{kind}", key=f"{key}-{kind}"
             )

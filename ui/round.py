@@ -3,6 +3,8 @@ sentences of Start, and the download of all conversation sheets with a progress 
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 import streamlit as st
 
@@ -73,6 +75,8 @@ def overview_markdown(overview: pd.DataFrame, details: dict, rules: Rules) -> st
         f"| School | Stand | Resultaten ({names}) | Vorig jaar |",
         "| :-- | :-- | :-- | :-- |",
     ]
+    # pandas-stubs types a named tuple's fields as any scalar; the query fixes the columns.
+    row: Any
     for row in overview.itertuples(index=False):
         info = details[row.school_id]
         colours = compact_status_line(info.results, rules, names=False) or "–"

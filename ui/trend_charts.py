@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from typing import Any, cast
 
 import altair as alt
 import pandas as pd
@@ -48,18 +49,25 @@ _SERIES_LEGEND = alt.Legend(
 )  # fmt: skip
 
 
-def _label(area: object, domain: object) -> str:
+def _comparison(comparison: str) -> dict[str, str]:
+    # The entries read here (columns and words) are texts; only "from" and "points" can be
+    # None, and the mixed literal leaves the type checker with `object` for each entry.
+    return cast("dict[str, str]", COMPARISONS[comparison])
+
+
+# Raw cells of a frame: a value or pandas' missing value, which `pd.isna` tells apart.
+def _label(area: Any, domain: Any) -> str:
     return cell_label(None if pd.isna(area) else area, None if pd.isna(domain) else domain)
 
 
-def _n_text(n: object, rules: Rules) -> str:
+def _n_text(n: Any, rules: Rules) -> str:
     return f"minder dan {rules.min_group_size}" if pd.isna(n) else str(int(n))
 
 
 def _long(
     series: pd.DataFrame,
     columns: list[tuple[str, str]],
-    text: Callable[[object], str],
+    text: Callable[[float], str],
     **extra: object,
 ) -> pd.DataFrame:
     """Long format: one row per school year x line, from the column of each line, with the
@@ -156,7 +164,7 @@ def prepare_difference(
 ) -> pd.DataFrame:
     """One row per school year with the difference, its interval and Dutch tooltip text."""
     rules = rules or load_rules()
-    c = COMPARISONS[comparison]
+    c = _comparison(comparison)
     # Each year's own difference and interval: the colour pools three years and
     # has its own interval, shown in "Waarom deze kleur?".
     if comparison == "similar":
@@ -274,7 +282,9 @@ def _difference_layers(
             tooltip=tooltip,
         )
     )
-    return alt.layer(band, zero, line, points)
+    # altair declares a FacetChart too, made only when the layers share a facet encoding;
+    # these have none.
+    return cast("alt.LayerChart", alt.layer(band, zero, line, points))
 
 
 ACTION_DECIDED = "Actie beslist"
@@ -334,7 +344,7 @@ def build_difference_chart(
     """The school's difference with the comparison, with its 95 % interval as a band, and
     (when given) the school years in which the school decided and reviewed its actions."""
     rules = rules or load_rules()
-    words = COMPARISONS[comparison]["words"]
+    words = _comparison(comparison)["words"]
     subtitle = (
         f"Uw school min {words}; band = interval van elk jaar; kleur = laatste schooljaren samen."
         if comparison == "similar"
@@ -348,7 +358,7 @@ def build_difference_chart(
     # With actions, the chart's own years fix the scale: an action never adds a year.
     years = list(dict.fromkeys(df["school_year"])) if marked else None
     chart = _difference_layers(df, rules, y_title, years=years, show_legend=False)
-    if marked:
+    if actions is not None and marked:
         chart = alt.layer(chart, *_action_layers(actions, _year_axis(years))).resolve_scale(
             shape="independent"  # the status triangles keep their own shapes
         )
@@ -402,7 +412,7 @@ def build_area_overview_chart(
         spacing=12,
     ).properties(
         title=alt.TitleParams(
-            "Verschil met " + COMPARISONS[comparison]["words"] + " per leergebied",
+            "Verschil met " + _comparison(comparison)["words"] + " per leergebied",
             subtitle=subtitle_lines(
                 "Klik op een punt om de domeinen van dat leergebied te openen."
             ),

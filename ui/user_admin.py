@@ -16,6 +16,7 @@ import streamlit as st
 from data_model.imports.reader import ACCEPTED_TYPES, upfront_refusal
 from data_model.reading.access import Viewer
 from data_model.state import audit, users
+from data_model.state.user_sheet import UserValidationError
 from data_model.vocabulary import DIRECTEUR, ROLE_LABELS, ROLES
 from ui.data import clear_caches, cursor, db_path, get_database
 from ui.safe_text import md
@@ -110,8 +111,9 @@ def _render_overview(viewer: Viewer) -> None:
 def _render_edit(viewer: Viewer) -> None:
     con = cursor()
     df = users.list_users(con, viewer)
+    # user_id and role are text columns; str() tells the type checker what pandas-stubs cannot.
     labels = {
-        r.user_id: f"{r.name} · {r.email} · {_role_short(r.role)}"
+        str(r.user_id): f"{r.name} · {r.email} · {_role_short(str(r.role))}"
         + ("" if r.active else " · uitgeschakeld")
         for r in df.itertuples(index=False)
     }
@@ -177,7 +179,7 @@ def _render_edit(viewer: Viewer) -> None:
             uid = users.save_user(
                 get_database(db_path()), viewer, data, None if user_id == NEW else user_id
             )
-        except users.UserValidationError as exc:
+        except UserValidationError as exc:
             _show_errors("Niet opgeslagen:", exc.errors)
         else:
             clear_caches()  # scopes changed: no cached query may serve the old scope
@@ -230,7 +232,7 @@ def _render_import(viewer: Viewer) -> None:
             result = users.import_users(
                 get_database(db_path()), viewer, upload.name, upload.getvalue()
             )
-        except users.UserValidationError as exc:
+        except UserValidationError as exc:
             _show_errors(f"{md(upload.name)} is niet ingelezen: er is niets gewijzigd.", exc.errors)
         else:
             clear_caches()

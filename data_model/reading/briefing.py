@@ -8,7 +8,9 @@ takes a Viewer and goes through the scoped queries; guidance data only reaches v
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 
@@ -18,10 +20,16 @@ from data_model.reading.access import Viewer
 from data_model.reading.scope import SCOPE_FILTER, allowed_ids, school_read, scope_read
 from data_model.rules import load_rules
 from data_model.state import notes
-from data_model.storage.connection import Connection
+from data_model.storage.connection import Connection, one
 from data_model.texts.codes import core_task_label, goal_code_label
 from data_model.texts.explain import cell_label, highlights
-from data_model.texts.formatting import format_count, format_date, format_number, format_pct
+from data_model.texts.formatting import (
+    format_count,
+    format_date,
+    format_number,
+    format_pct,
+    previous_school_year,
+)
 from data_model.vocabulary import (
     COMPARISON_LABELS,
     COMPARISON_PHRASES,
@@ -73,9 +81,15 @@ class Briefing:
     guidance_lines: list[str] = field(default_factory=list)  # empty for a directeur
 
 
+def _rows(frame: pd.DataFrame, index: bool = False) -> Iterator[Any]:
+    """The frame's rows as named tuples. pandas-stubs types each field as any scalar at all;
+    the query that made the frame fixes the columns' types, so the fields are left `Any`."""
+    return frame.itertuples(index=index)
+
+
 @school_read
 def school_name(con: Connection, viewer: Viewer, school_id: str) -> str:
-    return con.execute("SELECT name FROM schools WHERE school_id = ?", [school_id]).fetchone()[0]
+    return str(one(con.execute("SELECT name FROM schools WHERE school_id = ?", [school_id]))[0])
 
 
 @school_read
@@ -89,7 +103,7 @@ def _results_until(
 ) -> list[tuple[pd.Series, pd.DataFrame]]:
     """Per assessment with results in `school_year`: (assessment row, results up to that year)."""
     out = []
-    for info in queries.assessments_for_school(con, viewer, school_id).itertuples(index=False):
+    for info in _rows(queries.assessments_for_school(con, viewer, school_id)):
         results = queries.school_results(con, viewer, school_id, info.assessment_id)
         results = results[results["school_year"] <= school_year]
         if (results["school_year"] == school_year).any():
@@ -143,10 +157,10 @@ def _result_questions(statuses: pd.DataFrame) -> list[str]:
     compared, group = COMPARISON_PHRASES[comparison], COMPARISON_LABELS[comparison]
     area_dir = {
         (r.assessment_name, r.learning_area): STATUS_SIGN.get(r.status, 0)
-        for r in areas.itertuples(index=False)
+        for r in _rows(areas)
         if not isinstance(r.domain, str)
     }
-    for row in areas.itertuples(index=False):
+    for row in _rows(areas):
         is_domain = isinstance(row.domain, str)
         if row.suppressed or (
             is_domain
@@ -366,7 +380,7 @@ def preparation_overview(con: Connection, viewer: Viewer) -> pd.DataFrame:
     df = schools.join(counts).fillna(0).reset_index()
     open_by = notes.open_action_counts(con, viewer)  # notes live in the state store
     df["open_actions"] = [
-        int(open_by.get((s, notes.previous_school_year(y)), 0))
+        int(open_by.get((s, previous_school_year(y)), 0))
         for s, y in zip(df["school_id"], df["school_year"], strict=True)
     ]
     tiers = con.execute(
@@ -376,7 +390,7 @@ def preparation_overview(con: Connection, viewer: Viewer) -> pd.DataFrame:
         """,
         [allowed_ids(con, viewer)],
     ).df()
-    tier_by = {(r.school_id, r.school_year): r.tier for r in tiers.itertuples()}
+    tier_by = {(r.school_id, r.school_year): r.tier for r in _rows(tiers, index=True)}
     latest_tier = tiers.sort_values("school_year").groupby("school_id")["tier"].last().to_dict()
     df["tier"] = [
         tier_by.get((s, y), latest_tier.get(s))

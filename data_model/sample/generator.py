@@ -25,6 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import numpy as np
@@ -163,7 +164,7 @@ def _context(schools: pd.DataFrame, spec: SampleSpec, rng: np.random.Generator) 
     rows = []
     for y in spec.year_starts:
         adv = schools["advantage"].to_numpy() + rng.normal(0, 0.08, len(schools))
-        noise = lambda: rng.normal(0, 0.15, len(schools))  # noqa: E731 - local helper
+        noise: Callable[[], np.ndarray] = lambda: rng.normal(0, 0.15, len(schools))  # noqa: E731 - local helper
         pct_lang = 100 * _sigmoid(-1.5 - 1.3 * adv + noise())
         pct_mother = 100 * _sigmoid(-1.3 - 1.0 * adv + noise())
         pct_allow = 100 * _sigmoid(-0.8 - 1.1 * adv + noise())
@@ -192,7 +193,11 @@ def _context(schools: pd.DataFrame, spec: SampleSpec, rng: np.random.Generator) 
 
 
 def _aggregate_vt4(
-    schools: pd.DataFrame, scores: np.ndarray, pupils: pd.DataFrame, domains: list, year: int
+    schools: pd.DataFrame,
+    scores: np.ndarray,
+    pupils: pd.DataFrame,
+    domains: list[tuple[Any, Any]],
+    year: int,
 ) -> pd.DataFrame:
     """Vlaamse toetsen arrive as school aggregates: build them from simulated pupils."""
     goal = scores >= 50
@@ -230,14 +235,16 @@ def _aggregate_vt4(
     return out
 
 
-def _users(schools: pd.DataFrame, rng: np.random.Generator) -> tuple[list[tuple], list[tuple]]:
+def _users(
+    schools: pd.DataFrame, rng: np.random.Generator
+) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
     def person(i: int) -> str:
         return f"{FIRST_NAMES[i % len(FIRST_NAMES)]} {LAST_NAMES[(i * 7) % len(LAST_NAMES)]}"
 
-    users: list[tuple] = [
+    users: list[tuple[Any, ...]] = [
         ("beheerder", f"beheerder@{EMAIL_DOMAIN}", "Bea Beheer", BEHEERDER, None, True)
     ]
-    links: list[tuple] = []
+    links: list[tuple[Any, ...]] = []
     for r_id, r_name, _ in REGIONS:
         users.append(
             (f"regio-{r_id.lower()}", f"regio.{r_id.lower()}@{EMAIL_DOMAIN}",
@@ -276,7 +283,7 @@ def _users(schools: pd.DataFrame, rng: np.random.Generator) -> tuple[list[tuple]
     return users, links
 
 
-def _insert_rows(con: Sql, table: str, rows: list[tuple]) -> None:
+def _insert_rows(con: Sql, table: str, rows: list[tuple[Any, ...]]) -> None:
     """Bulk insert tuples in table column order (table is one of ours, never user input)."""
     names = [r[0] for r in con.execute(
         "SELECT column_name FROM information_schema.columns WHERE table_name = ? "
@@ -302,7 +309,7 @@ def _insert_frame(con: Sql, table: str, frame: pd.DataFrame) -> None:
 def _result_rows(
     pupil_ids: pd.Series,
     marks: np.ndarray,
-    domains: list[tuple[str, str]],
+    domains: list[tuple[Any, Any]],
     assessment_id: str,
     goal: float | None,
 ) -> pd.DataFrame:
@@ -495,7 +502,9 @@ def generate(
     return out
 
 
-def _replace_demo_users(db: Database, users: list[tuple], links: list[tuple]) -> None:
+def _replace_demo_users(
+    db: Database, users: list[tuple[Any, ...]], links: list[tuple[Any, ...]]
+) -> None:
     """The demo users of this sample replace the folder's users (notes and logs are kept).
 
     Two directors in three have shared their Vlaamse toetsen with the support service, so a

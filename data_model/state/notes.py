@@ -26,7 +26,7 @@ import pandas as pd
 from data_model.reading.access import AccessDenied, Viewer
 from data_model.reading.scope import allowed_ids, require_school, school_read, scope_read
 from data_model.state import note_steps
-from data_model.storage.connection import Connection
+from data_model.storage.connection import Connection, one
 from data_model.storage.db import Database
 from data_model.storage.state import Session
 from data_model.texts.formatting import format_date, format_timestamp, previous_school_year
@@ -163,7 +163,9 @@ def validate_body(step: str, body: dict[str, Any]) -> dict[str, Any]:
     missing = [f.name for f in note_steps.STEPS[step].fields if f.required and not clean.get(f.key)]
     if missing:
         raise NoteError(f"Vul nog in: {', '.join(missing)}.")
-    _STEP_CHECKS.get(step, lambda clean: None)(clean)
+    check = _STEP_CHECKS.get(step)
+    if check is not None:
+        check(clean)
     return clean
 
 
@@ -365,14 +367,16 @@ def create_note(
         earlier = _same_submission(cur, viewer, school_id, school_year, scope, step, clean)
         if earlier is not None:
             return earlier
-        note_id = cur.execute(
-            """
-            INSERT INTO notes (school_id, school_year, scope, step, body, author_id,
-                               created_at, updated_at, version)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1) RETURNING note_id
-            """,
-            [school_id, school_year, scope, step, text, viewer.user_id, now, now],
-        ).fetchone()[0]
+        note_id = one(
+            cur.execute(
+                """
+                INSERT INTO notes (school_id, school_year, scope, step, body, author_id,
+                                   created_at, updated_at, version)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1) RETURNING note_id
+                """,
+                [school_id, school_year, scope, step, text, viewer.user_id, now, now],
+            )
+        )[0]
         _history(cur, note_id, 1, text, viewer.user_id, "create")
         note = _fetch(cur, note_id)
     assert note is not None

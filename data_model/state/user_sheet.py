@@ -38,7 +38,8 @@ def sheet_rows(file_name: str, data: bytes, max_rows: int) -> list[list[str]]:
 
     Read with the imports' shared reader (data_model.imports.reader): the same limits,
     checked before anything is materialised, and the same CSV decoding rules."""
-    from data_model.imports.reader import ReadError, open_book, upfront_refusal
+    from data_model.imports.read_limits import ReadError
+    from data_model.imports.reader import open_book, upfront_refusal
 
     refusal = upfront_refusal(file_name, len(data))  # the same types as every data import
     if refusal is not None:
