@@ -101,8 +101,8 @@ class SampleSpec:
         return list(range(self.last_year - self.years + 1, self.last_year + 1))
 
 
-def _sigmoid(x: np.ndarray) -> np.ndarray:
-    return 1 / (1 + np.exp(-x))
+def _sigmoid(x: np.ndarray | float) -> np.ndarray:
+    return np.asarray(1 / (1 + np.exp(-x)))
 
 
 def _school_frame(spec: SampleSpec, rng: np.random.Generator) -> pd.DataFrame:
@@ -438,14 +438,16 @@ def generate(
     koala, support = [], []
     for y in spec.year_starts:
         ctx = context[context["school_year"] == f"{y}-{y + 1}"].set_index("school_id")
+        sizes = dict(zip(ctx.index.astype(str), ctx["n_pupils"].astype(float), strict=True))
         for i, sid in enumerate(schools["school_id"]):
             adv = schools["advantage"].iloc[i]
-            k_n = int(max(4, rng.poisson(max(5, ctx.at[sid, "n_pupils"] / 9))))
+            n_school = sizes[sid]  # a count: whole, as float for the draws
+            k_n = int(max(4, rng.poisson(max(5, n_school / 9))))
             p_rood = float(_sigmoid(-2.4 - 0.9 * adv))
             p_oranje = float(_sigmoid(-1.4 - 0.6 * adv)) * (1 - p_rood)
             draws = rng.multinomial(k_n, [1 - p_rood - p_oranje, p_oranje, p_rood])
             koala.append((sid, f"{y}-{y + 1}", *(int(x) for x in draws)))
-            total = int(ctx.at[sid, "n_pupils"])
+            total = int(n_school)
             lam = [0.12 + 0.05 * float(_sigmoid(-adv)), 0.04, 0.006]
             higher = [int(rng.binomial(total, p)) for p in lam]
             counts = [total - sum(higher), *higher]
