@@ -27,7 +27,7 @@ vocabulary.NEED_TIERS, vocabulary.NOTE_STEP_LABELS, vocabulary.OBSERVATION_ORIGI
 vocabulary.GENDERS, vocabulary.ROUND_PREPARED
 
 # SQLAlchemy event listeners (registered by decorator, called by the engine) and the sqlite3
-# connection attribute they set (storage/state.py).
+# connection attribute they set (storage/state_store.py).
 _._connect, _._begin, _.isolation_level
 
 # A note's author (the user id), part of the Note record the notes API returns and the state

@@ -11,7 +11,7 @@ import importlib.util
 import pandas as pd
 import streamlit as st
 
-from data_model.exports.cells import csv_bytes
+from data_model.exports.output_cells import csv_bytes
 from data_model.imports import importer, jobs
 from data_model.imports.formats import FORMATS, MAX_DATA_ROWS
 from data_model.imports.mapping import Preview, missing_required, suggest

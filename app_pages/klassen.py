@@ -6,7 +6,7 @@ and the reads refuse every other role (data_model.reading.classes, staff=True).
 
 import streamlit as st
 
-from data_model.exports.cells import csv_bytes
+from data_model.exports.output_cells import csv_bytes
 from data_model.imports.own_numbers import read_pupil_numbers
 from data_model.imports.reader import ACCEPTED_TYPES, ReadError, upfront_refusal
 from data_model.reading import classes, pupils

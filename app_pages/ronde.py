@@ -175,7 +175,10 @@ for row in view.itertuples(index=False):
         with st.container(horizontal=True):
             link = {"query_params": {"school": row.school_id}}
             st.page_link(
-                "app_pages/briefing.py", label="Voorbereiding", icon=":material/assignment:", **link
+                "app_pages/voorbereiding.py",
+                label="Voorbereiding",
+                icon=":material/assignment:",
+                **link,
             )
             st.page_link(
                 "app_pages/datagesprek.py", label="Datagesprek", icon=":material/forum:", **link

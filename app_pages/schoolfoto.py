@@ -112,7 +112,7 @@ with right, st.container(border=True):
         st.markdown(f"Zorg {last['school_year'].iloc[0]} (leerlingen): " + " · ".join(parts))
 
 # For the staff meeting: both files are built only when their button is clicked.
-from data_model.exports.cells import failure_xlsx
+from data_model.exports.output_cells import failure_xlsx
 from data_model.exports.school_xlsx import build_school_xlsx
 from ui.data import db_path, get_database
 

@@ -8,7 +8,6 @@ from data_model.rules import load_rules
 from data_model.storage.catalogue import ASSESSMENTS
 from data_model.texts.explain import highlights
 from data_model.vocabulary import ANKER, BEHEERDER, DIRECTEUR, HIGHER, LOWER, REGIOTEAM
-from ui.brief import changes_since_last_year
 from ui.components import (
     SCHOOL_KEY,
     area_status_lines,
@@ -19,6 +18,7 @@ from ui.data import database_summary, db_path, query
 from ui.overview import render_region_overview, school_counts
 from ui.safe_text import md, md_columns
 from ui.sharing import render_sharing_toggle
+from ui.year_changes import changes_since_last_year
 
 # The Vlaamse toetsen on the director's brief, by their catalogue names.
 VLAAMSE_TOETSEN = {a.assessment_id: a.name for a in ASSESSMENTS if a.shared_by_consent}

@@ -1,8 +1,8 @@
 """Trends: per assessment -> learning area -> domain, over the school years.
 (docs/architecture.md, "Pages")
 
-Layout only: the rows come from data_model.reading.trends, the sentences from
-data_model.texts.trends, the charts from ui.trend_charts.
+Layout only: the rows come from data_model.reading.trend_series, the sentences from
+data_model.texts.trend_words, the charts from ui.trend_charts.
 """
 
 import itertools
@@ -10,12 +10,12 @@ import itertools
 import pandas as pd
 import streamlit as st
 
-from data_model.reading import trends as trend_queries
+from data_model.reading import trend_series as trend_queries
 from data_model.rules import load_rules
 from data_model.state import notes
 from data_model.texts.explain import TOTAL_LABEL, cell_label, highlights
 from data_model.texts.legend import trend_levels
-from data_model.texts.trends import COMPARISONS, latest_sentence, trend_verdict
+from data_model.texts.trend_words import COMPARISONS, latest_sentence, trend_verdict
 from data_model.vocabulary import TOO_SHORT
 from ui.charts import show_chart
 from ui.class_level import render_class_level

@@ -125,7 +125,7 @@ def measure(data: Path) -> dict[str, dict[str, int]]:
     return out
 
 
-def measure_page_rerun(data: Path, page: str = "app_pages/briefing.py") -> dict[str, int]:
+def measure_page_rerun(data: Path, page: str = "app_pages/voorbereiding.py") -> dict[str, int]:
     """Statements of one *rerun* of a page (AppTest, as an anker): the first run fills the
     result cache, the second run is what every click costs. Counted on the cursors the app
     takes from `Database.cursor()`."""

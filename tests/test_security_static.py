@@ -270,7 +270,7 @@ SAFE_PRODUCERS = {
     "status_badge": "symbol and label from rules.toml",
     "trend_text": "symbol and label from rules.toml",
     "area_status_lines": "escapes the learning area with md()",
-    "changes_since_last_year": "ui.brief: escapes the learning area with md()",
+    "changes_since_last_year": "ui.year_changes: escapes the learning area with md()",
     "note_markdown": "ui.conversation: every note field through md()/md_block()",
     "note_meta": "ui.conversation: author names through md()",
     "user_message": "ui.errors: fixed Dutch text and a reference",
@@ -285,8 +285,8 @@ SAFE_PRODUCERS = {
     "previous_school_year": "arithmetic on a normalised school year",
     "highlights": "texts.explain: called on md_columns(...) (checked below)",
     "why_colour": "texts.explain: called on md_record(...) (checked below)",
-    "trend_verdict": "texts.trends: numbers and labels from rules.toml only",
-    "latest_sentence": "texts.trends: numbers only",
+    "trend_verdict": "texts.trend_words: numbers and labels from rules.toml only",
+    "latest_sentence": "texts.trend_words: numbers only",
     "funnel_sentence": "texts.explain: stored codes, numbers and rules.toml labels",
     "matrix_markdown": "ui.overview: school and area names through md(), cells from rules.toml",
     "legend_markdown": "ui.overview: rules.toml labels and symbols only",
@@ -313,7 +313,7 @@ TRUSTED = {
     "latest": "a school year (as above)",
     "school_year": "a school year (as above)",
     "conf": "a number formatted from rules.toml",
-    "words": "texts.trends.COMPARISONS (constants)",
+    "words": "texts.trend_words.COMPARISONS (constants)",
     "modes": "constants in app_pages/trends.py",
     "notes": "data_model.state.notes constants (STEPS, SOURCES, ...)",
     "briefing": "data_model.reading.briefing constants (questions)",
@@ -562,7 +562,7 @@ def test_text_builders_get_escaped_names():
                 ), f"{path.relative_to(ROOT)}:{node.lineno}"
 
 
-# Every file the app offers comes from a builder that neutralises its cells (exports/cells.py),
+# Every file the app offers comes from a builder that neutralises its cells (exports/output_cells.py),
 # each opened with hostile data in tests/data_model/test_hostile_exports.py.
 NEUTRALISED_BUILDERS = {
     "build_school_xlsx", "build_conversation_pdf", "csv_bytes", "build_template",

@@ -39,16 +39,19 @@ ALLOWED: dict[tuple[str, str], tuple[int, str]] = {
     ("data_model/statistics/funnel.py", "lower"): (1, "the funnel's lower control limit column"),
     ("data_model/reading/comparisons.py", "lower"): (1, "the funnel's lower control limit"),
     ("ui/compare_charts.py", "lower"): (1, "the funnel's lower control limit"),
-    ("data_model/storage/state.py", "action"): (2, "the audit log's and note history's column"),
+    ("data_model/storage/state_store.py", "action"): (
+        2,
+        "the audit log's and note history's column",
+    ),
     ("data_model/storage/migrate.py", "action"): (2, "the same columns, copied by name"),
     ("ui/user_admin.py", "action"): (1, "the audit log's column"),
-    ("data_model/storage/state.py", "source"): (1, "the import log's file-name column"),
+    ("data_model/storage/state_store.py", "source"): (1, "the import log's file-name column"),
     ("data_model/statistics/materialize.py", "source"): (1, "where a comparison mean came from"),
     ("data_model/imports/formats.py", "anker"): (2, "the guidance file's column 'anker'"),
     ("data_model/imports/row_checks.py", "anker"): (3, "the guidance file's column 'anker'"),
     ("data_model/sample/generator.py", "beheerder"): (1, "the demo beheerder's user id"),
     ("data_model/sample/generator.py", "anker"): (1, "the demo ankers' e-mail name"),
-    ("app_pages/briefing.py", "voorbereiding"): (1, "the page's layout key"),
+    ("app_pages/voorbereiding.py", "voorbereiding"): (1, "the page's layout key"),
 }
 
 

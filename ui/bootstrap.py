@@ -16,7 +16,7 @@ import streamlit as st
 from data_model.rules import RulesError, load_rules
 from data_model.sample import generate, stale_sample
 from data_model.storage import db as storage
-from data_model.storage.state import StateError
+from data_model.storage.state_store import StateError
 from ui.data import database, pin_snapshot
 from ui.safe_text import md
 

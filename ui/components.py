@@ -9,7 +9,7 @@ from typing import Any, Literal
 import pandas as pd
 import streamlit as st
 
-from data_model.exports.cells import failure_pdf, failure_xlsx
+from data_model.exports.output_cells import failure_pdf, failure_xlsx
 from data_model.reading import access, queries
 from data_model.rules import Rules, load_rules
 from data_model.state import audit

@@ -47,7 +47,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("app_pages/zorg.py", "Zorg en begeleiding", ":material/diversity_1:"),
     PageSpec("app_pages/datagesprek.py", "Datagesprek", ":material/forum:"),
     PageSpec("app_pages/ronde.py", "Ronde", ":material/route:", roles=STAFF),
-    PageSpec("app_pages/briefing.py", "Voorbereiding", ":material/assignment:", roles=STAFF),
+    PageSpec("app_pages/voorbereiding.py", "Voorbereiding", ":material/assignment:", roles=STAFF),
     PageSpec("app_pages/gegevens.py", "Gegevens", ":material/database:", roles=ADMIN),
     PageSpec("app_pages/uitleg.py", "Uitleg", ":material/help:"),
 )

@@ -1,6 +1,6 @@
 """Chart builders of the Trends page: `prepare_*` (formatting) and `build_*_chart` (Altair).
 
-Input rows come from data_model.reading.trends.trend_results: suppressed values are already
+Input rows come from data_model.reading.trend_series.trend_results: suppressed values are already
 NULL, so a tooltip can never show more than the page. Tooltips carry pre-formatted Dutch text.
 """
 
@@ -16,7 +16,7 @@ import pandas as pd
 from data_model.rules import Rules, load_rules
 from data_model.texts.explain import cell_label
 from data_model.texts.formatting import format_number, format_pct, format_signed, school_year_of
-from data_model.texts.trends import COMPARISONS
+from data_model.texts.trend_words import COMPARISONS
 from data_model.vocabulary import STATUS_SIGN, STATUSES, TOO_FEW, TOO_SHORT
 from ui.charts import status_scale, subtitle_lines
 

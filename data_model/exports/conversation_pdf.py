@@ -27,7 +27,7 @@ from fpdf.enums import XPos, YPos
 from fpdf.fonts import FontFace
 
 from data_model import vocabulary
-from data_model.exports.cells import pdf_text
+from data_model.exports.output_cells import pdf_text
 from data_model.reading import briefing, queries
 from data_model.reading import support as support_queries
 from data_model.reading.access import Viewer

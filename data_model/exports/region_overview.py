@@ -21,8 +21,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from data_model.exports.cells import append, neutralise_workbook
 from data_model.exports.conversation_pdf import FONT_DIRS, MUTED, _Sheet, find_unicode_font
+from data_model.exports.output_cells import append, neutralise_workbook
 from data_model.reading.access import Viewer
 from data_model.reading.comparisons import Filters
 from data_model.reading.overview import region_matrix

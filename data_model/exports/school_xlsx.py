@@ -25,7 +25,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from data_model.exports.cells import append, neutralise_workbook, strip_control
+from data_model.exports.output_cells import append, neutralise_workbook, strip_control
 from data_model.imports.formats import RESULTS
 from data_model.reading import queries
 from data_model.reading.access import AccessDenied, Viewer, system_viewer

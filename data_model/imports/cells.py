@@ -19,7 +19,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 
-from data_model.exports.cells import starts_like_formula
+from data_model.exports.output_cells import starts_like_formula
 from data_model.texts.formatting import school_year
 from data_model.vocabulary import (
     BREDE_BASISZORG,

@@ -14,7 +14,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from data_model.exports.cells import neutralise_workbook
+from data_model.exports.output_cells import neutralise_workbook
 from data_model.imports.formats import FORMATS, MAX_DATA_ROWS, FileFormat
 from data_model.storage.connection import Connection
 from data_model.texts.formatting import format_number

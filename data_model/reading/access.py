@@ -19,7 +19,7 @@ from typing import Any
 import pandas as pd
 
 from data_model.storage.connection import Connection
-from data_model.storage.state import SYSTEM_USER_ID, StateStore
+from data_model.storage.state_store import SYSTEM_USER_ID, StateStore
 from data_model.vocabulary import (
     BEHEERDER,
     CONSENT_ROLES,

@@ -20,7 +20,7 @@ from data_model.reading.access import Viewer
 from data_model.reading.scope import admin_read
 from data_model.storage.connection import Connection, one
 from data_model.storage.db import Database
-from data_model.storage.state import Session, StateStore
+from data_model.storage.state_store import Session, StateStore
 
 # The only actions the log records (Dutch, as the beheerder reads them).
 VIEW = "bekijkt"

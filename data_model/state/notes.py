@@ -1,7 +1,7 @@
 """Notes of the data conversation (datagesprek): observations, hypotheses, sources,
 priorities and actions, stored per school, school year and scope.
 
-Notes live in the state store (storage/state.py: SQLite or PostgreSQL), not in the analytic
+Notes live in the state store (storage/state_store.py: SQLite or PostgreSQL), not in the analytic
 snapshot: every write is one state transaction (never waiting for an import) and keeps a
 full edit history in `note_history`. Concurrent editing is detected with the `version`
 column: an update or delete states the version it edited; if someone saved in between, the
@@ -28,7 +28,7 @@ from data_model.reading.scope import allowed_ids, require_school, school_read, s
 from data_model.state import note_steps
 from data_model.storage.connection import Connection, one
 from data_model.storage.db import Database
-from data_model.storage.state import Session
+from data_model.storage.state_store import Session
 from data_model.texts.formatting import format_date, format_timestamp, previous_school_year
 from data_model.vocabulary import (
     FIELD_SOURCE,

@@ -1,8 +1,8 @@
 """Where the anker's conversation with each school stands: the round.
 
 One state per school and school year (to prepare, prepared, held on a date, follow-up due on
-a date), in the state store (storage/state.py: `conversation_rounds`), so a change is one short
-transaction that never waits for an import. Every change is also appended to
+a date), in the state store (storage/state_store.py: `conversation_rounds`), so a change is one
+short transaction that never waits for an import. Every change is also appended to
 `conversation_round_history` with who made it and when: the state is shared by the anker and
 the regional team, and a school that "was held" and is now "to prepare" must say who changed
 it. A school without a row is still to prepare.

@@ -23,14 +23,14 @@ from datetime import datetime
 
 import pandas as pd
 
-from data_model.exports.cells import append, neutralise_workbook, starts_like_formula
+from data_model.exports.output_cells import append, neutralise_workbook, starts_like_formula
 from data_model.reading.access import Viewer, require_admin
 from data_model.reading.scope import admin_read
 from data_model.state import audit
 from data_model.state.user_sheet import UserValidationError, find_header, sheet_rows
 from data_model.storage.connection import Connection, one
 from data_model.storage.db import SYSTEM_USER_ID, Database
-from data_model.storage.state import Session, StateStore
+from data_model.storage.state_store import Session, StateStore
 from data_model.texts.formatting import format_number
 from data_model.vocabulary import ANKER, BEHEERDER, DIRECTEUR, REGIOTEAM, ROLE_LABELS, ROLES
 

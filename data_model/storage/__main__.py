@@ -15,7 +15,7 @@ from data_model.statistics.materialize import refresh_school_results
 from data_model.storage.cli import add_data_argument, fail, open_data
 from data_model.storage.db import Database, DataError
 from data_model.storage.migrate import copy_state, migrate_single_file
-from data_model.storage.state import StateError, StateStore
+from data_model.storage.state_store import StateError, StateStore
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from data_model.storage.db import Database, DataError, configured_path
-from data_model.storage.state import StateError
+from data_model.storage.state_store import StateError
 
 
 def add_data_argument(parser: argparse.ArgumentParser, required: bool = False) -> None:

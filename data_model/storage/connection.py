@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 if TYPE_CHECKING:
     import pandas as pd
 
-    from data_model.storage.state import StateStore
+    from data_model.storage.state_store import StateStore
 
 
 class Rows(Protocol):

@@ -51,7 +51,7 @@ from data_model.storage.snapshot_schema import (
     set_meta,
     validate_snapshot,
 )
-from data_model.storage.state import SYSTEM_USER_ID, StateError, StateStore
+from data_model.storage.state_store import SYSTEM_USER_ID, StateError, StateStore
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DATA_PATH = REPO_ROOT / "sample_data"

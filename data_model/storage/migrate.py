@@ -15,7 +15,7 @@ import pandas as pd
 
 from data_model.storage.connection import one
 from data_model.storage.db import Database, DataError, _duck_message, migrate, schema_version
-from data_model.storage.state import SYSTEM_USER_ID, StateStore
+from data_model.storage.state_store import SYSTEM_USER_ID, StateStore
 
 # (table, columns) copied from a version-1 file, in an order that keeps references valid.
 _STATE_COPY = (

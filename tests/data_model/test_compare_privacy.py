@@ -26,7 +26,7 @@ from data_model.reading.access import (
 from data_model.reading.comparisons import Filters, funnel_limits, school_points
 from data_model.reading.overview import region_matrix
 from data_model.reading.subgroups import subgroup_results
-from data_model.reading.trends import trend_results
+from data_model.reading.trend_series import trend_results
 from data_model.rules import load_rules
 from data_model.storage.catalogue import CONSENT_ASSESSMENTS
 from ui.compare_charts import (

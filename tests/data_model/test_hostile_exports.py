@@ -15,8 +15,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from data_model.exports.cells import cell, csv_bytes, safe_text, starts_like_formula
 from data_model.exports.conversation_pdf import build_conversation_pdf
+from data_model.exports.output_cells import cell, csv_bytes, safe_text, starts_like_formula
 from data_model.exports.school_xlsx import build_school_xlsx
 from data_model.imports import importer
 from data_model.imports.formats import FORMATS
@@ -128,7 +128,7 @@ def test_users_sheet():
 
 
 def test_an_export_that_fails_says_so_in_dutch(caplog):
-    from data_model.exports.cells import failure_pdf, failure_xlsx
+    from data_model.exports.output_cells import failure_pdf, failure_xlsx
     from ui.errors import safe_build
 
     def broken() -> bytes:

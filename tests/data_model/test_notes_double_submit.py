@@ -19,7 +19,7 @@ from data_model.reading.access import allowed_school_ids, viewer_for_user_id
 from data_model.state import notes
 from data_model.storage.db import Database
 from data_model.storage.migrate import copy_state
-from data_model.storage.state import StateStore
+from data_model.storage.state_store import StateStore
 from tests.postgres import postgres_server
 
 YEAR = "2025-2026"

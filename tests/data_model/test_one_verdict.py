@@ -17,10 +17,10 @@ from openpyxl import load_workbook
 from data_model.exports.school_xlsx import DATA_SHEET, build_school_xlsx
 from data_model.reading import comparisons, overview, queries
 from data_model.reading.access import allowed_school_ids
-from data_model.reading.trends import trend_results
+from data_model.reading.trend_series import trend_results
 from data_model.rules import load_rules
 from data_model.texts.explain import funnel_sentence, highlights, why_colour
-from data_model.texts.trends import trend_verdict
+from data_model.texts.trend_words import trend_verdict
 from data_model.vocabulary import STATUS_SIGN
 
 KEY = ["school_year", "learning_area", "domain"]

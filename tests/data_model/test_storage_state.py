@@ -18,7 +18,7 @@ from data_model.sample.generator import _school_frame
 from data_model.state import audit, notes
 from data_model.storage.db import Database, create_schema, set_meta
 from data_model.storage.migrate import copy_state
-from data_model.storage.state import StateStore
+from data_model.storage.state_store import StateStore
 from tests.conftest import ROOT
 from tests.postgres import postgres_server
 

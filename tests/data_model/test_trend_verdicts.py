@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from data_model.rules import load_rules
-from data_model.texts.trends import trend_verdict, trend_window
+from data_model.texts.trend_words import trend_verdict, trend_window
 
 
 def _series(
@@ -63,7 +63,7 @@ def test_page_rows_give_a_verdict_for_every_cell(
     con: duckdb.DuckDBPyConnection, viewers: dict, comparison: str
 ) -> None:
     from data_model.reading.access import allowed_school_ids
-    from data_model.reading.trends import trend_results
+    from data_model.reading.trend_series import trend_results
 
     viewer = viewers["anker"]
     school = allowed_school_ids(con, viewer)[0]
@@ -77,7 +77,7 @@ def test_page_rows_give_a_verdict_for_every_cell(
 
 def test_latest_numbers_in_words() -> None:
     from data_model.statistics.funnel import level_label
-    from data_model.texts.trends import latest_sentence
+    from data_model.texts.trend_words import latest_sentence
 
     rules = load_rules()
     series = pd.DataFrame(

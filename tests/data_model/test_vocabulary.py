@@ -1,7 +1,7 @@
 """The schema and the stored data speak the vocabulary of data_model/vocabulary.py.
 
 Every `CHECK (column IN (...))` of the snapshot schema (schema.sql) and of the state store
-(storage/state.py) must list exactly the codes of one vocabulary tuple, so a code added in
+(storage/state_store.py) must list exactly the codes of one vocabulary tuple, so a code added in
 one place and not the other fails here; and every code the demo
 database holds (statuses, trends, phases, roles, note steps) is a vocabulary code.
 """
@@ -12,7 +12,7 @@ import re
 
 from data_model import vocabulary as v
 from data_model.rules import load_rules
-from data_model.storage import state
+from data_model.storage import state_store as state
 from data_model.storage.db import SCHEMA_PATH
 
 # Column of a CHECK ... IN constraint -> the vocabulary tuple it must equal.
@@ -21,7 +21,7 @@ CHECKED = {
     "measure_kind": v.SUPPORT_MEASURE_KINDS,
     "form": v.GUIDANCE_FORMS,
     "tier": v.NEED_TIERS,
-    "role": v.ROLES,  # the state store builds this CHECK from v.ROLES (storage/state.py)
+    "role": v.ROLES,  # the state store builds this CHECK from v.ROLES (storage/state_store.py)
     "round_state": v.ROUND_STATES,
 }
 _CHECK_IN = re.compile(r"CHECK \((\w+) IN \(([^)]*)\)\)")

@@ -22,7 +22,7 @@ import pytest
 
 from data_model.storage.db import Database, get_meta
 from data_model.storage.migrate import copy_state
-from data_model.storage.state import StateStore
+from data_model.storage.state_store import StateStore
 from tests.conftest import ROOT, copy_data
 from tests.e2e.conftest import running_app
 from tests.postgres import postgres_server

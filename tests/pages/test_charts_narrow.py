@@ -14,7 +14,7 @@ import pandas as pd
 from data_model.reading import support as support_queries
 from data_model.reading.access import allowed_school_ids
 from data_model.reading.queries import school_results
-from data_model.reading.trends import trend_results
+from data_model.reading.trend_series import trend_results
 from data_model.rules import load_rules
 from ui import support_charts
 from ui.charts import SUBTITLE_CHARS, build_status_grid_chart, prepare_grid

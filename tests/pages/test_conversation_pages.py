@@ -77,7 +77,7 @@ def test_only_the_open_step_runs(app_env, viewers) -> None:
 
 @pytest.mark.parametrize("role", ("anker", "regioteam", "beheerder"))
 def test_voorbereiding_for_staff(app_env, viewers, role) -> None:
-    at = run_page(viewers[role], "app_pages/briefing.py")
+    at = run_page(viewers[role], "app_pages/voorbereiding.py")
     assert not at.exception
     assert at.title[0].value == "Voorbereiding van het datagesprek"
     text = all_text(at)
@@ -88,7 +88,7 @@ def test_voorbereiding_for_staff(app_env, viewers, role) -> None:
 def test_voorbereiding_is_not_a_page_for_a_director(app_env, viewers) -> None:
     at = run_page(viewers["directeur"])
     with pytest.raises(ValueError, match="Could not find a navigation page"):
-        at.switch_page("app_pages/briefing.py")
+        at.switch_page("app_pages/voorbereiding.py")
 
 
 @pytest.fixture

@@ -12,9 +12,9 @@ from data_model.rules import load_rules
 from data_model.texts.formatting import format_signed
 from data_model.vocabulary import STATUSES
 from tests.conftest import ROOT
-from ui.brief import changes_since_last_year
 from ui.components import status_badge
 from ui.grid import SHOW_SCORE, TREND_COLUMN, grid_blocks, picked_cell
+from ui.year_changes import changes_since_last_year
 
 
 def _luminance(colour: str) -> float:

@@ -42,7 +42,7 @@ def test_decided_and_reviewed_years_with_their_titles():
 
 
 def test_the_difference_chart_carries_the_marks(con, viewers):
-    from data_model.reading.trends import trend_results
+    from data_model.reading.trend_series import trend_results
 
     viewer = viewers["directeur"]
     school_id = access.allowed_school_ids(con, viewer)[0]

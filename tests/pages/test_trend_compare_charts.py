@@ -18,7 +18,7 @@ from data_model.reading.comparisons import (
     school_points,
 )
 from data_model.reading.subgroups import summarise_groups
-from data_model.reading.trends import trend_results
+from data_model.reading.trend_series import trend_results
 from data_model.rules import load_rules
 from data_model.statistics.funnel import funnel_limits as stat_funnel_limits
 from data_model.statistics.funnel import level_label

@@ -1,6 +1,6 @@
 """The trend verdict of one series in plain Dutch (Trends page).
 
-Pure functions over the rows of one cell (as returned by reading.trends.trend_results), so
+Pure functions over the rows of one cell (as returned by reading.trend_series.trend_results), so
 the page and the tests say exactly the same thing. The verdict itself (rising /
 no_clear_trend / falling / too_short) and the years it covered are materialised by
 statistics.verdicts; here we only put them into words, never judge again. The comparison
