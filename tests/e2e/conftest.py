@@ -136,7 +136,7 @@ GRID = "[data-testid=stMain] [class*=st-key-raster-] [data-testid=stDataFrame]"
 
 def settle(page) -> None:  # type: ignore[no-untyped-def]
     """Wait until the script run has ended and its page is drawn (see SETTLED)."""
-    page.wait_for_function(SETTLED, timeout=60_000)
+    page.wait_for_function(SETTLED, timeout=120_000)
 
 
 # Counts the messages the page sends to the server (a widget that changes asks for a run) and
@@ -147,8 +147,10 @@ COUNT_RUNS = """
 window.__streamlitRuns = 0;
 window.__streamlitSends = 0;
 const send = WebSocket.prototype.send;
+window.__streamlitLastSend = 0;
 WebSocket.prototype.send = function (...args) {
   window.__streamlitSends += 1;
+  window.__streamlitLastSend = performance.now();
   return send.apply(this, args);
 };
 new MutationObserver((records) => {
@@ -174,10 +176,16 @@ def rerun(page) -> Iterator[None]:  # type: ignore[no-untyped-def]
     the context (open_page adds it)."""
     before = page.evaluate("[window.__streamlitRuns, window.__streamlitSends]")
     yield
+    # The run's end is seen as the app root's state attribute changing; when a page switch
+    # replaces that element the observer can miss it, so a page that has been idle (not
+    # running) for two seconds since the last message counts as ended too.
     page.wait_for_function(
-        "([runs, sends]) => window.__streamlitSends === sends || window.__streamlitRuns > runs",
+        """([runs, sends]) => window.__streamlitSends === sends || window.__streamlitRuns > runs
+        || (performance.now() - window.__streamlitLastSend > 2000
+            && document.querySelector('[data-testid=stApp]')
+                 ?.getAttribute('data-test-script-state') === 'notRunning')""",
         arg=before,
-        timeout=60_000,
+        timeout=120_000,
     )
     settle(page)
 
