@@ -13,6 +13,9 @@ import importlib
 import inspect
 import io
 import pkgutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import openpyxl
 import pandas as pd
@@ -26,6 +29,7 @@ from data_model.state import audit, sharing
 from data_model.storage.catalogue import ASSESSMENTS, CONSENT_ASSESSMENTS
 from data_model.storage.db import Database
 from data_model.vocabulary import ANKER, BEHEERDER, DIRECTEUR, REGIOTEAM
+from tests.conftest import copy_data
 
 for _info in pkgutil.walk_packages(data_model.__path__, prefix="data_model."):
     if not _info.ispkg and not _info.name.endswith("__main__"):
@@ -45,11 +49,11 @@ def _user(con, role: str, school_id: str) -> Viewer:
     raise AssertionError(f"no {role} for {school_id}")
 
 
-@pytest.fixture
-def world(writable_db):
-    """A data folder where one school with Vlaamse toetsen has withdrawn its consent and
-    another has granted it."""
-    db = Database(writable_db)
+@contextmanager
+def _world(folder: Path) -> Iterator[tuple[Database, str, str]]:
+    """`folder` with one school with Vlaamse toetsen that has withdrawn its consent and
+    another that has granted it."""
+    db = Database(folder)
     con = db.cursor()
     with_vt = [
         r[0]
@@ -67,8 +71,26 @@ def world(writable_db):
         # exercise a withdrawal as well.
         sharing.set_result_sharing(db, director, school, True)
         sharing.set_result_sharing(db, director, school, granted)
-    yield db, withheld, shared
-    db.close()
+    try:
+        yield db, withheld, shared
+    finally:
+        db.close()
+
+
+@pytest.fixture
+def world(writable_db: Path) -> Iterator[tuple[Database, str, str]]:
+    """A private world for tests that change the choice."""
+    with _world(writable_db) as made:
+        yield made
+
+
+@pytest.fixture(scope="module")
+def read_world(
+    pristine_db: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Database, str, str]]:
+    """One world for the tests that only read (the walk of every read): built once."""
+    with _world(copy_data(pristine_db, tmp_path_factory.mktemp("consent") / "data")) as made:
+        yield made
 
 
 def _vt_rows(result: object, school_id: str, of_one_school: bool) -> int:
@@ -107,8 +129,8 @@ NON_ADMIN_READS = {n: r for n, r in scope.READS.items() if r.kind != "admin"}
 @pytest.mark.parametrize("name", sorted(NON_ADMIN_READS))
 @pytest.mark.parametrize("role", [ANKER, REGIOTEAM])
 @pytest.mark.parametrize("assessment", sorted(CONSENT_ASSESSMENTS) + ["ovsg6"])
-def test_no_read_shows_a_withheld_schools_vlaamse_toetsen(world, role, name, assessment):
-    db, withheld, _ = world
+def test_no_read_shows_a_withheld_schools_vlaamse_toetsen(read_world, role, name, assessment):
+    db, withheld, _ = read_world
     con = db.cursor()
     viewer = _user(con, role, withheld)
     read = NON_ADMIN_READS[name]
@@ -125,8 +147,8 @@ def test_no_read_shows_a_withheld_schools_vlaamse_toetsen(world, role, name, ass
 
 
 @pytest.mark.parametrize("role", [ANKER, REGIOTEAM])
-def test_the_support_service_sees_the_vlaamse_toetsen_of_a_school_that_shares(world, role):
-    db, withheld, shared = world
+def test_the_support_service_sees_the_vlaamse_toetsen_of_a_school_that_shares(read_world, role):
+    db, withheld, shared = read_world
     con = db.cursor()
     viewer = _user(con, role, shared)
     tests = set(queries.assessments_for_school(con, viewer, shared)["assessment_id"])
@@ -140,15 +162,15 @@ def test_the_support_service_sees_the_vlaamse_toetsen_of_a_school_that_shares(wo
 
 
 @pytest.mark.parametrize("role", [DIRECTEUR, BEHEERDER])
-def test_the_school_itself_and_the_beheerder_always_see_them(world, role):
-    db, withheld, _ = world
+def test_the_school_itself_and_the_beheerder_always_see_them(read_world, role):
+    db, withheld, _ = read_world
     con = db.cursor()
     viewer = _user(con, role, withheld)
     assert not queries.school_results(con, viewer, withheld, "vt4").empty
 
 
-def test_the_excel_photo_of_a_withheld_school_has_no_vlaamse_toetsen(world):
-    db, withheld, shared = world
+def test_the_excel_photo_of_a_withheld_school_has_no_vlaamse_toetsen(read_world):
+    db, withheld, shared = read_world
     con = db.cursor()
     for school, expected in ((withheld, False), (shared, True)):
         viewer = _user(con, ANKER, school)
