@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from data_model.reading.access import Viewer
-from tests.conftest import ROOT
+from tests.conftest import ROOT, copy_data
 from ui.safe_text import shown
+
+
+def private_app(pristine: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point the app at a private copy of the demo (for tests that write) and return it."""
+    data = copy_data(pristine, tmp_path / "data")
+    monkeypatch.setenv("SCHOOLFOTO_DATA", str(data))
+    monkeypatch.delenv("SCHOOLFOTO_STATE_URL", raising=False)
+    monkeypatch.setenv("SCHOOLFOTO_AUTH", "demo")
+    monkeypatch.chdir(ROOT)
+    return data
 
 
 def run_page(viewer: Viewer, page: str | None = None, school: str | None = None) -> AppTest:

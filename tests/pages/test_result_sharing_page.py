@@ -16,8 +16,7 @@ from data_model.state import audit, sharing
 from data_model.storage.catalogue import ASSESSMENTS
 from data_model.storage.db import Database
 from data_model.vocabulary import ANKER
-from tests.conftest import ROOT, copy_data
-from tests.pages.apptest import all_text, run_page
+from tests.pages.apptest import all_text, private_app, run_page
 from ui.sharing import NOT_SHARED
 
 VT_NAMES = {a.name for a in ASSESSMENTS if a.shared_by_consent}
@@ -25,11 +24,7 @@ VT_NAMES = {a.name for a in ASSESSMENTS if a.shared_by_consent}
 
 @pytest.fixture
 def share_env(pristine_db, tmp_path, monkeypatch) -> Path:
-    data = copy_data(pristine_db, tmp_path / "data")
-    monkeypatch.setenv("SCHOOLFOTO_DATA", str(data))
-    monkeypatch.delenv("SCHOOLFOTO_STATE_URL", raising=False)
-    monkeypatch.setenv("SCHOOLFOTO_AUTH", "demo")
-    monkeypatch.chdir(ROOT)
+    data = private_app(pristine_db, tmp_path, monkeypatch)
     db = Database(data)
     with db.state.transaction() as cur:  # every school back to the default: not shared
         cur.execute("DELETE FROM result_sharing")

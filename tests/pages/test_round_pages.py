@@ -17,8 +17,8 @@ from data_model.state import audit, notes, rounds
 from data_model.storage.db import Database
 from data_model.texts.formatting import format_date
 from data_model.vocabulary import ROUND_HELD, ROUND_STATE_LABELS, ROUND_TO_PREPARE
-from tests.conftest import ROOT, copy_data
-from tests.pages.apptest import all_text, run_page
+from tests.conftest import ROOT
+from tests.pages.apptest import all_text, private_app, run_page
 from ui.navigation import visible_pages
 from ui.safe_text import shown
 
@@ -41,12 +41,7 @@ def test_clicking_the_selected_role_keeps_it(app_env):
 @pytest.fixture
 def round_env(pristine_db, tmp_path, monkeypatch) -> Path:
     """The app on a private copy of the demo: these tests change states and write notes."""
-    data = copy_data(pristine_db, tmp_path / "data")
-    monkeypatch.setenv("SCHOOLFOTO_DATA", str(data))
-    monkeypatch.delenv("SCHOOLFOTO_STATE_URL", raising=False)
-    monkeypatch.setenv("SCHOOLFOTO_AUTH", "demo")
-    monkeypatch.chdir(ROOT)
-    return data
+    return private_app(pristine_db, tmp_path, monkeypatch)
 
 
 def _round(viewer) -> AppTest:
